@@ -1,0 +1,63 @@
+"""Samverkanslotsen: start the bot.
+
+    python app.py            # local mode without MicrosoftAppId: http://127.0.0.1:3978/api/messages
+
+Configuration comes from the environment (see .env.example); a `.env` file in this folder
+is read too, without overriding variables that are already set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from lotsen.kb import KnowledgeBaseError
+from lotsen.settings import Settings, SettingsError
+
+HERE = Path(__file__).resolve().parent
+
+
+def load_dotenv(path: Path) -> None:
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip().strip('"'))
+
+
+def main() -> int:
+    load_dotenv(HERE / ".env")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"Konfigurationsfel: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("samverkanslotsen")
+    from bot.app_factory import create_app
+
+    try:
+        app = create_app(settings)
+    except KnowledgeBaseError as exc:
+        print("Boten startar inte: kunskapsbasen har fel. Rätta dem och starta igen.", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 3
+    if settings.local_mode:
+        log.warning(
+            "LOCAL MODE: no MicrosoftAppId set, so requests are NOT authenticated. "
+            "Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Teams.", settings.host
+        )
+    log.info("Samverkanslotsen on http://%s:%d/api/messages", settings.host, settings.port)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

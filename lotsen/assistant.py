@@ -1,0 +1,116 @@
+"""The router: a Turn in, a list of Out back. Features register verbs and commands.
+
+Order for a message:
+1. a card submit → the handler registered for its verb (unknown verb → friendly reply);
+2. a typed command ("hjälp", "avbryt", coordinator commands …) → its handler;
+3. otherwise the fallback handler (question answering).
+Anything that goes wrong inside a handler becomes a Swedish apology; nothing a user
+confirmed is lost because storage writes happen before replies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from lotsen.context import Context, Services
+from lotsen.text import fold
+from lotsen.turn import Out, Text, Turn
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context], Awaitable[list[Out]]]
+
+MAX_TEXT = 2000
+NOT_UNDERSTOOD_CARD = (
+    "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
+)
+NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    pattern: re.Pattern[str]  # matched against folded, trimmed text
+    handler: Handler
+    coordinator_only: bool = False
+
+
+class Assistant:
+    def __init__(self, services: Services):
+        self.services = services
+        self._verbs: dict[str, Handler] = {}
+        self._commands: list[Command] = []
+        self._fallback: Handler | None = None
+        self._welcome: Handler | None = None
+
+    # --- registration ----------------------------------------------------------------------
+
+    def verb(self, name: str, handler: Handler) -> None:
+        """Register a card verb. A name ending in "." is a prefix ("dev." takes "dev.next")."""
+        if name in self._verbs:
+            raise ValueError(f"verb {name!r} registered twice")
+        self._verbs[name] = handler
+
+    def command(self, name: str, pattern: str, handler: Handler, *, coordinator_only: bool = False) -> None:
+        self._commands.append(Command(name, re.compile(pattern), handler, coordinator_only))
+
+    def fallback(self, handler: Handler) -> None:
+        self._fallback = handler
+
+    def welcome_handler(self, handler: Handler) -> None:
+        self._welcome = handler
+
+    # --- dispatch --------------------------------------------------------------------------
+
+    def _handler_for_verb(self, verb: str) -> Handler | None:
+        if verb in self._verbs:
+            return self._verbs[verb]
+        prefix = verb.split(".", 1)[0] + "."
+        return self._verbs.get(prefix)
+
+    def match_command(self, text: str) -> Command | None:
+        folded = fold(text.strip())
+        for command in self._commands:
+            if command.pattern.search(folded):
+                return command
+        return None
+
+    async def on_message(self, turn: Turn, typing: Callable[[], Awaitable[None]] | None = None) -> list[Out]:
+        ctx = Context(turn, self.services, typing)
+        try:
+            return await self._dispatch(ctx)
+        except Exception:  # noqa: BLE001 - the user must always get an answer
+            log.exception("handler failed (activity %s)", turn.activity_id)
+            return [Text("Något gick fel hos mig. Inget av det du redan skickat in har försvunnit. Försök igen om en stund.")]
+
+    async def on_welcome(self, turn: Turn) -> list[Out]:
+        if self._welcome is None:
+            return []
+        return await self._welcome(Context(turn, self.services))
+
+    async def _dispatch(self, ctx: Context) -> list[Out]:
+        turn = ctx.turn
+        if turn.value is not None and not turn.text:
+            verb = turn.verb
+            handler = self._handler_for_verb(verb) if verb else None
+            if handler is None:
+                log.info("unknown card verb %r", verb[:40])
+                return [Text(NOT_UNDERSTOOD_CARD)]
+            return await handler(ctx)
+        text = turn.text.strip()
+        if not text:
+            return [Text("Skriv en fråga, eller skriv **hjälp** för att se vad jag kan.")]
+        if len(text) > MAX_TEXT:
+            return [Text(f"Meddelandet är för långt för mig ({len(text)} tecken). Skriv en kortare fråga, högst {MAX_TEXT} tecken.")]
+        command = self.match_command(text)
+        if command is not None:
+            if command.coordinator_only and not ctx.is_coordinator:
+                ctx.store.audit("admin_denied", turn.user.aad_object_id, command.name, "denied")
+                return [Text(NOT_ALLOWED)]
+            return await command.handler(ctx)
+        if self._fallback is None:
+            return [Text("Jag förstod inte. Skriv **hjälp**.")]
+        return await self._fallback(ctx)

@@ -1,0 +1,70 @@
+"""What every handler gets: the turn and the services, with small conveniences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Awaitable, Callable
+
+from cards.render import render
+from lotsen.kb.model import KnowledgeBase
+from lotsen.knowledge import Knowledge
+from lotsen.matching import Matcher
+from lotsen.settings import Settings
+from lotsen.storage import Store, utcnow
+from lotsen.turn import Card, Messenger, Turn
+
+
+@dataclass
+class Services:
+    settings: Settings
+    knowledge: Knowledge
+    store: Store
+    messenger: Messenger | None = None
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)  # feature-owned helpers
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+
+@dataclass
+class Context:
+    turn: Turn
+    services: Services
+    send_typing: Callable[[], Awaitable[None]] | None = None
+
+    async def typing(self) -> None:
+        """Show the typing indicator now, before slow work (filing, compiling, reloading)."""
+        if self.send_typing is not None:
+            try:
+                await self.send_typing()
+            except Exception:  # noqa: BLE001 - a lost typing indicator must not fail the turn
+                pass
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.services.knowledge.kb
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.services.knowledge.matcher
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def value(self) -> dict[str, Any]:
+        return self.turn.value if isinstance(self.turn.value, dict) else {}
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.settings.is_coordinator(self.turn.user.aad_object_id)
+
+    def card(self, template: str, **data: Any) -> Card:
+        return Card(render(template, **data))

@@ -1,0 +1,17 @@
+"""Features register their verbs and commands with the Assistant."""
+
+from __future__ import annotations
+
+import importlib
+
+# Order matters for typed commands: earlier modules' commands are tried first.
+FEATURES = (
+    "lotsen.features.help",
+    "lotsen.features.contacts",
+    "lotsen.features.qa",
+)
+
+
+def register_all(assistant) -> None:
+    for name in FEATURES:
+        importlib.import_module(name).register(assistant)

@@ -1,0 +1,150 @@
+"""Answering who-does-what questions from the knowledge base."""
+
+from __future__ import annotations
+
+import uuid
+
+from lotsen.assistant import Assistant
+from lotsen.context import Context
+from lotsen.kb.model import Entry, KnowledgeBase
+from lotsen.matching import ANSWER, SUGGEST
+from lotsen.pii import redact
+from lotsen.routing import route
+from lotsen.text import normalise
+from lotsen.turn import Card, Out, Text
+
+FLOW_BUTTONS = {
+    "avvikelse": ("Rapportera en avvikelse", {"verb": "dev.start"}),
+    "arena": ("Begär Arena-konsultation", {"verb": "req.start", "kind": "arena"}),
+    "sip": ("Begär SIP-möte", {"verb": "req.start", "kind": "sip"}),
+}
+# Which contact purpose fits a party, when an entry does not name one.
+PARTY_PURPOSE = {
+    "forsakringskassan": "fk-samordning",
+    "arbetsformedlingen": "af",
+    "socialtjansten": "ekonomiskt-bistand",
+    "arbetsmarknadsenheter": "ekonomiskt-bistand",
+    "vardcentralen": "rehabkoordinator",
+    "regionen": "rehabkoordinator",
+    "psykiatrin": "rehabkoordinator",
+    "samordningsforbunden": "forbund",
+}
+DEFAULT_PURPOSE = "lokal-samverkan"
+MAX_QUESTION_STORED = 300
+
+
+def contact_purpose_for(kb: KnowledgeBase, entry: Entry) -> str:
+    for purpose in (entry.contact_purpose, *(PARTY_PURPOSE.get(p, "") for p in entry.parties), DEFAULT_PURPOSE):
+        if purpose and purpose in kb.purposes:
+            return purpose
+    return next(iter(kb.purposes), DEFAULT_PURPOSE)
+
+
+def answer_card(ctx: Context, entry: Entry) -> Card:
+    kb = ctx.kb
+    related = [{"id": rid, "title": kb.entries[rid].question} for rid in entry.related[:4] if rid in kb.entries]
+    flows = [{"title": FLOW_BUTTONS[a][0], "data": FLOW_BUTTONS[a][1]} for a in entry.actions if a in FLOW_BUTTONS]
+    parties = ", ".join(kb.parties[p].name for p in entry.parties if p in kb.parties)
+    return ctx.card(
+        "answer",
+        question=entry.question,
+        answer=entry.answer,
+        gap=entry.gap,
+        parties=parties,
+        source=kb.cite(entry.sources),
+        related=related,
+        flow_actions=flows,
+        contact_purpose=contact_purpose_for(kb, entry),
+        entry_id=entry.id,
+    )
+
+
+def fallback_card(ctx: Context, text: str = "") -> Card:
+    """"I don't know" with the most relevant contact list (municipality-specific when named)."""
+    kb = ctx.kb
+    municipality = find_municipality(kb, text) if text else None
+    routed = route(kb, DEFAULT_PURPOSE, municipality)
+    title = routed.contact_list.title if routed else "din samverkanskoordinator"
+    return ctx.card("fallback", contact_title=title, contact_purpose=DEFAULT_PURPOSE, municipality=municipality)
+
+
+def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
+    """The first municipality named in the text (by name or alias, diacritics folded)."""
+    words = normalise(text).split()
+    joined = f" {' '.join(words)} "
+    for muni in kb.municipalities.values():
+        for name in (muni.name, *muni.aliases):
+            needle = normalise(name)
+            if needle and f" {needle} " in joined:
+                return muni.id
+            # genitive / definite: "vetlandas", "jönköpings"
+            if needle and any(w in (needle + "s", needle + "es") for w in words):
+                return muni.id
+    return None
+
+
+async def answer_text(ctx: Context, text: str) -> list[Out]:
+    result = ctx.matcher.match(text)
+    kb = ctx.kb
+    safe = redact(text)[:MAX_QUESTION_STORED]
+    if result.level == ANSWER and result.best:
+        entry = kb.entries[result.best.entry_id]
+        ctx.store.record_answered(entry.id)
+        return [answer_card(ctx, entry)]
+    if result.level == SUGGEST and result.candidates:
+        ref = uuid.uuid4().hex
+        offered = [c.entry_id for c in result.candidates[:3]]
+        ctx.store.record_unanswered(safe, normalise(safe), "suggest", offered, ref)
+        choices = [{"id": eid, "title": kb.entries[eid].question} for eid in offered]
+        return [ctx.card("suggestions", choices=choices, ref=ref)]
+    ctx.store.record_unanswered(safe, normalise(safe), "none")
+    return [fallback_card(ctx, text)]
+
+
+async def _on_text(ctx: Context) -> list[Out]:
+    return await answer_text(ctx, ctx.turn.text)
+
+
+async def _show(ctx: Context) -> list[Out]:
+    entry = ctx.kb.entries.get(str(ctx.value.get("id", "")))
+    ref = ctx.value.get("ref")
+    if isinstance(ref, str) and ref:
+        ctx.store.resolve_suggestion(ref)
+    if entry is None:
+        return [Text("Den frågan finns inte längre i kunskapsbasen. Skriv din fråga igen, så letar jag på nytt.")]
+    ctx.store.record_answered(entry.id)
+    return [answer_card(ctx, entry)]
+
+
+async def _ask(ctx: Context) -> list[Out]:
+    q = ctx.value.get("q")
+    if not isinstance(q, str) or not q.strip():
+        return [Text("Skriv din fråga, så letar jag efter svaret.")]
+    return await answer_text(ctx, q[:500])
+
+
+async def _none(ctx: Context) -> list[Out]:
+    ref = ctx.value.get("ref")
+    if isinstance(ref, str) and ref:
+        ctx.store.resolve_suggestion(ref, kind="suggest_rejected")
+    return [fallback_card(ctx)]
+
+
+async def _feedback(ctx: Context) -> list[Out]:
+    entry_id, vote = ctx.value.get("entry"), ctx.value.get("vote")
+    if entry_id not in ctx.kb.entries or vote not in ("up", "down"):
+        return [Text("Jag kunde inte spara din återkoppling. Försök igen.")]
+    question = ctx.kb.entries[entry_id].question
+    ctx.store.record_feedback(entry_id, vote, question, normalise(question))
+    if vote == "up":
+        return [Text("Tack för din återkoppling! 👍")]
+    return [Text("Tack för att du säger till. Samverkanskoordinatorerna ser vilka svar som inte hjälpte och förbättrar dem. "
+                 "Formulera gärna frågan på ett annat sätt, eller tryck på ”Vem kontaktar jag?”.")]
+
+
+def register(assistant: Assistant) -> None:
+    assistant.fallback(_on_text)
+    assistant.verb("qa.show", _show)
+    assistant.verb("qa.ask", _ask)
+    assistant.verb("qa.none", _none)
+    assistant.verb("feedback", _feedback)

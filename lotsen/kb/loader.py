@@ -1,0 +1,414 @@
+"""Load `knowledge/` into a KnowledgeBase, reporting every problem with file and line.
+
+Errors make the knowledge base unusable (the bot refuses to start, a reload is refused).
+Quality warnings (see lotsen.kb.quality) never block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from lotsen.kb import model as m
+from lotsen.kb.yamlio import Located, YamlError, load_yaml
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FLOW_ACTIONS = ("avvikelse", "arena", "sip")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+    level: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base has errors; `problems` lists them with file and line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        head = f"Kunskapsbasen har {len(problems)} fel"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems[:50]))
+
+
+# --- field kinds -------------------------------------------------------------------------
+
+Checker = Callable[[Any], tuple[Any, str | None]]
+
+
+def _text(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str) or not value.strip():
+        return None, "ska vara en text som inte är tom"
+    return value.strip(), None
+
+
+def _opt_text(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return "", None
+    if not isinstance(value, str):
+        return None, "ska vara en text"
+    return value.strip(), None
+
+
+def _ident(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        return None, f"ogiltigt id {value!r} (använd små bokstäver a–z, siffror och bindestreck)"
+    return value, None
+
+
+def _bool(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, bool):
+        return None, "ska vara true eller false"
+    return value, None
+
+
+def _text_list(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return (), None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None, "ska vara en lista med texter"
+    return tuple(v.strip() for v in value), None
+
+
+def _id_list(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return (), None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and ID_RE.match(v) for v in value):
+        return None, "ska vara ett id eller en lista med id:n"
+    return tuple(value), None
+
+
+def _date(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value), None
+        except ValueError:
+            pass
+    return None, "ska vara ett datum som 2026-11-23"
+
+
+def _sources(value: Any) -> tuple[Any, str | None]:
+    items = value if isinstance(value, list) else [value]
+    refs = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) - {"doc", "section"} or "doc" not in item:
+            return None, "source ska ha doc (id ur sources.yaml) och section (rubrik i dokumentet)"
+        doc, section = item.get("doc"), item.get("section", "")
+        if not isinstance(doc, str) or not isinstance(section, str):
+            return None, "source: doc och section ska vara texter"
+        refs.append(m.SourceRef(doc=doc.strip(), section=section.strip()))
+    if not refs:
+        return None, "source saknas"
+    return tuple(refs), None
+
+
+def _municipality_scope(value: Any) -> tuple[Any, str | None]:
+    if value == "*":
+        return ("*",), None
+    return _id_list(value)
+
+
+def _contacts(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return (), None
+    if not isinstance(value, list):
+        return None, "contacts ska vara en lista"
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"role", "name", "email", "phone"}:
+            return None, "varje kontakt har role och kan ha name, email, phone"
+        if not isinstance(item.get("role"), str) or not item["role"].strip():
+            return None, "varje kontakt måste ha role"
+        if any(not isinstance(item.get(k, ""), str) for k in ("name", "email", "phone")):
+            return None, "name, email och phone ska vara texter (sätt telefonnummer inom citattecken)"
+        out.append(m.Contact(**{k: str(v).strip() for k, v in item.items()}))
+    return tuple(out), None
+
+
+REQUIRED, OPTIONAL = True, False
+
+SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
+    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text)},
+    "parties": {
+        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
+        "short": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "does": (OPTIONAL, _text_list),
+        "does_not": (OPTIONAL, _text_list), "preconditions": (OPTIONAL, _text_list),
+        "legal_refs": (OPTIONAL, _text_list), "sip": (OPTIONAL, _opt_text), "source": (REQUIRED, _sources),
+    },
+    "concepts": {
+        "id": (REQUIRED, _ident), "term": (REQUIRED, _text), "definition": (REQUIRED, _text),
+        "expansion": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "source": (REQUIRED, _sources),
+    },
+    "processes": {
+        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
+        "aliases": (OPTIONAL, _text_list), "steps": (OPTIONAL, _text_list),
+        "municipalities": (OPTIONAL, _id_list), "example_only": (OPTIONAL, _bool), "source": (REQUIRED, _sources),
+    },
+    "efforts": {
+        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
+        "aliases": (OPTIONAL, _text_list), "target_group": (OPTIONAL, _opt_text),
+        "criteria": (OPTIONAL, _text_list), "municipalities": (OPTIONAL, _id_list),
+        "financed_by": (OPTIONAL, _opt_text), "source": (REQUIRED, _sources),
+    },
+    "forbund": {
+        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "in_seeds": (REQUIRED, _bool),
+        "source": (OPTIONAL, _sources),
+    },
+    "municipalities": {
+        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "forbund": (OPTIONAL, _opt_text),
+        "forbund_in_seeds": (REQUIRED, _bool), "arena": (OPTIONAL, _bool), "kommunomrade": (OPTIONAL, _bool),
+        "aliases": (OPTIONAL, _text_list), "samverk_groups": (OPTIONAL, _text_list), "source": (OPTIONAL, _sources),
+    },
+    "contact_lists": {
+        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "description": (OPTIONAL, _opt_text),
+        "party": (OPTIONAL, _opt_text), "contacts": (REQUIRED, _contacts), "link": (OPTIONAL, _opt_text),
+        "source": (OPTIONAL, _sources),
+    },
+    "purposes": {
+        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "needs_municipality": (OPTIONAL, _bool),
+    },
+    "routes": {
+        "purpose": (REQUIRED, _ident), "municipalities": (REQUIRED, _municipality_scope),
+        "contact_list": (REQUIRED, _ident),
+    },
+    "entries": {
+        "id": (REQUIRED, _ident), "question": (REQUIRED, _text), "phrasings": (REQUIRED, _text_list),
+        "answer": (REQUIRED, _text), "source": (REQUIRED, _sources), "party": (OPTIONAL, _id_list),
+        "related": (OPTIONAL, _id_list), "contact_purpose": (OPTIONAL, _opt_text),
+        "actions": (OPTIONAL, _id_list), "gap": (OPTIONAL, _bool), "reviewed": (OPTIONAL, _date),
+        "owner": (OPTIONAL, _opt_text),
+    },
+}
+
+# file name → the top-level keys it may hold. qa/*.yaml hold "entries".
+FILES: dict[str, tuple[str, ...]] = {
+    "sources.yaml": ("sources",),
+    "parties.yaml": ("parties",),
+    "concepts.yaml": ("concepts",),
+    "processes.yaml": ("processes",),
+    "efforts.yaml": ("efforts",),
+    "geography.yaml": ("forbund", "municipalities"),
+    "contacts.yaml": ("contact_lists",),
+    "routing.yaml": ("purposes", "routes"),
+}
+OPTIONAL_FILES = {"forms.yaml"}
+
+
+class _Collector:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.records: dict[str, list[tuple[dict[str, Any], m.Where]]] = {kind: [] for kind in SPECS}
+        self.forms: dict[str, Any] = {}
+
+    def error(self, where: m.Where, message: str) -> None:
+        self.problems.append(Problem(where.file, where.line, message))
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path, allowed: tuple[str, ...]) -> None:
+        name = self.rel(path)
+        try:
+            doc = load_yaml(path, name)
+        except YamlError as exc:
+            self.problems.append(Problem(exc.file, exc.line, exc.message))
+            return
+        if doc is None:
+            return
+        if not isinstance(doc, Located):
+            self.error(m.Where(name, 1), f"filen ska börja med {' / '.join(k + ':' for k in allowed)}")
+            return
+        for key, items in doc.items():
+            if key not in allowed:
+                self.error(m.Where(name, doc.line), f"okänd nyckel {key!r} (tillåtna: {', '.join(allowed)})")
+                continue
+            if not isinstance(items, list):
+                self.error(m.Where(name, doc.line), f"{key} ska vara en lista")
+                continue
+            for item in items:
+                self.record(key, item, m.Where(name, getattr(item, "line", doc.line)))
+
+    def record(self, kind: str, item: Any, where: m.Where) -> None:
+        spec = SPECS[kind]
+        if not isinstance(item, dict):
+            self.error(where, f"varje post i {kind} ska vara en mappning (nyckel: värde)")
+            return
+        values: dict[str, Any] = {}
+        ok = True
+        for key in item:
+            if key not in spec:
+                self.error(where, f"okänt fält {key!r} i {kind} (tillåtna: {', '.join(spec)})")
+                ok = False
+        for key, (required, check) in spec.items():
+            if key not in item:
+                if required:
+                    self.error(where, f"fältet {key!r} saknas")
+                    ok = False
+                continue
+            value, problem = check(item[key])
+            if problem:
+                label = item.get("id", "") if isinstance(item.get("id"), str) else ""
+                self.error(where, f"{key}{' i ' + label if label else ''}: {problem}")
+                ok = False
+            else:
+                values[key] = value
+        if ok:
+            self.records[kind].append((values, where))
+
+
+def _build(kind: str, values: dict[str, Any], where: m.Where) -> Any:
+    v = dict(values)
+    if "source" in v:
+        v["sources"] = v.pop("source")
+    if kind == "parties":
+        return m.Party(where=where, **v)
+    if kind == "concepts":
+        return m.Concept(where=where, **v)
+    if kind == "processes":
+        return m.Process(where=where, **v)
+    if kind == "efforts":
+        return m.Effort(where=where, **v)
+    if kind == "forbund":
+        return m.Forbund(where=where, **v)
+    if kind == "municipalities":
+        v["forbund"] = v.get("forbund") or None
+        return m.Municipality(where=where, **v)
+    if kind == "contact_lists":
+        return m.ContactList(where=where, **v)
+    if kind == "purposes":
+        return m.Purpose(where=where, **v)
+    if kind == "routes":
+        return m.Route(where=where, **v)
+    if kind == "entries":
+        v["parties"] = v.pop("party", ())
+        return m.Entry(where=where, **v)
+    if kind == "sources":
+        return m.Source(where=where, **v)
+    raise AssertionError(kind)
+
+
+def load_knowledge_base(directory: Path | str) -> m.KnowledgeBase:
+    """Load and check everything; raise KnowledgeBaseError listing every error."""
+    kb, problems = check_knowledge_base(directory)
+    if kb is None:
+        raise KnowledgeBaseError(problems)
+    return kb
+
+
+def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None, list[Problem]]:
+    """Load and check; returns (kb or None, errors). Never raises for bad content."""
+    root = Path(directory)
+    col = _Collector(root)
+    if not root.is_dir():
+        return None, [Problem(str(root), 0, "mappen för kunskapsbasen finns inte")]
+    for fname, allowed in FILES.items():
+        path = root / fname
+        if not path.exists():
+            col.problems.append(Problem(col.rel(path), 0, "filen saknas"))
+            continue
+        col.read(path, allowed)
+    qa_files = sorted((root / "qa").glob("*.yaml"))
+    if not qa_files:
+        col.problems.append(Problem(col.rel(root / "qa"), 0, "inga frågor och svar (qa/*.yaml) hittades"))
+    for path in qa_files:
+        col.read(path, ("entries",))
+    forms_path = root / "forms.yaml"
+    if forms_path.exists():
+        try:
+            doc = load_yaml(forms_path, col.rel(forms_path))
+            col.forms = dict(doc or {})
+        except YamlError as exc:
+            col.problems.append(Problem(exc.file, exc.line, exc.message))
+
+    built: dict[str, dict[str, Any]] = {}
+    routes: list[m.Route] = []
+    for kind, records in col.records.items():
+        if kind == "routes":
+            routes = [_build(kind, v, w) for v, w in records]
+            continue
+        table: dict[str, Any] = {}
+        for values, where in records:
+            obj = _build(kind, values, where)
+            if obj.id in table:
+                col.error(where, f"id {obj.id!r} finns redan ({table[obj.id].where})")
+                continue
+            table[obj.id] = obj
+        built[kind] = table
+
+    kb = m.KnowledgeBase(
+        sources=built["sources"], parties=built["parties"], concepts=built["concepts"],
+        processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
+        municipalities=built["municipalities"], contact_lists=built["contact_lists"],
+        purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
+        forms=col.forms, directory=str(root),
+    )
+    _check_references(kb, col)
+    errors = [p for p in col.problems if p.level == "error"]
+    return (None if errors else kb), errors
+
+
+def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
+    def check_sources(obj: Any) -> None:
+        for ref in getattr(obj, "sources", ()):
+            if ref.doc not in kb.sources:
+                col.error(obj.where, f"källan {ref.doc!r} finns inte i sources.yaml")
+
+    for table in (kb.parties, kb.concepts, kb.processes, kb.efforts, kb.forbund, kb.municipalities,
+                  kb.contact_lists, kb.entries):
+        for obj in table.values():
+            check_sources(obj)
+    for muni in kb.municipalities.values():
+        if muni.forbund and muni.forbund not in kb.forbund:
+            col.error(muni.where, f"förbundet {muni.forbund!r} finns inte i geography.yaml")
+    for obj in list(kb.processes.values()) + list(kb.efforts.values()):
+        for mid in obj.municipalities:
+            if mid not in kb.municipalities:
+                col.error(obj.where, f"kommunen {mid!r} finns inte i geography.yaml")
+    for cl in kb.contact_lists.values():
+        if cl.party and cl.party not in kb.parties:
+            col.error(cl.where, f"parten {cl.party!r} finns inte i parties.yaml")
+    for route in kb.routes:
+        if route.purpose not in kb.purposes:
+            col.error(route.where, f"syftet {route.purpose!r} finns inte bland purposes")
+        if route.contact_list not in kb.contact_lists:
+            col.error(route.where, f"kontaktlistan {route.contact_list!r} finns inte i contacts.yaml")
+        for mid in route.municipalities:
+            if mid != "*" and mid not in kb.municipalities:
+                col.error(route.where, f"kommunen {mid!r} finns inte i geography.yaml")
+    for purpose in kb.purposes.values():
+        if not any(r.purpose == purpose.id and r.municipalities == ("*",) for r in kb.routes):
+            col.error(purpose.where, f"syftet {purpose.id!r} saknar en standardregel (municipalities: \"*\")")
+    for entry in kb.entries.values():
+        if len(entry.phrasings) < 1:
+            col.error(entry.where, f"{entry.id}: minst en formulering behövs")
+        for pid in entry.parties:
+            if pid not in kb.parties:
+                col.error(entry.where, f"{entry.id}: parten {pid!r} finns inte i parties.yaml")
+        for rid in entry.related:
+            if rid not in kb.entries:
+                col.error(entry.where, f"{entry.id}: relaterad fråga {rid!r} finns inte")
+            elif rid == entry.id:
+                col.error(entry.where, f"{entry.id}: en fråga kan inte vara relaterad till sig själv")
+        if entry.contact_purpose and entry.contact_purpose not in kb.purposes:
+            col.error(entry.where, f"{entry.id}: syftet {entry.contact_purpose!r} finns inte i routing.yaml")
+        for action in entry.actions:
+            if action not in FLOW_ACTIONS:
+                col.error(entry.where, f"{entry.id}: okänd åtgärd {action!r} (tillåtna: {', '.join(FLOW_ACTIONS)})")

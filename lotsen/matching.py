@@ -1,0 +1,219 @@
+"""Swedish-aware question matching.
+
+A question goes through the same pipeline as every phrasing in the knowledge base:
+fold case and diacritics → tokenise → correct typos against the knowledge base's own
+vocabulary (rapidfuzz) → split compounds into known words → expand aliases and
+abbreviations from the glossary ("fk" → "försäkringskassan", "sig 0" → "sgi") → drop
+stopwords → stem (Snowball + definite-form stripping).
+
+Candidates come from an inverted index over stems; each is scored by an IDF-weighted F1
+of shared stems (word order does not matter) blended with a fuzzy string score. The
+result says how confident it is, and why (for the coordinators' "testa:" mode).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+
+from lotsen.kb.model import KnowledgeBase
+from lotsen.text import STOPWORDS, fold, stem, tokens
+
+ANSWER = "answer"
+SUGGEST = "suggest"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer: float = 0.50  # a confident answer needs at least this …
+    margin: float = 0.06  # … and this lead over the next entry (or a very high score)
+    sure: float = 0.80
+    suggest: float = 0.28  # below this, nothing is offered
+
+
+@dataclass
+class Candidate:
+    entry_id: str
+    score: float
+    phrasing: str
+    shared: list[str] = field(default_factory=list)  # stems the question and phrasing share
+    overlap: float = 0.0
+    fuzzy: float = 0.0
+
+
+@dataclass
+class MatchResult:
+    query: str
+    level: str
+    candidates: list[Candidate]
+    corrections: dict[str, str] = field(default_factory=dict)  # typo → known word
+    expansions: list[tuple[str, str]] = field(default_factory=list)  # alias → term
+    compounds: dict[str, list[str]] = field(default_factory=dict)
+    stems: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass
+class _Analysed:
+    stems: list[str]
+    text: str  # folded content words, for fuzzy comparison
+    corrections: dict[str, str]
+    expansions: list[tuple[str, str]]
+    compounds: dict[str, list[str]]
+
+
+_FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
+
+
+def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(alias, canonical words) from parties, concepts, processes, efforts and municipalities."""
+    pairs: list[tuple[str, str]] = []
+
+    def add(aliases: Iterable[str], canonical: str) -> None:
+        for alias in aliases:
+            a = " ".join(fold(t) for t in tokens(alias))
+            if a and a != fold(canonical):
+                pairs.append((a, canonical))
+
+    for p in kb.parties.values():
+        add((*p.aliases, p.short) if p.short else p.aliases, p.name)
+    for c in kb.concepts.values():
+        add(c.aliases, f"{c.term} {c.expansion}".strip())
+        if c.expansion:
+            add((c.expansion,), c.term)
+    for pr in kb.processes.values():
+        add(pr.aliases, pr.name)
+    for e in kb.efforts.values():
+        add(e.aliases, e.name)
+    for mu in kb.municipalities.values():
+        add(mu.aliases, mu.name)
+    # Longest first, so "sgi 0" is tried before "sgi".
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return pairs
+
+
+class Matcher:
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None):
+        self.kb = kb
+        self.thresholds = thresholds or Thresholds()
+        self._aliases = [(re.compile(rf"(?<!\w){re.escape(a)}(?!\w)"), a, canon) for a, canon in _alias_pairs(kb)]
+        # Vocabulary first (for typo correction and compound splitting), then the index.
+        texts = [(e.id, t) for e in kb.entries.values() for t in (e.question, *e.phrasings)]
+        vocab: set[str] = set()
+        for _, t in texts:
+            vocab.update(fold(tok) for tok in tokens(t) if len(tok) > 1)
+        for _, _, canon in self._aliases:
+            vocab.update(fold(tok) for tok in tokens(canon))
+        self._vocab = vocab
+        self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+
+        self._docs: list[tuple[str, str, frozenset[str], str]] = []  # entry, phrasing, stems, text
+        postings: dict[str, list[int]] = defaultdict(list)
+        for entry_id, text in texts:
+            analysed = self._analyse(text, correct=False)
+            stems = frozenset(analysed.stems)
+            index = len(self._docs)
+            self._docs.append((entry_id, text, stems, analysed.text))
+            for s in stems:
+                postings[s].append(index)
+        n = max(len(self._docs), 1)
+        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in postings.items()}
+        self._postings = dict(postings)
+        self._doc_weight = [sum(self._idf[s] for s in d[2]) or 1.0 for d in self._docs]
+
+    # --- analysis ---------------------------------------------------------------------
+
+    def _analyse(self, text: str, *, correct: bool) -> _Analysed:
+        words = [fold(t) for t in tokens(text)]
+        corrections: dict[str, str] = {}
+        compounds: dict[str, list[str]] = {}
+        if correct:
+            fixed = []
+            for w in words:
+                if w in self._vocab or w in _FOLDED_STOP or len(w) < 4 or w.isdigit():
+                    fixed.append(w)
+                    continue
+                parts = self._split_compound(w)
+                if parts:
+                    compounds[w] = parts
+                    fixed.append(w)
+                    fixed.extend(parts)
+                    continue
+                hit = process.extractOne(w, self._vocab_list, scorer=fuzz.ratio, score_cutoff=80)
+                if hit:
+                    corrections[w] = hit[0]
+                    fixed.append(hit[0])
+                else:
+                    fixed.append(w)
+            words = fixed
+        joined = " ".join(words)
+        expansions: list[tuple[str, str]] = []
+        extra: list[str] = []
+        for pattern, alias, canon in self._aliases:
+            if pattern.search(joined):
+                expansions.append((alias, canon))
+                extra.extend(fold(t) for t in tokens(canon))
+                joined = pattern.sub(" ", joined)  # an alias is used once (longest first)
+        content = [w for w in words + extra if w not in _FOLDED_STOP]
+        stems = list(dict.fromkeys(stem(w) for w in content))
+        return _Analysed(stems, " ".join(content), corrections, expansions, compounds)
+
+    def _split_compound(self, word: str) -> list[str]:
+        if len(word) < 8:
+            return []
+        for i in range(len(word) - 4, 3, -1):
+            left, right = word[:i], word[i:]
+            if right in self._vocab and len(right) >= 4:
+                if left in self._vocab:
+                    return [left, right]
+                if left.endswith("s") and left[:-1] in self._vocab:
+                    return [left[:-1], right]
+        return []
+
+    # --- matching ---------------------------------------------------------------------
+
+    def match(self, text: str, limit: int = 3) -> MatchResult:
+        q = self._analyse(text, correct=True)
+        result = MatchResult(query=text, level=NONE, candidates=[], corrections=q.corrections,
+                             expansions=q.expansions, compounds=q.compounds, stems=q.stems)
+        known = [s for s in q.stems if s in self._idf]
+        if not known:
+            return result
+        q_weight = sum(self._idf.get(s, 2.0) for s in q.stems) or 1.0
+        acc: dict[int, float] = defaultdict(float)
+        for s in known:
+            weight = self._idf[s]
+            for doc in self._postings[s]:
+                acc[doc] += weight
+        top_docs = sorted(acc, key=acc.__getitem__, reverse=True)[:300]
+        best: dict[str, Candidate] = {}
+        for doc in top_docs:
+            entry_id, phrasing, stems, dtext = self._docs[doc]
+            shared_w = acc[doc]
+            recall = shared_w / q_weight
+            precision = shared_w / self._doc_weight[doc]
+            overlap = 2 * recall * precision / (recall + precision) if shared_w else 0.0
+            fz = fuzz.token_sort_ratio(q.text, dtext) / 100.0
+            score = 0.72 * overlap + 0.28 * fz
+            if entry_id not in best or score > best[entry_id].score:
+                shared = sorted(s for s in q.stems if s in stems)
+                best[entry_id] = Candidate(entry_id, round(score, 4), phrasing, shared, round(overlap, 4), round(fz, 4))
+        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        th = self.thresholds
+        top = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if top >= th.answer and (top - second >= th.margin or top >= th.sure):
+            result.level = ANSWER
+        elif top >= th.suggest:
+            result.level = SUGGEST
+        result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
+        return result

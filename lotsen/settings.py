@@ -1,0 +1,96 @@
+"""Typed configuration, read from the environment once at start-up.
+
+The Bot Framework names (`MicrosoftAppId`, `MicrosoftAppPassword`, `MicrosoftAppType`,
+`MicrosoftAppTenantId`) are kept as they are so the usual Azure Bot set-up works unchanged.
+Everything is documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    return tuple(part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    port: int = 3978
+    host: str = "127.0.0.1"
+    knowledge_dir: Path = ROOT / "knowledge"
+    data_dir: Path = ROOT / "data"
+    coordinator_ids: tuple[str, ...] = ()
+    draft_ttl_hours: int = 72
+    log_level: str = "INFO"
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: no authentication, loopback only (for development and tests)."""
+        return not self.app_id
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "samverkanslotsen.sqlite3"
+
+    def is_coordinator(self, aad_object_id: str | None) -> bool:
+        return bool(aad_object_id) and aad_object_id.lower() in self.coordinator_ids
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        app_id = env.get("MicrosoftAppId", "").strip()
+        app_password = env.get("MicrosoftAppPassword", "")
+        app_type = env.get("MicrosoftAppType", "MultiTenant").strip() or "MultiTenant"
+        tenant = env.get("MicrosoftAppTenantId", "").strip()
+        if app_type not in {"MultiTenant", "SingleTenant", "UserAssignedMSI"}:
+            raise SettingsError(
+                f"MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, got {app_type!r}"
+            )
+        if app_id and app_type != "UserAssignedMSI" and not app_password:
+            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        if app_id and app_type in {"SingleTenant", "UserAssignedMSI"} and not tenant:
+            raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppType is {app_type}")
+        local = not app_id
+        host = env.get("HOST", "").strip() or ("127.0.0.1" if local else "0.0.0.0")
+        if local and host not in {"127.0.0.1", "localhost", "::1"}:
+            raise SettingsError("HOST must be a loopback address in local mode (no MicrosoftAppId)")
+        knowledge_dir = Path(env.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge")
+        data_dir = Path(env.get("DATA_DIR", "").strip() or ROOT / "data")
+        return cls(
+            app_id=app_id,
+            app_password=app_password,
+            app_type=app_type,
+            app_tenant_id=tenant,
+            port=_int(env, "PORT", 3978),
+            host=host,
+            knowledge_dir=knowledge_dir,
+            data_dir=data_dir,
+            coordinator_ids=_list(env, "COORDINATOR_IDS"),
+            draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        )

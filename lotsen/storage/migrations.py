@@ -1,0 +1,93 @@
+"""Ordered schema migrations. Append new steps; never edit a released one."""
+
+MIGRATIONS: list[str] = [
+    # 1: everything the first release needs
+    """
+    CREATE TABLE drafts (
+        key TEXT PRIMARY KEY,
+        flow TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE sequences (
+        prefix TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (prefix, year)
+    );
+    -- Deviation reports (kind 'avvikelse') and Arena/SIP requests (kind 'arena' / 'sip').
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        form_id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        municipality TEXT,
+        status TEXT NOT NULL,
+        reporter_aad TEXT,
+        reporter_name TEXT,
+        reporter_ref TEXT,
+        wants_feedback INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,
+        routed_to TEXT,
+        channel_ref TEXT,
+        channel_activity_id TEXT
+    );
+    CREATE INDEX cases_kind_created ON cases (kind, created_at);
+    CREATE TABLE case_events (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases (id),
+        at TEXT NOT NULL,
+        actor_aad TEXT,
+        status TEXT,
+        comment TEXT
+    );
+    CREATE TABLE channel_links (
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        conversation_ref TEXT NOT NULL,
+        linked_by TEXT,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (kind, target)
+    );
+    CREATE TABLE conversation_refs (
+        user_key TEXT PRIMARY KEY,
+        ref TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        vote TEXT NOT NULL,
+        question TEXT,
+        question_norm TEXT
+    );
+    CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        ref TEXT,
+        kind TEXT NOT NULL,
+        question TEXT NOT NULL,
+        question_norm TEXT NOT NULL,
+        offered TEXT,
+        resolved INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX unanswered_norm ON unanswered (question_norm);
+    CREATE TABLE answered (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        entry_id TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL,
+        actor TEXT,
+        target TEXT,
+        outcome TEXT
+    );
+    """,
+]

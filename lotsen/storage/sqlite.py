@@ -1,0 +1,147 @@
+"""SQLite storage: one file, WAL journal, synchronous=FULL, schema-versioned.
+
+All access happens on the event loop thread without awaiting inside a transaction, so
+each method is atomic for the process; UNIQUE constraints (form_id, reference) make
+filing idempotent across processes sharing the file too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from lotsen.storage.migrations import MIGRATIONS
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path | str, *, clock=utcnow):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.migrate()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolls back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def now(self) -> str:
+        return _iso(self.clock())
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        current = self.schema_version
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.transaction() as db:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    # --- drafts (flow state) ------------------------------------------------------------
+
+    def get_draft(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        row = self.db.execute("SELECT flow, data, expires_at FROM drafts WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if row["expires_at"] <= self.now():
+            self.db.execute("DELETE FROM drafts WHERE key = ?", (key,))
+            return None
+        return row["flow"], json.loads(row["data"])
+
+    def save_draft(self, key: str, flow: str, data: dict[str, Any], ttl: timedelta) -> None:
+        now = self.clock()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO drafts (key, flow, data, updated_at, expires_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET flow = excluded.flow, data = excluded.data, "
+                "updated_at = excluded.updated_at, expires_at = excluded.expires_at",
+                (key, flow, json.dumps(data, ensure_ascii=False), _iso(now), _iso(now + ttl)),
+            )
+
+    def delete_draft(self, key: str) -> None:
+        self.db.execute("DELETE FROM drafts WHERE key = ?", (key,))
+
+    def purge_expired_drafts(self) -> int:
+        return self.db.execute("DELETE FROM drafts WHERE expires_at <= ?", (self.now(),)).rowcount
+
+    # --- conversation references (for personal notifications) ------------------------------
+
+    def save_conversation_ref(self, user_key: str, ref: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO conversation_refs (user_key, ref, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at",
+            (user_key, json.dumps(ref), self.now()),
+        )
+
+    def conversation_ref(self, user_key: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT ref FROM conversation_refs WHERE user_key = ?", (user_key,)).fetchone()
+        return json.loads(row["ref"]) if row else None
+
+    # --- what staff asked ------------------------------------------------------------------
+
+    def record_answered(self, entry_id: str) -> None:
+        self.db.execute("INSERT INTO answered (at, entry_id) VALUES (?, ?)", (self.now(), entry_id))
+
+    def record_unanswered(self, question: str, question_norm: str, kind: str, offered: list[str] | None = None,
+                          ref: str | None = None) -> None:
+        """`question` must already be redacted of personnummer (see lotsen.pii.redact)."""
+        self.db.execute(
+            "INSERT INTO unanswered (at, ref, kind, question, question_norm, offered) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.now(), ref, kind, question, question_norm, json.dumps(offered or [])),
+        )
+
+    def resolve_suggestion(self, ref: str, kind: str | None = None) -> bool:
+        """Mark an offered "menade du" as chosen (kind None) or rejected (kind given)."""
+        if kind is None:
+            cur = self.db.execute("UPDATE unanswered SET resolved = 1 WHERE ref = ? AND resolved = 0", (ref,))
+        else:
+            cur = self.db.execute("UPDATE unanswered SET kind = ? WHERE ref = ? AND resolved = 0", (kind, ref))
+        return cur.rowcount > 0
+
+    def record_feedback(self, entry_id: str, vote: str, question: str | None, question_norm: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO feedback (at, entry_id, vote, question, question_norm) VALUES (?, ?, ?, ?, ?)",
+            (self.now(), entry_id, vote, question, question_norm),
+        )
+
+    def audit(self, event: str, actor: str | None = None, target: str | None = None, outcome: str = "ok") -> None:
+        self.db.execute(
+            "INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, ?, ?, ?, ?)",
+            (self.now(), event, actor, target, outcome),
+        )

@@ -1,0 +1,63 @@
+"""Shared fixtures: a running bot behind a fake Teams connector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app_factory import create_app
+from lotsen.settings import Settings
+from tests.support.fake_connector import FakeConnector
+from tests.support.teams import COORDINATOR, TeamsClient
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    values = dict(data_dir=tmp_path / "data", knowledge_dir=ROOT / "knowledge",
+                  coordinator_ids=(COORDINATOR.aad.lower(),))
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+async def connector():
+    fake = FakeConnector()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.url = str(server.make_url("/"))
+    yield fake
+    await server.close()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+async def start_bot(connector: FakeConnector, settings: Settings) -> TeamsClient:
+    app = create_app(settings)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    tc = TeamsClient(client, connector, connector.url)
+    tc.app = app
+    return tc
+
+
+@pytest.fixture
+async def teams(connector, settings):
+    """A TeamsClient talking to a freshly started bot on the real knowledge base."""
+    tc = await start_bot(connector, settings)
+    yield tc
+    await tc.http.close()
+
+
+@pytest.fixture
+async def teams_small(connector, tmp_path):
+    """The bot on the small, stable fixture knowledge base (tests/fixtures/kb)."""
+    tc = await start_bot(connector, make_settings(tmp_path, knowledge_dir=FIXTURE_KB))
+    yield tc
+    await tc.http.close()
