@@ -23,7 +23,9 @@ SCHEMA_FILE = HERE / "schema" / "adaptive-card-1.5.schema.json"
 CARD_VERSION = "1.5"
 MAX_CARD_BYTES = 28 * 1024
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+# Only what can turn user text into formatting or a link ([x](url), **x**, _x_, `x`, <x>);
+# hyphens and full stops in dates and sentences stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~#])")
 
 
 class CardError(ValueError):

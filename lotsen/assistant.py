@@ -33,7 +33,7 @@ NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din sam
 @dataclass(frozen=True)
 class Command:
     name: str
-    pattern: re.Pattern[str]  # matched against folded, trimmed text
+    matches: Callable[[str], bool]  # gets folded, trimmed text
     handler: Handler
     coordinator_only: bool = False
 
@@ -54,8 +54,11 @@ class Assistant:
             raise ValueError(f"verb {name!r} registered twice")
         self._verbs[name] = handler
 
-    def command(self, name: str, pattern: str, handler: Handler, *, coordinator_only: bool = False) -> None:
-        self._commands.append(Command(name, re.compile(pattern), handler, coordinator_only))
+    def command(self, name: str, pattern: str | Callable[[str], bool], handler: Handler, *,
+                coordinator_only: bool = False) -> None:
+        """A typed command: a regex (searched in the folded text) or a predicate on it."""
+        matches = re.compile(pattern).search if isinstance(pattern, str) else pattern
+        self._commands.append(Command(name, lambda text: bool(matches(text)), handler, coordinator_only))
 
     def fallback(self, handler: Handler) -> None:
         self._fallback = handler
@@ -74,7 +77,7 @@ class Assistant:
     def match_command(self, text: str) -> Command | None:
         folded = fold(text.strip())
         for command in self._commands:
-            if command.pattern.search(folded):
+            if command.matches(folded):
                 return command
         return None
 

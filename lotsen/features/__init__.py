@@ -7,6 +7,7 @@ import importlib
 # Order matters for typed commands: earlier modules' commands are tried first.
 FEATURES = (
     "lotsen.features.help",
+    "dialogs",
     "lotsen.features.contacts",
     "lotsen.features.qa",
 )

@@ -205,7 +205,6 @@ FILES: dict[str, tuple[str, ...]] = {
     "contacts.yaml": ("contact_lists",),
     "routing.yaml": ("purposes", "routes"),
 }
-OPTIONAL_FILES = {"forms.yaml"}
 
 
 class _Collector:
@@ -213,7 +212,7 @@ class _Collector:
         self.root = root
         self.problems: list[Problem] = []
         self.records: dict[str, list[tuple[dict[str, Any], m.Where]]] = {kind: [] for kind in SPECS}
-        self.forms: dict[str, Any] = {}
+        self.lists: dict[str, m.PickList] = {}
 
     def error(self, where: m.Where, message: str) -> None:
         self.problems.append(Problem(where.file, where.line, message))
@@ -332,11 +331,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         col.read(path, ("entries",))
     forms_path = root / "forms.yaml"
     if forms_path.exists():
-        try:
-            doc = load_yaml(forms_path, col.rel(forms_path))
-            col.forms = dict(doc or {})
-        except YamlError as exc:
-            col.problems.append(Problem(exc.file, exc.line, exc.message))
+        _read_lists(col, forms_path)
 
     built: dict[str, dict[str, Any]] = {}
     routes: list[m.Route] = []
@@ -358,11 +353,60 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
-        forms=col.forms, directory=str(root),
+        lists=col.lists, directory=str(root),
     )
     _check_references(kb, col)
     errors = [p for p in col.problems if p.level == "error"]
     return (None if errors else kb), errors
+
+
+def _read_lists(col: _Collector, path: Path) -> None:
+    """forms.yaml: `lists: {list-id: {title, source?, options: [{value, title}]}}`."""
+    name = col.rel(path)
+    try:
+        doc = load_yaml(path, name)
+    except YamlError as exc:
+        col.problems.append(Problem(exc.file, exc.line, exc.message))
+        return
+    if not isinstance(doc, Located) or set(doc) != {"lists"} or not isinstance(doc["lists"], dict):
+        col.error(m.Where(name, getattr(doc, "line", 1)), "forms.yaml ska bara innehålla lists: med namngivna listor")
+        return
+    for list_id, spec in doc["lists"].items():
+        where = m.Where(name, getattr(spec, "line", doc.line))
+        if not isinstance(list_id, str) or not ID_RE.match(list_id):
+            col.error(where, f"ogiltigt list-id {list_id!r}")
+            continue
+        if not isinstance(spec, dict) or set(spec) - {"title", "source", "options"} or "options" not in spec:
+            col.error(where, f"{list_id}: en lista har title, options och kan ha source")
+            continue
+        sources: tuple[m.SourceRef, ...] = ()
+        if "source" in spec:
+            sources, problem = _sources(spec["source"])
+            if problem:
+                col.error(where, f"{list_id}: {problem}")
+                continue
+        options: list[m.Option] = []
+        for item in spec["options"] if isinstance(spec["options"], list) else [None]:
+            item_where = m.Where(name, getattr(item, "line", where.line))
+            if not isinstance(item, dict) or set(item) != {"value", "title"}:
+                col.error(item_where, f"{list_id}: varje alternativ har exakt value och title")
+                continue
+            value, title = item["value"], item["title"]
+            if not isinstance(value, str) or not ID_RE.match(value):
+                col.error(item_where, f"{list_id}: ogiltigt value {value!r} (små bokstäver, siffror, bindestreck)")
+                continue
+            if not isinstance(title, str) or not title.strip():
+                col.error(item_where, f"{list_id}: title saknas för {value!r}")
+                continue
+            if any(o.value == value for o in options):
+                col.error(item_where, f"{list_id}: value {value!r} finns två gånger")
+                continue
+            options.append(m.Option(value, title.strip()))
+        if not options:
+            col.error(where, f"{list_id}: listan har inga giltiga alternativ")
+            continue
+        title = spec.get("title") if isinstance(spec.get("title"), str) else list_id
+        col.lists[list_id] = m.PickList(list_id, title, tuple(options), sources, where)
 
 
 def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
@@ -372,7 +416,7 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
                 col.error(obj.where, f"källan {ref.doc!r} finns inte i sources.yaml")
 
     for table in (kb.parties, kb.concepts, kb.processes, kb.efforts, kb.forbund, kb.municipalities,
-                  kb.contact_lists, kb.entries):
+                  kb.contact_lists, kb.entries, kb.lists):
         for obj in table.values():
             check_sources(obj)
     for muni in kb.municipalities.values():

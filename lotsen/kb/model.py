@@ -164,6 +164,23 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Option:
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PickList:
+    """A list of options for a form field (knowledge/forms.yaml)."""
+
+    id: str
+    title: str
+    options: tuple[Option, ...]
+    sources: tuple[SourceRef, ...] = ()
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     sources: dict[str, Source]
     parties: dict[str, Party]
@@ -176,7 +193,7 @@ class KnowledgeBase:
     purposes: dict[str, Purpose]
     routes: tuple[Route, ...]
     entries: dict[str, Entry]
-    forms: dict[str, object] = field(default_factory=dict)
+    lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
 
     def cite(self, refs: tuple[SourceRef, ...]) -> str:

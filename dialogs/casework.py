@@ -1,0 +1,223 @@
+"""What happens to a filed case: routing, the channel card, status changes, notifications.
+
+Shared by deviation reports and Arena/SIP requests. Coordinators (by Entra object id,
+COORDINATOR_IDS) connect channels and change status; everyone else is politely refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from cards.render import render
+from lotsen import cases, channels
+from lotsen.assistant import NOT_ALLOWED, Assistant
+from lotsen.context import Context
+from lotsen.fields import Choice, Field, validate_form
+from lotsen.routing import route
+from lotsen.text import fold
+from lotsen.turn import InvokeCard, Out, Text, UpdateCard
+
+if TYPE_CHECKING:
+    from dialogs.engine import CardFlow
+
+log = logging.getLogger(__name__)
+
+FLOWS: dict[str, "CardFlow"] = {}  # case kind → the flow that files it (for facts on cards)
+
+LINK_KINDS = {
+    "avvikelse": "avvikelse", "avvikelser": "avvikelse", "arena": "arena", "sip": "sip",
+    "sammanfattning": "sammanfattning", "sammanfattningar": "sammanfattning", "digest": "sammanfattning",
+}
+LINK_TITLES = {"avvikelse": "avvikelser", "arena": "Arena-förfrågningar", "sip": "SIP-förfrågningar",
+               "sammanfattning": "veckosammanfattningen"}
+LINK_PATTERN = r"^koppla (?:bort )?(?:kanal(?:en)? )?(?:for |till )?(\w+)(?: (?:for |i )?(.+))?$"
+
+FORMAT_CHOICES = (Choice("fysiskt", "Fysiskt möte"), Choice("digitalt", "Digitalt möte"), Choice("telefon", "Telefon"))
+
+
+def handling_fields(kind: str) -> tuple[Field, ...]:
+    statuses = tuple(Choice(k, v) for k, v in cases.STATUS_TITLES[kind].items())
+    base = (Field("status", "Ny status", "choice", required=True, choices=statuses),
+            Field("comment", "Kommentar", "textarea", max_length=1000,
+                  placeholder="Vad har gjorts? Inga namn eller personnummer."))
+    if kind == "avvikelse":
+        return base
+    return base + (
+        Field("datum", "Datum (om bokad)", "date", allow_future=True),
+        Field("tid", "Tid (om bokad)", "time"),
+        Field("format", "Form (om bokad)", "choice", choices=FORMAT_CHOICES),
+    )
+
+
+def municipality_name(ctx: Context, municipality: str | None) -> str:
+    if municipality and municipality in ctx.kb.municipalities:
+        return ctx.kb.municipalities[municipality].name
+    return "alla kommuner" if municipality in (None, channels.ALL) else str(municipality)
+
+
+def contact_lines(ctx: Context, purpose: str, municipality: str | None) -> tuple[str, list[str]]:
+    routed = route(ctx.kb, purpose, municipality)
+    if routed is None:
+        return "din samverkanskoordinator", []
+    cl = routed.contact_list
+    lines = []
+    for c in cl.contacts:
+        parts = [c.role] + [p for p in (c.name, c.email, c.phone) if p]
+        lines.append(" · ".join(parts))
+    return cl.title, lines
+
+
+async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[str]:
+    """Post the case to its connected channel (if any); return receipt lines saying who got it."""
+    title, contacts = contact_lines(ctx, purpose, case.municipality)
+    routed = {"purpose": purpose, "contact_title": title}
+    link = channels.find(ctx.store, case.kind, case.municipality)
+    messenger = ctx.services.messenger
+    if link is not None and messenger is not None:
+        try:
+            activity_id = await messenger.send(link.conversation_ref, card=case_card(ctx, case))
+        except Exception:  # noqa: BLE001 - the case is stored; tell the reporter whom to notify
+            log.exception("posting %s to its channel failed", case.reference)
+        else:
+            routed["channel"] = link.label
+            cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
+            return [f"Skickad till {link.label} ({title}), där den följs upp."]
+    cases.set_routing(ctx.store, case, routed)
+    return [f"Ingen Teams-kanal tar emot detta för {municipality_name(ctx, case.municipality)} ännu. "
+            f"Uppgifterna är sparade – meddela {title} och ange referensen:"] + contacts
+
+
+def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
+    from dialogs.engine import display
+
+    flow = FLOWS.get(case.kind)
+    if flow is None:
+        return []
+    draft = {"values": case.data.get("values", {}), "context": case.data.get("context", {}), "form_id": case.form_id}
+    facts = list(flow.context_facts(ctx, draft))
+    for step in flow.steps(ctx.kb, draft):
+        for f in step.fields:
+            facts.append({"title": f.label, "value": display(f, draft["values"].get(f.id))})
+    return facts
+
+
+def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    history = [{"title": e.at[:16].replace("T", " "),
+                "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
+               for e in cases.events(ctx.store, case)][-5:]
+    handling = case.data.get("handling", {})
+    booked = ""
+    if case.status == "bokad" and handling:
+        fmt = dict((c.value, c.title) for c in FORMAT_CHOICES).get(handling.get("format", ""), "")
+        booked = f"{handling.get('datum', '')} {handling.get('tid', '')} · {fmt}".strip()
+    fields = [{"id": f.id, "label": f.label, "kind": f.kind, "choices": [{"title": c.title, "value": c.value}
+               for c in f.choices], "placeholder": f.placeholder,
+               "value": case.status if f.id == "status" else ""} for f in handling_fields(case.kind)]
+    data = {"verb": "case.status", "reference": case.reference}
+    return render(
+        "case_card", kind_title=cases.KIND_TITLES[case.kind], reference=case.reference, status=case.status_title,
+        municipality=municipality_name(ctx, case.municipality), created=case.created_at[:16].replace("T", " "),
+        reporter=case.reporter_name or "–", wants_feedback=case.wants_feedback, booked=booked,
+        facts=case_facts(ctx, case), history=history, fields=fields, data=data, errors=errors or {},
+    )
+
+
+async def _change_status(ctx: Context) -> list[Out]:
+    turn = ctx.turn
+    reference = ctx.value.get("reference")
+    case = cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
+    if case is None:
+        return [Text("Jag hittar inte det ärendet.")]
+    if not ctx.is_coordinator:
+        ctx.store.audit("admin_denied", turn.user.aad_object_id, f"case.status:{case.reference}", "denied")
+        return [Text(NOT_ALLOWED)]
+    inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
+    result = validate_form(handling_fields(case.kind), inputs, today=ctx.services.today(), control_keys=())
+    errors = dict(result.errors)
+    status = result.values.get("status")
+    if not errors and status == "bokad" and not all(result.values.get(k) for k in ("datum", "tid", "format")):
+        errors["datum"] = "En bokad tid behöver datum, tid och form."
+    if not errors and status == "avbojd" and not result.values.get("comment"):
+        errors["comment"] = "Skriv varför förfrågan avböjs."
+    if errors:
+        card = case_card(ctx, case, errors)
+        return [InvokeCard(card)] if turn.is_invoke else [UpdateCard(turn.reply_to_id, card)] if turn.reply_to_id \
+            else [Text("Ändringen sparades inte: " + "; ".join(errors.values()))]
+    comment = str(result.values.get("comment") or "")
+    extra = None
+    if status == "bokad":
+        extra = {"datum": str(result.values["datum"]), "tid": result.values["tid"].strftime("%H:%M"),
+                 "format": result.values["format"]}
+    case = cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra)
+    card = case_card(ctx, case)
+    outs: list[Out] = []
+    if turn.is_invoke:
+        outs.append(InvokeCard(card))
+    if turn.reply_to_id:
+        outs.append(UpdateCard(turn.reply_to_id, card))
+    elif case.channel_ref and case.channel_activity_id and ctx.services.messenger:
+        await ctx.services.messenger.update(case.channel_ref, case.channel_activity_id, card)
+    await notify_reporter(ctx, case, comment)
+    if not turn.is_invoke:
+        outs.append(Text(f"{case.reference} har nu status {case.status_title}."))
+    return outs
+
+
+async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
+    """Tell the person who filed the case (deviations only when they asked for it)."""
+    if case.kind == "avvikelse" and not case.wants_feedback:
+        return False
+    if not case.reporter_ref or ctx.services.messenger is None:
+        return False
+    what = {"avvikelse": "Din avvikelserapport", "arena": "Din förfrågan om Arena-konsultation",
+            "sip": "Din förfrågan om SIP-möte"}[case.kind]
+    text = f"{what} {case.reference} har fått status: **{case.status_title}**."
+    handling = case.data.get("handling", {})
+    if case.status == "bokad" and handling:
+        fmt = dict((c.value, c.title.lower()) for c in FORMAT_CHOICES).get(handling.get("format", ""), "")
+        text += f" Tid: {handling.get('datum')} kl. {handling.get('tid')}, {fmt}."
+    if comment:
+        text += f" Kommentar: {comment}"
+    try:
+        await ctx.services.messenger.send(case.reporter_ref, text=text)
+    except Exception:  # noqa: BLE001 - the status is saved; the notification is best effort
+        log.exception("could not notify the reporter of %s", case.reference)
+        return False
+    return True
+
+
+async def _link_channel(ctx: Context) -> list[Out]:
+    turn = ctx.turn
+    match = re.match(LINK_PATTERN, fold(turn.text.strip()).rstrip(".!"))
+    unlink = " bort " in f" {fold(turn.text)} "
+    if match is None or match.group(1) not in LINK_KINDS:
+        return [Text("Skriv till exempel **koppla kanal avvikelser Vetlanda**, **koppla kanal arena Jönköping**, "
+                     "**koppla kanal sip alla** eller **koppla kanal sammanfattning**.")]
+    kind = LINK_KINDS[match.group(1)]
+    place = (match.group(2) or "").strip()
+    if kind == "sammanfattning" or place in ("", "alla", "alla kommuner", "hela lanet", "*"):
+        target: str | None = channels.ALL
+    else:
+        muni = ctx.kb.municipality_by_name(place)
+        target = muni.id if muni else None
+    if target is None:
+        return [Text(f"Jag känner inte igen kommunen ”{place}”. Skriv kommunens namn, t.ex. Vetlanda, eller **alla**.")]
+    where = municipality_name(ctx, target)
+    if unlink:
+        removed = channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
+        return [Text(f"Kanalen tar inte längre emot {LINK_TITLES[kind]} för {where}." if removed
+                     else f"Ingen kanal var kopplad för {LINK_TITLES[kind]} i {where}.")]
+    if turn.conversation_type != "channel":
+        return [Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: "
+                     "@nämn mig där och skriv kommandot.")]
+    label = f"kanalen för {LINK_TITLES[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
+    channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
+    what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {LINK_TITLES[kind]} för {where}"
+    return [Text(f"Klart! {what} skickas hit från och med nu.")]
+
+
+def register(assistant: Assistant) -> None:
+    assistant.verb("case.status", _change_status)
+    assistant.command("link-channel", r"^koppla\b", _link_channel, coordinator_only=True)

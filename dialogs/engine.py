@@ -1,0 +1,320 @@
+"""A guided card form: one Adaptive Card per step, server-side validation, a review, filing.
+
+The flow's state is plain data in storage (the `drafts` table), keyed by person and
+conversation, so a draft survives a restart and expires after DRAFT_TTL_HOURS. Every card
+carries the form's id and step; a card that is no longer current is recognised and the
+person is shown where they are instead.
+
+Subclasses describe their steps and decide what happens around the form (preconditions,
+routing). Verbs, all under the flow's prefix (e.g. "dev."):
+    <p>.start   begin (subclasses may show a notice or preconditions first)
+    <p>.next    submit the current step
+    <p>.back    previous step (inputs on the card are kept as they are)
+    <p>.edit    from the review, go to step N
+    <p>.send    file the case (idempotent on form_id)
+    <p>.cancel  end the flow, nothing is stored
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from lotsen import cases
+from lotsen.context import Context
+from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
+from lotsen.kb.model import KnowledgeBase
+from lotsen.turn import Card, Out, Text, UpdateCard
+
+CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    fields: tuple[Field, ...]
+    intro: str = ""
+
+
+def choices_from(kb: KnowledgeBase, list_id: str) -> tuple[Choice, ...]:
+    """Options of a pick list in knowledge/forms.yaml, as field choices."""
+    return tuple(Choice(o.value, o.title) for o in kb.lists[list_id].options)
+
+
+def municipality_choices(kb: KnowledgeBase) -> tuple[Choice, ...]:
+    from lotsen.text import fold
+
+    return tuple(Choice(m.id, m.name) for m in sorted(kb.municipalities.values(), key=lambda m: fold(m.name)))
+
+
+def to_storable(value: Any) -> Any:
+    if isinstance(value, (date, time)):
+        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
+    return value
+
+
+def to_raw(value: Any) -> str:
+    """A stored value as the string an Adaptive Card input expects."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return "" if value is None else str(value)
+
+
+def display(field: Field, value: Any) -> str:
+    """A stored value as a person reads it."""
+    titles = {c.value: c.title for c in field.choices}
+    if field.kind == "toggle":
+        return "Ja" if value else "Nej"
+    if field.kind == "multichoice":
+        return "; ".join(titles.get(v, v) for v in value or []) or "–"
+    if field.kind == "choice":
+        return titles.get(value, value) if value else "–"
+    return str(value) if value not in (None, "") else "–"
+
+
+class CardFlow:
+    """Base for guided forms. Subclasses set the class attributes and `steps()`."""
+
+    kind: str = ""  # the case kind filed ("avvikelse", "arena", "sip")
+    prefix: str = ""  # verb prefix without the dot ("dev")
+    title: str = ""
+    review_intro: str = "Kontrollera uppgifterna innan du skickar."
+
+    # --- to implement -------------------------------------------------------------------
+
+    def steps(self, kb: KnowledgeBase, draft: dict[str, Any]) -> list[Step]:
+        raise NotImplementedError
+
+    async def start(self, ctx: Context) -> list[Out]:
+        """Default: go straight to the first step."""
+        return self.begin(ctx, {})
+
+    def municipality(self, draft: dict[str, Any]) -> str | None:
+        return draft["values"].get("kommun") or draft.get("context", {}).get("kommun")
+
+    def wants_feedback(self, draft: dict[str, Any]) -> bool:
+        return bool(draft["values"].get("aterkoppling"))
+
+    async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
+        """Route the filed case; returns lines for the receipt (who received it)."""
+        return []
+
+    def receipt_lines(self, case: cases.Case) -> list[str]:
+        return [str(line) for line in case.routed_to.get("lines", [])]
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def verb(self, action: str) -> str:
+        return f"{self.prefix}.{action}"
+
+    def ttl(self, ctx: Context) -> timedelta:
+        return timedelta(hours=ctx.settings.draft_ttl_hours)
+
+    def load(self, ctx: Context) -> dict[str, Any] | None:
+        found = ctx.store.get_draft(ctx.turn.draft_key)
+        if found is None or found[0] != self.kind:
+            return None
+        return found[1]
+
+    def save(self, ctx: Context, draft: dict[str, Any]) -> None:
+        ctx.store.save_draft(ctx.turn.draft_key, self.kind, draft, self.ttl(ctx))
+
+    def begin(self, ctx: Context, context: dict[str, Any]) -> list[Out]:
+        """Create a fresh draft (replacing any earlier one of this person) and show step 1."""
+        draft = {"form_id": uuid.uuid4().hex, "step": 0, "values": {}, "context": context, "review": False}
+        self.save(ctx, draft)
+        return [Card(self.step_card(ctx, draft, 0))]
+
+    def data(self, draft: dict[str, Any], action: str, **extra: Any) -> dict[str, Any]:
+        return {"verb": self.verb(action), "form_id": draft["form_id"], **extra}
+
+    def step_card(self, ctx: Context, draft: dict[str, Any], index: int,
+                  raw: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> dict[str, Any]:
+        from cards.render import render
+
+        steps = self.steps(ctx.kb, draft)
+        step = steps[index]
+        values = draft["values"]
+        raw = raw if raw is not None else {f.id: to_raw(values.get(f.id)) for f in step.fields}
+        errors = errors or {}
+        fields = [{
+            "id": f.id, "label": f.label, "kind": f.kind, "required": f.required, "max_length": f.max_length,
+            "placeholder": f.placeholder, "help": f.help, "value": raw.get(f.id, ""),
+            "error": errors.get(f.id, ""), "choices": [{"title": c.title, "value": c.value} for c in f.choices],
+        } for f in step.fields]
+        return render(
+            "form_step",
+            title=self.title,
+            step_title=step.title,
+            progress=f"Steg {index + 1} av {len(steps)}",
+            intro=step.intro,
+            fields=fields,
+            form_error=errors.get(FORM_ERROR_KEY, ""),
+            error_count=len([k for k in errors if k != FORM_ERROR_KEY]),
+            next_data=self.data(draft, "next", step=index),
+            back_data=self.data(draft, "back", step=index) if index > 0 else None,
+            cancel_data=self.data(draft, "cancel"),
+            next_title="Granska" if index == len(steps) - 1 else "Nästa",
+        )
+
+    def review_card(self, ctx: Context, draft: dict[str, Any]) -> dict[str, Any]:
+        from cards.render import render
+
+        steps = self.steps(ctx.kb, draft)
+        sections = []
+        for index, step in enumerate(steps):
+            facts = [{"title": f.label, "value": display(f, draft["values"].get(f.id))} for f in step.fields]
+            sections.append({"title": step.title, "facts": facts,
+                             "edit_data": self.data(draft, "edit", step=index)})
+        return render(
+            "form_review", title=self.title, intro=self.review_intro, context_facts=self.context_facts(ctx, draft),
+            sections=sections, send_data=self.data(draft, "send"), cancel_data=self.data(draft, "cancel"),
+        )
+
+    def context_facts(self, ctx: Context, draft: dict[str, Any]) -> list[dict[str, str]]:
+        return []
+
+    def receipt_card(self, case: cases.Case, already: bool = False) -> dict[str, Any]:
+        from cards.render import render
+
+        return render("form_receipt", title=self.title, reference=case.reference, already=already,
+                      lines=self.receipt_lines(case), status=case.status_title)
+
+    def _reply_card(self, ctx: Context, card: dict[str, Any]) -> Out:
+        """Show a card in place of the one the person pressed (a new message if unknown)."""
+        if ctx.turn.reply_to_id:
+            return UpdateCard(ctx.turn.reply_to_id, card)
+        return Card(card)
+
+    # --- handlers -----------------------------------------------------------------------
+
+    async def handle(self, ctx: Context) -> list[Out]:
+        action = ctx.turn.verb.split(".", 1)[1] if "." in ctx.turn.verb else ""
+        if action == "start":
+            return await self.start(ctx)
+        handler = {"next": self._next, "back": self._back, "edit": self._edit, "send": self._send,
+                   "cancel": self._cancel}.get(action)
+        if handler is None:
+            return await self.other(ctx, action)
+        return await handler(ctx)
+
+    async def other(self, ctx: Context, action: str) -> list[Out]:
+        return [Text("Jag förstod inte vad du tryckte på. Skriv **fortsätt** för att visa formuläret igen.")]
+
+    def _current(self, ctx: Context) -> tuple[dict[str, Any] | None, list[Out]]:
+        """The draft this card belongs to, or what to tell the person instead."""
+        form_id = ctx.value.get("form_id")
+        draft = self.load(ctx)
+        if draft is not None and draft["form_id"] == form_id:
+            return draft, []
+        if isinstance(form_id, str):
+            filed = cases.case_by_form(ctx.store, form_id)
+            if filed is not None:
+                text = f"Det här är redan skickat, med referens {filed.reference}. Inget nytt har skapats."
+                return None, [self._reply_card(ctx, self.receipt_card(filed, already=True)), Text(text)]
+        if draft is not None:
+            return None, [Text("Det kortet hör till ett äldre formulär. Här är det du håller på med nu:"),
+                          Card(self.resume_card(ctx, draft))]
+        return None, [Text(f"Formuläret finns inte längre (det kan ha avbrutits eller gått ut). "
+                           f"Skriv **hjälp** och välj {self.title.lower()} för att börja om.")]
+
+    def resume_card(self, ctx: Context, draft: dict[str, Any]) -> dict[str, Any]:
+        if draft.get("review"):
+            return self.review_card(ctx, draft)
+        return self.step_card(ctx, draft, int(draft.get("step", 0)))
+
+    async def _next(self, ctx: Context) -> list[Out]:
+        draft, outs = self._current(ctx)
+        if draft is None:
+            return outs
+        steps = self.steps(ctx.kb, draft)
+        index = ctx.value.get("step")
+        if not isinstance(index, int) or not 0 <= index < len(steps):
+            index = int(draft.get("step", 0))
+        step = steps[index]
+        submitted = {k: v for k, v in ctx.value.items()}
+        result = validate_form(step.fields, submitted, today=ctx.services.today())
+        if result.pii_blocked:
+            for field_id in result.pii_blocked:
+                ctx.store.audit("pii_blocked", ctx.turn.user.aad_object_id, f"{self.kind}:{field_id}", "blocked")
+        if not result.ok:
+            draft["step"] = index
+            self.save(ctx, draft)
+            return [self._reply_card(ctx, self.step_card(ctx, draft, index, result.raw, result.errors))]
+        for f in step.fields:
+            draft["values"][f.id] = to_storable(result.values.get(f.id))
+        extra = self.check_step(ctx, draft, step)
+        if extra:
+            self.save(ctx, draft)
+            return [self._reply_card(ctx, self.step_card(ctx, draft, index, None, extra))]
+        if index + 1 < len(steps):
+            draft["step"] = index + 1
+            draft["review"] = False
+            self.save(ctx, draft)
+            return [self._reply_card(ctx, self.step_card(ctx, draft, index + 1))]
+        draft["review"] = True
+        self.save(ctx, draft)
+        return [self._reply_card(ctx, self.review_card(ctx, draft))]
+
+    def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
+        """Rules across fields of a step; return {field id: message} to stay on the step."""
+        return {}
+
+    async def _back(self, ctx: Context) -> list[Out]:
+        draft, outs = self._current(ctx)
+        if draft is None:
+            return outs
+        index = max(int(draft.get("step", 0)) - 1, 0)
+        draft["step"], draft["review"] = index, False
+        self.save(ctx, draft)
+        return [self._reply_card(ctx, self.step_card(ctx, draft, index))]
+
+    async def _edit(self, ctx: Context) -> list[Out]:
+        draft, outs = self._current(ctx)
+        if draft is None:
+            return outs
+        steps = self.steps(ctx.kb, draft)
+        index = ctx.value.get("step")
+        index = index if isinstance(index, int) and 0 <= index < len(steps) else 0
+        draft["step"], draft["review"] = index, False
+        self.save(ctx, draft)
+        return [self._reply_card(ctx, self.step_card(ctx, draft, index))]
+
+    async def _cancel(self, ctx: Context) -> list[Out]:
+        draft = self.load(ctx)
+        form_id = ctx.value.get("form_id")
+        if draft is not None and (form_id is None or draft["form_id"] == form_id):
+            ctx.store.delete_draft(ctx.turn.draft_key)
+        elif isinstance(form_id, str) and cases.case_by_form(ctx.store, form_id):
+            return self._current(ctx)[1]
+        from cards.render import render
+
+        return [self._reply_card(ctx, render("notice", title=f"{self.title}: avbrutet", text=CANCELLED))]
+
+    async def _send(self, ctx: Context) -> list[Out]:
+        form_id = ctx.value.get("form_id")
+        if not isinstance(form_id, str):
+            return [Text("Kortet saknar uppgifter om formuläret. Skriv **fortsätt** för att visa det igen.")]
+        draft = self.load(ctx)
+        if draft is None or draft["form_id"] != form_id:
+            return self._current(ctx)[1]
+        if not draft.get("review"):
+            return [Text("Granska uppgifterna innan du skickar."), Card(self.resume_card(ctx, draft))]
+        await ctx.typing()
+        turn = ctx.turn
+        case, created = cases.file_case(
+            ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
+            reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
+            reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
+            data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
+        )
+        if created:
+            lines = await self.after_filing(ctx, case)
+            cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
+                              case.channel_ref, case.channel_activity_id)
+        return [self._reply_card(ctx, self.receipt_card(case, already=not created))]
