@@ -32,7 +32,7 @@ def load_dotenv(path: Path) -> None:
 
 
 def main() -> int:
-    load_dotenv(HERE / ".env")
+    load_dotenv(HERE / ".env" if (HERE / ".env").exists() else HERE / ".env.example")
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -22,7 +22,7 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 
 from lotsen.kb.model import KnowledgeBase
-from lotsen.text import STOPWORDS, fold, stem, tokens
+from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 
 ANSWER = "answer"
 SUGGEST = "suggest"
@@ -72,6 +72,8 @@ class _Analysed:
 
 
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
+_WEAK_STEMS = frozenset(stem(w) for w in WEAK_WORDS)
+WEAK_FACTOR = 0.25
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -116,6 +118,9 @@ class Matcher:
         self._vocab = vocab
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
 
+        # Place names say where, not what: like question words they cannot make a match alone.
+        self._weak = _WEAK_STEMS | {stem(fold(t)) for mu in kb.municipalities.values()
+                                    for name in (mu.name, *mu.aliases) for t in tokens(name)}
         self._docs: list[tuple[str, str, frozenset[str], str]] = []  # entry, phrasing, stems, text
         postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text in texts:
@@ -126,7 +131,8 @@ class Matcher:
             for s in stems:
                 postings[s].append(index)
         n = max(len(self._docs), 1)
-        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in postings.items()}
+        self._idf = {s: math.log(1 + n / len(ids)) * (WEAK_FACTOR if s in self._weak else 1.0)
+                     for s, ids in postings.items()}
         self._postings = dict(postings)
         self._doc_weight = [sum(self._idf[s] for s in d[2]) or 1.0 for d in self._docs]
 
@@ -185,15 +191,22 @@ class Matcher:
         q = self._analyse(text, correct=True)
         result = MatchResult(query=text, level=NONE, candidates=[], corrections=q.corrections,
                              expansions=q.expansions, compounds=q.compounds, stems=q.stems)
-        known = [s for s in q.stems if s in self._idf]
+        known = [s for s in q.stems if s in self._idf and s not in self._weak]
         if not known:
             return result
         q_weight = sum(self._idf.get(s, 2.0) for s in q.stems) or 1.0
         acc: dict[int, float] = defaultdict(float)
-        for s in known:
+        for s in known:  # candidates must share at least one meaningful word
             weight = self._idf[s]
             for doc in self._postings[s]:
                 acc[doc] += weight
+        for s in q.stems:
+            if s not in self._weak or s not in self._postings:
+                continue
+            weight = self._idf[s]
+            for doc in self._postings[s]:
+                if doc in acc:
+                    acc[doc] += weight
         top_docs = sorted(acc, key=acc.__getitem__, reverse=True)[:300]
         best: dict[str, Candidate] = {}
         for doc in top_docs:

@@ -29,6 +29,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _path(raw: str, default: str) -> Path:
+    """Relative paths are relative to the repository, so the bot runs from any directory."""
+    path = Path(raw.strip() or default)
+    return path if path.is_absolute() else ROOT / path
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip())
@@ -79,8 +85,8 @@ class Settings:
         host = env.get("HOST", "").strip() or ("127.0.0.1" if local else "0.0.0.0")
         if local and host not in {"127.0.0.1", "localhost", "::1"}:
             raise SettingsError("HOST must be a loopback address in local mode (no MicrosoftAppId)")
-        knowledge_dir = Path(env.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge")
-        data_dir = Path(env.get("DATA_DIR", "").strip() or ROOT / "data")
+        knowledge_dir = _path(env.get("KNOWLEDGE_DIR", ""), "knowledge")
+        data_dir = _path(env.get("DATA_DIR", ""), "data")
         return cls(
             app_id=app_id,
             app_password=app_password,

@@ -26,6 +26,16 @@ STOPWORDS = frozenset(
 )
 
 
+# Question words and auxiliaries: kept (they tell questions apart) but weak: a match that
+# shares only these with the question is no match at all.
+WEAK_WORDS = frozenset(
+    """
+    vem vad hur var nar vilka vilken vilket varfor vart kan far maste ska skall gor gora
+    finns fins behover behova galler ar blir hjalp hjalpa
+    """.split()
+)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: "Arbetsförmedlingen" → "arbetsformedlingen"."""

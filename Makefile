@@ -1,0 +1,33 @@
+# Samverkanslotsen — the two commands that matter on a fresh machine:
+#   make run    install everything and run the bot locally (example configuration)
+#   make test   install everything and run the whole test suite (unit, HTTP, end-to-end)
+.PHONY: run test test-fast e2e setup check-kb bench package playground clean
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	.venv/bin/python app.py
+
+test-fast: setup
+	.venv/bin/python -m pytest -m "not e2e"
+
+e2e:
+	@scripts/setup.sh --e2e
+	.venv/bin/python -m pytest -m e2e
+
+test:
+	@scripts/setup.sh --e2e
+	.venv/bin/python -m pytest
+
+check-kb: setup
+	.venv/bin/python -m scripts.kb check
+
+bench: setup
+	.venv/bin/python -m scripts.benchmark
+
+package: setup
+	.venv/bin/python -m manifest.build
+
+clean:
+	rm -rf .venv node_modules build test-artifacts .pytest_cache

@@ -1,0 +1,79 @@
+"""Accuracy of the matcher on the question sets in tests/accuracy/*.yaml.
+
+    .venv/bin/python -m scripts.accuracy [--failures]
+
+A question passes when the bot gives a confident answer and it is the expected entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from lotsen.kb import load_knowledge_base
+from lotsen.matching import ANSWER, Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "accuracy"
+
+
+@dataclass
+class Outcome:
+    question: str
+    expect: str
+    origin: str
+    level: str
+    got: str
+    score: float
+
+    @property
+    def passed(self) -> bool:
+        return self.level == ANSWER and self.got == self.expect
+
+
+def load_questions(directory: Path = QUESTIONS) -> list[dict]:
+    items = []
+    for path in sorted(directory.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+            items.append({**item, "file": path.name})
+    return items
+
+
+def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
+    outcomes = []
+    for q in questions:
+        result = matcher.match(q["q"])
+        best = result.best
+        outcomes.append(Outcome(q["q"], q["expect"], str(q.get("origin", "")), result.level,
+                                best.entry_id if best else "", best.score if best else 0.0))
+    return outcomes
+
+
+def rate(outcomes: list[Outcome]) -> float:
+    return sum(o.passed for o in outcomes) / len(outcomes) if outcomes else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--failures", action="store_true", help="list every question that did not pass")
+    parser.add_argument("--dir", default=str(ROOT / "knowledge"))
+    args = parser.parse_args()
+    matcher = Matcher(load_knowledge_base(args.dir))
+    outcomes = evaluate(matcher, load_questions())
+    digest = [o for o in outcomes if o.origin.startswith("digest")]
+    other = [o for o in outcomes if not o.origin.startswith("digest")]
+    print(f"DIGEST §9 questions: {sum(o.passed for o in digest)}/{len(digest)} = {rate(digest):.1%}")
+    print(f"Other phrasings:     {sum(o.passed for o in other)}/{len(other)} = {rate(other):.1%}")
+    print(f"All:                 {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
+    if args.failures:
+        for o in outcomes:
+            if not o.passed:
+                print(f"  [{o.origin}] {o.question!r}: expected {o.expect}, got {o.level} {o.got} ({o.score:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The DIGEST §9 sample questions (and our own paraphrases) against the shipped knowledge base."""
+
+from pathlib import Path
+
+import pytest
+
+from lotsen.kb import load_knowledge_base
+from lotsen.matching import Matcher
+from scripts.accuracy import evaluate, load_questions, rate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
+    return evaluate(matcher, load_questions())
+
+
+def report(outcomes, label):
+    failed = [f"{o.question!r} → {o.level} {o.got or '-'} (väntat {o.expect})" for o in outcomes if not o.passed]
+    print(f"\n{label}: {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
+    return failed
+
+
+def test_every_expected_entry_exists():
+    kb = load_knowledge_base(ROOT / "knowledge")
+    missing = [q["q"] for q in load_questions() if q["expect"] not in kb.entries]
+    assert missing == []
+
+
+def test_digest_questions_pass_rate(outcomes):
+    digest = [o for o in outcomes if o.origin.startswith("digest")]
+    assert len(digest) >= 40
+    failed = report(digest, "DIGEST §9")
+    assert rate(digest) >= 0.95, failed
+
+
+def test_paraphrases_pass_rate(outcomes):
+    other = [o for o in outcomes if not o.origin.startswith("digest")]
+    assert len(other) >= 60
+    failed = report(other, "Egna omformuleringar")
+    assert rate(other) >= 0.85, failed
+
+
+def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions(outcomes):
+    wrong = [o for o in outcomes if o.origin.startswith("digest") and o.level == "answer" and o.got != o.expect]
+    assert wrong == []
