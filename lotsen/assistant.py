@@ -27,6 +27,8 @@ MAX_TEXT = 2000
 NOT_UNDERSTOOD_CARD = (
     "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
 )
+DRAFT_HINT = ("Du har ett påbörjat formulär. Skriv **fortsätt** för att visa det igen, "
+              "eller **avbryt** för att avsluta det.")
 NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
 
 
@@ -116,4 +118,7 @@ class Assistant:
             return await command.handler(ctx)
         if self._fallback is None:
             return [Text("Jag förstod inte. Skriv **hjälp**.")]
-        return await self._fallback(ctx)
+        outs = await self._fallback(ctx)
+        if ctx.store.get_draft(turn.draft_key) is not None:
+            outs.append(Text(DRAFT_HINT))
+        return outs
