@@ -77,13 +77,17 @@ WEAK_FACTOR = 0.25
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(alias, canonical words) from parties, concepts, processes, efforts and municipalities."""
+    """(alias, canonical words) from parties, concepts, processes, efforts and municipalities.
+
+    Aliases of four letters or fewer keep their diacritics ("far" must not fire on "får");
+    longer ones are folded like everything else."""
     pairs: list[tuple[str, str]] = []
 
     def add(aliases: Iterable[str], canonical: str) -> None:
         for alias in aliases:
-            a = " ".join(fold(t) for t in tokens(alias))
-            if a and a != fold(canonical):
+            words = tokens(alias)
+            a = " ".join(words) if len(alias) <= 4 else " ".join(fold(t) for t in words)
+            if a and fold(a) != fold(canonical):
                 pairs.append((a, canonical))
 
     for p in kb.parties.values():
@@ -119,8 +123,8 @@ class Matcher:
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
 
         # Place names say where, not what: like question words they cannot make a match alone.
-        self._weak = _WEAK_STEMS | {stem(fold(t)) for mu in kb.municipalities.values()
-                                    for name in (mu.name, *mu.aliases) for t in tokens(name)}
+        self._weak = _WEAK_STEMS | {stem(fold(name)) for mu in kb.municipalities.values()
+                                    for name in (mu.name, *mu.aliases) if len(tokens(name)) == 1}
         self._docs: list[tuple[str, str, frozenset[str], str]] = []  # entry, phrasing, stems, text
         postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text in texts:
@@ -139,7 +143,8 @@ class Matcher:
     # --- analysis ---------------------------------------------------------------------
 
     def _analyse(self, text: str, *, correct: bool) -> _Analysed:
-        words = [fold(t) for t in tokens(text)]
+        raw_words = tokens(text)
+        words = [fold(t) for t in raw_words]
         corrections: dict[str, str] = {}
         compounds: dict[str, list[str]] = {}
         if correct:
@@ -162,13 +167,19 @@ class Matcher:
                     fixed.append(w)
             words = fixed
         joined = " ".join(words)
+        joined_raw = " ".join(raw_words)  # short aliases are matched with their diacritics
         expansions: list[tuple[str, str]] = []
         extra: list[str] = []
         for pattern, alias, canon in self._aliases:
-            if pattern.search(joined):
+            target = joined_raw if len(alias) <= 4 else joined
+            if pattern.search(target):
                 expansions.append((alias, canon))
                 extra.extend(fold(t) for t in tokens(canon))
-                joined = pattern.sub(" ", joined)  # an alias is used once (longest first)
+                # an alias is used once (longest first)
+                if target is joined:
+                    joined = pattern.sub(" ", joined)
+                else:
+                    joined_raw = pattern.sub(" ", joined_raw)
         content = [w for w in words + extra if w not in _FOLDED_STOP]
         stems = list(dict.fromkeys(stem(w) for w in content))
         return _Analysed(stems, " ".join(content), corrections, expansions, compounds)
@@ -184,6 +195,10 @@ class Matcher:
                 if left.endswith("s") and left[:-1] in self._vocab:
                     return [left[:-1], right]
         return []
+
+    def knows(self, stem: str) -> bool:
+        """Whether a stem occurs in some phrasing (for explanations: unknown words)."""
+        return stem in self._idf
 
     # --- matching ---------------------------------------------------------------------
 
