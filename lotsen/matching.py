@@ -208,6 +208,10 @@ class Matcher:
                              expansions=q.expansions, compounds=q.compounds, stems=q.stems)
         known = [s for s in q.stems if s in self._idf and s not in self._weak]
         if not known:
+            # A question made only of weak words ("vem gör vad?") may still match a phrasing
+            # made of the same words; a single weak word ("hur") never does.
+            known = [s for s in q.stems if s in self._idf] if len(q.stems) >= 2 else []
+        if not known:
             return result
         q_weight = sum(self._idf.get(s, 2.0) for s in q.stems) or 1.0
         acc: dict[int, float] = defaultdict(float)
@@ -216,7 +220,7 @@ class Matcher:
             for doc in self._postings[s]:
                 acc[doc] += weight
         for s in q.stems:
-            if s not in self._weak or s not in self._postings:
+            if s in known or s not in self._postings:
                 continue
             weight = self._idf[s]
             for doc in self._postings[s]:
