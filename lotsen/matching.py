@@ -30,10 +30,21 @@ NONE = "none"
 
 
 @dataclass(frozen=True)
+class Weights:
+    """How the evidence is blended into one score (sums to 1)."""
+
+    phrasing: float = 0.55  # IDF-weighted F1 of stems shared with the best single phrasing
+    fuzzy: float = 0.20  # rapidfuzz token_sort_ratio against that phrasing
+    entry: float = 0.15  # share of the question's words found anywhere in the entry's phrasings
+    answer: float = 0.10  # share of the question's words found in the answer text
+
+
+@dataclass(frozen=True)
 class Thresholds:
     answer: float = 0.50  # a confident answer needs at least this …
-    margin: float = 0.06  # … and this lead over the next entry (or a very high score)
-    sure: float = 0.80
+    margin: float = 0.06  # … and this lead over the next entry,
+    sure: float = 0.80  # … or, above this score, a lead of at least sure_margin
+    sure_margin: float = 0.025
     suggest: float = 0.28  # below this, nothing is offered
 
 
@@ -74,6 +85,7 @@ class _Analysed:
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _WEAK_STEMS = frozenset(stem(w) for w in WEAK_WORDS)
 WEAK_FACTOR = 0.25
+SPLIT_KNOWN = True
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -108,9 +120,10 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None):
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None, weights: Weights | None = None):
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
+        self.weights = weights or Weights()
         self._aliases = [(re.compile(rf"(?<!\w){re.escape(a)}(?!\w)"), a, canon) for a, canon in _alias_pairs(kb)]
         # Vocabulary first (for typo correction and compound splitting), then the index.
         texts = [(e.id, t) for e in kb.entries.values() for t in (e.question, *e.phrasings)]
@@ -120,6 +133,7 @@ class Matcher:
         for _, _, canon in self._aliases:
             vocab.update(fold(tok) for tok in tokens(canon))
         self._vocab = vocab
+        self._split_known = SPLIT_KNOWN
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
 
         # Place names say where, not what: like question words they cannot make a match alone.
@@ -127,13 +141,18 @@ class Matcher:
                                     for name in (mu.name, *mu.aliases) if len(tokens(name)) == 1}
         self._docs: list[tuple[str, str, frozenset[str], str]] = []  # entry, phrasing, stems, text
         postings: dict[str, list[int]] = defaultdict(list)
+        entry_stems: dict[str, set[str]] = defaultdict(set)
         for entry_id, text in texts:
             analysed = self._analyse(text, correct=False)
             stems = frozenset(analysed.stems)
             index = len(self._docs)
             self._docs.append((entry_id, text, stems, analysed.text))
+            entry_stems[entry_id].update(stems)
             for s in stems:
                 postings[s].append(index)
+        self._entry_stems = {k: frozenset(v) for k, v in entry_stems.items()}
+        self._answer_stems = {e.id: frozenset(self._analyse(e.answer, correct=False).stems)
+                              for e in kb.entries.values()}
         n = max(len(self._docs), 1)
         self._idf = {s: math.log(1 + n / len(ids)) * (WEAK_FACTOR if s in self._weak else 1.0)
                      for s, ids in postings.items()}
@@ -166,6 +185,15 @@ class Matcher:
                 else:
                     fixed.append(w)
             words = fixed
+        if self._split_known:
+            # Known compounds are split on both sides too, so "intyg" meets "läkarintyg".
+            extra_parts = []
+            for w in words:
+                if w in self._vocab and len(w) >= 9:
+                    parts = self._split_compound(w)
+                    if parts:
+                        extra_parts.extend(parts)
+            words = words + extra_parts
         joined = " ".join(words)
         joined_raw = " ".join(raw_words)  # short aliases are matched with their diacritics
         expansions: list[tuple[str, str]] = []
@@ -227,6 +255,7 @@ class Matcher:
                 if doc in acc:
                     acc[doc] += weight
         top_docs = sorted(acc, key=acc.__getitem__, reverse=True)[:300]
+        w = self.weights
         best: dict[str, Candidate] = {}
         for doc in top_docs:
             entry_id, phrasing, stems, dtext = self._docs[doc]
@@ -235,15 +264,23 @@ class Matcher:
             precision = shared_w / self._doc_weight[doc]
             overlap = 2 * recall * precision / (recall + precision) if shared_w else 0.0
             fz = fuzz.token_sort_ratio(q.text, dtext) / 100.0
-            score = 0.72 * overlap + 0.28 * fz
+            score = w.phrasing * overlap + w.fuzzy * fz
             if entry_id not in best or score > best[entry_id].score:
                 shared = sorted(s for s in q.stems if s in stems)
-                best[entry_id] = Candidate(entry_id, round(score, 4), phrasing, shared, round(overlap, 4), round(fz, 4))
+                best[entry_id] = Candidate(entry_id, score, phrasing, shared, round(overlap, 4), round(fz, 4))
+        for entry_id, cand in best.items():
+            in_entry = sum(self._idf.get(s, 0.0) for s in q.stems if s in self._entry_stems[entry_id]) / q_weight
+            in_answer = sum(self._idf.get(s, 0.0) for s in q.stems if s in self._answer_stems[entry_id]) / q_weight
+            cand.score = round(cand.score + w.entry * in_entry + w.answer * in_answer, 4)
         ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
         th = self.thresholds
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if top >= th.answer and (top - second >= th.margin or top >= th.sure):
+        lead = top - second
+        # One meaningful word ("sip") is an answer only when a phrasing is essentially that word.
+        single_word = len([s for s in q.stems if s not in self._weak]) <= 1
+        clear = not single_word or (ranked and ranked[0].overlap >= 0.95)
+        if clear and top >= th.answer and (lead >= th.margin or (top >= th.sure and lead >= th.sure_margin)):
             result.level = ANSWER
         elif top >= th.suggest:
             result.level = SUGGEST
