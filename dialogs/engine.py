@@ -157,10 +157,14 @@ class CardFlow:
             form_error=errors.get(FORM_ERROR_KEY, ""),
             error_count=len([k for k in errors if k != FORM_ERROR_KEY]),
             next_data=self.data(draft, "next", step=index),
-            back_data=self.data(draft, "back", step=index) if index > 0 else None,
+            back_data=self.back_data(draft, index),
             cancel_data=self.data(draft, "cancel"),
             next_title="Granska" if index == len(steps) - 1 else "Nästa",
         )
+
+    def back_data(self, draft: dict[str, Any], index: int) -> dict[str, Any] | None:
+        """The submit data of a step's "Tillbaka" button; None hides it (default: on the first step)."""
+        return self.data(draft, "back", step=index) if index > 0 else None
 
     def review_card(self, ctx: Context, draft: dict[str, Any]) -> dict[str, Any]:
         from cards.render import render
