@@ -6,7 +6,8 @@ import logging
 from http import HTTPStatus
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
+from msrest.serialization import Model
 
 from bot.convert import card_activity, to_turn, typing_activity
 from lotsen.assistant import Assistant
@@ -14,6 +15,25 @@ from lotsen.turn import Card, InvokeCard, Out, Text, Typing, UpdateCard
 
 log = logging.getLogger(__name__)
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+
+
+class MessageInvokeResponse(Model):
+    """The text answer to an Action.Execute (AdaptiveCardInvokeResponse only serialises a dict value).
+
+    CloudAdapter serialises the invoke response body with msrest, so it must be a Model, not a dict."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "str"},
+    }
+
+    def __init__(self, *, status_code: int = 200, value: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = MESSAGE_CONTENT_TYPE
+        self.value = value
 
 
 class TeamsBot(ActivityHandler):
@@ -48,11 +68,17 @@ class TeamsBot(ActivityHandler):
         turn = to_turn(activity, value=data, is_invoke=True)
         outs = await self.assistant.on_message(turn)
         card = next((o.card for o in outs if isinstance(o, InvokeCard)), None)
-        await self._send(turn_context, [o for o in outs if not isinstance(o, InvokeCard)])
+        # Without a refreshed card, plain texts (a refusal, "not found") are the answer to the
+        # person who pressed the button, shown by Teams next to the card, not a message posted
+        # to everyone in the chat or channel.
+        texts = [o.text for o in outs if isinstance(o, Text)] if card is None else []
+        await self._send(turn_context, [o for o in outs if not isinstance(o, InvokeCard) and not
+                                        (card is None and isinstance(o, Text))])
+        body: Model
         if card is not None:
-            body = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
         else:
-            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "OK"}
+            body = MessageInvokeResponse(value="\n\n".join(texts) or "OK")
         return InvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     async def _send(self, turn_context: TurnContext, outs: list[Out]) -> None:

@@ -27,14 +27,50 @@ def fuzzy_intent(verbs: tuple[str, ...], nouns: tuple[str, ...], *, alone: tuple
     return predicate
 
 
+# Starting an Arena or SIP request from typed text ("begära arenakonsultation", "kalla till SIP",
+# "jag behöver en SIP", typos allowed). Questions ("Vem kallar till SIP?") are left to the
+# question answering, whose answer cards carry a button that starts the flow.
+REQUEST_VERBS = ("begara", "begar", "begaran", "boka", "kalla", "kallar", "anmala", "remittera", "behover",
+                 "onskar", "ordna", "starta", "skicka", "ansoka", "ny", "nytt", "ha")
+ARENA_NOUNS = ("arena", "arenan", "arenakonsultation", "arenakonsultationen", "arenasamrad", "arenamote",
+               "arenaarende", "arenasamverkan", "arenaforfragan")
+SIP_NOUNS = ("sip", "sipmote", "sip-mote", "sipen")
+QUESTION_STARTS = frozenset({"vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor",
+                             "maste", "kan", "far", "ska", "finns", "ar", "galler", "behovs", "racker", "koppla"})
+NOT_A_REQUEST = frozenset({"veta", "lasa", "forsta", "information", "info", "lara", "fraga", "fragor", "vad", "hur",
+                           "vem", "varfor", "vilka", "vilken", "nar", "betyder", "kontakt", "kontakta",
+                           "kontaktperson", "kontakter", "telefon", "nummer", "mejl", "epost", "avvikelse"})
+
+
+def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):
+    """A predicate on folded text: a request for Arena/SIP, not a question about it."""
+    base = fuzzy_intent(REQUEST_VERBS, nouns, alone=alone)
+
+    def predicate(folded: str) -> bool:
+        if "?" in folded:
+            return False
+        words = [fold(w) for w in tokens(folded)]
+        if not words or len(words) > 14 or words[0] in QUESTION_STARTS or NOT_A_REQUEST & set(words):
+            return False
+        return base(folded)
+
+    return predicate
+
+
+arena_request = request_intent(ARENA_NOUNS, alone=("arenakonsultation", "arena konsultation", "arenaarende"))
+sip_request = request_intent(SIP_NOUNS, alone=("sip mote", "sipmote", "nytt sip mote", "ny sip"))
+
+
 def register(assistant: Assistant) -> None:
     from dialogs import casework
     from dialogs.deviation import DeviationFlow
+    from dialogs.request import ArenaFlow, SipFlow, chooser_card, handle_req
 
-    flows = [DeviationFlow()]
+    flows = [DeviationFlow(), ArenaFlow(), SipFlow()]
     for flow in flows:
         casework.FLOWS[flow.kind] = flow
         assistant.verb(flow.prefix + ".", flow.handle)
+    assistant.verb("req.", handle_req)
     deviation = flows[0]
 
     async def start_deviation(ctx: Context) -> list[Out]:
@@ -65,3 +101,14 @@ def register(assistant: Assistant) -> None:
     assistant.command("cancel", r"^(avbryt|avbryt formularet|avsluta|stopp|stop|cancel)[.!]*$", cancel)
     assistant.command("resume", r"^(fortsatt|fortsatt formularet|visa formularet)[.!]*$", resume)
     casework.register(assistant)
+
+    async def start_request(ctx: Context) -> list[Out]:
+        folded = fold(ctx.turn.text.strip())
+        kinds = [kind for kind, wanted in (("arena", arena_request), ("sip", sip_request)) if wanted(folded)]
+        if len(kinds) == 1:
+            return await casework.FLOWS[kinds[0]].start(ctx)
+        from lotsen.features.qa import find_municipality
+
+        return [Card(chooser_card(ctx, find_municipality(ctx.kb, ctx.turn.text)))]
+
+    assistant.command("start-request", lambda folded: arena_request(folded) or sip_request(folded), start_request)

@@ -17,7 +17,7 @@ from lotsen.context import Context
 from lotsen.fields import Choice, Field, validate_form
 from lotsen.routing import route
 from lotsen.text import fold
-from lotsen.turn import InvokeCard, Out, Text, UpdateCard
+from lotsen.turn import Card, InvokeCard, Out, Text, UpdateCard
 
 if TYPE_CHECKING:
     from dialogs.engine import CardFlow
@@ -69,10 +69,44 @@ def contact_lines(ctx: Context, purpose: str, municipality: str | None) -> tuple
     return cl.title, lines
 
 
+CASE_NOUN = {"avvikelse": "Rapporten", "arena": "Förfrågan", "sip": "Förfrågan"}
+
+
+def follow_up_groups(ctx: Context, purpose: str, municipality: str | None) -> list[str]:
+    """The Samverk groups that follow up deviations in a Höglandet kommunområde (knowledge/geography.yaml):
+    "följs upp i Samverk, dels i respektive kommunområde" (seed 003), i.e. its styrgrupp and arbetsgrupp."""
+    muni = ctx.kb.municipalities.get(municipality or "")
+    if purpose != "avvikelse" or muni is None or not muni.kommunomrade:
+        return []
+    samverk = [g for g in muni.samverk_groups if fold(g).startswith("samverk ")]
+    return [g for g in samverk if "styrgrupp" in fold(g) or "arbetsgrupp" in fold(g)] or samverk
+
+
+def personal_ref_key(aad_object_id: str) -> str:
+    return f"personal|{aad_object_id.lower()}"
+
+
+def is_personal_ref(ref: dict[str, Any] | None) -> bool:
+    """A conversation reference of a one-to-one chat with the bot (not a group chat or channel)."""
+    return bool(ref) and ((ref or {}).get("conversation") or {}).get("conversationType") == "personal"
+
+
 async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[str]:
-    """Post the case to its connected channel (if any); return receipt lines saying who got it."""
+    """Post the case to its connected channel (if any); return receipt lines saying who got it.
+
+    The contact list comes from the routing rules (purpose, kommun; "*" is the default). When a
+    coordinator has connected a channel for this kind and kommun (or for all), the case card is
+    posted there. Otherwise the case is only stored and the reporter is told whom to notify."""
+    turn = ctx.turn
+    if turn.is_personal and turn.conversation_ref and case.reporter_aad:
+        # Where to send feedback later, even if a later case is filed from a group chat.
+        ctx.store.save_conversation_ref(personal_ref_key(case.reporter_aad), turn.conversation_ref)
     title, contacts = contact_lines(ctx, purpose, case.municipality)
-    routed = {"purpose": purpose, "contact_title": title}
+    routed: dict[str, Any] = {"purpose": purpose, "contact_title": title}
+    noun = CASE_NOUN.get(case.kind, "Ärendet")
+    groups = follow_up_groups(ctx, purpose, case.municipality)
+    groups_line = [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."] \
+        if groups else []
     link = channels.find(ctx.store, case.kind, case.municipality)
     messenger = ctx.services.messenger
     if link is not None and messenger is not None:
@@ -83,10 +117,20 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
         else:
             routed["channel"] = link.label
             cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
-            return [f"Skickad till {link.label} ({title}), där den följs upp."]
+            return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
+                    *groups_line, *contacts]
+    where = municipality_name(ctx, case.municipality)
+    if link is not None:
+        routed["channel_failed"] = link.label
+        why = f"{noun} är sparad, men jag kunde inte lägga den i {link.label} just nu."
+    else:
+        why = f"{noun} är sparad, men ingen Teams-kanal tar emot {LINK_TITLES.get(case.kind, 'ärenden')} för {where} ännu."
     cases.set_routing(ctx.store, case, routed)
-    return [f"Ingen Teams-kanal tar emot detta för {municipality_name(ctx, case.municipality)} ännu. "
-            f"Uppgifterna är sparade – meddela {title} och ange referensen:"] + contacts
+    return [f"{why} Meddela därför {title} och ange referensen {case.reference}:", *contacts, *groups_line]
+
+
+def join_words(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
 
 
 def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
@@ -104,7 +148,7 @@ def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
 
 
 def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None) -> dict[str, Any]:
-    history = [{"title": e.at[:16].replace("T", " "),
+    history = [{"title": cases.local_stamp(e.at),
                 "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
                for e in cases.events(ctx.store, case)][-5:]
     handling = case.data.get("handling", {})
@@ -118,21 +162,31 @@ def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = No
     data = {"verb": "case.status", "reference": case.reference}
     return render(
         "case_card", kind_title=cases.KIND_TITLES[case.kind], reference=case.reference, status=case.status_title,
-        municipality=municipality_name(ctx, case.municipality), created=case.created_at[:16].replace("T", " "),
+        municipality=municipality_name(ctx, case.municipality), created=cases.local_stamp(case.created_at),
         reporter=case.reporter_name or "–", wants_feedback=case.wants_feedback, booked=booked,
         facts=case_facts(ctx, case), history=history, fields=fields, data=data, errors=errors or {},
     )
 
 
+def _refuse(ctx: Context, target: str) -> list[Out]:
+    ctx.store.audit("admin_denied", ctx.turn.user.aad_object_id, target, "denied")
+    return [Text(NOT_ALLOWED)]
+
+
 async def _change_status(ctx: Context) -> list[Out]:
+    """A coordinator saves a new status and/or a comment from a case card.
+
+    Action.Execute (invoke): the refreshed card is the invoke response. Action.Submit (older
+    clients): the card the coordinator pressed (replyToId) is updated in place. If that card was
+    not the one in the coordinators' channel (e.g. a copy opened from "lista avvikelser"), the
+    channel card is updated too, so everyone there sees the same status."""
     turn = ctx.turn
+    if not ctx.is_coordinator:  # before any lookup: others learn nothing about the case
+        return _refuse(ctx, f"case.status:{str(ctx.value.get('reference'))[:40]}")
     reference = ctx.value.get("reference")
     case = cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
     if case is None:
         return [Text("Jag hittar inte det ärendet.")]
-    if not ctx.is_coordinator:
-        ctx.store.audit("admin_denied", turn.user.aad_object_id, f"case.status:{case.reference}", "denied")
-        return [Text(NOT_ALLOWED)]
     inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
     result = validate_form(handling_fields(case.kind), inputs, today=ctx.services.today(), control_keys=())
     errors = dict(result.errors)
@@ -150,26 +204,60 @@ async def _change_status(ctx: Context) -> list[Out]:
     if status == "bokad":
         extra = {"datum": str(result.values["datum"]), "tid": result.values["tid"].strftime("%H:%M"),
                  "format": result.values["format"]}
+    before = case
     case = cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra)
     card = case_card(ctx, case)
     outs: list[Out] = []
     if turn.is_invoke:
         outs.append(InvokeCard(card))
-    if turn.reply_to_id:
+    elif turn.reply_to_id:
         outs.append(UpdateCard(turn.reply_to_id, card))
-    elif case.channel_ref and case.channel_activity_id and ctx.services.messenger:
-        await ctx.services.messenger.update(case.channel_ref, case.channel_activity_id, card)
-    await notify_reporter(ctx, case, comment)
+    pressed_channel_card = bool(case.channel_activity_id) and turn.reply_to_id == case.channel_activity_id
+    if case.channel_ref and case.channel_activity_id and ctx.services.messenger and not pressed_channel_card:
+        try:
+            await ctx.services.messenger.update(case.channel_ref, case.channel_activity_id, card)
+        except Exception:  # noqa: BLE001 - the status is saved; the channel card is best effort
+            log.exception("could not update the channel card of %s", case.reference)
+    changed = case.status != before.status or (extra is not None and extra != before.data.get("handling"))
+    if changed:
+        await notify_reporter(ctx, case, comment)
     if not turn.is_invoke:
-        outs.append(Text(f"{case.reference} har nu status {case.status_title}."))
+        outs.append(Text(f"{case.reference} har nu status {case.status_title}." if changed
+                         else f"Kommentaren är sparad. {case.reference} har fortfarande status {case.status_title}."))
     return outs
 
 
+async def _show_case(ctx: Context) -> list[Out]:
+    """A case card on request (the "Visa" button in "lista avvikelser"), coordinators only."""
+    if not ctx.is_coordinator:
+        return _refuse(ctx, f"case.show:{str(ctx.value.get('reference'))[:40]}")
+    reference = ctx.value.get("reference")
+    case = cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
+    if case is None:
+        return [Text("Jag hittar inte det ärendet.")]
+    return [Card(case_card(ctx, case))]
+
+
+def reporter_conversation(ctx: Context, case: cases.Case) -> dict[str, Any] | None:
+    """The reporter's one-to-one chat with the bot: never the group chat or channel the case was
+    filed in, where others would read the feedback."""
+    if is_personal_ref(case.reporter_ref):
+        return case.reporter_ref
+    if case.reporter_aad:
+        saved = ctx.store.conversation_ref(personal_ref_key(case.reporter_aad))
+        if is_personal_ref(saved):
+            return saved
+    return None
+
+
 async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
-    """Tell the person who filed the case (deviations only when they asked for it)."""
+    """Tell the person who filed the case, in their personal chat (deviations only when they asked for it)."""
     if case.kind == "avvikelse" and not case.wants_feedback:
         return False
-    if not case.reporter_ref or ctx.services.messenger is None:
+    ref = reporter_conversation(ctx, case)
+    if ref is None or ctx.services.messenger is None:
+        if ref is None:
+            ctx.store.audit("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
         return False
     what = {"avvikelse": "Din avvikelserapport", "arena": "Din förfrågan om Arena-konsultation",
             "sip": "Din förfrågan om SIP-möte"}[case.kind]
@@ -181,7 +269,7 @@ async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
     if comment:
         text += f" Kommentar: {comment}"
     try:
-        await ctx.services.messenger.send(case.reporter_ref, text=text)
+        await ctx.services.messenger.send(ref, text=text)
     except Exception:  # noqa: BLE001 - the status is saved; the notification is best effort
         log.exception("could not notify the reporter of %s", case.reference)
         return False
@@ -196,7 +284,7 @@ async def _link_channel(ctx: Context) -> list[Out]:
         return [Text("Skriv till exempel **koppla kanal avvikelser Vetlanda**, **koppla kanal arena Jönköping**, "
                      "**koppla kanal sip alla** eller **koppla kanal sammanfattning**.")]
     kind = LINK_KINDS[match.group(1)]
-    place = (match.group(2) or "").strip()
+    place = re.sub(r"^(?:kommunomrade|kommun) | (?:kommun|kommunomrade)$", "", (match.group(2) or "").strip()).strip()
     if kind == "sammanfattning" or place in ("", "alla", "alla kommuner", "hela lanet", "*"):
         target: str | None = channels.ALL
     else:
@@ -215,9 +303,16 @@ async def _link_channel(ctx: Context) -> list[Out]:
     label = f"kanalen för {LINK_TITLES[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
     channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
     what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {LINK_TITLES[kind]} för {where}"
-    return [Text(f"Klart! {what} skickas hit från och med nu.")]
+    listing = "" if kind != "avvikelse" else (
+        " Rapporter som redan har kommit in ser du med **lista avvikelser"
+        + ("" if target == channels.ALL else f" {where.lower()}") + "**.")
+    return [Text(f"Klart! {what} skickas hit från och med nu.{listing}")]
 
 
 def register(assistant: Assistant) -> None:
+    from dialogs import reports
+
     assistant.verb("case.status", _change_status)
+    assistant.verb("case.show", _show_case)
     assistant.command("link-channel", r"^koppla\b", _link_channel, coordinator_only=True)
+    reports.register(assistant)

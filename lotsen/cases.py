@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from lotsen.storage import Store
@@ -31,6 +33,42 @@ STATUS_TITLES: dict[str, dict[str, str]] = {
 STATUS_TITLES["sip"] = STATUS_TITLES["arena"]
 KIND_TITLES = {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"}
 REFERENCE_PREFIX = {"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"}
+LOCAL_ZONE = "Europe/Stockholm"
+
+
+@lru_cache(maxsize=1)
+def local_zone() -> tzinfo | None:
+    """Swedish time for dates people read and periods they ask for (None: the host's zone)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(LOCAL_ZONE)
+    except Exception:  # noqa: BLE001 - no tz database on the host: fall back to its local time
+        return None
+
+
+def to_local(stamp: str) -> datetime:
+    """A stored UTC timestamp (ISO 8601) in Swedish time."""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(local_zone())
+
+
+def local_stamp(stamp: str) -> str:
+    """"2026-03-01 09:30" in Swedish time."""
+    return to_local(stamp).strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(stamp: str) -> str:
+    return to_local(stamp).date().isoformat()
+
+
+def _utc_start_of(day: date) -> str:
+    """The first instant of a Swedish calendar day, as a stored (UTC) timestamp."""
+    zone = local_zone()
+    start = datetime.combine(day, time(0, 0), tzinfo=zone) if zone else datetime.combine(day, time(0, 0)).astimezone()
+    return start.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -89,15 +127,14 @@ def file_case(store: Store, *, kind: str, form_id: str, municipality: str | None
         row = db.execute("SELECT * FROM cases WHERE form_id = ?", (form_id,)).fetchone()
         if row is not None:
             return Case.from_row(row), False
-        now = store.clock()
-        year = now.year
+        stamp = store.now()
+        year = to_local(stamp).year  # the Swedish year, also in the hour around New Year
         number = db.execute(
             "INSERT INTO sequences (prefix, year, last) VALUES (?, ?, 1) "
             "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
             (prefix, year),
         ).fetchone()[0]
         reference = f"{prefix}-{year}-{number:04d}"
-        stamp = store.now()
         cur = db.execute(
             "INSERT INTO cases (reference, kind, form_id, created_at, updated_at, municipality, status, "
             "reporter_aad, reporter_name, reporter_ref, wants_feedback, data) "
@@ -163,10 +200,9 @@ def events(store: Store, case: Case) -> list[Event]:
     return [Event(r["at"], r["actor_aad"] or "", r["status"] or "", r["comment"] or "") for r in rows]
 
 
-def list_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None = None, status: str | None = None,
-               date_from: str | None = None, date_to: str | None = None, limit: int | None = None) -> list[Case]:
-    """Cases filtered by kind, municipality, status and created date (ISO dates, inclusive)."""
-    sql = f"SELECT * FROM cases WHERE kind IN ({','.join('?' * len(kinds))})"
+def _where(kinds: tuple[str, ...], municipality: str | None, status: str | None, statuses: tuple[str, ...] | None,
+           date_from: str | None, date_to: str | None) -> tuple[str, list[Any]]:
+    sql = f"WHERE kind IN ({','.join('?' * len(kinds))})"
     args: list[Any] = list(kinds)
     if municipality:
         sql += " AND municipality = ?"
@@ -174,13 +210,33 @@ def list_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None
     if status:
         sql += " AND status = ?"
         args.append(status)
+    if statuses:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        args.extend(statuses)
     if date_from:
-        sql += " AND substr(created_at, 1, 10) >= ?"
-        args.append(date_from)
+        sql += " AND created_at >= ?"
+        args.append(_utc_start_of(date.fromisoformat(date_from)))
     if date_to:
-        sql += " AND substr(created_at, 1, 10) <= ?"
-        args.append(date_to)
-    sql += " ORDER BY created_at DESC, id DESC"
+        sql += " AND created_at < ?"
+        args.append(_utc_start_of(date.fromisoformat(date_to) + timedelta(days=1)))
+    return sql, args
+
+
+def list_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None = None, status: str | None = None,
+               date_from: str | None = None, date_to: str | None = None, limit: int | None = None,
+               statuses: tuple[str, ...] | None = None) -> list[Case]:
+    """Cases filtered by kind, municipality, status (one, or any of `statuses`) and the date they
+    came in (ISO dates, inclusive, Swedish calendar days), most recent first."""
+    where, args = _where(kinds, municipality, status, statuses, date_from, date_to)
+    sql = f"SELECT * FROM cases {where} ORDER BY created_at DESC, id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [Case.from_row(r) for r in store.db.execute(sql, args).fetchall()]
+
+
+def count_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None = None, status: str | None = None,
+                date_from: str | None = None, date_to: str | None = None,
+                statuses: tuple[str, ...] | None = None) -> int:
+    """How many cases list_cases would return without a limit."""
+    where, args = _where(kinds, municipality, status, statuses, date_from, date_to)
+    return int(store.db.execute(f"SELECT COUNT(*) FROM cases {where}", args).fetchone()[0])

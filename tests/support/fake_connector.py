@@ -22,6 +22,7 @@ class Call:
 class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+    refuse: set[str] = field(default_factory=set)  # conversation ids answered 403 (e.g. bot removed from team)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -36,6 +37,8 @@ class FakeConnector:
 
     async def _record(self, request: web.Request, method: str) -> web.Response:
         body = await request.json()
+        if request.match_info.get("conv", "").split(";messageid=")[0] in self.refuse:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
         call = Call(method, request.match_info.get("conv", ""), request.match_info.get("aid", ""), body, self._new_id())
         self.calls.append(call)
         return web.json_response({"id": call.new_id})

@@ -1,0 +1,120 @@
+"""Export filed reports to a CSV file that Excel (Swedish settings) opens directly.
+
+    python -m scripts.export_cases --from 2026-01-01 --to 2026-12-31 [--kind avvikelse]
+                                   [--kommun Vetlanda] [--out avvikelser.csv] [--data-dir data]
+                                   [--knowledge-dir knowledge] [--include-reporter]
+
+One row per report, oldest first, all form answers as people read them (multi-choice answers
+joined with "; "), status, who received it, and the latest coordinator comment. The file is
+UTF-8 with a byte order mark and ";" between columns. The period counts the Swedish calendar
+day the report came in; both ends are inclusive and optional. The reporter's name is left out
+unless --include-reporter is given (the yearly compilation does not need it).
+
+Reads the bot's database (DATA_DIR/samverkanslotsen.sqlite3); safe while the bot is running.
+Exit code 0 when the file was written, 1 when the database or a kommun is not found, 2 on
+wrong arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+from lotsen import cases
+from lotsen.kb import load_knowledge_base
+from lotsen.settings import ROOT
+
+KINDS = tuple(cases.REFERENCE_PREFIX)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Collector:
+    """Stands in for the Assistant so the flows register (casework.FLOWS knows each form's fields)."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
+
+
+def _date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} är inget datum (skriv ÅÅÅÅ-MM-DD)") from None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m scripts.export_cases",
+                                     description="Exportera rapporter till CSV för Excel.")
+    parser.add_argument("--from", dest="date_from", type=_date, help="första dag (ÅÅÅÅ-MM-DD), ingår")
+    parser.add_argument("--to", dest="date_to", type=_date, help="sista dag (ÅÅÅÅ-MM-DD), ingår")
+    parser.add_argument("--kind", choices=KINDS, default="avvikelse", help="vilka ärenden (standard: avvikelse)")
+    parser.add_argument("--kommun", help="bara en kommun (namn eller id)")
+    parser.add_argument("--out", type=Path, help="filen som skrivs (standard: <typ>-<från>--<till>.csv)")
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(os.environ.get("DATA_DIR", "").strip() or ROOT / "data"))
+    parser.add_argument("--knowledge-dir", type=Path,
+                        default=Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge"))
+    parser.add_argument("--include-reporter", action="store_true", help="ta med rapportörens namn")
+    args = parser.parse_args(argv)
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        parser.error("--from ligger efter --to")
+    return args
+
+
+def safe_cell(value: Any) -> str:
+    """Text as Excel should show it: a cell that starts like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+
+
+def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -> int:
+    args = parse_args(argv)
+    database = args.data_dir / "samverkanslotsen.sqlite3"
+    if not database.exists():
+        print(f"Hittar ingen databas i {args.data_dir} (väntade mig {database.name}). Ange --data-dir.", file=err)
+        return 1
+    kb = load_knowledge_base(args.knowledge_dir)
+    municipality = None
+    if args.kommun:
+        muni = kb.municipalities.get(args.kommun.lower()) or kb.municipality_by_name(args.kommun)
+        if muni is None:
+            print(f"Känner inte igen kommunen {args.kommun!r}.", file=err)
+            return 1
+        municipality = muni.id
+
+    import dialogs
+    from dialogs.reports import export_table, latest_comments
+    from lotsen.storage import Store
+
+    dialogs.register(_Collector())
+    store = Store(database)
+    try:
+        reports = cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
+                                   date_from=args.date_from, date_to=args.date_to)
+        reports.reverse()  # oldest first
+        header, rows = export_table(kb, reports, latest_comments(store, reports),
+                                    include_reporter=args.include_reporter)
+    finally:
+        store.close()
+    target = args.out or Path(f"{args.kind}-{args.date_from or 'start'}--{args.date_to or 'idag'}.csv")
+    write_csv(target, header, rows)
+    print(f"Skrev {len(rows)} {'ärende' if len(rows) == 1 else 'ärenden'} till {target}", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
