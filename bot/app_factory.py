@@ -13,6 +13,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from bot.messenger import AdapterMessenger
 from bot.teams_bot import TeamsBot
 from lotsen.assistant import Assistant
+from lotsen.background import Background
 from lotsen.context import Services
 from lotsen.features import register_all
 from lotsen.knowledge import Knowledge
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
 ASSISTANT = web.AppKey("assistant", Assistant)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
+BACKGROUND = web.AppKey("background", Background)
 MAX_BODY_BYTES = 256 * 1024
 
 
@@ -97,5 +99,17 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     async def close_store(_: web.Application) -> None:
         store.close()
 
+    # SIGHUP → reload the knowledge base; the weekly digest schedule (lotsen.background).
+    background = Background(services)
+    app[BACKGROUND] = background
+
+    async def start_background(_: web.Application) -> None:
+        await background.start()
+
+    async def stop_background(_: web.Application) -> None:
+        await background.stop()
+
+    app.on_startup.append(start_background)
+    app.on_shutdown.append(stop_background)
     app.on_cleanup.append(close_store)
     return app

@@ -8,7 +8,7 @@ from typing import Any, Awaitable, Callable
 
 from cards.render import render
 from lotsen.kb.model import KnowledgeBase
-from lotsen.knowledge import Knowledge
+from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
 from lotsen.settings import Settings
 from lotsen.storage import Store, utcnow
@@ -33,6 +33,7 @@ class Context:
     turn: Turn
     services: Services
     send_typing: Callable[[], Awaitable[None]] | None = None
+    _snapshot: Snapshot | None = field(default=None, init=False, repr=False)
 
     async def typing(self) -> None:
         """Show the typing indicator now, before slow work (filing, compiling, reloading)."""
@@ -43,12 +44,20 @@ class Context:
                 pass
 
     @property
+    def snapshot(self) -> Snapshot:
+        """The knowledge base this turn uses, fixed at first use: a reload while the turn
+        awaits something never mixes the old and the new knowledge base."""
+        if self._snapshot is None:
+            self._snapshot = self.services.knowledge.snapshot
+        return self._snapshot
+
+    @property
     def kb(self) -> KnowledgeBase:
-        return self.services.knowledge.kb
+        return self.snapshot.kb
 
     @property
     def matcher(self) -> Matcher:
-        return self.services.knowledge.matcher
+        return self.snapshot.matcher
 
     @property
     def store(self) -> Store:

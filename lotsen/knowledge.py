@@ -17,12 +17,19 @@ class Snapshot:
 
 class Knowledge:
     """Holds the current snapshot. A reload builds a complete new snapshot first and only
-    then swaps it in, so a bad edit never replaces a good knowledge base."""
+    then swaps it in, so a bad edit never replaces a good knowledge base. A turn reads one
+    snapshot from start to end (lotsen.context.Context pins it), so a reload between two
+    steps of a turn cannot mix old and new. See lotsen.kb.reload for the reload itself."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         kb = load_knowledge_base(self.directory)
         self._snapshot = Snapshot(kb, Matcher(kb))
+        self.reloading = False  # set by lotsen.kb.reload while a reload is being checked
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -32,8 +39,12 @@ class Knowledge:
     def matcher(self) -> Matcher:
         return self._snapshot.matcher
 
+    def install(self, snapshot: Snapshot) -> Snapshot:
+        """Install an already-checked snapshot (knowledge base and its matcher); returns the old one."""
+        old = self._snapshot
+        self._snapshot = snapshot
+        return old
+
     def swap(self, kb: KnowledgeBase) -> KnowledgeBase:
         """Install an already-checked knowledge base; returns the old one."""
-        old = self._snapshot.kb
-        self._snapshot = Snapshot(kb, Matcher(kb))
-        return old
+        return self.install(Snapshot(kb, Matcher(kb))).kb

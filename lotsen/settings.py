@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from lotsen.schedule import ScheduleError, WeeklySchedule
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,9 @@ class Settings:
     coordinator_ids: tuple[str, ...] = ()
     draft_ttl_hours: int = 72
     log_level: str = "INFO"
+    digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
+    digest_timezone: str = "Europe/Stockholm"
+    kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
 
     @property
     def local_mode(self) -> bool:
@@ -62,6 +67,11 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "samverkanslotsen.sqlite3"
+
+    @property
+    def digest(self) -> WeeklySchedule | None:
+        """The parsed digest schedule (None when turned off)."""
+        return WeeklySchedule.parse(self.digest_schedule, self.digest_timezone)
 
     def is_coordinator(self, aad_object_id: str | None) -> bool:
         return bool(aad_object_id) and aad_object_id.lower() in self.coordinator_ids
@@ -87,6 +97,16 @@ class Settings:
             raise SettingsError("HOST must be a loopback address in local mode (no MicrosoftAppId)")
         knowledge_dir = _path(env.get("KNOWLEDGE_DIR", ""), "knowledge")
         data_dir = _path(env.get("DATA_DIR", ""), "data")
+        digest_schedule = env.get("DIGEST_SCHEDULE", "").strip() or "mon 08:00"
+        digest_timezone = env.get("DIGEST_TIMEZONE", "").strip() or "Europe/Stockholm"
+        try:
+            WeeklySchedule.parse(digest_schedule, digest_timezone)
+        except ScheduleError as exc:
+            name = "DIGEST_TIMEZONE" if "time zone" in str(exc) else "DIGEST_SCHEDULE"
+            raise SettingsError(f"{name}: {exc}") from exc
+        review_days = _int(env, "KB_REVIEW_DAYS", 365)
+        if review_days < 1:
+            raise SettingsError(f"KB_REVIEW_DAYS must be at least 1, got {review_days}")
         return cls(
             app_id=app_id,
             app_password=app_password,
@@ -99,4 +119,7 @@ class Settings:
             coordinator_ids=_list(env, "COORDINATOR_IDS"),
             draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            digest_schedule=digest_schedule,
+            digest_timezone=digest_timezone,
+            kb_review_days=review_days,
         )

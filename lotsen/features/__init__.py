@@ -7,6 +7,7 @@ import importlib
 # Order matters for typed commands: earlier modules' commands are tried first.
 FEATURES = (
     "lotsen.features.help",
+    "lotsen.features.upkeep",  # coordinators' anchored commands ("testa: …") before any free-text intent
     "dialogs",
     "lotsen.features.contacts",
     "lotsen.features.qa",

@@ -14,7 +14,8 @@ EXAMPLES = (
 )
 COORDINATOR_HELP = (
     "I en kanal: @Samverkanslotsen koppla kanal avvikelser <kommun> · lista avvikelser · sammanställning <år>. "
-    "I chatten: testa: <fråga> · ladda om kunskapsbasen · obesvarade frågor · feedback."
+    "I chatten: testa: <fråga> · ladda om kunskapsbasen · obesvarade frågor [dagar] · feedback [dagar] · "
+    "skicka sammanfattning (till kanalen som kopplats med koppla kanal sammanfattning)."
 )
 
 

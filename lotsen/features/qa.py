@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
+from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST
 from lotsen.pii import redact
@@ -31,6 +33,7 @@ PARTY_PURPOSE = {
 }
 DEFAULT_PURPOSE = "lokal-samverkan"
 MAX_QUESTION_STORED = 300
+ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def contact_purpose_for(kb: KnowledgeBase, entry: Entry) -> str:
@@ -40,7 +43,9 @@ def contact_purpose_for(kb: KnowledgeBase, entry: Entry) -> str:
     return next(iter(kb.purposes), DEFAULT_PURPOSE)
 
 
-def answer_card(ctx: Context, entry: Entry) -> Card:
+def answer_card(ctx: Context, entry: Entry, asked: str = "") -> Card:
+    """The answer; `asked` (already redacted) is what the person wrote, carried by the 👍/👎
+    buttons so feedback is grouped by the real question."""
     kb = ctx.kb
     related = [{"id": rid, "title": kb.entries[rid].question} for rid in entry.related[:4] if rid in kb.entries]
     flows = [{"title": FLOW_BUTTONS[a][0], "data": FLOW_BUTTONS[a][1]} for a in entry.actions if a in FLOW_BUTTONS]
@@ -56,6 +61,7 @@ def answer_card(ctx: Context, entry: Entry) -> Card:
         flow_actions=flows,
         contact_purpose=contact_purpose_for(kb, entry),
         entry_id=entry.id,
+        asked=asked[:MAX_QUESTION_STORED],
     )
 
 
@@ -90,7 +96,7 @@ async def answer_text(ctx: Context, text: str) -> list[Out]:
     if result.level == ANSWER and result.best:
         entry = kb.entries[result.best.entry_id]
         ctx.store.record_answered(entry.id)
-        return [answer_card(ctx, entry)]
+        return [answer_card(ctx, entry, safe)]
     if result.level == SUGGEST and result.candidates:
         ref = uuid.uuid4().hex
         offered = [c.entry_id for c in result.candidates[:3]]
@@ -108,12 +114,14 @@ async def _on_text(ctx: Context) -> list[Out]:
 async def _show(ctx: Context) -> list[Out]:
     entry = ctx.kb.entries.get(str(ctx.value.get("id", "")))
     ref = ctx.value.get("ref")
+    asked = ""
     if isinstance(ref, str) and ref:
         ctx.store.resolve_suggestion(ref)
+        asked = question_for_suggestion(ctx.store, ref)
     if entry is None:
         return [Text("Den frågan finns inte längre i kunskapsbasen. Skriv din fråga igen, så letar jag på nytt.")]
     ctx.store.record_answered(entry.id)
-    return [answer_card(ctx, entry)]
+    return [answer_card(ctx, entry, asked)]
 
 
 async def _ask(ctx: Context) -> list[Out]:
@@ -132,9 +140,15 @@ async def _none(ctx: Context) -> list[Out]:
 
 async def _feedback(ctx: Context) -> list[Out]:
     entry_id, vote = ctx.value.get("entry"), ctx.value.get("vote")
-    if entry_id not in ctx.kb.entries or vote not in ("up", "down"):
+    # An entry removed by a reload since the card was shown still gets its feedback recorded.
+    valid_id = isinstance(entry_id, str) and len(entry_id) <= 100 and ENTRY_ID.fullmatch(entry_id)
+    if not valid_id or vote not in ("up", "down"):
         return [Text("Jag kunde inte spara din återkoppling. Försök igen.")]
-    question = ctx.kb.entries[entry_id].question
+    asked = ctx.value.get("q")
+    # What the person asked (redacted again: card data comes back from the client), else the entry's title.
+    question = redact(asked.strip())[:MAX_QUESTION_STORED] if isinstance(asked, str) and asked.strip() else ""
+    entry = ctx.kb.entries.get(entry_id)
+    question = question or (entry.question if entry else entry_id)
     ctx.store.record_feedback(entry_id, vote, question, normalise(question))
     if vote == "up":
         return [Text("Tack för din återkoppling! 👍")]

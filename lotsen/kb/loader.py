@@ -25,6 +25,8 @@ class Problem:
     line: int
     message: str
     level: str = "error"  # error | warning
+    code: str = ""  # warnings: the kind (see lotsen.kb.quality.WARNING_KINDS)
+    subject: str = ""  # warnings: what it is about (an entry id, a contact list id …)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"

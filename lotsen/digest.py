@@ -1,0 +1,202 @@
+"""The weekly digest for coordinators, posted to every channel connected with
+"koppla kanal sammanfattning": questions answered and not answered, the most frequent
+unanswered questions, negative feedback, and new reports and requests by status.
+
+The schedule is DIGEST_SCHEDULE / DIGEST_TIMEZONE (lotsen.schedule). A scheduled digest is
+claimed in the audit table before it is sent, so two processes (or a restart in the same
+minute) never post the same week twice. Coordinators can send one by hand with
+"skicka sammanfattning"; `python -m scripts.digest` previews it on the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from cards.render import render
+from lotsen import cases, channels, insights
+from lotsen.kb.model import KnowledgeBase
+from lotsen.schedule import WeeklySchedule
+from lotsen.storage import Store
+
+log = logging.getLogger(__name__)
+
+KIND = "sammanfattning"  # the channel link kind (lotsen.channels)
+DAYS = 7
+TOP = 5
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+CASE_KINDS = ("avvikelse", "arena", "sip")
+CASE_TITLES = {"avvikelse": "Avvikelser i samverkan", "arena": "Arena-förfrågningar", "sip": "SIP-förfrågningar"}
+
+
+@dataclass
+class CaseCount:
+    kind: str
+    title: str
+    total: int
+    by_status: list[tuple[str, int]]  # (status title, count), in the status order of lotsen.cases
+
+
+@dataclass
+class Digest:
+    period: insights.Period
+    counts: insights.Counts
+    unanswered: list[insights.QuestionGroup]
+    negative: list[insights.QuestionGroup]
+    cases: list[CaseCount] = field(default_factory=list)
+
+
+def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
+    period = insights.Period.last_days(now, days)
+    start, end = period.args
+    case_counts = []
+    for kind in CASE_KINDS:
+        found = [c for c in cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
+                 if start <= c.created_at <= end]
+        statuses = cases.STATUS_TITLES.get(kind, {})
+        by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in statuses.items()]
+        case_counts.append(CaseCount(kind, CASE_TITLES.get(kind, kind), len(found), [s for s in by_status if s[1]]))
+    return Digest(
+        period=period,
+        counts=insights.counts(store, period),
+        unanswered=insights.unanswered(store, period, limit=top),
+        negative=insights.feedback(store, period, "down", limit=top),
+        cases=case_counts,
+    )
+
+
+def period_text(period: insights.Period, zone: ZoneInfo) -> str:
+    """"16–22 november 2026" (the days the period covers, local time)."""
+    first = period.start.astimezone(zone).date()
+    last = period.end.astimezone(zone).date()
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+    if first.year == last.year:
+        return f"{first.day} {MONTHS[first.month - 1]} – {last.day} {MONTHS[last.month - 1]} {last.year}"
+    return f"{first.isoformat()} – {last.isoformat()}"
+
+
+def _question_line(group: insights.QuestionGroup, kb: KnowledgeBase | None, with_entry: bool) -> str:
+    line = f"{group.count} × {group.question}"
+    if with_entry and group.entries:
+        entry = group.entries[0]
+        title = kb.entries[entry].question if kb and entry in kb.entries else entry
+        if title != group.question:
+            line += f" (svaret: {title})"
+    return line
+
+
+def _case_value(count: CaseCount) -> str:
+    if not count.total:
+        return "0"
+    return f"{count.total} ({', '.join(f'{title} {n}' for title, n in count.by_status)})"
+
+
+def digest_data(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dict[str, Any]:
+    c = digest.counts
+    return {
+        "period": period_text(digest.period, zone),
+        "counts": [
+            {"title": "Besvarade frågor", "value": str(c.answered)},
+            {"title": "Inte besvarade", "value": str(c.unanswered)},
+            {"title": "Återkoppling", "value": f"{c.feedback_up} 👍 · {c.feedback_down} 👎"},
+        ],
+        "unanswered": [_question_line(g, kb, False) for g in digest.unanswered],
+        "negative": [_question_line(g, kb, True) for g in digest.negative],
+        "cases": [{"title": cc.title, "value": _case_value(cc)} for cc in digest.cases],
+        "days": digest.period.days,
+    }
+
+
+def digest_card(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dict[str, Any]:
+    return render("digest", **digest_data(digest, kb, zone))
+
+
+def digest_lines(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> list[str]:
+    """Plain text for the command line."""
+    data = digest_data(digest, kb, zone)
+    out = [f"Veckosammanfattning {data['period']}", ""]
+    out += [f"{f['title']}: {f['value']}" for f in data["counts"]]
+    out += ["", "Vanligaste obesvarade frågorna:"] + [f"  {line}" for line in data["unanswered"] or ["inga"]]
+    out += ["", "Negativ återkoppling (👎):"] + [f"  {line}" for line in data["negative"] or ["ingen"]]
+    out += ["", "Nya ärenden:"] + [f"  {f['title']}: {f['value']}" for f in data["cases"]]
+    return out
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    channels: list[str] = field(default_factory=list)  # labels of the channels it was posted to
+    failed: list[str] = field(default_factory=list)
+    already_sent: bool = False
+    card: dict[str, Any] | None = None
+
+
+def _claim(store: Store, slot: str) -> bool:
+    """Record that the digest for `slot` is being sent; False if someone already did."""
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM audit WHERE event = 'digest_sent' AND target = ?", (slot,)).fetchone():
+            return False
+        db.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'digest_sent', 'schema', ?, 'ok')",
+                   (store.now(), slot))
+    return True
+
+
+async def send_digest(services: Any, *, now: datetime | None = None, slot: str | None = None,
+                      actor: str = "") -> SendResult:
+    """Build the digest for the last week and post it to every "sammanfattning" channel.
+
+    `slot` (the scheduled moment) makes the send idempotent; a digest sent by hand has none."""
+    store: Store = services.store
+    now = now or services.clock()
+    if slot is not None and not _claim(store, slot):
+        return SendResult(already_sent=True)
+    zone = ZoneInfo(services.settings.digest_timezone)
+    digest = build_digest(store, now)
+    card = digest_card(digest, services.knowledge.kb, zone)
+    result = SendResult(card=card)
+    links = channels.all_links(store, KIND)
+    messenger = services.messenger
+    for link in links:
+        if messenger is None:
+            result.failed.append(link.label)
+            continue
+        try:
+            await messenger.send(link.conversation_ref, card=card)
+        except Exception:  # noqa: BLE001 - one unreachable channel must not stop the others
+            log.exception("posting the digest to %s failed", link.label)
+            result.failed.append(link.label)
+        else:
+            result.channels.append(link.label)
+    if slot is None:
+        store.audit("digest_sent", actor or None, "hand", "ok" if not result.failed else "partial")
+    log.info("digest sent to %d channel(s), %d failed", len(result.channels), len(result.failed))
+    return result
+
+
+async def run_schedule(services: Any, schedule: WeeklySchedule, *,
+                       sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, max_nap: float = 900.0) -> None:
+    """Send the digest at every scheduled moment, forever (cancel the task to stop).
+
+    Naps at most `max_nap` seconds at a time, so a changed system clock is noticed."""
+    due = schedule.next_after(services.clock())
+    log.info("next weekly digest: %s", due.isoformat())
+    while True:
+        remaining = (due - services.clock()).total_seconds()
+        if remaining > 0:
+            await sleep(min(remaining, max_nap))
+            continue
+        try:
+            await send_digest(services, now=due, slot=due.isoformat())
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep the schedule alive
+            log.exception("the weekly digest failed")
+        due = schedule.next_after(max(due, services.clock()))

@@ -1,0 +1,76 @@
+"""Reload the knowledge base without a restart: validate → diff → swap.
+
+Used by the coordinators' chat command ("ladda om kunskapsbasen") and by SIGHUP. The new
+knowledge base is loaded, checked and indexed off the event loop; only a complete, valid
+snapshot is swapped in. On errors the old knowledge base keeps serving and the errors
+(file and line) are returned. Conversations in progress are not affected: their state is
+in storage, and each turn reads one snapshot from start to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from lotsen.kb.diff import KbDiff, diff_knowledge
+from lotsen.kb.loader import Problem, check_knowledge_base
+from lotsen.kb.quality import DEFAULT_SEEDS_DIR, check_quality
+from lotsen.knowledge import Knowledge, Snapshot
+from lotsen.matching import Matcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReloadResult:
+    ok: bool
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    diff: KbDiff | None = None
+    entries: int = 0
+    busy: bool = False  # another reload was already running; nothing was done
+
+    def summary_lines(self) -> list[str]:
+        """Swedish lines for logs and the CLI."""
+        if self.busy:
+            return ["En omladdning pågår redan."]
+        if not self.ok:
+            return [f"Kunskapsbasen laddades inte om: {len(self.errors)} fel."] + [str(p) for p in self.errors]
+        head = f"Kunskapsbasen är omladdad: {self.entries} frågor."
+        changes = self.diff.lines() if self.diff else []
+        return [head] + (changes or ["Inget har ändrats."])
+
+
+def _prepare(directory: Path, review_days: int, today: date | None,
+             seeds_dir: Path | None) -> tuple[Snapshot | None, list[Problem], list[Problem]]:
+    kb, errors = check_knowledge_base(directory)
+    if kb is None:
+        return None, errors, []
+    matcher = Matcher(kb)
+    warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days, seeds_dir=seeds_dir)
+    return Snapshot(kb, matcher), [], warnings
+
+
+async def reload_knowledge(knowledge: Knowledge, *, review_days: int = 365, today: date | None = None,
+                           seeds_dir: Path | None = DEFAULT_SEEDS_DIR) -> ReloadResult:
+    """Load knowledge.directory again; swap it in only when it has no errors."""
+    if knowledge.reloading:
+        return ReloadResult(ok=False, busy=True)
+    knowledge.reloading = True
+    try:
+        snapshot, errors, warnings = await asyncio.to_thread(
+            _prepare, knowledge.directory, review_days, today, seeds_dir)
+        if snapshot is None:
+            log.warning("knowledge base reload refused: %d errors (first: %s)", len(errors),
+                        errors[0] if errors else "")
+            return ReloadResult(ok=False, errors=errors)
+        old = knowledge.install(snapshot)
+        diff = diff_knowledge(old.kb, snapshot.kb)
+        log.info("knowledge base reloaded: %d entries; %s", len(snapshot.kb.entries),
+                 "; ".join(diff.lines()) or "no changes")
+        return ReloadResult(ok=True, warnings=warnings, diff=diff, entries=len(snapshot.kb.entries))
+    finally:
+        knowledge.reloading = False

@@ -1,0 +1,139 @@
+"""Knowledge-base tools for coordinators and developers.
+
+    python -m scripts.kb check [--dir knowledge] [--review-days 365] [--strict] [--seeds DIR | --no-seeds]
+        Check the whole knowledge base: schema, unique ids, every reference resolves, every
+        entry has a source (errors), and quality (warnings). Prints errors, then warnings,
+        each as `file:line: …`. Exit code 1 on errors (with --strict also on warnings), else 0.
+
+    python -m scripts.kb test "vem kallar till sip" [--dir knowledge]
+        What the bot would answer and why (the same as "testa: …" in chat).
+
+    python -m scripts.kb diff OLD_DIR NEW_DIR
+        What changed between two versions of the knowledge base (added, removed, changed).
+
+The bot uses the same checks: it refuses to start on errors, and a reload
+("ladda om kunskapsbasen" in chat, or SIGHUP) keeps the old knowledge base on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from lotsen.explain import explain
+from lotsen.kb.diff import diff_knowledge
+from lotsen.kb.loader import Problem, check_knowledge_base
+from lotsen.kb.quality import DEFAULT_SEEDS_DIR, STALE_AFTER_DAYS, check_quality
+from lotsen.matching import Matcher
+from lotsen.settings import ROOT
+
+
+def _default_dir() -> Path:
+    return Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge")
+
+
+def _default_review_days() -> int:
+    raw = os.environ.get("KB_REVIEW_DAYS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else STALE_AFTER_DAYS
+
+
+def _line(problem: Problem) -> str:
+    if problem.level == "warning":
+        return f"{problem.file}:{problem.line}: varning: {problem.message} [{problem.code}: {problem.subject}]"
+    return f"{problem.file}:{problem.line}: fel: {problem.message}"
+
+
+def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | None,
+          today: date | None = None, out=None) -> int:
+    out = out or sys.stdout
+    kb, errors = check_knowledge_base(directory)
+    warnings = check_quality(kb, today=today, stale_after_days=review_days, seeds_dir=seeds_dir) if kb else []
+    if errors:
+        print(f"Fel ({len(errors)}):", file=out)
+        for p in errors:
+            print(_line(p), file=out)
+    if warnings:
+        if errors:
+            print(file=out)
+        print(f"Varningar ({len(warnings)}):", file=out)
+        for p in warnings:
+            print(_line(p), file=out)
+    if errors or warnings:
+        print(file=out)
+    if kb is None:
+        print(f"Kunskapsbasen i {directory} har {len(errors)} fel. Boten startar inte, och en omladdning "
+              "behåller den gamla versionen, tills felen är rättade.", file=out)
+        return 1
+    print(f"Kunskapsbasen i {directory} är giltig: {len(kb.entries)} frågor, {len(kb.contact_lists)} kontaktlistor, "
+          f"{len(warnings)} varningar.", file=out)
+    if warnings and strict:
+        return 1
+    return 0
+
+
+def test(directory: Path, question: str, out=None) -> int:
+    out = out or sys.stdout
+    kb, errors = check_knowledge_base(directory)
+    if kb is None:
+        for p in errors:
+            print(_line(p), file=out)
+        print(f"Kunskapsbasen har {len(errors)} fel; rätta dem först (python -m scripts.kb check).", file=out)
+        return 1
+    for line in explain(Matcher(kb), kb, question).lines():
+        print(line, file=out)
+    return 0
+
+
+def diff(old_dir: Path, new_dir: Path, out=None) -> int:
+    out = out or sys.stdout
+    loaded = []
+    for directory in (old_dir, new_dir):
+        kb, errors = check_knowledge_base(directory)
+        if kb is None:
+            for p in errors:
+                print(_line(p), file=out)
+            print(f"{directory}: {len(errors)} fel.", file=out)
+            return 1
+        loaded.append(kb)
+    lines = diff_knowledge(*loaded).lines(max_ids=50)
+    for line in lines or ["Inga skillnader."]:
+        print(line, file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.kb", description="Kontrollera och testa kunskapsbasen.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="kontrollera hela kunskapsbasen (fel och varningar)")
+    p_check.add_argument("--dir", type=Path, default=None, help="mappen med kunskapsbasen (standard: knowledge/)")
+    p_check.add_argument("--review-days", type=int, default=None,
+                         help="varna för frågor som inte granskats på så här många dagar "
+                              "(standard: KB_REVIEW_DAYS eller 365)")
+    p_check.add_argument("--strict", action="store_true", help="avsluta med felkod 1 även vid varningar")
+    p_check.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS_DIR,
+                         help="mappen med källdokumenten, för att kontrollera källor och rubriker")
+    p_check.add_argument("--no-seeds", action="store_true", help="hoppa över kontrollen mot källdokumenten")
+    p_test = sub.add_parser("test", help="visa vilka frågor som matchar en fråga, och varför")
+    p_test.add_argument("question", nargs="+")
+    p_test.add_argument("--dir", type=Path, default=None)
+    p_diff = sub.add_parser("diff", help="visa vad som ändrats mellan två versioner")
+    p_diff.add_argument("old", type=Path)
+    p_diff.add_argument("new", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "check":
+        review_days = args.review_days if args.review_days is not None else _default_review_days()
+        if review_days < 1:
+            parser.error("--review-days ska vara minst 1")
+        return check(args.dir or _default_dir(), review_days=review_days, strict=args.strict,
+                     seeds_dir=None if args.no_seeds else args.seeds)
+    if args.command == "test":
+        return test(args.dir or _default_dir(), " ".join(args.question))
+    return diff(args.old, args.new)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
