@@ -29,5 +29,10 @@ bench: setup
 package: setup
 	.venv/bin/python -m manifest.build
 
+# Try the bot by hand: starts the bot and the Microsoft 365 Agents Playground
+# (http://127.0.0.1:56150), Ctrl-C stops both. See docs/e2e.md.
+playground: setup
+	@scripts/playground.sh
+
 clean:
 	rm -rf .venv node_modules build test-artifacts .pytest_cache

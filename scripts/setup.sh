@@ -35,10 +35,13 @@ if ! stamp_newer node_modules/.installed package.json package-lock.json; then
     fi
 fi
 
-if [ "${1:-}" = "--e2e" ] && ! command -v chromium >/dev/null 2>&1; then
-    echo "setup: installing Debian's chromium for the end-to-end tests"
+# The end-to-end stage (tests/e2e) and the card gallery need a browser; the emoji font makes
+# the 👍/👎 buttons visible in their screenshots.
+if [ "${1:-}" = "--e2e" ] && { ! command -v chromium >/dev/null 2>&1 || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; }; then
+    echo "setup: installing Debian's chromium and fonts for the end-to-end tests"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        chromium fonts-liberation fonts-noto-color-emoji >/dev/null
 fi
