@@ -14,7 +14,6 @@ result says how confident it is, and why (for the coordinators' "testa:" mode).
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -124,13 +123,20 @@ class Matcher:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
-        self._aliases = [(re.compile(rf"(?<!\w){re.escape(a)}(?!\w)"), a, canon) for a, canon in _alias_pairs(kb)]
+        # Aliases as token tuples, looked up n-gram by n-gram (longest first): folded for long
+        # aliases, with diacritics for short ones ("far" must not fire on "får").
+        self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._short_aliases: dict[tuple[str, ...], tuple[str, str]] = {}
+        for alias, canon in _alias_pairs(kb):
+            table = self._short_aliases if len(alias) <= 4 else self._aliases
+            table.setdefault(tuple(alias.split()), (alias, canon))
+        self._alias_len = max((len(k) for k in (*self._aliases, *self._short_aliases)), default=1)
         # Vocabulary first (for typo correction and compound splitting), then the index.
         texts = [(e.id, t) for e in kb.entries.values() for t in (e.question, *e.phrasings)]
         vocab: set[str] = set()
         for _, t in texts:
             vocab.update(fold(tok) for tok in tokens(t) if len(tok) > 1)
-        for _, _, canon in self._aliases:
+        for _, canon in (*self._aliases.values(), *self._short_aliases.values()):
             vocab.update(fold(tok) for tok in tokens(canon))
         self._vocab = vocab
         self._split_known = SPLIT_KNOWN
@@ -194,23 +200,30 @@ class Matcher:
                     if parts:
                         extra_parts.extend(parts)
             words = words + extra_parts
-        joined = " ".join(words)
-        joined_raw = " ".join(raw_words)  # short aliases are matched with their diacritics
         expansions: list[tuple[str, str]] = []
-        extra: list[str] = []
-        for pattern, alias, canon in self._aliases:
-            target = joined_raw if len(alias) <= 4 else joined
-            if pattern.search(target):
-                expansions.append((alias, canon))
-                extra.extend(fold(t) for t in tokens(canon))
-                # an alias is used once (longest first)
-                if target is joined:
-                    joined = pattern.sub(" ", joined)
-                else:
-                    joined_raw = pattern.sub(" ", joined_raw)
+        for sequence, table in ((words, self._aliases), (raw_words, self._short_aliases)):
+            for found in self._find_aliases(sequence, table):
+                if found not in expansions:
+                    expansions.append(found)
+        extra = [fold(t) for _, canon in expansions for t in tokens(canon)]
         content = [w for w in words + extra if w not in _FOLDED_STOP]
         stems = list(dict.fromkeys(stem(w) for w in content))
         return _Analysed(stems, " ".join(content), corrections, expansions, compounds)
+
+    def _find_aliases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, str]]) -> list[tuple[str, str]]:
+        """Aliases in a token sequence, longest match first at each position."""
+        found = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._alias_len, len(words) - i), 0, -1):
+                hit = table.get(tuple(words[i:i + n]))
+                if hit:
+                    found.append(hit)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
     def _split_compound(self, word: str) -> list[str]:
         if len(word) < 8:
