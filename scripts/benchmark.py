@@ -25,7 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,19 +128,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class CountingConnector:
-    def __init__(self) -> None:
-        self.replies = 0
+COUNTING_CONNECTOR = '''
+import sys
+from aiohttp import web
 
-    async def handle(self, request: web.Request) -> web.Response:
-        await request.read()
-        self.replies += 1
-        return web.json_response({"id": f"r{self.replies}"})
+count = 0
 
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        return app
+async def reply(request):
+    global count
+    await request.read()
+    count += 1
+    return web.json_response({"id": f"r{count}"})
+
+async def total(request):
+    return web.json_response({"replies": count})
+
+app = web.Application()
+app.router.add_get("/count", total)
+app.router.add_route("*", "/{tail:.*}", reply)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+'''
+
+
+async def replies_received(http_port: int) -> int:
+    async with ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{http_port}/count") as response:
+            return (await response.json())["replies"]
 
 
 def activity(service_url: str, text: str, i: int) -> dict:
@@ -190,16 +203,18 @@ async def load(url: str, texts: list[str], service_url: str, n: int, concurrency
 async def bench_http(n: int, concurrency: int) -> None:
     from scripts.accuracy import load_questions
 
-    connector = CountingConnector()
-    runner = web.AppRunner(connector.app())
-    await runner.setup()
-    cport = free_port()
-    await web.TCPSite(runner, "127.0.0.1", cport).start()
-    service_url = f"http://127.0.0.1:{cport}/"
     questions = [q["q"] for q in load_questions()]
     procs = []
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # The fake connector runs in its own process, like Teams' would, and only counts.
+        connector_file = Path(tmp) / "connector.py"
+        connector_file.write_text(COUNTING_CONNECTOR)
+        cport = free_port()
+        procs.append(subprocess.Popen([sys.executable, str(connector_file), str(cport)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        await wait_ready(cport)
+        service_url = f"http://127.0.0.1:{cport}/"
         echo_file = Path(tmp) / "echo_bot.py"
         echo_file.write_text(ECHO_BOT)
         bots = {
@@ -217,9 +232,9 @@ async def bench_http(n: int, concurrency: int) -> None:
                 await wait_ready(port)
                 url = f"http://127.0.0.1:{port}/api/messages"
                 await load(url, texts, service_url, 100, concurrency)  # warm up
-                before = connector.replies
+                before = await replies_received(cport)
                 rate, latencies = await load(url, texts, service_url, n, concurrency)
-                received = connector.replies - before
+                received = await replies_received(cport) - before
                 results[name] = (rate, latencies, received)
                 proc.terminate()
                 proc.wait(timeout=10)
@@ -227,7 +242,6 @@ async def bench_http(n: int, concurrency: int) -> None:
             for proc in procs:
                 if proc.poll() is None:
                     proc.kill()
-            await runner.cleanup()
     print(f"HTTP end to end, {n} messages at concurrency {concurrency} (after 100 warm-up), loopback:")
     for name, (rate, latencies, received) in results.items():
         print(f"  {name:28s} {rate:7.1f} msg/s   p50 {percentile(latencies, 50):6.1f} ms   "
