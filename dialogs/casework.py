@@ -147,7 +147,9 @@ def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
     return facts
 
 
-def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None) -> dict[str, Any]:
+def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None,
+              entered: dict[str, str] | None = None) -> dict[str, Any]:
+    """The channel card. After a refused save, `entered` keeps what the coordinator typed."""
     history = [{"title": cases.local_stamp(e.at),
                 "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
                for e in cases.events(ctx.store, case)][-5:]
@@ -158,7 +160,8 @@ def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = No
         booked = f"{handling.get('datum', '')} {handling.get('tid', '')} · {fmt}".strip()
     fields = [{"id": f.id, "label": f.label, "kind": f.kind, "choices": [{"title": c.title, "value": c.value}
                for c in f.choices], "placeholder": f.placeholder,
-               "value": case.status if f.id == "status" else ""} for f in handling_fields(case.kind)]
+               "value": (entered or {}).get(f.id) or (case.status if f.id == "status" else "")}
+              for f in handling_fields(case.kind)]
     data = {"verb": "case.status", "reference": case.reference}
     return render(
         "case_card", kind_title=cases.KIND_TITLES[case.kind], reference=case.reference, status=case.status_title,
@@ -196,7 +199,7 @@ async def _change_status(ctx: Context) -> list[Out]:
     if not errors and status == "avbojd" and not result.values.get("comment"):
         errors["comment"] = "Skriv varför förfrågan avböjs."
     if errors:
-        card = case_card(ctx, case, errors)
+        card = case_card(ctx, case, errors, result.raw)
         return [InvokeCard(card)] if turn.is_invoke else [UpdateCard(turn.reply_to_id, card)] if turn.reply_to_id \
             else [Text("Ändringen sparades inte: " + "; ".join(errors.values()))]
     comment = str(result.values.get("comment") or "")

@@ -13,7 +13,8 @@ EXAMPLES = (
     "Vad är en allvarlig avvikelse i samverkan?",
 )
 COORDINATOR_HELP = (
-    "I en kanal: @Samverkanslotsen koppla kanal avvikelser <kommun> · lista avvikelser · sammanställning <år>. "
+    "I en kanal: @Samverkanslotsen koppla kanal avvikelser|arena|sip <kommun> · lista avvikelser · "
+    "sammanställning <år> · exportera avvikelser. "
     "I chatten: testa: <fråga> · ladda om kunskapsbasen · obesvarade frågor [dagar] · feedback [dagar] · "
     "skicka sammanfattning (till kanalen som kopplats med koppla kanal sammanfattning)."
 )

@@ -705,6 +705,8 @@ async def test_booking_needs_date_time_and_format(teams_small):
                                                 **channel_kw())
     assert "En bokad tid behöver datum, tid och form." in card_strings(body["value"])
     assert notifications(replies) == [] and rows(teams_small)[0]["status"] == "mottagen"
+    inputs = {e["id"]: e.get("value") for e in body["value"]["body"] if e.get("id")}
+    assert inputs["status"] == "bokad" and inputs["datum"] == "2026-12-01"  # what was entered is kept
 
 
 async def test_convener_declines_with_a_reason(teams_small):
