@@ -163,6 +163,7 @@ class Matcher:
         self._idf = {s: math.log(1 + n / len(ids)) * (WEAK_FACTOR if s in self._weak else 1.0)
                      for s, ids in postings.items()}
         self._postings = dict(postings)
+        self._unknown_weight = max(self._idf.values(), default=2.0)
         self._doc_weight = [sum(self._idf[s] for s in d[2]) or 1.0 for d in self._docs]
 
     # --- analysis ---------------------------------------------------------------------
@@ -254,7 +255,9 @@ class Matcher:
             known = [s for s in q.stems if s in self._idf] if len(q.stems) >= 2 else []
         if not known:
             return result
-        q_weight = sum(self._idf.get(s, 2.0) for s in q.stems) or 1.0
+        # A word the knowledge base has never seen weighs like its rarest word: a question
+        # about something else ("fotboll") must not ride on one shared word.
+        q_weight = sum(self._idf.get(s, self._unknown_weight) for s in q.stems) or 1.0
         acc: dict[int, float] = defaultdict(float)
         for s in known:  # candidates must share at least one meaningful word
             weight = self._idf[s]

@@ -60,3 +60,16 @@ def test_confidently_wrong_answers_are_rare(outcomes):
 def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions(outcomes):
     wrong = [o for o in outcomes if o.origin.startswith("digest") and o.level == "answer" and o.got != o.expect]
     assert wrong == []
+
+
+OFF_TOPIC = [
+    "vad tycker du om fotboll", "hur blir vädret i morgon", "hur bakar man surdegsbröd",
+    "vad är klockan", "kan du boka min semester", "vad blir det för lunch idag",
+    "skriv en dikt om hösten", "vem vann melodifestivalen",
+]
+
+
+def test_off_topic_questions_never_get_a_confident_answer():
+    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
+    answered = [(q, matcher.match(q).best.entry_id) for q in OFF_TOPIC if matcher.match(q).level == "answer"]
+    assert answered == []
