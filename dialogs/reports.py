@@ -488,13 +488,18 @@ async def list_reports(ctx: Context) -> list[Out]:
     return [Card(list_card(ctx, filters))]
 
 
+def _default_to_this_year(ctx: Context, filters) -> None:
+    """No period given: the whole current year, as in the yearly compilation."""
+    if not filters.date_from and not filters.date_to:
+        year = ctx.services.today().year
+        filters.date_from, filters.date_to = f"{year}-01-01", f"{year}-12-31"
+
+
 async def compile_reports(ctx: Context) -> list[Out]:
     filters = parse_filters(ctx.kb, _arguments(ctx.turn.text, COMPILE_PATTERN))
     if filters.problems:
         return _problem_reply(filters, "sammanställning")
-    if not filters.date_from and not filters.date_to:
-        year = ctx.services.today().year
-        filters.date_from, filters.date_to = f"{year}-01-01", f"{year}-12-31"
+    _default_to_this_year(ctx, filters)
     await ctx.typing()
     return [Card(compilation_card(ctx, filters))]
 
@@ -503,9 +508,7 @@ async def export_reports(ctx: Context) -> list[Out]:
     filters = parse_filters(ctx.kb, _arguments(ctx.turn.text, EXPORT_PATTERN))
     if filters.problems:
         return _problem_reply(filters, "exportera avvikelser")
-    if not filters.date_from and not filters.date_to:
-        year = ctx.services.today().year
-        filters.date_from, filters.date_to = f"{year}-01-01", f"{year}-12-31"
+    _default_to_this_year(ctx, filters)
     command = "python -m scripts.export_cases"
     if filters.date_from:
         command += f" --from {filters.date_from}"

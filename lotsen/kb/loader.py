@@ -275,35 +275,23 @@ class _Collector:
             self.records[kind].append((values, where))
 
 
+_MODELS: dict[str, type] = {
+    "sources": m.Source, "parties": m.Party, "concepts": m.Concept, "processes": m.Process,
+    "efforts": m.Effort, "forbund": m.Forbund, "municipalities": m.Municipality,
+    "contact_lists": m.ContactList, "purposes": m.Purpose, "routes": m.Route, "entries": m.Entry,
+}
+
+
 def _build(kind: str, values: dict[str, Any], where: m.Where) -> Any:
+    """A checked record as its model object (YAML's singular `source`/`party` → plural fields)."""
     v = dict(values)
     if "source" in v:
         v["sources"] = v.pop("source")
-    if kind == "parties":
-        return m.Party(where=where, **v)
-    if kind == "concepts":
-        return m.Concept(where=where, **v)
-    if kind == "processes":
-        return m.Process(where=where, **v)
-    if kind == "efforts":
-        return m.Effort(where=where, **v)
-    if kind == "forbund":
-        return m.Forbund(where=where, **v)
     if kind == "municipalities":
         v["forbund"] = v.get("forbund") or None
-        return m.Municipality(where=where, **v)
-    if kind == "contact_lists":
-        return m.ContactList(where=where, **v)
-    if kind == "purposes":
-        return m.Purpose(where=where, **v)
-    if kind == "routes":
-        return m.Route(where=where, **v)
     if kind == "entries":
         v["parties"] = v.pop("party", ())
-        return m.Entry(where=where, **v)
-    if kind == "sources":
-        return m.Source(where=where, **v)
-    raise AssertionError(kind)
+    return _MODELS[kind](where=where, **v)
 
 
 def load_knowledge_base(directory: Path | str) -> m.KnowledgeBase:
