@@ -33,6 +33,11 @@ class Outcome:
     def passed(self) -> bool:
         return self.level == ANSWER and self.got == self.expect
 
+    @property
+    def top1(self) -> bool:
+        """Right entry first, as an answer or as the first "Menade du …?" choice."""
+        return self.got == self.expect
+
 
 def load_questions(directory: Path = QUESTIONS) -> list[dict]:
     items = []
@@ -68,6 +73,12 @@ def main() -> int:
     print(f"DIGEST §9 questions: {sum(o.passed for o in digest)}/{len(digest)} = {rate(digest):.1%}")
     print(f"Other phrasings:     {sum(o.passed for o in other)}/{len(other)} = {rate(other):.1%}")
     print(f"All:                 {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
+    for label, group in (("DIGEST §9", digest), ("paraphrase", [o for o in other if o.origin == "paraphrase"]),
+                         ("blind", [o for o in other if o.origin == "blind"])):
+        top1 = sum(o.top1 for o in group)
+        wrong = sum(o.level == ANSWER and not o.passed for o in group)
+        print(f"  {label:11s} right entry first (answer or first 'Menade du' choice): {top1}/{len(group)}"
+              f" · confidently wrong: {wrong}")
     if args.failures:
         for o in outcomes:
             if not o.passed:
