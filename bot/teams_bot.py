@@ -9,7 +9,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, Tur
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.serialization import Model
 
-from bot.convert import card_activity, to_turn, typing_activity
+from bot.convert import card_activity, tenant_id, to_turn, typing_activity
 from lotsen.assistant import Assistant
 from lotsen.turn import Card, InvokeCard, Out, Text, Typing, UpdateCard
 
@@ -39,6 +39,19 @@ class MessageInvokeResponse(Model):
 class TeamsBot(ActivityHandler):
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Only our own organisation's tenant(s), when ALLOWED_TENANT_IDS is set.
+
+        Runs after the adapter has authenticated the request. A foreign or missing tenant gets
+        no reply and no processing; the rejection is audited with the tenant id only."""
+        settings = self.assistant.services.settings
+        tenant = tenant_id(turn_context.activity)
+        if settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
+            self.assistant.services.store.audit("tenant_rejected", None, tenant or "(saknas)", "rejected")
+            log.warning("activity from a tenant that is not allowed was ignored")
+            return
+        await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         turn = to_turn(turn_context.activity)

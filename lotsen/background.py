@@ -32,6 +32,7 @@ class Background:
         self.digest_task: asyncio.Task | None = None
         self.reload_task: asyncio.Task | None = None
         self.digest_now_task: asyncio.Task | None = None
+        self.housekeeping_task: asyncio.Task | None = None
         self.last_reload: ReloadResult | None = None
 
     @property
@@ -50,9 +51,32 @@ class Background:
                     self.signals.append(signum)
                 except (NotImplementedError, RuntimeError, ValueError):
                     log.warning("%s is not available here; use the chat commands instead", name)
+        self.housekeeping_task = asyncio.create_task(self._housekeeping_loop(), name="housekeeping")
         schedule = self.services.settings.digest if self.schedule_digest else None
         if schedule is not None:
             self.digest_task = asyncio.create_task(digest.run_schedule(self.services, schedule), name="weekly-digest")
+
+    # --- housekeeping ------------------------------------------------------------------------
+
+    HOUSEKEEPING_SECONDS = 3600
+
+    def housekeep(self) -> int:
+        """Remove unfinished forms that have expired (DRAFT_TTL_HOURS); returns how many."""
+        store = getattr(self.services, "store", None)
+        if store is None:
+            return 0
+        removed = store.purge_expired_drafts()
+        if removed:
+            log.info("removed %d expired draft(s)", removed)
+        return removed
+
+    async def _housekeeping_loop(self) -> None:
+        while True:
+            try:
+                self.housekeep()
+            except Exception:  # noqa: BLE001 - housekeeping must never stop the bot
+                log.exception("housekeeping failed")
+            await asyncio.sleep(self.HOUSEKEEPING_SECONDS)
 
     # --- SIGHUP: reload ----------------------------------------------------------------------
 
@@ -93,7 +117,7 @@ class Background:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
         self.signals = []
-        for task in (self.digest_task, self.reload_task, self.digest_now_task):
+        for task in (self.digest_task, self.reload_task, self.digest_now_task, self.housekeeping_task):
             if task is not None and not task.done():
                 task.cancel()
                 try:

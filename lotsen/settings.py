@@ -53,6 +53,7 @@ class Settings:
     knowledge_dir: Path = ROOT / "knowledge"
     data_dir: Path = ROOT / "data"
     coordinator_ids: tuple[str, ...] = ()
+    allowed_tenant_ids: tuple[str, ...] = ()  # empty: every tenant (a warning with credentials)
     draft_ttl_hours: int = 72
     log_level: str = "INFO"
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
@@ -72,6 +73,9 @@ class Settings:
     def digest(self) -> WeeklySchedule | None:
         """The parsed digest schedule (None when turned off)."""
         return WeeklySchedule.parse(self.digest_schedule, self.digest_timezone)
+
+    def tenant_allowed(self, tenant_id: str) -> bool:
+        return not self.allowed_tenant_ids or tenant_id.lower() in self.allowed_tenant_ids
 
     def is_coordinator(self, aad_object_id: str | None) -> bool:
         return bool(aad_object_id) and aad_object_id.lower() in self.coordinator_ids
@@ -117,6 +121,7 @@ class Settings:
             knowledge_dir=knowledge_dir,
             data_dir=data_dir,
             coordinator_ids=_list(env, "COORDINATOR_IDS"),
+            allowed_tenant_ids=_list(env, "ALLOWED_TENANT_IDS"),
             draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             digest_schedule=digest_schedule,

@@ -192,3 +192,23 @@ async def test_with_credentials_every_request_needs_a_token(connector, tmp_path)
         assert connector.calls == []  # no reply was sent without a valid token
     finally:
         await teams.http.close()
+
+
+async def test_only_allowed_tenants_are_served(connector, tmp_path):
+    from tests.support.teams import TENANT
+
+    settings = make_settings(tmp_path, allowed_tenant_ids=(TENANT,))
+    teams = await start_bot(connector, settings)
+    try:
+        ours = await teams.send("vem kallar till sip")
+        assert ours.cards
+        foreign = teams.activity(text="vem kallar till sip",
+                                 channel_data={"tenant": {"id": "99999999-0000-0000-0000-000000000000"}})
+        foreign["conversation"]["tenantId"] = "99999999-0000-0000-0000-000000000000"
+        status, replies, _ = await teams.post(foreign)
+        assert status in (200, 201) and list(replies) == []
+        audit = teams.app[SERVICES].store.db.execute(
+            "SELECT target FROM audit WHERE event = 'tenant_rejected'").fetchall()
+        assert [r[0] for r in audit] == ["99999999-0000-0000-0000-000000000000"]
+    finally:
+        await teams.http.close()
