@@ -89,14 +89,49 @@ def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
     return None
 
 
+_WHAT_IS = re.compile(
+    r"^(?:vad (?:ar|betyder|innebar|menas med|star)|vad ar det for|forklara|definiera|what is)\s+"
+    r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
+    r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
+)
+
+
+def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
+    """ "Vad är Treserva?" or just "treserva": the glossary's definition, as an entry.
+
+    Used when no question-answer entry is a confident match, so every term in
+    knowledge/concepts.yaml can be looked up even without an entry of its own."""
+    folded = normalise(text)
+    match = _WHAT_IS.match(folded)
+    term = match.group("term") if match else folded
+    if not term:
+        return None
+    for concept in kb.concepts.values():
+        names = {normalise(concept.term), normalise(concept.term.split("(")[0]), normalise(concept.expansion),
+                 *(normalise(a) for a in concept.aliases)}
+        names.update(part for name in list(names) for part in [name.replace(" / ", " ")] if part)
+        if term in names - {""}:
+            expansion = f" – {concept.expansion}" if concept.expansion else ""
+            return Entry(id=f"ordlista-{concept.id}", question=f"Vad betyder {concept.term}?", phrasings=(),
+                         answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
+                         where=concept.where)
+    return None
+
+
 async def answer_text(ctx: Context, text: str) -> list[Out]:
     result = ctx.matcher.match(text)
     kb = ctx.kb
     safe = redact(text)[:MAX_QUESTION_STORED]
+    term = glossary_entry(kb, text)
     if result.level == ANSWER and result.best:
         entry = kb.entries[result.best.entry_id]
-        ctx.store.record_answered(entry.id)
-        return [answer_card(ctx, entry, safe)]
+        # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
+        if term is None or normalise(term.question.removeprefix("Vad betyder ").split("(")[0]) in normalise(entry.question):
+            ctx.store.record_answered(entry.id)
+            return [answer_card(ctx, entry, safe)]
+    if term is not None:
+        ctx.store.record_answered(term.id)
+        return [answer_card(ctx, term, safe)]
     if result.level == SUGGEST and result.candidates:
         ref = uuid.uuid4().hex
         offered = [c.entry_id for c in result.candidates[:3]]

@@ -212,3 +212,13 @@ async def test_only_allowed_tenants_are_served(connector, tmp_path):
         assert [r[0] for r in audit] == ["99999999-0000-0000-0000-000000000000"]
     finally:
         await teams.http.close()
+
+
+async def test_every_glossary_term_can_be_looked_up(teams_small):
+    replies = await teams_small.send("Vad betyder SGI?")
+    text = replies.all_text()
+    assert "Vad betyder SGI?" in text
+    assert "sjukpenninggrundande inkomst" in text and "Inkomsten som sjukpenningen räknas på." in text
+    assert "Källa: Rätt stöd, rätt försörjning – modellen (002_430fdb8ee70e2ec3.txt), avsnitt ”Målgrupp”" in text
+    assert "Vad betyder SGI?" in (await teams_small.send("sig 0")).all_text()  # an alias works too
+    assert "Det vet jag tyvärr inte" in (await teams_small.send("vad är en flygande matta")).all_text()
