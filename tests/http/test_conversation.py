@@ -65,20 +65,20 @@ async def test_follow_up_button_shows_the_related_entry(teams_small):
 
 
 async def test_menade_du_offers_close_candidates_and_records_the_choice(teams_small):
-    replies = await teams_small.send("sip")
+    replies = await teams_small.send("måste sip")
     card = replies.cards[0]
     assert "Menade du …?" in card_strings(card)
     choices = [a for a in submit_actions(card) if a["data"]["verb"] == "qa.show"]
     assert 1 <= len(choices) <= 3
     row = store(teams_small).db.execute("SELECT kind, resolved, question FROM unanswered").fetchone()
-    assert tuple(row) == ("suggest", 0, "sip")
+    assert tuple(row) == ("suggest", 0, "måste sip")
     chosen = await teams_small.click(choices[0])
     assert chosen.cards and "Källa:" in card_strings(chosen.cards[0])
     assert store(teams_small).db.execute("SELECT resolved FROM unanswered").fetchone()[0] == 1
 
 
 async def test_none_of_these_gives_the_honest_fallback(teams_small):
-    card = (await teams_small.send("sip")).cards[0]
+    card = (await teams_small.send("måste sip")).cards[0]
     replies = await teams_small.click(action(card, "Ingen av dessa"))
     assert "Det vet jag tyvärr inte" in replies.all_text()
     assert store(teams_small).db.execute("SELECT kind FROM unanswered").fetchone()[0] == "suggest_rejected"

@@ -256,8 +256,10 @@ class CatalogBuilder:
         from lotsen.features import qa
         from lotsen.matching import SUGGEST
 
+        kb = self.services.knowledge.kb
         query = next((q for q in ("sip", "samordning", "måste sip", "arena sip")
-                      if self.services.knowledge.matcher.match(q).level == SUGGEST), None)
+                      if self.services.knowledge.matcher.match(q).level == SUGGEST
+                      and qa.glossary_entry(kb, q) is None), None)
         if query is None:
             raise CatalogError("no query gives “Menade du …?” on the fixture knowledge base")
         self.add("suggestions", lambda: qa.answer_text(self.ctx(query), query), expect=["Menade du", "Ingen av dessa"],
