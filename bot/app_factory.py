@@ -7,6 +7,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import jwt
+import requests
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
@@ -36,6 +39,23 @@ def _speed_up_msrest() -> None:
 
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+
+
+SIGNED_ALGORITHMS = {"RS256", "RS384", "RS512"}
+
+
+def _plausible_bot_token(header: str) -> bool:
+    """Cheap checks before the SDK's full validation: "Bearer <JWT>" signed with RSA.
+
+    Rejects garbage and unsigned ("alg": "none") tokens without fetching signing keys;
+    everything that passes is still validated in full by the SDK."""
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or not token.strip():
+        return False
+    try:
+        return jwt.get_unverified_header(token.strip()).get("alg") in SIGNED_ALGORITHMS
+    except jwt.PyJWTError:
+        return False
 
 
 class _AuthConfig:
@@ -77,7 +97,22 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
             return web.json_response({"error": "malformed JSON"}, status=400)
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.json_response({"error": "an activity object with a type is required"}, status=400)
-        response = await adapter.process(request, bot)
+        if not settings.local_mode and not _plausible_bot_token(request.headers.get("Authorization", "")):
+            log.warning("rejected a request without a usable Bot Framework token")
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            response = await adapter.process(request, bot)
+        except web.HTTPException:
+            raise
+        except (jwt.PyJWTError, ValueError, KeyError, IndexError, TypeError):
+            # A token the SDK cannot even parse (garbage, alg "none", unknown key) is not a
+            # server error: the caller is not authenticated. (Turn errors never get here:
+            # the adapter's on_turn_error handles them.)
+            log.warning("rejected a request with an unusable token")
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except (aiohttp.ClientError, requests.RequestException):
+            log.error("could not reach the Bot Framework's signing keys to check a token")
+            return web.json_response({"error": "authentication service unavailable"}, status=503)
         return response if response is not None else web.Response(status=201)
 
     async def healthz(_: web.Request) -> web.Response:
