@@ -16,7 +16,8 @@ import pytest
 
 from bot.app_factory import SERVICES
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
-from tests.support.teams import COORDINATOR, CASEWORKER, OTHER, Person, Replies, action, card_strings, submit_actions
+from tests.support.teams import (CASEWORKER, COORDINATOR, OTHER, Person, Replies, action, card_strings, inputs_of,
+                                 submit_actions)
 
 CARD = "application/vnd.microsoft.card.adaptive"
 PERSONAL = "personal-1"
@@ -47,26 +48,6 @@ def shown(replies: Replies, conversation: str = PERSONAL) -> list[tuple[dict[str
 def texts_in(replies: Replies, conversation: str) -> list[str]:
     return [c.body.get("text") or "" for c in replies
             if c.conversation == conversation and c.method in ("reply", "send") and c.body.get("text")]
-
-
-def inputs_of(card: dict[str, Any]) -> dict[str, str]:
-    """What Teams submits for a card's inputs when nothing is changed."""
-    values: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                default = "false" if node["type"] == "Input.Toggle" else ""
-                values[node["id"]] = node.get("value", default)
-            for key, value in node.items():
-                if key != "data":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return values
 
 
 def input_value(card: dict[str, Any], input_id: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from cards import render as render_module
 from lotsen.turn import Card, InvokeCard, Out, Text, Turn, UpdateCard, User
+from tests.support.teams import VISIBLE_KEYS, visible_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
@@ -94,21 +95,7 @@ def texts_of(outs: Iterable[Out]) -> list[str]:
 
 def visible_text(card: dict[str, Any]) -> str:
     """Every string a person can read on the card (not submit data)."""
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("text", "title", "value", "label", "placeholder", "errorMessage") and isinstance(value, str):
-                    out.append(value)
-                elif key != "data":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(out)
+    return "\n".join(visible_strings(card, VISIBLE_KEYS + ("errorMessage",)))
 
 
 # --- the builder ------------------------------------------------------------------------------

@@ -60,45 +60,42 @@ class Replies(list):
         """Every visible string in texts and cards, for simple assertions."""
         parts = list(self.texts)
         for card in self.cards + [c.body["attachments"][0]["content"] for c in self.updates if c.body.get("attachments")]:
-            parts.extend(_strings(card))
+            parts.extend(visible_strings(card))
         return "\n".join(parts)
 
 
-def _strings(node: Any) -> list[str]:
-    out: list[str] = []
+def card_nodes(node: Any):
+    """Every element, action and choice of a card, depth first; submit data is not walked."""
     if isinstance(node, dict):
+        yield node
         for key, value in node.items():
-            if key in ("text", "title", "value", "label", "placeholder") and isinstance(value, str):
-                out.append(value)
-            elif key != "data":
-                out.extend(_strings(value))
+            if key != "data":
+                yield from card_nodes(value)
     elif isinstance(node, list):
         for item in node:
-            out.extend(_strings(item))
-    return out
+            yield from card_nodes(item)
+
+
+VISIBLE_KEYS = ("text", "title", "value", "label", "placeholder")
+
+
+def visible_strings(node: Any, keys: tuple[str, ...] = VISIBLE_KEYS) -> list[str]:
+    return [n[k] for n in card_nodes(node) for k in keys if isinstance(n.get(k), str)]
 
 
 def card_strings(card: dict[str, Any]) -> str:
-    return "\n".join(_strings(card))
+    return "\n".join(visible_strings(card))
 
 
 def submit_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """All Action.Submit / Action.Execute in a card (top-level and in ActionSets)."""
-    found: list[dict[str, Any]] = []
+    return [n for n in card_nodes(card) if n.get("type") in ("Action.Submit", "Action.Execute")]
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("Action.Submit", "Action.Execute"):
-                found.append(node)
-            for key, value in node.items():
-                if key != "data":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
 
-    walk(card)
-    return found
+def inputs_of(card: dict[str, Any]) -> dict[str, str]:
+    """What Teams submits for a card's inputs when nothing is changed."""
+    return {n["id"]: n.get("value", "false" if n["type"] == "Input.Toggle" else "")
+            for n in card_nodes(card) if str(n.get("type", "")).startswith("Input.") and "id" in n}
 
 
 def action(card: dict[str, Any], title: str) -> dict[str, Any]:
