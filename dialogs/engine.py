@@ -238,8 +238,10 @@ class CardFlow:
             return outs
         steps = self.steps(ctx.kb, draft)
         index = ctx.value.get("step")
-        if not isinstance(index, int) or not 0 <= index < len(steps):
-            index = int(draft.get("step", 0))
+        current = int(draft.get("step", 0))
+        # A card for a later step than the person has reached (altered card data) cannot skip steps.
+        if not isinstance(index, int) or not 0 <= index < len(steps) or (index > current and not draft.get("review")):
+            index = current
         step = steps[index]
         submitted = {k: v for k, v in ctx.value.items()}
         result = validate_form(step.fields, submitted, today=ctx.services.today())
@@ -264,6 +266,13 @@ class CardFlow:
         draft["review"] = True
         self.save(ctx, draft)
         return [self._reply_card(ctx, self.review_card(ctx, draft))]
+
+    def first_incomplete_step(self, ctx: Context, draft: dict[str, Any]) -> int | None:
+        """The first step with a required field that has no value (None when complete)."""
+        for index, step in enumerate(self.steps(ctx.kb, draft)):
+            if any(f.required and draft["values"].get(f.id) in (None, "", []) for f in step.fields):
+                return index
+        return None
 
     def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
         """Rules across fields of a step; return {field id: message} to stay on the step."""
@@ -309,6 +318,12 @@ class CardFlow:
             return self._current(ctx)[1]
         if not draft.get("review"):
             return [Text("Granska uppgifterna innan du skickar."), Card(self.resume_card(ctx, draft))]
+        gap = self.first_incomplete_step(ctx, draft)
+        if gap is not None:
+            draft["step"], draft["review"] = gap, False
+            self.save(ctx, draft)
+            return [Text("Några obligatoriska uppgifter saknas. Fyll i dem och granska igen."),
+                    self._reply_card(ctx, self.step_card(ctx, draft, gap))]
         await ctx.typing()
         turn = ctx.turn
         case, created = cases.file_case(

@@ -299,3 +299,24 @@ async def test_references_count_up(teams_small):
         review = await to_review(teams_small)
         receipt = updated_card(await teams_small.click(action(review, "Skicka"), reply_to_id=FORM_CARD))
         assert expected in card_strings(receipt)
+
+
+async def test_altered_card_data_cannot_skip_a_step(teams_small):
+    card = await open_form(teams_small)
+    forged = dict(action(card, "Nästa")["data"], step=2, **STEP3)  # claims to be the last step
+    replies = await teams_small.send(value=forged, reply_to_id=FORM_CARD)
+    text = card_strings(updated_card(replies))
+    assert "Steg 1 av 3" in text and "Formuläret innehöll okända fält" in text
+
+
+async def test_a_report_with_missing_required_values_is_not_filed(teams_small):
+    review = await to_review(teams_small)
+    store = teams_small.app[SERVICES].store
+    key, flow, data = store.db.execute("SELECT key, flow, data FROM drafts").fetchone()
+    draft = json.loads(data)
+    draft["values"]["beskrivning"] = ""  # as if a step had been skipped
+    store.db.execute("UPDATE drafts SET data = ? WHERE key = ?", (json.dumps(draft), key))
+    replies = await teams_small.click(action(review, "Skicka"), reply_to_id=FORM_CARD)
+    assert "Några obligatoriska uppgifter saknas" in replies.all_text()
+    assert "Steg 2 av 3" in replies.all_text()
+    assert store.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
