@@ -65,8 +65,12 @@ class TeamsBot(ActivityHandler):
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         # Welcome once, when the bot itself is added (install / added to a team or chat),
         # not every time a person joins.
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if any(member.id == bot_id for member in members_added or []):
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        personal = getattr(activity.conversation, "conversation_type", None) in (None, "personal")
+        # In a personal chat the only member that can be added is the person installing the app;
+        # in teams and group chats only the bot's own arrival is welcomed.
+        if any(member.id == bot_id for member in members_added or []) or (personal and members_added):
             await self._send(turn_context, await self.assistant.on_welcome(to_turn(turn_context.activity)))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:

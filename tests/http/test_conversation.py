@@ -19,8 +19,9 @@ async def test_welcome_once_when_the_bot_is_added(teams_small):
     assert "Skriv aldrig namn eller personnummer" in text
     titles = [a["title"] for a in submit_actions(replies.cards[0])]
     assert titles == ["Rapportera avvikelse", "Begär Arena eller SIP", "Vem kontaktar jag?", "Hjälp"]
-    # another person joining the chat later is not welcomed again
-    joined = teams_small.activity(type_="conversationUpdate", membersAdded=[COORDINATOR.account()])
+    # in a group chat, another person joining later is not welcomed again
+    joined = teams_small.activity(type_="conversationUpdate", membersAdded=[COORDINATOR.account()],
+                                  conversation="19:grupp@thread.v2", conversation_type="groupChat")
     status, replies, _ = await teams_small.post(joined)
     assert status in (200, 201) and replies.messages == []
 
@@ -224,3 +225,9 @@ async def test_every_glossary_term_can_be_looked_up(teams_small):
     assert "Källa: Rätt stöd, rätt försörjning – modellen (002_430fdb8ee70e2ec3.txt), avsnitt ”Målgrupp”" in text
     assert "Vad betyder SGI?" in (await teams_small.send("sig 0")).all_text()  # an alias works too
     assert "Det vet jag tyvärr inte" in (await teams_small.send("vad är en flygande matta")).all_text()
+
+
+async def test_welcome_in_a_personal_chat_when_teams_lists_only_the_user(teams_small):
+    activity = teams_small.activity(type_="conversationUpdate", membersAdded=[CASEWORKER.account()])
+    _, replies, _ = await teams_small.post(activity)
+    assert len(replies.cards) == 1 and "Hej! Jag är Samverkanslotsen" in card_strings(replies.cards[0])
