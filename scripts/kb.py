@@ -74,13 +74,20 @@ def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | 
     return 0
 
 
-def test(directory: Path, question: str, out=None) -> int:
-    out = out or sys.stdout
+def _load_or_report(directory: Path, out, closing: str):
+    """The knowledge base, or None after printing its errors (file:line) and `closing`."""
     kb, errors = check_knowledge_base(directory)
     if kb is None:
         for p in errors:
             print(_line(p), file=out)
-        print(f"Kunskapsbasen har {len(errors)} fel; rätta dem först (python -m scripts.kb check).", file=out)
+        print(closing.format(n=len(errors)), file=out)
+    return kb
+
+
+def test(directory: Path, question: str, out=None) -> int:
+    out = out or sys.stdout
+    kb = _load_or_report(directory, out, "Kunskapsbasen har {n} fel; rätta dem först (python -m scripts.kb check).")
+    if kb is None:
         return 1
     for line in explain(Matcher(kb), kb, question).lines():
         print(line, file=out)
@@ -91,11 +98,8 @@ def diff(old_dir: Path, new_dir: Path, out=None) -> int:
     out = out or sys.stdout
     loaded = []
     for directory in (old_dir, new_dir):
-        kb, errors = check_knowledge_base(directory)
+        kb = _load_or_report(directory, out, f"{directory}: {{n}} fel.")
         if kb is None:
-            for p in errors:
-                print(_line(p), file=out)
-            print(f"{directory}: {len(errors)} fel.", file=out)
             return 1
         loaded.append(kb)
     lines = diff_knowledge(*loaded).lines(max_ids=50)

@@ -23,12 +23,18 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture
-async def connector():
-    fake = FakeConnector()
+async def serve_connector(fake: FakeConnector) -> TestServer:
+    """Start a fake connector on loopback; its `url` is what activities carry as serviceUrl."""
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
     fake.url = str(server.make_url("/"))
+    return server
+
+
+@pytest.fixture
+async def connector():
+    fake = FakeConnector()
+    server = await serve_connector(fake)
     yield fake
     await server.close()
 

@@ -18,14 +18,13 @@ import sys
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.app_factory import SERVICES
 from lotsen import cases
 from lotsen.storage import Store
 from lotsen.storage import sqlite as sqlite_store
 from lotsen.storage.migrations import MIGRATIONS
-from tests.conftest import FIXTURE_KB, ROOT, make_settings, start_bot
+from tests.conftest import FIXTURE_KB, ROOT, make_settings, serve_connector, start_bot
 from tests.support.fake_connector import FakeConnector
 from tests.support.reports import file_deviation
 from tests.support.teams import COORDINATOR, TeamsClient
@@ -52,9 +51,7 @@ class HookedConnector(FakeConnector):
 @pytest.fixture
 async def hooked_connector():
     fake = HookedConnector()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
+    server = await serve_connector(fake)
     yield fake
     await server.close()
 
