@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -21,7 +22,7 @@ from lotsen.context import Services
 from lotsen.features import register_all
 from lotsen.knowledge import Knowledge
 from lotsen.settings import Settings
-from lotsen.storage import Store
+from lotsen.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -29,6 +30,7 @@ ASSISTANT = web.AppKey("assistant", Assistant)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BACKGROUND = web.AppKey("background", Background)
 MAX_BODY_BYTES = 256 * 1024
+READY_TIMEOUT = 2.0  # seconds /readyz waits for the database
 
 
 def _speed_up_msrest() -> None:
@@ -71,7 +73,7 @@ class _AuthConfig:
 def create_app(settings: Settings, *, store: Store | None = None, knowledge: Knowledge | None = None) -> web.Application:
     _speed_up_msrest()
     knowledge = knowledge or Knowledge(settings.knowledge_dir)
-    store = store or Store(settings.database_path)
+    store = store or open_store(settings.database)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AuthConfig(settings)))
     services = Services(settings=settings, knowledge=knowledge, store=store,
                         messenger=AdapterMessenger(adapter, settings.app_id))
@@ -116,23 +118,47 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
         return response if response is not None else web.Response(status=201)
 
     async def healthz(_: web.Request) -> web.Response:
+        """Alive: answers without touching the database."""
         kb = knowledge.kb
         return web.json_response({
             "status": "ok",
             "knowledge_base": {"loaded": True, "entries": len(kb.entries), "directory": kb.directory},
-            "storage": {"schema_version": store.schema_version},
+            "storage": {"backend": store.backend, "schema_version": store.opened_version},
             "mode": "local" if settings.local_mode else "authenticated",
         })
+
+    async def readyz(_: web.Request) -> web.Response:
+        """Ready for traffic: database reachable, migrations applied, knowledge base loaded."""
+        body: dict[str, Any] = {"knowledge_base": {"loaded": knowledge.kb is not None,
+                                                   "entries": len(knowledge.kb.entries)}}
+        try:
+            await asyncio.wait_for(store.ping(), READY_TIMEOUT)
+            version = await asyncio.wait_for(store.schema_version(), READY_TIMEOUT)
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+            body["storage"] = {"backend": store.backend, "reachable": False, "error": type(error).__name__}
+            return web.json_response({"status": "unavailable", **body}, status=503)
+        applied = version >= store.latest_version
+        body["storage"] = {"backend": store.backend, "reachable": True, "schema_version": version,
+                           "expected_version": store.latest_version, "migrations_applied": applied}
+        ok = applied and body["knowledge_base"]["loaded"]
+        return web.json_response({"status": "ok" if ok else "unavailable", **body}, status=200 if ok else 503)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app[SERVICES] = services
     app[ASSISTANT] = assistant
     app[ADAPTER] = adapter
 
-    async def close_store(_: web.Application) -> None:
-        store.close()
+    async def store_life(_: web.Application):
+        """Open the store (connect, migrate) at start-up; close it after shutdown."""
+        await store.open()
+        yield
+        await services.drain()  # writes left running by Services.soon
+        await store.close()
+
+    app.cleanup_ctx.append(store_life)
 
     # SIGHUP → reload the knowledge base; the weekly digest schedule (lotsen.background).
     background = Background(services)
@@ -146,5 +172,4 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
 
     app.on_startup.append(start_background)
     app.on_shutdown.append(stop_background)
-    app.on_cleanup.append(close_store)
     return app

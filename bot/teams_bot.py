@@ -48,7 +48,7 @@ class TeamsBot(ActivityHandler):
         settings = self.assistant.services.settings
         tenant = tenant_id(turn_context.activity)
         if settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
-            self.assistant.services.store.audit("tenant_rejected", None, tenant or "(saknas)", "rejected")
+            await self.assistant.services.store.audit.record("tenant_rejected", None, tenant or "(saknas)", "rejected")
             log.warning("activity from a tenant that is not allowed was ignored")
             return
         await super().on_turn(turn_context)

@@ -85,18 +85,18 @@ def register(assistant: Assistant) -> None:
     )
 
     async def cancel(ctx: Context) -> list[Out]:
-        found = ctx.store.get_draft(ctx.turn.draft_key)
+        found = await ctx.store.drafts.get(ctx.turn.draft_key)
         if found is None:
             return [Text("Det finns inget påbörjat formulär att avbryta. Skriv **hjälp** om du vill se vad jag kan.")]
-        ctx.store.delete_draft(ctx.turn.draft_key)
+        await ctx.store.drafts.delete(ctx.turn.draft_key)
         return [Text("Avbrutet. Inget har sparats. Du kan börja om när du vill.")]
 
     async def resume(ctx: Context) -> list[Out]:
-        found = ctx.store.get_draft(ctx.turn.draft_key)
-        if found is None or found[0] not in casework.FLOWS:
+        found = await ctx.store.drafts.get(ctx.turn.draft_key)
+        if found is None or found.flow not in casework.FLOWS:
             return [Text("Du har inget påbörjat formulär. Skriv **rapportera avvikelse** eller **begär sip** för att börja.")]
-        flow = casework.FLOWS[found[0]]
-        return [Text("Här är formuläret du höll på med:"), Card(flow.resume_card(ctx, found[1]))]
+        flow = casework.FLOWS[found.flow]
+        return [Text("Här är formuläret du höll på med:"), Card(flow.resume_card(ctx, found.data))]
 
     assistant.command("cancel", r"^(avbryt|avbryt formularet|avsluta|stopp|stop|cancel)[.!]*$", cancel)
     assistant.command("resume", r"^(fortsatt|fortsatt formularet|visa formularet)[.!]*$", resume)

@@ -16,6 +16,7 @@ from lotsen.assistant import NOT_ALLOWED, Assistant
 from lotsen.context import Context
 from lotsen.fields import Choice, Field, validate_form
 from lotsen.routing import route
+from lotsen.storage import Unit
 from lotsen.text import fold
 from lotsen.turn import Card, InvokeCard, Out, Text, UpdateCard
 
@@ -91,32 +92,43 @@ def is_personal_ref(ref: dict[str, Any] | None) -> bool:
     return bool(ref) and ((ref or {}).get("conversation") or {}).get("conversationType") == "personal"
 
 
-async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[str]:
-    """Post the case to its connected channel (if any); return receipt lines saying who got it.
+def plan_route(ctx: Context, purpose: str, municipality: str | None) -> dict[str, Any]:
+    """Who is responsible for a case (stored with it when it is filed): the purpose and the
+    title of the contact list the routing rules give for it (purpose, kommun; "*" is the default)."""
+    title, _ = contact_lines(ctx, purpose, municipality)
+    return {"purpose": purpose, "contact_title": title}
 
-    The contact list comes from the routing rules (purpose, kommun; "*" is the default). When a
-    coordinator has connected a channel for this kind and kommun (or for all), the case card is
-    posted there. Otherwise the case is only stored and the reporter is told whom to notify."""
+
+async def remember_reporter(ctx: Context, tx: Unit, case: cases.Case) -> None:
+    """In the filing transaction: where to send feedback later (the reporter's personal chat),
+    even if a later case is filed from a group chat."""
     turn = ctx.turn
     if turn.is_personal and turn.conversation_ref and case.reporter_aad:
-        # Where to send feedback later, even if a later case is filed from a group chat.
-        ctx.store.save_conversation_ref(personal_ref_key(case.reporter_aad), turn.conversation_ref)
+        await tx.conversations.save(personal_ref_key(case.reporter_aad), turn.conversation_ref)
+
+
+async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[str]:
+    """Post the filed case to its connected channel (if any); return receipt lines saying who got it.
+
+    When a coordinator has connected a channel for this kind and kommun (or for all), the case
+    card is posted there. Otherwise the case is only stored and the reporter is told whom to notify."""
     title, contacts = contact_lines(ctx, purpose, case.municipality)
-    routed: dict[str, Any] = {"purpose": purpose, "contact_title": title}
+    routed: dict[str, Any] = {**plan_route(ctx, purpose, case.municipality), **case.routed_to}
+    title = routed.get("contact_title") or title
     noun = CASE_NOUN.get(case.kind, "Ärendet")
     groups = follow_up_groups(ctx, purpose, case.municipality)
     groups_line = [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."] \
         if groups else []
-    link = channels.find(ctx.store, case.kind, case.municipality)
+    link = await channels.find(ctx.store, case.kind, case.municipality)
     messenger = ctx.services.messenger
     if link is not None and messenger is not None:
         try:
-            activity_id = await messenger.send(link.conversation_ref, card=case_card(ctx, case))
+            activity_id = await messenger.send(link.conversation_ref, card=await case_card(ctx, case))
         except Exception:  # noqa: BLE001 - the case is stored; tell the reporter whom to notify
             log.exception("posting %s to its channel failed", case.reference)
         else:
             routed["channel"] = link.label
-            cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
+            await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
             return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
                     *groups_line, *contacts]
     where = municipality_name(ctx, case.municipality)
@@ -125,7 +137,7 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
         why = f"{noun} är sparad, men jag kunde inte lägga den i {link.label} just nu."
     else:
         why = f"{noun} är sparad, men ingen Teams-kanal tar emot {LINK_TITLES.get(case.kind, 'ärenden')} för {where} ännu."
-    cases.set_routing(ctx.store, case, routed)
+    await cases.set_routing(ctx.store, case, routed)
     return [f"{why} Meddela därför {title} och ange referensen {case.reference}:", *contacts, *groups_line]
 
 
@@ -147,12 +159,12 @@ def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
     return facts
 
 
-def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None,
+async def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None,
               entered: dict[str, str] | None = None) -> dict[str, Any]:
     """The channel card. After a refused save, `entered` keeps what the coordinator typed."""
     history = [{"title": cases.local_stamp(e.at),
                 "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
-               for e in cases.events(ctx.store, case)][-5:]
+               for e in await cases.events(ctx.store, case)][-5:]
     handling = case.data.get("handling", {})
     booked = ""
     if case.status == "bokad" and handling:
@@ -171,8 +183,8 @@ def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = No
     )
 
 
-def _refuse(ctx: Context, target: str) -> list[Out]:
-    ctx.store.audit("admin_denied", ctx.turn.user.aad_object_id, target, "denied")
+async def _refuse(ctx: Context, target: str) -> list[Out]:
+    await ctx.store.audit.record("admin_denied", ctx.turn.user.aad_object_id, target, "denied")
     return [Text(NOT_ALLOWED)]
 
 
@@ -185,9 +197,9 @@ async def _change_status(ctx: Context) -> list[Out]:
     channel card is updated too, so everyone there sees the same status."""
     turn = ctx.turn
     if not ctx.is_coordinator:  # before any lookup: others learn nothing about the case
-        return _refuse(ctx, f"case.status:{str(ctx.value.get('reference'))[:40]}")
+        return await _refuse(ctx, f"case.status:{str(ctx.value.get('reference'))[:40]}")
     reference = ctx.value.get("reference")
-    case = cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
+    case = await cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
     if case is None:
         return [Text("Jag hittar inte det ärendet.")]
     inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
@@ -199,7 +211,7 @@ async def _change_status(ctx: Context) -> list[Out]:
     if not errors and status == "avbojd" and not result.values.get("comment"):
         errors["comment"] = "Skriv varför förfrågan avböjs."
     if errors:
-        card = case_card(ctx, case, errors, result.raw)
+        card = await case_card(ctx, case, errors, result.raw)
         return [InvokeCard(card)] if turn.is_invoke else [UpdateCard(turn.reply_to_id, card)] if turn.reply_to_id \
             else [Text("Ändringen sparades inte: " + "; ".join(errors.values()))]
     comment = str(result.values.get("comment") or "")
@@ -208,8 +220,8 @@ async def _change_status(ctx: Context) -> list[Out]:
         extra = {"datum": str(result.values["datum"]), "tid": result.values["tid"].strftime("%H:%M"),
                  "format": result.values["format"]}
     before = case
-    case = cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra)
-    card = case_card(ctx, case)
+    case = await cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra)
+    card = await case_card(ctx, case)
     outs: list[Out] = []
     if turn.is_invoke:
         outs.append(InvokeCard(card))
@@ -233,21 +245,21 @@ async def _change_status(ctx: Context) -> list[Out]:
 async def _show_case(ctx: Context) -> list[Out]:
     """A case card on request (the "Visa" button in "lista avvikelser"), coordinators only."""
     if not ctx.is_coordinator:
-        return _refuse(ctx, f"case.show:{str(ctx.value.get('reference'))[:40]}")
+        return await _refuse(ctx, f"case.show:{str(ctx.value.get('reference'))[:40]}")
     reference = ctx.value.get("reference")
-    case = cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
+    case = await cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
     if case is None:
         return [Text("Jag hittar inte det ärendet.")]
-    return [Card(case_card(ctx, case))]
+    return [Card(await case_card(ctx, case))]
 
 
-def reporter_conversation(ctx: Context, case: cases.Case) -> dict[str, Any] | None:
+async def reporter_conversation(ctx: Context, case: cases.Case) -> dict[str, Any] | None:
     """The reporter's one-to-one chat with the bot: never the group chat or channel the case was
     filed in, where others would read the feedback."""
     if is_personal_ref(case.reporter_ref):
         return case.reporter_ref
     if case.reporter_aad:
-        saved = ctx.store.conversation_ref(personal_ref_key(case.reporter_aad))
+        saved = await ctx.store.conversations.get(personal_ref_key(case.reporter_aad))
         if is_personal_ref(saved):
             return saved
     return None
@@ -257,10 +269,10 @@ async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
     """Tell the person who filed the case, in their personal chat (deviations only when they asked for it)."""
     if case.kind == "avvikelse" and not case.wants_feedback:
         return False
-    ref = reporter_conversation(ctx, case)
+    ref = await reporter_conversation(ctx, case)
     if ref is None or ctx.services.messenger is None:
         if ref is None:
-            ctx.store.audit("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
+            await ctx.store.audit.record("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
         return False
     what = {"avvikelse": "Din avvikelserapport", "arena": "Din förfrågan om Arena-konsultation",
             "sip": "Din förfrågan om SIP-möte"}[case.kind]
@@ -297,14 +309,14 @@ async def _link_channel(ctx: Context) -> list[Out]:
         return [Text(f"Jag känner inte igen kommunen ”{place}”. Skriv kommunens namn, t.ex. Vetlanda, eller **alla**.")]
     where = municipality_name(ctx, target)
     if unlink:
-        removed = channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
+        removed = await channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
         return [Text(f"Kanalen tar inte längre emot {LINK_TITLES[kind]} för {where}." if removed
                      else f"Ingen kanal var kopplad för {LINK_TITLES[kind]} i {where}.")]
     if turn.conversation_type != "channel":
         return [Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: "
                      "@nämn mig där och skriv kommandot.")]
     label = f"kanalen för {LINK_TITLES[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
-    channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
+    await channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
     what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {LINK_TITLES[kind]} för {where}"
     listing = "" if kind != "avvikelse" else (
         " Rapporter som redan har kommit in ser du med **lista avvikelser"

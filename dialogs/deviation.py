@@ -20,6 +20,7 @@ from lotsen import cases
 from lotsen.context import Context
 from lotsen.fields import Field
 from lotsen.kb.model import KnowledgeBase
+from lotsen.storage import Unit
 from lotsen.turn import Card, Out
 
 DEFINITION_SOURCE = "Höglandets samordningsförbund, årsredovisning 2024 (003_9e0fac3eaf44f1c1.txt), Bilaga 6"
@@ -99,8 +100,14 @@ class DeviationFlow(CardFlow):
 
     async def other(self, ctx: Context, action: str) -> list[Out]:
         if action == "begin":
-            return self.begin(ctx, {})
+            return await self.begin(ctx, {})
         return await super().other(ctx, action)
+
+    def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
+        return casework.plan_route(ctx, "avvikelse", municipality)
+
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
+        await casework.remember_reporter(ctx, tx, case)
 
     async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
         return await casework.route_case(ctx, case, purpose="avvikelse")

@@ -26,8 +26,10 @@ from lotsen import cases
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
 from lotsen.kb.model import KnowledgeBase
+from lotsen.storage import DraftConflict, Unit
 from lotsen.turn import Card, Out, Text, UpdateCard
 
+VERSION_KEY = "_version"  # the draft row version load() read (never stored in the data)
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
 
 
@@ -92,7 +94,7 @@ class CardFlow:
 
     async def start(self, ctx: Context) -> list[Out]:
         """Default: go straight to the first step."""
-        return self.begin(ctx, {})
+        return await self.begin(ctx, {})
 
     def municipality(self, draft: dict[str, Any]) -> str | None:
         return draft["values"].get("kommun") or draft.get("context", {}).get("kommun")
@@ -100,8 +102,15 @@ class CardFlow:
     def wants_feedback(self, draft: dict[str, Any]) -> bool:
         return bool(draft["values"].get("aterkoppling"))
 
+    def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
+        """Who gets the case (stored with it, in the filing transaction)."""
+        return {}
+
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
+        """More writes in the filing transaction (no network I/O here)."""
+
     async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
-        """Route the filed case; returns lines for the receipt (who received it)."""
+        """Deliver the filed case (after the commit); returns lines for the receipt (who received it)."""
         return []
 
     def receipt_lines(self, case: cases.Case) -> list[str]:
@@ -115,19 +124,24 @@ class CardFlow:
     def ttl(self, ctx: Context) -> timedelta:
         return timedelta(hours=ctx.settings.draft_ttl_hours)
 
-    def load(self, ctx: Context) -> dict[str, Any] | None:
-        found = ctx.store.get_draft(ctx.turn.draft_key)
-        if found is None or found[0] != self.kind:
+    async def load(self, ctx: Context) -> dict[str, Any] | None:
+        """The person's draft of this flow; remembers its row version (VERSION_KEY) so that
+        save() refuses to overwrite a newer step saved meanwhile (also by another instance)."""
+        found = await ctx.store.drafts.get(ctx.turn.draft_key)
+        if found is None or found.flow != self.kind:
             return None
-        return found[1]
+        return {**found.data, VERSION_KEY: found.version}
 
-    def save(self, ctx: Context, draft: dict[str, Any]) -> None:
-        ctx.store.save_draft(ctx.turn.draft_key, self.kind, draft, self.ttl(ctx))
+    async def save(self, ctx: Context, draft: dict[str, Any]) -> None:
+        """Store the draft; raises DraftConflict when it changed since load()."""
+        expected = draft.pop(VERSION_KEY, None)
+        draft[VERSION_KEY] = await ctx.store.drafts.save(ctx.turn.draft_key, self.kind, draft, self.ttl(ctx),
+                                                          expected_version=expected)
 
-    def begin(self, ctx: Context, context: dict[str, Any]) -> list[Out]:
+    async def begin(self, ctx: Context, context: dict[str, Any]) -> list[Out]:
         """Create a fresh draft (replacing any earlier one of this person) and show step 1."""
         draft = {"form_id": uuid.uuid4().hex, "step": 0, "values": {}, "context": context, "review": False}
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [Card(self.step_card(ctx, draft, 0))]
 
     def data(self, draft: dict[str, Any], action: str, **extra: Any) -> dict[str, Any]:
@@ -203,21 +217,30 @@ class CardFlow:
             return await self.start(ctx)
         handler = {"next": self._next, "back": self._back, "edit": self._edit, "send": self._send,
                    "cancel": self._cancel}.get(action)
-        if handler is None:
-            return await self.other(ctx, action)
-        return await handler(ctx)
+        try:
+            if handler is None:
+                return await self.other(ctx, action)
+            return await handler(ctx)
+        except DraftConflict:
+            # Another submit of this form (a double click, or the same card pressed at the same
+            # moment and handled by another instance) saved a step first: show where it is now.
+            draft = await self.load(ctx)
+            if draft is None:
+                return (await self._current(ctx))[1]
+            return [Text("Formuläret ändrades samtidigt av ett annat klick. Här är det senaste läget:"),
+                    Card(self.resume_card(ctx, draft))]
 
     async def other(self, ctx: Context, action: str) -> list[Out]:
         return [Text("Jag förstod inte vad du tryckte på. Skriv **fortsätt** för att visa formuläret igen.")]
 
-    def _current(self, ctx: Context) -> tuple[dict[str, Any] | None, list[Out]]:
+    async def _current(self, ctx: Context) -> tuple[dict[str, Any] | None, list[Out]]:
         """The draft this card belongs to, or what to tell the person instead."""
         form_id = ctx.value.get("form_id")
-        draft = self.load(ctx)
+        draft = await self.load(ctx)
         if draft is not None and draft["form_id"] == form_id:
             return draft, []
         if isinstance(form_id, str):
-            filed = cases.case_by_form(ctx.store, form_id)
+            filed = await cases.case_by_form(ctx.store, form_id)
             if filed is not None:
                 text = f"Det här är redan skickat, med referens {filed.reference}. Inget nytt har skapats."
                 return None, [self._reply_card(ctx, self.receipt_card(filed, already=True)), Text(text)]
@@ -233,7 +256,7 @@ class CardFlow:
         return self.step_card(ctx, draft, int(draft.get("step", 0)))
 
     async def _next(self, ctx: Context) -> list[Out]:
-        draft, outs = self._current(ctx)
+        draft, outs = await self._current(ctx)
         if draft is None:
             return outs
         steps = self.steps(ctx.kb, draft)
@@ -247,24 +270,24 @@ class CardFlow:
         result = validate_form(step.fields, submitted, today=ctx.services.today())
         if result.pii_blocked:
             for field_id in result.pii_blocked:
-                ctx.store.audit("pii_blocked", ctx.turn.user.aad_object_id, f"{self.kind}:{field_id}", "blocked")
+                await ctx.store.audit.record("pii_blocked", ctx.turn.user.aad_object_id, f"{self.kind}:{field_id}", "blocked")
         if not result.ok:
             draft["step"] = index
-            self.save(ctx, draft)
+            await self.save(ctx, draft)
             return [self._reply_card(ctx, self.step_card(ctx, draft, index, result.raw, result.errors))]
         for f in step.fields:
             draft["values"][f.id] = to_storable(result.values.get(f.id))
         extra = self.check_step(ctx, draft, step)
         if extra:
-            self.save(ctx, draft)
+            await self.save(ctx, draft)
             return [self._reply_card(ctx, self.step_card(ctx, draft, index, None, extra))]
         if index + 1 < len(steps):
             draft["step"] = index + 1
             draft["review"] = False
-            self.save(ctx, draft)
+            await self.save(ctx, draft)
             return [self._reply_card(ctx, self.step_card(ctx, draft, index + 1))]
         draft["review"] = True
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [self._reply_card(ctx, self.review_card(ctx, draft))]
 
     def first_incomplete_step(self, ctx: Context, draft: dict[str, Any]) -> int | None:
@@ -279,32 +302,32 @@ class CardFlow:
         return {}
 
     async def _back(self, ctx: Context) -> list[Out]:
-        draft, outs = self._current(ctx)
+        draft, outs = await self._current(ctx)
         if draft is None:
             return outs
         index = max(int(draft.get("step", 0)) - 1, 0)
         draft["step"], draft["review"] = index, False
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [self._reply_card(ctx, self.step_card(ctx, draft, index))]
 
     async def _edit(self, ctx: Context) -> list[Out]:
-        draft, outs = self._current(ctx)
+        draft, outs = await self._current(ctx)
         if draft is None:
             return outs
         steps = self.steps(ctx.kb, draft)
         index = ctx.value.get("step")
         index = index if isinstance(index, int) and 0 <= index < len(steps) else 0
         draft["step"], draft["review"] = index, False
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [self._reply_card(ctx, self.step_card(ctx, draft, index))]
 
     async def _cancel(self, ctx: Context) -> list[Out]:
-        draft = self.load(ctx)
+        draft = await self.load(ctx)
         form_id = ctx.value.get("form_id")
         if draft is not None and (form_id is None or draft["form_id"] == form_id):
-            ctx.store.delete_draft(ctx.turn.draft_key)
-        elif isinstance(form_id, str) and cases.case_by_form(ctx.store, form_id):
-            return self._current(ctx)[1]
+            await ctx.store.drafts.delete(ctx.turn.draft_key)
+        elif isinstance(form_id, str) and await cases.case_by_form(ctx.store, form_id):
+            return (await self._current(ctx))[1]
         from cards.render import render
 
         return [self._reply_card(ctx, render("notice", title=f"{self.title}: avbrutet", text=CANCELLED))]
@@ -313,27 +336,34 @@ class CardFlow:
         form_id = ctx.value.get("form_id")
         if not isinstance(form_id, str):
             return [Text("Kortet saknar uppgifter om formuläret. Skriv **fortsätt** för att visa det igen.")]
-        draft = self.load(ctx)
+        draft = await self.load(ctx)
         if draft is None or draft["form_id"] != form_id:
-            return self._current(ctx)[1]
+            return (await self._current(ctx))[1]
         if not draft.get("review"):
             return [Text("Granska uppgifterna innan du skickar."), Card(self.resume_card(ctx, draft))]
         gap = self.first_incomplete_step(ctx, draft)
         if gap is not None:
             draft["step"], draft["review"] = gap, False
-            self.save(ctx, draft)
+            await self.save(ctx, draft)
             return [Text("Några obligatoriska uppgifter saknas. Fyll i dem och granska igen."),
                     self._reply_card(ctx, self.step_card(ctx, draft, gap))]
         await ctx.typing()
         turn = ctx.turn
-        case, created = cases.file_case(
-            ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
-            reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
-            reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
-            data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
-        )
+        municipality = self.municipality(draft)
+        # The case, its routing decision, its audit entry and the draft's removal: one transaction.
+        # Posting to the coordinators' channel (network) comes after the commit.
+        async with ctx.store.transaction() as tx:
+            case, created = await cases.file_case(
+                tx, kind=self.kind, form_id=form_id, municipality=municipality,
+                reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
+                reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
+                data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
+                routed_to=self.plan_routing(ctx, municipality),
+            )
+            if created:
+                await self.on_filed(ctx, tx, case)
         if created:
             lines = await self.after_filing(ctx, case)
-            cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
-                              case.channel_ref, case.channel_activity_id)
+            await cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
+                                    case.channel_ref, case.channel_activity_id)
         return [self._reply_card(ctx, self.receipt_card(case, already=not created))]

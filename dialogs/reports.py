@@ -232,9 +232,9 @@ def municipality_title(kb: KnowledgeBase, municipality: str | None) -> str:
 
 # --- the list --------------------------------------------------------------------------------
 
-def list_card(ctx: Context, filters: Filters) -> dict[str, Any]:
-    found = cases.list_cases(ctx.store, limit=LIST_CAP, **filters.query())
-    total = cases.count_cases(ctx.store, **filters.query())
+async def list_card(ctx: Context, filters: Filters) -> dict[str, Any]:
+    found = await cases.list_cases(ctx.store, limit=LIST_CAP, **filters.query())
+    total = await cases.count_cases(ctx.store, **filters.query())
     items = [{
         "reference": c.reference,
         "line": f"{cases.local_date(c.created_at)} · {municipality_title(ctx.kb, c.municipality)}",
@@ -382,8 +382,8 @@ def _cut(text: str) -> str:
     return text if len(text) <= FREE_TEXT_CHARS else text[:FREE_TEXT_CHARS - 1].rstrip() + "…"
 
 
-def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
-    reports = cases.list_cases(ctx.store, **filters.query())
+async def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
+    reports = await cases.list_cases(ctx.store, **filters.query())
     result = compile_deviations(ctx.kb, reports)
     muni = ctx.kb.municipalities.get(filters.municipality or "")
     period = filters.period_label()
@@ -457,10 +457,10 @@ def export_table(kb: KnowledgeBase, reports: list[cases.Case], latest_comments: 
     return header, rows
 
 
-def latest_comments(store, reports: list[cases.Case]) -> dict[int, str]:
+async def latest_comments(store, reports: list[cases.Case]) -> dict[int, str]:
     out: dict[int, str] = {}
     for case in reports:
-        comments = [e.comment for e in cases.events(store, case) if e.comment]
+        comments = [e.comment for e in await cases.events(store, case) if e.comment]
         if comments:
             out[case.id] = comments[-1]
     return out
@@ -485,7 +485,7 @@ async def list_reports(ctx: Context) -> list[Out]:
     filters = parse_filters(ctx.kb, _arguments(ctx.turn.text, LIST_PATTERN))
     if filters.problems:
         return _problem_reply(filters, "lista avvikelser")
-    return [Card(list_card(ctx, filters))]
+    return [Card(await list_card(ctx, filters))]
 
 
 def _default_to_this_year(ctx: Context, filters) -> None:
@@ -501,7 +501,7 @@ async def compile_reports(ctx: Context) -> list[Out]:
         return _problem_reply(filters, "sammanställning")
     _default_to_this_year(ctx, filters)
     await ctx.typing()
-    return [Card(compilation_card(ctx, filters))]
+    return [Card(await compilation_card(ctx, filters))]
 
 
 async def export_reports(ctx: Context) -> list[Out]:
@@ -514,7 +514,7 @@ async def export_reports(ctx: Context) -> list[Out]:
         command += f" --from {filters.date_from}"
     if filters.date_to:
         command += f" --to {filters.date_to}"
-    count = cases.count_cases(ctx.store, **filters.query())
+    count = await cases.count_cases(ctx.store, **filters.query())
     return [Text(
         f"Det finns {count} {'avvikelse' if count == 1 else 'avvikelser'} för {filters.period_label()}. "
         "Filen till Excel (CSV, en rad per rapport) skapas på servern där jag körs, så att inga rapporter "

@@ -25,7 +25,6 @@ contact list. Two flow instances share `RequestFlow`: `ArenaFlow` (verbs "arena.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ from lotsen import cases
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
 from lotsen.kb.model import KnowledgeBase
+from lotsen.storage import Unit
 from lotsen.routing import route
 from lotsen.turn import Card, Out, Text
 
@@ -269,7 +269,7 @@ class RequestFlow(CardFlow):
         draft = {"form_id": uuid.uuid4().hex, "step": 0, "values": {}, "review": False,
                  "context": {"phase": "triage", "triage": triage, "kommun": kommun,
                              "bestallare": ctx.turn.user.name}}
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         card = self.triage_card(ctx, draft)
         if ctx.value.get("replace") and ctx.turn.reply_to_id:
             return [self._reply_card(ctx, card)]
@@ -312,7 +312,7 @@ class RequestFlow(CardFlow):
     async def handle(self, ctx: Context) -> list[Out]:
         action = ctx.turn.verb.split(".", 1)[1] if "." in ctx.turn.verb else ""
         if action in ("next", "back", "edit", "send"):
-            draft = self.load(ctx)
+            draft = await self.load(ctx)
             if draft is not None and draft["form_id"] == ctx.value.get("form_id") and not self.in_form(draft):
                 return [Text("Svara först på frågorna om förutsättningar."),
                         self._reply_card(ctx, self.triage_card(ctx, draft))]
@@ -327,26 +327,26 @@ class RequestFlow(CardFlow):
 
     async def _conditions(self, ctx: Context) -> list[Out]:
         """Back to the triage card, answers kept (from a stop card or from the first form step)."""
-        draft, outs = self._current(ctx)
+        draft, outs = await self._current(ctx)
         if draft is None:
             return outs
         draft["context"]["phase"] = "triage"
         draft["review"] = False
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [self._reply_card(ctx, self.triage_card(ctx, draft))]
 
     async def _check(self, ctx: Context) -> list[Out]:
-        draft, outs = self._current(ctx)
+        draft, outs = await self._current(ctx)
         if draft is None:
             return outs
         fields = self.triage_fields(ctx.kb)
         result = validate_form(fields, ctx.value, today=ctx.services.today())
         for field_id in result.pii_blocked:
-            ctx.store.audit("pii_blocked", ctx.turn.user.aad_object_id, f"{self.kind}:{field_id}", "blocked")
+            await ctx.store.audit.record("pii_blocked", ctx.turn.user.aad_object_id, f"{self.kind}:{field_id}", "blocked")
         context = draft["context"]
         if not result.ok:
             context["phase"] = "triage"
-            self.save(ctx, draft)
+            await self.save(ctx, draft)
             return [self._reply_card(ctx, self.triage_card(ctx, draft, result.raw, result.errors))]
         answers = {f.id: to_storable(result.values.get(f.id)) for f in fields}
         context["triage"] = answers
@@ -354,27 +354,25 @@ class RequestFlow(CardFlow):
         verdict = self.evaluate(ctx.kb, answers)
         if not verdict.ok:
             context["phase"] = "triage"
-            self.save(ctx, draft)
-            ctx.store.audit("request_stopped", ctx.turn.user.aad_object_id, f"{self.kind}:{verdict.code}", "stopped")
+            await self.save(ctx, draft)
+            await ctx.store.audit.record("request_stopped", ctx.turn.user.aad_object_id, f"{self.kind}:{verdict.code}", "stopped")
             return [self._reply_card(ctx, self.stop_card(ctx, draft, verdict))]
         context["phase"] = "form"
-        self.prefill(ctx, draft)
+        await self.prefill(ctx, draft)
         draft["step"], draft["review"] = 0, False
-        self.save(ctx, draft)
+        await self.save(ctx, draft)
         return [self._reply_card(ctx, self.step_card(ctx, draft, 0))]
 
-    def prefill(self, ctx: Context, draft: dict[str, Any]) -> None:
+    async def prefill(self, ctx: Context, draft: dict[str, Any]) -> None:
         """Role and organisation from this person's latest request (Teams gives only the name)."""
         values = draft["values"]
         if values.get("roll") and values.get("organisation"):
             return
-        row = ctx.store.db.execute(
-            "SELECT data FROM cases WHERE reporter_aad = ? AND kind IN ('arena', 'sip') ORDER BY id DESC LIMIT 1",
-            (ctx.turn.user.aad_object_id,),
-        ).fetchone() if ctx.turn.user.aad_object_id else None
-        if row is None:
+        aad = ctx.turn.user.aad_object_id
+        latest = await ctx.store.cases.latest_by_reporter(aad, ("arena", "sip")) if aad else None
+        if latest is None:
             return
-        earlier = json.loads(row["data"]).get("values", {})
+        earlier = latest.data.get("values", {})
         organisations = {c.value for c in choices_from(ctx.kb, "forfragan-organisation")}
         if not values.get("roll") and isinstance(earlier.get("roll"), str):
             values["roll"] = earlier["roll"]
@@ -413,15 +411,21 @@ class RequestFlow(CardFlow):
 
     async def _send(self, ctx: Context) -> list[Out]:
         """Re-check the preconditions right before filing (the knowledge base may have changed)."""
-        draft = self.load(ctx)
+        draft = await self.load(ctx)
         if draft is not None and draft["form_id"] == ctx.value.get("form_id"):
             verdict = self.evaluate(ctx.kb, self.answers(draft))
             if not verdict.ok:
                 draft["context"]["phase"] = "triage"
                 draft["review"] = False
-                self.save(ctx, draft)
+                await self.save(ctx, draft)
                 return [self._reply_card(ctx, self.stop_card(ctx, draft, verdict))]
         return await super()._send(ctx)
+
+    def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
+        return casework.plan_route(ctx, self.kind, municipality)
+
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
+        await casework.remember_reporter(ctx, tx, case)
 
     async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
         lines = await casework.route_case(ctx, case, purpose=self.kind)
@@ -663,8 +667,8 @@ class SipFlow(RequestFlow):
             self.contact_step(kb),
         ]
 
-    def prefill(self, ctx: Context, draft: dict[str, Any]) -> None:
-        super().prefill(ctx, draft)
+    async def prefill(self, ctx: Context, draft: dict[str, Any]) -> None:
+        await super().prefill(ctx, draft)
         values = draft["values"]
         if not values.get("parter"):
             efforts = self.answers(draft).get("huvudman") or []

@@ -113,12 +113,12 @@ class Assistant:
         command = self.match_command(text)
         if command is not None:
             if command.coordinator_only and not ctx.is_coordinator:
-                ctx.store.audit("admin_denied", turn.user.aad_object_id, command.name, "denied")
+                await ctx.store.audit.record("admin_denied", turn.user.aad_object_id, command.name, "denied")
                 return [Text(NOT_ALLOWED)]
             return await command.handler(ctx)
         if self._fallback is None:
             return [Text("Jag förstod inte. Skriv **hjälp**.")]
         outs = await self._fallback(ctx)
-        if ctx.store.get_draft(turn.draft_key) is not None:
+        if await ctx.store.drafts.get(turn.draft_key) is not None:
             outs.append(Text(DRAFT_HINT))
         return outs

@@ -15,12 +15,18 @@ import asyncio
 import logging
 import signal
 import threading
+from datetime import datetime, timezone
 from typing import Any
 
 from lotsen import digest
 from lotsen.kb.reload import ReloadResult, reload_knowledge
 
 log = logging.getLogger(__name__)
+
+
+def store_clock(services: Any) -> datetime:
+    clock = getattr(services, "clock", None)
+    return clock() if callable(clock) else datetime.now(timezone.utc)
 
 
 class Background:
@@ -60,12 +66,16 @@ class Background:
 
     HOUSEKEEPING_SECONDS = 3600
 
-    def housekeep(self) -> int:
-        """Remove unfinished forms that have expired (DRAFT_TTL_HOURS); returns how many."""
+    async def housekeep(self, slot: str | None = None) -> int:
+        """Remove unfinished forms that have expired (DRAFT_TTL_HOURS); returns how many.
+
+        With a `slot` (the hour), only the first of the instances sharing the database runs it."""
         store = getattr(self.services, "store", None)
         if store is None:
             return 0
-        removed = store.purge_expired_drafts()
+        if slot is not None and not await store.jobs.claim("purge", slot):
+            return 0
+        removed = await store.drafts.purge_expired()
         if removed:
             log.info("removed %d expired draft(s)", removed)
         return removed
@@ -73,7 +83,8 @@ class Background:
     async def _housekeeping_loop(self) -> None:
         while True:
             try:
-                self.housekeep()
+                moment = store_clock(self.services)
+                await self.housekeep(moment.replace(minute=0, second=0, microsecond=0).isoformat())
             except Exception:  # noqa: BLE001 - housekeeping must never stop the bot
                 log.exception("housekeeping failed")
             await asyncio.sleep(self.HOUSEKEEPING_SECONDS)
@@ -93,7 +104,7 @@ class Background:
             (log.info if result.ok else log.error)("%s", line)
         store = getattr(self.services, "store", None)
         if store is not None and not result.busy:
-            store.audit("kb_reload", "SIGHUP", str(self.services.knowledge.directory), "ok" if result.ok else "refused")
+            await store.audit.record("kb_reload", "SIGHUP", str(self.services.knowledge.directory), "ok" if result.ok else "refused")
         return result
 
     # --- SIGUSR1: the digest now ----------------------------------------------------------------

@@ -6,63 +6,33 @@ digest) for `target` (a municipality id, or "*" for all) are posted to this chan
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
-from lotsen.storage import Store
+from lotsen.storage import ChannelLink, Unit
+
+__all__ = ["ALL", "ChannelLink", "all_links", "find", "link", "unlink"]
 
 ALL = "*"
 
 
-@dataclass(frozen=True)
-class ChannelLink:
-    kind: str
-    target: str
-    conversation_ref: dict[str, Any]
-    linked_by: str
-    linked_at: str
-
-    @property
-    def label(self) -> str:
-        return str(self.conversation_ref.get("_label") or "den kopplade kanalen")
-
-
-def link(store: Store, kind: str, target: str, conversation_ref: dict[str, Any], actor: str, label: str) -> None:
+async def link(store: Unit, kind: str, target: str, conversation_ref: dict[str, Any], actor: str, label: str) -> None:
     ref = dict(conversation_ref)
     ref["_label"] = label
-    with store.transaction() as db:
-        db.execute(
-            "INSERT INTO channel_links (kind, target, conversation_ref, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (kind, target) DO UPDATE SET conversation_ref = excluded.conversation_ref, "
-            "linked_by = excluded.linked_by, linked_at = excluded.linked_at",
-            (kind, target, json.dumps(ref), actor, store.now()),
-        )
-        db.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'channel_linked', ?, ?, 'ok')",
-                   (store.now(), actor, f"{kind}:{target}"))
+    await store.channels.link(kind, target, ref, actor)
 
 
-def unlink(store: Store, kind: str, target: str, actor: str) -> bool:
-    removed = store.db.execute("DELETE FROM channel_links WHERE kind = ? AND target = ?", (kind, target)).rowcount
-    store.audit("channel_unlinked", actor, f"{kind}:{target}", "ok" if removed else "none")
-    return removed > 0
+async def unlink(store: Unit, kind: str, target: str, actor: str) -> bool:
+    return await store.channels.unlink(kind, target, actor)
 
 
-def find(store: Store, kind: str, target: str | None) -> ChannelLink | None:
+async def find(store: Unit, kind: str, target: str | None) -> ChannelLink | None:
     """The channel for this kind and target, else the kind's "alla" channel."""
     for candidate in ([target] if target else []) + [ALL]:
-        row = store.db.execute(
-            "SELECT * FROM channel_links WHERE kind = ? AND target = ?", (kind, candidate)
-        ).fetchone()
-        if row:
-            return ChannelLink(row["kind"], row["target"], json.loads(row["conversation_ref"]),
-                               row["linked_by"] or "", row["linked_at"])
+        found = await store.channels.get(kind, candidate)
+        if found is not None:
+            return found
     return None
 
 
-def all_links(store: Store, kind: str | None = None) -> list[ChannelLink]:
-    sql, args = "SELECT * FROM channel_links", ()
-    if kind:
-        sql, args = sql + " WHERE kind = ?", (kind,)
-    return [ChannelLink(r["kind"], r["target"], json.loads(r["conversation_ref"]), r["linked_by"] or "", r["linked_at"])
-            for r in store.db.execute(sql + " ORDER BY kind, target", args).fetchall()]
+async def all_links(store: Unit, kind: str | None = None) -> list[ChannelLink]:
+    return await store.channels.all(kind)

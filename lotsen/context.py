@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Awaitable, Callable
@@ -14,6 +16,8 @@ from lotsen.settings import Settings
 from lotsen.storage import Store, utcnow
 from lotsen.turn import Card, Messenger, Turn
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -23,6 +27,26 @@ class Services:
     messenger: Messenger | None = None
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)  # feature-owned helpers
+    pending: set[asyncio.Future] = field(default_factory=set)  # writes left running by soon()
+
+    async def soon(self, work: Awaitable[Any], wait: float = 0.5) -> None:
+        """A write the answer need not wait for (statistics): awaited up to `wait` seconds, then
+        left to finish in the background, so a locked database never holds up a reply.
+        Failures are logged; shutdown waits for what is left (drain)."""
+        task = asyncio.ensure_future(work)
+        self.pending.add(task)
+        task.add_done_callback(self._finished)
+        await asyncio.wait({task}, timeout=wait)
+
+    def _finished(self, task: asyncio.Future) -> None:
+        self.pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a background write failed: %s", type(task.exception()).__name__, exc_info=task.exception())
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (at most `timeout` seconds) for writes left running by soon()."""
+        if self.pending:
+            await asyncio.wait(set(self.pending), timeout=timeout)
 
     def today(self) -> date:
         return self.clock().astimezone().date()

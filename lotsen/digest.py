@@ -51,21 +51,21 @@ class Digest:
     cases: list[CaseCount] = field(default_factory=list)
 
 
-def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
+async def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
     period = insights.Period.last_days(now, days)
     start, end = period.args
     case_counts = []
     for kind in CASE_KINDS:
-        found = [c for c in cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
+        found = [c for c in await cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
                  if start <= c.created_at <= end]
         statuses = cases.STATUS_TITLES.get(kind, {})
         by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in statuses.items()]
         case_counts.append(CaseCount(kind, CASE_TITLES.get(kind, kind), len(found), [s for s in by_status if s[1]]))
     return Digest(
         period=period,
-        counts=insights.counts(store, period),
-        unanswered=insights.unanswered(store, period, limit=top),
-        negative=insights.feedback(store, period, "down", limit=top),
+        counts=await insights.counts(store, period),
+        unanswered=await insights.unanswered(store, period, limit=top),
+        negative=await insights.feedback(store, period, "down", limit=top),
         cases=case_counts,
     )
 
@@ -139,13 +139,13 @@ class SendResult:
     card: dict[str, Any] | None = None
 
 
-def _claim(store: Store, slot: str) -> bool:
-    """Record that the digest for `slot` is being sent; False if someone already did."""
-    with store.transaction() as db:
-        if db.execute("SELECT 1 FROM audit WHERE event = 'digest_sent' AND target = ?", (slot,)).fetchone():
+async def _claim(store: Store, slot: str) -> bool:
+    """Record that the digest for `slot` is being sent; False if someone already did (this or
+    any other instance sharing the database)."""
+    async with store.transaction() as tx:
+        if not await tx.jobs.claim("digest", slot):
             return False
-        db.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'digest_sent', 'schema', ?, 'ok')",
-                   (store.now(), slot))
+        await tx.audit.record("digest_sent", "schema", slot, "ok")
     return True
 
 
@@ -156,13 +156,13 @@ async def send_digest(services: Any, *, now: datetime | None = None, slot: str |
     `slot` (the scheduled moment) makes the send idempotent; a digest sent by hand has none."""
     store: Store = services.store
     now = now or services.clock()
-    if slot is not None and not _claim(store, slot):
+    if slot is not None and not await _claim(store, slot):
         return SendResult(already_sent=True)
     zone = ZoneInfo(services.settings.digest_timezone)
-    digest = build_digest(store, now)
+    digest = await build_digest(store, now)
     card = digest_card(digest, services.knowledge.kb, zone)
     result = SendResult(card=card)
-    links = channels.all_links(store, KIND)
+    links = await channels.all_links(store, KIND)
     messenger = services.messenger
     for link in links:
         if messenger is None:
@@ -176,7 +176,7 @@ async def send_digest(services: Any, *, now: datetime | None = None, slot: str |
         else:
             result.channels.append(link.label)
     if slot is None:
-        store.audit("digest_sent", actor or None, "hand", "ok" if not result.failed else "partial")
+        await store.audit.record("digest_sent", actor or None, "hand", "ok" if not result.failed else "partial")
     log.info("digest sent to %d channel(s), %d failed", len(result.channels), len(result.failed))
     return result
 

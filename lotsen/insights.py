@@ -14,12 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from lotsen.storage import Store
+from lotsen.storage import Unit
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-# The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
-_UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
 
 
 def _iso(moment: datetime) -> str:
@@ -55,12 +53,9 @@ class QuestionGroup:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
-def unanswered(store: Store, period: Period, limit: int | None = None) -> list[QuestionGroup]:
+async def unanswered(store: Unit, period: Period, limit: int | None = None) -> list[QuestionGroup]:
     """Unanswered questions in the period, most frequent first (then most recent)."""
-    rows = store.db.execute(
-        f"SELECT at, kind, question, question_norm, offered FROM unanswered "
-        f"WHERE at >= ? AND at <= ? AND {_UNANSWERED} ORDER BY at DESC, id DESC", period.args
-    ).fetchall()
+    rows = await store.questions.unanswered_rows(*period.args)
     groups: dict[str, QuestionGroup] = {}
     offered: dict[str, Counter] = {}
     for row in rows:
@@ -80,12 +75,9 @@ def unanswered(store: Store, period: Period, limit: int | None = None) -> list[Q
     return _ranked(groups.values(), limit)
 
 
-def feedback(store: Store, period: Period, vote: str = "down", limit: int | None = None) -> list[QuestionGroup]:
+async def feedback(store: Unit, period: Period, vote: str = "down", limit: int | None = None) -> list[QuestionGroup]:
     """Feedback with this vote in the period, grouped by the normalised question."""
-    rows = store.db.execute(
-        "SELECT at, entry_id, question, question_norm FROM feedback WHERE at >= ? AND at <= ? AND vote = ? "
-        "ORDER BY at DESC, id DESC", (*period.args, vote)
-    ).fetchall()
+    rows = await store.questions.feedback_rows(*period.args, vote)
     groups: dict[str, QuestionGroup] = {}
     entries: dict[str, Counter] = {}
     for row in rows:
@@ -121,19 +113,10 @@ class Counts:
         return self.answered + self.unanswered
 
 
-def counts(store: Store, period: Period) -> Counts:
-    def one(sql: str, *args: str) -> int:
-        return int(store.db.execute(sql, (*period.args, *args)).fetchone()[0])
-
-    return Counts(
-        answered=one("SELECT COUNT(*) FROM answered WHERE at >= ? AND at <= ?"),
-        unanswered=one(f"SELECT COUNT(*) FROM unanswered WHERE at >= ? AND at <= ? AND {_UNANSWERED}"),
-        feedback_up=one("SELECT COUNT(*) FROM feedback WHERE at >= ? AND at <= ? AND vote = ?", "up"),
-        feedback_down=one("SELECT COUNT(*) FROM feedback WHERE at >= ? AND at <= ? AND vote = ?", "down"),
-    )
+async def counts(store: Unit, period: Period) -> Counts:
+    return Counts(**await store.questions.counts(*period.args))
 
 
-def question_for_suggestion(store: Store, ref: str) -> str:
+async def question_for_suggestion(store: Unit, ref: str) -> str:
     """The (redacted) question a "Menade du …?" card was offered for, or ""."""
-    row = store.db.execute("SELECT question FROM unanswered WHERE ref = ? ORDER BY id DESC LIMIT 1", (ref,)).fetchone()
-    return row["question"] if row else ""
+    return await store.questions.question_for_suggestion(ref)

@@ -59,6 +59,7 @@ class Settings:
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
+    database_url: str = field(default="", repr=False)  # postgresql://… (else SQLite under data_dir)
 
     @property
     def local_mode(self) -> bool:
@@ -68,6 +69,11 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "samverkanslotsen.sqlite3"
+
+    @property
+    def database(self) -> str | Path:
+        """What lotsen.storage.open_store opens: DATABASE_URL, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def digest(self) -> WeeklySchedule | None:
@@ -109,6 +115,9 @@ class Settings:
             name = "DIGEST_TIMEZONE" if "time zone" in str(exc) else "DIGEST_SCHEDULE"
             raise SettingsError(f"{name}: {exc}") from exc
         review_days = _int(env, "KB_REVIEW_DAYS", 365)
+        database_url = env.get("DATABASE_URL", "").strip()
+        if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError("DATABASE_URL must start with postgresql:// (leave it empty for SQLite in DATA_DIR)")
         if review_days < 1:
             raise SettingsError(f"KB_REVIEW_DAYS must be at least 1, got {review_days}")
         return cls(
@@ -127,4 +136,5 @@ class Settings:
             digest_schedule=digest_schedule,
             digest_timezone=digest_timezone,
             kb_review_days=review_days,
+            database_url=database_url,
         )

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 from lotsen import digest
 from lotsen.kb.loader import check_knowledge_base
 from lotsen.settings import Settings, SettingsError
-from lotsen.storage import Store, utcnow
+from lotsen.storage import connect, utcnow
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,15 +53,21 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Konfigurationsfel: {exc}", file=sys.stderr)
         return 2
-    path = (args.data_dir or settings.data_dir) / settings.database_path.name
-    if not path.exists():
-        print(f"Databasen {path} finns inte ännu: boten har inte körts med den här DATA_DIR.", file=sys.stderr)
+    database: str | Path = (args.data_dir or settings.data_dir) / settings.database_path.name
+    if settings.database_url and not args.data_dir:
+        database = settings.database_url
+    elif not Path(database).exists():
+        print(f"Databasen {database} finns inte ännu: boten har inte körts med den här DATA_DIR.", file=sys.stderr)
         return 1
-    store = Store(path)
-    try:
-        d = digest.build_digest(store, utcnow(), days=max(1, args.days))
-    finally:
-        store.close()
+
+    async def build() -> digest.Digest:
+        store = await connect(database)
+        try:
+            return await digest.build_digest(store, utcnow(), days=max(1, args.days))
+        finally:
+            await store.close()
+
+    d = asyncio.run(build())
     kb, _ = check_knowledge_base(settings.knowledge_dir)
     zone = ZoneInfo(settings.digest_timezone)
     if args.card:

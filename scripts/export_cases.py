@@ -18,6 +18,7 @@ wrong arguments.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import os
 import sys
@@ -55,8 +56,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--kind", choices=KINDS, default="avvikelse", help="vilka ärenden (standard: avvikelse)")
     parser.add_argument("--kommun", help="bara en kommun (namn eller id)")
     parser.add_argument("--out", type=Path, help="filen som skrivs (standard: <typ>-<från>--<till>.csv)")
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("DATA_DIR", "").strip() or ROOT / "data"))
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="botens DATA_DIR (standard: DATABASE_URL om den är satt, annars DATA_DIR)")
     parser.add_argument("--knowledge-dir", type=Path,
                         default=Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge"))
     parser.add_argument("--include-reporter", action="store_true", help="ta med rapportörens namn")
@@ -83,9 +84,12 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -> int:
     args = parse_args(argv)
-    database = args.data_dir / "samverkanslotsen.sqlite3"
-    if not database.exists():
-        print(f"Hittar ingen databas i {args.data_dir} (väntade mig {database.name}). Ange --data-dir.", file=err)
+    data_dir = args.data_dir or Path(os.environ.get("DATA_DIR", "").strip() or ROOT / "data")
+    database: str | Path = data_dir / "samverkanslotsen.sqlite3"
+    if os.environ.get("DATABASE_URL", "").strip() and args.data_dir is None:
+        database = os.environ["DATABASE_URL"].strip()
+    elif not database.exists():
+        print(f"Hittar ingen databas i {data_dir} (väntade mig {database.name}). Ange --data-dir.", file=err)
         return 1
     kb = load_knowledge_base(args.knowledge_dir)
     municipality = None
@@ -98,18 +102,22 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
 
     import dialogs
     from dialogs.reports import export_table, latest_comments
-    from lotsen.storage import Store
+    from lotsen.storage import connect
 
     dialogs.register(_Collector())
-    store = Store(database)
-    try:
-        reports = cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
-                                   date_from=args.date_from, date_to=args.date_to)
-        reports.reverse()  # oldest first
-        header, rows = export_table(kb, reports, latest_comments(store, reports),
-                                    include_reporter=args.include_reporter)
-    finally:
-        store.close()
+
+    async def read() -> tuple[list[str], list[list[str]]]:
+        store = await connect(database)
+        try:
+            reports = await cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
+                                             date_from=args.date_from, date_to=args.date_to)
+            reports.reverse()  # oldest first
+            return export_table(kb, reports, await latest_comments(store, reports),
+                                include_reporter=args.include_reporter)
+        finally:
+            await store.close()
+
+    header, rows = asyncio.run(read())
     target = args.out or Path(f"{args.kind}-{args.date_from or 'start'}--{args.date_to or 'idag'}.csv")
     write_csv(target, header, rows)
     print(f"Skrev {len(rows)} {'ärende' if len(rows) == 1 else 'ärenden'} till {target}", file=out)

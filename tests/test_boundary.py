@@ -50,3 +50,65 @@ def test_the_checker_would_notice_a_botbuilder_import(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("from botbuilder.core import TurnContext\nimport importlib\nimportlib.import_module('botframework.connector')\n")
     assert {"botbuilder.core", "botframework.connector"} <= imported_modules(sample)
+
+
+# --- storage: SQL and connections only under lotsen/storage/ --------------------------------------
+
+import re  # noqa: E402
+
+PRODUCT = ["lotsen", "dialogs", "cards", "scripts", "bot", "app.py"]
+STORAGE = ROOT / "lotsen" / "storage"
+SQL_HOMES = [STORAGE / "sqlite", STORAGE / "postgres", STORAGE / "portable"]
+DRIVERS = {"sqlite3", "aiosqlite", "psycopg", "psycopg_pool", "psycopg2", "asyncpg"}
+SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(UNIQUE\s+)?"
+                 r"(TABLE|INDEX)|ALTER\s+TABLE|DROP\s+TABLE|PRAGMA\s+\w+|BEGIN\s+IMMEDIATE|pg_advisory)", re.S)
+CONNECTION_USE = {"execute", "executemany", "executescript", "cursor", "fetchone", "fetchall", "db"}
+
+
+def product_files() -> list[Path]:
+    files: list[Path] = []
+    for name in PRODUCT:
+        path = ROOT / name
+        files.extend([path] if path.is_file() else path.rglob("*.py"))
+    return files
+
+
+def storage_violations(path: Path) -> list[str]:
+    """SQL text, database drivers and connection calls in one file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = [f"imports {m}" for m in imported_modules(path) if m.split(".")[0] in DRIVERS]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+            found.append(f"line {node.lineno}: SQL {node.value.strip()[:40]!r}")
+        elif isinstance(node, ast.Attribute) and node.attr in CONNECTION_USE:
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+def test_no_sql_or_connection_outside_the_storage_package():
+    offenders = []
+    for path in product_files():
+        if STORAGE in path.parents:
+            continue
+        offenders += [f"{path.relative_to(ROOT)} {v}" for v in storage_violations(path)]
+    assert offenders == []
+
+
+def test_inside_storage_sql_lives_only_in_the_backends():
+    offenders = []
+    for path in STORAGE.rglob("*.py"):
+        if any(home in path.parents for home in SQL_HOMES):
+            continue
+        offenders += [f"{path.relative_to(ROOT)} {v}" for v in storage_violations(path) if "SQL" in v or "imports" in v]
+    assert offenders == []
+    assert [p for p in STORAGE.rglob("*.sql") if not any(h in p.parents for h in SQL_HOMES)] == []
+
+
+def test_the_storage_checker_would_notice(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("import sqlite3\nrows = store.db.execute('SELECT reference FROM cases').fetchall()\n"
+                      "q = '''UPDATE cases\n SET status = ?'''\n")
+    found = storage_violations(sample)
+    assert "imports sqlite3" in found
+    assert any("SQL 'SELECT reference" in v for v in found) and any("SQL 'UPDATE cases" in v for v in found)
+    assert {"line 2: .db", "line 2: .execute", "line 2: .fetchall"} <= set(found)

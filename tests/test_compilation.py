@@ -7,6 +7,7 @@ serious; Kommun 8, Regionen 5 varav psykiatri 3 …, Arbetsförmedlingen 5, För
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -18,7 +19,7 @@ from bot.app_factory import SERVICES
 from dialogs.reports import LIST_CAP, compile_deviations, parse_filters
 from lotsen import cases
 from lotsen.kb import load_knowledge_base
-from lotsen.storage import Store
+from lotsen.storage import connect
 from scripts import export_cases
 from tests.conftest import FIXTURE_KB, make_settings
 from tests.support.reports import (BILAGA6_2024, Clock, card_sections, file_deviation, section_texts,
@@ -28,16 +29,21 @@ from tests.support.teams import COORDINATOR, action, card_strings
 KB = load_knowledge_base(FIXTURE_KB)
 
 
+async def run_export(argv, **streams):
+    """scripts.export_cases as an operator runs it: its own event loop (here in a thread)."""
+    return await asyncio.to_thread(export_cases.main, argv, **streams)
+
+
 @pytest.fixture
 def clock():
     return Clock()
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "data" / "samverkanslotsen.sqlite3", clock=clock)
+async def store(tmp_path, clock):
+    s = await connect(tmp_path / "data" / "samverkanslotsen.sqlite3", clock=clock)
     yield s
-    s.close()
+    await s.close()
 
 
 @pytest.fixture
@@ -49,16 +55,16 @@ async def coordinator_bot(connector, tmp_path, store, clock):
     await teams.http.close()
 
 
-def year(store, y, municipality=None):
-    return cases.list_cases(store, kinds=("avvikelse",), date_from=f"{y}-01-01", date_to=f"{y}-12-31",
+async def year(store, y, municipality=None):
+    return await cases.list_cases(store, kinds=("avvikelse",), date_from=f"{y}-01-01", date_to=f"{y}-12-31",
                             municipality=municipality)
 
 
 # --- counting ----------------------------------------------------------------------------------
 
-def test_the_2024_compilation_has_the_numbers_of_bilaga_6(store, clock):
-    seed_reports(store, clock)
-    result = compile_deviations(KB, year(store, 2024))
+async def test_the_2024_compilation_has_the_numbers_of_bilaga_6(store, clock):
+    await seed_reports(store, clock)
+    result = compile_deviations(KB, await year(store, 2024))
     assert result.total == 9 and result.serious == 9
     assert result.summary == "9 avvikelseärenden, samtliga bedöms vara allvarliga."
     parties = [(r.label, r.value) for r in result.section("parter").rows]
@@ -71,9 +77,9 @@ def test_the_2024_compilation_has_the_numbers_of_bilaga_6(store, clock):
     ]
 
 
-def test_counts_per_cause_consequence_solution_action_severity_and_kommun(store, clock):
-    seed_reports(store, clock)
-    result = compile_deviations(KB, year(store, 2024))
+async def test_counts_per_cause_consequence_solution_action_severity_and_kommun(store, clock):
+    await seed_reports(store, clock)
+    result = compile_deviations(KB, await year(store, 2024))
 
     def rows(field_id):
         return [(r.label, r.count) for r in result.section(field_id).rows]
@@ -99,43 +105,43 @@ def test_counts_per_cause_consequence_solution_action_severity_and_kommun(store,
         "Allvarlighetsgrad"]  # titles from forms.yaml
 
 
-def test_the_year_is_the_swedish_calendar_year(store, clock):
-    filed = seed_reports(store, clock)
+async def test_the_year_is_the_swedish_calendar_year(store, clock):
+    filed = await seed_reports(store, clock)
     by_when = {seed.when: case for seed, case in zip(BILAGA6_2024, filed)}
     # 23:30 UTC on 31 Dec 2024 is 00:30 on 1 Jan 2025 in Sweden
     late = by_when[(2024, 12, 31, 23, 30)]
     assert late.reference == "AVV-2025-0001" and cases.local_date(late.created_at) == "2025-01-01"
-    assert late.reference not in [c.reference for c in year(store, 2024)]
-    result = compile_deviations(KB, year(store, 2025))
+    assert late.reference not in [c.reference for c in await year(store, 2024)]
+    result = compile_deviations(KB, await year(store, 2025))
     assert result.summary == "1 avvikelseärende, inget bedöms vara allvarligt."
     assert [(r.label, r.count) for r in result.section("allvarlighet").rows] == [
         ("Inte allvarlig – strukturell brist utan direkt risk för individen", 1)]
 
 
-def test_one_kommun(store, clock):
-    seed_reports(store, clock)
-    result = compile_deviations(KB, year(store, 2024, "vetlanda"))
+async def test_one_kommun(store, clock):
+    await seed_reports(store, clock)
+    result = compile_deviations(KB, await year(store, 2024, "vetlanda"))
     assert result.total == 4
     assert [(r.label, r.value) for r in result.section("parter").rows] == [
         ("Kommun", "3"), ("Regionen", "3, varav primärvård/vårdcentral 2, psykiatri 2"), ("Arbetsförmedlingen", "2"),
         ("Insats finansierad av samordningsförbundet (t.ex. SE-Höglandet)", "1")]
 
 
-def test_an_option_no_longer_in_the_list_is_still_counted(store, clock):
-    seed_case(store, orsaker=["gammal-orsak"], parter=["kommun"])
-    result = compile_deviations(KB, cases.list_cases(store, kinds=("avvikelse",)))
+async def test_an_option_no_longer_in_the_list_is_still_counted(store, clock):
+    await seed_case(store, orsaker=["gammal-orsak"], parter=["kommun"])
+    result = compile_deviations(KB, await cases.list_cases(store, kinds=("avvikelse",)))
     assert [(r.label, r.count) for r in result.section("orsaker").rows] == [("gammal-orsak", 1)]
 
 
-def test_arena_and_sip_cases_are_not_counted(store, clock):
-    seed_case(store, kind="arena")
-    assert cases.list_cases(store, kinds=("avvikelse",)) == []
+async def test_arena_and_sip_cases_are_not_counted(store, clock):
+    await seed_case(store, kind="arena")
+    assert await cases.list_cases(store, kinds=("avvikelse",)) == []
 
 
 # --- the compilation card, over HTTP ------------------------------------------------------------
 
 async def test_the_compilation_card_shows_the_numbers(coordinator_bot, store, clock):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     clock.set(2026, 11, 23, 8)
     replies = await coordinator_bot.send("sammanställning 2024", person=COORDINATOR)
     (card,) = replies.cards
@@ -158,10 +164,10 @@ async def test_the_compilation_card_shows_the_numbers(coordinator_bot, store, cl
 
 
 async def test_the_compilation_defaults_to_this_year_and_takes_a_kommun(coordinator_bot, store, clock):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     clock.set(2026, 3, 1, 9)
-    seed_case(store, municipality="vetlanda", parter=["forsakringskassan"], allvarlighet="ej-allvarlig")
-    seed_case(store, municipality="aneby")
+    await seed_case(store, municipality="vetlanda", parter=["forsakringskassan"], allvarlighet="ej-allvarlig")
+    await seed_case(store, municipality="aneby")
     replies = await coordinator_bot.send("Sammanställning", person=COORDINATOR)
     text = card_strings(replies.cards[0])
     assert "sammanställning 2026" in text and "2 avvikelseärenden, varav 1 bedöms vara allvarligt." in text
@@ -187,7 +193,7 @@ def _actions(card):
 
 
 async def test_the_list_is_most_recent_first_with_date_kommun_status_and_severity(coordinator_bot, store, clock):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     replies = await coordinator_bot.send("lista avvikelser", person=COORDINATOR)
     refs = listed(replies)
     assert refs[:3] == ["AVV-2025-0001", "AVV-2024-0009", "AVV-2024-0008"] and refs[-1] == "AVV-2023-0001"
@@ -211,7 +217,7 @@ async def test_the_list_is_most_recent_first_with_date_kommun_status_and_severit
     ("lista avvikelser vetlnda 2025", ["AVV-2025-0001"]),  # a typo in the kommun is forgiven
 ])
 async def test_the_list_filters(coordinator_bot, store, clock, command, expected):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     replies = await coordinator_bot.send(command, person=COORDINATOR)
     assert listed(replies) == expected
     if not expected:
@@ -219,7 +225,7 @@ async def test_the_list_filters(coordinator_bot, store, clock, command, expected
 
 
 async def test_the_list_describes_its_filter(coordinator_bot, store, clock):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     replies = await coordinator_bot.send("lista avvikelser vetlanda 2024 under utredning", person=COORDINATOR)
     assert "Vetlanda · År 2024 · Under utredning" in replies.all_text()
 
@@ -231,7 +237,7 @@ async def test_the_list_describes_its_filter(coordinator_bot, store, clock):
     ("sammanställning 2024-13", "Månaden ska vara 01–12"),
 ])
 async def test_filters_it_does_not_understand_are_explained(coordinator_bot, store, clock, command, problem):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     replies = await coordinator_bot.send(command, person=COORDINATOR)
     assert replies.cards == []
     (text,) = replies.texts
@@ -241,7 +247,7 @@ async def test_filters_it_does_not_understand_are_explained(coordinator_bot, sto
 async def test_a_long_list_is_capped_with_a_note(coordinator_bot, store, clock):
     for day in range(1, 31):
         clock.set(2026, 4, day, 9)
-        seed_case(store)
+        await seed_case(store)
     replies = await coordinator_bot.send("lista avvikelser", person=COORDINATOR)
     refs = listed(replies)
     assert len(refs) == LIST_CAP == 25
@@ -250,7 +256,7 @@ async def test_a_long_list_is_capped_with_a_note(coordinator_bot, store, clock):
 
 
 async def test_show_opens_the_case_card(coordinator_bot, store, clock):
-    seed_reports(store, clock)
+    await seed_reports(store, clock)
     listing = await coordinator_bot.send("lista avvikelser jönköping", person=COORDINATOR)
     shown = await coordinator_bot.click(action(listing.cards[0], "Visa AVV-2024-0007"), person=COORDINATOR)
     text = card_strings(shown.cards[0])
@@ -285,13 +291,13 @@ def read_csv(path):
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-def test_export_writes_one_row_per_report_for_excel(tmp_path, store, clock):
-    seed_reports(store, clock)
-    cases.change_status(store, cases.get_case(store, "AVV-2024-0001"), "avslutad", COORDINATOR.aad,
+async def test_export_writes_one_row_per_report_for_excel(tmp_path, store, clock):
+    await seed_reports(store, clock)
+    await cases.change_status(store, await cases.get_case(store, "AVV-2024-0001"), "avslutad", COORDINATOR.aad,
                         "Tog upp det i Samverk; klart.")
     out = tmp_path / "export" / "avvikelser-2024.csv"
     stdout = io.StringIO()
-    code = export_cases.main(["--from", "2024-01-01", "--to", "2024-12-31", "--out", str(out),
+    code = await run_export(["--from", "2024-01-01", "--to", "2024-12-31", "--out", str(out),
                               "--data-dir", str(tmp_path / "data"), "--knowledge-dir", str(FIXTURE_KB)], out=stdout)
     assert code == 0 and stdout.getvalue().strip() == f"Skrev 9 ärenden till {out}"
     rows = read_csv(out)
@@ -320,23 +326,23 @@ def test_export_writes_one_row_per_report_for_excel(tmp_path, store, clock):
     assert last["Inkom"] == "2024-12-31 23:30" and last["Berörda parter"].startswith("Insats finansierad")
 
 
-def test_export_options(tmp_path, store, clock):
-    seed_reports(store, clock)
+async def test_export_options(tmp_path, store, clock):
+    await seed_reports(store, clock)
     data = ["--data-dir", str(tmp_path / "data"), "--knowledge-dir", str(FIXTURE_KB)]
     out = tmp_path / "vetlanda.csv"
-    assert export_cases.main(["--kommun", "Vetlanda", "--include-reporter", "--out", str(out), *data],
+    assert await run_export(["--kommun", "Vetlanda", "--include-reporter", "--out", str(out), *data],
                              out=io.StringIO()) == 0
     rows = read_csv(out)
     assert [r[0] for r in rows[1:]] == ["AVV-2023-0001", "AVV-2024-0001", "AVV-2024-0002", "AVV-2024-0005",
                                         "AVV-2024-0009", "AVV-2025-0001"]
     assert rows[0][-1] == "Rapportör" and rows[1][-1] == "Kim Handläggare"
     err = io.StringIO()
-    assert export_cases.main(["--kommun", "Atlantis", *data], out=io.StringIO(), err=err) == 1
+    assert await run_export(["--kommun", "Atlantis", *data], out=io.StringIO(), err=err) == 1
     assert "Känner inte igen kommunen" in err.getvalue()
-    assert export_cases.main(["--data-dir", str(tmp_path / "nowhere")], out=io.StringIO(), err=err) == 1
+    assert await run_export(["--data-dir", str(tmp_path / "nowhere")], out=io.StringIO(), err=err) == 1
     assert "Hittar ingen databas" in err.getvalue() and not (tmp_path / "nowhere").exists()
     with pytest.raises(SystemExit) as exit_:
-        export_cases.main(["--from", "2024-13-01", *data])
+        await run_export(["--from", "2024-13-01", *data])
     assert exit_.value.code == 2
 
 
@@ -353,7 +359,7 @@ async def test_export_of_a_report_filed_over_http(connector, tmp_path):
         await teams.http.close()
     out = tmp_path / "all.csv"
     today = date.today().isoformat()
-    assert export_cases.main(["--to", today, "--out", str(out), "--data-dir", str(tmp_path / "data"),
+    assert await run_export(["--to", today, "--out", str(out), "--data-dir", str(tmp_path / "data"),
                               "--knowledge-dir", str(FIXTURE_KB)], out=io.StringIO()) == 0
     header, row = read_csv(out)
     got = dict(zip(header, row))

@@ -15,9 +15,10 @@ from lotsen.kb.reload import reload_knowledge
 from lotsen.knowledge import Knowledge
 from lotsen.matching import ANSWER
 from lotsen.settings import Settings
-from lotsen.storage import Store
+from lotsen.storage import connect
 from lotsen.turn import Turn, User
 from tests.support.upkeep import NEW_ENTRY, append, copy_kb, line_of, replace
+from tests.support.db import sql
 
 NEW_QUESTION = "hur skickar jag en remiss till arena"
 
@@ -81,7 +82,7 @@ async def test_two_reloads_at_once_do_not_race(kb_dir):
 
 async def test_a_turn_keeps_the_snapshot_it_started_with(kb_dir, tmp_path):
     knowledge = Knowledge(kb_dir)
-    store = Store(tmp_path / "db.sqlite3")
+    store = await connect(tmp_path / "db.sqlite3")
     services = Services(settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path), knowledge=knowledge, store=store)
     ctx = Context(Turn("a1", "hej", User("u"), "c"), services)
     before = ctx.kb
@@ -89,13 +90,13 @@ async def test_a_turn_keeps_the_snapshot_it_started_with(kb_dir, tmp_path):
     assert (await reload_knowledge(knowledge, seeds_dir=None)).ok
     assert ctx.kb is before and ctx.matcher.kb is before  # this turn: old, consistently
     assert Context(ctx.turn, services).kb is knowledge.kb  # the next turn: new
-    store.close()
+    await store.close()
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
 async def test_sighup_reloads(kb_dir, tmp_path):
     knowledge = Knowledge(kb_dir)
-    store = Store(tmp_path / "db.sqlite3")
+    store = await connect(tmp_path / "db.sqlite3")
     services = Services(settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
                         knowledge=knowledge, store=store)
     background = Background(services)
@@ -111,11 +112,11 @@ async def test_sighup_reloads(kb_dir, tmp_path):
             await asyncio.sleep(0.01)
         result = await background.reload_task
         assert result.ok and "arena-remiss" in knowledge.kb.entries
-        audit = store.db.execute("SELECT actor, outcome FROM audit WHERE event = 'kb_reload'").fetchall()
+        audit = sql(store).execute("SELECT actor, outcome FROM audit WHERE event = 'kb_reload'").fetchall()
         assert [tuple(r) for r in audit] == [("SIGHUP", "ok")]
     finally:
         await background.stop()
-        store.close()
+        await store.close()
     assert not background.sighup_installed
 
 
@@ -130,8 +131,8 @@ async def test_sigusr1_sends_the_digest_now(kb_dir, tmp_path):
             sent.append((conversation_ref["conversation"]["id"], card))
             return "a1"
 
-    store = Store(tmp_path / "db.sqlite3")
-    channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
+    store = await connect(tmp_path / "db.sqlite3")
+    await channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
     services = Services(settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
                         knowledge=Knowledge(kb_dir), store=store, messenger=Messenger())
     background = Background(services)
@@ -147,7 +148,7 @@ async def test_sigusr1_sends_the_digest_now(kb_dir, tmp_path):
         assert result.channels == ["kanalen"] and sent[0][0] == "19:kanal"
     finally:
         await background.stop()
-        store.close()
+        await store.close()
 
 
 async def test_background_starts_and_stops_the_digest_schedule(kb_dir, tmp_path):

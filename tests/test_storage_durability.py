@@ -21,15 +21,16 @@ from aiohttp import web
 
 from bot.app_factory import SERVICES
 from lotsen import cases
-from lotsen.storage import Store
-from lotsen.storage import sqlite as sqlite_store
-from lotsen.storage.migrations import MIGRATIONS
+from lotsen.storage import connect, migrate
+from lotsen.storage.sqlite import MIGRATIONS_DIR
 from tests.conftest import FIXTURE_KB, ROOT, make_settings, serve_connector, start_bot
 from tests.support.fake_connector import FakeConnector
+from tests.support.db import sql
 from tests.support.reports import file_deviation
 from tests.support.teams import COORDINATOR, TeamsClient
 
 RECEIPT = "Tack! Uppgifterna är sparade."
+MIGRATIONS = migrate.load(MIGRATIONS_DIR)
 
 
 def is_receipt(body: dict) -> bool:
@@ -100,16 +101,16 @@ async def test_a_report_survives_the_bot_being_killed_right_after_the_receipt(ho
             process.wait()
         process.stderr.close()
 
-    store = Store(data_dir / "samverkanslotsen.sqlite3")  # as the restarted bot would open it
+    store = await connect(data_dir / "samverkanslotsen.sqlite3")  # as the restarted bot would open it
     try:
-        case = cases.get_case(store, "AVV-2026-0001")
+        case = await cases.get_case(store, "AVV-2026-0001")
         assert case is not None, "the report the person was told is saved is gone"
         assert case.status == "mottagen" and case.municipality == "vetlanda"
         assert case.data["values"]["beskrivning"].startswith("Arbetsförmedlingen uteblev")
-        assert store.db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 0  # same transaction
-        assert store.db.execute("SELECT COUNT(*) FROM case_events").fetchone()[0] == 1
+        assert sql(store).execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 0  # same transaction
+        assert sql(store).execute("SELECT COUNT(*) FROM case_events").fetchone()[0] == 1
     finally:
-        store.close()
+        await store.close()
 
 
 # --- in-process checks ----------------------------------------------------------------------------
@@ -137,10 +138,10 @@ async def test_the_report_is_committed_before_the_receipt_is_sent(hooked_connect
 
 
 async def test_the_bot_uses_wal_and_full_sync(teams_small):
-    db = teams_small.app[SERVICES].store.db
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert not db.in_transaction  # nothing left uncommitted between turns
+    store = teams_small.app[SERVICES].store
+    assert await store.pragma("journal_mode") == "wal"
+    assert await store.pragma("synchronous") == 2  # FULL
+    assert not await store.in_transaction()  # nothing left uncommitted between turns
 
 
 async def test_a_status_change_is_on_disk_before_the_answer(teams_small, tmp_path):
@@ -148,64 +149,85 @@ async def test_a_status_change_is_on_disk_before_the_answer(teams_small, tmp_pat
     _, body, _ = await teams_small.invoke("case.status", {"verb": "case.status", "reference": "AVV-2026-0001",
                                                           "status": "avslutad", "comment": ""}, person=COORDINATOR)
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
-    fresh = Store(teams_small.app[SERVICES].settings.database_path)
+    fresh = await connect(teams_small.app[SERVICES].settings.database_path)
     try:
-        assert cases.get_case(fresh, "AVV-2026-0001").status == "avslutad"
+        assert (await cases.get_case(fresh, "AVV-2026-0001")).status == "avslutad"
     finally:
-        fresh.close()
+        await fresh.close()
 
 
 # --- schema version -------------------------------------------------------------------------------
 
-def test_the_schema_version_is_recorded(tmp_path):
-    store = Store(tmp_path / "x.sqlite3")
+async def test_the_schema_version_is_recorded(tmp_path):
+    store = await connect(tmp_path / "x.sqlite3")
     try:
-        assert store.schema_version == len(MIGRATIONS) >= 1
-        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"cases", "case_events", "channel_links", "conversation_refs", "sequences", "audit"} <= tables
+        assert await store.schema_version() == len(MIGRATIONS) >= 2
+        tables = {r[0] for r in sql(store).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"cases", "case_events", "channel_links", "conversation_refs", "sequences", "audit",
+                "job_claims"} <= tables
     finally:
-        store.close()
+        await store.close()
 
 
-async def test_healthz_reports_the_schema_version(teams_small):
+async def test_healthz_and_readyz_report_the_schema_version(teams_small):
     response = await teams_small.http.get("/healthz")
     assert (await response.json())["storage"]["schema_version"] == len(MIGRATIONS)
+    response = await teams_small.http.get("/readyz")
+    assert response.status == 200
+    body = await response.json()
+    assert body["status"] == "ok" and body["knowledge_base"]["loaded"] is True
+    assert body["storage"] == {"backend": "sqlite", "reachable": True, "schema_version": len(MIGRATIONS),
+                               "expected_version": len(MIGRATIONS), "migrations_applied": True}
 
 
-def test_reopening_migrates_nothing_twice(tmp_path, monkeypatch):
+async def test_readyz_says_unavailable_when_the_database_is_not(teams_small):
+    store = teams_small.app[SERVICES].store
+
+    async def down() -> None:
+        raise OSError("database gone")
+
+    store.ping = down
+    response = await teams_small.http.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["storage"] == {"backend": "sqlite", "reachable": False, "error": "OSError"}
+    assert (await teams_small.http.get("/healthz")).status == 200  # alive all the same
+
+
+async def test_reopening_migrates_nothing_twice(tmp_path):
     path = tmp_path / "x.sqlite3"
-    first = Store(path)
-    cases.file_case(first, kind="avvikelse", form_id="f1", municipality="vetlanda", reporter_aad="a",
-                    reporter_name="A", reporter_ref=None, wants_feedback=False, data={"values": {}})
-    first.close()
+    first = await connect(path)
+    await cases.file_case(first, kind="avvikelse", form_id="f1", municipality="vetlanda", reporter_aad="a",
+                          reporter_name="A", reporter_ref=None, wants_feedback=False, data={"values": {}})
+    await first.close()
 
     # a later release adds a step; it must run once, on the next start only
     step = "INSERT INTO audit (at, event, actor, target, outcome) VALUES ('2026-01-01', 'migration-ran', '', '', 'ok')"
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", [*MIGRATIONS, step])
     for _ in range(3):
-        store = Store(path)
-        assert store.schema_version == len(MIGRATIONS) + 1
-        store.close()
-    store = Store(path)
+        store = await connect(path, migrations=[*MIGRATIONS, step])
+        assert await store.schema_version() == len(MIGRATIONS) + 1
+        await store.close()
+    store = await connect(path, migrations=[*MIGRATIONS, step])
     try:
-        ran = store.db.execute("SELECT COUNT(*) FROM audit WHERE event = 'migration-ran'").fetchone()[0]
+        ran = sql(store).execute("SELECT COUNT(*) FROM audit WHERE event = 'migration-ran'").fetchone()[0]
         assert ran == 1
-        assert store.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1  # data kept
+        assert sql(store).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1  # data kept
     finally:
-        store.close()
+        await store.close()
 
 
-def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
+async def test_a_failing_migration_changes_nothing(tmp_path):
     path = tmp_path / "x.sqlite3"
-    Store(path).close()
+    await (await connect(path)).close()
     bad = "CREATE TABLE extra (id INTEGER); INSERT INTO no_such_table VALUES (1)"
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", [*MIGRATIONS, bad])
     with pytest.raises(sqlite3.OperationalError):
-        Store(path)
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", list(MIGRATIONS))
-    store = Store(path)
+        await connect(path, migrations=[*MIGRATIONS, bad])
+    store = await connect(path)
     try:
-        assert store.schema_version == len(MIGRATIONS)
-        assert store.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
+        assert await store.schema_version() == len(MIGRATIONS)
+        assert sql(store).execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
     finally:
-        store.close()
+        await store.close()
+
+
+def test_the_migrations_in_the_package_are_the_ones_applied():
+    assert MIGRATIONS == migrate.load(MIGRATIONS_DIR) and len(MIGRATIONS) >= 2

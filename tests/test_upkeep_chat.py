@@ -8,6 +8,7 @@ import pytest
 
 from lotsen import cases
 from lotsen.assistant import NOT_ALLOWED
+from tests.support.db import sql
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings, submit_actions
 from tests.support.upkeep import (DIGEST_CHANNEL_CONV, NEW_ENTRY, append, copy_kb, in_channel, line_of, replace,
                                   services, start_on, vague_question)
@@ -59,7 +60,7 @@ async def test_others_are_politely_refused(teams_small, text):
     for person in (OTHER, CASEWORKER):
         replies = await teams_small.send(text, person=person)
         assert replies.texts == [NOT_ALLOWED] and replies.cards == []
-    denied = services(teams_small).store.db.execute("SELECT COUNT(*) FROM audit WHERE event = 'admin_denied'")
+    denied = sql(services(teams_small).store).execute("SELECT COUNT(*) FROM audit WHERE event = 'admin_denied'")
     assert denied.fetchone()[0] == 2
 
 
@@ -97,7 +98,7 @@ async def test_an_invalid_change_is_refused_and_the_old_base_keeps_answering(bot
     assert "knowledge/routing.yaml:" in text and "kontaktlistan 'finns-inte' finns inte i contacts.yaml" in text
     assert "Personal på socialtjänsten" in (await bot.send("vem kallar till sip")).all_text()
     assert "Det vet jag tyvärr inte" in (await bot.send("hur remitterar jag till arenagruppen")).all_text()
-    outcomes = services(bot).store.db.execute("SELECT outcome FROM audit WHERE event = 'kb_reload'").fetchall()
+    outcomes = sql(services(bot).store).execute("SELECT outcome FROM audit WHERE event = 'kb_reload'").fetchall()
     assert [r[0] for r in outcomes] == ["refused"]
 
 
@@ -125,7 +126,7 @@ async def test_conversations_in_progress_survive_a_reload(bot):
     # a "Menade du …?" button offering the removed entry, pressed after the reload
     gone = await bot.send(value={"verb": "qa.show", "id": "sip-vem-kallar", "via": "suggestion", "ref": "gammal"})
     assert gone.texts == ["Den frågan finns inte längre i kunskapsbasen. Skriv din fråga igen, så letar jag på nytt."]
-    row = services(bot).store.db.execute("SELECT entry_id, question FROM feedback").fetchone()
+    row = sql(services(bot).store).execute("SELECT entry_id, question FROM feedback").fetchone()
     assert tuple(row) == ("sip-vem-kallar", "vem kallar till sip")
 
 
@@ -142,7 +143,7 @@ async def test_unanswered_questions_are_kept_grouped_and_redacted(teams_small):
     offered = [a["title"] for a in submit_actions(suggested.cards[0])][:-1]
     chosen = (await teams_small.send(vague + "?")).cards[0]  # the same again, but this time …
     await teams_small.click(submit_actions(chosen)[0])  # … a suggestion was chosen: answered
-    stored = [r[0] for r in services(teams_small).store.db.execute("SELECT question FROM unanswered")]
+    stored = [r[0] for r in sql(services(teams_small).store).execute("SELECT question FROM unanswered")]
     assert not any(PNR in q or "19121212" in q for q in stored)
 
     replies = await teams_small.send("obesvarade frågor", person=COORDINATOR)
@@ -173,7 +174,7 @@ async def test_negative_feedback_is_kept_with_the_question_asked(teams_small):
     await teams_small.click(action(other, "👍"))
     # card data comes back from the client: a forged question is redacted too
     await teams_small.send(value={"verb": "feedback", "entry": "arena-kommuner", "vote": "down", "q": f"x {PNR}"})
-    stored = [r[0] for r in services(teams_small).store.db.execute("SELECT question FROM feedback")]
+    stored = [r[0] for r in sql(services(teams_small).store).execute("SELECT question FROM feedback")]
     assert not any("19121212" in q for q in stored)
 
     card = (await teams_small.send("feedback", person=COORDINATOR)).cards[0]
@@ -200,11 +201,11 @@ async def test_the_digest_is_posted_to_the_connected_channel(teams_small, connec
     await teams_small.send("var parkerar jag bilen")
     store = services(teams_small).store
     for n in range(2):
-        case, _ = cases.file_case(store, kind="avvikelse", form_id=f"form-{n}", municipality="vetlanda",
+        case, _ = await cases.file_case(store, kind="avvikelse", form_id=f"form-{n}", municipality="vetlanda",
                                   reporter_aad=CASEWORKER.aad, reporter_name=CASEWORKER.name, reporter_ref=None,
                                   wants_feedback=False, data={})
-    cases.change_status(store, case, "under-utredning", COORDINATOR.aad)
-    cases.file_case(store, kind="arena", form_id="form-a", municipality="habo", reporter_aad=CASEWORKER.aad,
+    await cases.change_status(store, case, "under-utredning", COORDINATOR.aad)
+    await cases.file_case(store, kind="arena", form_id="form-a", municipality="habo", reporter_aad=CASEWORKER.aad,
                     reporter_name=CASEWORKER.name, reporter_ref=None, wants_feedback=False, data={})
 
     replies = await teams_small.send("skicka sammanfattning", person=COORDINATOR)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -11,8 +13,9 @@ import pytest
 from lotsen import cases, channels, digest, insights
 from lotsen.schedule import ScheduleError, WeeklySchedule
 from lotsen.settings import Settings, SettingsError
-from lotsen.storage import Store
+from lotsen.storage import connect
 from lotsen.text import normalise
+from tests.support.db import sql
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Stockholm
@@ -32,68 +35,68 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "db.sqlite3", clock=clock)
+async def store(tmp_path, clock):
+    s = await connect(tmp_path / "db.sqlite3", clock=clock)
     yield s
-    s.close()
+    await s.close()
 
 
-def ask(store, question, kind="none", offered=None, ref=None):
-    store.record_unanswered(question, normalise(question), kind, offered, ref)
+async def ask(store, question, kind="none", offered=None, ref=None):
+    await store.questions.record_unanswered(question, normalise(question), kind, offered, ref)
 
 
-def test_unanswered_groups_by_normalised_text_most_frequent_first(store, clock):
-    ask(store, "Hur bokar jag tolk?")
-    ask(store, "hur bokar jag TOLK")
-    ask(store, "Var parkerar jag?")
-    ask(store, "sip", "suggest", ["sip-vem-kallar", "sip-af-fk-delta"], "r1")  # nothing chosen
-    ask(store, "sip!", "suggest", ["sip-vem-kallar"], "r2")
-    store.resolve_suggestion("r2")  # chosen: answered, not counted
-    ask(store, "arena?", "suggest", ["arena-kommuner"], "r3")
-    store.resolve_suggestion("r3", kind="suggest_rejected")  # "Ingen av dessa"
+async def test_unanswered_groups_by_normalised_text_most_frequent_first(store, clock):
+    await ask(store, "Hur bokar jag tolk?")
+    await ask(store, "hur bokar jag TOLK")
+    await ask(store, "Var parkerar jag?")
+    await ask(store, "sip", "suggest", ["sip-vem-kallar", "sip-af-fk-delta"], "r1")  # nothing chosen
+    await ask(store, "sip!", "suggest", ["sip-vem-kallar"], "r2")
+    await store.questions.resolve_suggestion("r2")  # chosen: answered, not counted
+    await ask(store, "arena?", "suggest", ["arena-kommuner"], "r3")
+    await store.questions.resolve_suggestion("r3", kind="suggest_rejected")  # "Ingen av dessa"
     clock.moment = NOW - timedelta(days=40)
-    ask(store, "Hur bokar jag tolk?")  # outside the last 30 days
-    groups = insights.unanswered(store, insights.Period.last_days(NOW, 30))
+    await ask(store, "Hur bokar jag tolk?")  # outside the last 30 days
+    groups = await insights.unanswered(store, insights.Period.last_days(NOW, 30))
     assert [(g.question, g.count) for g in groups][0] == ("hur bokar jag TOLK", 2)
     by_norm = {g.norm: g for g in groups}
     assert set(by_norm) == {"hur bokar jag tolk", "var parkerar jag", "sip", "arena"}
     assert by_norm["sip"].entries == ["sip-vem-kallar", "sip-af-fk-delta"] and by_norm["sip"].kinds == {"suggest": 1}
     assert by_norm["arena"].kinds == {"suggest_rejected": 1}
-    assert insights.unanswered(store, insights.Period.last_days(NOW, 60))[0].count == 3
-    counts = insights.counts(store, insights.Period.last_days(NOW, 30))
+    assert (await insights.unanswered(store, insights.Period.last_days(NOW, 60)))[0].count == 3
+    counts = await insights.counts(store, insights.Period.last_days(NOW, 30))
     assert counts.unanswered == 5
 
 
-def test_feedback_groups_by_question_and_entry(store):
-    store.record_feedback("sip-vem-kallar", "down", "Vem kallar till SIP?", normalise("Vem kallar till SIP?"))
-    store.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", normalise("vem kallar till sip"))
-    store.record_feedback("arena-kommuner", "down", "arena", "arena")
-    store.record_feedback("arena-kommuner", "up", "arena", "arena")
-    groups = insights.feedback(store, insights.Period.last_days(NOW, 30))
+async def test_feedback_groups_by_question_and_entry(store):
+    await store.questions.record_feedback("sip-vem-kallar", "down", "Vem kallar till SIP?", normalise("Vem kallar till SIP?"))
+    await store.questions.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", normalise("vem kallar till sip"))
+    await store.questions.record_feedback("arena-kommuner", "down", "arena", "arena")
+    await store.questions.record_feedback("arena-kommuner", "up", "arena", "arena")
+    groups = await insights.feedback(store, insights.Period.last_days(NOW, 30))
     assert [(g.norm, g.count, g.entries) for g in groups] == [
         ("vem kallar till sip", 2, ["sip-vem-kallar"]), ("arena", 1, ["arena-kommuner"])]
-    counts = insights.counts(store, insights.Period.last_days(NOW, 30))
+    counts = await insights.counts(store, insights.Period.last_days(NOW, 30))
     assert (counts.feedback_up, counts.feedback_down) == (1, 3)
 
 
-def test_digest_counts_questions_feedback_and_new_cases_by_status(store, clock):
-    store.record_answered("sip-vem-kallar")
-    store.record_answered("arena-kommuner")
-    ask(store, "Hur bokar jag tolk?")
-    ask(store, "hur bokar jag tolk")
-    ask(store, "Var parkerar jag?")
-    store.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", "vem kallar till sip")
+async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, clock):
+    await store.questions.record_answered("sip-vem-kallar")
+    await store.questions.record_answered("arena-kommuner")
+    await ask(store, "Hur bokar jag tolk?")
+    await ask(store, "hur bokar jag tolk")
+    await ask(store, "Var parkerar jag?")
+    await store.questions.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", "vem kallar till sip")
     for n in range(3):
-        case, _ = cases.file_case(store, kind="avvikelse", form_id=f"f{n}", municipality="vetlanda", reporter_aad="a",
+        case, _ = await cases.file_case(store, kind="avvikelse", form_id=f"f{n}", municipality="vetlanda", reporter_aad="a",
                                   reporter_name="A", reporter_ref=None, wants_feedback=False, data={})
         if n == 0:
-            cases.change_status(store, case, "under-utredning", "koordinator")
-    cases.file_case(store, kind="sip", form_id="s1", municipality="aneby", reporter_aad="a", reporter_name="A",
+            await cases.change_status(store, case, "under-utredning", "koordinator")
+    await cases.file_case(store, kind="sip", form_id="s1", municipality="aneby", reporter_aad="a", reporter_name="A",
                     reporter_ref=None, wants_feedback=False, data={})
     clock.moment = NOW - timedelta(days=9)
-    cases.file_case(store, kind="arena", form_id="old", municipality="habo", reporter_aad="a", reporter_name="A",
+    await cases.file_case(store, kind="arena", form_id="old", municipality="habo", reporter_aad="a", reporter_name="A",
                     reporter_ref=None, wants_feedback=False, data={})  # before the week
-    d = digest.build_digest(store, NOW)
+    d = await digest.build_digest(store, NOW)
     assert (d.counts.answered, d.counts.unanswered, d.counts.feedback_down) == (2, 3, 1)
     assert [(g.question, g.count) for g in d.unanswered] == [("hur bokar jag tolk", 2), ("Var parkerar jag?", 1)]
     by_kind = {c.kind: c for c in d.cases}
@@ -151,7 +154,7 @@ class FakeMessenger:
 
 
 async def test_the_schedule_sends_once_per_slot(store, clock, tmp_path):
-    channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
+    await channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
     clock.moment = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)  # an hour before Monday 08:00
     from lotsen.knowledge import Knowledge
     from tests.conftest import FIXTURE_KB
@@ -171,29 +174,29 @@ async def test_the_schedule_sends_once_per_slot(store, clock, tmp_path):
         await digest.run_schedule(services, WeeklySchedule.parse("mon 08:00", "Europe/Stockholm"), sleep=sleep)
     assert [conv for conv, _ in messenger.sent] == ["19:kanal", "19:kanal"]
     assert max(naps) <= 900
-    slots = [r[0] for r in store.db.execute("SELECT target FROM audit WHERE event = 'digest_sent'")]
+    slots = [r[0] for r in sql(store).execute("SELECT target FROM audit WHERE event = 'digest_sent'")]
     assert slots == ["2026-11-23T08:00:00+01:00", "2026-11-30T08:00:00+01:00"]
     # a second process (or a restart) reaching the same slot does not post it again
     again = await digest.send_digest(services, now=NOW, slot="2026-11-23T08:00:00+01:00")
     assert again.already_sent and len(messenger.sent) == 2
 
 
-def test_the_digest_command_previews_from_the_database(tmp_path, monkeypatch, capsys):
+async def test_the_digest_command_previews_from_the_database(tmp_path, monkeypatch, capsys):
     from scripts import digest as digest_cli
     from tests.conftest import FIXTURE_KB
 
     monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KB))
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    store = Store(tmp_path / "samverkanslotsen.sqlite3")
-    store.record_answered("sip-vem-kallar")
-    ask(store, "Var parkerar jag?")
-    store.record_feedback("sip-vem-kallar", "down", "sip kallelse", "sip kallelse")
-    store.close()
-    assert digest_cli.main([]) == 0
+    store = await connect(tmp_path / "samverkanslotsen.sqlite3")
+    await store.questions.record_answered("sip-vem-kallar")
+    await ask(store, "Var parkerar jag?")
+    await store.questions.record_feedback("sip-vem-kallar", "down", "sip kallelse", "sip kallelse")
+    await store.close()
+    assert await asyncio.to_thread(digest_cli.main, []) == 0
     out = capsys.readouterr().out
     assert out.startswith("Veckosammanfattning ")
     assert "Besvarade frågor: 1" in out and "1 × Var parkerar jag?" in out
     assert "1 × sip kallelse (svaret: Vem kallar till SIP?)" in out
-    assert digest_cli.main(["--card"]) == 0
+    assert await asyncio.to_thread(digest_cli.main, ["--card"]) == 0
     assert '"type": "AdaptiveCard"' in capsys.readouterr().out
-    assert digest_cli.main(["--data-dir", str(tmp_path / "saknas")]) == 1
+    assert await asyncio.to_thread(digest_cli.main, ["--data-dir", str(tmp_path / "saknas")]) == 1

@@ -127,18 +127,18 @@ async def answer_text(ctx: Context, text: str) -> list[Out]:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
         if term is None or normalise(term.question.removeprefix("Vad betyder ").split("(")[0]) in normalise(entry.question):
-            ctx.store.record_answered(entry.id)
+            await ctx.services.soon(ctx.store.questions.record_answered(entry.id))
             return [answer_card(ctx, entry, safe)]
     if term is not None:
-        ctx.store.record_answered(term.id)
+        await ctx.services.soon(ctx.store.questions.record_answered(term.id))
         return [answer_card(ctx, term, safe)]
     if result.level == SUGGEST and result.candidates:
         ref = uuid.uuid4().hex
         offered = [c.entry_id for c in result.candidates[:3]]
-        ctx.store.record_unanswered(safe, normalise(safe), "suggest", offered, ref)
+        await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "suggest", offered, ref))
         choices = [{"id": eid, "title": kb.entries[eid].question} for eid in offered]
         return [ctx.card("suggestions", choices=choices, ref=ref)]
-    ctx.store.record_unanswered(safe, normalise(safe), "none")
+    await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "none"))
     return [fallback_card(ctx, text)]
 
 
@@ -151,11 +151,11 @@ async def _show(ctx: Context) -> list[Out]:
     ref = ctx.value.get("ref")
     asked = ""
     if isinstance(ref, str) and ref:
-        ctx.store.resolve_suggestion(ref)
-        asked = question_for_suggestion(ctx.store, ref)
+        await ctx.services.soon(ctx.store.questions.resolve_suggestion(ref))
+        asked = await question_for_suggestion(ctx.store, ref)
     if entry is None:
         return [Text("Den frågan finns inte längre i kunskapsbasen. Skriv din fråga igen, så letar jag på nytt.")]
-    ctx.store.record_answered(entry.id)
+    await ctx.services.soon(ctx.store.questions.record_answered(entry.id))
     return [answer_card(ctx, entry, asked)]
 
 
@@ -169,7 +169,7 @@ async def _ask(ctx: Context) -> list[Out]:
 async def _none(ctx: Context) -> list[Out]:
     ref = ctx.value.get("ref")
     if isinstance(ref, str) and ref:
-        ctx.store.resolve_suggestion(ref, kind="suggest_rejected")
+        await ctx.services.soon(ctx.store.questions.resolve_suggestion(ref, kind="suggest_rejected"))
     return [fallback_card(ctx)]
 
 
@@ -184,7 +184,7 @@ async def _feedback(ctx: Context) -> list[Out]:
     question = redact(asked.strip())[:MAX_QUESTION_STORED] if isinstance(asked, str) and asked.strip() else ""
     entry = ctx.kb.entries.get(entry_id)
     question = question or (entry.question if entry else entry_id)
-    ctx.store.record_feedback(entry_id, vote, question, normalise(question))
+    await ctx.services.soon(ctx.store.questions.record_feedback(entry_id, vote, question, normalise(question)))
     if vote == "up":
         return [Text("Tack för din återkoppling! 👍")]
     return [Text("Tack för att du säger till. Samverkanskoordinatorerna ser vilka svar som inte hjälpte och förbättrar dem. "

@@ -103,7 +103,7 @@ async def reload_outs(ctx: Context) -> list[Out]:
     if result.busy:
         return [Text("Kunskapsbasen laddas redan om. Vänta en stund och försök igen.")]
     if not result.ok:
-        ctx.store.audit("kb_reload", actor, str(ctx.services.knowledge.directory), "refused")
+        await ctx.store.audit.record("kb_reload", actor, str(ctx.services.knowledge.directory), "refused")
         shown = [str(p) for p in result.errors[:MAX_ERRORS_SHOWN]]
         if len(result.errors) > MAX_ERRORS_SHOWN:
             shown.append(f"… och {len(result.errors) - MAX_ERRORS_SHOWN} fel till "
@@ -115,7 +115,7 @@ async def reload_outs(ctx: Context) -> list[Out]:
                   "Rätta felen (fil:rad) och skriv **ladda om kunskapsbasen** igen."),
             lines=shown,
         )]
-    ctx.store.audit("kb_reload", actor, str(ctx.services.knowledge.directory), "ok")
+    await ctx.store.audit.record("kb_reload", actor, str(ctx.services.knowledge.directory), "ok")
     changes = result.diff.lines() if result.diff else []
     lines = changes or ["Inget har ändrats."]
     if result.warnings:
@@ -133,9 +133,9 @@ async def reload_outs(ctx: Context) -> list[Out]:
 # --- obesvarade frågor / feedback ----------------------------------------------------------------
 
 
-def unanswered_card(ctx: Context, days: int) -> Card:
+async def unanswered_card(ctx: Context, days: int) -> Card:
     period = insights.Period.last_days(ctx.services.clock(), days)
-    groups = insights.unanswered(ctx.store, period)
+    groups = await insights.unanswered(ctx.store, period)
     total = sum(g.count for g in groups)
     items = []
     for g in groups[:LIST_LIMIT]:
@@ -158,10 +158,10 @@ def unanswered_card(ctx: Context, days: int) -> Card:
     )
 
 
-def feedback_card(ctx: Context, days: int) -> Card:
+async def feedback_card(ctx: Context, days: int) -> Card:
     period = insights.Period.last_days(ctx.services.clock(), days)
-    groups = insights.feedback(ctx.store, period, "down")
-    counts = insights.counts(ctx.store, period)
+    groups = await insights.feedback(ctx.store, period, "down")
+    counts = await insights.counts(ctx.store, period)
     items = []
     for g in groups[:LIST_LIMIT]:
         answers = [f"{ctx.kb.entries[e].question} ({e})" if e in ctx.kb.entries else f"{e} (finns inte längre)"
@@ -223,18 +223,18 @@ def register(assistant: Assistant) -> None:
         return await reload_outs(ctx)
 
     async def unanswered_command(ctx: Context) -> list[Out]:
-        return [unanswered_card(ctx, _days(fold(ctx.turn.text)))]
+        return [await unanswered_card(ctx, _days(fold(ctx.turn.text)))]
 
     async def feedback_command(ctx: Context) -> list[Out]:
-        return [feedback_card(ctx, _days(fold(ctx.turn.text)))]
+        return [await feedback_card(ctx, _days(fold(ctx.turn.text)))]
 
     async def list_button(ctx: Context) -> list[Out]:
         if not ctx.is_coordinator:
             return [Text(NOT_ALLOWED)]
         days = _days(ctx.value.get("days"))
         if ctx.turn.verb == "upkeep.feedback":
-            return [feedback_card(ctx, days)]
-        return [unanswered_card(ctx, days)]
+            return [await feedback_card(ctx, days)]
+        return [await unanswered_card(ctx, days)]
 
     async def digest_command(ctx: Context) -> list[Out]:
         await ctx.typing()

@@ -5,6 +5,7 @@ import json
 from bot.app_factory import SERVICES
 from tests.conftest import make_settings, start_bot
 from tests.support.teams import BOT, CASEWORKER, COORDINATOR, action, card_strings, submit_actions
+from tests.support.db import sql
 
 
 def store(teams):
@@ -50,7 +51,7 @@ async def test_a_question_gets_a_sourced_answer_card(teams_small):
     assert "Källa: Rätt stöd, rätt försörjning – modellen (002_430fdb8ee70e2ec3.txt), avsnitt ”Försäkringskassan”" in text
     titles = [a["title"] for a in submit_actions(card)]
     assert titles == ["Vem kallar till SIP?", "Vem kontaktar jag?", "👍", "👎"]
-    assert store(teams_small).db.execute("SELECT entry_id FROM answered").fetchall()[0][0] == "fk-samordnar"
+    assert sql(store(teams_small)).execute("SELECT entry_id FROM answered").fetchall()[0][0] == "fk-samordnar"
 
 
 async def test_answer_offers_the_flow_it_is_about(teams_small):
@@ -71,18 +72,18 @@ async def test_menade_du_offers_close_candidates_and_records_the_choice(teams_sm
     assert "Menade du …?" in card_strings(card)
     choices = [a for a in submit_actions(card) if a["data"]["verb"] == "qa.show"]
     assert 1 <= len(choices) <= 3
-    row = store(teams_small).db.execute("SELECT kind, resolved, question FROM unanswered").fetchone()
+    row = sql(store(teams_small)).execute("SELECT kind, resolved, question FROM unanswered").fetchone()
     assert tuple(row) == ("suggest", 0, "måste sip")
     chosen = await teams_small.click(choices[0])
     assert chosen.cards and "Källa:" in card_strings(chosen.cards[0])
-    assert store(teams_small).db.execute("SELECT resolved FROM unanswered").fetchone()[0] == 1
+    assert sql(store(teams_small)).execute("SELECT resolved FROM unanswered").fetchone()[0] == 1
 
 
 async def test_none_of_these_gives_the_honest_fallback(teams_small):
     card = (await teams_small.send("måste sip")).cards[0]
     replies = await teams_small.click(action(card, "Ingen av dessa"))
     assert "Det vet jag tyvärr inte" in replies.all_text()
-    assert store(teams_small).db.execute("SELECT kind FROM unanswered").fetchone()[0] == "suggest_rejected"
+    assert sql(store(teams_small)).execute("SELECT kind FROM unanswered").fetchone()[0] == "suggest_rejected"
 
 
 async def test_unknown_question_gets_i_dont_know_with_a_contact(teams_small):
@@ -94,7 +95,7 @@ async def test_unknown_question_gets_i_dont_know_with_a_contact(teams_small):
     shown = action(replies.cards[0], "Visa kontakter")
     contacts = await teams_small.click(shown)
     assert "samverkan.vetlanda@exempel.se" in contacts.all_text()
-    stored = store(teams_small).db.execute("SELECT question, kind FROM unanswered").fetchone()
+    stored = sql(store(teams_small)).execute("SELECT question, kind FROM unanswered").fetchone()
     assert stored["kind"] == "none"
     assert "19121212" not in stored["question"] and "[personnummer borttaget]" in stored["question"]
 
@@ -105,7 +106,7 @@ async def test_feedback_is_recorded(teams_small):
     assert "Tack för att du säger till" in replies.all_text()
     replies = await teams_small.click(action(card, "👍"))
     assert "Tack för din återkoppling" in replies.all_text()
-    rows = store(teams_small).db.execute("SELECT entry_id, vote FROM feedback ORDER BY id").fetchall()
+    rows = sql(store(teams_small)).execute("SELECT entry_id, vote FROM feedback ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [("sip-vem-kallar", "down"), ("sip-vem-kallar", "up")]
 
 
@@ -210,7 +211,7 @@ async def test_only_allowed_tenants_are_served(connector, tmp_path):
         foreign["conversation"]["tenantId"] = "99999999-0000-0000-0000-000000000000"
         status, replies, _ = await teams.post(foreign)
         assert status in (200, 201) and list(replies) == []
-        audit = teams.app[SERVICES].store.db.execute(
+        audit = sql(teams.app[SERVICES].store).execute(
             "SELECT target FROM audit WHERE event = 'tenant_rejected'").fetchall()
         assert [r[0] for r in audit] == ["99999999-0000-0000-0000-000000000000"]
     finally:

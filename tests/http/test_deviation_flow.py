@@ -8,6 +8,7 @@ import pytest
 from bot.app_factory import SERVICES
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import action, card_strings, submit_actions
+from tests.support.db import sql
 
 STEP1 = {"datum": "2026-11-20", "kommun": "vetlanda", "organisation": "kommun",
          "parter": "kommun,arbetsformedlingen", "insats": "sip"}
@@ -21,7 +22,7 @@ FREE_TEXT = {"beskrivning": 2, "orsak_annat": 2, "konsekvens_annat": 2, "losning
 
 
 def db(teams):
-    return teams.app[SERVICES].store.db
+    return sql(teams.app[SERVICES].store)
 
 
 def updated_card(replies):
@@ -312,11 +313,11 @@ async def test_altered_card_data_cannot_skip_a_step(teams_small):
 async def test_a_report_with_missing_required_values_is_not_filed(teams_small):
     review = await to_review(teams_small)
     store = teams_small.app[SERVICES].store
-    key, flow, data = store.db.execute("SELECT key, flow, data FROM drafts").fetchone()
+    key, flow, data = sql(store).execute("SELECT key, flow, data FROM drafts").fetchone()
     draft = json.loads(data)
     draft["values"]["beskrivning"] = ""  # as if a step had been skipped
-    store.db.execute("UPDATE drafts SET data = ? WHERE key = ?", (json.dumps(draft), key))
+    sql(store).execute("UPDATE drafts SET data = ? WHERE key = ?", (json.dumps(draft), key))
     replies = await teams_small.click(action(review, "Skicka"), reply_to_id=FORM_CARD)
     assert "Några obligatoriska uppgifter saknas" in replies.all_text()
     assert "Steg 2 av 3" in replies.all_text()
-    assert store.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    assert sql(store).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0

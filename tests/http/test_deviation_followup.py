@@ -16,12 +16,13 @@ from lotsen.assistant import NOT_ALLOWED
 from tests.support.reports import (CHANNEL_CONV, CHANNEL_ID, channel_data, file_deviation, in_channel,
                                    mention_entities)
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings
+from tests.support.db import sql
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
 def db(teams):
-    return teams.app[SERVICES].store.db
+    return sql(teams.app[SERVICES].store)
 
 
 def case_row(teams, reference="AVV-2026-0001"):

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.app_factory import SERVICES
+from tests.support.db import sql
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import (CASEWORKER, COORDINATOR, OTHER, Person, Replies, action, card_strings, inputs_of,
                                  submit_actions)
@@ -105,12 +106,14 @@ def store(teams):
 
 
 def rows(teams, kind: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM cases" + (" WHERE kind = ?" if kind else "") + " ORDER BY id"
-    return [dict(r) for r in store(teams).db.execute(sql, (kind,) if kind else ()).fetchall()]
+    query = "SELECT * FROM cases" + (" WHERE kind = ?" if kind else "") + " ORDER BY id"
+    return [dict(r) for r in sql(store(teams)).execute(query, (kind,) if kind else ()).fetchall()]
 
 
-def draft_of(teams, person: Person = CASEWORKER, conversation: str = PERSONAL):
-    return store(teams).get_draft(f"{conversation}|{person.aad}")
+async def draft_of(teams, person: Person = CASEWORKER, conversation: str = PERSONAL):
+    """(flow, data) of the stored draft, or None."""
+    found = await store(teams).drafts.get(f"{conversation}|{person.aad}")
+    return (found.flow, found.data) if found else None
 
 
 ARENA_INDIVIDUAL = {"arena_typ": "individ", "kommun": "jonkoping", "planering": "nej", "samtycke": "true"}
@@ -167,7 +170,7 @@ async def test_start_from_text_shows_the_preconditions(teams_small, text, title)
     assert heading(chat.card) == title
     assert "Förutsättningar" in chat.screen
     assert {a["title"] for a in submit_actions(chat.card)} >= {"Fortsätt", "Avbryt"}
-    assert draft_of(teams_small)[0] == ("arena" if title.startswith("Arena") else "sip")
+    assert (await draft_of(teams_small))[0] == ("arena" if title.startswith("Arena") else "sip")
     if "Jönköping" in text:
         assert input_value(chat.card, "kommun") == "jonkoping"
 
@@ -185,7 +188,7 @@ async def test_a_question_is_answered_not_started(teams_small):
     chat = Chat(teams_small)
     await chat.say("Vem kallar till SIP?")
     assert heading(chat.card) == "Vem kallar till SIP?"
-    assert draft_of(teams_small) is None
+    assert await draft_of(teams_small) is None
     await chat.press("Begär SIP-möte")  # the answer card's button: {"verb": "req.start", "kind": "sip"}
     assert heading(chat.card) == "SIP-möte" and "Förutsättningar" in chat.screen
 
@@ -212,7 +215,7 @@ async def test_switch_kind_from_the_preconditions(teams_small):
     await chat.press("Byt till SIP")
     assert heading(chat.card) == "SIP-möte"
     assert input_value(chat.card, "kommun") == "habo"
-    assert draft_of(teams_small)[0] == "sip"
+    assert (await draft_of(teams_small))[0] == "sip"
 
 
 # --- Arena rules -------------------------------------------------------------------------------
@@ -266,10 +269,10 @@ async def test_arena_individual_case_without_consent_stops_until_consent(teams_s
     assert "fortsätt" in screen
     assert rows(teams_small) == []
     # A crafted "Nästa" or "Skicka" for this form cannot skip the stop.
-    form_id = draft_of(teams_small)[1]["form_id"]
+    form_id = (await draft_of(teams_small))[1]["form_id"]
     for verb in ("arena.next", "arena.send"):
         await chat.teams.send(value={"verb": verb, "form_id": form_id, "step": 0, **ARENA_STEP1})
-    assert rows(teams_small) == [] and draft_of(teams_small)[1]["context"]["phase"] == "triage"
+    assert rows(teams_small) == [] and (await draft_of(teams_small))[1]["context"]["phase"] == "triage"
 
     # Later: the person comes back with consent.
     await chat.say("fortsätt")
@@ -354,7 +357,7 @@ async def test_sip_without_consent_stops(teams_small):
     assert "upprättas tillsammans med individen" in screen and "deltar själv" in screen
     assert "sip@exempel.se" in screen  # the SIP contact for Jönköping (the "*" rule)
     assert "004_0f2ee190d307fe23.txt" in screen
-    assert rows(teams_small) == [] and draft_of(teams_small)[0] == "sip"
+    assert rows(teams_small) == [] and (await draft_of(teams_small))[0] == "sip"
     await chat.press("Individen har sagt ja nu")
     await chat.press("Fortsätt", {"samtycke": "true"})
     assert "Steg 1 av 3: Förfrågan" in chat.screen
@@ -387,7 +390,7 @@ async def test_arena_general_question_without_a_channel(teams_small):
     assert data["context"]["triage"]["arena_typ"] == "allman"
     assert data["values"]["parter"] == ["forsakringskassan"]
     assert json.loads(row["routed_to"])["purpose"] == "arena"
-    assert draft_of(teams_small) is None
+    assert await draft_of(teams_small) is None
 
 
 async def test_arena_individual_case_is_posted_to_the_connected_channel(teams_small):
@@ -479,7 +482,7 @@ async def test_preconditions_are_validated_on_the_server(teams_small):
     assert "Välj ett av alternativen i listan." in chat.screen
     await chat.press("Fortsätt", {**ARENA_INDIVIDUAL, "extra": "x"})
     assert "okända fält: extra" in chat.screen
-    assert draft_of(teams_small)[1]["context"]["phase"] == "triage"
+    assert (await draft_of(teams_small))[1]["context"]["phase"] == "triage"
 
 
 async def test_form_fields_are_validated(teams_small):
@@ -522,8 +525,8 @@ async def test_personnummer_is_blocked_in_every_free_text(teams_small, field, st
         assert "Steg 1 av 2" in chat.screen
     assert "Ta bort personnumret eller samordningsnumret" in chat.screen
     assert PNR not in replies.all_text()
-    assert PNR not in json.dumps(draft_of(teams_small)[1])
-    audit = store(teams_small).db.execute("SELECT target FROM audit WHERE event = 'pii_blocked'").fetchall()
+    assert PNR not in json.dumps((await draft_of(teams_small))[1])
+    audit = sql(store(teams_small)).execute("SELECT target FROM audit WHERE event = 'pii_blocked'").fetchall()
     assert [r["target"] for r in audit] == [f"arena:{field}"]
     assert rows(teams_small) == []
 
@@ -536,7 +539,7 @@ async def test_cancel_from_the_preconditions_card(teams_small):
     await chat.say("begär arena")
     await chat.press("Avbryt")
     assert "avbrutet" in heading(chat.card) and "Inget har sparats" in chat.screen
-    assert draft_of(teams_small) is None
+    assert await draft_of(teams_small) is None
 
 
 async def test_typed_cancel_mid_form_and_old_cards_afterwards(teams_small):
@@ -546,7 +549,7 @@ async def test_typed_cancel_mid_form_and_old_cards_afterwards(teams_small):
     step_card, step_id = chat.card, chat.card_id
     await chat.say("avbryt")
     assert "Avbrutet. Inget har sparats." in chat.last.texts[-1]
-    assert draft_of(teams_small) is None
+    assert await draft_of(teams_small) is None
     chat.card, chat.card_id = step_card, step_id
     await chat.press("Nästa", SIP_STEP1)
     assert "Formuläret finns inte längre" in chat.text
@@ -558,10 +561,10 @@ async def test_cancel_from_a_stop_and_from_the_review(teams_small):
     await chat.say("begär arena")
     await chat.press("Fortsätt", {**ARENA_INDIVIDUAL, "kommun": "gnosjo"})
     await chat.press("Avbryt")
-    assert draft_of(teams_small) is None
+    assert await draft_of(teams_small) is None
     await arena_to_review(chat)
     await chat.press("Avbryt")
-    assert draft_of(teams_small) is None and rows(teams_small) == []
+    assert await draft_of(teams_small) is None and rows(teams_small) == []
 
 
 async def test_back_from_the_first_step_to_the_preconditions(teams_small):
@@ -641,7 +644,7 @@ async def test_concurrent_submits_file_one_request(teams_small):
         assert row["reference"] in replies.all_text()
     calls = Replies(teams_small.connector.since(mark))
     assert len(channel_posts(calls)) == 1
-    assert store(teams_small).db.execute("SELECT COUNT(*) FROM case_events").fetchone()[0] == 1
+    assert sql(store(teams_small)).execute("SELECT COUNT(*) FROM case_events").fetchone()[0] == 1
 
 
 # --- the convener ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Iterator
 from cards import render as render_module
 from lotsen.turn import Card, InvokeCard, Out, Text, Turn, UpdateCard, User
 from tests.support.teams import VISIBLE_KEYS, visible_strings
+from tests.support.db import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
@@ -113,12 +114,12 @@ class CatalogBuilder:
         from lotsen.features import register_all
         from lotsen.knowledge import Knowledge
         from lotsen.settings import Settings
-        from lotsen.storage import Store
+        from lotsen.storage import open_store
 
         clock = lambda: self.now  # noqa: E731
         self.settings = Settings(knowledge_dir=self.kb_dir, data_dir=ROOT / "build" / "catalog-unused",
                                  coordinator_ids=(COORDINATOR.aad_object_id.lower(),))
-        self.store = Store(":memory:", clock=clock)
+        self.store = open_store(":memory:", clock=clock)
         self.services = Services(settings=self.settings, knowledge=Knowledge(self.kb_dir), store=self.store,
                                  messenger=None, clock=clock)
         # The real registration: it also fills dialogs.casework.FLOWS, which the case cards use.
@@ -126,6 +127,11 @@ class CatalogBuilder:
         register_all(self.assistant)
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()  # one loop for every handler, as in the running bot
+        self.run(self.store.open())
+
+    def run(self, work):
+        """Await `work` on the builder's loop."""
+        return self.loop.run_until_complete(work)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -188,10 +194,14 @@ class CatalogBuilder:
         return casework.FLOWS[kind]
 
     def draft(self, kind: str, conversation: str = "personal-catalog", user: User = CASEWORKER) -> dict[str, Any]:
-        found = self.store.get_draft(f"{conversation}|{user.aad_object_id or user.id}")
-        if found is None or found[0] != kind:
-            raise CatalogError(f"no {kind} draft stored (found {found and found[0]})")
-        return found[1]
+        return self.run(self.stored_draft(kind, conversation, user))
+
+    async def stored_draft(self, kind: str, conversation: str = "personal-catalog",
+                           user: User = CASEWORKER) -> dict[str, Any]:
+        found = await self.store.drafts.get(f"{conversation}|{user.aad_object_id or user.id}")
+        if found is None or found.flow != kind:
+            raise CatalogError(f"no {kind} draft stored (found {found and found.flow})")
+        return dict(found.data)
 
     def build(self) -> list[CatalogCard]:
         for name in sorted(n for n in dir(self) if n.startswith("_build_")):
@@ -361,7 +371,7 @@ class CatalogBuilder:
     async def _cancelled(self, flow) -> list[Out]:
         conv = "personal-cancel"
         await self.press(flow, {"verb": "dev.begin"}, conversation=conv)
-        form_id = self.draft(flow.kind, conv)["form_id"]
+        form_id = (await self.stored_draft(flow.kind, conv))["form_id"]
         return await self.press(flow, {"verb": "dev.cancel", "form_id": form_id}, conversation=conv)
 
     # --- Arena and SIP requests -------------------------------------------------------------------
@@ -494,15 +504,15 @@ class CatalogBuilder:
     def _file(self, kind: str, municipality: str | None, values: dict[str, Any], context: dict[str, Any]):
         from lotsen import cases
 
-        case, _ = cases.file_case(
+        case, _ = self.run(cases.file_case(
             self.store, kind=kind, form_id=uuid.uuid4().hex, municipality=municipality,
             reporter_aad=CASEWORKER.aad_object_id, reporter_name=CASEWORKER.name, reporter_ref=None,
-            wants_feedback=True, data={"values": values, "context": context})
+            wants_feedback=True, data={"values": values, "context": context}))
         return case
 
     def _case_values(self, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """Stored values as the flow would store them (taken from the filed catalogue cases if any)."""
-        row = self.store.db.execute("SELECT data FROM cases WHERE kind = ? ORDER BY id LIMIT 1", (kind,)).fetchone()
+        row = sql(self.store).execute("SELECT data FROM cases WHERE kind = ? ORDER BY id LIMIT 1", (kind,)).fetchone()
         if row is not None:
             import json
 
@@ -524,8 +534,8 @@ class CatalogBuilder:
                 if status == "mottagen":
                     continue
                 extra = {"datum": "2026-12-01", "tid": "10:00", "format": "digitalt"} if status == "bokad" else None
-                case = cases.change_status(self.store, case, status, COORDINATOR.aad_object_id,
-                                           f"Kommentar vid {title.lower()}", extra)
+                case = self.run(cases.change_status(self.store, case, status, COORDINATOR.aad_object_id,
+                                                    f"Kommentar vid {title.lower()}", extra))
                 self.add(f"case_card/{kind}-{status}", lambda c=case: casework.case_card(self.ctx(user=COORDINATOR), c),
                          expect=[f"Status: {title}"], note=f"The {kind} case after status “{title}”, with history.")
             # Errors, the way a coordinator gets them: through the "case.status" button.
@@ -563,25 +573,29 @@ class CatalogBuilder:
         from lotsen import digest
 
         zone = ZoneInfo(self.settings.digest_timezone)
-        empty_store = _empty_store(self.now)
+        async def card_of(store):
+            return digest.digest_card(await digest.build_digest(store, self.now), self.kb, zone)
+
+        empty_store = self.run(_empty_store(self.now))
         try:
-            self.add("digest/empty", lambda: digest.digest_card(digest.build_digest(empty_store, self.now), self.kb, zone),
+            self.add("digest/empty", lambda: card_of(empty_store),
                      expect=["Veckosammanfattning", "Inga obesvarade frågor"], note="The weekly digest of a quiet week.")
         finally:
-            empty_store.close()
+            self.run(empty_store.close())
         self._seed_activity()
-        self.add("digest/with-data", lambda: digest.digest_card(digest.build_digest(self.store, self.now), self.kb, zone),
+        self.add("digest/with-data", lambda: card_of(self.store),
                  expect=["Veckosammanfattning", "× "], note="The weekly digest with questions, feedback and cases.")
 
     def _seed_activity(self) -> None:
         from lotsen.text import normalise
 
         entry = next(iter(self.kb.entries.values()))
+        questions = self.store.questions
         for question in ("hur söker man bostadsbidrag", "hur söker man bostadsbidrag", "vad gör kuratorn"):
-            self.store.record_unanswered(question, normalise(question), "none")
-        self.store.record_unanswered("sip", "sip", "suggest", [entry.id], uuid.uuid4().hex)
-        self.store.record_feedback(entry.id, "down", entry.question, normalise(entry.question))
-        self.store.record_feedback(entry.id, "up", entry.question, normalise(entry.question))
+            self.run(questions.record_unanswered(question, normalise(question), "none"))
+        self.run(questions.record_unanswered("sip", "sip", "suggest", [entry.id], uuid.uuid4().hex))
+        self.run(questions.record_feedback(entry.id, "down", entry.question, normalise(entry.question)))
+        self.run(questions.record_feedback(entry.id, "up", entry.question, normalise(entry.question)))
 
     def _build_80_upkeep(self) -> None:
         from lotsen.features import upkeep
@@ -594,7 +608,7 @@ class CatalogBuilder:
                  expect=["Obs!"], note="“testa: hjälp”: a typed command takes the text first.")
         self.add("match_test/nothing", lambda: upkeep.test_card(self.ctx(**coordinator), "xyzzy plopp", self.assistant),
                  expect=["Ingen fråga i kunskapsbasen"], note="“testa:” with words the knowledge base does not know.")
-        empty = _Swap(self.services, _empty_store(self.now))
+        empty = _Swap(self, self.run(_empty_store(self.now)))
         with empty:
             self.add("upkeep_list/unanswered-empty", lambda: upkeep.unanswered_card(self.ctx(**coordinator), 30),
                      expect=["Inga obesvarade frågor"], note="“obesvarade frågor” when there are none.")
@@ -609,8 +623,8 @@ class CatalogBuilder:
 class _Swap:
     """Use another store for a moment (for the empty states)."""
 
-    def __init__(self, services, store):
-        self.services, self.store = services, store
+    def __init__(self, builder, store):
+        self.builder, self.services, self.store = builder, builder.services, store
 
     def __enter__(self):
         self.saved, self.services.store = self.services.store, self.store
@@ -618,13 +632,13 @@ class _Swap:
 
     def __exit__(self, *exc):
         self.services.store = self.saved
-        self.store.close()
+        self.builder.run(self.store.close())
 
 
-def _empty_store(now: datetime):
-    from lotsen.storage import Store
+async def _empty_store(now: datetime):
+    from lotsen.storage import connect
 
-    return Store(":memory:", clock=lambda: now)
+    return await connect(":memory:", clock=lambda: now)
 
 
 def _route(kb, purpose: str, municipality: str):
@@ -638,8 +652,8 @@ def _build(kb_dir: Path) -> list[CatalogCard]:
     try:
         return builder.build()
     finally:
+        builder.run(builder.store.close())
         builder.loop.close()
-        builder.store.close()
 
 
 def build_catalog(kb_dir: Path = FIXTURE_KB) -> list[CatalogCard]:

@@ -82,7 +82,7 @@ async def in_channel(teams: TeamsClient, command: str, *, person: Person = COORD
                             entities=mention_entities(), **kw)
 
 
-def seed_case(store: Store, *, municipality: str | None = "vetlanda", parter: list[str] | None = None,
+async def seed_case(store: Store, *, municipality: str | None = "vetlanda", parter: list[str] | None = None,
               orsaker: list[str] | None = None, konsekvenser: list[str] | None = None,
               allvarlighet: str = "allvarlig", losningar: list[str] | None = None,
               atgarder: list[str] | None = None, status: str | None = None, kind: str = "avvikelse",
@@ -98,13 +98,13 @@ def seed_case(store: Store, *, municipality: str | None = "vetlanda", parter: li
         "atgarder": atgarder or [], "atgard_text": "", "aterkoppling": wants_feedback,
     }
     data_values.update(values)
-    case, _ = cases.file_case(
+    case, _ = await cases.file_case(
         store, kind=kind, form_id=uuid.uuid4().hex, municipality=municipality, reporter_aad=reporter.aad,
         reporter_name=reporter.name, reporter_ref=None, wants_feedback=wants_feedback,
         data={"values": data_values, "context": {}},
     )
     if status and status != "mottagen":
-        case = cases.change_status(store, case, status, COORDINATOR.aad)
+        case = await cases.change_status(store, case, status, COORDINATOR.aad)
     return case
 
 
@@ -180,11 +180,11 @@ BILAGA6_2024 = (
 )
 
 
-def seed_reports(store: Store, clock: Clock, seeds: tuple[Seed, ...] = BILAGA6_2024) -> list[cases.Case]:
+async def seed_reports(store: Store, clock: Clock, seeds: tuple[Seed, ...] = BILAGA6_2024) -> list[cases.Case]:
     filed = []
     for seed in seeds:
         clock.set(*seed.when)
-        filed.append(seed_case(store, municipality=seed.kommun, parter=list(seed.parter), orsaker=list(seed.orsaker),
+        filed.append(await seed_case(store, municipality=seed.kommun, parter=list(seed.parter), orsaker=list(seed.orsaker),
                                konsekvenser=list(seed.konsekvenser), losningar=list(seed.losningar),
                                atgarder=list(seed.atgarder), status=seed.status, allvarlighet=seed.allvarlighet,
                                **dict(seed.extra)))

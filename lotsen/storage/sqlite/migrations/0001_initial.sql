@@ -1,8 +1,4 @@
-"""Ordered schema migrations. Append new steps; never edit a released one."""
-
-MIGRATIONS: list[str] = [
-    # 1: everything the first release needs
-    """
+-- 1: everything the first release needs
     CREATE TABLE drafts (
         key TEXT PRIMARY KEY,
         flow TEXT NOT NULL,
@@ -89,5 +85,3 @@ MIGRATIONS: list[str] = [
         target TEXT,
         outcome TEXT
     );
-    """,
-]

@@ -1,0 +1,409 @@
+"""The repositories in portable SQL (SQLite ≥ 3.35 and PostgreSQL ≥ 12 both run it)."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, AsyncIterator, Callable, Protocol
+
+from lotsen.storage.models import AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
+
+TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
+          "unanswered", "answered", "audit", "job_claims")
+
+# The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
+_UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Conn(Protocol):
+    async def execute(self, sql: str, args: tuple | list = ()) -> int:
+        """Run a statement; returns the number of rows changed."""
+
+    async def one(self, sql: str, args: tuple | list = ()) -> dict[str, Any] | None: ...
+
+    async def all(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]: ...
+
+    async def lock(self, key: str) -> None:
+        """Serialise the rest of this transaction with others that lock the same key."""
+
+
+class Session(Protocol):
+    clock: Callable[[], datetime]
+
+    def write(self) -> Any:
+        """async context manager: a Conn inside a transaction (the current one, if any)."""
+
+    def read(self) -> Any:
+        """async context manager: a Conn for reading (the current transaction's, if any)."""
+
+
+class _Repo:
+    def __init__(self, session: Session):
+        self.s = session
+
+    def now(self) -> str:
+        return iso(self.s.clock())
+
+
+class SqlDrafts(_Repo):
+    async def get(self, key: str) -> Draft | None:
+        async with self.s.read() as c:
+            row = await c.one("SELECT flow, data, version FROM drafts WHERE key = ? AND expires_at > ?",
+                              (key, self.now()))
+        return Draft(row["flow"], json.loads(row["data"]), int(row["version"])) if row else None
+
+    async def save(self, key: str, flow: str, data: dict[str, Any], ttl: timedelta,
+                   expected_version: int | None = None) -> int:
+        now = self.s.clock()
+        stamp, expires = iso(now), iso(now + ttl)
+        async with self.s.write() as c:
+            if expected_version is None:
+                row = await c.one(
+                    "INSERT INTO drafts (key, flow, data, updated_at, expires_at, version) VALUES (?, ?, ?, ?, ?, 1) "
+                    "ON CONFLICT (key) DO UPDATE SET flow = excluded.flow, data = excluded.data, "
+                    "updated_at = excluded.updated_at, expires_at = excluded.expires_at, "
+                    "version = drafts.version + 1 RETURNING version",
+                    (key, flow, dumps(data), stamp, expires))
+            else:
+                row = await c.one(
+                    "UPDATE drafts SET flow = ?, data = ?, updated_at = ?, expires_at = ?, version = version + 1 "
+                    "WHERE key = ? AND version = ? AND expires_at > ? RETURNING version",
+                    (flow, dumps(data), stamp, expires, key, expected_version, stamp))
+                if row is None:
+                    raise DraftConflict(key)
+        return int(row["version"])
+
+    async def delete(self, key: str) -> bool:
+        async with self.s.write() as c:
+            return await c.execute("DELETE FROM drafts WHERE key = ?", (key,)) > 0
+
+    async def purge_expired(self) -> int:
+        async with self.s.write() as c:
+            return await c.execute("DELETE FROM drafts WHERE expires_at <= ?", (self.now(),))
+
+
+class SqlCases(_Repo):
+    async def file(self, *, kind: str, prefix: str, year: int, form_id: str, municipality: str | None,
+                   reporter_aad: str, reporter_name: str, reporter_ref: dict[str, Any] | None,
+                   wants_feedback: bool, data: dict[str, Any], routed_to: dict[str, Any] | None = None,
+                   draft_key: str | None = None) -> tuple[Case, bool]:
+        async with self.s.write() as c:
+            await c.lock(f"form:{form_id}")  # two instances filing the same form: one waits, then finds it
+            row = await c.one("SELECT * FROM cases WHERE form_id = ?", (form_id,))
+            if row is not None:
+                return Case.from_row(row), False
+            stamp = self.now()
+            number = (await c.one(
+                "INSERT INTO sequences (prefix, year, last) VALUES (?, ?, 1) "
+                "ON CONFLICT (prefix, year) DO UPDATE SET last = sequences.last + 1 RETURNING last",
+                (prefix, year)))["last"]
+            reference = f"{prefix}-{year}-{int(number):04d}"
+            row = await c.one(
+                "INSERT INTO cases (reference, kind, form_id, created_at, updated_at, municipality, status, "
+                "reporter_aad, reporter_name, reporter_ref, wants_feedback, data, routed_to) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'mottagen', ?, ?, ?, ?, ?, ?) RETURNING *",
+                (reference, kind, form_id, stamp, stamp, municipality, reporter_aad, reporter_name,
+                 json.dumps(reporter_ref) if reporter_ref else None, int(wants_feedback), dumps(data),
+                 dumps(routed_to) if routed_to else None))
+            await c.execute("INSERT INTO case_events (case_id, at, actor_aad, status, comment) "
+                            "VALUES (?, ?, ?, 'mottagen', '')", (row["id"], stamp, reporter_aad))
+            await c.execute("INSERT INTO audit (at, event, actor, target, outcome) "
+                            "VALUES (?, 'case_filed', ?, ?, 'ok')", (stamp, reporter_aad, reference))
+            if draft_key:
+                await c.execute("DELETE FROM drafts WHERE key = ?", (draft_key,))
+        return Case.from_row(row), True
+
+    async def _one(self, column: str, value: str) -> Case | None:
+        async with self.s.read() as c:
+            row = await c.one(f"SELECT * FROM cases WHERE {column} = ?", (value,))
+        return Case.from_row(row) if row else None
+
+    async def get(self, reference: str) -> Case | None:
+        return await self._one("reference", reference)
+
+    async def by_form(self, form_id: str) -> Case | None:
+        return await self._one("form_id", form_id)
+
+    async def latest_by_reporter(self, reporter_aad: str, kinds: tuple[str, ...]) -> Case | None:
+        async with self.s.read() as c:
+            row = await c.one(f"SELECT * FROM cases WHERE reporter_aad = ? AND kind IN ({','.join('?' * len(kinds))}) "
+                              "ORDER BY id DESC LIMIT 1", (reporter_aad, *kinds))
+        return Case.from_row(row) if row else None
+
+    async def set_routing(self, case_id: int, routed_to: dict[str, Any], channel_ref: dict[str, Any] | None,
+                          channel_activity_id: str) -> None:
+        async with self.s.write() as c:
+            await c.execute("UPDATE cases SET routed_to = ?, channel_ref = ?, channel_activity_id = ? WHERE id = ?",
+                            (dumps(routed_to), json.dumps(channel_ref) if channel_ref else None,
+                             channel_activity_id or None, case_id))
+
+    async def change_status(self, case_id: int, status: str, actor_aad: str, comment: str,
+                            data: dict[str, Any]) -> Case:
+        async with self.s.write() as c:
+            stamp = self.now()
+            row = await c.one("UPDATE cases SET status = ?, updated_at = ?, data = ? WHERE id = ? RETURNING *",
+                              (status, stamp, dumps(data), case_id))
+            if row is None:
+                raise KeyError(case_id)
+            await c.execute("INSERT INTO case_events (case_id, at, actor_aad, status, comment) VALUES (?, ?, ?, ?, ?)",
+                            (case_id, stamp, actor_aad, status, comment))
+            await c.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'case_status', ?, ?, ?)",
+                            (stamp, actor_aad, row["reference"], status))
+        return Case.from_row(row)
+
+    async def events(self, case_id: int) -> list[Event]:
+        async with self.s.read() as c:
+            rows = await c.all("SELECT at, actor_aad, status, comment FROM case_events WHERE case_id = ? ORDER BY id",
+                               (case_id,))
+        return [Event(r["at"], r["actor_aad"] or "", r["status"] or "", r["comment"] or "") for r in rows]
+
+    @staticmethod
+    def _where(f: CaseFilter) -> tuple[str, list[Any]]:
+        sql = f"WHERE kind IN ({','.join('?' * len(f.kinds))})"
+        args: list[Any] = list(f.kinds)
+        for clause, value in (("municipality = ?", f.municipality), ("status = ?", f.status),
+                              ("created_at >= ?", f.created_from), ("created_at < ?", f.created_before)):
+            if value:
+                sql += f" AND {clause}"
+                args.append(value)
+        if f.statuses:
+            sql += f" AND status IN ({','.join('?' * len(f.statuses))})"
+            args.extend(f.statuses)
+        return sql, args
+
+    async def list(self, where: CaseFilter, limit: int | None = None) -> list[Case]:
+        clause, args = self._where(where)
+        sql = f"SELECT * FROM cases {clause} ORDER BY created_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        async with self.s.read() as c:
+            return [Case.from_row(r) for r in await c.all(sql, args)]
+
+    async def count(self, where: CaseFilter) -> int:
+        clause, args = self._where(where)
+        async with self.s.read() as c:
+            return int((await c.one(f"SELECT COUNT(*) AS n FROM cases {clause}", args))["n"])
+
+
+def _link(row: dict[str, Any]) -> ChannelLink:
+    return ChannelLink(row["kind"], row["target"], json.loads(row["conversation_ref"]), row["linked_by"] or "",
+                       row["linked_at"])
+
+
+class SqlChannels(_Repo):
+    async def link(self, kind: str, target: str, conversation_ref: dict[str, Any], actor: str) -> None:
+        async with self.s.write() as c:
+            stamp = self.now()
+            await c.execute(
+                "INSERT INTO channel_links (kind, target, conversation_ref, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, target) DO UPDATE SET conversation_ref = excluded.conversation_ref, "
+                "linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+                (kind, target, json.dumps(conversation_ref), actor, stamp))
+            await c.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'channel_linked', ?, ?, 'ok')",
+                            (stamp, actor, f"{kind}:{target}"))
+
+    async def unlink(self, kind: str, target: str, actor: str) -> bool:
+        async with self.s.write() as c:
+            removed = await c.execute("DELETE FROM channel_links WHERE kind = ? AND target = ?", (kind, target))
+            await c.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'channel_unlinked', ?, ?, ?)",
+                            (self.now(), actor, f"{kind}:{target}", "ok" if removed else "none"))
+        return removed > 0
+
+    async def get(self, kind: str, target: str) -> ChannelLink | None:
+        async with self.s.read() as c:
+            row = await c.one("SELECT * FROM channel_links WHERE kind = ? AND target = ?", (kind, target))
+        return _link(row) if row else None
+
+    async def all(self, kind: str | None = None) -> list[ChannelLink]:
+        sql, args = "SELECT * FROM channel_links", ()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        async with self.s.read() as c:
+            return [_link(r) for r in await c.all(sql + " ORDER BY kind, target", args)]
+
+
+class SqlConversations(_Repo):
+    async def save(self, key: str, ref: dict[str, Any]) -> None:
+        async with self.s.write() as c:
+            await c.execute(
+                "INSERT INTO conversation_refs (user_key, ref, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at",
+                (key, json.dumps(ref), self.now()))
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        async with self.s.read() as c:
+            row = await c.one("SELECT ref FROM conversation_refs WHERE user_key = ?", (key,))
+        return json.loads(row["ref"]) if row else None
+
+
+class SqlQuestions(_Repo):
+    async def record_answered(self, entry_id: str) -> None:
+        async with self.s.write() as c:
+            await c.execute("INSERT INTO answered (at, entry_id) VALUES (?, ?)", (self.now(), entry_id))
+
+    async def record_unanswered(self, question: str, question_norm: str, kind: str,
+                                offered: list[str] | None = None, ref: str | None = None) -> None:
+        async with self.s.write() as c:
+            await c.execute(
+                "INSERT INTO unanswered (at, ref, kind, question, question_norm, offered) VALUES (?, ?, ?, ?, ?, ?)",
+                (self.now(), ref, kind, question, question_norm, json.dumps(offered or [])))
+
+    async def resolve_suggestion(self, ref: str, kind: str | None = None) -> bool:
+        async with self.s.write() as c:
+            if kind is None:
+                n = await c.execute("UPDATE unanswered SET resolved = 1 WHERE ref = ? AND resolved = 0", (ref,))
+            else:
+                n = await c.execute("UPDATE unanswered SET kind = ? WHERE ref = ? AND resolved = 0", (kind, ref))
+        return n > 0
+
+    async def question_for_suggestion(self, ref: str) -> str:
+        async with self.s.read() as c:
+            row = await c.one("SELECT question FROM unanswered WHERE ref = ? ORDER BY id DESC LIMIT 1", (ref,))
+        return row["question"] if row else ""
+
+    async def record_feedback(self, entry_id: str, vote: str, question: str | None,
+                              question_norm: str | None) -> None:
+        async with self.s.write() as c:
+            await c.execute("INSERT INTO feedback (at, entry_id, vote, question, question_norm) VALUES (?, ?, ?, ?, ?)",
+                            (self.now(), entry_id, vote, question, question_norm))
+
+    async def unanswered_rows(self, start: str, end: str) -> list[dict[str, Any]]:
+        async with self.s.read() as c:
+            return await c.all(
+                f"SELECT at, kind, question, question_norm, offered FROM unanswered "
+                f"WHERE at >= ? AND at <= ? AND {_UNANSWERED} ORDER BY at DESC, id DESC", (start, end))
+
+    async def feedback_rows(self, start: str, end: str, vote: str) -> list[dict[str, Any]]:
+        async with self.s.read() as c:
+            return await c.all(
+                "SELECT at, entry_id, question, question_norm FROM feedback WHERE at >= ? AND at <= ? AND vote = ? "
+                "ORDER BY at DESC, id DESC", (start, end, vote))
+
+    async def counts(self, start: str, end: str) -> dict[str, int]:
+        async with self.s.read() as c:
+            row = await c.one(
+                "SELECT "
+                "(SELECT COUNT(*) FROM answered WHERE at >= ? AND at <= ?) AS answered, "
+                f"(SELECT COUNT(*) FROM unanswered WHERE at >= ? AND at <= ? AND {_UNANSWERED}) AS unanswered, "
+                "(SELECT COUNT(*) FROM feedback WHERE at >= ? AND at <= ? AND vote = 'up') AS feedback_up, "
+                "(SELECT COUNT(*) FROM feedback WHERE at >= ? AND at <= ? AND vote = 'down') AS feedback_down",
+                (start, end) * 4)
+        return {k: int(v) for k, v in row.items()}
+
+
+class SqlAudit(_Repo):
+    async def record(self, event: str, actor: str | None = None, target: str | None = None,
+                     outcome: str = "ok") -> None:
+        async with self.s.write() as c:
+            await c.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, ?, ?, ?, ?)",
+                            (self.now(), event, actor, target, outcome))
+
+    async def entries(self, event: str | None = None) -> list[AuditEntry]:
+        sql, args = "SELECT at, event, actor, target, outcome FROM audit", ()
+        if event:
+            sql, args = sql + " WHERE event = ?", (event,)
+        async with self.s.read() as c:
+            rows = await c.all(sql + " ORDER BY id", args)
+        return [AuditEntry(r["at"], r["event"], r["actor"], r["target"], r["outcome"]) for r in rows]
+
+
+class SqlJobs(_Repo):
+    async def claim(self, job: str, slot: str) -> bool:
+        async with self.s.write() as c:
+            return await c.execute("INSERT INTO job_claims (job, slot, claimed_at) VALUES (?, ?, ?) "
+                                   "ON CONFLICT (job, slot) DO NOTHING", (job, slot, self.now())) == 1
+
+
+class SqlUnit:
+    """Every repository, all on one session."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self.drafts = SqlDrafts(session)
+        self.cases = SqlCases(session)
+        self.channels = SqlChannels(session)
+        self.conversations = SqlConversations(session)
+        self.questions = SqlQuestions(session)
+        self.audit = SqlAudit(session)
+        self.jobs = SqlJobs(session)
+
+    def now(self) -> str:
+        return iso(self._session.clock())
+
+
+class _Bound:
+    """A session on one connection inside a transaction: every call joins it."""
+
+    def __init__(self, conn: Conn, clock: Callable[[], datetime]):
+        self.conn, self.clock = conn, clock
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Conn]:
+        yield self.conn
+
+    read = write
+
+
+class SqlStore(SqlUnit):
+    """A store on a backend that provides `_begin()` (a Conn in a new transaction, committed
+    when the block ends, rolled back when it raises) and `_reader()` (a Conn for reads).
+
+    Calls on the store itself run in their own transaction, or join the transaction the
+    calling task has open (`async with store.transaction()`), so nothing deadlocks on it."""
+
+    backend = "sql"
+
+    def __init__(self, clock: Callable[[], datetime]):
+        self.clock = clock
+        self._current: contextvars.ContextVar[Conn | None] = contextvars.ContextVar(f"tx{id(self)}", default=None)
+        super().__init__(self)
+
+    def now(self) -> str:
+        return iso(self.clock())
+
+    def _begin(self) -> Any:
+        raise NotImplementedError
+
+    def _reader(self) -> Any:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Conn]:
+        current = self._current.get()
+        if current is not None:
+            yield current
+            return
+        async with self._begin() as conn:
+            token = self._current.set(conn)
+            try:
+                yield conn
+            finally:
+                self._current.reset(token)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Conn]:
+        current = self._current.get()
+        if current is not None:
+            yield current
+            return
+        async with self._reader() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlUnit]:
+        async with self.write() as conn:
+            yield SqlUnit(_Bound(conn, self.clock))
+
+    async def table_counts(self) -> dict[str, int]:
+        async with self.read() as c:
+            return {t: int((await c.one(f"SELECT COUNT(*) AS n FROM {t}"))["n"]) for t in TABLES}
