@@ -41,7 +41,7 @@ def main() -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from lotsen import logsafety
 
-    logsafety.install()
+    logsafety.install(secrets=logsafety.secrets_from_settings(settings))
     log = logging.getLogger("samverkanslotsen")
     from bot.app_factory import create_app
 
