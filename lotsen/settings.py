@@ -55,7 +55,7 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 class Settings:
     app_id: str = ""
     app_password: str = field(default="", repr=False)
-    app_type: str = "SingleTenant"
+    app_type: str = "MultiTenant"  # local mode; from_env requires SingleTenant/UserAssignedMSI with an app id
     app_tenant_id: str = ""
     port: int = 3978
     host: str = "127.0.0.1"
@@ -120,6 +120,8 @@ class Settings:
                     "may use the bot); set ALLOW_ALL_TENANTS=true to accept every tenant on purpose"
                 )
         local = not app_id
+        if local:
+            app_type = "MultiTenant"  # no credentials: the type is irrelevant (nothing is authenticated)
         host = env.get("HOST", "").strip() or ("127.0.0.1" if local else "0.0.0.0")
         if local and host not in {"127.0.0.1", "localhost", "::1"}:
             raise SettingsError("HOST must be a loopback address in local mode (no MicrosoftAppId)")
