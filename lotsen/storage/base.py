@@ -101,7 +101,12 @@ class Questions(Protocol):
     async def question_for_suggestion(self, ref: str) -> str: ...
 
     async def record_feedback(self, entry_id: str, vote: str, question: str | None,
-                              question_norm: str | None) -> None: ...
+                              question_norm: str | None, ref: str | None = None) -> None:
+        """`ref` identifies this vote so a reason can be added to it later (set_feedback_reason)."""
+
+    async def set_feedback_reason(self, ref: str, reason: str, comment: str | None) -> bool:
+        """What was wrong with an answer (after 👎); `comment` must already be free of personnummer.
+        Returns False when no vote has this ref."""
 
     async def unanswered_rows(self, start: str, end: str) -> list[dict[str, Any]]:
         """Unanswered rows in [start, end], most recent first: at, kind, question, question_norm, offered."""
@@ -111,6 +116,16 @@ class Questions(Protocol):
 
     async def counts(self, start: str, end: str) -> dict[str, int]:
         """answered, unanswered, feedback_up, feedback_down in [start, end]."""
+
+
+class Users(Protocol):
+    """Per-person settings: only what a person chose to have remembered."""
+
+    async def municipality(self, user_key: str) -> str | None:
+        """The kommun a person gave last (for "Vem kontaktar jag?"), or None."""
+
+    async def set_municipality(self, user_key: str, municipality: str | None) -> None:
+        """Remember (or, with None, forget) a person's kommun. Nothing else is stored about them."""
 
 
 class Audit(Protocol):
@@ -134,6 +149,7 @@ class Unit(Protocol):
     channels: Channels
     conversations: Conversations
     questions: Questions
+    users: Users
     audit: Audit
     jobs: Jobs
 

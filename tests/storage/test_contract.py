@@ -239,3 +239,18 @@ async def test_a_job_is_claimed_by_one_instance(database, clock):
 async def test_the_schema_version_is_the_number_of_migrations(store):
     assert await store.schema_version() == store.latest_version == store.opened_version >= 2
     await store.ping()
+
+
+async def test_a_person_s_remembered_kommun(store):
+    assert await store.users.municipality("personal|a") is None
+    await store.users.set_municipality("personal|a", "vetlanda")
+    await store.users.set_municipality("personal|a", "aneby")
+    assert await store.users.municipality("personal|a") == "aneby"
+    await store.users.set_municipality("personal|a", None)
+    assert await store.users.municipality("personal|a") is None
+
+
+async def test_a_reason_is_added_to_a_vote(store):
+    await store.questions.record_feedback("e1", "down", "fråga", "fraga", ref="v1")
+    assert await store.questions.set_feedback_reason("v1", "fel-svar", "Svaret gällde en annan kommun") is True
+    assert await store.questions.set_feedback_reason("nope", "fel-svar", None) is False

@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Callable, Protocol
 from lotsen.storage.models import AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
 
 TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
-          "unanswered", "answered", "audit", "job_claims")
+          "unanswered", "answered", "audit", "job_claims", "user_settings")
 
 # The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
 _UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
@@ -272,10 +272,16 @@ class SqlQuestions(_Repo):
         return row["question"] if row else ""
 
     async def record_feedback(self, entry_id: str, vote: str, question: str | None,
-                              question_norm: str | None) -> None:
+                              question_norm: str | None, ref: str | None = None) -> None:
         async with self.s.write() as c:
-            await c.execute("INSERT INTO feedback (at, entry_id, vote, question, question_norm) VALUES (?, ?, ?, ?, ?)",
-                            (self.now(), entry_id, vote, question, question_norm))
+            await c.execute(
+                "INSERT INTO feedback (at, entry_id, vote, question, question_norm, ref) VALUES (?, ?, ?, ?, ?, ?)",
+                (self.now(), entry_id, vote, question, question_norm, ref))
+
+    async def set_feedback_reason(self, ref: str, reason: str, comment: str | None) -> bool:
+        async with self.s.write() as c:
+            return await c.execute("UPDATE feedback SET reason = ?, comment = ? WHERE ref = ?",
+                                   (reason, comment, ref)) > 0
 
     async def unanswered_rows(self, start: str, end: str) -> list[dict[str, Any]]:
         async with self.s.read() as c:
@@ -299,6 +305,20 @@ class SqlQuestions(_Repo):
                 "(SELECT COUNT(*) FROM feedback WHERE at >= ? AND at <= ? AND vote = 'down') AS feedback_down",
                 (start, end) * 4)
         return {k: int(v) for k, v in row.items()}
+
+
+class SqlUsers(_Repo):
+    async def municipality(self, user_key: str) -> str | None:
+        async with self.s.read() as c:
+            row = await c.one("SELECT municipality FROM user_settings WHERE user_key = ?", (user_key,))
+        return row["municipality"] if row else None
+
+    async def set_municipality(self, user_key: str, municipality: str | None) -> None:
+        async with self.s.write() as c:
+            await c.execute(
+                "INSERT INTO user_settings (user_key, municipality, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET municipality = excluded.municipality, "
+                "updated_at = excluded.updated_at", (user_key, municipality, self.now()))
 
 
 class SqlAudit(_Repo):
@@ -334,6 +354,7 @@ class SqlUnit:
         self.channels = SqlChannels(session)
         self.conversations = SqlConversations(session)
         self.questions = SqlQuestions(session)
+        self.users = SqlUsers(session)
         self.audit = SqlAudit(session)
         self.jobs = SqlJobs(session)
 
