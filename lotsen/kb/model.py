@@ -32,6 +32,28 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class LegalNote:
+    """A reusable note (knowledge/legal_notes.yaml) for facts whose law or dates have changed
+    since the seeds were written, e.g. the new socialtjänstlag. Entries refer to it by id."""
+
+    id: str
+    title: str
+    text: str
+    basis: str = ""  # where the note's own fact comes from (outside the seeds)
+    checked: date | None = None
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """An entry's, concept's or party's use of a legal note: `cited` is the reference exactly
+    as the source writes it ("2 kap. 7 § SoL")."""
+
+    note: str
+    cited: str = ""
+
+
+@dataclass(frozen=True)
 class Party:
     id: str
     name: str
@@ -44,6 +66,7 @@ class Party:
     legal_refs: tuple[str, ...] = ()
     sip: str = ""
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -55,6 +78,7 @@ class Concept:
     expansion: str = ""
     aliases: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -160,6 +184,7 @@ class Entry:
     gap: bool = False
     reviewed: date | None = None
     owner: str = ""
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -195,6 +220,7 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
+    legal_notes: dict[str, LegalNote] = field(default_factory=dict)
 
     def cite(self, refs: tuple[SourceRef, ...]) -> str:
         """Human-readable citation: "Rätt stöd … (002_….txt), avsnitt …"."""
@@ -204,6 +230,17 @@ class KnowledgeBase:
             title = f"{src.title} ({src.file})" if src else ref.doc
             parts.append(f"{title}, avsnitt ”{ref.section}”" if ref.section else title)
         return "; ".join(parts)
+
+    def legal_texts(self, refs: tuple[LegalRef, ...]) -> list[str]:
+        """The notes shown under an answer: the source's reference as written, then the note."""
+        out = []
+        for ref in refs:
+            note = self.legal_notes.get(ref.note)
+            if note is None:
+                continue
+            cited = f"Källan hänvisar till {ref.cited}. " if ref.cited else ""
+            out.append(f"**{note.title}.** {cited}{note.text}")
+        return out
 
     def municipality_by_name(self, text: str) -> Municipality | None:
         from lotsen.text import fold
