@@ -153,7 +153,9 @@ async def test_step_two_validation_errors(teams_small, changes, message):
 
 
 @pytest.mark.parametrize("field", sorted(FREE_TEXT))
-@pytest.mark.parametrize("number", ["19121212-1212", "121212-1212", "900161-2382", "199001612382"])
+@pytest.mark.parametrize("number", [
+    "19121212-1212", "121212-1212", "900161-2382", "199001612382",
+    "12-12-12-1212", "121212/1212", "1212 12-1212"])
 async def test_personnummer_in_any_free_text_field_is_refused_and_never_stored(teams_small, field, number):
     card = await open_form(teams_small)
     card = updated_card(await fill(teams_small, card, 1, STEP1))
@@ -172,7 +174,7 @@ async def test_personnummer_in_any_free_text_field_is_refused_and_never_stored(t
     text = card_strings(card)
     assert "Ta bort personnumret eller samordningsnumret" in text
     assert number not in json.dumps(card)  # not even echoed back into the input
-    digits = number.replace("-", "")[-10:]
+    digits = "".join(c for c in number if c.isdigit())[-10:]
     for table in ("drafts", "cases", "audit", "unanswered"):
         dump = json.dumps([tuple(r) for r in db(teams_small).execute(f"SELECT * FROM {table}").fetchall()])
         assert digits not in dump.replace("-", "").replace(" ", ""), table
