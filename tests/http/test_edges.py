@@ -131,19 +131,23 @@ def test_the_agents_sdk_names_for_the_credentials_are_accepted():
     sc = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
     app = "11111111-2222-3333-4444-555555555555"
     tenant = "22222222-0000-0000-0000-000000000000"
-    single = Settings.from_env({sc + "CLIENTID": app, sc + "CLIENTSECRET": "p", sc + "TENANTID": tenant,
+    base = {"ALLOWED_TENANT_IDS": tenant}
+    single = Settings.from_env({**base, sc + "CLIENTID": app, sc + "CLIENTSECRET": "p", sc + "TENANTID": tenant,
                                 sc + "AUTHTYPE": "ClientSecret"})
     assert (single.app_id, single.app_password, single.app_type, single.app_tenant_id) == (app, "p", "SingleTenant", tenant)
-    multi = Settings.from_env({sc + "CLIENTID": app, sc + "CLIENTSECRET": "p", sc + "TENANTID": "botframework.com"})
-    assert (multi.app_type, multi.app_tenant_id, multi.local_mode) == ("MultiTenant", "", False)
-    msi = Settings.from_env({sc + "CLIENTID": app, sc + "TENANTID": tenant, sc + "AUTHTYPE": "UserManagedIdentity"})
+    assert not single.local_mode
+    msi = Settings.from_env({**base, sc + "CLIENTID": app, sc + "TENANTID": tenant, sc + "AUTHTYPE": "UserManagedIdentity"})
     assert msi.app_type == "UserAssignedMSI" and msi.app_password == ""
+    # The same fail-closed rules as with the MicrosoftApp* names.
+    with pytest.raises(SettingsError, match="MultiTenant is not accepted"):
+        Settings.from_env({**base, sc + "CLIENTID": app, sc + "CLIENTSECRET": "p", sc + "TENANTID": "botframework.com"})
     with pytest.raises(SettingsError, match="MicrosoftAppPassword is required"):
-        Settings.from_env({sc + "CLIENTID": app})
+        Settings.from_env({**base, sc + "CLIENTID": app, sc + "TENANTID": tenant})
     with pytest.raises(SettingsError, match="AUTHTYPE must be ClientSecret or UserManagedIdentity"):
-        Settings.from_env({sc + "CLIENTID": app, sc + "AUTHTYPE": "certificate"})
+        Settings.from_env({**base, sc + "CLIENTID": app, sc + "AUTHTYPE": "certificate"})
     with pytest.raises(SettingsError, match="name different apps"):
-        Settings.from_env({"MicrosoftAppId": "33333333-0000-0000-0000-000000000000", "MicrosoftAppPassword": "p",
+        Settings.from_env({**base, "MicrosoftAppId": "33333333-0000-0000-0000-000000000000", "MicrosoftAppPassword": "p",
                            sc + "CLIENTID": app, sc + "CLIENTSECRET": "p"})
-    same = Settings.from_env({"MicrosoftAppId": app, "MicrosoftAppPassword": "p", sc + "CLIENTID": app})
+    same = Settings.from_env({**base, "MicrosoftAppId": app, "MicrosoftAppPassword": "p", "MicrosoftAppTenantId": tenant,
+                              sc + "CLIENTID": app})
     assert same.app_id == app
