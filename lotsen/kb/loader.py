@@ -103,6 +103,14 @@ def _date(value: Any) -> tuple[Any, str | None]:
     return None, "ska vara ett datum som 2026-11-23"
 
 
+def _url(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return "", None
+    if not isinstance(value, str) or not re.fullmatch(r"https://[^\s()<>\[\]]+", value.strip()):
+        return None, "ska vara en webbadress som börjar med https://"
+    return value.strip(), None
+
+
 def _sources(value: Any) -> tuple[Any, str | None]:
     items = value if isinstance(value, list) else [value]
     refs = []
@@ -161,7 +169,8 @@ def _contacts(value: Any) -> tuple[Any, str | None]:
 REQUIRED, OPTIONAL = True, False
 
 SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
-    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text)},
+    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text),
+                "url": (OPTIONAL, _url)},
     "parties": {
         "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
         "short": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "does": (OPTIONAL, _text_list),

@@ -23,6 +23,7 @@ class Source:
     file: str
     title: str
     where: Where
+    url: str = ""  # the public document (or its publisher's page) where the seeds give one
 
 
 @dataclass(frozen=True)
@@ -222,13 +223,21 @@ class KnowledgeBase:
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
 
-    def cite(self, refs: tuple[SourceRef, ...]) -> str:
-        """Human-readable citation: "Rätt stöd … (002_….txt), avsnitt …"."""
-        parts = []
+    def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
+        """One compact citation line (Markdown): each document once, by its title, linked when
+        sources.yaml gives a URL, followed by its sections: "[Title](url) – ”A”, ”B”; Title 2 – ”C”"."""
+        grouped: dict[str, list[str]] = {}
         for ref in refs:
-            src = self.sources.get(ref.doc)
-            title = f"{src.title} ({src.file})" if src else ref.doc
-            parts.append(f"{title}, avsnitt ”{ref.section}”" if ref.section else title)
+            sections = grouped.setdefault(ref.doc, [])
+            if ref.section and ref.section not in sections:
+                sections.append(ref.section)
+        parts = []
+        for doc, sections in grouped.items():
+            src = self.sources.get(doc)
+            title = src.title if src else doc
+            if src and src.url:
+                title = f"[{_md_text(title)}]({src.url})"
+            parts.append(title + (" – " + ", ".join(f"”{s}”" for s in sections) if sections else ""))
         return "; ".join(parts)
 
     def legal_texts(self, refs: tuple[LegalRef, ...]) -> list[str]:
@@ -251,3 +260,8 @@ class KnowledgeBase:
             if needle in names:
                 return muni
         return None
+
+
+def _md_text(text: str) -> str:
+    """Text safe inside a Markdown link label."""
+    return text.replace("[", "(").replace("]", ")")

@@ -57,7 +57,7 @@ async def test_the_flow_starts_from_text(teams_small, text):
     assert "Rapportera en avvikelse i samverkan" in text
     assert "avidentifierad" in text and "inga personnummer" in text
     assert "Allvarlig" in text and "egen (eller rätt) försörjning" in text
-    assert "003_9e0fac3eaf44f1c1.txt" in text
+    assert "Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se) – ”Bilaga 6" in text
 
 
 async def test_a_question_about_deviations_is_answered_not_started(teams_small):

@@ -273,7 +273,7 @@ class CatalogBuilder:
         if specific is None or default is None:
             raise CatalogError("the fixture knowledge base needs a municipality-specific and a default contact list")
         self.add("contacts/specific", lambda: contacts.contact_outs(self.ctx(), *specific),
-                 expect=[kb.municipalities[specific[1]].name, "Annan kommun"],
+                 expect=[kb.municipalities[specific[1]].name, "Byt kommun", "E-post", "Chatta i Teams"],
                  note=f"Contacts for {specific[0]} in {specific[1]} (a list of its own).")
         self.add("contacts/default", lambda: contacts.contact_outs(self.ctx(), *default),
                  expect=[contacts.DEFAULT_NOTE], note=f"Contacts for {default[0]} in {default[1]}: the county default.")
