@@ -236,6 +236,10 @@ class CatalogBuilder:
         gap = first(lambda e: e.gap, "marked gap: true")
         self.add("answer/gap", lambda: qa.answer_card(self.ctx(), gap), expect=["Underlaget säger inte mer"],
                  note="An answer where the sources say no more (gap: true).")
+        legal = first(lambda e: e.legal, "with a legal_note")
+        self.add("answer/legal-note", lambda: qa.answer_card(self.ctx(), legal),
+                 expect=["Ny socialtjänstlag", "Källan hänvisar till", "Kontrollera aktuell lagtext"],
+                 note="An answer citing a law that has changed since the source was written (legal_note).")
         self.add("answer/through-router", lambda: self.dispatch(related.question), expect=[related.question],
                  note="The same answer card, reached by typing the question.")
 
