@@ -114,9 +114,10 @@ async def events(store: Unit, case: Case) -> list[Event]:
 
 
 def _filter(kinds: tuple[str, ...], municipality: str | None, status: str | None, statuses: tuple[str, ...] | None,
-            date_from: str | None, date_to: str | None) -> CaseFilter:
+            date_from: str | None, date_to: str | None, reporter_aad: str | None = None) -> CaseFilter:
     return CaseFilter(
         kinds=tuple(kinds), municipality=municipality or None, status=status or None, statuses=statuses or None,
+        reporter_aad=reporter_aad or None,
         created_from=_utc_start_of(date.fromisoformat(date_from)) if date_from else None,
         created_before=_utc_start_of(date.fromisoformat(date_to) + timedelta(days=1)) if date_to else None,
     )
@@ -124,14 +125,16 @@ def _filter(kinds: tuple[str, ...], municipality: str | None, status: str | None
 
 async def list_cases(store: Unit, *, kinds: tuple[str, ...], municipality: str | None = None,
                      status: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                     limit: int | None = None, statuses: tuple[str, ...] | None = None) -> list[Case]:
-    """Cases filtered by kind, municipality, status (one, or any of `statuses`) and the date they
-    came in (ISO dates, inclusive, Swedish calendar days), most recent first."""
-    return await store.cases.list(_filter(kinds, municipality, status, statuses, date_from, date_to), limit)
+                     limit: int | None = None, statuses: tuple[str, ...] | None = None,
+                     reporter_aad: str | None = None) -> list[Case]:
+    """Cases filtered by kind, municipality, status (one, or any of `statuses`), the date they
+    came in (ISO dates, inclusive, Swedish calendar days) and who filed them, most recent first."""
+    return await store.cases.list(_filter(kinds, municipality, status, statuses, date_from, date_to, reporter_aad),
+                                  limit)
 
 
 async def count_cases(store: Unit, *, kinds: tuple[str, ...], municipality: str | None = None,
                       status: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                      statuses: tuple[str, ...] | None = None) -> int:
+                      statuses: tuple[str, ...] | None = None, reporter_aad: str | None = None) -> int:
     """How many cases list_cases would return without a limit."""
-    return await store.cases.count(_filter(kinds, municipality, status, statuses, date_from, date_to))
+    return await store.cases.count(_filter(kinds, municipality, status, statuses, date_from, date_to, reporter_aad))

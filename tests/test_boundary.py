@@ -112,3 +112,17 @@ def test_the_storage_checker_would_notice(tmp_path):
     assert "imports sqlite3" in found
     assert any("SQL 'SELECT reference" in v for v in found) and any("SQL 'UPDATE cases" in v for v in found)
     assert {"line 2: .db", "line 2: .execute", "line 2: .fetchall"} <= set(found)
+
+
+def test_each_sdk_is_imported_only_by_its_own_edge():
+    """bot/botbuilder/ and bot/agents/ are the only places in bot/ that import an SDK."""
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        for module in imported_modules(path):
+            top = module.split(".")[0]
+            if top in {"botbuilder", "botframework", "msrest"} and rel.parts[1] != "botbuilder":
+                offenders.append(f"{rel} imports {module}")
+            if top == "microsoft_agents" and rel.parts[1] != "agents":
+                offenders.append(f"{rel} imports {module}")
+    assert offenders == []

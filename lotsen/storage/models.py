@@ -85,7 +85,7 @@ class ChannelLink:
 @dataclass(frozen=True)
 class CaseFilter:
     """Which cases to list or count: kinds, municipality, one status or any of `statuses`,
-    and created_at bounds as stored (UTC ISO) timestamps, `created_from` inclusive,
+    who filed them, and created_at bounds as stored (UTC ISO) timestamps, `created_from` inclusive,
     `created_before` exclusive."""
     kinds: tuple[str, ...]
     municipality: str | None = None
@@ -93,6 +93,7 @@ class CaseFilter:
     statuses: tuple[str, ...] | None = None
     created_from: str | None = None
     created_before: str | None = None
+    reporter_aad: str | None = None
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,8 @@ class SqlCases(_Repo):
     def _where(f: CaseFilter) -> tuple[str, list[Any]]:
         sql = f"WHERE kind IN ({','.join('?' * len(f.kinds))})"
         args: list[Any] = list(f.kinds)
-        for clause, value in (("municipality = ?", f.municipality), ("status = ?", f.status),
+        for clause, value in (("reporter_aad = ?", f.reporter_aad), ("municipality = ?", f.municipality),
+                              ("status = ?", f.status),
                               ("created_at >= ?", f.created_from), ("created_at < ?", f.created_before)):
             if value:
                 sql += f" AND {clause}"
