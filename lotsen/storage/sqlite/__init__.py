@@ -205,7 +205,10 @@ class SqliteStore(SqlStore):
         return await self._writer.call(lambda: self._writer.db.execute(f"PRAGMA {name}").fetchone()[0])
 
     async def in_transaction(self) -> bool:
-        return await self._writer.call(lambda: self._writer.db.in_transaction)
+        """Whether the writing connection has a transaction open outside any unit of work
+        (waits for the one in progress, if any): it must never have."""
+        async with self._write_lock:
+            return await self._writer.call(lambda: self._writer.db.in_transaction)
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path or ':memory:'})"
