@@ -13,15 +13,16 @@ import requests
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from bot.composition import FEATURES, build_assistant
 from bot.messenger import AdapterMessenger
 from bot.teams_bot import TeamsBot
 from lotsen.assistant import Assistant
 from lotsen.background import Background
 from lotsen.context import Services
-from lotsen.features import register_all
 from lotsen.knowledge import Knowledge
 from lotsen.settings import Settings
 from lotsen.storage import Store
+from lotsen.tenancy import TenantPolicy
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -75,9 +76,8 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AuthConfig(settings)))
     services = Services(settings=settings, knowledge=knowledge, store=store,
                         messenger=AdapterMessenger(adapter, settings.app_id))
-    assistant = Assistant(services)
-    register_all(assistant)
-    bot = TeamsBot(assistant)
+    assistant = build_assistant(services, FEATURES)
+    bot = TeamsBot(assistant, TenantPolicy(settings, store))
 
     async def on_error(turn_context, error: Exception) -> None:
         log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)

@@ -11,6 +11,7 @@ from msrest.serialization import Model
 
 from bot.convert import card_activity, tenant_id, to_turn, typing_activity
 from lotsen.assistant import Assistant
+from lotsen.tenancy import TenantPolicy
 from lotsen.turn import Card, InvokeCard, Out, Text, Typing, UpdateCard
 
 log = logging.getLogger(__name__)
@@ -37,19 +38,14 @@ class MessageInvokeResponse(Model):
 
 
 class TeamsBot(ActivityHandler):
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, tenants: TenantPolicy):
         self.assistant = assistant
+        self.tenants = tenants
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Only our own organisation's tenant(s), when ALLOWED_TENANT_IDS is set.
-
-        Runs after the adapter has authenticated the request. A foreign or missing tenant gets
-        no reply and no processing; the rejection is audited with the tenant id only."""
-        settings = self.assistant.services.settings
-        tenant = tenant_id(turn_context.activity)
-        if settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
-            self.assistant.services.store.audit("tenant_rejected", None, tenant or "(saknas)", "rejected")
-            log.warning("activity from a tenant that is not allowed was ignored")
+        """Runs after the adapter has authenticated the request. A tenant the policy refuses
+        gets no reply and no processing."""
+        if not await self.tenants.admits(tenant_id(turn_context.activity)):
             return
         await super().on_turn(turn_context)
 
