@@ -66,7 +66,7 @@ sip_request = request_intent(SIP_NOUNS, alone=("sip mote", "sipmote", "nytt sip 
 
 
 def register(assistant: Assistant) -> None:
-    from dialogs import casework, reports
+    from dialogs import casework, mycases, reports
     from dialogs.deviation import DeviationFlow
     from dialogs.request import ArenaFlow, SipFlow, chooser_card, handle_req
 
@@ -111,6 +111,7 @@ def register(assistant: Assistant) -> None:
     assistant.hint(open_form_hint)
     casework.register(assistant)
     reports.register(assistant)
+    mycases.register(assistant)
 
     async def start_request(ctx: Context) -> list[Out]:
         folded = fold(ctx.turn.text.strip())
