@@ -33,6 +33,28 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class LegalNote:
+    """A reusable note (knowledge/legal_notes.yaml) for facts whose law or dates have changed
+    since the seeds were written, e.g. the new socialtjänstlag. Entries refer to it by id."""
+
+    id: str
+    title: str
+    text: str
+    basis: str = ""  # where the note's own fact comes from (outside the seeds)
+    checked: date | None = None
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """An entry's, concept's or party's use of a legal note: `cited` is the reference exactly
+    as the source writes it ("2 kap. 7 § SoL")."""
+
+    note: str
+    cited: str = ""
+
+
+@dataclass(frozen=True)
 class Party:
     id: str
     name: str
@@ -45,6 +67,7 @@ class Party:
     legal_refs: tuple[str, ...] = ()
     sip: str = ""
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -56,6 +79,7 @@ class Concept:
     expansion: str = ""
     aliases: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -161,6 +185,7 @@ class Entry:
     gap: bool = False
     reviewed: date | None = None
     owner: str = ""
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -196,6 +221,7 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
+    legal_notes: dict[str, LegalNote] = field(default_factory=dict)
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when
@@ -213,6 +239,17 @@ class KnowledgeBase:
                 title = f"[{_md_text(title)}]({src.url})"
             parts.append(title + (" – " + ", ".join(f"”{s}”" for s in sections) if sections else ""))
         return "; ".join(parts)
+
+    def legal_texts(self, refs: tuple[LegalRef, ...]) -> list[str]:
+        """The notes shown under an answer: the source's reference as written, then the note."""
+        out = []
+        for ref in refs:
+            note = self.legal_notes.get(ref.note)
+            if note is None:
+                continue
+            cited = f"Källan hänvisar till {ref.cited}. " if ref.cited else ""
+            out.append(f"**{note.title}.** {cited}{note.text}")
+        return out
 
     def municipality_by_name(self, text: str) -> Municipality | None:
         from lotsen.text import fold
