@@ -219,13 +219,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def activity(service_url: str, text: str, i: int, tag: str) -> dict:
+def activity(service_url: str, text: str, i: int, tag: str, users: int = 50) -> dict:
+    user = i % users
     return {
         "type": "message", "id": f"{tag}-{i}", "text": text, "serviceUrl": service_url, "channelId": "msteams",
         "timestamp": "2026-11-23T08:00:00.000Z", "locale": "sv-SE",
-        "from": {"id": f"29:user{i % 50}", "name": "Bench", "aadObjectId": f"00000000-0000-0000-0000-{i % 50:012d}"},
+        "from": {"id": f"29:user{user}", "name": "Bench", "aadObjectId": f"00000000-0000-0000-0000-{user:012d}"},
         "recipient": {"id": "28:bot", "name": "Samverkanslotsen"},
-        "conversation": {"id": f"conv-{i % 50}", "conversationType": "personal", "tenantId": "t"},
+        "conversation": {"id": f"conv-{user}", "conversationType": "personal", "tenantId": "t"},
         "channelData": {"tenant": {"id": "t"}},
     }
 
@@ -251,7 +252,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def load(url: str, texts: list[str], service_url: str, n: int, concurrency: int,
-               tag: str) -> tuple[float, list[float], dict[str, str]]:
+               tag: str, users: int = 50) -> tuple[float, list[float], dict[str, str]]:
     """n messages with `concurrency` in flight; returns msg/s, latencies (ms), {message id: text}."""
     latencies: list[float] = []
     sent: dict[str, str] = {}
@@ -260,7 +261,7 @@ async def load(url: str, texts: list[str], service_url: str, n: int, concurrency
         async def worker() -> None:
             for i in counter:
                 text = texts[i % len(texts)]
-                act = activity(service_url, text, i, tag)
+                act = activity(service_url, text, i, tag, users)
                 sent[act["id"]] = text
                 body = json.dumps(act)
                 start = time.perf_counter()
@@ -294,6 +295,8 @@ class Server:
         self.sent = 0
         self.problems: list[str] = []
         self.shown: dict[str, set[str]] = {}  # question -> digests of the replies it got
+        self.users = 50
+        self.answers: dict[str, str] = {}  # identity check: question -> digest of its one reply
 
     @property
     def url(self) -> str:
@@ -321,7 +324,7 @@ class Server:
         replies = got["replies"]
         for message_id, text in sent.items():
             answers = replies.get(message_id, [])
-            conversation = f"conv-{int(message_id.rsplit('-', 1)[1]) % 50}"
+            conversation = f"conv-{int(message_id.rsplit('-', 1)[1]) % self.users}"
             ok = len(answers) == 1 and answers[0][0] == conversation
             if ok and self.echo:
                 ok = answers[0][2] == f"Echo: {text}"
@@ -367,6 +370,15 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
                 await server.start()
                 await load(server.url, server.texts, service_url, 100, concurrency, "warm")  # warm up
             await collect(cport)
+            # Identity check: every distinct question once, each from a new person in a new chat
+            # (no conversation state), sequentially, on both edges: the replies must be identical.
+            distinct = sorted(set(questions))
+            for server in servers[:2]:
+                server.users = len(distinct) + 1000
+                _, _, sent = await load(server.url, distinct, service_url, len(distinct), 1, "same", server.users)
+                got = (await collect(cport))["replies"]
+                server.answers = {text: (got.get(mid) or [[None, None, None]])[0][1] for mid, text in sent.items()}
+                server.users = 50
             for r in range(rounds):
                 order = servers[r % len(servers):] + servers[:r % len(servers)]
                 for server in order:
@@ -397,10 +409,11 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
     stock = statistics.median(servers[2].rates)
     for s in servers[:2]:
         print(f"  ratio {s.name} / stock echo bot at c={concurrency}: {statistics.median(s.rates) / stock:.2f}×")
-    bb, ag = servers[0].shown, servers[1].shown
-    differ = sorted(q for q in set(bb) | set(ag) if bb.get(q) != ag.get(q))
-    print(f"  replies identical on both edges: {len(set(bb) & set(ag)) - len(differ)} of {len(set(bb) | set(ag))} "
-          f"distinct questions" + (f"; differing: {differ[:3]}" if differ else ""))
+    bb, ag = servers[0].answers, servers[1].answers
+    same = [q for q in bb if bb[q] is not None and bb[q] == ag.get(q)]
+    differ = sorted(q for q in bb if q not in same)
+    print(f"  replies identical on both edges (each distinct question once, from a new chat): {len(same)} of "
+          f"{len(bb)}" + (f"; differing: {differ[:3]}" if differ else ""))
 
 
 # --- 3. profile --------------------------------------------------------------------------
@@ -460,6 +473,16 @@ COMPONENTS = [  # (component, substrings of a function's file or name), first ma
 ]
 
 
+STAGES = [  # (stage, file, function): inclusive time, the way the issue's profile was read
+    ("whole turn (bot/edge.py on_activity)", "bot/edge.py", "on_activity"),
+    ("front door + token check (bot/front_door.py admit)", "bot/front_door.py", "admit"),
+    ("glossary lookup (qa.glossary_entry)", "lotsen/features/qa.py", "glossary_entry"),
+    ("matching (Matcher.match)", "lotsen/matching.py", "match"),
+    ("card render + check (cards/render.py render)", "cards/render.py", "render"),
+    ("sending replies (bot/connector.py)", "bot/connector.py", "_call"),
+]
+
+
 def component(func: tuple[str, int, str]) -> str:
     filename, _, name = func
     where = f"{filename}:{name}"
@@ -506,6 +529,11 @@ async def profile_bot(sdk: str, n: int, concurrency: int) -> None:
           f"({rate:.0f} msg/s under the profiler); self time by component, {total * 1000 / n:.2f} ms per message:")
     for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {100 * seconds / total:5.1f} %  {seconds * 1000 / n:6.2f} ms/msg  {label}")
+    print("\nInclusive time of the stages of a turn (per message and % of all profiled time):")
+    for label, filename, name in STAGES:
+        cumulative = sum(ct for (f, _, fn), (_, _, _, ct, _) in stats.stats.items()  # type: ignore[attr-defined]
+                         if fn == name and f.endswith(filename))
+        print(f"  {100 * cumulative / total:5.1f} %  {cumulative * 1000 / n:6.2f} ms/msg  {label}")
     print("\nTop 20 functions by cumulative time:")
     stats.sort_stats("cumulative").print_stats(20)
 
