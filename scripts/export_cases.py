@@ -34,13 +34,6 @@ KINDS = tuple(cases.REFERENCE_PREFIX)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Collector:
-    """Stands in for the Assistant so the flows register (casework.FLOWS knows each form's fields)."""
-
-    def __getattr__(self, name: str):
-        return lambda *args, **kwargs: None
-
-
 def _date(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
@@ -104,7 +97,7 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     from dialogs.reports import export_table, latest_comments
     from lotsen.storage import connect
 
-    dialogs.register(_Collector())
+    kinds = dialogs.case_kinds(dialogs.build_flows())
 
     async def read() -> tuple[list[str], list[list[str]]]:
         store = await connect(database)
@@ -112,7 +105,7 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
             reports = await cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
                                              date_from=args.date_from, date_to=args.date_to)
             reports.reverse()  # oldest first
-            return export_table(kb, reports, await latest_comments(store, reports),
+            return export_table(kb, kinds, reports, await latest_comments(store, reports),
                                 include_reporter=args.include_reporter)
         finally:
             await store.close()
