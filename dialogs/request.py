@@ -215,6 +215,7 @@ def _join(words: list[str]) -> str:
 class RequestFlow(CardFlow):
     """Shared by Arena and SIP: a triage card before the engine's form, and the routing after it."""
 
+    noun = "Förfrågan"
     other_kind = ""
     other_title = ""
 
