@@ -17,9 +17,17 @@ from lotsen.schedule import ScheduleError, WeeklySchedule
 ROOT = Path(__file__).resolve().parent.parent
 
 
+<<<<<<< HEAD
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Teams' Bot Connector (the serviceUrl of every Teams activity, e.g. https://smba.trafficmanager.net/emea/).
 DEFAULT_CONNECTOR_HOSTS = ("smba.trafficmanager.net",)
+=======
+BOT_SDKS = ("botbuilder", "agents")
+# The Microsoft 365 Agents SDK's own names for the bot's credentials, accepted as an
+# alternative to MicrosoftAppId & co. (docs/sdk.md).
+SERVICE_CONNECTION = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+_AGENTS_AUTH_TYPES = {"clientsecret": "ClientSecret", "usermanagedidentity": "UserAssignedMSI"}
+>>>>>>> main
 
 
 class SettingsError(ValueError):
@@ -56,6 +64,26 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
+def _agents_connection(env: Mapping[str, str]) -> tuple[str, str, str, str] | None:
+    """(app id, password, MicrosoftAppType, tenant) from CONNECTIONS__SERVICE_CONNECTION__SETTINGS__…,
+    or None when those names are not used."""
+    client_id = env.get(SERVICE_CONNECTION + "CLIENTID", "").strip()
+    if not client_id:
+        return None
+    auth_type = env.get(SERVICE_CONNECTION + "AUTHTYPE", "").strip() or "ClientSecret"
+    tenant = env.get(SERVICE_CONNECTION + "TENANTID", "").strip()
+    if auth_type.lower() not in _AGENTS_AUTH_TYPES:
+        raise SettingsError(f"{SERVICE_CONNECTION}AUTHTYPE must be ClientSecret or UserManagedIdentity "
+                            f"(the types MicrosoftAppType covers), got {auth_type!r}")
+    if _AGENTS_AUTH_TYPES[auth_type.lower()] == "UserAssignedMSI":
+        app_type = "UserAssignedMSI"
+    else:
+        app_type = "SingleTenant" if tenant and tenant.lower() != "botframework.com" else "MultiTenant"
+    if app_type == "MultiTenant":
+        tenant = ""
+    return client_id, env.get(SERVICE_CONNECTION + "CLIENTSECRET", ""), app_type, tenant
+
+
 @dataclass(frozen=True)
 class Settings:
     app_id: str = ""
@@ -79,6 +107,7 @@ class Settings:
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
+    bot_sdk: str = "botbuilder"  # the Teams edge: "botbuilder" (Bot Framework SDK) or "agents" (M365 Agents SDK)
 
     @property
     def local_mode(self) -> bool:
@@ -107,6 +136,12 @@ class Settings:
         app_password = env.get("MicrosoftAppPassword", "")
         app_type = env.get("MicrosoftAppType", "").strip() or "SingleTenant"
         tenant = env.get("MicrosoftAppTenantId", "").strip()
+        agents_names = _agents_connection(env)
+        if agents_names is not None:
+            if app_id and app_id != agents_names[0]:
+                raise SettingsError(f"MicrosoftAppId and {SERVICE_CONNECTION}CLIENTID name different apps; set one of them")
+            if not app_id:
+                app_id, app_password, app_type, tenant = agents_names
         if app_type not in {"MultiTenant", "SingleTenant", "UserAssignedMSI"}:
             raise SettingsError(
                 f"MicrosoftAppType must be SingleTenant or UserAssignedMSI, got {app_type!r}"
@@ -147,7 +182,11 @@ class Settings:
         review_days = _int(env, "KB_REVIEW_DAYS", 365)
         if review_days < 1:
             raise SettingsError(f"KB_REVIEW_DAYS must be at least 1, got {review_days}")
+        bot_sdk = env.get("BOT_SDK", "").strip().lower() or "botbuilder"
+        if bot_sdk not in BOT_SDKS:
+            raise SettingsError(f"BOT_SDK must be botbuilder or agents, got {bot_sdk!r}")
         return cls(
+            bot_sdk=bot_sdk,
             app_id=app_id,
             app_password=app_password,
             app_type=app_type,
