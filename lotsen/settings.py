@@ -17,17 +17,15 @@ from lotsen.schedule import ScheduleError, WeeklySchedule
 ROOT = Path(__file__).resolve().parent.parent
 
 
-<<<<<<< HEAD
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Teams' Bot Connector (the serviceUrl of every Teams activity, e.g. https://smba.trafficmanager.net/emea/).
 DEFAULT_CONNECTOR_HOSTS = ("smba.trafficmanager.net",)
-=======
+
 BOT_SDKS = ("botbuilder", "agents")
 # The Microsoft 365 Agents SDK's own names for the bot's credentials, accepted as an
 # alternative to MicrosoftAppId & co. (docs/sdk.md).
 SERVICE_CONNECTION = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 _AGENTS_AUTH_TYPES = {"clientsecret": "ClientSecret", "usermanagedidentity": "UserAssignedMSI"}
->>>>>>> main
 
 
 class SettingsError(ValueError):
