@@ -17,6 +17,7 @@ routing). Verbs, all under the flow's prefix (e.g. "dev."):
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -31,7 +32,12 @@ from lotsen.storage import DraftConflict, Unit
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 VERSION_KEY = "_version"  # the draft row version load() read (never stored in the data)
+log = logging.getLogger(__name__)
+
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
+# Storage failed while filing (fault matrix row 47): nothing was stored, the draft is kept.
+NOT_FILED = ("{noun} är inte registrerad – försök igen. Det du har fyllt i finns kvar: "
+             "tryck **Skicka** igen om en stund.")
 
 
 @dataclass(frozen=True)
@@ -383,16 +389,20 @@ class CardFlow:
         municipality = self.municipality(draft)
         # The case, its routing decision, its audit entry and the draft's removal: one transaction.
         # Posting to the coordinators' channel (network) comes after the commit.
-        async with ctx.store.transaction() as tx:
-            case, created = await cases.file_case(
-                tx, kind=self.kind, form_id=form_id, municipality=municipality,
-                reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
-                reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
-                data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
-                routed_to=self.plan_routing(ctx, municipality),
-            )
-            if created:
-                await self.on_filed(ctx, tx, case)
+        try:
+            async with ctx.store.transaction() as tx:
+                case, created = await cases.file_case(
+                    tx, kind=self.kind, form_id=form_id, municipality=municipality,
+                    reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
+                    reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
+                    data={"values": draft["values"], "context": draft.get("context", {})},
+                    draft_key=turn.draft_key, routed_to=self.plan_routing(ctx, municipality),
+                )
+                if created:
+                    await self.on_filed(ctx, tx, case)
+        except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept
+            log.exception("filing %s failed", self.kind)
+            return [Text(NOT_FILED.format(noun=self.noun)), self._reply_card(ctx, self.review_card(ctx, draft))]
         if created:
             lines = await self.after_filing(ctx, case)
             await cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},

@@ -20,8 +20,13 @@ from typing import Any
 
 from lotsen import digest
 from lotsen.kb.reload import ReloadResult, reload_knowledge
+from lotsen.storage import SEEN_WINDOW
 
 log = logging.getLogger(__name__)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def store_clock(services: Any) -> datetime:
@@ -78,6 +83,8 @@ class Background:
         removed = await store.drafts.purge_expired()
         if removed:
             log.info("removed %d expired draft(s)", removed)
+        # replay protection older than SEEN_WINDOW
+        await store.seen.purge(iso(datetime.fromisoformat(store.now()) - SEEN_WINDOW))
         return removed
 
     async def _housekeeping_loop(self) -> None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from lotsen.storage import Case, CaseFilter, Event, Unit
+from lotsen.storage import AlreadyRecorded, Case, CaseFilter, Event, Unit
 
 # Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
 _REQUEST_STATUSES = MappingProxyType({
@@ -103,14 +103,19 @@ async def set_routing(store: Unit, case: Case, routed_to: dict[str, Any], channe
 
 
 async def change_status(store: Unit, case: Case, status: str, actor_aad: str, comment: str = "",
-                        extra: dict[str, Any] | None = None) -> Case:
-    """Record a status change (and optional details such as a booked time) atomically."""
+                        extra: dict[str, Any] | None = None, *, once_key: str = "") -> Case:
+    """Record a status change (and optional details such as a booked time) atomically.
+
+    `once_key` (the activity that asked for it): a second change with the same key within
+    SEEN_WINDOW (a connector retry, a replayed request) changes nothing and raises
+    AlreadyRecorded carrying the case as it is."""
     if status not in STATUS_TITLES[case.kind]:
         raise ValueError(f"unknown status {status!r} for {case.kind}")
     data = dict(case.data)
     if extra:
         data.setdefault("handling", {}).update(extra)
-    return await store.cases.change_status(case.id, status, actor_aad, comment, data)
+    return await store.cases.change_status(case.id, status, actor_aad, comment, data,
+                                           once_key=f"case.status|{once_key}" if once_key else "")
 
 
 async def events(store: Unit, case: Case) -> list[Event]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lotsen.storage import ChannelLink, Unit
 
-__all__ = ["ALL", "ChannelLink", "all_links", "find", "link", "unlink"]
+__all__ = ["ALL", "ChannelLink", "all_links", "base_conversation_id", "find", "is_connected", "link", "unlink"]
 
 ALL = "*"
 
@@ -36,3 +36,15 @@ async def find(store: Unit, kind: str, target: str | None) -> ChannelLink | None
 
 async def all_links(store: Unit, kind: str | None = None) -> list[ChannelLink]:
     return await store.channels.all(kind)
+
+
+def base_conversation_id(conversation_id: str) -> str:
+    """A Teams channel thread id ("19:…@thread.tacv2;messageid=…") → the channel's id."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+async def is_connected(store: Unit, conversation_id: str) -> bool:
+    """Is this conversation (a channel, or a thread in it) connected to any routing target?"""
+    wanted = base_conversation_id(conversation_id)
+    return any(base_conversation_id(str((link.conversation_ref.get("conversation") or {}).get("id") or "")) == wanted
+               for link in await all_links(store))

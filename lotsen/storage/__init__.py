@@ -8,13 +8,18 @@ it on shutdown.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 from lotsen.storage.base import Store, Unit
-from lotsen.storage.models import (AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
+from lotsen.storage.models import (AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
                                    StorageUnavailable)
+
+
+# A Bot Framework token lives about an hour (+ 5 min clock skew); a captured request can be
+# replayed only that long, and Teams retries within seconds. A day covers both.
+SEEN_WINDOW = timedelta(hours=24)
 
 
 def utcnow() -> datetime:
@@ -43,5 +48,5 @@ async def connect(database: str | Path, *, clock: Callable[[], datetime] | None 
     return store
 
 
-__all__ = ["AuditEntry", "Case", "CaseFilter", "ChannelLink", "Draft", "DraftConflict", "Event",
-           "StorageUnavailable", "Store", "Unit", "connect", "is_postgres_url", "open_store", "utcnow"]
+__all__ = ["AlreadyRecorded", "AuditEntry", "Case", "CaseFilter", "ChannelLink", "Draft", "DraftConflict", "Event",
+           "SEEN_WINDOW", "StorageUnavailable", "Store", "Unit", "connect", "is_postgres_url", "open_store", "utcnow"]

@@ -58,7 +58,9 @@ class Cases(Protocol):
                           channel_activity_id: str) -> None: ...
 
     async def change_status(self, case_id: int, status: str, actor_aad: str, comment: str,
-                            data: dict[str, Any]) -> Case: ...
+                            data: dict[str, Any], once_key: str = "") -> Case:
+        """With `once_key`: a second change with the same key (a retried or replayed activity)
+        changes nothing and raises AlreadyRecorded with the case as it is."""
 
     async def events(self, case_id: int) -> list[Event]: ...
 
@@ -118,6 +120,17 @@ class Questions(Protocol):
         """answered, unanswered, feedback_up, feedback_down in [start, end]."""
 
 
+class Seen(Protocol):
+    """Activities whose side effect is recorded (replay protection, kept SEEN_WINDOW)."""
+
+    async def mark(self, key: str) -> bool:
+        """Record `key`; False if it was recorded already (a replay). Use inside a unit of work
+        together with the side effect."""
+
+    async def purge(self, older_than: str) -> int:
+        """Forget keys recorded before this stored timestamp; returns how many."""
+
+
 class Users(Protocol):
     """Per-person settings: only what a person chose to have remembered."""
 
@@ -150,6 +163,7 @@ class Unit(Protocol):
     conversations: Conversations
     questions: Questions
     users: Users
+    seen: Seen
     audit: Audit
     jobs: Jobs
 

@@ -11,6 +11,14 @@ class DraftConflict(Exception):
     """The draft changed (another submit, possibly at another instance) since it was read."""
 
 
+class AlreadyRecorded(Exception):
+    """The activity's change was recorded before (a retry or replay); `case` is the case now."""
+
+    def __init__(self, case: "Case"):
+        super().__init__(case.reference)
+        self.case = case
+
+
 class StorageUnavailable(Exception):
     """The database cannot be reached or is locked for longer than we wait."""
 

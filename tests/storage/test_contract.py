@@ -254,3 +254,16 @@ async def test_a_reason_is_added_to_a_vote(store):
     await store.questions.record_feedback("e1", "down", "fråga", "fraga", ref="v1")
     assert await store.questions.set_feedback_reason("v1", "fel-svar", "Svaret gällde en annan kommun") is True
     assert await store.questions.set_feedback_reason("nope", "fel-svar", None) is False
+
+
+async def test_a_replayed_status_change_is_recorded_once(store):
+    from lotsen.storage import AlreadyRecorded
+
+    case, _ = await file(store, "f1")
+    await cases.change_status(store, case, "avslutad", "coord", "klart", once_key="conv|act-1")
+    with pytest.raises(AlreadyRecorded) as replay:
+        await cases.change_status(store, case, "avslutad", "coord", "klart", once_key="conv|act-1")
+    assert replay.value.case.status == "avslutad"
+    assert len(await cases.events(store, case)) == 2
+    assert await store.seen.mark("x") is True and await store.seen.mark("x") is False
+    assert await store.seen.purge("2999-01-01T00:00:00+00:00") == 2

@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Callable, Protocol
 
-from lotsen.storage.models import AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
+from lotsen.storage.models import AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
 
 TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
-          "unanswered", "answered", "audit", "job_claims", "user_settings")
+          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities")
 
 # The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
 _UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
@@ -148,9 +148,12 @@ class SqlCases(_Repo):
                              channel_activity_id or None, case_id))
 
     async def change_status(self, case_id: int, status: str, actor_aad: str, comment: str,
-                            data: dict[str, Any]) -> Case:
+                            data: dict[str, Any], once_key: str = "") -> Case:
         async with self.s.write() as c:
             stamp = self.now()
+            if once_key and not await _mark_seen(c, once_key, stamp):
+                row = await c.one("SELECT * FROM cases WHERE id = ?", (case_id,))
+                raise AlreadyRecorded(Case.from_row(row))
             row = await c.one("UPDATE cases SET status = ?, updated_at = ?, data = ? WHERE id = ? RETURNING *",
                               (status, stamp, dumps(data), case_id))
             if row is None:
@@ -308,6 +311,21 @@ class SqlQuestions(_Repo):
         return {k: int(v) for k, v in row.items()}
 
 
+async def _mark_seen(c: Conn, key: str, at: str) -> bool:
+    return await c.execute("INSERT INTO seen_activities (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                           (key, at)) == 1
+
+
+class SqlSeen(_Repo):
+    async def mark(self, key: str) -> bool:
+        async with self.s.write() as c:
+            return await _mark_seen(c, key, self.now())
+
+    async def purge(self, older_than: str) -> int:
+        async with self.s.write() as c:
+            return await c.execute("DELETE FROM seen_activities WHERE at < ?", (older_than,))
+
+
 class SqlUsers(_Repo):
     async def municipality(self, user_key: str) -> str | None:
         async with self.s.read() as c:
@@ -356,6 +374,7 @@ class SqlUnit:
         self.conversations = SqlConversations(session)
         self.questions = SqlQuestions(session)
         self.users = SqlUsers(session)
+        self.seen = SqlSeen(session)
         self.audit = SqlAudit(session)
         self.jobs = SqlJobs(session)
 

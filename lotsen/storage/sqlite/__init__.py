@@ -204,6 +204,11 @@ class SqliteStore(SqlStore):
         """A PRAGMA's value on the writing connection (journal_mode, synchronous …)."""
         return await self._writer.call(lambda: self._writer.db.execute(f"PRAGMA {name}").fetchone()[0])
 
+    async def set_busy_timeout(self, ms: int = BUSY_TIMEOUT_MS) -> None:
+        """How long a write waits for another process's lock before StorageUnavailable."""
+        for thread in {id(t): t for t in (self._reader_thread, self._writer)}.values():
+            await thread.call(lambda t=thread: t.db.execute(f"PRAGMA busy_timeout={int(ms)}"))
+
     async def in_transaction(self) -> bool:
         """Whether the writing connection has a transaction open outside any unit of work
         (waits for the one in progress, if any): it must never have."""
