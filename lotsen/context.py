@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Awaitable, Callable
 
 from cards.render import render
+from lotsen.casekinds import CaseKinds
 from lotsen.kb.model import KnowledgeBase
 from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
@@ -22,6 +23,7 @@ class Services:
     store: Store
     messenger: Messenger | None = None
     clock: Callable[[], datetime] = utcnow
+    kinds: CaseKinds = field(default_factory=CaseKinds)  # the case kinds the flows file (composition root)
     extras: dict[str, Any] = field(default_factory=dict)  # feature-owned helpers
 
     def today(self) -> date:
@@ -79,6 +81,18 @@ class Context:
     @property
     def is_coordinator(self) -> bool:
         return self.settings.is_coordinator(self.turn.user.aad_object_id)
+
+    @property
+    def in_private_scope(self) -> bool:
+        """A personal chat, or a channel the coordinators have connected ("koppla kanal"):
+        the only places where lists of cases and questions are shown."""
+        if self.turn.is_personal:
+            return True
+        if self.turn.conversation_type != "channel":
+            return False
+        from lotsen import channels
+
+        return channels.is_connected(self.store, self.turn.conversation_id)
 
     def card(self, template: str, **data: Any) -> Card:
         return Card(render(template, **data))
