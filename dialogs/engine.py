@@ -17,6 +17,7 @@ routing). Verbs, all under the flow's prefix (e.g. "dev."):
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -30,7 +31,12 @@ from lotsen.kb.forms import MUNICIPALITIES
 from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, RequiredWhen
 from lotsen.turn import Card, Out, Text, UpdateCard
 
+log = logging.getLogger(__name__)
+
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
+# Storage failed while filing (fault matrix row 47): nothing was stored, the draft is kept.
+NOT_FILED = ("{noun} är inte registrerad – försök igen. Det du har fyllt i finns kvar: "
+             "tryck **Skicka** igen om en stund.")
 
 
 @dataclass(frozen=True)
@@ -383,12 +389,16 @@ class CardFlow:
                     self._reply_card(ctx, self.step_card(ctx, draft, gap))]
         await ctx.typing()
         turn = ctx.turn
-        case, created = cases.file_case(
-            ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
-            reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
-            reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
-            data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
-        )
+        try:
+            case, created = cases.file_case(
+                ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
+                reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
+                reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
+                data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
+            )
+        except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept
+            log.exception("filing %s failed", self.kind)
+            return [Text(NOT_FILED.format(noun=self.noun)), self._reply_card(ctx, self.review_card(ctx, draft))]
         if created:
             lines = await self.after_filing(ctx, case)
             cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},

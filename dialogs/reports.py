@@ -542,6 +542,6 @@ async def export_reports(ctx: Context) -> list[Out]:
 
 
 def register(assistant: Assistant) -> None:
-    assistant.command("list-reports", LIST_PATTERN, list_reports, coordinator_only=True)
-    assistant.command("compile-reports", COMPILE_PATTERN, compile_reports, coordinator_only=True)
-    assistant.command("export-reports", EXPORT_PATTERN, export_reports, coordinator_only=True)
+    assistant.command("list-reports", LIST_PATTERN, list_reports, private=True)
+    assistant.command("compile-reports", COMPILE_PATTERN, compile_reports, private=True)
+    assistant.command("export-reports", EXPORT_PATTERN, export_reports, private=True)
