@@ -1,4 +1,10 @@
-"""The DIGEST §9 sample questions (and our own paraphrases) against the shipped knowledge base."""
+"""Question answering on the accuracy sets (tests/accuracy/*.yaml) against the shipped
+knowledge base, through what a user's message goes through (typed commands, then
+lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
+
+The tuning sets (digest_questions_a/b, blind_questions, tuning_situational) may be used to
+tune the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and
+their floors are what has been reached, not targets to tune for."""
 
 from pathlib import Path
 
@@ -18,14 +24,16 @@ def outcomes():
 
 
 def report(outcomes, label):
-    failed = [f"{o.question!r} → {o.level} {o.got or '-'} (väntat {o.expect})" for o in outcomes if not o.passed]
+    failed = [f"{o.question!r} → {o.kind} {o.got or '-'} (väntat {'|'.join(o.expect)})" for o in outcomes if not o.passed]
     print(f"\n{label}: {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
     return failed
 
 
 def test_every_expected_entry_exists():
     kb = load_knowledge_base(ROOT / "knowledge")
-    missing = [q["q"] for q in load_questions() if q["expect"] not in kb.entries and q["expect"] != "none"]
+    missing = [q["q"] for q in load_questions()
+               for expected in (q.get("expect_any") or [q.get("expect", "none")])
+               if expected not in kb.entries and expected != "none"]
     assert missing == []
 
 
@@ -48,31 +56,39 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.80, failed
+    assert rate(blind) >= 0.88, failed
+
+
+def test_situational_tuning_questions(outcomes):
+    """Descriptions of a client's situation in 20+ words get a direct answer."""
+    situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
+    assert len(situational) >= 40
+    failed = report(situational, "Situationer (tuning)")
+    assert rate(situational) >= 0.72, failed
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
-    wrong = [f"{o.question!r} → {o.got} (väntat {o.expect})" for o in outcomes
-             if o.level == "answer" and o.got != o.expect]
-    assert len(wrong) <= len(outcomes) // 100, wrong
+    tuning = [o for o in outcomes if not o.file.startswith("heldout")]
+    wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
+    assert len(wrong) <= len(tuning) * 0.015, wrong
 
 
 def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions(outcomes):
-    wrong = [o for o in outcomes if o.origin.startswith("digest") and o.level == "answer" and o.got != o.expect]
+    wrong = [o for o in outcomes if o.origin.startswith("digest") and o.wrong]
     assert wrong == []
 
 
-OFF_TOPIC = [
-    "vad tycker du om fotboll", "hur blir vädret i morgon", "hur bakar man surdegsbröd",
-    "vad är klockan", "kan du boka min semester", "vad blir det för lunch idag",
-    "skriv en dikt om hösten", "vem vann melodifestivalen",
-]
+def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
+    off = [o for o in outcomes if o.category == "offtopic"]
+    assert len(off) >= 15
+    assert [o.question for o in off if o.kind == "answer"] == []
+    refused = [o for o in off if o.kind == "offtopic"]
+    assert len(refused) >= 0.75 * len(off), [o.question for o in off if o.kind != "offtopic"]
 
 
-def test_off_topic_questions_never_get_a_confident_answer():
-    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
-    answered = [(q, matcher.match(q).best.entry_id) for q in OFF_TOPIC if matcher.match(q).level == "answer"]
-    assert answered == []
+def test_small_talk_gets_a_polite_reply(outcomes):
+    talk = [o for o in outcomes if o.category == "smalltalk"]
+    assert talk and [o.question for o in talk if not o.passed] == []
 
 
 def test_held_out_questions(outcomes):
@@ -80,6 +96,6 @@ def test_held_out_questions(outcomes):
     held_out = [o for o in outcomes if o.origin == "heldout"]
     assert len(held_out) >= 80
     failed = report(held_out, "Hållna utanför")
-    assert rate(held_out) >= 0.75, failed
-    unanswerable = [o for o in held_out if o.expect == "none"]
-    assert len(unanswerable) >= 10 and all(o.level != "answer" for o in unanswerable)
+    assert rate(held_out) >= 0.85, failed
+    unanswerable = [o for o in held_out if o.expect == ("none",)]
+    assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
