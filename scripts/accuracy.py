@@ -34,6 +34,7 @@ from lotsen.matching import Matcher
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "accuracy"
 NO_ENTRY = "none"  # `expect: none`: no entry covers the question
+SMALL_TALK = "smalltalk"  # `expect: smalltalk`: greetings and thanks; like `none`, no entry may answer
 OUT_OF_SCOPE = ("offtopic", "silent", "smalltalk")
 # Commands whose handler answers with the question answering's answer when there is one
 # (lotsen.features.contacts: questions beat triggers).
@@ -101,12 +102,9 @@ def load_questions(directory: Path = QUESTIONS) -> list[dict]:
 
 def _commands():
     """The typed commands a user's message meets before question answering."""
-    from lotsen.assistant import Assistant
-    from lotsen.features import register_all
+    from bot.composition import build_assistant
 
-    assistant = Assistant(SimpleNamespace(extras={}))
-    register_all(assistant)
-    return assistant
+    return build_assistant(SimpleNamespace(extras={}))
 
 
 def _category(q: dict) -> str:
@@ -124,6 +122,9 @@ def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
     for q in questions:
         text = q["q"]
         expect = tuple(q["expect_any"]) if "expect_any" in q else (str(q.get("expect", NO_ENTRY)),)
+        category = _category(q)
+        if expect == (SMALL_TALK,):
+            expect, category = (NO_ENTRY,), SMALL_TALK
         result = matcher.match(text)
         top = result.best.entry_id if result.best else ""
         score = result.best.score if result.best else 0.0
@@ -137,7 +138,7 @@ def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
             kind = verdict.kind
             got = verdict.entry.id if verdict.entry else (verdict.alternatives[0].id if verdict.alternatives else "")
             offered = tuple(e.id for e in verdict.alternatives)
-        outcomes.append(Outcome(text, expect, str(q.get("origin", "")), _category(q), q.get("file", ""),
+        outcomes.append(Outcome(text, expect, str(q.get("origin", "")), category, q.get("file", ""),
                                 kind, got, offered, top, score))
     return outcomes
 

@@ -33,7 +33,7 @@ def test_every_expected_entry_exists():
     kb = load_knowledge_base(ROOT / "knowledge")
     missing = [q["q"] for q in load_questions()
                for expected in (q.get("expect_any") or [q.get("expect", "none")])
-               if expected not in kb.entries and expected != "none"]
+               if expected not in kb.entries and expected not in ("none", "smalltalk")]
     assert missing == []
 
 
@@ -84,6 +84,19 @@ def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
     assert [o.question for o in off if o.kind == "answer"] == []
     refused = [o for o in off if o.kind == "offtopic"]
     assert len(refused) >= 0.75 * len(off), [o.question for o in off if o.kind != "offtopic"]
+
+
+OFF_TOPIC = [
+    "vad tycker du om fotboll", "hur blir vädret i morgon", "hur bakar man surdegsbröd",
+    "vad är klockan", "kan du boka min semester", "vad blir det för lunch idag",
+    "skriv en dikt om hösten", "vem vann melodifestivalen",
+]
+
+
+def test_off_topic_questions_never_get_a_confident_answer():
+    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
+    answered = [(q, matcher.match(q).best.entry_id) for q in OFF_TOPIC if matcher.match(q).level == "answer"]
+    assert answered == []
 
 
 def test_small_talk_gets_a_polite_reply(outcomes):
