@@ -59,8 +59,8 @@ class Weights:
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.48  # a confident answer needs at least this score …
-    margin: float = 0.06  # … and this relative lead (1 - second/best) over the next entry,
+    answer: float = 0.52  # a confident answer needs at least this score …
+    margin: float = 0.10  # … and this relative lead (1 - second/best) over the next entry,
     sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.02
     suggest: float = 0.35  # below this, nothing is offered
@@ -100,6 +100,7 @@ class MatchResult:
     stems: list[str] = field(default_factory=list)
     domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
+    missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
     reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
     @property
@@ -129,6 +130,7 @@ WEAK_FACTOR = 0.5
 OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic
 PLACE_SHARE = 0.6
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
+GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 PREFILTER = 80  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
 SPLIT_KNOWN = True
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
@@ -532,8 +534,18 @@ class Matcher:
         # One meaningful word ("sip") is an answer only when a phrasing is essentially that word.
         single_word = len(meaningful) <= 1
         clear = not single_word or ranked[0].overlap >= 0.95
+        # The question's most distinctive word must be something the best entry talks about:
+        # "hur mycket får en samverkanskoordinator i lön" is not answered by what they do.
+        best_entry = ranked[0].entry_id
+        distinctive = max(meaningful, key=lambda s: self._idf.get(s, self._answer_idf.get(s, self._max_idf)),
+                          default="")
+        if (distinctive and len(meaningful) <= GAP_WORDS and distinctive not in self._entry_tf[best_entry]
+                and distinctive not in self._answer_stems.get(best_entry, ())):
+            result.missing = distinctive
         if not clear and top >= th.answer:
             result.level, result.reason = SUGGEST, "single-word"
+        elif result.missing and top >= th.answer:
+            result.level, result.reason = SUGGEST, "missing-word"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
         elif top >= th.suggest:
