@@ -131,7 +131,7 @@ OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered questi
 PLACE_SHARE = 0.6
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
-PREFILTER = 80  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
+PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
 SPLIT_KNOWN = True
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
@@ -284,6 +284,7 @@ class Matcher:
         self._centroid_weight = {e: sum(self._idf.get(s, 0.0) * share for s, share in tf.items()) or 1.0
                                  for e, tf in self._entry_tf.items()}
         self._max_idf = max(self._idf.values(), default=2.0)
+        self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {
             stem(w) for w in domain_words}
 
@@ -476,6 +477,8 @@ class Matcher:
                     acc[entry_id] += weight
             pool = acc.keys() if len(acc) <= PREFILTER else sorted(acc, key=acc.__getitem__, reverse=True)[:PREFILTER]
         qset = set(q.stems)
+        qfrozen = frozenset(qset)
+        idf_get = self._idf_get
         q_questions = [s for s in q.stems if s in _QUESTION_STEMS]
         q_forms = [f for f in dict.fromkeys(q.text.split()) if f in self._vocab and stem(f) in self._idf
                    and stem(f) not in self._weak]
@@ -503,8 +506,10 @@ class Matcher:
                 continue
             best_cov, best_doc = 0.0, self._entry_docs[entry_id][0]
             for d in self._entry_docs[entry_id]:
-                stems = self._docs[d][2]
-                cov = sum(self._idf.get(s, 0.0) for s in stems if s in qset) / self._doc_weight[d]
+                common = self._docs[d][2] & qfrozen
+                if not common:
+                    continue
+                cov = sum(map(idf_get, common)) / self._doc_weight[d]
                 if cov > best_cov:
                     best_cov, best_doc = cov, d
             focus = min(1.0, explained / q_weight)
