@@ -56,7 +56,7 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.88, failed
+    assert rate(blind) >= 0.84, failed
 
 
 def test_situational_tuning_questions(outcomes):
@@ -64,7 +64,7 @@ def test_situational_tuning_questions(outcomes):
     situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
     assert len(situational) >= 40
     failed = report(situational, "Situationer (tuning)")
-    assert rate(situational) >= 0.72, failed
+    assert rate(situational) >= 0.65, failed
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
