@@ -110,7 +110,10 @@ class MatchResult:
     @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
-        return self.level != ANSWER and (self.domain < OFF_TOPIC_DOMAIN or not self.candidates)
+        if self.level == ANSWER:
+            return False
+        weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
+        return not self.candidates or self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)
 
 
 @dataclass
@@ -127,7 +130,9 @@ _WEAK_STEMS = frozenset(stem(w) for w in WEAK_WORDS)
 _QUESTION_STEMS = frozenset(stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken",
                                               "vilket", "varfor"))
 WEAK_FACTOR = 0.5
-OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic
+OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic …
+OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
+OFF_TOPIC_WEAK_SCORE = 0.42
 PLACE_SHARE = 0.6
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one

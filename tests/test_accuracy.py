@@ -15,6 +15,11 @@ from lotsen.matching import Matcher
 from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
+# Held-out set 2: what the bot reaches today (not targets; they must not fall).
+HELDOUT2_STRICT_IN_SCOPE = 0.70
+HELDOUT2_STRICT_SITUATIONAL = 0.45
+HELDOUT2_WRONG_MAX = 10
+HELDOUT2_REFUSED = 0.75
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +84,11 @@ def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions
 
 
 def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
-    off = [o for o in outcomes if o.category == "offtopic"]
+    off = [o for o in outcomes if o.category == "offtopic" and not o.file.startswith("heldout")]
     assert len(off) >= 15
     assert [o.question for o in off if o.kind == "answer"] == []
     refused = [o for o in off if o.kind == "offtopic"]
-    assert len(refused) >= 0.75 * len(off), [o.question for o in off if o.kind != "offtopic"]
+    assert len(refused) >= 0.9 * len(off), [o.question for o in off if o.kind != "offtopic"]
 
 
 OFF_TOPIC = [
@@ -112,3 +117,18 @@ def test_held_out_questions(outcomes):
     assert rate(held_out) >= 0.85, failed
     unanswerable = [o for o in held_out if o.expect == ("none",)]
     assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
+
+
+def test_held_out_set_2_does_not_regress(outcomes):
+    """The frozen held-out set 2 (issue 9), never used for tuning: floors at what has been
+    reached (the issue's targets are higher: see scripts.accuracy for the current figures)."""
+    held = [o for o in outcomes if o.file == "heldout2_questions"]
+    assert len(held) >= 150
+    scope = [o for o in held if o.in_scope]
+    assert rate(scope) >= HELDOUT2_STRICT_IN_SCOPE, report(scope, "Hållna utanför 2, inom området")
+    situational = [o for o in held if o.category == "situational"]
+    assert rate(situational) >= HELDOUT2_STRICT_SITUATIONAL, report(situational, "Hållna utanför 2, situationer")
+    assert sum(o.wrong for o in held) <= HELDOUT2_WRONG_MAX
+    off = [o for o in held if o.category == "offtopic"]
+    assert [o.question for o in off if o.kind == "answer"] == []
+    assert sum(o.kind == "offtopic" for o in off) >= HELDOUT2_REFUSED * len(off)

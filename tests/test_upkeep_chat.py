@@ -38,7 +38,10 @@ async def test_testa_shows_matching_entries_scores_and_why(teams_small):
     assert "1. Vad gör Försäkringskassan för personer utan SGI? – poäng" in text
     assert "fk-samordnar (kb/qa/test.yaml:2)" in text  # where to fix it
     assert "forsakringskass, gor, perso, sgi, vad" in text  # the shared words
-    assert "Ordöverlapp" in text and "Likhet i stavning" in text and "Gränser: svar från 0,50" in text
+    # why this entry (the parts of its score) and why this confidence (threshold and lead)
+    assert "Poängens delar" in text and "av bästa formuleringen" in text and "förklarar" in text
+    assert "Varför säkert: poängen är minst 0,52 och försprånget till nästa fråga är" in text
+    assert "Gränser: svar från poäng 0,52 med 10 % försprång" in text
 
 
 async def test_testa_explains_typos_and_suggestions(teams_small):
@@ -47,7 +50,10 @@ async def test_testa_explains_typos_and_suggestions(teams_small):
     text = (await teams_small.send("testa: vem kalar till sip", person=COORDINATOR)).all_text()
     assert "kalar → kallar" in text
     text = (await teams_small.send("testa: var parkerar jag bilen", person=COORDINATOR)).all_text()
-    assert "Det vet jag tyvärr inte" in text and "Okända ord" in text
+    assert "ligger utanför vad den kan svara på" in text and "Okända ord" in text
+    assert "av frågans ord finns i kunskapsbasen" in text
+    text = (await teams_small.send("testa: tack!", person=COORDINATOR)).all_text()
+    assert "svarar kort och artigt" in text
     text = (await teams_small.send("testa: vem kontaktar jag om arena i jönköping", person=COORDINATOR)).all_text()
     assert "Obs! Skriver någon precis så här svarar boten med kontaktfrågor" in text
     assert "skriv" in (await teams_small.send("testa:", person=COORDINATOR)).all_text().lower()
