@@ -63,7 +63,7 @@ class Thresholds:
     margin: float = 0.10  # … and this relative lead (1 - second/best) over the next entry,
     sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.02
-    suggest: float = 0.35  # below this, nothing is offered
+    suggest: float = 0.38  # below this, nothing is offered
     close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
@@ -100,6 +100,7 @@ class MatchResult:
     stems: list[str] = field(default_factory=list)
     domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
+    topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
     reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
@@ -110,7 +111,7 @@ class MatchResult:
     @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
-        if self.level == ANSWER:
+        if self.level == ANSWER or self.topical:
             return False
         weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
         return not self.candidates or self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)
@@ -289,6 +290,12 @@ class Matcher:
         self._centroid_weight = {e: sum(self._idf.get(s, 0.0) * share for s, share in tf.items()) or 1.0
                                  for e, tf in self._entry_tf.items()}
         self._max_idf = max(self._idf.values(), default=2.0)
+        # Stems of what the knowledge base is about (parties, glossary terms and their aliases).
+        names = [n for p in kb.parties.values() for n in (p.short or "", *p.aliases)]
+        names += [n for c in kb.concepts.values() for n in (c.term, *c.aliases)]
+        topic_words = [n for n in names if len(tokens(n)) == 1]  # "SIP", "Arena", "FK" – not "… på recept"
+        self._topic_stems = (frozenset(stem(fold(t)) for t in topic_words if len(t) > 1)
+                             - self._weak - _FOLDED_STOP - self._common_stems(kb))
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {
             stem(w) for w in domain_words}
@@ -397,6 +404,14 @@ class Matcher:
                         return [head, *rest]
         return []
 
+    @staticmethod
+    def _common_stems(kb: KnowledgeBase) -> frozenset[str]:
+        """Words of place names and of the parties' full names ("region", "län", "kommun"):
+        too common to make a question topical on their own."""
+        words = [t for mu in kb.municipalities.values() for t in tokens(" ".join((mu.name, *mu.aliases)))]
+        words += [t for p in kb.parties.values() for t in tokens(p.name)]
+        return frozenset(stem(fold(t)) for t in words)
+
     def _domain_share(self, stems: list[str]) -> float:
         """How much of the question is about what the knowledge base knows (0..1): a word of
         some phrasing counts fully, a word only in answers or the glossary half, an unknown
@@ -455,6 +470,7 @@ class Matcher:
                              expansions=q.expansions, compounds=q.compounds, stems=q.stems, reason="no-words")
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
+        result.topical = any(s in self._topic_stems for s in q.stems)
         result.domain = self._domain_share(meaningful) if meaningful else (
             1.0 if any(s in self._idf for s in q.stems) else 0.0)
         known = [s for s in q.stems if (s in self._idf or s in self._answer_idf) and s not in self._weak]

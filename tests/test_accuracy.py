@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT2_STRICT_IN_SCOPE = 0.70
 HELDOUT2_STRICT_SITUATIONAL = 0.45
 HELDOUT2_WRONG_MAX = 10
-HELDOUT2_REFUSED = 0.75
+HELDOUT2_REFUSED = 0.70
 
 
 @pytest.fixture(scope="module")

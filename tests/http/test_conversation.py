@@ -88,7 +88,7 @@ async def test_none_of_these_gives_the_honest_fallback(teams_small):
 
 async def test_unknown_question_gets_i_dont_know_with_a_contact(teams_small):
     # about the domain, but nothing in the knowledge base answers it (off-topic: see below)
-    replies = await teams_small.send("hur ofta har kommunen och regionen möten i vetlanda? 19121212-1212")
+    replies = await teams_small.send("hur länge gäller en sip i vetlanda? 19121212-1212")
     text = replies.all_text()
     assert "Det vet jag tyvärr inte" in text
     assert "jag gissar inte" in text
