@@ -63,6 +63,9 @@ class Thresholds:
     margin: float = 0.10  # … and this relative lead (1 - second/best) over the next entry,
     sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.02
+    long_words: int = 9  # a question with this many meaningful words is "long" …
+    long_answer: float = 0.44  # … and is answered from this score with a relative lead of long_margin
+    long_margin: float = 0.15
     suggest: float = 0.38  # below this, nothing is offered
     close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
@@ -412,6 +415,10 @@ class Matcher:
         words += [t for p in kb.parties.values() for t in tokens(p.name)]
         return frozenset(stem(fold(t)) for t in words)
 
+    def _known_head(self, word: str) -> bool:
+        """Whether an unknown word starts with a known word of at least five letters."""
+        return any(word[:i] in self._parts for i in range(len(word) - 2, 4, -1))
+
     def _domain_share(self, stems: list[str]) -> float:
         """How much of the question is about what the knowledge base knows (0..1): a word of
         some phrasing counts fully, a word only in answers or the glossary half, an unknown
@@ -422,8 +429,8 @@ class Matcher:
                 weight, share = self._idf[s], 1.0
             elif s in self._answer_idf:
                 weight, share = self._answer_idf[s], 0.5
-            elif s in self._domain_stems:
-                weight, share = self._max_idf, 0.5
+            elif s in self._domain_stems or self._known_head(s):
+                weight, share = self._max_idf, 0.5  # e.g. "arenagrupp": a known word + something new
             else:
                 weight, share = self._max_idf, 0.0
             total += weight
@@ -574,6 +581,10 @@ class Matcher:
             result.level, result.reason = SUGGEST, "missing-word"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
+        elif len(meaningful) >= th.long_words and top >= th.long_answer and margin >= th.long_margin:
+            # A long description of a situation explains less of itself with any one entry, so
+            # its score is lower; a clear lead still makes the answer safe.
+            result.level, result.reason = ANSWER, "clear-long"
         elif top >= th.suggest:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:

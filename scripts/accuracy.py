@@ -102,9 +102,16 @@ def load_questions(directory: Path = QUESTIONS) -> list[dict]:
 
 def _commands():
     """The typed commands a user's message meets before question answering."""
-    from bot.composition import build_assistant
+    import dialogs
+    from lotsen.assistant import Assistant
+    from lotsen.features import contacts, help, qa, upkeep
 
-    return build_assistant(SimpleNamespace(extras={}))
+    flows = dialogs.build_flows()
+    assistant = Assistant(SimpleNamespace(extras={}, kinds=dialogs.case_kinds(flows)))
+    # The order of bot/composition.py's features() (scripts may not import bot/).
+    for register in (help.register, upkeep.register, dialogs.feature(flows), contacts.register, qa.register):
+        register(assistant)
+    return assistant
 
 
 def _category(q: dict) -> str:

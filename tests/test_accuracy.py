@@ -16,9 +16,9 @@ from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
 # Held-out set 2: what the bot reaches today (not targets; they must not fall).
-HELDOUT2_STRICT_IN_SCOPE = 0.70
-HELDOUT2_STRICT_SITUATIONAL = 0.45
-HELDOUT2_WRONG_MAX = 10
+HELDOUT2_STRICT_IN_SCOPE = 0.72
+HELDOUT2_STRICT_SITUATIONAL = 0.52
+HELDOUT2_WRONG_MAX = 11
 HELDOUT2_REFUSED = 0.70
 
 
@@ -69,7 +69,7 @@ def test_situational_tuning_questions(outcomes):
     situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
     assert len(situational) >= 40
     failed = report(situational, "Situationer (tuning)")
-    assert rate(situational) >= 0.65, failed
+    assert rate(situational) >= 0.72, failed
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):

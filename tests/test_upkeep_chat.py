@@ -25,6 +25,12 @@ async def bot(connector, tmp_path):
     await teams.http.close()
 
 
+def no_answer(text: str) -> bool:
+    """The bot does not answer: "vet inte", or (on the tiny fixture knowledge base, whose words
+    hardly tell what it is about) the off-topic refusal – either way no answer card."""
+    return "Det vet jag tyvärr inte" in text or "Det ligger utanför vad jag kan svara på" in text
+
+
 # --- testa: --------------------------------------------------------------------------------------
 
 
@@ -81,7 +87,7 @@ async def test_card_buttons_are_refused_for_others_too(teams_small):
 
 async def test_reload_picks_up_a_valid_change_without_restart(bot):
     question = "hur remitterar jag till arenagruppen"
-    assert "Det vet jag tyvärr inte" in (await bot.send(question)).all_text()
+    assert no_answer((await bot.send(question)).all_text())
     append(bot.kb_dir / "qa" / "test.yaml", NEW_ENTRY)
     replies = await bot.send("Ladda om kunskapsbasen", person=COORDINATOR)
     assert replies.typing
@@ -102,7 +108,7 @@ async def test_an_invalid_change_is_refused_and_the_old_base_keeps_answering(bot
     assert f"knowledge/qa/test.yaml:{line_of(bot.kb_dir / 'qa' / 'test.yaml', 'id: halvfardig')}: fältet 'answer' saknas" in text
     assert "knowledge/routing.yaml:" in text and "kontaktlistan 'finns-inte' finns inte i contacts.yaml" in text
     assert "Personal på socialtjänsten" in (await bot.send("vem kallar till sip")).all_text()
-    assert "Det vet jag tyvärr inte" in (await bot.send("hur remitterar jag till arenagruppen")).all_text()
+    assert no_answer((await bot.send("hur remitterar jag till arenagruppen")).all_text())
     outcomes = services(bot).store.db.execute("SELECT outcome FROM audit WHERE event = 'kb_reload'").fetchall()
     assert [r[0] for r in outcomes] == ["refused"]
 
