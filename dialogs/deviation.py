@@ -41,6 +41,7 @@ class DeviationFlow(CardFlow):
     kind = "avvikelse"
     prefix = "dev"
     title = "Avvikelse i samverkan"
+    entry = "notice"
     noun = "Rapporten"
     plural = "avvikelser"
     notify_title = "Din avvikelserapport"

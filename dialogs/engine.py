@@ -109,6 +109,10 @@ class CardFlow:
     prefix: str = ""  # verb prefix without the dot ("dev")
     title: str = ""
     review_intro: str = "Kontrollera uppgifterna innan du skickar."
+    # What comes before the form (for docs/flows.md): "" (nothing), "notice" or "triage" with
+    # the precondition verdicts that stop the request.
+    entry: str = ""
+    verdicts: tuple[str, ...] = ()
     # The case kind's texts (see lotsen.casekinds.CaseKind)
     noun: str = "Ärendet"
     plural: str = "ärenden"
