@@ -33,6 +33,7 @@ from lotsen.turn import Card, Out, Text, UpdateCard
 
 log = logging.getLogger(__name__)
 
+CANCEL = "Avbryt"  # the cancel button's title
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
 # Storage failed while filing (fault matrix row 47): nothing was stored, the draft is kept.
 NOT_FILED = ("{noun} är inte registrerad – försök igen. Det du har fyllt i finns kvar: "

@@ -30,7 +30,8 @@ from lotsen.kb import model as m
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 
 MUNICIPALITIES = "kommuner"  # `choices: kommuner`: the municipalities in geography.yaml
-FORM_KEYS = {"id", "title", "source", "steps"}
+FORM_KEYS = {"id", "title", "source", "notice", "steps"}
+NOTICE_KEYS = {"title", "text", "lines", "begin"}
 STEP_KEYS = {"id", "title", "intro", "fields"}
 FIELD_KEYS = {
     "id",
@@ -95,6 +96,28 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
             error(where, f"{form_id}: {problem}")
         else:
             sources = found
+    notice = None
+    if "notice" in doc:
+        spec = doc["notice"]
+        lines = spec.get("lines", []) if isinstance(spec, dict) else None
+        if (
+            not isinstance(spec, dict)
+            or set(spec) - NOTICE_KEYS
+            or not isinstance(lines, list)
+            or not all(isinstance(spec.get(k), str) and spec[k].strip() for k in ("title", "text", "begin"))
+            or not all(isinstance(line, str) and line.strip() for line in lines)
+        ):
+            error(
+                m.Where(name, getattr(spec, "line", where.line)),
+                f"{form_id}: notice har title, text, begin (texter) och kan ha lines (en lista med texter)",
+            )
+        else:
+            notice = m.Notice(
+                spec["title"].strip(),
+                " ".join(spec["text"].split()),
+                tuple(" ".join(line.split()) for line in lines),
+                spec["begin"].strip(),
+            )
     steps_doc = doc.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
         error(where, f"{form_id}: steps ska vara en lista med minst ett steg")
@@ -105,7 +128,7 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
         step = _step(step_doc, name, where, form_id, seen, error, id_ok)
         if step is not None:
             steps.append(step)
-    return m.FormSpec(form_id, title.strip(), tuple(steps), sources, where)
+    return m.FormSpec(form_id, title.strip(), tuple(steps), sources, where, notice)
 
 
 def _text(doc: Located, key: str) -> str:
