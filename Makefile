@@ -27,10 +27,13 @@ e2e:
 	@scripts/setup.sh --e2e
 	.venv/bin/python -m pytest -m e2e
 
+# pg_virtualenv (Debian postgresql-common) starts a throw-away PostgreSQL cluster for the run and
+# exports PG* variables; the storage tests use it (tests/storage/conftest.py), and fail under
+# CI=true without it.
 test:
 	@scripts/setup.sh --e2e
 	@$(MAKE) --no-print-directory lint
-	.venv/bin/python -m pytest
+	pg_virtualenv .venv/bin/python -m pytest
 
 # Code health, before the tests: lint (ruff.toml), format of $(FORMATTED), types (mypy.ini).
 lint: setup

@@ -41,7 +41,7 @@ class DeviationFlow(CardFlow):
         form = ctx.kb.forms[self.kind]
         notice = form.notice
         if notice is None:
-            return self.begin(ctx, {})
+            return await self.begin(ctx, {})
         return [Card(render(
             "notice", title=notice.title, text=notice.text, lines=list(notice.lines), source=ctx.kb.cite(form.sources),
             actions=[{"title": notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},

@@ -14,6 +14,8 @@ from typing import Any, Mapping
 
 from lotsen.storage import AlreadyRecorded, Case, CaseFilter, Event, Unit
 
+__all__ = ["AlreadyRecorded", "Case", "Event"]
+
 # Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
 _REQUEST_STATUSES = MappingProxyType({
     "mottagen": "Mottagen",

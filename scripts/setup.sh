@@ -45,3 +45,13 @@ if [ "${1:-}" = "--e2e" ] && { ! command -v chromium >/dev/null 2>&1 || [ ! -e /
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         chromium fonts-liberation fonts-noto-color-emoji >/dev/null
 fi
+
+# `make test` runs the storage contract and multi-instance tests against a real PostgreSQL
+# server: Debian's postgresql package, started per run by pg_virtualenv (it works as root).
+if [ "${1:-}" = "--e2e" ] && ! command -v pg_virtualenv >/dev/null 2>&1; then
+    echo "setup: installing Debian's postgresql for the storage tests"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, cast
 
 from lotsen.storage.base import Store, Unit
 from lotsen.storage.models import (AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 
 
 def is_postgres_url(url: str | None) -> bool:
-    return bool(url) and url.split(":", 1)[0] in ("postgresql", "postgres")
+    return bool(url) and str(url).split(":", 1)[0] in ("postgresql", "postgres")
 
 
 def open_store(database: str | Path, *, clock: Callable[[], datetime] | None = None, **options) -> Store:
@@ -35,10 +35,10 @@ def open_store(database: str | Path, *, clock: Callable[[], datetime] | None = N
     if isinstance(database, str) and is_postgres_url(database):
         from lotsen.storage.postgres import PostgresStore
 
-        return PostgresStore(database, clock=clock, **options)
+        return cast(Store, PostgresStore(database, clock=clock, **options))
     from lotsen.storage.sqlite import SqliteStore
 
-    return SqliteStore(database, clock=clock, **options)
+    return cast(Store, SqliteStore(database, clock=clock, **options))
 
 
 async def connect(database: str | Path, *, clock: Callable[[], datetime] | None = None, **options) -> Store:

@@ -145,8 +145,8 @@ async def test_channel_links(store):
     link = await store.channels.get("avvikelse", "vetlanda")
     assert (link.label, link.linked_by) == ("nya", "coord2")
     await store.channels.link("arena", "*", ref, "coord")
-    assert [(l.kind, l.target) for l in await store.channels.all()] == [("arena", "*"), ("avvikelse", "vetlanda")]
-    assert [l.kind for l in await store.channels.all("arena")] == ["arena"]
+    assert [(link.kind, link.target) for link in await store.channels.all()] == [("arena", "*"), ("avvikelse", "vetlanda")]
+    assert [link.kind for link in await store.channels.all("arena")] == ["arena"]
     assert await store.channels.unlink("arena", "*", "coord") is True
     assert await store.channels.unlink("arena", "*", "coord") is False
     outcomes = [(e.event, e.outcome) for e in await store.audit.entries() if e.event.startswith("channel")]

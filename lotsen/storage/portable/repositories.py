@@ -6,7 +6,7 @@ import contextvars
 import json
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator, Callable, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol, cast
 
 from lotsen.storage.models import AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
 
@@ -229,7 +229,7 @@ class SqlChannels(_Repo):
         return _link(row) if row else None
 
     async def all(self, kind: str | None = None) -> list[ChannelLink]:
-        sql, args = "SELECT * FROM channel_links", ()
+        sql, args = "SELECT * FROM channel_links", cast(tuple[str, ...], ())
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
         async with self.s.read() as c:
@@ -348,7 +348,7 @@ class SqlAudit(_Repo):
                             (self.now(), event, actor, target, outcome))
 
     async def entries(self, event: str | None = None) -> list[AuditEntry]:
-        sql, args = "SELECT at, event, actor, target, outcome FROM audit", ()
+        sql, args = "SELECT at, event, actor, target, outcome FROM audit", cast(tuple[str, ...], ())
         if event:
             sql, args = sql + " WHERE event = ?", (event,)
         async with self.s.read() as c:
@@ -447,4 +447,4 @@ class SqlStore(SqlUnit):
 
     async def table_counts(self) -> dict[str, int]:
         async with self.read() as c:
-            return {t: int((await c.one(f"SELECT COUNT(*) AS n FROM {t}"))["n"]) for t in TABLES}
+            return {t: int((await c.one(f"SELECT COUNT(*) AS n FROM {t}") or {"n": 0})["n"]) for t in TABLES}

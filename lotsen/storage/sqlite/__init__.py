@@ -38,7 +38,13 @@ class _Thread:
 
     def __init__(self, name: str):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self.db: sqlite3.Connection | None = None
+        self.conn: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self.conn is None:
+            raise StorageUnavailable("the store is not open")
+        return self.conn
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:
@@ -50,9 +56,9 @@ class _Thread:
 
     def close(self) -> None:
         def shut() -> None:
-            if self.db is not None:
-                self.db.close()
-                self.db = None
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
 
         self.executor.submit(shut).result()
         self.executor.shutdown(wait=True)
@@ -131,14 +137,14 @@ class SqliteStore(SqlStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
         def open_writer() -> int:
-            self._writer.db = _connect(target)
+            self._writer.conn = _connect(target)
             return self._migrate(self._writer.db)
 
         self.opened_version = await self._writer.call(open_writer)
         self._open = True
         if self._reader_thread is not self._writer:
             def open_reader() -> None:
-                self._reader_thread.db = _connect(target, readonly=True)
+                self._reader_thread.conn = _connect(target, readonly=True)
 
             await self._reader_thread.call(open_reader)
 
@@ -183,7 +189,7 @@ class SqliteStore(SqlStore):
                 raise
 
     def _rollback(self) -> None:
-        if self._writer.db is not None and self._writer.db.in_transaction:
+        if self._writer.conn is not None and self._writer.conn.in_transaction:
             self._writer.db.execute("ROLLBACK")
 
     @asynccontextmanager
@@ -194,7 +200,7 @@ class SqliteStore(SqlStore):
 
     async def schema_version(self) -> int:
         async with self.read() as c:
-            return int((await c.one("PRAGMA user_version"))["user_version"])
+            return int((await c.one("PRAGMA user_version") or {"user_version": 0})["user_version"])
 
     async def ping(self) -> None:
         async with self.read() as c:
