@@ -75,22 +75,36 @@ def fmt(values: list[float]) -> str:
     return f"p50 {percentile(values, 50):6.2f} ms · p99 {percentile(values, 99):6.2f} ms"
 
 
+def alternating(matchers: list, queries: list[str]) -> list[list[float]]:
+    """Each query on every matcher in turn, so a busy machine slows all of them alike."""
+    out: list[list[float]] = [[] for _ in matchers]
+    for q in queries:
+        for times, matcher in zip(out, matchers):
+            start = time.perf_counter()
+            matcher.match(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return out
+
+
 def bench_match(kb, big, queries, big_queries, ref_matching) -> dict:
     from lotsen.matching import Matcher
 
-    rows = {}
-    for label, cls in (("current", Matcher), ("reference", getattr(ref_matching, "Matcher", None))):
-        if cls is None:
-            continue
+    classes = [("current", Matcher)]
+    if ref_matching is not None:
+        classes.append(("reference", ref_matching.Matcher))
+    rows: dict = {}
+    for label, cls in classes:
         matcher, build = timed(cls, kb)
-        latencies(matcher, queries[:50])
-        shipped = latencies(matcher, queries)
         big_matcher, big_build = timed(cls, big)
-        latencies(big_matcher, big_queries[:30])
-        synthetic = latencies(big_matcher, big_queries)
         rows[label] = (matcher, big_matcher)
-        print(f"  {label:9s} shipped ({len(kb.entries)} entries, built in {build * 1000:5.0f} ms): {fmt(shipped)}")
-        print(f"  {label:9s} synthetic ({len(big.entries)} entries, built in {big_build:5.1f} s): {fmt(synthetic)}")
+        print(f"  {label:9s} index build: shipped ({len(kb.entries)} entries) {build * 1000:5.0f} ms, "
+              f"synthetic ({len(big.entries)} entries) {big_build:5.1f} s")
+    labels = list(rows)
+    for name, index, qs in (("shipped", 0, queries), ("synthetic", 1, big_queries)):
+        matchers = [rows[label][index] for label in labels]
+        alternating(matchers, qs[:30])  # warm caches
+        for label, times in zip(labels, alternating(matchers, qs)):
+            print(f"  {label:9s} match, {name}: {fmt(times)} over {len(times)} questions")
     return rows
 
 
