@@ -8,7 +8,7 @@ import pytest
 from bot.app_factory import SERVICES
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import action, card_strings, submit_actions
-from tests.support.db import sql
+from tests.support.db import sql, write
 
 STEP1 = {"datum": "2026-11-20", "kommun": "vetlanda", "organisation": "kommun",
          "parter": "kommun,arbetsformedlingen", "insats": "sip"}
@@ -257,7 +257,7 @@ async def test_a_draft_survives_a_restart(connector, tmp_path):
 
 async def test_an_expired_draft_says_so(teams_small):
     card = await open_form(teams_small)
-    db(teams_small).execute("UPDATE drafts SET expires_at = '2000-01-01T00:00:00+00:00'")
+    await write(teams_small.app[SERVICES].store, "UPDATE drafts SET expires_at = '2000-01-01T00:00:00+00:00'")
     replies = await fill(teams_small, card, 1, STEP1)
     assert "Formuläret finns inte längre (det kan ha avbrutits eller gått ut)" in replies.all_text()
 
@@ -318,7 +318,7 @@ async def test_a_report_with_missing_required_values_is_not_filed(teams_small):
     key, flow, data = sql(store).execute("SELECT key, flow, data FROM drafts").fetchone()
     draft = json.loads(data)
     draft["values"]["beskrivning"] = ""  # as if a step had been skipped
-    sql(store).execute("UPDATE drafts SET data = ? WHERE key = ?", (json.dumps(draft), key))
+    await write(store, "UPDATE drafts SET data = ? WHERE key = ?", (json.dumps(draft), key))
     replies = await teams_small.click(action(review, "Skicka"), reply_to_id=FORM_CARD)
     assert "Några obligatoriska uppgifter saknas" in replies.all_text()
     assert "Steg 2 av 3" in replies.all_text()

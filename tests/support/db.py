@@ -67,3 +67,12 @@ def sql(store: Any) -> Any:
         conn.execute("PRAGMA busy_timeout=15000")
         _open[key] = conn
     return _open[key]
+
+
+async def write(store: Any, query: str, args: tuple | list = ()) -> int:
+    """A test's own write (e.g. ageing a draft) while the bot runs on this event loop: in a
+    thread, so the bot can finish a transaction it has open meanwhile (a synchronous write here
+    would block the loop and wait on the bot's lock). Returns the rows changed."""
+    import asyncio
+
+    return await asyncio.to_thread(lambda: sql(store).execute(query, args).rowcount)
