@@ -9,6 +9,7 @@ FEATURES = (
     "lotsen.features.help",
     "lotsen.features.upkeep",  # coordinators' anchored commands ("testa: …") before any free-text intent
     "dialogs",
+    "lotsen.features.vagvisare",  # described situations before contact questions and question answering
     "lotsen.features.contacts",
     "lotsen.features.qa",
 )

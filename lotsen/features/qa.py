@@ -132,6 +132,10 @@ async def answer_text(ctx: Context, text: str) -> list[Out]:
     if term is not None:
         ctx.store.record_answered(term.id)
         return [answer_card(ctx, term, safe)]
+    # Hook: a described situation without a confident answer goes to Vägvisaren (lotsen.features.vagvisare).
+    navigator = ctx.services.extras.get("navigator")
+    if navigator is not None and (outs := await navigator(ctx, text)) is not None:
+        return outs
     if result.level == SUGGEST and result.candidates:
         ref = uuid.uuid4().hex
         offered = [c.entry_id for c in result.candidates[:3]]

@@ -322,6 +322,12 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     forms_path = root / "forms.yaml"
     if forms_path.exists():
         _read_lists(col, forms_path)
+    navigator = None
+    nav_path = root / "vagvisare.yaml"
+    if nav_path.exists():
+        from lotsen.vagvisare.schema import read_navigator
+
+        navigator = read_navigator(nav_path, col.rel(nav_path), col.error)
 
     built: dict[str, dict[str, Any]] = {}
     routes: list[m.Route] = []
@@ -343,9 +349,16 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
-        lists=col.lists, directory=str(root),
+        lists=col.lists, directory=str(root), navigator=navigator,
     )
     _check_references(kb, col)
+    if navigator is not None:
+        from lotsen.vagvisare.schema import check_navigator
+
+        # Entries from a qa file that did not load are not "missing": do not repeat that error per rule.
+        qa_dir = col.rel(root / "qa")
+        qa_complete = not any(p.file.startswith(qa_dir) for p in col.problems)
+        check_navigator(kb, navigator, col.error, check_entries=qa_complete)
     errors = [p for p in col.problems if p.level == "error"]
     return (None if errors else kb), errors
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
+    navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
 
     def cite(self, refs: tuple[SourceRef, ...]) -> str:
         """Human-readable citation: "Rätt stöd … (002_….txt), avsnitt …"."""
