@@ -157,9 +157,10 @@ class Store:
                 )
 
     def navigator_counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
-        """{kind: {key: count}} for days since ≤ day < until (ISO dates or timestamps)."""
+        """{kind: {key: count}} for the days from since to until, both included (ISO dates or
+        timestamps; counts are kept per UTC day)."""
         rows = self.db.execute(
-            "SELECT kind, key, SUM(n) AS n FROM navigator_counts WHERE day >= ? AND day < ? GROUP BY kind, key",
+            "SELECT kind, key, SUM(n) AS n FROM navigator_counts WHERE day >= ? AND day <= ? GROUP BY kind, key",
             (since[:10], until[:10]),
         ).fetchall()
         out: dict[str, dict[str, int]] = {}

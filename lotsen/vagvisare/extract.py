@@ -175,16 +175,16 @@ class Extractor:
         for pattern in fact.duration.anchors:
             for match in find_all(pattern, tokens):
                 lo, hi = max(0, match.start - DURATION_WINDOW), min(len(tokens), match.end + DURATION_WINDOW)
-                spans = []
+                spans = []  # after the anchor first ("fsö i 3 år"), then before it ("3 år på fsö")
                 for j in range(lo, hi):
                     if match.start <= j < match.end:
                         continue
                     found = _months_at(tokens, j, today)
                     if found is not None:
-                        spans.append((abs(j - match.start), j, found))
+                        spans.append((0 if j >= match.end else 1, abs(j - match.start), j, found))
                 if not spans:
                     continue
-                _, j, (months, first, last) = min(spans)
+                _, _, j, (months, first, last) = min(spans)
                 for threshold, value in fact.duration.at_least:
                     if months >= threshold:
                         used_numbers.add(j)

@@ -3,7 +3,7 @@
 A pattern is written as words separated by spaces (see knowledge/SCHEMA.md):
 
     ord      the word (diacritics folded, so "ångest" also matches "angest"); a typo is
-             tolerated in words of at least six letters
+             tolerated in words of at least six letters (not in the first letter)
     ord*     any word starting with "ord" ("depression*" matches "depressionen")
     {tal}    a number, in digits or words ("3", "tre"); its value is captured
     …        up to three other words ("saknar … sgi" matches "saknar helt sgi")
@@ -92,11 +92,12 @@ def word_matches(token: str, element_kind: str, word: str) -> bool:
     if element_kind == "word":
         if token == word:
             return True
-        return len(word) >= TYPO_MIN_LEN and abs(len(token) - len(word)) <= 2 and fuzz.ratio(token, word) >= TYPO_SCORE
+        return (len(word) >= TYPO_MIN_LEN and token[:1] == word[:1] and abs(len(token) - len(word)) <= 2
+                and fuzz.ratio(token, word) >= TYPO_SCORE)
     # prefix
     if token.startswith(word):
         return True
-    if len(word) >= TYPO_MIN_LEN and len(token) >= len(word) - 1:
+    if len(word) >= TYPO_MIN_LEN and token[:1] == word[:1] and len(token) >= len(word) - 1:
         head = token[: len(word) + 1]
         return max(fuzz.ratio(token[: len(word)], word), fuzz.ratio(head, word)) >= TYPO_SCORE
     return False
