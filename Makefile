@@ -1,12 +1,18 @@
 # Samverkanslotsen — the two commands that matter on a fresh machine:
-#   make run    install everything and run the bot locally (example configuration)
+#   make run    install everything, start the bot and the Agents Playground, print the URL to open
+#   make bot    install everything and run the bot alone (example configuration)
 #   make test   install everything and run the whole test suite (unit, HTTP, end-to-end)
-.PHONY: run test test-fast e2e setup check-kb bench package playground clean
+.PHONY: run bot test test-fast e2e setup check-kb bench package playground clean
 
 setup:
 	@scripts/setup.sh
 
+# The bot and the Microsoft 365 Agents Playground on 127.0.0.1 (http://127.0.0.1:56150),
+# Ctrl-C stops both. See docs/e2e.md.
 run: setup
+	@scripts/playground.sh
+
+bot: setup
 	.venv/bin/python app.py
 
 test-fast: setup
@@ -29,10 +35,7 @@ bench: setup
 package: setup
 	.venv/bin/python -m manifest.build
 
-# Try the bot by hand: starts the bot and the Microsoft 365 Agents Playground
-# (http://127.0.0.1:56150), Ctrl-C stops both. See docs/e2e.md.
-playground: setup
-	@scripts/playground.sh
+playground: run
 
 clean:
 	rm -rf .venv node_modules build test-artifacts .pytest_cache

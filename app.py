@@ -41,7 +41,7 @@ def main() -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from lotsen import logsafety
 
-    logsafety.install()
+    logsafety.install(secrets=logsafety.secrets_from_settings(settings))
     log = logging.getLogger("samverkanslotsen")
     from bot.app_factory import create_app
 
@@ -57,8 +57,8 @@ def main() -> int:
             "LOCAL MODE: no MicrosoftAppId set, so requests are NOT authenticated. "
             "Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Teams.", settings.host
         )
-    if not settings.local_mode and not settings.allowed_tenant_ids:
-        log.warning("ALLOWED_TENANT_IDS is empty: activities from every Microsoft 365 tenant are accepted")
+    if not settings.local_mode and settings.allow_all_tenants and not settings.allowed_tenant_ids:
+        log.warning("ALLOW_ALL_TENANTS=true: activities from every Microsoft 365 tenant are accepted")
     log.info("Samverkanslotsen on http://%s:%d/api/messages", settings.host, settings.port)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0

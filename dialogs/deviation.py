@@ -19,10 +19,10 @@ from dialogs.engine import CardFlow, Step, choices_from, municipality_choices
 from lotsen import cases
 from lotsen.context import Context
 from lotsen.fields import Field
-from lotsen.kb.model import KnowledgeBase
+from lotsen.kb.model import KnowledgeBase, SourceRef
 from lotsen.turn import Card, Out
 
-DEFINITION_SOURCE = "Höglandets samordningsförbund, årsredovisning 2024 (003_9e0fac3eaf44f1c1.txt), Bilaga 6"
+DEFINITION_SOURCE = SourceRef("hsf-arsredovisning-2024", "Bilaga 6 – Avvikelser i samverkan, sammanställning och analys")
 NOTICE = (
     "En avvikelse i samverkan är när samverkan mellan parterna inte fungerar som den ska – till exempel "
     "otydligt ansvar, information som inte når fram eller beslut som inte följs upp. Rapporterna följs upp "
@@ -92,7 +92,7 @@ class DeviationFlow(CardFlow):
     async def start(self, ctx: Context) -> list[Out]:
         return [Card(render(
             "notice", title="Rapportera en avvikelse i samverkan", text=NOTICE, lines=[SERIOUS, DEIDENTIFIED],
-            source=DEFINITION_SOURCE,
+            source=ctx.kb.cite([DEFINITION_SOURCE]),
             actions=[{"title": "Fyll i rapporten", "data": {"verb": "dev.begin"}, "style": "positive"},
                      {"title": "Avbryt", "data": {"verb": "dev.cancel"}}],
         ))]

@@ -124,8 +124,10 @@ def _valid_date(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def parse_filters(kb: KnowledgeBase, text: str) -> Filters:
-    """Kommun, period and status from what follows the command ("vetlanda 2026 under utredning")."""
+def parse_filters(kb: KnowledgeBase, text: str, status_words=None, filler: frozenset[str] = frozenset()) -> Filters:
+    """Kommun, period and status from what follows the command ("vetlanda 2026 under utredning").
+    `status_words` (default: the deviation statuses) and extra `filler` words serve other case kinds."""
+    status_words = STATUS_WORDS if status_words is None else status_words
     filters = Filters()
     rest = " " + fold(text) + " "
 
@@ -168,7 +170,7 @@ def parse_filters(kb: KnowledgeBase, text: str) -> Filters:
 
     statuses: list[str] = []
     labels: list[str] = []
-    for pattern, values, label in STATUS_WORDS:
+    for pattern, values, label in status_words:
         if re.search(rf"\b(?:{pattern})\b", rest):
             rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
             statuses.extend(v for v in values if v not in statuses)
@@ -176,7 +178,7 @@ def parse_filters(kb: KnowledgeBase, text: str) -> Filters:
     filters.statuses = tuple(statuses)
     filters.status_label = " eller ".join(labels)
 
-    words = [w for w in re.findall(r"[0-9a-z]+", rest) if w not in FILLER]
+    words = [w for w in re.findall(r"[0-9a-z]+", rest) if w not in FILLER and w not in filler]
     if words:
         muni, used = _municipality(kb, words)
         if muni is not None:

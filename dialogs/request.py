@@ -53,19 +53,10 @@ SAMVERKAN_SECTION = "Uppdrag Samverkan"
 
 
 def cite(kb: KnowledgeBase, *refs: tuple[tuple[str, str], str]) -> str:
-    """Cite seed sections, grouped per document, with the knowledge base's title when it has one:
-    "Rätt stöd … (002_….txt), avsnitt ”ARENA”, ”SIP”"."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for (doc, file), section in refs:
-        sections = grouped.setdefault((doc, file), [])
-        if section not in sections:
-            sections.append(section)
-    parts = []
-    for (doc, file), sections in grouped.items():
-        source = kb.sources.get(doc)
-        title = f"{source.title} ({source.file})" if source else file
-        parts.append(f"{title}, avsnitt " + ", ".join(f"”{section}”" for section in sections))
-    return "; ".join(parts)
+    """Cite seed sections as one compact line (see KnowledgeBase.cite): each document once, by title."""
+    from lotsen.kb.model import SourceRef
+
+    return kb.cite([SourceRef(doc, section) for (doc, _file), section in refs])
 
 
 # --- the rules (pure functions of the triage answers) -------------------------------------------

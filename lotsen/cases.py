@@ -201,9 +201,12 @@ def events(store: Store, case: Case) -> list[Event]:
 
 
 def _where(kinds: tuple[str, ...], municipality: str | None, status: str | None, statuses: tuple[str, ...] | None,
-           date_from: str | None, date_to: str | None) -> tuple[str, list[Any]]:
+           date_from: str | None, date_to: str | None, reporter_aad: str | None = None) -> tuple[str, list[Any]]:
     sql = f"WHERE kind IN ({','.join('?' * len(kinds))})"
     args: list[Any] = list(kinds)
+    if reporter_aad:
+        sql += " AND reporter_aad = ?"
+        args.append(reporter_aad)
     if municipality:
         sql += " AND municipality = ?"
         args.append(municipality)
@@ -224,10 +227,10 @@ def _where(kinds: tuple[str, ...], municipality: str | None, status: str | None,
 
 def list_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None = None, status: str | None = None,
                date_from: str | None = None, date_to: str | None = None, limit: int | None = None,
-               statuses: tuple[str, ...] | None = None) -> list[Case]:
-    """Cases filtered by kind, municipality, status (one, or any of `statuses`) and the date they
-    came in (ISO dates, inclusive, Swedish calendar days), most recent first."""
-    where, args = _where(kinds, municipality, status, statuses, date_from, date_to)
+               statuses: tuple[str, ...] | None = None, reporter_aad: str | None = None) -> list[Case]:
+    """Cases filtered by kind, municipality, status (one, or any of `statuses`), the date they
+    came in (ISO dates, inclusive, Swedish calendar days) and who filed them, most recent first."""
+    where, args = _where(kinds, municipality, status, statuses, date_from, date_to, reporter_aad)
     sql = f"SELECT * FROM cases {where} ORDER BY created_at DESC, id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -236,7 +239,7 @@ def list_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None
 
 def count_cases(store: Store, *, kinds: tuple[str, ...], municipality: str | None = None, status: str | None = None,
                 date_from: str | None = None, date_to: str | None = None,
-                statuses: tuple[str, ...] | None = None) -> int:
+                statuses: tuple[str, ...] | None = None, reporter_aad: str | None = None) -> int:
     """How many cases list_cases would return without a limit."""
-    where, args = _where(kinds, municipality, status, statuses, date_from, date_to)
+    where, args = _where(kinds, municipality, status, statuses, date_from, date_to, reporter_aad)
     return int(store.db.execute(f"SELECT COUNT(*) FROM cases {where}", args).fetchone()[0])

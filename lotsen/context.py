@@ -72,6 +72,11 @@ class Context:
         return self.turn.value if isinstance(self.turn.value, dict) else {}
 
     @property
+    def user_key(self) -> str:
+        """Who is writing, for per-person settings: the Entra object id, else the channel account id."""
+        return self.turn.user.aad_object_id or self.turn.user.id
+
+    @property
     def is_coordinator(self) -> bool:
         return self.settings.is_coordinator(self.turn.user.aad_object_id)
 

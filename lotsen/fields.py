@@ -20,9 +20,12 @@ What the validators guarantee for a valid value:
 * ``toggle``: a ``bool``. A required toggle must be switched on, as in Adaptive Cards.
 
 Every submitted value is first screened with the personnummer guard, whatever the field kind.
-A hit gives :data:`MESSAGES` ``["pii"]``; the value is neither returned nor kept in ``raw``,
-and the field id is listed in ``pii_blocked`` so the caller can audit the event without the
-value. Nothing here logs.
+A hit gives :data:`MESSAGES` ``["pii"]``; the value is never returned. For free text
+(``text``/``textarea``) ``raw`` is the text with every digit of the number masked (``▇``), so
+the person keeps what they wrote and sees where the number was (``pii_masked``); for other
+kinds ``raw`` is empty. Text that still holds the mask character is refused until the person
+has rewritten that part (``pii_mask_left``). The field id is listed in ``pii_blocked`` so the
+caller can audit the event without the value. Nothing here logs.
 
 User-facing messages are Swedish and live in :data:`MESSAGES`, in one place.
 """
@@ -38,7 +41,7 @@ from datetime import date, time
 from types import MappingProxyType
 from typing import Final, Literal, get_args
 
-from lotsen.pii import contains_identity_number
+from lotsen.pii import contains_identity_number, find_identity_numbers
 
 __all__ = [
     "CHOICE_KINDS",
@@ -78,6 +81,11 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
             "Ta bort personnumret eller samordningsnumret. Rapporten ska vara avidentifierad "
             "– skriv inga namn eller personnummer."
         ),
+        "pii_masked": (
+            "Ta bort personnumret eller samordningsnumret – jag har dolt det med ▇ i texten, resten finns kvar. "
+            "Rapporten ska vara avidentifierad: skriv inga namn eller personnummer."
+        ),
+        "pii_mask_left": "Ta bort tecknen ▇ (där personnumret stod) och skriv om meningen utan numret.",
         "invisible": (
             "Texten innehöll osynliga tecken eller styrtecken som inte är tillåtna. "
             "Kontrollera texten och skicka igen."
@@ -284,11 +292,33 @@ def validate_field(field: Field, value: object, *, today: date) -> FieldResult:
     raw = _safe_raw(value, field.kind)
     visible = _without_forbidden(value, keep=_TEXTAREA_WHITESPACE)
     if contains_identity_number(visible) or contains_identity_number(raw):
+        masked = mask_identity_numbers(raw) if field.kind in TEXT_KINDS else ""
+        # Echo the masked text only if no number can be read from it in any form (spaces and
+        # control characters removed too); otherwise nothing is echoed.
+        if masked and not any(contains_identity_number(form) for form in (
+                masked, _without_forbidden(masked, keep=_TEXTAREA_WHITESPACE), re.sub(r"\s+", "", masked))):
+            return FieldResult(value=None, error=MESSAGES["pii_masked"], raw=masked, pii_blocked=True)
         return FieldResult(value=None, error=MESSAGES["pii"], raw="", pii_blocked=True)
+    if field.kind in TEXT_KINDS and MASK in value:
+        return FieldResult(value=None, error=MESSAGES["pii_mask_left"], raw=raw)
 
     outcome = _VALIDATORS[field.kind](field, value, today)
     # A toggle reports its normalised state ("true"/"false") as raw; others echo the input.
     return replace(outcome, raw=outcome.raw or raw)
+
+
+MASK: Final = "▇"
+
+
+def mask_identity_numbers(text: str) -> str:
+    """Every digit of each personnummer/samordningsnummer in `text` replaced by ▇ (separators kept):
+    "Klienten 19121212-1212 fick …" → "Klienten ▇▇▇▇▇▇▇▇-▇▇▇▇ fick …"."""
+    out = list(text)
+    for match in find_identity_numbers(text):
+        for i in range(match.start, match.end):
+            if out[i].isdigit():
+                out[i] = MASK
+    return "".join(out)
 
 
 def _text(field: Field, value: str, _today: date) -> FieldResult:

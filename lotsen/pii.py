@@ -25,8 +25,11 @@ by chance (about one in ten of those whose first six digits form a date); the gu
 the side of privacy.
 
 The separator may be a hyphen (including the Unicode hyphen, non-breaking hyphen, figure
-dash, en dash and minus sign that word processors substitute) or a plus sign, with at most one
-space (or no-break space) on either side, or just one or two spaces. Any Unicode decimal
+dash, en dash and minus sign that word processors substitute), a plus sign or a slash, with at
+most one space (or no-break space) on either side, or just one or two spaces. The date itself may
+be split into year, month and day by one hyphen, slash or space each (``12-12-12-1212``,
+``1212 12-1212``); then the separator before the last four digits must be a hyphen, plus sign or
+slash, so a date followed by a time (``2024-11-23 1430``) is not taken for an identity number. Any Unicode decimal
 digits count, so full-width digits cannot be used to slip past the guard.
 
 The functions never log, store or return the number itself: a :class:`Match` only carries
@@ -56,13 +59,17 @@ DEFAULT_REPLACEMENT: Final = "[personnummer borttaget]"
 # Characters a user (or a word processor) may put between the date and the last four digits.
 _DASHES: Final = "\\-\u2010\u2011\u2012\u2013\u2212"
 _SPACES: Final = " \u00a0"
+# Between year, month and day (``12-12-12-1212``, ``1212 12-1212``): at most one of these.
+_DATE_SEPARATORS: Final = _DASHES + _SPACES + "/"
 
 _CANDIDATE: Final = re.compile(
     rf"""
     (?<!\d)                         # not preceded by a digit
     (?P<century>\d{{2}})?
-    (?P<yy>\d{{2}})(?P<mm>\d{{2}})(?P<dd>\d{{2}})
-    (?P<sep>[{_SPACES}]?[{_DASHES}+]?[{_SPACES}]?)
+    (?P<yy>\d{{2}})(?P<sep1>[{_DATE_SEPARATORS}]?)
+    (?P<mm>\d{{2}})(?P<sep2>[{_DATE_SEPARATORS}]?)
+    (?P<dd>\d{{2}})
+    (?P<sep>[{_SPACES}]?[{_DASHES}+/]?[{_SPACES}]?)
     (?P<serial>\d{{3}})(?P<check>\d)
     (?!\d)                          # not followed by a digit
     """,
@@ -116,6 +123,9 @@ def _classify(candidate: re.Match[str]) -> IdentityKind | None:
     """Return the kind of a regex candidate, or ``None`` if its date or check digit is wrong."""
     yy, mm, dd = (int(candidate[name]) for name in ("yy", "mm", "dd"))
     serial, check = candidate["serial"], int(candidate["check"])
+
+    if (candidate["sep1"] or candidate["sep2"]) and not candidate["sep"].strip(_SPACES):
+        return None  # a split date needs a hyphen, plus or slash before the serial
 
     kind: IdentityKind = "personnummer"
     if dd > _COORDINATION_OFFSET:

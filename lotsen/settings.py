@@ -17,6 +17,13 @@ from lotsen.schedule import ScheduleError, WeeklySchedule
 ROOT = Path(__file__).resolve().parent.parent
 
 
+BOT_SDKS = ("botbuilder", "agents")
+# The Microsoft 365 Agents SDK's own names for the bot's credentials, accepted as an
+# alternative to MicrosoftAppId & co. (docs/sdk.md).
+SERVICE_CONNECTION = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+_AGENTS_AUTH_TYPES = {"clientsecret": "ClientSecret", "usermanagedidentity": "UserAssignedMSI"}
+
+
 class SettingsError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
 
@@ -31,6 +38,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in {"", "false", "0", "no", "nej"}:
+        return False
+    if raw in {"true", "1", "yes", "ja"}:
+        return True
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 def _path(raw: str, default: str) -> Path:
     """Relative paths are relative to the repository, so the bot runs from any directory."""
     path = Path(raw.strip() or default)
@@ -42,23 +58,45 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
+def _agents_connection(env: Mapping[str, str]) -> tuple[str, str, str, str] | None:
+    """(app id, password, MicrosoftAppType, tenant) from CONNECTIONS__SERVICE_CONNECTION__SETTINGS__…,
+    or None when those names are not used."""
+    client_id = env.get(SERVICE_CONNECTION + "CLIENTID", "").strip()
+    if not client_id:
+        return None
+    auth_type = env.get(SERVICE_CONNECTION + "AUTHTYPE", "").strip() or "ClientSecret"
+    tenant = env.get(SERVICE_CONNECTION + "TENANTID", "").strip()
+    if auth_type.lower() not in _AGENTS_AUTH_TYPES:
+        raise SettingsError(f"{SERVICE_CONNECTION}AUTHTYPE must be ClientSecret or UserManagedIdentity "
+                            f"(the types MicrosoftAppType covers), got {auth_type!r}")
+    if _AGENTS_AUTH_TYPES[auth_type.lower()] == "UserAssignedMSI":
+        app_type = "UserAssignedMSI"
+    else:
+        app_type = "SingleTenant" if tenant and tenant.lower() != "botframework.com" else "MultiTenant"
+    if app_type == "MultiTenant":
+        tenant = ""
+    return client_id, env.get(SERVICE_CONNECTION + "CLIENTSECRET", ""), app_type, tenant
+
+
 @dataclass(frozen=True)
 class Settings:
     app_id: str = ""
     app_password: str = field(default="", repr=False)
-    app_type: str = "MultiTenant"
+    app_type: str = "MultiTenant"  # local mode; from_env requires SingleTenant/UserAssignedMSI with an app id
     app_tenant_id: str = ""
     port: int = 3978
     host: str = "127.0.0.1"
     knowledge_dir: Path = ROOT / "knowledge"
     data_dir: Path = ROOT / "data"
     coordinator_ids: tuple[str, ...] = ()
-    allowed_tenant_ids: tuple[str, ...] = ()  # empty: every tenant (a warning with credentials)
+    allowed_tenant_ids: tuple[str, ...] = ()  # empty: every tenant (only local mode or ALLOW_ALL_TENANTS)
+    allow_all_tenants: bool = False
     draft_ttl_hours: int = 72
     log_level: str = "INFO"
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
+    bot_sdk: str = "botbuilder"  # the Teams edge: "botbuilder" (Bot Framework SDK) or "agents" (M365 Agents SDK)
 
     @property
     def local_mode(self) -> bool:
@@ -85,17 +123,39 @@ class Settings:
         env = os.environ if env is None else env
         app_id = env.get("MicrosoftAppId", "").strip()
         app_password = env.get("MicrosoftAppPassword", "")
-        app_type = env.get("MicrosoftAppType", "MultiTenant").strip() or "MultiTenant"
+        app_type = env.get("MicrosoftAppType", "").strip() or "SingleTenant"
         tenant = env.get("MicrosoftAppTenantId", "").strip()
+        agents_names = _agents_connection(env)
+        if agents_names is not None:
+            if app_id and app_id != agents_names[0]:
+                raise SettingsError(f"MicrosoftAppId and {SERVICE_CONNECTION}CLIENTID name different apps; set one of them")
+            if not app_id:
+                app_id, app_password, app_type, tenant = agents_names
         if app_type not in {"MultiTenant", "SingleTenant", "UserAssignedMSI"}:
             raise SettingsError(
-                f"MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, got {app_type!r}"
+                f"MicrosoftAppType must be SingleTenant or UserAssignedMSI, got {app_type!r}"
             )
-        if app_id and app_type != "UserAssignedMSI" and not app_password:
-            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
-        if app_id and app_type in {"SingleTenant", "UserAssignedMSI"} and not tenant:
-            raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppType is {app_type}")
+        allowed_tenants = _list(env, "ALLOWED_TENANT_IDS")
+        allow_all = _bool(env, "ALLOW_ALL_TENANTS")
+        if app_id:
+            # With credentials the configuration fails closed (fault matrix row 1).
+            if app_type == "MultiTenant":
+                raise SettingsError(
+                    "MicrosoftAppType=MultiTenant is not accepted with credentials: register the bot as "
+                    "SingleTenant (or UserAssignedMSI) and set MicrosoftAppType and MicrosoftAppTenantId"
+                )
+            if app_type != "UserAssignedMSI" and not app_password:
+                raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+            if not tenant:
+                raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppId is set ({app_type})")
+            if not allowed_tenants and not allow_all:
+                raise SettingsError(
+                    "ALLOWED_TENANT_IDS is required when MicrosoftAppId is set (the tenant ids whose users "
+                    "may use the bot); set ALLOW_ALL_TENANTS=true to accept every tenant on purpose"
+                )
         local = not app_id
+        if local:
+            app_type = "MultiTenant"  # no credentials: the type is irrelevant (nothing is authenticated)
         host = env.get("HOST", "").strip() or ("127.0.0.1" if local else "0.0.0.0")
         if local and host not in {"127.0.0.1", "localhost", "::1"}:
             raise SettingsError("HOST must be a loopback address in local mode (no MicrosoftAppId)")
@@ -111,7 +171,11 @@ class Settings:
         review_days = _int(env, "KB_REVIEW_DAYS", 365)
         if review_days < 1:
             raise SettingsError(f"KB_REVIEW_DAYS must be at least 1, got {review_days}")
+        bot_sdk = env.get("BOT_SDK", "").strip().lower() or "botbuilder"
+        if bot_sdk not in BOT_SDKS:
+            raise SettingsError(f"BOT_SDK must be botbuilder or agents, got {bot_sdk!r}")
         return cls(
+            bot_sdk=bot_sdk,
             app_id=app_id,
             app_password=app_password,
             app_type=app_type,
@@ -121,7 +185,8 @@ class Settings:
             knowledge_dir=knowledge_dir,
             data_dir=data_dir,
             coordinator_ids=_list(env, "COORDINATOR_IDS"),
-            allowed_tenant_ids=_list(env, "ALLOWED_TENANT_IDS"),
+            allowed_tenant_ids=allowed_tenants,
+            allow_all_tenants=allow_all,
             draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             digest_schedule=digest_schedule,

@@ -80,6 +80,19 @@ class InvokeCard:
 Out = Union[Text, Card, Typing, UpdateCard, InvokeCard]
 
 
+class DeliveryError(Exception):
+    """Teams refused a message or could not be reached (raised by every Messenger).
+
+    `status` is the Bot Connector's HTTP status (None for a timeout or connection error);
+    `retry_after` the seconds from a `Retry-After` header, if any."""
+
+    def __init__(self, status: int | None, retry_after: float | None = None, message: str = ""):
+        super().__init__(message or (f"Bot Connector answered HTTP {status}" if status is not None
+                                     else "Bot Connector could not be reached"))
+        self.status = status
+        self.retry_after = retry_after
+
+
 class Messenger(Protocol):
     """Proactive messaging, implemented by the edge."""
 

@@ -1,9 +1,10 @@
 """Knowledge-base tools for coordinators and developers.
 
-    python -m scripts.kb check [--dir knowledge] [--review-days 365] [--strict] [--seeds DIR | --no-seeds]
+    python -m scripts.kb check [--dir knowledge] [--review-days 365] [--strict] [--seeds DIR | --no-seeds] [--lix]
         Check the whole knowledge base: schema, unique ids, every reference resolves, every
         entry has a source (errors), and quality (warnings). Prints errors, then warnings,
         each as `file:line: …`. Exit code 1 on errors (with --strict also on warnings), else 0.
+        --lix also lists every answer's LIX (readability), hardest first, with median and max.
 
     python -m scripts.kb test "vem kallar till sip" [--dir knowledge]
         What the bot would answer and why (the same as "testa: …" in chat).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from datetime import date
 from pathlib import Path
@@ -30,7 +32,8 @@ from pathlib import Path
 from lotsen.explain import explain
 from lotsen.kb.diff import diff_knowledge
 from lotsen.kb.loader import Problem, check_knowledge_base
-from lotsen.kb.quality import DEFAULT_SEEDS_DIR, STALE_AFTER_DAYS, check_quality
+from lotsen.kb.quality import DEFAULT_SEEDS_DIR, MAX_LIX, STALE_AFTER_DAYS, check_quality
+from lotsen.kb.readability import lix
 from lotsen.matching import Matcher
 from lotsen.settings import ROOT
 
@@ -51,7 +54,7 @@ def _line(problem: Problem) -> str:
 
 
 def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | None,
-          today: date | None = None, out=None) -> int:
+          today: date | None = None, out=None, show_lix: bool = False) -> int:
     out = out or sys.stdout
     kb, errors = check_knowledge_base(directory)
     warnings = check_quality(kb, today=today, stale_after_days=review_days, seeds_dir=seeds_dir) if kb else []
@@ -67,6 +70,8 @@ def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | 
             print(_line(p), file=out)
     if errors or warnings:
         print(file=out)
+    if kb is not None and show_lix:
+        _print_lix(kb, out)
     if kb is None:
         print(f"Kunskapsbasen i {directory} har {len(errors)} fel. Boten startar inte, och en omladdning "
               "behåller den gamla versionen, tills felen är rättade.", file=out)
@@ -76,6 +81,19 @@ def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | 
     if warnings and strict:
         return 1
     return 0
+
+
+def _print_lix(kb, out) -> None:
+    values = sorted(((lix(e.answer), e) for e in kb.entries.values()), key=lambda item: -item[0])
+    print(f"LIX per svar (högst {MAX_LIX}; under 40 är lättläst, över 50 svårt):", file=out)
+    for value, e in values:
+        flag = "  ← över gränsen" if value > MAX_LIX else ""
+        print(f"  {value:5.1f}  {e.id}  ({e.where}){flag}", file=out)
+    if values:
+        numbers = [v for v, _ in values]
+        print(f"  median {statistics.median(numbers):.1f}, max {max(numbers):.1f}, "
+              f"{sum(v > MAX_LIX for v in numbers)} över {MAX_LIX}", file=out)
+    print(file=out)
 
 
 def _load_or_report(directory: Path, out, closing: str):
@@ -140,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS_DIR,
                          help="mappen med källdokumenten, för att kontrollera källor och rubriker")
     p_check.add_argument("--no-seeds", action="store_true", help="hoppa över kontrollen mot källdokumenten")
+    p_check.add_argument("--lix", action="store_true", help="visa varje svars LIX (läsbarhet), svårast först")
     p_test = sub.add_parser("test", help="visa vilka frågor som matchar en fråga, och varför")
     p_test.add_argument("question", nargs="+")
     p_test.add_argument("--dir", type=Path, default=None)
@@ -155,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if review_days < 1:
             parser.error("--review-days ska vara minst 1")
         return check(args.dir or _default_dir(), review_days=review_days, strict=args.strict,
-                     seeds_dir=None if args.no_seeds else args.seeds)
+                     seeds_dir=None if args.no_seeds else args.seeds, show_lix=args.lix)
     if args.command == "test":
         if args.vagvisare:
             return test_navigator(args.dir or _default_dir(), " ".join(args.question))

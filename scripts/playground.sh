@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Try the bot by hand in the Microsoft 365 Agents Playground (a Teams-like chat in the browser).
 #
-#   make playground            # or: scripts/playground.sh
+#   make run                   # or: make playground, scripts/playground.sh
 #
 # Starts the bot (app.py, local mode, port $PORT or 3978; configuration from .env or
 # .env.example as for `make run`) and the Playground (port $PLAYGROUND_PORT or 56150),
 # prints the address to open, and stops both when you press Ctrl-C (or when one of them stops).
 # The Playground writes its log to build/playground/devTools/; the bot logs to this terminal.
-# Note: the Playground listens on all network interfaces, not only on 127.0.0.1.
+# Both listen on 127.0.0.1 only (the Playground through scripts/loopback.cjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -89,7 +89,8 @@ if ! wait_for "http://127.0.0.1:$BOT_PORT/healthz" "$BOT_PID" 60; then
 fi
 
 echo "playground: starting the Agents Playground on port $PG_PORT …"
-(cd "$RUN_DIR" && TEAMSAPPTESTER_BROWSER=none exec setsid "$PLAYGROUND" \
+(cd "$RUN_DIR" && TEAMSAPPTESTER_BROWSER=none NODE_OPTIONS="--require $ROOT/scripts/loopback.cjs" \
+    exec setsid "$PLAYGROUND" \
     -e "http://127.0.0.1:$BOT_PORT/api/messages" -c msteams --disable-telemetry -p "$PG_PORT" \
     >"$RUN_DIR/playground.log" 2>&1) &
 PG_PID=$!
@@ -105,8 +106,8 @@ cat <<EOF
 
       http://127.0.0.1:$PG_PORT
 
-  Open it in a browser. Try "Vem kallar till SIP?", "rapportera avvikelse" or "begär sip".
-  Press Ctrl-C to stop the Playground and the bot.
+  Open it in a browser. Try "Vem kallar till SIP?", "rapportera avvikelse", "begär sip" or "hjälp".
+  Press Ctrl-C to stop the Playground and the bot. The bot alone: make bot
 
 EOF
 

@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app_factory import create_app
 from lotsen.settings import Settings
+from tests.support import edges
 from tests.support.fake_connector import FakeConnector
 from tests.support.teams import COORDINATOR, TeamsClient
 
@@ -31,8 +32,16 @@ async def serve_connector(fake: FakeConnector) -> TestServer:
     return server
 
 
+@pytest.fixture(params=edges.BOT_SDKS)
+def bot_sdk(request):
+    """The SDK edge (BOT_SDK) the bot under test runs on; every HTTP test runs on both."""
+    edges.current[0] = request.param
+    yield request.param
+    edges.current[0] = "botbuilder"
+
+
 @pytest.fixture
-async def connector():
+async def connector(bot_sdk):
     fake = FakeConnector()
     server = await serve_connector(fake)
     yield fake
@@ -45,7 +54,7 @@ def settings(tmp_path) -> Settings:
 
 
 async def start_bot(connector: FakeConnector, settings: Settings) -> TeamsClient:
-    app = create_app(settings)
+    app = create_app(edges.on_current_sdk(settings))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     tc = TeamsClient(client, connector, connector.url)

@@ -25,7 +25,8 @@ def report(outcomes, label):
 
 def test_every_expected_entry_exists():
     kb = load_knowledge_base(ROOT / "knowledge")
-    missing = [q["q"] for q in load_questions() if q["expect"] not in kb.entries and q["expect"] != "none"]
+    missing = [(q["q"], e) for q in load_questions() for e in q["accept"]
+               if e not in kb.entries and e not in ("none", "smalltalk")]
     assert missing == []
 
 
@@ -52,9 +53,10 @@ def test_blind_paraphrases_pass_rate(outcomes):
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
-    wrong = [f"{o.question!r} → {o.got} (väntat {o.expect})" for o in outcomes
+    tuning = [o for o in outcomes if o.origin != "heldout2"]  # held-out set 2 is measured, not asserted (issue 9)
+    wrong = [f"{o.question!r} → {o.got} (väntat {o.expect})" for o in tuning
              if o.level == "answer" and o.got != o.expect]
-    assert len(wrong) <= len(outcomes) // 100, wrong
+    assert len(wrong) <= len(tuning) // 100, wrong
 
 
 def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions(outcomes):

@@ -50,3 +50,17 @@ def test_the_checker_would_notice_a_botbuilder_import(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("from botbuilder.core import TurnContext\nimport importlib\nimportlib.import_module('botframework.connector')\n")
     assert {"botbuilder.core", "botframework.connector"} <= imported_modules(sample)
+
+
+def test_each_sdk_is_imported_only_by_its_own_edge():
+    """bot/botbuilder/ and bot/agents/ are the only places in bot/ that import an SDK."""
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        for module in imported_modules(path):
+            top = module.split(".")[0]
+            if top in {"botbuilder", "botframework", "msrest"} and rel.parts[1] != "botbuilder":
+                offenders.append(f"{rel} imports {module}")
+            if top == "microsoft_agents" and rel.parts[1] != "agents":
+                offenders.append(f"{rel} imports {module}")
+    assert offenders == []

@@ -276,9 +276,10 @@ def test_identity_number_in_text_is_rejected_and_dropped(text: str) -> None:
     result = validate_form(
         FORM, valid_submission() | {"title": text[:20], "summary": text}, today=TODAY
     )
-    assert result.errors["summary"] == PII_MESSAGE
+    assert result.errors["summary"] == MESSAGES["pii_masked"]
     assert "summary" not in result.values
-    assert result.raw["summary"] == ""
+    # the text is kept with the number masked (digits → ▇), never with the number
+    assert "▇" in result.raw["summary"] and not any(ch.isdigit() for ch in result.raw["summary"])
     assert "summary" in result.pii_blocked
     assert not contains_identity_number(repr(result))
 
@@ -289,9 +290,20 @@ def test_identity_number_message_is_the_agreed_text() -> None:
 
 def test_identity_number_wins_over_other_errors() -> None:
     result = check(TITLE, "Ärende 19121212-1212 och mer text")  # also too long
-    assert result.error == PII_MESSAGE
+    assert result.error == MESSAGES["pii_masked"]
     assert result.pii_blocked
-    assert result.raw == ""
+    assert result.raw == "Ärende ▇▇▇▇▇▇▇▇-▇▇▇▇ och mer text"
+
+
+def test_the_text_is_kept_with_the_number_masked_and_the_mask_must_be_removed() -> None:
+    result = check(SUMMARY, "Klienten 19121212-1212 fick inget stöd från någon part.")
+    assert result.raw == "Klienten ▇▇▇▇▇▇▇▇-▇▇▇▇ fick inget stöd från någon part."
+    assert result.value is None and result.pii_blocked
+    again = check(SUMMARY, result.raw)  # sent back unchanged: refused, but nothing to block
+    assert again.error == MESSAGES["pii_mask_left"] and not again.pii_blocked
+    assert again.raw == result.raw
+    fixed = check(SUMMARY, "Klienten fick inget stöd från någon part.")
+    assert fixed.error is None and fixed.value == "Klienten fick inget stöd från någon part."
 
 
 @pytest.mark.parametrize("field", [OCCURRED, AT, COLOUR, COLOURS_FIELD, URGENT])
@@ -313,9 +325,9 @@ def test_generated_identity_numbers_are_always_blocked(
 ) -> None:
     number = synthetic_number(born, serial, coordination=coordination)
     result = check(SUMMARY, before + number)
-    assert result.error == PII_MESSAGE
+    assert result.error in (PII_MESSAGE, MESSAGES["pii_masked"])
     assert result.pii_blocked
-    assert result.raw == ""
+    assert not contains_identity_number(result.raw) and number not in result.raw
 
 
 def test_look_alikes_are_accepted_in_text() -> None:
@@ -668,5 +680,5 @@ def test_any_json_submission_gives_a_result(data: Mapping[str, object]) -> None:
 @pytest.mark.parametrize("text", ["121212 \x00 1212", "121212\x00\x001212", "121212\x00-\x001212"])
 def test_control_characters_cannot_hide_an_identity_number(text: str) -> None:
     result = check(SUMMARY, text)
-    assert result.error == PII_MESSAGE
-    assert result.raw == ""
+    assert result.error in (PII_MESSAGE, MESSAGES["pii_masked"]) and result.pii_blocked
+    assert not any(ch.isdigit() for ch in result.raw)

@@ -138,3 +138,9 @@ def test_the_bot_refuses_to_start_on_an_invalid_knowledge_base(kb_dir, tmp_path)
     assert proc.returncode == 3
     assert "kunskapsbasen har fel" in proc.stderr
     assert "knowledge/qa/test.yaml:" in proc.stderr and "fältet 'question' saknas" in proc.stderr
+
+
+def test_a_source_url_must_be_https(kb_dir):
+    append(kb_dir / "sources.yaml", "  - id: annan\n    file: x.txt\n    title: Annan\n    url: http://exempel.se\n")
+    errors = problems(kb_dir)
+    assert len(errors) == 1 and "sources.yaml:" in errors[0] and "https://" in errors[0]

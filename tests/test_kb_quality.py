@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from lotsen.kb.loader import check_knowledge_base
+from lotsen.kb.readability import lix
 from lotsen.kb.quality import DEFAULT_SEEDS_DIR, WARNING_KINDS, check_quality
 from scripts import kb as cli
 from tests.support.upkeep import append, copy_kb, line_of, replace
@@ -68,7 +69,8 @@ QA = Path("qa") / "test.yaml"
 
 def test_warning_kinds_are_documented():
     assert set(WARNING_KINDS) == {"few-phrasings", "phrasing-collision", "long-answer", "unused-contact-list",
-                                  "source", "review"}
+                                  "source", "review", "hard-to-read", "unsupported-fact", "unrelated-source",
+                                  "legal-note"}
 
 
 def test_too_few_phrasings(kb_dir):
@@ -157,6 +159,102 @@ def test_entries_not_reviewed_for_a_configurable_time(kb_dir):
     assert "saknar granskningsdatum" in found["fk-samordnar"].message  # the fixture's entries carry no date
     assert "gammal" not in {w.subject for w in of(warnings_for(kb_dir, stale_after_days=1000), "review")}
     assert "nytt" not in found
+
+
+# --- plain Swedish, drift and legal notes ----------------------------------------------------
+
+
+def test_lix_is_words_per_sentence_plus_share_of_long_words():
+    # 6 words, 2 sentences, 3 long words (> 6 letters): 6/2 + 100*3/6 = 53
+    assert round(lix("Boten svarar kort. Samverkan underlättar arbetet."), 2) == 53.0
+    # a list item counts as a sentence
+    assert round(lix("Parterna:\n- kommunen\n- regionen"), 2) == round(3 / 3 + 100 * 3 / 3, 2)
+    assert lix("") == 0.0
+
+
+def test_hard_to_read_answer(kb_dir):
+    hard = ("Samordningsförbundets finansieringsansvar innefattar strukturövergripande "
+            "rehabiliteringsinsatser avseende arbetslivsinriktade samverkansformer för målgruppen.")
+    append(kb_dir / QA, entry("svart-svar", answer=hard))
+    append(kb_dir / QA, entry("enkelt-svar", answer="Ja. Du kan ringa FK. De hjälper dig."))
+    found = {w.subject: w for w in of(warnings_for(kb_dir), "hard-to-read")}
+    assert "svart-svar" in found and "enkelt-svar" not in found
+    assert "LIX" in found["svart-svar"].message and found["svart-svar"].line == line_of(kb_dir / QA, "id: svart-svar")
+    assert of(warnings_for(kb_dir, max_lix=200), "hard-to-read") == []
+
+
+@pytest.fixture
+def section_seeds(tmp_path):
+    """A seed whose SIP section holds a number, a law and a few words; ARENA follows it."""
+    folder = tmp_path / "seeds-sections"
+    folder.mkdir()
+    (folder / "002_430fdb8ee70e2ec3.txt").write_text(
+        "Försäkringskassan\nFK kan samordna rehabiliteringsinsatser.\n"
+        "SIP\nKallelse kan skickas av personal inom socialtjänsten, hälso- och sjukvården och skolan. "
+        "Regleras i 2 kap § 7 SoL. Länet har 13 kommuner. Rapporten kom 1 oktober 2024.\n"
+        "ARENA\nArena gäller Habo, Mullsjö och Jönköping med 4 parter.\n", encoding="utf-8")
+    (folder / "003_9e0fac3eaf44f1c1.txt").write_text("SE-Höglandet\nBilaga 6\n", encoding="utf-8")
+    return folder
+
+
+def test_a_number_law_or_date_not_in_the_cited_section(kb_dir, section_seeds):
+    append(kb_dir / QA, entry("ratt-siffra", answer="Personal inom skolan kan kalla. Länet har 13 kommuner, "
+                                                     "enligt 2 kap § 7 SoL. Rapporten kom 1 oktober 2024."))
+    append(kb_dir / QA, entry("fel-siffra", answer="Personal inom skolan kan kalla. Länet har 14 kommuner, "
+                                                    "enligt 16 kap § 4 HSL. Rapporten kom 3 oktober 2024."))
+    # the 4 parties are in the ARENA section, not in the SIP section the entry cites
+    append(kb_dir / QA, entry("annat-avsnitt", answer="Personal inom skolan kan kalla. Det finns 4 parter."))
+    found = {w.subject: w for w in of(warnings_for(kb_dir, section_seeds), "unsupported-fact")}
+    assert "ratt-siffra" not in found
+    message = found["fel-siffra"].message
+    for fact in ("”14”", "”16”", "”3 oktober”", "”hsl”"):
+        assert fact in message, (fact, message)
+    assert "”13”" not in message and "”2024”" not in message
+    assert found["fel-siffra"].line == line_of(kb_dir / QA, "id: fel-siffra")
+    assert "”4”" in found["annat-avsnitt"].message
+    # without the seed documents nothing can be compared
+    assert of(warnings_for(kb_dir, None), "unsupported-fact") == []
+
+
+def test_an_answer_sharing_no_word_with_its_section(kb_dir, section_seeds):
+    append(kb_dir / QA, entry("fel-avsnitt", answer="Budgeten beslutas av styrelsen varje november."))
+    append(kb_dir / QA, entry("ratt-avsnitt", answer="Skolan och socialtjänsten kan skicka kallelse."))
+    subjects = {w.subject for w in of(warnings_for(kb_dir, section_seeds), "unrelated-source")}
+    assert "fel-avsnitt" in subjects and "ratt-avsnitt" not in subjects
+
+
+def test_an_answer_citing_the_old_socialtjanstlag_needs_a_legal_note(kb_dir):
+    append(kb_dir / QA, entry("sol-utan-not", answer="Det regleras i 2 kap § 7 SoL."))
+    append(kb_dir / QA, entry("sol-med-not", answer="Det regleras i 2 kap § 7 SoL.",
+                              extra="    legal_note: {id: ny-socialtjanstlag, cited: \"2 kap § 7 SoL\"}\n"))
+    found = {w.subject: w for w in of(warnings_for(kb_dir), "legal-note")}
+    assert set(found) == {"sol-utan-not"}
+    assert "legal_note" in found["sol-utan-not"].message
+
+
+def test_a_legal_note_that_does_not_exist_is_an_error(kb_dir):
+    append(kb_dir / QA, entry("okand-not", extra="    legal_note: finns-inte\n"))
+    kb, errors = check_knowledge_base(kb_dir)
+    assert kb is None
+    assert any("legal_note 'finns-inte' finns inte" in str(e) for e in errors)
+
+
+def test_the_legal_note_is_shown_on_the_answer_and_names_the_source_s_reference():
+    kb, errors = check_knowledge_base(REAL)
+    assert errors == []
+    texts = kb.legal_texts(kb.entries["sip-nar-lag"].legal)
+    assert texts and "2 kap § 7 SoL" in texts[0] and "SFS 2025:400" in texts[0]
+    assert "1 juli 2025" in texts[0] and "Kontrollera aktuell lagtext" in texts[0]
+    for concept in ("sip", "hsl", "sol"):
+        assert kb.legal_texts(kb.concepts[concept].legal), concept
+    # the directive dates that have passed are said to have passed
+    assert "Datumen har passerat" in kb.legal_texts(kb.entries["begrepp-bakgrund-utredningar"].legal)[0]
+
+
+def test_check_lists_each_answer_s_lix(kb_dir, capsys):
+    assert cli.main(["check", "--dir", str(kb_dir), "--no-seeds", "--lix"]) == 0
+    out = capsys.readouterr().out
+    assert "LIX per svar" in out and "fk-samordnar" in out and "median" in out
 
 
 # --- the shipped knowledge base ---------------------------------------------------------------

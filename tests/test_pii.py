@@ -65,10 +65,26 @@ class Synthetic:
             "10-plus": f"{head}+{tail}",
             "10-space": f"{head} {tail}",
             "10-bare": f"{head}{tail}",
+            "10-slash": f"{head}/{tail}",
+            "10-split": f"{head[:2]}-{head[2:4]}-{head[4:]}-{tail}",
+            "10-year-month": f"{head[:4]} {head[4:]}-{tail}",
+            "12-split": f"{century}{head[:2]}-{head[2:4]}-{head[4:]}-{tail}",
         }[form]
 
 
-FORMS = ["12-dash", "12-space", "12-bare", "10-dash", "10-plus", "10-space", "10-bare"]
+FORMS = [
+    "12-dash",
+    "12-space",
+    "12-bare",
+    "12-split",
+    "10-dash",
+    "10-plus",
+    "10-space",
+    "10-bare",
+    "10-slash",
+    "10-split",
+    "10-year-month",
+]
 
 synthetic_numbers = st.builds(
     Synthetic,
@@ -116,6 +132,11 @@ def test_detects_accepted_forms(text: str, kind: str) -> None:
         "121212 - 1212",
         "121212  1212",  # double space
         "19121212 -1212",
+        "121212/1212",  # slash
+        "12-12-12-1212",  # date split by hyphens
+        "12/12/12-1212",
+        "1212 12-1212",  # year and month, then day
+        "1912-12-12-1212",
         "\uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12",  # full-width digits
     ],
 )
@@ -181,6 +202,10 @@ def test_match_does_not_carry_the_number() -> None:
         "1212121-1212",  # 7 digits before the separator
         "121212-12121",  # 5 digits after the separator
         "121212--1212",  # two separators
+        "12-12-12 1212",  # a split date before a space reads as date and time
+        "2012-12-12 1212",  # ISO date and a time
+        "12--12-12-1212",  # two separators inside the date
+        "1212 12 1212",
         "",
         "Inga nummer här.",
     ],

@@ -24,6 +24,7 @@ from lotsen import cases
 from lotsen.storage import Store
 from lotsen.storage import sqlite as sqlite_store
 from lotsen.storage.migrations import MIGRATIONS
+from tests.support import edges
 from tests.conftest import FIXTURE_KB, ROOT, make_settings, serve_connector, start_bot
 from tests.support.fake_connector import FakeConnector
 from tests.support.reports import file_deviation
@@ -49,7 +50,7 @@ class HookedConnector(FakeConnector):
 
 
 @pytest.fixture
-async def hooked_connector():
+async def hooked_connector(bot_sdk):
     fake = HookedConnector()
     server = await serve_connector(fake)
     yield fake
@@ -68,7 +69,8 @@ async def test_a_report_survives_the_bot_being_killed_right_after_the_receipt(ho
     port = free_port()
     data_dir = tmp_path / "data"
     env = {**os.environ, "DATA_DIR": str(data_dir), "KNOWLEDGE_DIR": str(FIXTURE_KB), "PORT": str(port),
-           "HOST": "127.0.0.1", "MicrosoftAppId": "", "COORDINATOR_IDS": COORDINATOR.aad, "LOG_LEVEL": "WARNING"}
+           "HOST": "127.0.0.1", "MicrosoftAppId": "", "COORDINATOR_IDS": COORDINATOR.aad, "LOG_LEVEL": "WARNING",
+           "BOT_SDK": edges.current[0]}
     process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     killed_at_receipt: list[bool] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
@@ -32,6 +34,31 @@ PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
 FOOTER = ("Kontaktlistorna förvaltas av samverkanskoordinatorerna. Uppgifterna i den här versionen är "
           "påhittade exempel – fråga din samverkanskoordinator om de riktiga.")
 DEFAULT_NOTE = "Det finns ingen egen lista för den kommunen, så här är den länsgemensamma kontakten."
+REMEMBERED_NOTE = "Jag kommer ihåg din kommun till nästa gång. Skriv **byt kommun** för att ändra."
+TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="
+CHANGE_MUNICIPALITY = r"^(byt|andra|annan|ny) kommun[.!]*$"
+
+
+def tel_uri(phone: str) -> str:
+    """A Swedish phone number as a tel: link: "070-174 06 50" → "tel:+46701740650"."""
+    digits = re.sub(r"[^\d+]", "", phone)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+46" + digits[1:]
+    return "tel:" + digits if re.fullmatch(r"\+?\d{5,15}", digits) else ""
+
+
+def contact_actions(email: str, phone: str) -> list[dict[str, str]]:
+    """E-mail, phone and a Teams chat as buttons (Action.OpenUrl)."""
+    actions = []
+    if email:
+        actions.append({"title": "E-post", "url": "mailto:" + quote(email, safe="@.")})
+    if phone and tel_uri(phone):
+        actions.append({"title": "Ring", "url": tel_uri(phone)})
+    if email:
+        actions.append({"title": "Chatta i Teams", "url": TEAMS_CHAT + quote(email, safe="@.")})
+    return actions
 
 
 def detect_purpose(ctx: Context, text: str) -> str | None:
@@ -45,15 +72,33 @@ def detect_purpose(ctx: Context, text: str) -> str | None:
     return None
 
 
+def remembered_municipality(ctx: Context) -> str | None:
+    muni = ctx.store.user_municipality(ctx.user_key)
+    return muni if muni in ctx.kb.municipalities else None
+
+
+def remember_municipality(ctx: Context, municipality: str | None) -> None:
+    if municipality and municipality in ctx.kb.municipalities and municipality != ctx.store.user_municipality(ctx.user_key):
+        ctx.store.set_user_municipality(ctx.user_key, municipality)
+
+
 def contact_outs(ctx: Context, purpose: str, municipality: str | None, entry: str | None = None) -> list[Out]:
+    """The routed contact list. A kommun given here is remembered for the person; without one,
+    the remembered kommun is used (the person is asked only the first time)."""
     kb = ctx.kb
     if purpose not in kb.purposes:
         return [Text("Jag känner inte till den sortens kontakt. Tryck på ”Vem kontaktar jag?” och välj i listan.")]
     p = kb.purposes[purpose]
     if municipality is not None and municipality not in kb.municipalities:
         municipality = None
+    remembered = False
+    if municipality is None and p.needs_municipality:
+        municipality = remembered_municipality(ctx)
+        remembered = municipality is not None
     if municipality is None and p.needs_municipality:
         return [ask_card(ctx, purpose, entry=entry)]
+    if p.needs_municipality and not remembered:
+        remember_municipality(ctx, municipality)
     routed = route(kb, purpose, municipality)
     if routed is None:
         return [Text("Jag hittar ingen kontaktlista för det. Kontakta din samverkanskoordinator.")]
@@ -67,10 +112,12 @@ def contact_outs(ctx: Context, purpose: str, municipality: str | None, entry: st
         description=cl.description,
         specific=routed.specific or not p.needs_municipality,
         default_note=DEFAULT_NOTE,
-        contacts=[{"role": c.role, "name": c.name, "email": c.email, "phone": c.phone} for c in cl.contacts],
+        contacts=[{"role": c.role, "name": c.name, "email": c.email, "phone": c.phone,
+                   "actions": contact_actions(c.email, c.phone)} for c in cl.contacts],
         link=cl.link,
         footer=FOOTER,
         other_municipality=p.needs_municipality,
+        remembered_note=REMEMBERED_NOTE if p.needs_municipality else "",
         purpose=purpose,
     )]
 
@@ -115,6 +162,28 @@ async def _show(ctx: Context) -> list[Out]:
     return contact_outs(ctx, purpose, municipality, entry)
 
 
+async def _change_municipality(ctx: Context) -> list[Out]:
+    """ "byt kommun": choose another kommun to remember."""
+    kb = ctx.kb
+    munis = sorted(({"id": m.id, "name": m.name} for m in kb.municipalities.values()), key=lambda m: fold(m["name"]))
+    current = remembered_municipality(ctx)
+    text = (f"Jag har sparat {kb.municipalities[current].name} som din kommun. Välj en annan, så använder jag den "
+            "när du frågar vem du ska kontakta." if current else
+            "Välj din kommun, så använder jag den när du frågar vem du ska kontakta.")
+    return [ctx.card("ask_municipality", title="Byt kommun", text=text, purposes=[], purpose="",
+                     municipalities=munis, submit_data={"verb": "contact.remember"}, current=current or "",
+                     submit_title="Spara kommun")]
+
+
+async def _remember(ctx: Context) -> list[Out]:
+    municipality = ctx.value.get("municipality")
+    if not isinstance(municipality, str) or municipality not in ctx.kb.municipalities:
+        return [Text("Välj en kommun i listan.")]
+    ctx.store.set_user_municipality(ctx.user_key, municipality)
+    return [Text(f"Klart! Jag använder {ctx.kb.municipalities[municipality].name} när du frågar vem du ska kontakta. "
+                 "Skriv **byt kommun** om du vill ändra.")]
+
+
 async def _pick(ctx: Context) -> list[Out]:
     purpose = ctx.value.get("purpose")
     if isinstance(purpose, str) and purpose in ctx.kb.purposes:
@@ -126,5 +195,7 @@ def register(assistant: Assistant) -> None:
     assistant.command("contact-question", CONTACT_QUESTION, _contact_question)
     assistant.verb("contact.show", _show)
     assistant.verb("contact.pick", _pick)
+    assistant.verb("contact.remember", _remember)
+    assistant.command("change-municipality", CHANGE_MUNICIPALITY, _change_municipality)
     # keep a reference for tests and other features
     assistant.services.extras["contact_outs"] = contact_outs

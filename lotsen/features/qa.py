@@ -54,6 +54,7 @@ def answer_card(ctx: Context, entry: Entry, asked: str = "") -> Card:
         "answer",
         question=entry.question,
         answer=entry.answer,
+        legal_notes=kb.legal_texts(entry.legal),
         gap=entry.gap,
         parties=parties,
         source=kb.cite(entry.sources),
@@ -114,7 +115,7 @@ def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
             expansion = f" – {concept.expansion}" if concept.expansion else ""
             return Entry(id=f"ordlista-{concept.id}", question=f"Vad betyder {concept.term}?", phrasings=(),
                          answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
-                         where=concept.where)
+                         legal=concept.legal, where=concept.where)
     return None
 
 

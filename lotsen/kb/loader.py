@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from lotsen.kb import model as m
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
+from lotsen.vagvisare.schema import check_navigator, read_navigator
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLOW_ACTIONS = ("avvikelse", "arena", "sip")
@@ -103,6 +104,14 @@ def _date(value: Any) -> tuple[Any, str | None]:
     return None, "ska vara ett datum som 2026-11-23"
 
 
+def _url(value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return "", None
+    if not isinstance(value, str) or not re.fullmatch(r"https://[^\s()<>\[\]]+", value.strip()):
+        return None, "ska vara en webbadress som börjar med https://"
+    return value.strip(), None
+
+
 def _sources(value: Any) -> tuple[Any, str | None]:
     items = value if isinstance(value, list) else [value]
     refs = []
@@ -115,6 +124,23 @@ def _sources(value: Any) -> tuple[Any, str | None]:
         refs.append(m.SourceRef(doc=doc.strip(), section=section.strip()))
     if not refs:
         return None, "source saknas"
+    return tuple(refs), None
+
+
+def _legal(value: Any) -> tuple[Any, str | None]:
+    """legal_note: an id, {id, cited}, or a list of those."""
+    items = value if isinstance(value, list) else [value]
+    refs = []
+    for item in items:
+        if isinstance(item, str) and ID_RE.match(item):
+            refs.append(m.LegalRef(note=item))
+        elif (isinstance(item, dict) and "id" in item and not set(item) - {"id", "cited"}
+              and isinstance(item["id"], str) and ID_RE.match(item["id"])
+              and isinstance(item.get("cited", ""), str)):
+            refs.append(m.LegalRef(note=item["id"], cited=str(item.get("cited", "")).strip()))
+        else:
+            return None, ("legal_note ska vara ett id ur legal_notes.yaml, eller {id: …, cited: \"hänvisningen "
+                          "som den står i källan\"}, eller en lista med sådana")
     return tuple(refs), None
 
 
@@ -144,16 +170,19 @@ def _contacts(value: Any) -> tuple[Any, str | None]:
 REQUIRED, OPTIONAL = True, False
 
 SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
-    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text)},
+    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text),
+                "url": (OPTIONAL, _url)},
     "parties": {
         "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
         "short": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "does": (OPTIONAL, _text_list),
         "does_not": (OPTIONAL, _text_list), "preconditions": (OPTIONAL, _text_list),
         "legal_refs": (OPTIONAL, _text_list), "sip": (OPTIONAL, _opt_text), "source": (REQUIRED, _sources),
+        "legal_note": (OPTIONAL, _legal),
     },
     "concepts": {
         "id": (REQUIRED, _ident), "term": (REQUIRED, _text), "definition": (REQUIRED, _text),
         "expansion": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "source": (REQUIRED, _sources),
+        "legal_note": (OPTIONAL, _legal),
     },
     "processes": {
         "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
@@ -192,7 +221,11 @@ SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
         "answer": (REQUIRED, _text), "source": (REQUIRED, _sources), "party": (OPTIONAL, _id_list),
         "related": (OPTIONAL, _id_list), "contact_purpose": (OPTIONAL, _opt_text),
         "actions": (OPTIONAL, _id_list), "gap": (OPTIONAL, _bool), "reviewed": (OPTIONAL, _date),
-        "owner": (OPTIONAL, _opt_text),
+        "owner": (OPTIONAL, _opt_text), "legal_note": (OPTIONAL, _legal),
+    },
+    "legal_notes": {
+        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "text": (REQUIRED, _text),
+        "basis": (OPTIONAL, _opt_text), "checked": (OPTIONAL, _date),
     },
 }
 
@@ -206,6 +239,10 @@ FILES: dict[str, tuple[str, ...]] = {
     "geography.yaml": ("forbund", "municipalities"),
     "contacts.yaml": ("contact_lists",),
     "routing.yaml": ("purposes", "routes"),
+}
+# Files that may be left out.
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
+    "legal_notes.yaml": ("legal_notes",),
 }
 
 
@@ -279,6 +316,7 @@ _MODELS: dict[str, type] = {
     "sources": m.Source, "parties": m.Party, "concepts": m.Concept, "processes": m.Process,
     "efforts": m.Effort, "forbund": m.Forbund, "municipalities": m.Municipality,
     "contact_lists": m.ContactList, "purposes": m.Purpose, "routes": m.Route, "entries": m.Entry,
+    "legal_notes": m.LegalNote,
 }
 
 
@@ -287,6 +325,8 @@ def _build(kind: str, values: dict[str, Any], where: m.Where) -> Any:
     v = dict(values)
     if "source" in v:
         v["sources"] = v.pop("source")
+    if "legal_note" in v:
+        v["legal"] = v.pop("legal_note")
     if kind == "municipalities":
         v["forbund"] = v.get("forbund") or None
     if kind == "entries":
@@ -314,6 +354,9 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
             col.problems.append(Problem(col.rel(path), 0, "filen saknas"))
             continue
         col.read(path, allowed)
+    for fname, allowed in OPTIONAL_FILES.items():
+        if (root / fname).exists():
+            col.read(root / fname, allowed)
     qa_files = sorted((root / "qa").glob("*.yaml"))
     if not qa_files:
         col.problems.append(Problem(col.rel(root / "qa"), 0, "inga frågor och svar (qa/*.yaml) hittades"))
@@ -325,8 +368,6 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     navigator = None
     nav_path = root / "vagvisare.yaml"
     if nav_path.exists():
-        from lotsen.vagvisare.schema import read_navigator
-
         navigator = read_navigator(nav_path, col.rel(nav_path), col.error)
 
     built: dict[str, dict[str, Any]] = {}
@@ -349,12 +390,10 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
-        lists=col.lists, directory=str(root), navigator=navigator,
+        lists=col.lists, directory=str(root), legal_notes=built["legal_notes"], navigator=navigator,
     )
     _check_references(kb, col)
     if navigator is not None:
-        from lotsen.vagvisare.schema import check_navigator
-
         # Entries from a qa file that did not load are not "missing": do not repeat that error per rule.
         qa_dir = col.rel(root / "qa")
         qa_complete = not any(p.file.startswith(qa_dir) for p in col.problems)
@@ -422,6 +461,11 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
                   kb.contact_lists, kb.entries, kb.lists):
         for obj in table.values():
             check_sources(obj)
+    for table in (kb.parties, kb.concepts, kb.entries):
+        for obj in table.values():
+            for ref in obj.legal:
+                if ref.note not in kb.legal_notes:
+                    col.error(obj.where, f"{obj.id}: legal_note {ref.note!r} finns inte i legal_notes.yaml")
     for muni in kb.municipalities.values():
         if muni.forbund and muni.forbund not in kb.forbund:
             col.error(muni.where, f"förbundet {muni.forbund!r} finns inte i geography.yaml")

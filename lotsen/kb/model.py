@@ -24,12 +24,35 @@ class Source:
     file: str
     title: str
     where: Where
+    url: str = ""  # the public document (or its publisher's page) where the seeds give one
 
 
 @dataclass(frozen=True)
 class SourceRef:
     doc: str
     section: str
+
+
+@dataclass(frozen=True)
+class LegalNote:
+    """A reusable note (knowledge/legal_notes.yaml) for facts whose law or dates have changed
+    since the seeds were written, e.g. the new socialtjänstlag. Entries refer to it by id."""
+
+    id: str
+    title: str
+    text: str
+    basis: str = ""  # where the note's own fact comes from (outside the seeds)
+    checked: date | None = None
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """An entry's, concept's or party's use of a legal note: `cited` is the reference exactly
+    as the source writes it ("2 kap. 7 § SoL")."""
+
+    note: str
+    cited: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,7 @@ class Party:
     legal_refs: tuple[str, ...] = ()
     sip: str = ""
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -56,6 +80,7 @@ class Concept:
     expansion: str = ""
     aliases: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -161,6 +186,7 @@ class Entry:
     gap: bool = False
     reviewed: date | None = None
     owner: str = ""
+    legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
 
 
@@ -196,16 +222,36 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
+    legal_notes: dict[str, LegalNote] = field(default_factory=dict)
     navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
 
-    def cite(self, refs: tuple[SourceRef, ...]) -> str:
-        """Human-readable citation: "Rätt stöd … (002_….txt), avsnitt …"."""
-        parts = []
+    def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
+        """One compact citation line (Markdown): each document once, by its title, linked when
+        sources.yaml gives a URL, followed by its sections: "[Title](url) – ”A”, ”B”; Title 2 – ”C”"."""
+        grouped: dict[str, list[str]] = {}
         for ref in refs:
-            src = self.sources.get(ref.doc)
-            title = f"{src.title} ({src.file})" if src else ref.doc
-            parts.append(f"{title}, avsnitt ”{ref.section}”" if ref.section else title)
+            sections = grouped.setdefault(ref.doc, [])
+            if ref.section and ref.section not in sections:
+                sections.append(ref.section)
+        parts = []
+        for doc, sections in grouped.items():
+            src = self.sources.get(doc)
+            title = src.title if src else doc
+            if src and src.url:
+                title = f"[{_md_text(title)}]({src.url})"
+            parts.append(title + (" – " + ", ".join(f"”{s}”" for s in sections) if sections else ""))
         return "; ".join(parts)
+
+    def legal_texts(self, refs: tuple[LegalRef, ...]) -> list[str]:
+        """The notes shown under an answer: the source's reference as written, then the note."""
+        out = []
+        for ref in refs:
+            note = self.legal_notes.get(ref.note)
+            if note is None:
+                continue
+            cited = f"Källan hänvisar till {ref.cited}. " if ref.cited else ""
+            out.append(f"**{note.title}.** {cited}{note.text}")
+        return out
 
     def municipality_by_name(self, text: str) -> Municipality | None:
         from lotsen.text import fold
@@ -216,3 +262,8 @@ class KnowledgeBase:
             if needle in names:
                 return muni
         return None
+
+
+def _md_text(text: str) -> str:
+    """Text safe inside a Markdown link label."""
+    return text.replace("[", "(").replace("]", ")")

@@ -12,6 +12,12 @@ make the bot answer worse than it could:
     source               a fact without a source, a source without a section, a source file
                          that is not a known seed document, or a section not found in it
     review               an entry never reviewed, reviewed too long ago, or dated in the future
+    hard-to-read         an answer whose LIX (läsbarhetsindex) is above MAX_LIX
+    unsupported-fact     an answer states a number, percentage, date, paragraph (§) or law that
+                         does not occur in the section(s) it cites (a guard against invented facts)
+    unrelated-source     an answer that shares no content word with the section(s) it cites
+    legal-note           an answer or concept that cites socialtjänstlagen (SoL) without a
+                         legal_note saying that a new law applies
 
 Every warning is a Problem with level "warning", a file and a line, a `code` (above) and a
 `subject` (the id it is about), so known warnings can be listed with a justification.
@@ -19,6 +25,7 @@ Every warning is a Problem with level "warning", a file and a line, a `code` (ab
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +33,7 @@ from typing import Any, Iterable
 
 from lotsen.kb import model as m
 from lotsen.kb.loader import Problem
+from lotsen.kb.readability import lix
 from lotsen.matching import ANSWER, Matcher
 from lotsen.settings import ROOT
 from lotsen.text import fold, normalise
@@ -37,12 +45,30 @@ WARNING_KINDS: dict[str, str] = {
     "unused-contact-list": "kontaktlista som ingen regel använder",
     "source": "källa saknas eller är okänd",
     "review": "inte granskad på länge",
+    "hard-to-read": "svårläst svar (LIX)",
+    "unsupported-fact": "uppgift som inte står i den angivna källan",
+    "unrelated-source": "källan handlar inte om svaret",
+    "legal-note": "hänvisning till gammal lag utan lagnot",
 }
-# The seed documents every fact cites (../shared/seeds next to the repository), when present.
-DEFAULT_SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+
+
+def _find_seeds() -> Path:
+    """The seed documents every fact cites: $KB_SEEDS_DIR, else the first shared/seeds next to
+    the repository or one of its parent folders (a git worktree lives deeper), when present."""
+    configured = os.environ.get("KB_SEEDS_DIR", "").strip()
+    if configured:
+        return Path(configured)
+    for folder in ROOT.parents:
+        if (folder / "shared" / "seeds").is_dir():
+            return folder / "shared" / "seeds"
+    return ROOT.parent / "shared" / "seeds"
+
+
+DEFAULT_SEEDS_DIR = _find_seeds()
 
 MIN_PHRASINGS = 4
 MAX_ANSWER_CHARS = 700
+MAX_LIX = 55
 STALE_AFTER_DAYS = 365
 
 
@@ -58,6 +84,7 @@ def check_quality(
     min_phrasings: int = MIN_PHRASINGS,
     max_answer_chars: int = MAX_ANSWER_CHARS,
     stale_after_days: int = STALE_AFTER_DAYS,
+    max_lix: float = MAX_LIX,
     seeds_dir: Path | str | None = DEFAULT_SEEDS_DIR,
 ) -> list[Problem]:
     """All quality warnings, in file and line order. `seeds_dir` None (or missing) skips the
@@ -70,6 +97,9 @@ def check_quality(
     warnings += _unused_contact_lists(kb)
     warnings += _sources(kb, Path(seeds_dir) if seeds_dir else None)
     warnings += _reviews(kb, today, stale_after_days)
+    warnings += _hard_to_read(kb, max_lix)
+    warnings += _legal_notes(kb)
+    warnings += _drift(kb, Path(seeds_dir) if seeds_dir else None)
     return sorted(warnings, key=lambda p: (p.file, p.line, p.code, p.message))
 
 
@@ -241,4 +271,172 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                 out.append(_warn(obj.where, "source", obj.id,
                                  f"{label} {obj.id}: rubriken ”{ref.section}” finns inte i {ref.doc} "
                                  f"({kb.sources[ref.doc].file}) – skriv rubriken som den står i dokumentet"))
+    return out
+
+
+# --- plain Swedish -------------------------------------------------------------------------
+
+
+def _hard_to_read(kb: m.KnowledgeBase, maximum: float) -> list[Problem]:
+    out = []
+    for e in kb.entries.values():
+        value = lix(e.answer)
+        if value > maximum:
+            out.append(_warn(e.where, "hard-to-read", e.id,
+                             f"{e.id}: svaret har LIX {value:.0f} (högst {maximum:.0f}) – skriv kortare meningar "
+                             f"och enklare ord, svaret först"))
+    return out
+
+
+_OLD_SOL = re.compile(r"\bsol\b|socialtjanstlag|2001:453")
+
+
+def _legal_notes(kb: m.KnowledgeBase) -> list[Problem]:
+    """Every answer or concept citing the old socialtjänstlag carries a legal_note."""
+    out = []
+    items = [("frågan", e, e.answer) for e in kb.entries.values()]
+    items += [("begreppet", c, f"{c.term} {c.expansion} {c.definition}") for c in kb.concepts.values()]
+    for label, obj, text in items:
+        if _OLD_SOL.search(fold(text)) and not obj.legal:
+            out.append(_warn(obj.where, "legal-note", obj.id,
+                             f"{label} {obj.id} hänvisar till socialtjänstlagen men saknar legal_note – lägg till "
+                             f"legal_note: {{id: ny-socialtjanstlag, cited: \"hänvisningen som i källan\"}}"))
+    return out
+
+
+# --- drift: does the cited section hold what the answer says? ------------------------------
+
+_MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+_NUMBER = re.compile(r"(?<![\w])(?:\d{1,3}(?: \d{3})+(?:,\d+)?|\d+(?:[.,:]\d+)*)(?![\w])")
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
+_DATE = re.compile(rf"\b\d{{1,2}} (?:{_MONTHS})\b|\b(?:{_MONTHS}) \d{{4}}\b")
+# Laws by abbreviation ("2 kap 7 § SoL"); a law's number ("2001:453") is checked as a number.
+_LAW = re.compile(r"\b(?:sol|hsl|sfb|lss|osl|psl|gdpr|finsamlagen)\b")
+_WORD = re.compile(r"[a-zåäö]+")
+_STOP = frozenset("""
+alla allt andra annan annat bara blir dock efter eller enligt finns från fråga för genom hade
+har helt hela hennes hans hos inom inte innan kan kanske kommer kunna man med mellan mot
+måste när nej och också om omkring samma sedan sig sina sitt ska skall som står under utan
+vad var vara vid vilka vilken vill även över eftersom därför detta dessa denna något några
+mer mest mycket många ingen inga inget andra bland både åt här där hur vem vilket sådan
+källan underlaget säger står beskriver nämns anges finns
+""".split())
+_FACT_KINDS = (("datumet", _DATE), ("lagen", _LAW))
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(fold(text)) if len(w) >= 5 and w not in _STOP}
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers as written ("8 236 000", "18,5", "2001:453")."""
+    return {n.rstrip(".:,") for n in _NUMBER.findall(text)}
+
+
+_NUMBERED = re.compile(r"^(?:bilaga \d+|\d+\.(?:\d+\.)*)(?=\s)")
+
+
+def _occurs(number: str, text: str) -> bool:
+    """The number as a whole in the text ("562 500" in a table row "562 500 562 500", not "62")."""
+    return re.search(rf"(?<![\d,.]){re.escape(number)}(?![\d]|[,.]\d)", text) is not None
+
+
+class _Sections:
+    """The text of a cited section: from its heading to the next heading any fact in the
+    knowledge base cites in the same document (the seeds are plain text without markup, so
+    the headings the knowledge base knows are the section boundaries)."""
+
+    MAX_CHARS = 12000
+
+    def __init__(self, kb: m.KnowledgeBase, seeds_dir: Path):
+        self.lines: dict[str, list[str]] = {}
+        headings: dict[str, set[str]] = {}
+        for src in kb.sources.values():
+            path = seeds_dir / src.file
+            if path.is_file():
+                self.lines[src.id] = [_flat(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+        for _label, obj, _expected in _facts(kb):
+            for ref in obj.sources:
+                for part in self._parts(ref.section):
+                    headings.setdefault(ref.doc, set()).add(part)
+        self.starts: dict[str, list[int]] = {}
+        for doc, lines in self.lines.items():
+            known = headings.get(doc, set())
+            self.starts[doc] = sorted({i for i, line in enumerate(lines) for h in known if self._heads(line, h)})
+        self.cache: dict[tuple[str, str], str | None] = {}
+
+    @staticmethod
+    def _parts(section: str) -> list[str]:
+        return [_flat(p).rstrip(":.") for p in _SECTION_PARTS.split(section) if p.strip()] or [_flat(section)]
+
+    @staticmethod
+    def _heads(line: str, heading: str) -> bool:
+        # A heading stands on a line of its own (a little trailing text, like a year, is allowed).
+        # Only a year or punctuation may follow: a table row ("uppdrag samverkan 1 800 000 1 735 511")
+        # or a sentence ("beredningsgrupp deltar.") is not a heading.
+        rest = line[len(heading):]
+        return (bool(heading) and line.startswith(heading) and not any(ch.isalpha() for ch in rest)
+                and sum(ch.isdigit() for ch in rest) <= 4 and (not rest or not rest[0].isdigit()))
+
+    def text(self, ref: m.SourceRef) -> str | None:
+        key = (ref.doc, ref.section)
+        if key not in self.cache:
+            self.cache[key] = self._find(ref)
+        return self.cache[key]
+
+    def _find(self, ref: m.SourceRef) -> str | None:
+        lines = self.lines.get(ref.doc)
+        if lines is None or not ref.section:
+            return None
+        parts = self._parts(ref.section)
+        start = 0
+        for part in parts[:-1]:  # the enclosing sections, in order
+            found = next((i for i in range(start, len(lines)) if part in lines[i]), None)
+            if found is None:
+                return None
+            start = found
+        last = parts[-1]
+        whole = " – ".join(parts)
+        hits = [i for i in range(start, len(lines)) if self._heads(lines[i], last) or self._heads(lines[i], whole)]
+        if not hits:
+            hits = [i for i in range(start, len(lines)) if last in lines[i]][:1]
+        if not hits:
+            return None
+        chunks = []
+        numbered = next((p for p in parts if _NUMBERED.match(p)), None)
+        for i in hits:
+            if numbered:  # "Bilaga 4 – …", "1.2. …": up to the next appendix or numbered heading
+                end = next((j for j in range(i + 1, len(lines)) if _NUMBERED.match(lines[j])
+                            and not lines[j].startswith(_NUMBERED.match(numbered).group(0))), len(lines))
+            else:
+                end = next((j for j in self.starts.get(ref.doc, []) if j > i), len(lines))
+            chunks.append(" ".join(lines[i:end])[: self.MAX_CHARS])
+        return " ".join(chunks)
+
+
+def _drift(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
+    if seeds_dir is None or not seeds_dir.is_dir():
+        return []
+    sections = _Sections(kb, seeds_dir)
+    out = []
+    for e in kb.entries.values():
+        texts = [sections.text(ref) for ref in e.sources]
+        texts = [t for t in texts if t is not None]
+        if not texts:
+            continue  # no readable section: the `source` warning says so
+        cited = " ".join(texts)
+        answer = _flat(_LIST_MARKER.sub(" ", e.answer))
+        missing = [n for n in sorted(_numbers(answer)) if not _occurs(n, cited) and not _occurs(n.replace(",", "."), cited)]
+        lowered = _SPACES.sub(" ", _LIST_MARKER.sub(" ", e.answer).lower())
+        for _kind, pattern in _FACT_KINDS:
+            missing += [f for f in dict.fromkeys(pattern.findall(lowered)) if _flat(f) not in cited]
+        if missing:
+            out.append(_warn(e.where, "unsupported-fact", e.id,
+                             f"{e.id}: svaret nämner {', '.join('”' + x + '”' for x in missing)}, som inte står i den "
+                             f"angivna källan ({'; '.join(r.section for r in e.sources)}) – ange rätt avsnitt, "
+                             f"eller rätta uppgiften"))
+        if not _content_words(answer) & _content_words(cited):
+            out.append(_warn(e.where, "unrelated-source", e.id,
+                             f"{e.id}: svaret har inget innehållsord gemensamt med det angivna avsnittet "
+                             f"({'; '.join(r.section for r in e.sources)}) – ange avsnittet där uppgiften står"))
     return out

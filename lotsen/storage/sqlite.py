@@ -134,10 +134,33 @@ class Store:
             cur = self.db.execute("UPDATE unanswered SET kind = ? WHERE ref = ? AND resolved = 0", (kind, ref))
         return cur.rowcount > 0
 
-    def record_feedback(self, entry_id: str, vote: str, question: str | None, question_norm: str | None) -> None:
+    def record_feedback(self, entry_id: str, vote: str, question: str | None, question_norm: str | None,
+                        ref: str | None = None) -> None:
+        """`ref` identifies this vote so a reason can be added to it later (set_feedback_reason)."""
         self.db.execute(
-            "INSERT INTO feedback (at, entry_id, vote, question, question_norm) VALUES (?, ?, ?, ?, ?)",
-            (self.now(), entry_id, vote, question, question_norm),
+            "INSERT INTO feedback (at, entry_id, vote, question, question_norm, ref) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.now(), entry_id, vote, question, question_norm, ref),
+        )
+
+    def set_feedback_reason(self, ref: str, reason: str, comment: str | None) -> bool:
+        """What was wrong with an answer (after 👎); `comment` must already be free of personnummer.
+        Returns False when no vote has this ref."""
+        cur = self.db.execute("UPDATE feedback SET reason = ?, comment = ? WHERE ref = ?", (reason, comment, ref))
+        return cur.rowcount > 0
+
+    # --- per-person settings -----------------------------------------------------------------
+
+    def user_municipality(self, user_key: str) -> str | None:
+        """The kommun a person gave last (for "Vem kontaktar jag?"), or None."""
+        row = self.db.execute("SELECT municipality FROM user_settings WHERE user_key = ?", (user_key,)).fetchone()
+        return row["municipality"] if row else None
+
+    def set_user_municipality(self, user_key: str, municipality: str | None) -> None:
+        """Remember (or, with None, forget) a person's kommun. Nothing else is stored about them."""
+        self.db.execute(
+            "INSERT INTO user_settings (user_key, municipality, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET municipality = excluded.municipality, updated_at = excluded.updated_at",
+            (user_key, municipality, self.now()),
         )
 
     # --- the navigator (Vägvisaren): anonymous counts only -----------------------------------

@@ -8,6 +8,7 @@ source documents, municipalities, actions; every rule has a source).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,10 +18,27 @@ from lotsen.vagvisare.model import (
     ACTIONS, FACT_KINDS, MUNICIPALITY, NUMBER, ONE, SEVERAL, Condition, Duration, Fact, FactValue, Navigator,
     Pattern, Percent, Rule,
 )
+from lotsen.text import fold
 from lotsen.vagvisare.patterns import PatternError, compile_pattern
 
 Report = Callable[[m.Where, str], None]
 FILE_NAME = "vagvisare.yaml"
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # as lotsen.kb.loader (which imports this module)
+
+
+def _sources(value: Any) -> tuple[tuple[m.SourceRef, ...], str | None]:
+    items = value if isinstance(value, list) else [value]
+    refs = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) - {"doc", "section"} or "doc" not in item:
+            return (), "source ska ha doc (id ur sources.yaml) och section (rubrik i dokumentet)"
+        doc, section = item.get("doc"), item.get("section", "")
+        if not isinstance(doc, str) or not isinstance(section, str):
+            return (), "source: doc och section ska vara texter"
+        refs.append(m.SourceRef(doc=doc.strip(), section=section.strip()))
+    if not refs:
+        return (), "source saknas"
+    return tuple(refs), None
 
 FACT_KEYS = {"id", "title", "kind", "question", "values", "always_ask", "negated_by", "patterns", "not_after", "range",
              "duration", "percent"}
@@ -110,8 +128,6 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
 
 
 def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
-    from lotsen.kb.loader import ID_RE
-
     if not isinstance(node, dict):
         report(where, "varje faktum ska vara en mappning (id, title, kind …)")
         return None
@@ -167,8 +183,6 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
     if not isinstance(always, bool):
         report(where, f"{fid}: always_ask ska vara true eller false")
         always = False
-    from lotsen.text import fold
-
     return Fact(
         id=fid, title=title, kind=kind, question=question, values=tuple(values), always_ask=always,
         negated_by=tuple(fold(w) for w in _texts(node.get("negated_by"), where, report, "negated_by")),
@@ -203,8 +217,6 @@ def _read_percent(raw: Any, where: m.Where, report: Report, fid: str, values: li
 
 
 def _read_rule(node: Any, where: m.Where, report: Report) -> Rule | None:
-    from lotsen.kb.loader import ID_RE, _sources
-
     if not isinstance(node, dict):
         report(where, "varje regel ska vara en mappning (id, title, do, who, why, when, source …)")
         return None
@@ -290,8 +302,6 @@ def _leaves(cond: Condition):
 
 def check_navigator(kb: m.KnowledgeBase, nav: Navigator, report: Report, *, check_entries: bool = True) -> None:
     """Every reference in the rules resolves (errors, with file and line)."""
-    from lotsen.kb.loader import FLOW_ACTIONS  # noqa: F401 - the flows the actions start
-
     for fact in nav.facts.values():
         if fact.kind == MUNICIPALITY and not kb.municipalities:
             report(fact.where, f"{fact.id}: geography.yaml har inga kommuner")

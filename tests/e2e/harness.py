@@ -48,7 +48,6 @@ def chromium_path() -> str | None:
 
 
 def free_port() -> int:
-    # The Playground listens on all interfaces, so the port must be free there too.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("", 0))
         return s.getsockname()[1]
@@ -202,7 +201,9 @@ def stack(tmp_path_factory):
         timings["bot_start_s"] = time.monotonic() - t0
 
         t1 = time.monotonic()
-        pg_env = dict(os.environ, TEAMSAPPTESTER_BROWSER="none")
+        # scripts/loopback.cjs: the Playground listens on 127.0.0.1 only (it has no option for it).
+        pg_env = dict(os.environ, TEAMSAPPTESTER_BROWSER="none",
+                      NODE_OPTIONS=f"--require {ROOT / 'scripts' / 'loopback.cjs'}")
         pg_env.pop("TEAMSAPPTESTER_PORT", None)
         playground = processes.start(
             "the Agents Playground",

@@ -48,7 +48,8 @@ async def test_a_question_gets_a_sourced_answer_card(teams_small):
     assert "Vad gör Försäkringskassan för personer utan SGI?" in text
     assert "samordna rehabiliteringsinsatser, men utför inte rehabilitering" in text
     assert "Ansvarig" in text and "Försäkringskassan" in text
-    assert "Källa: Rätt stöd, rätt försörjning – modellen (002_430fdb8ee70e2ec3.txt), avsnitt ”Försäkringskassan”" in text
+    assert "Källa: Rätt stöd, rätt försörjning – modellen – ”Försäkringskassan”" in text
+    assert ".txt" not in text  # no file names
     titles = [a["title"] for a in submit_actions(card)]
     assert titles == ["Vem kallar till SIP?", "Vem kontaktar jag?", "👍", "👎"]
     assert store(teams_small).db.execute("SELECT entry_id FROM answered").fetchall()[0][0] == "fk-samordnar"
@@ -218,12 +219,20 @@ async def test_only_allowed_tenants_are_served(connector, tmp_path):
         await teams.http.close()
 
 
+async def test_the_source_is_one_compact_line_linked_to_the_public_document(teams_small):
+    """Each document once, by title, its sections after it; linked where sources.yaml gives a URL."""
+    card = (await teams_small.send("vad är en allvarlig avvikelse")).cards[0]
+    lines = [s for s in card_strings(card).split("\n") if s.startswith("Källa:")]
+    assert lines == ["Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se)"
+                     " – ”Bilaga 6”, ”Uppdrag Samverkan”; Rätt stöd, rätt försörjning – modellen – ”SIP”"]
+
+
 async def test_every_glossary_term_can_be_looked_up(teams_small):
     replies = await teams_small.send("Vad betyder SGI?")
     text = replies.all_text()
     assert "Vad betyder SGI?" in text
     assert "sjukpenninggrundande inkomst" in text and "Inkomsten som sjukpenningen räknas på." in text
-    assert "Källa: Rätt stöd, rätt försörjning – modellen (002_430fdb8ee70e2ec3.txt), avsnitt ”Målgrupp”" in text
+    assert "Källa: Rätt stöd, rätt försörjning – modellen – ”Målgrupp”" in text
     assert "Vad betyder SGI?" in (await teams_small.send("sig 0")).all_text()  # an alias works too
     assert "Det vet jag tyvärr inte" in (await teams_small.send("vad är en flygande matta")).all_text()
 

@@ -108,9 +108,8 @@ class CatalogBuilder:
     cards: list[CatalogCard] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from lotsen.assistant import Assistant
+        from bot.composition import build_assistant
         from lotsen.context import Services
-        from lotsen.features import register_all
         from lotsen.knowledge import Knowledge
         from lotsen.settings import Settings
         from lotsen.storage import Store
@@ -122,8 +121,7 @@ class CatalogBuilder:
         self.services = Services(settings=self.settings, knowledge=Knowledge(self.kb_dir), store=self.store,
                                  messenger=None, clock=clock)
         # The real registration: it also fills dialogs.casework.FLOWS, which the case cards use.
-        self.assistant = Assistant(self.services)
-        register_all(self.assistant)
+        self.assistant = build_assistant(self.services)
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()  # one loop for every handler, as in the running bot
 
@@ -236,6 +234,10 @@ class CatalogBuilder:
         gap = first(lambda e: e.gap, "marked gap: true")
         self.add("answer/gap", lambda: qa.answer_card(self.ctx(), gap), expect=["Underlaget säger inte mer"],
                  note="An answer where the sources say no more (gap: true).")
+        legal = first(lambda e: e.legal, "with a legal_note")
+        self.add("answer/legal-note", lambda: qa.answer_card(self.ctx(), legal),
+                 expect=["Ny socialtjänstlag", "Källan hänvisar till", "Kontrollera aktuell lagtext"],
+                 note="An answer citing a law that has changed since the source was written (legal_note).")
         self.add("answer/through-router", lambda: self.dispatch(related.question), expect=[related.question],
                  note="The same answer card, reached by typing the question.")
 
@@ -269,7 +271,7 @@ class CatalogBuilder:
         if specific is None or default is None:
             raise CatalogError("the fixture knowledge base needs a municipality-specific and a default contact list")
         self.add("contacts/specific", lambda: contacts.contact_outs(self.ctx(), *specific),
-                 expect=[kb.municipalities[specific[1]].name, "Annan kommun"],
+                 expect=[kb.municipalities[specific[1]].name, "Byt kommun", "E-post", "Chatta i Teams"],
                  note=f"Contacts for {specific[0]} in {specific[1]} (a list of its own).")
         self.add("contacts/default", lambda: contacts.contact_outs(self.ctx(), *default),
                  expect=[contacts.DEFAULT_NOTE], note=f"Contacts for {default[0]} in {default[1]}: the county default.")
@@ -554,6 +556,15 @@ class CatalogBuilder:
                  note="“lista avvikelser 2020”: nothing matches.")
         self.add("case_compilation/year", typed("sammanställning 2026"), expect=["sammanställning 2026"],
                  note="“sammanställning 2026”: counts in the shape of Bilaga 6.")
+        self.add("case_list/requests", typed("lista förfrågningar"), expect=["Förfrågningar: Arena och SIP", "SIP-"],
+                 note="“lista förfrågningar”: Arena and SIP requests (coordinators).")
+        self.add("case_list/mine", lambda: self.dispatch("mina ärenden"), expect=["Mina ärenden", "Status:"],
+                 note="“mina ärenden”: the caseworker's own reports and requests with status.")
+        sip = self.store.db.execute("SELECT reference FROM cases WHERE kind = 'sip' LIMIT 1").fetchone()
+        if sip is None:
+            raise CatalogError("no SIP case filed before the reports builder")
+        self.add("case_status/own", lambda: self.dispatch(f"status {sip[0]}"), expect=[sip[0], "Status:", "Historik"],
+                 note="“status <referens>” by the person who filed it: status, receiver, history with comments.")
         self.add("case_compilation/empty", typed("sammanställning 2020"),
                  expect=["Inga avvikelser har kommit in under perioden."], note="A compilation of a year without reports.")
 

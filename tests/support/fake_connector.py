@@ -16,6 +16,7 @@ class Call:
     activity_id: str  # the path id (replyTo / updated activity)
     body: dict[str, Any]
     new_id: str = ""
+    authorization: str = ""  # the bot's Authorization header (empty in local mode)
 
 
 @dataclass
@@ -39,7 +40,8 @@ class FakeConnector:
         body = await request.json()
         if request.match_info.get("conv", "").split(";messageid=")[0] in self.refuse:
             return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
-        call = Call(method, request.match_info.get("conv", ""), request.match_info.get("aid", ""), body, self._new_id())
+        call = Call(method, request.match_info.get("conv", ""), request.match_info.get("aid", ""), body, self._new_id(),
+                    request.headers.get("Authorization", ""))
         self.calls.append(call)
         return web.json_response({"id": call.new_id})
 

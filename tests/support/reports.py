@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app_factory import create_app
+from tests.support.edges import on_current_sdk
 from lotsen import cases
 from lotsen.settings import Settings
 from lotsen.storage import Store
@@ -123,7 +124,7 @@ class Clock:
 
 async def start_bot_with_store(connector: FakeConnector, settings: Settings, store: Store) -> TeamsClient:
     """Like tests.conftest.start_bot, on a store the test made (e.g. with a Clock)."""
-    app = create_app(settings, store=store)
+    app = create_app(on_current_sdk(settings), store=store)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     tc = TeamsClient(client, connector, connector.url)

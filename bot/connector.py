@@ -1,0 +1,126 @@
+"""Outbound calls to the Bot Connector (Teams' serviceUrl), shared by both SDK edges.
+
+One pooled `aiohttp.ClientSession` per process: keep-alive connections (in production, one TLS
+handshake per connection instead of per reply), no thread pool. Each activity is serialised
+once with `json.dumps`; a card is sent as the JSON the template rendered.
+
+The bearer token comes from the SDK edge's `TokenProvider` (MSAL, fetched off the event loop
+and cached by MSAL); none in local mode. A refusal or an unreachable connector raises
+`lotsen.turn.DeliveryError(status, retry_after)`. A reply inside a turn is retried briefly
+(429, 5xx, connection errors), honouring `Retry-After`; longer waits are the outbox's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from lotsen.turn import DeliveryError
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+
+
+class TokenProvider(Protocol):
+    async def token(self, service_url: str) -> str | None:
+        """A bearer token for calls to this service URL (None: send no Authorization header)."""
+
+
+class NoTokens:
+    """Local mode: the Bot Framework Emulator, Agents Playground and tests need no token."""
+
+    async def token(self, service_url: str) -> str | None:
+        return None
+
+
+def _retry_after(headers: Any) -> float | None:
+    raw = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+class Connector:
+    def __init__(self, tokens: TokenProvider, *, timeout: float = 15.0, retries: int = 2,
+                 max_wait: float = 3.0):
+        self.tokens = tokens
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.retries = retries
+        self.max_wait = max_wait
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """Created on first use, inside the running event loop; reused for the process's life."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout,
+                connector=aiohttp.TCPConnector(limit=100, limit_per_host=32, keepalive_timeout=60),
+                json_serialize=json.dumps,
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    @staticmethod
+    def _url(service_url: str, conversation_id: str, activity_id: str | None = None) -> URL:
+        base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="") + "/activities"
+        if activity_id:
+            base += "/" + quote(activity_id, safe="")
+        return URL(base, encoded=True)
+
+    async def send(self, activity: dict[str, Any], *, retries: int | None = None) -> str:
+        """Post an addressed activity: a reply when it names `replyToId`, else a new message.
+        Returns the new activity's id."""
+        conversation = (activity.get("conversation") or {}).get("id") or ""
+        url = self._url(activity["serviceUrl"], conversation, activity.get("replyToId"))
+        body = await self._call("POST", url, activity, retries)
+        return str((body or {}).get("id") or "")
+
+    async def update(self, activity: dict[str, Any], *, retries: int | None = None) -> None:
+        """Replace the activity `activity["id"]` in place."""
+        conversation = (activity.get("conversation") or {}).get("id") or ""
+        await self._call("PUT", self._url(activity["serviceUrl"], conversation, activity["id"]), activity, retries)
+
+    async def _call(self, method: str, url: URL, activity: dict[str, Any], retries: int | None) -> Any:
+        data = json.dumps(activity, ensure_ascii=False).encode("utf-8")
+        attempts = 1 + (self.retries if retries is None else retries)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                token = await self.tokens.token(activity["serviceUrl"])
+            except Exception as exc:  # noqa: BLE001 - any failure to get a token: not delivered
+                log.error("could not get a token for the Bot Connector: %s", type(exc).__name__)
+                raise DeliveryError(None, None, "no token for the Bot Connector") from exc
+            headers = {"Content-Type": "application/json; charset=utf-8"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            try:
+                async with self.session.request(method, url, data=data, headers=headers) as response:
+                    payload = await response.read()
+                    if response.status < 300:
+                        try:
+                            return json.loads(payload) if payload else None
+                        except ValueError:
+                            return None
+                    error = DeliveryError(response.status, _retry_after(response.headers))
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                error = DeliveryError(None, None, f"Bot Connector could not be reached: {type(exc).__name__}")
+            if last or (error.status is not None and error.status not in RETRY_STATUSES):
+                raise error
+            wait = error.retry_after if error.retry_after is not None else 0.25 * 2 ** attempt
+            if wait > self.max_wait:
+                raise error
+            log.warning("Bot Connector %s; retrying in %.2f s", error.status or "unreachable", wait)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")

@@ -1,0 +1,166 @@
+"""Following a filed case from the chat.
+
+    status <referens>                                   the case, for the person who filed it and coordinators
+    mina ärenden                                        a person's own reports and requests, with status
+    lista förfrågningar [arena|sip] [kommun] [period] [status]   Arena/SIP requests (coordinators)
+
+Nobody sees another person's case unless they are a coordinator: for anyone else a reference
+that is not theirs gets the same answer as one that does not exist, and the attempt is audited.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cards.render import render
+from dialogs import casework, reports
+from lotsen import cases
+from lotsen.assistant import Assistant
+from lotsen.context import Context
+from lotsen.text import fold
+from lotsen.turn import Card, Out, Text
+
+STATUS_PATTERN = r"^(?:status|visa|var ar|hur gar det (?:med|for))\s+(?:for |pa |arende |arendet )?(avv|arena|sip)-(\d{4})-(\d{1,6})[.!?]*$"
+MINE_PATTERN = r"^(?:mina|visa mina|lista mina) (?:arenden|rapporter|avvikelser|forfragningar|ansokningar)[.!?]*$"
+REQUESTS_PATTERN = r"^(?:lista|visa) (?:alla )?(?:forfragningar(?:na)?|forfragan|begaranden)\b"
+MINE_CAP = 20
+LIST_CAP = 25
+NOT_FOUND = ("Jag hittar inget ärende med referensen {reference} som du har skickat in. Kontrollera referensen, "
+             "eller skriv **mina ärenden** för att se dina.")
+REQUEST_STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade", ("mottagen", "bokad"), "Öppna (mottagna eller bokade)"),
+    (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
+    (r"bokad|bokade|bokat", ("bokad",), "Bokad"),
+    (r"avbojd|avbojda|avbojt", ("avbojd",), "Avböjd"),
+    (r"genomford|genomforda|genomfort|klara", ("genomford",), "Genomförd"),
+)
+KIND_WORDS = {"arena": "arena", "arenakonsultation": "arena", "arenakonsultationer": "arena", "sip": "sip",
+              "sipmote": "sip", "sipmoten": "sip"}
+REQUEST_FILLER = frozenset({"forfragningar", "forfragningarna", "forfragan", "begaranden", "om", "till", "mote", "moten"})
+
+
+def _reference(folded: str) -> str:
+    match = re.match(STATUS_PATTERN, folded)
+    if match is None:
+        return ""
+    return f"{match.group(1).upper()}-{match.group(2)}-{int(match.group(3)):04d}"
+
+
+def own_case(ctx: Context, reference: str) -> cases.Case | None:
+    """The case, if this person may see it: their own, or any case for a coordinator."""
+    case = cases.get_case(ctx.store, reference)
+    if case is None:
+        return None
+    if ctx.is_coordinator:
+        return case
+    me = ctx.turn.user.aad_object_id
+    if me and case.reporter_aad and case.reporter_aad.lower() == me.lower():
+        return case
+    ctx.store.audit("case_lookup_denied", me, reference, "denied")
+    return None
+
+
+def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
+    """What the person who filed a case sees: status, history with comments, and who got it."""
+    history = [{"title": cases.local_stamp(e.at),
+                "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
+               for e in cases.events(ctx.store, case)][-6:]
+    received = receiver_line(case)
+    handling = case.data.get("handling", {})
+    booked = ""
+    if case.status == "bokad" and handling:
+        fmt = dict((c.value, c.title) for c in casework.FORMAT_CHOICES).get(handling.get("format", ""), "")
+        booked = f"{handling.get('datum', '')} kl. {handling.get('tid', '')} · {fmt}".strip()
+    return render("case_status", title=f"{cases.KIND_TITLES[case.kind]} {case.reference}",
+                  status=case.status_title, created=cases.local_stamp(case.created_at),
+                  municipality=casework.municipality_name(ctx, case.municipality), received=received,
+                  booked=booked, history=history)
+
+
+def receiver_line(case: cases.Case) -> str:
+    routed = case.routed_to or {}
+    if routed.get("channel"):
+        return f"Skickad till {routed.get('contact_title') or routed['channel']} (Teams-kanal)"
+    if routed.get("contact_title"):
+        return f"Ingen kanal tog emot den – {routed['contact_title']} behöver meddelas"
+    return "Sparad"
+
+
+def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[str, Any]]:
+    return [{
+        "reference": c.reference,
+        "line": f"{cases.KIND_TITLES[c.kind]} · {cases.local_date(c.created_at)} · "
+                f"{casework.municipality_name(ctx, c.municipality)}",
+        "details": f"Status: {c.status_title}",
+        "data": {"verb": verb, "reference": c.reference},
+    } for c in found]
+
+
+async def show_status(ctx: Context) -> list[Out]:
+    reference = _reference(fold(ctx.turn.text.strip()))
+    case = own_case(ctx, reference)
+    if case is None:
+        return [Text(NOT_FOUND.format(reference=reference))]
+    if ctx.is_coordinator:
+        return [Card(casework.case_card(ctx, case))]
+    return [Card(status_card(ctx, case))]
+
+
+async def show_mine_button(ctx: Context) -> list[Out]:
+    reference = ctx.value.get("reference")
+    reference = reference if isinstance(reference, str) and len(reference) <= 40 else ""
+    case = own_case(ctx, reference) if reference else None
+    if case is None:
+        return [Text(NOT_FOUND.format(reference=reference or "–"))]
+    return [Card(status_card(ctx, case))]
+
+
+async def list_mine(ctx: Context) -> list[Out]:
+    me = ctx.turn.user.aad_object_id
+    if not me:
+        return [Text("Jag kan inte se vem du är, så jag kan inte visa dina ärenden.")]
+    kinds = tuple(cases.KIND_TITLES)
+    found = cases.list_cases(ctx.store, kinds=kinds, reporter_aad=me, limit=MINE_CAP)
+    total = cases.count_cases(ctx.store, kinds=kinds, reporter_aad=me)
+    if total == 0:
+        summary = ("Du har inte skickat in några avvikelser eller förfrågningar ännu. Skriv **rapportera avvikelse** "
+                   "eller **begär sip** för att börja.")
+    elif total > len(found):
+        summary = f"De {len(found)} senaste av dina {total} ärenden, senaste först."
+    else:
+        summary = f"{total} {'ärende' if total == 1 else 'ärenden'}, senaste först."
+    return [Card(render("case_list", title="Mina ärenden", subtitle="Avvikelser och förfrågningar som du har skickat in",
+                        summary=summary, items=_case_items(ctx, found, "case.mine")))]
+
+
+async def list_requests(ctx: Context) -> list[Out]:
+    rest = re.sub(REQUESTS_PATTERN, " ", fold(ctx.turn.text.strip()), count=1)
+    words = re.findall(r"[0-9a-z-]+", rest)
+    kinds = tuple(dict.fromkeys(KIND_WORDS[w] for w in words if w in KIND_WORDS)) or ("arena", "sip")
+    rest = " ".join(w for w in words if w not in KIND_WORDS)
+    filters = reports.parse_filters(ctx.kb, rest, REQUEST_STATUS_WORDS, REQUEST_FILLER)
+    if filters.problems:
+        return [Text(" ".join(filters.problems) + " Skriv till exempel **lista förfrågningar**, **lista förfrågningar "
+                     "arena jönköping**, **lista förfrågningar sip bokade** eller **lista förfrågningar 2026**.")]
+    query = {**filters.query(), "kinds": kinds}
+    found = cases.list_cases(ctx.store, limit=LIST_CAP, **query)
+    total = cases.count_cases(ctx.store, **query)
+    what = " och ".join({"arena": "Arena", "sip": "SIP"}[k] for k in kinds)
+    if total == 0:
+        summary = "Inga förfrågningar matchar urvalet."
+    elif total > len(found):
+        summary = (f"Visar de {len(found)} senaste av {total}. Avgränsa med arena/sip, kommun, period eller status, "
+                   "till exempel **lista förfrågningar sip jönköping bokade**.")
+    else:
+        summary = f"{total} {'förfrågan' if total == 1 else 'förfrågningar'}, senaste först."
+    return [Card(render("case_list", title=f"Förfrågningar: {what}", subtitle=filters.describe(ctx.kb),
+                        summary=summary, items=_case_items(ctx, found, "case.show")))]
+
+
+def register(assistant: Assistant) -> None:
+    assistant.command("case-status", STATUS_PATTERN, show_status)
+    assistant.command("my-cases", MINE_PATTERN, list_mine)
+    assistant.command("list-requests", REQUESTS_PATTERN, list_requests, coordinator_only=True)
+    assistant.verb("case.mine", show_mine_button)
+    assistant.verb("case.mylist", list_mine)

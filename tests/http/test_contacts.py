@@ -1,0 +1,82 @@
+"""Contacts as actions (e-mail, phone, Teams chat) and the remembered kommun, over HTTP."""
+
+from bot.app_factory import SERVICES
+from tests.support.teams import CASEWORKER, COORDINATOR, action, card_nodes, card_strings
+
+
+def open_urls(card) -> dict[str, list[str]]:
+    """Action.OpenUrl buttons by title: {title: [url, …]}."""
+    found: dict[str, list[str]] = {}
+    for node in card_nodes(card):
+        if node.get("type") == "Action.OpenUrl":
+            found.setdefault(node["title"], []).append(node["url"])
+    return found
+
+
+def settings_rows(teams):
+    return [tuple(r) for r in teams.app[SERVICES].store.db.execute(
+        "SELECT user_key, municipality FROM user_settings ORDER BY user_key").fetchall()]
+
+
+async def test_contacts_are_buttons_for_e_mail_phone_and_teams_chat(teams_small):
+    card = (await teams_small.send("vem kontaktar jag om ett gemensamt ärende i Vetlanda")).cards[0]
+    assert "Samverkanskoordinator i Vetlanda" in card_strings(card)
+    urls = open_urls(card)
+    assert urls["E-post"][0] == "mailto:samverkan.vetlanda@exempel.se"
+    assert urls["Ring"][0] == "tel:+46701740610"  # "070-174 06 10"
+    assert urls["Chatta i Teams"][0] == "https://teams.microsoft.com/l/chat/0/0?users=samverkan.vetlanda@exempel.se"
+    # the address and number stay readable (and copyable) as text too
+    assert "samverkan.vetlanda@exempel.se · 070-174 06 10" in card_strings(card)
+
+
+async def test_the_kommun_is_asked_once_remembered_per_person_and_changeable(teams_small):
+    question = "vem ska jag kontakta om ett gemensamt ärende i lokal samverkan"
+    first = (await teams_small.send(question)).cards[0]
+    assert "vilken kommun?" in card_strings(first)
+    shown = await teams_small.click(action(first, "Visa kontakter"), {"municipality": "vetlanda"})
+    assert "Samverkanskoordinator i Vetlanda" in shown.all_text()
+    assert "Jag kommer ihåg din kommun" in shown.all_text()
+    assert settings_rows(teams_small) == [(CASEWORKER.aad, "vetlanda")]  # the kommun, nothing else
+
+    # Next time: no question, straight to Vetlanda's list.
+    again = await teams_small.send(question)
+    assert "vilken kommun?" not in again.all_text()
+    assert "Samverkanskoordinator i Vetlanda" in again.all_text()
+    # The same from an answer card's "Vem kontaktar jag?" (a purpose that depends on the kommun).
+    answer = (await teams_small.send("vem kallar till sip")).cards[0]
+    from_answer = await teams_small.click(action(answer, "Vem kontaktar jag?"))
+    assert "vilken kommun?" not in from_answer.all_text()
+
+    # Someone else is still asked: the kommun is per person.
+    other = await teams_small.send(question, person=COORDINATOR)
+    assert "vilken kommun?" in other.all_text()
+
+    # "byt kommun" changes it.
+    change = (await teams_small.send("byt kommun")).cards[0]
+    assert "Jag har sparat Vetlanda" in card_strings(change)
+    saved = await teams_small.click(action(change, "Spara kommun"), {"municipality": "gnosjo"})
+    assert "Jag använder Gnosjö" in saved.all_text()
+    assert settings_rows(teams_small) == [(CASEWORKER.aad, "gnosjo")]
+    after = await teams_small.send(question)
+    assert "länsgemensamma kontakten" in after.all_text()  # Gnosjö has no list of its own
+
+    # "Byt kommun" on the contacts card asks again and remembers the new choice.
+    pick = await teams_small.click(action(after.cards[0], "Byt kommun"))
+    chosen = await teams_small.click(action(pick.cards[0], "Visa kontakter"), {"municipality": "vetlanda"})
+    assert "Samverkanskoordinator i Vetlanda" in chosen.all_text()
+    assert settings_rows(teams_small) == [(CASEWORKER.aad, "vetlanda")]
+
+
+async def test_a_kommun_named_in_the_question_wins_and_is_remembered(teams_small):
+    await teams_small.send("Vem kontaktar jag om Arena i Jönköping?")
+    assert settings_rows(teams_small) == [(CASEWORKER.aad, "jonkoping")]
+    replies = await teams_small.send("vem kontaktar jag om arena")
+    assert "Arena-konsultation – Jönköping" in replies.all_text()
+
+
+async def test_byt_kommun_refuses_an_unknown_kommun(teams_small):
+    change = (await teams_small.send("byt kommun")).cards[0]
+    assert "Välj din kommun" in card_strings(change)
+    replies = await teams_small.click(action(change, "Spara kommun"), {"municipality": "atlantis"})
+    assert replies.texts == ["Välj en kommun i listan."]
+    assert settings_rows(teams_small) == []
