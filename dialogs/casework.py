@@ -315,4 +315,4 @@ async def _link_channel(ctx: Context) -> list[Out]:
 def register(assistant: Assistant) -> None:
     assistant.verb("case.status", _change_status)
     assistant.verb("case.show", _show_case)
-    assistant.command("link-channel", r"^koppla", _link_channel, coordinator_only=True)
+    assistant.command("link-channel", r"^koppla\b", _link_channel, coordinator_only=True)
