@@ -1,8 +1,9 @@
 """Vägvisaren in chat: from a described situation to the next steps, parties and contacts.
 
 Ways in: a description of a client's situation (taken before question answering when it is
-clearly one, see Extraction.is_strong; otherwise through question answering's hook when it
-has no confident answer), "vägvisare" / "vad ska jag göra med min klient", the buttons on the
+clearly one, see Extraction.is_strong, unless it ends in a specific question that question
+answering answers confidently; otherwise through question answering's hook when it has no
+confident answer), "vägvisare" / "vad ska jag göra med min klient", the buttons on the
 welcome and help cards, and "Ändra svaren" / "Ny situation" on the recommendation.
 
 Nothing about the client is stored: the description is read, never saved or logged; the facts
@@ -16,6 +17,7 @@ from typing import Any
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
+from lotsen.matching import ANSWER
 from lotsen.pii import contains_identity_number
 from lotsen.turn import Card, Out, Text
 from lotsen.vagvisare import advice
@@ -147,7 +149,14 @@ def _strong_predicate(assistant: Assistant):
             return True
         if len(tokens) < STRONG_MIN_WORDS:
             return False
-        return extractor.extract(folded).is_strong
+        extraction = extractor.extract(folded)
+        if not extraction.is_strong:
+            return False
+        # "…, räknas det som långvarigt bistånd?": a specific question that question answering
+        # answers confidently gets that answer; "…, vad gör jag?" and plain descriptions come here.
+        if extraction.asks_specific_question:
+            return assistant.services.knowledge.snapshot.matcher.match(folded).level != ANSWER
+        return True
 
     return predicate
 

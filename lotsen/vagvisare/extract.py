@@ -39,6 +39,7 @@ STRONG_FACTS_WITHOUT_CLIENT = 4
 STRONG_MIN_WORDS = 12
 WEAK_FACTS_WITH_CLIENT = 1
 WEAK_FACTS_WITHOUT_CLIENT = 2
+WEAK_MIN_WORDS_WITH_CLIENT = 15  # a long message about a client is a situation even without facts
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Extraction:
     evidence: dict[str, list[Found]] = field(default_factory=dict)
     client: list[str] = field(default_factory=list)  # words showing it is about one person
     trigger: str = ""  # the words that asked for the navigator by name
+    next_step: str = ""  # "vad gör jag?": asks for the next step, not a specific fact
+    question: bool = False  # has a question mark
     word_count: int = 0
 
     @property
@@ -73,9 +76,16 @@ class Extraction:
         return self.fact_count >= (STRONG_FACTS_WITH_CLIENT if self.client else STRONG_FACTS_WITHOUT_CLIENT)
 
     @property
+    def asks_specific_question(self) -> bool:
+        """A question other than "what do I do next": question answering may know it."""
+        return self.question and not self.next_step and not self.trigger
+
+    @property
     def is_situational(self) -> bool:
         """A description of a client's situation (strong, or enough for the QA hook)."""
-        return self.is_strong or self.fact_count >= (WEAK_FACTS_WITH_CLIENT if self.client else WEAK_FACTS_WITHOUT_CLIENT)
+        if self.is_strong or (self.client and self.word_count >= WEAK_MIN_WORDS_WITH_CLIENT):
+            return True
+        return self.fact_count >= (WEAK_FACTS_WITH_CLIENT if self.client else WEAK_FACTS_WITHOUT_CLIENT)
 
 
 def _words(text: str, tokens: list[Token], start: int, end: int) -> str:
@@ -105,7 +115,12 @@ class Extractor:
     def extract(self, text: str, today: date | None = None) -> Extraction:
         today = today or date.today()
         tokens = tokenize(text)
-        out = Extraction(word_count=len(tokens))
+        out = Extraction(word_count=len(tokens), question="?" in text)
+        for pattern in self.nav.next_step:
+            matches = find_all(pattern, tokens)
+            if matches:
+                out.next_step = _words(text, tokens, matches[0].start, matches[0].end)
+                break
         for pattern in self.nav.triggers:
             matches = find_all(pattern, tokens)
             if matches:

@@ -111,5 +111,6 @@ class Navigator:
     facts: dict[str, Fact] = field(default_factory=dict)
     triggers: tuple[Pattern, ...] = ()  # words that start the navigator directly
     client: tuple[Pattern, ...] = ()  # words showing the text is about one person
+    next_step: tuple[Pattern, ...] = ()  # "vad gör jag?": a description asking for the next step
     rules: tuple[Rule, ...] = ()
     where: Where = Where("", 0)

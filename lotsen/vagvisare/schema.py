@@ -99,12 +99,13 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
         report(top, "vagvisare.yaml ska bara innehålla situation:, facts: och rules:")
         return None
     situation = doc.get("situation") or {}
-    if not isinstance(situation, dict) or set(situation) - {"triggers", "client"}:
-        report(_where(situation, top), "situation: har triggers och client (listor med mönster)")
+    if not isinstance(situation, dict) or set(situation) - {"triggers", "client", "next_step"}:
+        report(_where(situation, top), "situation: har triggers, client och next_step (listor med mönster)")
         situation = {}
     sw = _where(situation, top)
     triggers = _patterns(situation.get("triggers"), sw, report, "situation.triggers")
     client = _patterns(situation.get("client"), sw, report, "situation.client")
+    next_step = _patterns(situation.get("next_step"), sw, report, "situation.next_step")
     facts: dict[str, Fact] = {}
     for node in doc.get("facts") or []:
         fact = _read_fact(node, _where(node, top), report)
@@ -124,7 +125,8 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
             continue
         rules[rule.id] = rule
     ordered = tuple(sorted(rules.values(), key=lambda r: (r.order, r.id)))
-    return Navigator(facts=facts, rules=ordered, triggers=triggers, client=client, where=top)
+    return Navigator(facts=facts, rules=ordered, triggers=triggers, client=client, next_step=next_step,
+                     where=top)
 
 
 def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
