@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lotsen.kb import model as m
+from lotsen.kb.forms import check_forms, read_forms
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 from lotsen.vagvisare.schema import check_navigator, read_navigator
 
@@ -365,6 +366,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     forms_path = root / "forms.yaml"
     if forms_path.exists():
         _read_lists(col, forms_path)
+    forms = read_forms(root, col.rel, col.error, _sources, lambda text: bool(ID_RE.match(text)))
     navigator = None
     nav_path = root / "vagvisare.yaml"
     if nav_path.exists():
@@ -390,9 +392,11 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
-        lists=col.lists, directory=str(root), legal_notes=built["legal_notes"], navigator=navigator,
+        lists=col.lists, directory=str(root), legal_notes=built["legal_notes"],
+        forms=forms, navigator=navigator,
     )
     _check_references(kb, col)
+    check_forms(kb, col.error)
     if navigator is not None:
         # Entries from a qa file that did not load are not "missing": do not repeat that error per rule.
         qa_dir = col.rel(root / "qa")
