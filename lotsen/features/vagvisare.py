@@ -66,9 +66,10 @@ def advice_outs(ctx: Context, facts: dict[str, Any]) -> list[Out]:
     return [ctx.card("vagvisare_advice", **data)]
 
 
-async def navigate(ctx: Context, text: str, *, require_situation: bool = True) -> list[Out] | None:
+async def navigate(ctx: Context, text: str, *, require_situation: bool = True, off_topic: bool = False) -> list[Out] | None:
     """The navigator for a typed description. None when the text is not a situation (and
-    `require_situation`): the caller answers it some other way."""
+    `require_situation`): the caller answers it some other way. `off_topic`: question answering
+    judged the text off-topic; then it needs a fact about the person besides the kommun."""
     nav, extractor = _navigator_ready(ctx)
     if nav is None:
         return None if require_situation else [Text(NOT_CONFIGURED)]
@@ -76,6 +77,8 @@ async def navigate(ctx: Context, text: str, *, require_situation: bool = True) -
         return [Text(PII_BLOCKED)]
     extraction = extractor.extract(text, ctx.services.today())  # in memory only, never stored or logged
     if require_situation and not extraction.is_situational:
+        return None
+    if off_topic and not extraction.has_person_facts:
         return None
     if contains_identity_number(text):
         return [Text(PII_BLOCKED)]

@@ -76,6 +76,12 @@ class Extraction:
         return self.fact_count >= (STRONG_FACTS_WITH_CLIENT if self.client else STRONG_FACTS_WITHOUT_CLIENT)
 
     @property
+    def has_person_facts(self) -> bool:
+        """Something about the person beyond where they live (the kommun)."""
+        muni = {f.fact for found in self.evidence.values() for f in found if f.pattern and f.fact == "kommun"}
+        return any(v not in (None, frozenset()) for k, v in self.facts.items() if k not in muni)
+
+    @property
     def asks_specific_question(self) -> bool:
         """A question other than "what do I do next": question answering may know it."""
         return self.question and not self.next_step and not self.trigger
