@@ -188,7 +188,8 @@ def recommendation(kb: KnowledgeBase, nav: Navigator, evaluation: Evaluation) ->
     muni_fact = next((f.id for f in nav.facts.values() if f.kind == MUNICIPALITY), "kommun")
     kommun = facts.get(muni_fact)
     muni = kb.municipalities.get(kommun or "")
-    steps, gaps = [], []
+    steps: list[dict[str, Any]] = []
+    gaps: list[dict[str, Any]] = []
     purposes: list[str] = []
     for rule in evaluation.fired:
         who = ", ".join(kb.parties[p].name for p in rule.who if p in kb.parties)
@@ -207,7 +208,7 @@ def recommendation(kb: KnowledgeBase, nav: Navigator, evaluation: Evaluation) ->
             purposes.append(rule.contact_purpose)
     if not steps and "lokal-samverkan" in kb.purposes and "lokal-samverkan" not in purposes:
         purposes.append("lokal-samverkan")
-    contacts = []
+    contacts: list[dict[str, Any]] = []
     shown: set[str] = set()
     for purpose in purposes:
         if len(contacts) >= MAX_CONTACT_LISTS:

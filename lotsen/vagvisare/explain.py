@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from lotsen.kb.model import KnowledgeBase
 from lotsen.vagvisare.extract import extractor_for
@@ -17,14 +18,15 @@ class Explained:
     description: str
     verdict: str
     facts: list[dict[str, str]] = field(default_factory=list)
-    sections: list[dict[str, object]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Beskrivning: {self.description}", self.verdict, "", "Uppgifter (och orden de kom från):"]
         out += [f"  {f['title']}: {f['value']}" for f in self.facts] or ["  inga"]
         for section in self.sections:
             out += ["", f"{section['title']}:"]
-            out += [f"  {line}" for line in section["lines"]] or ["  inga"]  # type: ignore[union-attr]
+            lines: list[str] = section["lines"]
+            out += [f"  {line}" for line in lines] or ["  inga"]
         return out
 
 

@@ -173,22 +173,20 @@ class Extractor:
                     words = _words(text, tokens, match.start, match.end)
                     candidates.append((pattern.weight, order[value.value], value.value,
                                        Found(fact.id, value.value, words, pattern.text)))
-        if fact.duration:
-            found = self._duration(fact, text, tokens, used_numbers, today)
+        extra = [
+            fact.duration and self._duration(fact, text, tokens, used_numbers, today),
+            fact.percent and self._percent(fact, text, tokens, used_numbers),
+        ]
+        for found in extra:
             if found:
-                weight, value, evidence = found
-                candidates.append((weight, order[value], value, evidence))
-        if fact.percent:
-            found = self._percent(fact, text, tokens, used_numbers)
-            if found:
-                weight, value, evidence = found
-                candidates.append((weight, order[value], value, evidence))
+                weight, chosen, evidence = found
+                candidates.append((weight, order[chosen], chosen, evidence))
         if not candidates:
             return
         candidates.sort(key=lambda c: (-c[0], c[1]))
-        _, _, value, evidence = candidates[0]
-        out.facts[fact.id] = value
-        out.evidence[fact.id] = [evidence]
+        _, _, best, best_evidence = candidates[0]
+        out.facts[fact.id] = best
+        out.evidence[fact.id] = [best_evidence]
 
     def _duration(self, fact: Fact, text: str, tokens: list[Token], used_numbers: set[int],
                   today: date) -> tuple[int, str, Found] | None:

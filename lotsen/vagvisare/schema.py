@@ -161,8 +161,8 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
             if any(v.value == value for v in values):
                 report(iw, f"{fid}: value {value!r} finns två gånger")
                 continue
-            patterns = _patterns(item.get("patterns"), iw, report, f"{fid}={value}")
-            values.append(FactValue(value, _text(item, "title", iw, report), patterns))
+            value_patterns = _patterns(item.get("patterns"), iw, report, f"{fid}={value}")
+            values.append(FactValue(value, _text(item, "title", iw, report), value_patterns))
     elif node.get("values") is not None:
         report(where, f"{fid}: ett faktum av sorten {kind} har inga values")
     patterns: tuple[Pattern, ...] = ()
