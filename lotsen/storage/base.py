@@ -131,6 +131,19 @@ class Seen(Protocol):
         """Forget keys recorded before this stored timestamp; returns how many."""
 
 
+class Navigator(Protocol):
+    """Vägvisaren's anonymous counts: counters per UTC day only."""
+
+    async def record(self, use: str, facts: list[str], rules: list[str]) -> None:
+        """Count one use ("situation" | "recommendation" | "direct"), each fact as "fact=value" and
+        each rule id that fired, separately, so nothing links them to each other, to a
+        description or to a person."""
+
+    async def counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
+        """{kind: {key: count}} for the days from since to until, both included (ISO dates or
+        timestamps)."""
+
+
 class Users(Protocol):
     """Per-person settings: only what a person chose to have remembered."""
 
@@ -164,6 +177,7 @@ class Unit(Protocol):
     questions: Questions
     users: Users
     seen: Seen
+    navigator: Navigator
     audit: Audit
     jobs: Jobs
 

@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, cast
 from lotsen.storage.models import AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
 
 TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
-          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities")
+          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities", "navigator_counts")
 
 # The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
 _UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
@@ -326,6 +326,26 @@ class SqlSeen(_Repo):
             return await c.execute("DELETE FROM seen_activities WHERE at < ?", (older_than,))
 
 
+class SqlNavigator(_Repo):
+    async def record(self, use: str, facts: list[str], rules: list[str]) -> None:
+        day = self.now()[:10]
+        keys = [("use", use)] + [("fact", f) for f in facts] + [("rule", r) for r in rules]
+        async with self.s.write() as c:
+            for kind, key in keys:
+                await c.execute("INSERT INTO navigator_counts (day, kind, key, n) VALUES (?, ?, ?, 1) "
+                                "ON CONFLICT (day, kind, key) DO UPDATE SET n = navigator_counts.n + 1",
+                                (day, kind, key[:100]))
+
+    async def counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
+        async with self.s.read() as c:
+            rows = await c.all("SELECT kind, key, SUM(n) AS n FROM navigator_counts WHERE day >= ? AND day <= ? "
+                               "GROUP BY kind, key", (since[:10], until[:10]))
+        out: dict[str, dict[str, int]] = {}
+        for row in rows:
+            out.setdefault(row["kind"], {})[row["key"]] = int(row["n"])
+        return out
+
+
 class SqlUsers(_Repo):
     async def municipality(self, user_key: str) -> str | None:
         async with self.s.read() as c:
@@ -375,6 +395,7 @@ class SqlUnit:
         self.questions = SqlQuestions(session)
         self.users = SqlUsers(session)
         self.seen = SqlSeen(session)
+        self.navigator = SqlNavigator(session)
         self.audit = SqlAudit(session)
         self.jobs = SqlJobs(session)
 
