@@ -358,7 +358,8 @@ class CatalogBuilder:
         self.add("deviation/receipt", press({"verb": "dev.send", "form_id": form_id}),
                  expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"], note="The receipt that replaces the review.")
         self.add("deviation/receipt-already", press({"verb": "dev.send", "form_id": form_id}), index=0,
-                 expect=["Det här var redan skickat"], note="“Skicka” pressed again: the same reference, nothing new.")
+                 expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"],
+                 note="“Skicka” pressed again: the same receipt, nothing new.")
         self.add("notice/deviation-cancelled", lambda: self._cancelled(flow), expect=["avbrutet"],
                  note="“Avbryt” on a form card.")
 
