@@ -13,16 +13,17 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.composition import FEATURES, build_assistant
 from bot.connector import Connector, NoTokens
 from bot.edge import ConnectorMessenger, Edge
 from bot.front_door import MAX_BODY_BYTES, admit
 from lotsen.assistant import Assistant
 from lotsen.background import Background
 from lotsen.context import Services
-from lotsen.features import register_all
 from lotsen.knowledge import Knowledge
 from lotsen.settings import Settings
 from lotsen.storage import Store
+from lotsen.tenancy import TenantPolicy
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -48,9 +49,8 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     sdk = sdk_edge(settings)
     connector = Connector(NoTokens() if settings.local_mode else sdk)
     services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector))
-    assistant = Assistant(services)
-    register_all(assistant)
-    edge = Edge(assistant, connector)
+    assistant = build_assistant(services, FEATURES)
+    edge = Edge(assistant, connector, TenantPolicy(settings, store))
 
     async def messages(request: web.Request) -> web.Response:
         activity = await admit(request, settings, sdk.authenticate)

@@ -15,6 +15,7 @@ from bot.activities import (adaptive_card_action_data, addressed, card_activity,
                             text_activity, to_turn, typing_activity)
 from bot.connector import Connector
 from lotsen.assistant import Assistant
+from lotsen.tenancy import TenantPolicy
 from lotsen.turn import Card, DeliveryError, InvokeCard, Out, Text, Typing, UpdateCard
 
 log = logging.getLogger(__name__)
@@ -35,21 +36,15 @@ ACCEPTED = EdgeResult(201)
 
 
 class Edge:
-    def __init__(self, assistant: Assistant, connector: Connector):
+    def __init__(self, assistant: Assistant, connector: Connector, tenants: TenantPolicy):
         self.assistant = assistant
         self.connector = connector
+        self.tenants = tenants
 
     async def on_activity(self, activity: dict[str, Any]) -> EdgeResult:
-        """Only our own organisation's tenant(s), when ALLOWED_TENANT_IDS is set.
-
-        Runs after the request is authenticated. A foreign or missing tenant gets no reply and
-        no processing; the rejection is audited with the tenant id only."""
-        services = self.assistant.services
-        settings = services.settings
-        tenant = tenant_id(activity)
-        if settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
-            services.store.audit("tenant_rejected", None, tenant or "(saknas)", "rejected")
-            log.warning("activity from a tenant that is not allowed was ignored")
+        """Runs after the request is authenticated. A tenant the policy refuses (lotsen.tenancy)
+        gets no reply and no processing."""
+        if not await self.tenants.admits(tenant_id(activity)):
             return ACCEPTED
         kind = activity.get("type")
         ref = conversation_ref(activity)

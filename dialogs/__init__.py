@@ -11,6 +11,10 @@ from lotsen.text import fold, tokens
 from lotsen.turn import Card, Out, Text
 
 
+DRAFT_HINT = ("Du har ett påbörjat formulär. Skriv **fortsätt** för att visa det igen, "
+              "eller **avbryt** för att avsluta det.")
+
+
 def fuzzy_intent(verbs: tuple[str, ...], nouns: tuple[str, ...], *, alone: tuple[str, ...] = ()):
     """A predicate: the text has a word like one of `verbs` and one like one of `nouns`
     (typos allowed), or is exactly one of `alone` (folded)."""
@@ -62,7 +66,7 @@ sip_request = request_intent(SIP_NOUNS, alone=("sip mote", "sipmote", "nytt sip 
 
 
 def register(assistant: Assistant) -> None:
-    from dialogs import casework
+    from dialogs import casework, mycases, reports
     from dialogs.deviation import DeviationFlow
     from dialogs.request import ArenaFlow, SipFlow, chooser_card, handle_req
 
@@ -98,9 +102,16 @@ def register(assistant: Assistant) -> None:
         flow = casework.FLOWS[found[0]]
         return [Text("Här är formuläret du höll på med:"), Card(flow.resume_card(ctx, found[1]))]
 
+    async def open_form_hint(ctx: Context) -> str | None:
+        """After an answer: remind the person of a form they have open."""
+        return DRAFT_HINT if ctx.store.get_draft(ctx.turn.draft_key) is not None else None
+
     assistant.command("cancel", r"^(avbryt|avbryt formularet|avsluta|stopp|stop|cancel)[.!]*$", cancel)
     assistant.command("resume", r"^(fortsatt|fortsatt formularet|visa formularet)[.!]*$", resume)
+    assistant.hint(open_form_hint)
     casework.register(assistant)
+    reports.register(assistant)
+    mycases.register(assistant)
 
     async def start_request(ctx: Context) -> list[Out]:
         folded = fold(ctx.turn.text.strip())

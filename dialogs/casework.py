@@ -338,10 +338,6 @@ async def _link_channel(ctx: Context) -> list[Out]:
 
 
 def register(assistant: Assistant) -> None:
-    from dialogs import mycases, reports
-
     assistant.verb("case.status", _change_status)
     assistant.verb("case.show", _show_case)
     assistant.command("link-channel", r"^koppla\b", _link_channel, coordinator_only=True)
-    reports.register(assistant)
-    mycases.register(assistant)

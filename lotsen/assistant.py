@@ -22,13 +22,12 @@ from lotsen.turn import Out, Text, Turn
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context], Awaitable[list[Out]]]
+Hint = Callable[[Context], Awaitable[str | None]]  # a line added after an answer ("you have a form open")
 
 MAX_TEXT = 2000
 NOT_UNDERSTOOD_CARD = (
     "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
 )
-DRAFT_HINT = ("Du har ett påbörjat formulär. Skriv **fortsätt** för att visa det igen, "
-              "eller **avbryt** för att avsluta det.")
 NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
 
 
@@ -47,6 +46,7 @@ class Assistant:
         self._commands: list[Command] = []
         self._fallback: Handler | None = None
         self._welcome: Handler | None = None
+        self._hints: list[Hint] = []
 
     # --- registration ----------------------------------------------------------------------
 
@@ -67,6 +67,10 @@ class Assistant:
 
     def welcome_handler(self, handler: Handler) -> None:
         self._welcome = handler
+
+    def hint(self, hint: Hint) -> None:
+        """A hook run after the fallback answer: a returned text is added as its own message."""
+        self._hints.append(hint)
 
     # --- dispatch --------------------------------------------------------------------------
 
@@ -119,6 +123,8 @@ class Assistant:
         if self._fallback is None:
             return [Text("Jag förstod inte. Skriv **hjälp**.")]
         outs = await self._fallback(ctx)
-        if ctx.store.get_draft(turn.draft_key) is not None:
-            outs.append(Text(DRAFT_HINT))
+        for hint in self._hints:
+            text = await hint(ctx)
+            if text:
+                outs.append(Text(text))
         return outs

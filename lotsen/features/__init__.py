@@ -1,19 +1,10 @@
-"""Features register their verbs and commands with the Assistant."""
+"""One module per feature; each has `register(assistant)`. The composition root
+(bot/composition.py) lists them in order; the core never loads a feature by name."""
 
 from __future__ import annotations
 
-import importlib
+from typing import Callable
 
-# Order matters for typed commands: earlier modules' commands are tried first.
-FEATURES = (
-    "lotsen.features.help",
-    "lotsen.features.upkeep",  # coordinators' anchored commands ("testa: …") before any free-text intent
-    "dialogs",
-    "lotsen.features.contacts",
-    "lotsen.features.qa",
-)
+from lotsen.assistant import Assistant
 
-
-def register_all(assistant) -> None:
-    for name in FEATURES:
-        importlib.import_module(name).register(assistant)
+Feature = Callable[[Assistant], None]  # registers a feature's verbs, commands and hooks

@@ -108,9 +108,8 @@ class CatalogBuilder:
     cards: list[CatalogCard] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from lotsen.assistant import Assistant
+        from bot.composition import build_assistant
         from lotsen.context import Services
-        from lotsen.features import register_all
         from lotsen.knowledge import Knowledge
         from lotsen.settings import Settings
         from lotsen.storage import Store
@@ -122,8 +121,7 @@ class CatalogBuilder:
         self.services = Services(settings=self.settings, knowledge=Knowledge(self.kb_dir), store=self.store,
                                  messenger=None, clock=clock)
         # The real registration: it also fills dialogs.casework.FLOWS, which the case cards use.
-        self.assistant = Assistant(self.services)
-        register_all(self.assistant)
+        self.assistant = build_assistant(self.services)
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()  # one loop for every handler, as in the running bot
 
