@@ -186,7 +186,7 @@ class CardFlow:
     def receipt_card(self, ctx: Context, case: cases.Case) -> dict[str, Any]:
         """The receipt: the same card whenever it is shown (also after a repeated "Skicka")."""
         from cards.render import render
-        from dialogs.casework import receipt_outcome
+        from dialogs.receipts import receipt_outcome
 
         outcome = receipt_outcome(ctx, case)
         return render("form_receipt", title=self.title, reference=case.reference, lines=self.receipt_lines(case),
