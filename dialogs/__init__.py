@@ -110,9 +110,6 @@ def register(assistant: Assistant) -> None:
     assistant.command("resume", r"^(fortsatt|fortsatt formularet|visa formularet)[.!]*$", resume)
     assistant.hint(open_form_hint)
     casework.register(assistant)
-    from dialogs import mycases
-
-    mycases.register(assistant)
     reports.register(assistant)
     mycases.register(assistant)
 

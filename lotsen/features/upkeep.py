@@ -167,6 +167,10 @@ def feedback_card(ctx: Context, days: int) -> Card:
         answers = [f"{ctx.kb.entries[e].question} ({e})" if e in ctx.kb.entries else f"{e} (finns inte längre)"
                    for e in g.entries[:3]]
         parts = [_times(g.count), f"senast {_local_day(ctx, g.last_at)}", "svaret: " + "; ".join(answers)]
+        why = insights.reasons_text(g)
+        if why:
+            parts.append("varför: " + why)
+        parts.extend(f"”{c}”" for c in g.comments)
         items.append({"question": g.question, "details": " · ".join(parts)})
     more = len(groups) - len(items)
     return ctx.card(

@@ -240,6 +240,13 @@ class CatalogBuilder:
                  note="An answer citing a law that has changed since the source was written (legal_note).")
         self.add("answer/through-router", lambda: self.dispatch(related.question), expect=[related.question],
                  note="The same answer card, reached by typing the question.")
+        ref = "0123456789abcdef0123456789abcdef"
+        self.add("feedback_reason/asked", lambda: qa.reason_card(self.ctx(), ref, plain.id),
+                 expect=["Vad var fel med svaret?", "Fel svar", "Fråga en person"],
+                 note="After 👎: what was wrong (and an optional comment), and a person to ask.")
+        self.add("feedback_reason/personnummer", lambda: qa.reason_card(
+                     self.ctx(), ref, plain.id, "annat", "Gäller ▇▇▇▇▇▇▇▇-▇▇▇▇", "Ta bort personnumret …"),
+                 expect=["⚠ Ta bort personnumret"], note="The comment held a personnummer: masked, with the error.")
 
     def _build_21_suggestions_fallback(self) -> None:
         from lotsen.features import qa
