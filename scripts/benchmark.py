@@ -1,20 +1,35 @@
 """Benchmarks that print numbers (not part of the test run).
 
-    .venv/bin/python -m scripts.benchmark [--messages 2000] [--concurrency 16] [--skip-http]
+    .venv/bin/python -m scripts.benchmark [--messages 1000] [--latency-messages 300] [--rounds 3]
+                                          [--concurrency 16] [--skip-http] [--skip-matching]
+    .venv/bin/python -m scripts.benchmark --profile [--sdk botbuilder|agents] [--messages 1500]
 
 1. Match latency p50/p99 on the shipped knowledge base and on a synthetic one of 10,000 entries.
-2. End-to-end over HTTP at concurrency 16: messages/s and p50/p99 latency of Samverkanslotsen
-   answering questions, side by side with a stock botbuilder echo bot (Microsoft's 02.echo-bot
-   wiring, no patches) in the same run. Both post their replies to the same counting fake
-   connector on loopback; every reply is checked to have arrived.
+2. End to end over HTTP, five servers side by side in ONE run, measured in alternating rounds
+   (each round runs every server once, in a rotated order):
+   - Samverkanslotsen on the botbuilder edge (BOT_SDK=botbuilder) and on the agents edge
+     (BOT_SDK=agents), answering real questions from the accuracy sets;
+   - Microsoft's stock botbuilder 4.17.1 echo bot (the 02.echo-bot wiring, no changes);
+   - the same echo bot with the msrest retry-policy fix (one line, see feasibility.md §2);
+   - a bare aiohttp server doing the same HTTP round trip (receive, POST a reply, answer 201).
+   Every server posts its replies to one fake connector in its own process, which checks each
+   reply: it must answer the message it names (replyToId), in that message's conversation, and
+   its content is recorded, so the two edges are shown to give identical replies to identical
+   questions and the echo servers to echo. Throughput at concurrency 16, latency p50/p95 at
+   concurrency 1, and CPU time per message of the server process (from /proc, user+system).
+3. --profile: Samverkanslotsen under cProfile while it answers --messages questions (the
+   profiler is switched on after start-up and warm-up), printed as a breakdown by component
+   (self time) and the top functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import asyncio
 import json
 import os
+import pstats
 import random
 import socket
 import statistics
@@ -93,12 +108,18 @@ def bench_matching() -> None:
 
 # --- 2. HTTP -----------------------------------------------------------------------------
 
-ECHO_BOT = '''
+ECHO_BOT = """
 import sys
 from aiohttp import web
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.integration.aiohttp import aiohttp_error_middleware
+
+if "--msrest-fix" in sys.argv:
+    # msrest rebuilds a retry-code list by scanning a ~500-item list, twice per turn; the same
+    # codes as a frozenset behave identically.
+    from msrest.universal_http.requests import ClientRetryPolicy
+    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
 class Config:
     APP_ID = ""
@@ -118,8 +139,82 @@ async def messages(req):
 
 APP = web.Application(middlewares=[aiohttp_error_middleware])
 APP.router.add_post("/api/messages", messages)
-web.run_app(APP, host="127.0.0.1", port=int(sys.argv[1]), print=None)
-'''
+web.run_app(APP, host="127.0.0.1", port=int(sys.argv[-1]), print=None)
+"""
+
+BARE_AIOHTTP = """
+import json, sys
+from urllib.parse import quote
+import aiohttp
+from aiohttp import web
+
+async def messages(request):
+    a = await request.json()
+    reply = {"type": "message", "text": "Echo: " + a.get("text", ""), "replyToId": a["id"],
+             "from": a["recipient"], "recipient": a["from"], "conversation": a["conversation"],
+             "channelId": a["channelId"], "serviceUrl": a["serviceUrl"]}
+    url = (a["serviceUrl"].rstrip("/") + "/v3/conversations/" + quote(a["conversation"]["id"], safe="")
+           + "/activities/" + quote(a["id"], safe=""))
+    async with request.app["http"].post(url, data=json.dumps(reply), headers={"Content-Type": "application/json"}) as r:
+        await r.read()
+    return web.Response(status=201)
+
+async def session(app):
+    app["http"] = aiohttp.ClientSession()
+    yield
+    await app["http"].close()
+
+app = web.Application()
+app.cleanup_ctx.append(session)
+app.router.add_post("/api/messages", messages)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+# The fake Bot Connector: records, per message id (the path's replyToId), the conversation and a
+# digest of what the reply shows (text and attachments); typing indicators are counted apart.
+CHECKING_CONNECTOR = """
+import hashlib, json, re, sys
+from urllib.parse import unquote
+from aiohttp import web
+
+replies = {}
+typing = 0
+seq = 0
+# Random ids in card data (e.g. the reference a "Menade du …?" card's buttons carry) differ from
+# run to run; everything else must be identical.
+RANDOM_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+async def reply(request):
+    global typing, seq
+    body = await request.json()
+    seq += 1
+    if body.get("type") == "typing":
+        typing += 1
+    else:
+        shown = json.dumps({"text": body.get("text"), "attachments": body.get("attachments")}, sort_keys=True,
+                           ensure_ascii=False)
+        shown = RANDOM_ID.sub("<id>", shown)
+        replies.setdefault(unquote(request.match_info["aid"]), []).append(
+            [unquote(request.match_info["conv"]), hashlib.sha1(shown.encode()).hexdigest()[:16],
+             (body.get("text") or "")[:60]])
+    return web.json_response({"id": f"r{seq}"})
+
+async def other(request):
+    await request.read()
+    return web.json_response({"error": "unexpected call"}, status=404)
+
+async def collect(request):
+    global replies, typing
+    out = {"replies": replies, "typing": typing}
+    replies, typing = {}, 0
+    return web.json_response(out)
+
+app = web.Application(client_max_size=4 * 1024 * 1024)
+app.router.add_get("/collect", collect)
+app.router.add_post("/v3/conversations/{conv}/activities/{aid}", reply)
+app.router.add_route("*", "/{tail:.*}", other)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
 
 
 def free_port() -> int:
@@ -128,48 +223,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-COUNTING_CONNECTOR = '''
-import sys
-from aiohttp import web
-
-count = 0
-
-async def reply(request):
-    global count
-    await request.read()
-    count += 1
-    return web.json_response({"id": f"r{count}"})
-
-async def total(request):
-    return web.json_response({"replies": count})
-
-app = web.Application()
-app.router.add_get("/count", total)
-app.router.add_route("*", "/{tail:.*}", reply)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
-'''
-
-
-async def replies_received(http_port: int) -> int:
-    async with ClientSession() as http:
-        async with http.get(f"http://127.0.0.1:{http_port}/count") as response:
-            return (await response.json())["replies"]
-
-
-def activity(service_url: str, text: str, i: int) -> dict:
+def activity(service_url: str, text: str, i: int, tag: str, users: int = 50) -> dict:
+    user = i % users
     return {
-        "type": "message", "id": f"a{i}", "text": text, "serviceUrl": service_url, "channelId": "msteams",
+        "type": "message", "id": f"{tag}-{i}", "text": text, "serviceUrl": service_url, "channelId": "msteams",
         "timestamp": "2026-11-23T08:00:00.000Z", "locale": "sv-SE",
-        "from": {"id": f"29:user{i % 50}", "name": "Bench", "aadObjectId": f"00000000-0000-0000-0000-{i % 50:012d}"},
+        "from": {"id": f"29:user{user}", "name": "Bench", "aadObjectId": f"00000000-0000-0000-0000-{user:012d}"},
         "recipient": {"id": "28:bot", "name": "Samverkanslotsen"},
-        "conversation": {"id": f"conv-{i % 50}", "conversationType": "personal", "tenantId": "t"},
+        "conversation": {"id": f"conv-{user}", "conversationType": "personal", "tenantId": "t"},
         "channelData": {"tenant": {"id": "t"}},
     }
 
 
-async def wait_ready(port: int, timeout: float = 30.0) -> None:
+async def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {proc.returncode}")
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.close()
@@ -179,86 +249,320 @@ async def wait_ready(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-async def load(url: str, texts: list[str], service_url: str, n: int, concurrency: int) -> tuple[float, list[float]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(url: str, texts: list[str], service_url: str, n: int, concurrency: int,
+               tag: str, users: int = 50) -> tuple[float, list[float], dict[str, str]]:
+    """n messages with `concurrency` in flight; returns msg/s, latencies (ms), {message id: text}."""
     latencies: list[float] = []
+    sent: dict[str, str] = {}
     counter = iter(range(n))
-    timeout = ClientTimeout(total=60)
-    async with ClientSession(connector=TCPConnector(limit=concurrency), timeout=timeout) as http:
+    async with ClientSession(connector=TCPConnector(limit=concurrency), timeout=ClientTimeout(total=60)) as http:
         async def worker() -> None:
             for i in counter:
-                body = json.dumps(activity(service_url, texts[i % len(texts)], i))
+                text = texts[i % len(texts)]
+                act = activity(service_url, text, i, tag, users)
+                sent[act["id"]] = text
+                body = json.dumps(act)
                 start = time.perf_counter()
                 async with http.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
                     await r.read()
                     if r.status >= 300:
-                        raise RuntimeError(f"HTTP {r.status}")
+                        raise RuntimeError(f"HTTP {r.status} from {url}")
                 latencies.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-    return n / elapsed, latencies
+    return n / elapsed, latencies, sent
 
 
-async def bench_http(n: int, concurrency: int) -> None:
+async def collect(cport: int) -> dict:
+    async with ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{cport}/collect") as response:
+            return await response.json()
+
+
+class Server:
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], texts: list[str], echo: bool):
+        self.name, self.cmd, self.env, self.texts, self.echo = name, cmd, env, texts, echo
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.rates: list[float] = []
+        self.cpu_ms: list[float] = []
+        self.latencies: list[float] = []
+        self.verified = 0
+        self.sent = 0
+        self.problems: list[str] = []
+        self.shown: dict[str, set[str]] = {}  # question -> digests of the replies it got
+        self.users = 50
+        self.answers: dict[str, str] = {}  # identity check: question -> digest of its one reply
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    async def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd + [str(self.port)] if self.echo else self.cmd, cwd=ROOT,
+                                     env=dict(self.env, PORT=str(self.port)),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            await wait_ready(self.port, self.proc)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{self.name}: {exc}\n{self.proc.stderr.read().decode()[-2000:]}") from None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def verify(self, sent: dict[str, str], got: dict) -> None:
+        """Every message answered exactly once, in its own conversation, with the right content."""
+        replies = got["replies"]
+        for message_id, text in sent.items():
+            answers = replies.get(message_id, [])
+            conversation = f"conv-{int(message_id.rsplit('-', 1)[1]) % self.users}"
+            ok = len(answers) == 1 and answers[0][0] == conversation
+            if ok and self.echo:
+                ok = answers[0][2] == f"Echo: {text}"
+            if ok:
+                self.verified += 1
+                self.shown.setdefault(text, set()).add(answers[0][1])
+            elif len(self.problems) < 5:
+                self.problems.append(f"{message_id}: {answers!r}")
+        self.sent += len(sent)
+        if len(replies) > len(sent):
+            self.problems.append(f"{len(replies) - len(sent)} replies to messages that were not sent")
+
+
+async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> None:
     from scripts.accuracy import load_questions
 
     questions = [q["q"] for q in load_questions()]
-    procs = []
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        # The fake connector runs in its own process, like Teams' would, and only counts.
-        connector_file = Path(tmp) / "connector.py"
-        connector_file.write_text(COUNTING_CONNECTOR)
+        files = {}
+        for name, source in (("connector.py", CHECKING_CONNECTOR), ("echo_bot.py", ECHO_BOT),
+                             ("bare.py", BARE_AIOHTTP)):
+            files[name] = Path(tmp) / name
+            files[name].write_text(source)
         cport = free_port()
-        procs.append(subprocess.Popen([sys.executable, str(connector_file), str(cport)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        await wait_ready(cport)
-        service_url = f"http://127.0.0.1:{cport}/"
-        echo_file = Path(tmp) / "echo_bot.py"
-        echo_file.write_text(ECHO_BOT)
-        bots = {
-            "Samverkanslotsen": ([sys.executable, str(ROOT / "app.py")], questions),
-            "stock botbuilder echo bot": ([sys.executable, str(echo_file)], ["hello"]),
-        }
+        connector = subprocess.Popen([sys.executable, str(files["connector.py"]), str(cport)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = dict(os.environ, MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", LOG_LEVEL="WARNING",
+                    DIGEST_SCHEDULE="off", KNOWLEDGE_DIR=str(ROOT / "knowledge"))
+        servers = [
+            Server("Samverkanslotsen, botbuilder edge", [sys.executable, str(ROOT / "app.py")],
+                   dict(base, BOT_SDK="botbuilder", DATA_DIR=str(Path(tmp) / "data-bb")), questions, False),
+            Server("Samverkanslotsen, agents edge", [sys.executable, str(ROOT / "app.py")],
+                   dict(base, BOT_SDK="agents", DATA_DIR=str(Path(tmp) / "data-ag")), questions, False),
+            Server("stock botbuilder echo bot", [sys.executable, str(files["echo_bot.py"])], base, ["hello"], True),
+            Server("echo bot + msrest fix", [sys.executable, str(files["echo_bot.py"]), "--msrest-fix"], base,
+                   ["hello"], True),
+            Server("bare aiohttp server", [sys.executable, str(files["bare.py"])], base, ["hello"], True),
+        ]
         try:
-            for name, (cmd, texts) in bots.items():
-                port = free_port()
-                env = dict(os.environ, PORT=str(port), DATA_DIR=str(Path(tmp) / "data"), MicrosoftAppId="",
-                           LOG_LEVEL="WARNING")
-                proc = subprocess.Popen(cmd + ([str(port)] if "echo" in name else []), cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                procs.append(proc)
-                await wait_ready(port)
-                url = f"http://127.0.0.1:{port}/api/messages"
-                await load(url, texts, service_url, 100, concurrency)  # warm up
-                before = await replies_received(cport)
-                rate, latencies = await load(url, texts, service_url, n, concurrency)
-                received = await replies_received(cport) - before
-                results[name] = (rate, latencies, received)
+            await wait_ready(cport, connector)
+            service_url = f"http://127.0.0.1:{cport}/"
+            for server in servers:
+                await server.start()
+            # Identity check, first thing on fresh databases: every distinct question once, each from
+            # a new person in a new chat, sequentially, on both edges: the replies must be identical.
+            distinct = sorted(set(questions))
+            for server in servers[:2]:
+                server.users = len(distinct) + 1000
+                _, _, sent = await load(server.url, distinct, service_url, len(distinct), 1, "same", server.users)
+                got = (await collect(cport))["replies"]
+                server.answers = {text: (got.get(mid) or [[None, None, None]])[0][1] for mid, text in sent.items()}
+                server.users = 50
+            for server in servers:
+                await load(server.url, server.texts, service_url, 100, concurrency, "warm")  # warm up
+            await collect(cport)
+            for r in range(rounds):
+                order = servers[r % len(servers):] + servers[:r % len(servers)]
+                for server in order:
+                    cpu = cpu_seconds(server.proc.pid)
+                    rate, _, sent = await load(server.url, server.texts, service_url, n, concurrency, f"r{r}c")
+                    server.cpu_ms.append((cpu_seconds(server.proc.pid) - cpu) * 1000 / n)
+                    server.rates.append(rate)
+                    server.verify(sent, await collect(cport))
+                    _, latencies, sent = await load(server.url, server.texts, service_url, n_latency, 1, f"r{r}l")
+                    server.latencies.extend(latencies)
+                    server.verify(sent, await collect(cport))
+        finally:
+            for server in servers:
+                server.stop()
+            connector.terminate()
+            connector.wait(timeout=10)
+
+    print(f"\nHTTP end to end on loopback, {rounds} alternating rounds; per round and server {n} messages at "
+          f"concurrency {concurrency} (msg/s, CPU) and {n_latency} at concurrency 1 (latency):")
+    print(f"  {'server':36s} {'msg/s c=' + str(concurrency):>14s} {'range':>13s} {'p50 c=1':>9s} {'p95 c=1':>9s} "
+          f"{'CPU/msg':>9s}  replies verified")
+    for s in servers:
+        print(f"  {s.name:36s} {statistics.median(s.rates):14.0f} {min(s.rates):6.0f}–{max(s.rates):<6.0f} "
+              f"{percentile(s.latencies, 50):7.1f}ms {percentile(s.latencies, 95):7.1f}ms "
+              f"{statistics.median(s.cpu_ms):7.2f}ms  {s.verified}/{s.sent}")
+        for problem in s.problems:
+            print(f"      ! {problem}")
+    stock = statistics.median(servers[2].rates)
+    for s in servers[:2]:
+        print(f"  ratio {s.name} / stock echo bot at c={concurrency}: {statistics.median(s.rates) / stock:.2f}×")
+    bb, ag = servers[0].answers, servers[1].answers
+    same = [q for q in bb if bb[q] is not None and bb[q] == ag.get(q)]
+    differ = sorted(q for q in bb if q not in same)
+    print(f"  replies identical on both edges (each distinct question once, from a new chat): {len(same)} of "
+          f"{len(bb)}" + (f"; differing: {differ[:3]}" if differ else ""))
+
+
+# --- 3. profile --------------------------------------------------------------------------
+
+PROFILED_BOT = """
+import cProfile, sys
+sys.path.insert(0, sys.argv[1])
+from aiohttp import web
+import app
+import bot.app_factory as factory
+
+profile = cProfile.Profile()
+create_app = factory.create_app
+
+async def on(_):
+    profile.enable()
+    return web.Response(text="on")
+
+async def off(_):
+    profile.disable()
+    profile.dump_stats(sys.argv[2])
+    return web.Response(text="off")
+
+def profiled_app(*args, **kwargs):
+    application = create_app(*args, **kwargs)
+    application.router.add_post("/__profile/on", on)
+    application.router.add_post("/__profile/off", off)
+    return application
+
+factory.create_app = profiled_app
+sys.exit(app.main())
+"""
+
+
+async def switch_profiler(port: int, state: str) -> None:
+    async with ClientSession() as http:
+        async with http.post(f"http://127.0.0.1:{port}/__profile/{state}") as response:
+            await response.read()
+
+
+COMPONENTS = [  # (component, substrings of a function's file or name), first match wins
+    ("glossary (lotsen/features/qa glossary)", ["glossary"]),
+    ("matching (lotsen.matching, lotsen.text, rapidfuzz, snowball)", ["lotsen/matching", "lotsen/text",
+                                                                     "rapidfuzz", "snowballstemmer"]),
+    ("card render + check (cards, jinja2, jsonschema)", ["lotsen/cards", "cards/", "jinja2", "jsonschema",
+                                                         "referencing", "lotsen/fields"]),
+    ("storage (sqlite3, lotsen.storage)", ["lotsen/storage", "sqlite3"]),
+    ("SDK (botbuilder, msrest, microsoft_agents, pydantic)", ["botbuilder", "botframework", "msrest",
+                                                             "microsoft_agents", "pydantic"]),
+    ("outbound to the connector (bot/connector, aiohttp client)", ["bot/connector", "aiohttp/client",
+                                                                    "aiohttp/connector"]),
+    ("edge (bot/)", ["/bot/"]),
+    ("inbound HTTP (aiohttp server)", ["aiohttp/web", "aiohttp/http", "aiohttp/stream", "aiohttp/_http"]),
+    ("json", ["json/", "<built-in method _json", "json.decoder", "json.encoder"]),
+    ("other domain (lotsen, dialogs)", ["lotsen/", "dialogs/"]),
+    ("asyncio event loop", ["asyncio/", "selectors", "<method 'poll'", "select.epoll"]),
+]
+
+
+STAGES = [  # (stage, file, function): inclusive time, the way the issue's profile was read
+    ("whole turn (bot/edge.py on_activity)", "bot/edge.py", "on_activity"),
+    ("front door + token check (bot/front_door.py admit)", "bot/front_door.py", "admit"),
+    ("glossary lookup (qa.glossary_entry)", "lotsen/features/qa.py", "glossary_entry"),
+    ("matching (Matcher.match)", "lotsen/matching.py", "match"),
+    ("card render + check (cards/render.py render)", "cards/render.py", "render"),
+    ("sending replies (bot/connector.py)", "bot/connector.py", "_call"),
+]
+
+
+def component(func: tuple[str, int, str]) -> str:
+    filename, _, name = func
+    where = f"{filename}:{name}"
+    for label, needles in COMPONENTS:
+        if any(needle in where for needle in needles):
+            return label
+    return "other (stdlib, logging, …)"
+
+
+async def profile_bot(sdk: str, n: int, concurrency: int) -> None:
+    from scripts.accuracy import load_questions
+
+    questions = [q["q"] for q in load_questions()]
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bot.py").write_text(PROFILED_BOT)
+        (Path(tmp) / "connector.py").write_text(CHECKING_CONNECTOR)
+        stats_file = Path(tmp) / "bot.prof"
+        cport, port = free_port(), free_port()
+        connector = subprocess.Popen([sys.executable, str(Path(tmp) / "connector.py"), str(cport)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(os.environ, MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", LOG_LEVEL="WARNING",
+                   DIGEST_SCHEDULE="off", BOT_SDK=sdk, PORT=str(port), DATA_DIR=str(Path(tmp) / "data"))
+        bot = subprocess.Popen([sys.executable, str(Path(tmp) / "bot.py"), str(ROOT), str(stats_file)], cwd=ROOT,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await wait_ready(cport, connector)
+            await wait_ready(port, bot)
+            service_url = f"http://127.0.0.1:{cport}/"
+            url = f"http://127.0.0.1:{port}/api/messages"
+            await load(url, questions, service_url, 100, concurrency, "warm")
+            await switch_profiler(port, "on")
+            rate, _, _ = await load(url, questions, service_url, n, concurrency, "prof")
+            await switch_profiler(port, "off")
+            stats = pstats.Stats(str(stats_file))
+        finally:
+            for proc in (bot, connector):
                 proc.terminate()
                 proc.wait(timeout=10)
-        finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.kill()
-    print(f"HTTP end to end, {n} messages at concurrency {concurrency} (after 100 warm-up), loopback:")
-    for name, (rate, latencies, received) in results.items():
-        print(f"  {name:28s} {rate:7.1f} msg/s   p50 {percentile(latencies, 50):6.1f} ms   "
-              f"p99 {percentile(latencies, 99):6.1f} ms   replies received {received}/{n}")
-    ours, stock = results["Samverkanslotsen"][0], results["stock botbuilder echo bot"][0]
-    print(f"  ratio Samverkanslotsen / stock echo bot: {ours / stock:.2f}")
+    totals: dict[str, float] = {}
+    for func, (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        totals[component(func)] = totals.get(component(func), 0.0) + tottime
+    total = sum(totals.values())
+    print(f"\nProfile: Samverkanslotsen (BOT_SDK={sdk}), {n} questions at concurrency {concurrency} "
+          f"({rate:.0f} msg/s under the profiler); self time by component, {total * 1000 / n:.2f} ms per message:")
+    for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {100 * seconds / total:5.1f} %  {seconds * 1000 / n:6.2f} ms/msg  {label}")
+    print("\nInclusive time of the stages of a turn (per message and % of all profiled time):")
+    for label, filename, name in STAGES:
+        cumulative = sum(ct for (f, _, fn), (_, _, _, ct, _) in stats.stats.items()  # type: ignore[attr-defined]
+                         if fn == name and f.endswith(filename))
+        print(f"  {100 * cumulative / total:5.1f} %  {cumulative * 1000 / n:6.2f} ms/msg  {label}")
+    print("\nTop 20 functions by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(20)
+    print("Top 25 functions by self time:")
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Samverkanslotsen benchmarks")
-    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--messages", type=int, default=1000, help="per server and round at --concurrency")
+    parser.add_argument("--latency-messages", type=int, default=300, help="per server and round at concurrency 1")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-matching", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="profile the bot instead of benchmarking")
+    parser.add_argument("--sdk", choices=["botbuilder", "agents"], default="botbuilder", help="with --profile")
     args = parser.parse_args()
-    bench_matching()
+    if args.profile:
+        asyncio.run(profile_bot(args.sdk, args.messages, args.concurrency))
+        return 0
+    if not args.skip_matching:
+        bench_matching()
     if not args.skip_http:
-        asyncio.run(bench_http(args.messages, args.concurrency))
+        asyncio.run(bench_http(args.messages, args.latency_messages, args.rounds, args.concurrency))
     return 0
 
 

@@ -27,10 +27,10 @@ def connection_settings(settings: Settings) -> AgentAuthConfiguration:
     SETTINGS__AUTHTYPE/CLIENTID/CLIENTSECRET/TENANTID would say)."""
     if settings.app_type == "UserAssignedMSI":
         return AgentAuthConfiguration(auth_type=AuthTypes.user_managed_identity, client_id=settings.app_id,
-                                      tenant_id=settings.app_tenant_id)
+                                      tenant_id=settings.app_tenant_id, validate_issuer=True)
     tenant = settings.app_tenant_id if settings.app_type == "SingleTenant" else MULTI_TENANT
     return AgentAuthConfiguration(auth_type=AuthTypes.client_secret, client_id=settings.app_id,
-                                  tenant_id=tenant, client_secret=settings.app_password)
+                                  tenant_id=tenant, client_secret=settings.app_password, validate_issuer=True)
 
 
 class AgentsEdge:

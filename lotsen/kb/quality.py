@@ -344,7 +344,7 @@ class _Sections:
     knowledge base cites in the same document (the seeds are plain text without markup, so
     the headings the knowledge base knows are the section boundaries)."""
 
-    MAX_CHARS = 12000
+    MAX_CHARS = 25000
 
     def __init__(self, kb: m.KnowledgeBase, seeds_dir: Path):
         self.lines: dict[str, list[str]] = {}

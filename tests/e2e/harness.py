@@ -10,7 +10,7 @@ The `stack` fixture (session scope, registered in tests/e2e/conftest.py) starts
 
 waits until both answer, and stops every process it started (each in its own process group)
 when the session ends, also after a failure or Ctrl-C. Logs are copied to
-test-artifacts/e2e/logs/. `run_scenario` runs tests/e2e/driver.js (playwright-core and
+test-artifacts/e2e/logs/<sdk>/. `run_scenario` runs tests/e2e/driver.js (playwright-core and
 Debian's /usr/bin/chromium) on one scenario.
 """
 
@@ -158,6 +158,12 @@ class Stack:
     bot_log: Path
     playground_log: Path
     timings: dict[str, float] = field(default_factory=dict)
+    sdk: str = "botbuilder"
+
+    @property
+    def artifacts(self) -> Path:
+        """Screenshots: test-artifacts/e2e/ for the default edge, …/e2e/agents/ for the other."""
+        return ARTIFACTS if self.sdk == "botbuilder" else ARTIFACTS / self.sdk
 
     @property
     def playground_url(self) -> str:
@@ -177,12 +183,13 @@ def missing_prerequisites() -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+@pytest.fixture(scope="session", params=["botbuilder", "agents"])
+def stack(request, tmp_path_factory):
+    """The bot on one SDK edge (BOT_SDK) and the Playground; every scenario runs on both edges."""
     problems = missing_prerequisites()
     if problems:
         pytest.fail("the end-to-end stage cannot run: " + "; ".join(problems) + ". Run: make e2e", pytrace=False)
-    work = tmp_path_factory.mktemp("e2e")
+    work = tmp_path_factory.mktemp(f"e2e-{request.param}")
     (work / "playground").mkdir()
     python = ROOT / ".venv" / "bin" / "python"
     bot_port, playground_port = free_port(), free_port()
@@ -194,7 +201,7 @@ def stack(tmp_path_factory):
         t0 = time.monotonic()
         bot_env = dict(os.environ, PORT=str(bot_port), DATA_DIR=str(work / "data"), KNOWLEDGE_DIR="knowledge",
                        MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", DIGEST_SCHEDULE="off",
-                       LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+                       LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", BOT_SDK=request.param)
         bot = processes.start("the bot", [str(python if python.exists() else sys.executable), "app.py"],
                               cwd=ROOT, env=bot_env, log=work / "bot.log")
         wait_http(f"http://127.0.0.1:{bot_port}/healthz", bot, BOT_START_TIMEOUT)
@@ -217,10 +224,11 @@ def stack(tmp_path_factory):
             # else answered on ours.
             raise RuntimeError(f"the Playground did not say “{listening}”:\n{tail(work / 'playground.log')}")
         timings["playground_start_s"] = time.monotonic() - t1
-        yield Stack(bot_port, playground_port, work, work / "bot.log", work / "playground.log", timings)
+        yield Stack(bot_port, playground_port, work, work / "bot.log", work / "playground.log", timings,
+                    request.param)
     finally:
         processes.stop_all()
-        logs = ARTIFACTS / "logs"
+        logs = ARTIFACTS / "logs" / request.param
         logs.mkdir(parents=True, exist_ok=True)
         for source in (work / "bot.log", work / "playground.log",
                        work / "playground" / "devTools" / "m365agentsplayground.log"):
@@ -233,9 +241,10 @@ def run_scenario(stack: Stack, name: str, steps: list[dict[str, Any]], *, timeou
     user_data = stack.work / f"chromium-{name}"
     scenario = {
         "name": name, "url": stack.playground_url, "chromium": chromium_path(), "userDataDir": str(user_data),
-        "screenshotDir": str(ARTIFACTS), "timeoutMs": timeout_ms, "steps": steps,
+        "screenshotDir": str(stack.artifacts), "timeoutMs": timeout_ms, "steps": steps,
     }
-    (ARTIFACTS / f"{name}-failure.png").unlink(missing_ok=True)  # from an earlier run: would mislead
+    stack.artifacts.mkdir(parents=True, exist_ok=True)
+    (stack.artifacts / f"{name}-failure.png").unlink(missing_ok=True)  # from an earlier run: would mislead
     file = stack.work / f"{name}.json"
     file.write_text(json.dumps(scenario, ensure_ascii=False, indent=1), encoding="utf-8")
     node = os.environ.get("NODE") or shutil.which("node") or "node"
