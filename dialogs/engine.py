@@ -172,7 +172,9 @@ class CardFlow:
         steps = self.steps(ctx.kb, draft)
         sections = []
         for index, step in enumerate(steps):
-            facts = [{"title": f.label, "value": display(f, draft["values"].get(f.id))} for f in step.fields]
+            # Only what was filled in: empty fields and switched-off toggles are left out.
+            facts = [{"title": f.label, "value": display(f, draft["values"].get(f.id))} for f in step.fields
+                     if draft["values"].get(f.id) not in (None, "", [], False)]
             sections.append({"title": step.title, "facts": facts,
                              "edit_data": self.data(draft, "edit", step=index)})
         return render(

@@ -477,15 +477,13 @@ class CatalogBuilder:
                  expect=["Individen behöver säga ja till SIP"], note="The individual has not said yes.")
         self.add("request/sip-step-1-prefilled", check(**ok), expect=["Steg 1 av"],
                  note="SIP form step 1, parties prefilled from the preconditions.")
-        parter = ",".join(o.value for o in self.kb.lists["forfragan-parter"].options)
-
         def nxt(step: int, **inputs: Any):
             return lambda: self.press(flow, {"verb": "sip.next", "form_id": form_id, "step": step, **inputs},
                                       conversation=conv)
 
         step1 = {"syfte": "Socialtjänsten och psykiatrin behöver samordna stödet kring boende och behandling.",
-                 "parter": parter, "provat": "", "individen_onskar": "true", "narstaende": "false"}
-        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, parter="arbetsformedlingen", syfte="kort")),
+                 "provat": "", "individen_onskar": "true", "narstaende": "false"}
+        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, syfte="kort")),
                  expect=["Rätta"], note="SIP step 1 with a too short text.")
         self.add("request/sip-step-2-empty", nxt(0, **step1), expect=["Steg 2 av", "SMARTA"],
                  note="SIP step 2: preparation questions.")
