@@ -10,12 +10,13 @@ from typing import Sequence
 import dialogs
 from lotsen.assistant import Assistant
 from lotsen.context import Services
-from lotsen.features import Feature, contacts, help, qa, upkeep
+from lotsen.features import Feature, contacts, help, qa, teach, upkeep
 
 # Order matters for typed commands: earlier features' commands are tried first.
 FEATURES: tuple[Feature, ...] = (
     help.register,
     upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
+    teach.register,  # coordinators teach the bot from the chat (buttons in upkeep's lists)
     dialogs.register,  # deviation reports, Arena/SIP requests, case handling and reports
     contacts.register,
     qa.register,  # the fallback: question answering

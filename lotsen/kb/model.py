@@ -33,6 +33,20 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class Taught:
+    """A change a coordinator made from the chat (knowledge/inlart.yaml): `question` became a phrasing
+    of `entry` (kind "phrasings"), or is outside what the bot answers (kind "out_of_scope")."""
+
+    kind: str
+    question: str
+    entry: str = ""
+    by: str = ""
+    name: str = ""
+    at: str = ""
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
 class LegalNote:
     """A reusable note (knowledge/legal_notes.yaml) for facts whose law or dates have changed
     since the seeds were written, e.g. the new socialtjänstlag. Entries refer to it by id."""
@@ -222,6 +236,7 @@ class KnowledgeBase:
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
+    taught: tuple[Taught, ...] = ()
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when

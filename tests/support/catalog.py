@@ -605,6 +605,13 @@ class CatalogBuilder:
 
         coordinator = dict(user=COORDINATOR)
         entry = next(iter(self.kb.entries.values()))
+        from lotsen.features import teach as teach_feature
+
+        self.add("teach_pick/suggested", lambda: teach_feature._pick(self.ctx(
+                     value={"verb": "teach.pick", "q": "vem ordnar lokal för planeringen", "suggest": entry.id},
+                     **coordinator)),
+                 expect=["Koppla till svar", "vem ordnar lokal för planeringen"],
+                 note="“Koppla till svar…” from the unanswered list: pick the entry the question should get.")
         self.add("match_test/answer", lambda: upkeep.test_card(self.ctx(**coordinator), entry.question, self.assistant),
                  expect=["Testa en fråga", entry.id], note="“testa: <fråga>”: which entries match and why.")
         self.add("match_test/intercepted", lambda: upkeep.test_card(self.ctx(**coordinator), "hjälp", self.assistant),
