@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.composition import FEATURES, build_assistant
+from bot.composition import build_assistant, build_flows, case_kinds
 from bot.connector import Connector, NoTokens
 from bot.edge import ConnectorMessenger, Edge
 from bot.front_door import MAX_BODY_BYTES, admit
@@ -48,8 +48,10 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     store = store or Store(settings.database_path)
     sdk = sdk_edge(settings)
     connector = Connector(NoTokens() if settings.local_mode else sdk)
-    services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector))
-    assistant = build_assistant(services, FEATURES)
+    flows = build_flows()
+    services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector),
+                        kinds=case_kinds(flows))
+    assistant = build_assistant(services, flows)
     edge = Edge(assistant, connector, TenantPolicy(settings, store))
 
     async def messages(request: web.Request) -> web.Response:

@@ -8,23 +8,38 @@ from __future__ import annotations
 from typing import Sequence
 
 import dialogs
+from dialogs.engine import CardFlow
 from lotsen.assistant import Assistant
+from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
 from lotsen.features import Feature, contacts, help, qa, teach, upkeep
 
-# Order matters for typed commands: earlier features' commands are tried first.
-FEATURES: tuple[Feature, ...] = (
-    help.register,
-    upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
-    teach.register,  # coordinators teach the bot from the chat (buttons in upkeep's lists)
-    dialogs.register,  # deviation reports, Arena/SIP requests, case handling and reports
-    contacts.register,
-    qa.register,  # the fallback: question answering
-)
+
+def build_flows() -> tuple[CardFlow, ...]:
+    """The guided flows (deviation report, Arena and SIP requests), one per case kind."""
+    return dialogs.build_flows()
 
 
-def build_assistant(services: Services, features: Sequence[Feature] = FEATURES) -> Assistant:
+def case_kinds(flows: Sequence[CardFlow]) -> CaseKinds:
+    """The case kind registry handed to every handler (Services.kinds)."""
+    return dialogs.case_kinds(flows)
+
+
+def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
+    """The features, in order: earlier features' typed commands are tried first."""
+    return (
+        help.register,
+        upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
+        teach.register,  # coordinators teach the bot from the chat (buttons in upkeep's lists)
+        dialogs.feature(flows),  # deviation reports, Arena/SIP requests, case handling and reports
+        contacts.register,
+        qa.register,  # the fallback: question answering
+    )
+
+
+def build_assistant(services: Services, flows: Sequence[CardFlow]) -> Assistant:
+    """The router with every feature registered; `services.kinds` must be `case_kinds(flows)`."""
     assistant = Assistant(services)
-    for register in features:
+    for register in features(flows):
         register(assistant)
     return assistant

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 
+from typing import Mapping, Sequence
+
 from rapidfuzz import fuzz
 
+from dialogs import casework, mycases, reports
+from dialogs.deviation import DeviationFlow
+from dialogs.engine import CardFlow
+from dialogs.request import ArenaFlow, SipFlow, chooser_card, req_handler
 from lotsen.assistant import Assistant
+from lotsen.casekinds import CaseKinds
+from lotsen.features import Feature
+from lotsen.features.qa import find_municipality
 from lotsen.context import Context
 from lotsen.text import fold, tokens
 from lotsen.turn import Card, Out, Text
@@ -65,17 +74,32 @@ arena_request = request_intent(ARENA_NOUNS, alone=("arenakonsultation", "arena k
 sip_request = request_intent(SIP_NOUNS, alone=("sip mote", "sipmote", "nytt sip mote", "ny sip"))
 
 
-def register(assistant: Assistant) -> None:
-    from dialogs import casework, mycases, reports
-    from dialogs.deviation import DeviationFlow
-    from dialogs.request import ArenaFlow, SipFlow, chooser_card, handle_req
+def build_flows() -> tuple[CardFlow, ...]:
+    """The guided flows, one per case kind (built once by the composition root)."""
+    return (DeviationFlow(), ArenaFlow(), SipFlow())
 
-    flows = [DeviationFlow(), ArenaFlow(), SipFlow()]
-    for flow in flows:
-        casework.FLOWS[flow.kind] = flow
+
+def case_kinds(flows: Sequence[CardFlow]) -> CaseKinds:
+    """The registry of the case kinds these flows file."""
+    return CaseKinds.of(flow.case_kind() for flow in flows)
+
+
+def feature(flows: Sequence[CardFlow]) -> Feature:
+    """The flows as a feature: their verbs, the commands that start, resume and cancel them,
+    case handling (casework), coordinators' reports and people's own cases."""
+    by_kind = {flow.kind: flow for flow in flows}
+
+    def register(assistant: Assistant) -> None:
+        _register(assistant, by_kind)
+
+    return register
+
+
+def _register(assistant: Assistant, flows: Mapping[str, CardFlow]) -> None:
+    for flow in flows.values():
         assistant.verb(flow.prefix + ".", flow.handle)
-    assistant.verb("req.", handle_req)
-    deviation = flows[0]
+    assistant.verb("req.", req_handler(flows))
+    deviation = flows["avvikelse"]
 
     async def start_deviation(ctx: Context) -> list[Out]:
         return await deviation.start(ctx)
@@ -97,9 +121,9 @@ def register(assistant: Assistant) -> None:
 
     async def resume(ctx: Context) -> list[Out]:
         found = ctx.store.get_draft(ctx.turn.draft_key)
-        if found is None or found[0] not in casework.FLOWS:
+        if found is None or found[0] not in flows:
             return [Text("Du har inget påbörjat formulär. Skriv **rapportera avvikelse** eller **begär sip** för att börja.")]
-        flow = casework.FLOWS[found[0]]
+        flow = flows[found[0]]
         return [Text("Här är formuläret du höll på med:"), Card(flow.resume_card(ctx, found[1]))]
 
     async def open_form_hint(ctx: Context) -> str | None:
@@ -117,9 +141,7 @@ def register(assistant: Assistant) -> None:
         folded = fold(ctx.turn.text.strip())
         kinds = [kind for kind, wanted in (("arena", arena_request), ("sip", sip_request)) if wanted(folded)]
         if len(kinds) == 1:
-            return await casework.FLOWS[kinds[0]].start(ctx)
-        from lotsen.features.qa import find_municipality
-
+            return await flows[kinds[0]].start(ctx)
         return [Card(chooser_card(ctx, find_municipality(ctx.kb, ctx.turn.text)))]
 
     assistant.command("start-request", lambda folded: arena_request(folded) or sip_request(folded), start_request)

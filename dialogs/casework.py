@@ -8,41 +8,36 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cards.render import render
 from lotsen import cases, channels
 from lotsen.assistant import NOT_ALLOWED, Assistant
+from lotsen.casekinds import CaseKind
 from lotsen.context import Context
 from lotsen.fields import Choice, Field, validate_form
 from lotsen.routing import route
 from lotsen.text import fold
 from lotsen.turn import Card, InvokeCard, Out, Text, UpdateCard
 
-if TYPE_CHECKING:
-    from dialogs.engine import CardFlow
-
 log = logging.getLogger(__name__)
-
-FLOWS: dict[str, "CardFlow"] = {}  # case kind → the flow that files it (for facts on cards)
 
 LINK_KINDS = {
     "avvikelse": "avvikelse", "avvikelser": "avvikelse", "arena": "arena", "sip": "sip",
     "sammanfattning": "sammanfattning", "sammanfattningar": "sammanfattning", "digest": "sammanfattning",
 }
-LINK_TITLES = {"avvikelse": "avvikelser", "arena": "Arena-förfrågningar", "sip": "SIP-förfrågningar",
-               "sammanfattning": "veckosammanfattningen"}
+DIGEST_TITLE = "veckosammanfattningen"
 LINK_PATTERN = r"^koppla (?:bort )?(?:kanal(?:en)? )?(?:for |till )?(\w+)(?: (?:for |i )?(.+))?$"
 
 FORMAT_CHOICES = (Choice("fysiskt", "Fysiskt möte"), Choice("digitalt", "Digitalt möte"), Choice("telefon", "Telefon"))
 
 
-def handling_fields(kind: str) -> tuple[Field, ...]:
-    statuses = tuple(Choice(k, v) for k, v in cases.STATUS_TITLES[kind].items())
+def handling_fields(kind: CaseKind) -> tuple[Field, ...]:
+    statuses = tuple(Choice(k, v) for k, v in kind.statuses.items())
     base = (Field("status", "Ny status", "choice", required=True, choices=statuses),
             Field("comment", "Kommentar", "textarea", max_length=1000,
                   placeholder="Vad har gjorts? Inga namn eller personnummer."))
-    if kind == "avvikelse":
+    if not kind.booking:
         return base
     return base + (
         Field("datum", "Datum (om bokad)", "date", allow_future=True),
@@ -68,8 +63,6 @@ def contact_lines(ctx: Context, purpose: str, municipality: str | None) -> tuple
         lines.append(" · ".join(parts))
     return cl.title, lines
 
-
-CASE_NOUN = {"avvikelse": "Rapporten", "arena": "Förfrågan", "sip": "Förfrågan"}
 
 
 def follow_up_groups(ctx: Context, purpose: str, municipality: str | None) -> list[str]:
@@ -103,7 +96,8 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
         ctx.store.save_conversation_ref(personal_ref_key(case.reporter_aad), turn.conversation_ref)
     title, contacts = contact_lines(ctx, purpose, case.municipality)
     routed: dict[str, Any] = {"purpose": purpose, "contact_title": title}
-    noun = CASE_NOUN.get(case.kind, "Ärendet")
+    kind = ctx.services.kinds[case.kind]
+    noun = kind.noun
     groups = follow_up_groups(ctx, purpose, case.municipality)
     groups_line = [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."] \
         if groups else []
@@ -131,24 +125,16 @@ def join_words(words: list[str]) -> str:
 
 
 def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
-    from dialogs.engine import display
-
-    flow = FLOWS.get(case.kind)
-    if flow is None:
-        return []
-    draft = {"values": case.data.get("values", {}), "context": case.data.get("context", {}), "form_id": case.form_id}
-    facts = list(flow.context_facts(ctx, draft))
-    for step in flow.steps(ctx.kb, draft):
-        for f in step.fields:
-            facts.append({"title": f.label, "value": display(f, draft["values"].get(f.id))})
-    return facts
+    kind = ctx.services.kinds.get(case.kind)
+    return kind.facts(ctx, case.data) if kind is not None else []
 
 
 def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None,
               entered: dict[str, str] | None = None) -> dict[str, Any]:
     """The channel card. After a refused save, `entered` keeps what the coordinator typed."""
+    kind = ctx.services.kinds[case.kind]
     history = [{"title": cases.local_stamp(e.at),
-                "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
+                "value": kind.statuses.get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
                for e in cases.events(ctx.store, case)][-5:]
     handling = case.data.get("handling", {})
     booked = ""
@@ -158,10 +144,10 @@ def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = No
     fields = [{"id": f.id, "label": f.label, "kind": f.kind, "choices": [{"title": c.title, "value": c.value}
                for c in f.choices], "placeholder": f.placeholder,
                "value": (entered or {}).get(f.id) or (case.status if f.id == "status" else "")}
-              for f in handling_fields(case.kind)]
+              for f in handling_fields(kind)]
     data = {"verb": "case.status", "reference": case.reference}
     return render(
-        "case_card", kind_title=cases.KIND_TITLES[case.kind], reference=case.reference, status=case.status_title,
+        "case_card", kind_title=kind.title, reference=case.reference, status=case.status_title,
         municipality=municipality_name(ctx, case.municipality), created=cases.local_stamp(case.created_at),
         reporter=case.reporter_name or "–", wants_feedback=case.wants_feedback, booked=booked,
         facts=case_facts(ctx, case), history=history, fields=fields, data=data, errors=errors or {},
@@ -188,7 +174,7 @@ async def _change_status(ctx: Context) -> list[Out]:
     if case is None:
         return [Text("Jag hittar inte det ärendet.")]
     inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
-    result = validate_form(handling_fields(case.kind), inputs, today=ctx.services.today(), control_keys=())
+    result = validate_form(handling_fields(ctx.services.kinds[case.kind]), inputs, today=ctx.services.today(), control_keys=())
     errors = dict(result.errors)
     status = result.values.get("status")
     if not errors and status == "bokad" and not all(result.values.get(k) for k in ("datum", "tid", "format")):
@@ -252,15 +238,15 @@ def reporter_conversation(ctx: Context, case: cases.Case) -> dict[str, Any] | No
 
 async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
     """Tell the person who filed the case, in their personal chat (deviations only when they asked for it)."""
-    if case.kind == "avvikelse" and not case.wants_feedback:
+    kind = ctx.services.kinds[case.kind]
+    if not kind.notify_always and not case.wants_feedback:
         return False
     ref = reporter_conversation(ctx, case)
     if ref is None or ctx.services.messenger is None:
         if ref is None:
             ctx.store.audit("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
         return False
-    what = {"avvikelse": "Din avvikelserapport", "arena": "Din förfrågan om Arena-konsultation",
-            "sip": "Din förfrågan om SIP-möte"}[case.kind]
+    what = kind.notify_title
     text = f"{what} {case.reference} har fått status: **{case.status_title}**."
     handling = case.data.get("handling", {})
     if case.status == "bokad" and handling:
@@ -293,16 +279,17 @@ async def _link_channel(ctx: Context) -> list[Out]:
     if target is None:
         return [Text(f"Jag känner inte igen kommunen ”{place}”. Skriv kommunens namn, t.ex. Vetlanda, eller **alla**.")]
     where = municipality_name(ctx, target)
+    titles = {k.id: k.plural for k in ctx.services.kinds} | {"sammanfattning": DIGEST_TITLE}
     if unlink:
         removed = channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
-        return [Text(f"Kanalen tar inte längre emot {LINK_TITLES[kind]} för {where}." if removed
-                     else f"Ingen kanal var kopplad för {LINK_TITLES[kind]} i {where}.")]
+        return [Text(f"Kanalen tar inte längre emot {titles[kind]} för {where}." if removed
+                     else f"Ingen kanal var kopplad för {titles[kind]} i {where}.")]
     if turn.conversation_type != "channel":
         return [Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: "
                      "@nämn mig där och skriv kommandot.")]
-    label = f"kanalen för {LINK_TITLES[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
+    label = f"kanalen för {titles[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
     channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
-    what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {LINK_TITLES[kind]} för {where}"
+    what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {titles[kind]} för {where}"
     listing = "" if kind != "avvikelse" else (
         " Rapporter som redan har kommit in ser du med **lista avvikelser"
         + ("" if target == channels.ALL else f" {where.lower()}") + "**.")

@@ -42,6 +42,9 @@ class DeviationFlow(CardFlow):
     kind = "avvikelse"
     prefix = "dev"
     title = "Avvikelse i samverkan"
+    noun = "Rapporten"
+    plural = "avvikelser"
+    notify_title = "Din avvikelserapport"
 
     def steps(self, kb: KnowledgeBase, draft: dict[str, Any]) -> list[Step]:
         return [

@@ -20,9 +20,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from lotsen import cases
+from lotsen.casekinds import CaseKind
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
 from lotsen.kb.model import KnowledgeBase
@@ -84,6 +85,12 @@ class CardFlow:
     prefix: str = ""  # verb prefix without the dot ("dev")
     title: str = ""
     review_intro: str = "Kontrollera uppgifterna innan du skickar."
+    # The case kind's texts (see lotsen.casekinds.CaseKind)
+    noun: str = "Ärendet"
+    plural: str = "ärenden"
+    notify_title: str = ""
+    notify_always: bool = False
+    booking: bool = False
 
     # --- to implement -------------------------------------------------------------------
 
@@ -106,6 +113,30 @@ class CardFlow:
 
     def receipt_lines(self, case: cases.Case) -> list[str]:
         return [str(line) for line in case.routed_to.get("lines", [])]
+
+    # --- the case kind this flow files ----------------------------------------------------
+
+    def case_kind(self) -> CaseKind:
+        """The record the rest of the bot knows this kind by (built once, by the composition root)."""
+        return CaseKind(
+            id=self.kind, prefix=cases.REFERENCE_PREFIX[self.kind], title=cases.KIND_TITLES[self.kind],
+            statuses=cases.STATUS_TITLES[self.kind], noun=self.noun, plural=self.plural,
+            notify_title=self.notify_title, notify_always=self.notify_always, booking=self.booking,
+            fields=self.case_fields, facts=self.case_facts,
+        )
+
+    def case_fields(self, kb: KnowledgeBase, data: Mapping[str, Any]) -> list[Field]:
+        """The form fields of a filed case (the form may depend on its answers)."""
+        draft = {"values": data.get("values", {}), "context": data.get("context", {})}
+        return [f for step in self.steps(kb, draft) for f in step.fields]
+
+    def case_facts(self, ctx: Context, data: Mapping[str, Any]) -> list[dict[str, str]]:
+        """What a filed case shows: the context facts, then every field as a person reads it."""
+        draft = {"values": data.get("values", {}), "context": data.get("context", {})}
+        facts = list(self.context_facts(ctx, draft))
+        facts += [{"title": f.label, "value": display(f, draft["values"].get(f.id))}
+                  for f in self.case_fields(ctx.kb, data)]
+        return facts
 
     # --- plumbing -----------------------------------------------------------------------
 

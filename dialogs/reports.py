@@ -27,9 +27,12 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 
 from cards.render import render
+from dialogs.engine import display
 from lotsen import cases
 from lotsen.assistant import Assistant
+from lotsen.casekinds import CaseKinds
 from lotsen.context import Context
+from lotsen.fields import Field
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import fold
 from lotsen.turn import Card, Out, Text
@@ -406,24 +409,15 @@ def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
 HANDLING_TITLES = {"datum": "Bokat datum", "tid": "Bokad tid", "format": "Form"}
 
 
-def export_table(kb: KnowledgeBase, reports: list[cases.Case], latest_comments: dict[int, str],
+def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case], latest_comments: dict[int, str],
                  *, include_reporter: bool = False) -> tuple[list[str], list[list[str]]]:
     """Header and one row per report; multi-choice answers as their titles joined with "; "."""
-    from dialogs import casework
-    from dialogs.engine import display
-
     fields: dict[str, Any] = {}  # field id → Field, in form order over all reports
     per_case: dict[int, dict[str, Any]] = {}
     for case in reports:
-        flow = casework.FLOWS.get(case.kind)
-        values = case.data.get("values", {})
-        if flow is not None:
-            draft = {"values": values, "context": case.data.get("context", {}), "form_id": case.form_id}
-            case_fields = [f for step in flow.steps(kb, draft) for f in step.fields]
-        else:
-            from lotsen.fields import Field
-
-            case_fields = [Field(k, k, "text") for k in values]
+        kind = kinds.get(case.kind)
+        case_fields = kind.fields(kb, case.data) if kind is not None else \
+            [Field(k, k, "text") for k in case.data.get("values", {})]
         per_case[case.id] = {f.id: f for f in case_fields}
         for f in case_fields:
             if f.id not in ("kommun", "aterkoppling"):
@@ -442,7 +436,8 @@ def export_table(kb: KnowledgeBase, reports: list[cases.Case], latest_comments: 
     rows = []
     for case in reports:
         values = case.data.get("values", {})
-        row = [case.reference, cases.KIND_TITLES.get(case.kind, case.kind), cases.local_stamp(case.created_at),
+        row = [case.reference, kinds[case.kind].title if case.kind in kinds else case.kind,
+               cases.local_stamp(case.created_at),
                cases.local_stamp(case.updated_at), case.status_title, municipality_title(kb, case.municipality)]
         for field_id, f in fields.items():
             value = values.get(field_id)

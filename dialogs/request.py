@@ -28,12 +28,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from cards.render import render
 from dialogs import casework
 from dialogs.engine import CardFlow, Step, choices_from, display, municipality_choices, to_raw, to_storable
 from lotsen import cases
+from lotsen.assistant import Handler
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
 from lotsen.kb.model import KnowledgeBase
@@ -208,6 +209,9 @@ class RequestFlow(CardFlow):
 
     other_kind = ""
     other_title = ""
+    noun = "Förfrågan"
+    notify_always = True  # the requester always hears whether it was booked, declined or done
+    booking = True
 
     # --- to implement per kind ---------------------------------------------------------------
 
@@ -445,6 +449,8 @@ class ArenaFlow(RequestFlow):
     kind = "arena"
     prefix = "arena"
     title = "Arena-konsultation"
+    plural = "Arena-förfrågningar"
+    notify_title = "Din förfrågan om Arena-konsultation"
     other_kind = "sip"
     other_title = "SIP"
     review_intro = ("Kontrollera uppgifterna innan du skickar. Förfrågan går till sammankallande i Arena, som "
@@ -605,6 +611,8 @@ class SipFlow(RequestFlow):
     kind = "sip"
     prefix = "sip"
     title = "SIP-möte"
+    plural = "SIP-förfrågningar"
+    notify_title = "Din förfrågan om SIP-möte"
     other_kind = "arena"
     other_title = "Arena"
     review_intro = "Kontrollera uppgifterna innan du skickar. Förfrågan går till den som samordnar SIP i kommunen."
@@ -769,15 +777,19 @@ def chooser_card(ctx: Context, kommun: str | None = None) -> dict[str, Any]:
     )
 
 
-async def handle_req(ctx: Context) -> list[Out]:
+def req_handler(flows: Mapping[str, CardFlow]) -> Handler:
     """Verbs "req.*": "req.start" with kind "arena"/"sip" starts that flow; without a kind, the chooser."""
-    action = ctx.turn.verb.split(".", 1)[1] if "." in ctx.turn.verb else ""
-    if action != "start":
-        return [Text("Jag förstod inte vad du tryckte på. Skriv **begär arena** eller **begär sip** för att börja.")]
-    kind = ctx.value.get("kind")
-    flow = casework.FLOWS.get(kind) if kind in ("arena", "sip") else None
-    if flow is None:
-        kommun = ctx.value.get("kommun")
-        return [Card(chooser_card(ctx, kommun if isinstance(kommun, str) and kommun in ctx.kb.municipalities
-                                  else None))]
-    return await flow.start(ctx)
+
+    async def handle_req(ctx: Context) -> list[Out]:
+        action = ctx.turn.verb.split(".", 1)[1] if "." in ctx.turn.verb else ""
+        if action != "start":
+            return [Text("Jag förstod inte vad du tryckte på. Skriv **begär arena** eller **begär sip** för att börja.")]
+        kind = ctx.value.get("kind")
+        flow = flows.get(kind) if kind in ("arena", "sip") else None
+        if flow is None:
+            kommun = ctx.value.get("kommun")
+            return [Card(chooser_card(ctx, kommun if isinstance(kommun, str) and kommun in ctx.kb.municipalities
+                                      else None))]
+        return await flow.start(ctx)
+
+    return handle_req

@@ -12,27 +12,31 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from lotsen.storage import Store
 
-STATUS_TITLES: dict[str, dict[str, str]] = {
-    "avvikelse": {
+# Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
+_REQUEST_STATUSES = MappingProxyType({
+    "mottagen": "Mottagen",
+    "bokad": "Bokad",
+    "avbojd": "Avböjd",
+    "genomford": "Genomförd",
+})
+STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "avvikelse": MappingProxyType({
         "mottagen": "Mottagen",
         "under-utredning": "Under utredning",
         "atgardad": "Åtgärdad",
         "avslutad": "Avslutad",
-    },
-    "arena": {
-        "mottagen": "Mottagen",
-        "bokad": "Bokad",
-        "avbojd": "Avböjd",
-        "genomford": "Genomförd",
-    },
-}
-STATUS_TITLES["sip"] = STATUS_TITLES["arena"]
-KIND_TITLES = {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"}
-REFERENCE_PREFIX = {"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"}
+    }),
+    "arena": _REQUEST_STATUSES,
+    "sip": _REQUEST_STATUSES,
+})
+KIND_TITLES: Mapping[str, str] = MappingProxyType(
+    {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"})
+REFERENCE_PREFIX: Mapping[str, str] = MappingProxyType({"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"})
 LOCAL_ZONE = "Europe/Stockholm"
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Awaitable, Callable
 
 from cards.render import render
+from lotsen.casekinds import CaseKinds
 from lotsen.kb.model import KnowledgeBase
 from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
@@ -22,6 +23,7 @@ class Services:
     store: Store
     messenger: Messenger | None = None
     clock: Callable[[], datetime] = utcnow
+    kinds: CaseKinds = field(default_factory=CaseKinds)  # the case kinds the flows file (composition root)
     extras: dict[str, Any] = field(default_factory=dict)  # feature-owned helpers
 
     def today(self) -> date:

@@ -33,13 +33,6 @@ KINDS = tuple(cases.REFERENCE_PREFIX)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Collector:
-    """Stands in for the Assistant so the flows register (casework.FLOWS knows each form's fields)."""
-
-    def __getattr__(self, name: str):
-        return lambda *args, **kwargs: None
-
-
 def _date(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
@@ -100,13 +93,13 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     from dialogs.reports import export_table, latest_comments
     from lotsen.storage import Store
 
-    dialogs.register(_Collector())
+    kinds = dialogs.case_kinds(dialogs.build_flows())
     store = Store(database)
     try:
         reports = cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
                                    date_from=args.date_from, date_to=args.date_to)
         reports.reverse()  # oldest first
-        header, rows = export_table(kb, reports, latest_comments(store, reports),
+        header, rows = export_table(kb, kinds, reports, latest_comments(store, reports),
                                     include_reporter=args.include_reporter)
     finally:
         store.close()

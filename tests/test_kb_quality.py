@@ -251,6 +251,27 @@ def test_the_legal_note_is_shown_on_the_answer_and_names_the_source_s_reference(
     assert "Datumen har passerat" in kb.legal_texts(kb.entries["begrepp-bakgrund-utredningar"].legal)[0]
 
 
+def test_the_glossary_card_for_a_law_carries_its_legal_note():
+    from lotsen.features.qa import glossary_entry
+
+    kb, _ = check_knowledge_base(REAL)
+    for question in ("vad är SoL", "vad betyder SIP", "vad är HSL"):
+        term = glossary_entry(kb, question)
+        assert term is not None and term.legal, question
+        assert "SFS 2025:400" in kb.legal_texts(term.legal)[0]
+
+
+def test_the_coverage_checklist_names_only_existing_entries_and_concepts():
+    import re
+
+    kb, _ = check_knowledge_base(REAL)
+    text = (ROOT / "docs" / "kb-coverage.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(c:[a-z0-9-]+|[a-z0-9]+(?:-[a-z0-9]+)+)`", text)) - {"entry-id", "c:concept-id"}
+    missing = sorted(n for n in named
+                     if (n[2:] not in kb.concepts if n.startswith("c:") else n not in kb.entries))
+    assert named and missing == [], f"docs/kb-coverage.md names entries that do not exist: {missing}"
+
+
 def test_check_lists_each_answer_s_lix(kb_dir, capsys):
     assert cli.main(["check", "--dir", str(kb_dir), "--no-seeds", "--lix"]) == 0
     out = capsys.readouterr().out

@@ -108,7 +108,7 @@ class CatalogBuilder:
     cards: list[CatalogCard] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from bot.composition import build_assistant
+        from bot.composition import build_assistant, build_flows, case_kinds
         from lotsen.context import Services
         from lotsen.knowledge import Knowledge
         from lotsen.settings import Settings
@@ -118,10 +118,11 @@ class CatalogBuilder:
         self.settings = Settings(knowledge_dir=self.kb_dir, data_dir=ROOT / "build" / "catalog-unused",
                                  coordinator_ids=(COORDINATOR.aad_object_id.lower(),))
         self.store = Store(":memory:", clock=clock)
+        self.flows = {flow.kind: flow for flow in build_flows()}
         self.services = Services(settings=self.settings, knowledge=Knowledge(self.kb_dir), store=self.store,
-                                 messenger=None, clock=clock)
-        # The real registration: it also fills dialogs.casework.FLOWS, which the case cards use.
-        self.assistant = build_assistant(self.services)
+                                 messenger=None, clock=clock, kinds=case_kinds(list(self.flows.values())))
+        # The real composition, as create_app builds it.
+        self.assistant = build_assistant(self.services, list(self.flows.values()))
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()  # one loop for every handler, as in the running bot
 
@@ -179,11 +180,9 @@ class CatalogBuilder:
         return outs
 
     def flow(self, kind: str):
-        from dialogs import casework
-
-        if kind not in casework.FLOWS:
-            raise CatalogError(f"no flow files cases of kind {kind!r} (registered: {sorted(casework.FLOWS)})")
-        return casework.FLOWS[kind]
+        if kind not in self.flows:
+            raise CatalogError(f"no flow files cases of kind {kind!r} (registered: {sorted(self.flows)})")
+        return self.flows[kind]
 
     def draft(self, kind: str, conversation: str = "personal-catalog", user: User = CASEWORKER) -> dict[str, Any]:
         found = self.store.get_draft(f"{conversation}|{user.aad_object_id or user.id}")
