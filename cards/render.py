@@ -8,7 +8,9 @@ Adaptive Cards 1.5 JSON schema, unique input/element ids, and a size budget belo
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +23,13 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 SCHEMA_FILE = HERE / "schema" / "adaptive-card-1.5.schema.json"
 CARD_VERSION = "1.5"
-MAX_CARD_BYTES = 28 * 1024
+MAX_CARD_BYTES = 28 * 1024  # measured in UTF-16, as Teams measures messages (card_size)
+SIZE_PROBLEM = "byte budget"
+OVERSIZE_NOTE = ("Kortet blev för stort för Teams och har kortats. Begränsa urvalet, till exempel med en "
+                 "period eller en kommun, för att se resten.")
+_SHORTEST_TEXT = 200
+
+log = logging.getLogger(__name__)
 
 # Only what can turn user text into formatting or a link ([x](url), **x**, _x_, `x`, <x>);
 # hyphens and full stops in dates and sentences stay as they are.
@@ -77,9 +85,75 @@ def render(name: str, **data: Any) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise CardError(f"{name}: rendered text is not JSON ({exc.msg} at line {exc.lineno})") from exc
     problems = check_card(card)
+    if problems and all(SIZE_PROBLEM in p for p in problems):
+        # Fault matrix row 55: too big for Teams is not an error for the user: a summary card
+        # (long texts shortened, then trailing elements dropped, with a note) instead.
+        fitted = fit_to_budget(card)
+        log.warning("card %s was %d bytes (UTF-16); sent a shortened card of %d bytes",
+                    name, card_size(card), card_size(fitted))
+        card, problems = fitted, check_card(fitted)
     if problems:
         raise CardError(f"{name}: " + "; ".join(problems))
     return card
+
+
+def _display_texts(node: Any) -> list[tuple[dict[str, Any], str]]:
+    """(node, key) of every text a person reads (never inputs' values or submit data)."""
+    found: list[tuple[dict[str, Any], str]] = []
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if kind in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
+            found.append((node, "text"))
+        if kind == "FactSet":
+            for fact in node.get("facts") or []:
+                if isinstance(fact, dict) and isinstance(fact.get("value"), str):
+                    found.append((fact, "value"))
+        for key, value in node.items():
+            if key not in ("data", "facts"):
+                found += _display_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _display_texts(item)
+    return found
+
+
+def _has_input(node: Any) -> bool:
+    return any(str(n.get("type", "")).startswith("Input.") for n in _walk(node))
+
+
+def fit_to_budget(card: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `card` within MAX_CARD_BYTES that keeps its inputs and buttons: the longest
+    texts are shortened first; then elements without inputs are dropped from the end of the
+    body and a note says the card was shortened."""
+    card = copy.deepcopy(card)
+    while card_size(card) > MAX_CARD_BYTES:
+        texts = [(n, k) for n, k in _display_texts(card.get("body")) if len(n[k]) > _SHORTEST_TEXT]
+        if not texts:
+            break
+        node, key = max(texts, key=lambda t: len(t[0][t[1]]))
+        keep = max(_SHORTEST_TEXT - 2, len(node[key]) // 2)
+        node[key] = node[key][:keep].rstrip() + " …"  # never longer than _SHORTEST_TEXT once short
+    body = card.get("body") if isinstance(card.get("body"), list) else []
+    note = {"type": "TextBlock", "text": OVERSIZE_NOTE, "wrap": True, "isSubtle": True}
+    shortened = False
+    while card_size(card) + card_size(note) > MAX_CARD_BYTES:
+        droppable = [i for i, element in enumerate(body) if not _has_input(element)]
+        if not droppable:
+            break
+        body.pop(droppable[-1])
+        shortened = True
+    if shortened or card_size(card) > MAX_CARD_BYTES:
+        body.append(note)
+    if card_size(card) > MAX_CARD_BYTES:  # inputs alone are too big: only the note is left
+        card = {k: v for k, v in card.items() if k not in ("body", "actions")}
+        card["body"] = [note]
+    return card
+
+
+def card_size(card: Any) -> int:
+    """The card's size as Teams counts it: the JSON payload encoded as UTF-16 (msteams-docs,
+    "format your bot messages"), so "å" and "a" both cost two bytes."""
+    return len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
 
 
 def check_card(card: Any) -> list[str]:
@@ -96,7 +170,7 @@ def check_card(card: Any) -> list[str]:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         problems.append(f"duplicate ids: {', '.join(duplicates)}")
-    size = len(json.dumps(card, ensure_ascii=False).encode("utf-8"))
+    size = card_size(card)
     if size > MAX_CARD_BYTES:
         problems.append(f"card is {size} bytes, over the {MAX_CARD_BYTES} byte budget")
     return problems

@@ -191,7 +191,15 @@ async def _change_status(ctx: Context) -> list[Out]:
         extra = {"datum": str(result.values["datum"]), "tid": result.values["tid"].strftime("%H:%M"),
                  "format": result.values["format"]}
     before = case
-    case = cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra)
+    once_key = f"{turn.conversation_id}|{turn.activity_id}" if turn.activity_id else ""
+    try:
+        case = cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra,
+                                   once_key=once_key)
+    except cases.AlreadyRecorded as replay:
+        # The same activity again (Teams retried, or a captured request was replayed): the
+        # change is in the history once; answer with the card as it is, notify nobody.
+        ctx.store.audit("duplicate_suppressed", turn.user.aad_object_id, replay.case.reference, "case.status")
+        return [InvokeCard(case_card(ctx, replay.case))] if turn.is_invoke else []
     card = case_card(ctx, case)
     outs: list[Out] = []
     if turn.is_invoke:

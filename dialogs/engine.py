@@ -17,6 +17,7 @@ routing). Verbs, all under the flow's prefix (e.g. "dev."):
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -26,10 +27,16 @@ from lotsen import cases
 from lotsen.casekinds import CaseKind
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
-from lotsen.kb.model import KnowledgeBase
+from lotsen.kb.forms import MUNICIPALITIES
+from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, RequiredWhen
 from lotsen.turn import Card, Out, Text, UpdateCard
 
+log = logging.getLogger(__name__)
+
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
+# Storage failed while filing (fault matrix row 47): nothing was stored, the draft is kept.
+NOT_FILED = ("{noun} är inte registrerad – försök igen. Det du har fyllt i finns kvar: "
+             "tryck **Skicka** igen om en stund.")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,23 @@ class Step:
     title: str
     fields: tuple[Field, ...]
     intro: str = ""
+    rules: tuple[tuple[str, RequiredWhen], ...] = ()  # (field id, rule): cross-field checks from the form file
+
+
+def steps_from(kb: KnowledgeBase, form: FormSpec) -> list[Step]:
+    """A form declared in knowledge/forms/<id>.yaml as the engine's steps."""
+    def choices(spec: FieldSpec) -> tuple[Choice, ...]:
+        if not spec.choices:
+            return ()
+        return municipality_choices(kb) if spec.choices == MUNICIPALITIES else choices_from(kb, spec.choices)
+
+    return [Step(step.id, step.title, tuple(
+        Field(f.id, f.label, f.kind, required=f.required, max_length=f.max_length,  # type: ignore[arg-type]
+              min_length=f.min_length, choices=choices(f), placeholder=f.placeholder, help=f.help,
+              allow_future=f.allow_future)
+        for f in step.fields), step.intro,
+        tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None))
+        for step in form.steps]
 
 
 def choices_from(kb: KnowledgeBase, list_id: str) -> tuple[Choice, ...]:
@@ -310,8 +334,16 @@ class CardFlow:
         return None
 
     def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
-        """Rules across fields of a step; return {field id: message} to stay on the step."""
-        return {}
+        """Rules across fields of a step; return {field id: message} to stay on the step.
+        Default: the form file's `required_when` rules."""
+        values = draft["values"]
+        errors: dict[str, str] = {}
+        for field_id, rule in step.rules:
+            chosen = values.get(rule.field)
+            chosen = chosen if isinstance(chosen, list) else [chosen]
+            if rule.value in chosen and not values.get(field_id):
+                errors[field_id] = rule.message
+        return errors
 
     async def _back(self, ctx: Context) -> list[Out]:
         draft, outs = self._current(ctx)
@@ -361,12 +393,16 @@ class CardFlow:
                     self._reply_card(ctx, self.step_card(ctx, draft, gap))]
         await ctx.typing()
         turn = ctx.turn
-        case, created = cases.file_case(
-            ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
-            reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
-            reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
-            data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
-        )
+        try:
+            case, created = cases.file_case(
+                ctx.store, kind=self.kind, form_id=form_id, municipality=self.municipality(draft),
+                reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
+                reporter_ref=turn.conversation_ref or None, wants_feedback=self.wants_feedback(draft),
+                data={"values": draft["values"], "context": draft.get("context", {})}, draft_key=turn.draft_key,
+            )
+        except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept
+            log.exception("filing %s failed", self.kind)
+            return [Text(NOT_FILED.format(noun=self.noun)), self._reply_card(ctx, self.review_card(ctx, draft))]
         if created:
             lines = await self.after_filing(ctx, case)
             cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},

@@ -29,6 +29,9 @@ NOT_UNDERSTOOD_CARD = (
     "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
 )
 NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
+NOT_HERE = ("Listor och sammanställningar visar jag bara i en privat chatt med mig eller i en kanal som "
+            "samverkanskoordinatorerna har kopplat till mig, så att de inte syns för fler än de ska. "
+            "Skriv till mig i en privat chatt i stället.")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Command:
     matches: Callable[[str], bool]  # gets folded, trimmed text
     handler: Handler
     coordinator_only: bool = False
+    private: bool = False  # only in a personal chat or a connected coordinators' channel
 
 
 class Assistant:
@@ -57,10 +61,14 @@ class Assistant:
         self._verbs[name] = handler
 
     def command(self, name: str, pattern: str | Callable[[str], bool], handler: Handler, *,
-                coordinator_only: bool = False) -> None:
-        """A typed command: a regex (searched in the folded text) or a predicate on it."""
+                coordinator_only: bool = False, private: bool = False) -> None:
+        """A typed command: a regex (searched in the folded text) or a predicate on it.
+
+        `private`: the answer lists cases or questions, so it is only given in a personal chat
+        or in a channel the coordinators have connected (fault matrix row 25)."""
         matches = re.compile(pattern).search if isinstance(pattern, str) else pattern
-        self._commands.append(Command(name, lambda text: bool(matches(text)), handler, coordinator_only))
+        self._commands.append(Command(name, lambda text: bool(matches(text)), handler,
+                                      coordinator_only or private, private))
 
     def fallback(self, handler: Handler) -> None:
         self._fallback = handler
@@ -119,6 +127,9 @@ class Assistant:
             if command.coordinator_only and not ctx.is_coordinator:
                 ctx.store.audit("admin_denied", turn.user.aad_object_id, command.name, "denied")
                 return [Text(NOT_ALLOWED)]
+            if command.private and not ctx.in_private_scope:
+                ctx.store.audit("admin_scope_denied", turn.user.aad_object_id, command.name, "denied")
+                return [Text(NOT_HERE)]
             return await command.handler(ctx)
         if self._fallback is None:
             return [Text("Jag förstod inte. Skriv **hjälp**.")]

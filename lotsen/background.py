@@ -68,6 +68,7 @@ class Background:
         removed = store.purge_expired_drafts()
         if removed:
             log.info("removed %d expired draft(s)", removed)
+        store.purge_seen_activities()  # replay protection older than Store.SEEN_WINDOW
         return removed
 
     async def _housekeeping_loop(self) -> None:

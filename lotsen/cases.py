@@ -178,12 +178,19 @@ def set_routing(store: Store, case: Case, routed_to: dict[str, Any], channel_ref
 
 
 def change_status(store: Store, case: Case, status: str, actor_aad: str, comment: str = "",
-                  extra: dict[str, Any] | None = None) -> Case:
-    """Record a status change (and optional details such as a booked time) atomically."""
+                  extra: dict[str, Any] | None = None, *, once_key: str = "") -> Case:
+    """Record a status change (and optional details such as a booked time) atomically.
+
+    `once_key` (the activity that asked for it): a second change with the same key within
+    Store.SEEN_WINDOW (a connector retry, a replayed request) changes nothing and raises
+    AlreadyRecorded carrying the case as it is."""
     if status not in STATUS_TITLES[case.kind]:
         raise ValueError(f"unknown status {status!r} for {case.kind}")
     with store.transaction() as db:
         stamp = store.now()
+        if once_key and not store.mark_seen(db, f"case.status|{once_key}", stamp):
+            row = db.execute("SELECT * FROM cases WHERE id = ?", (case.id,)).fetchone()
+            raise AlreadyRecorded(Case.from_row(row))
         data = dict(case.data)
         if extra:
             data.setdefault("handling", {}).update(extra)
@@ -195,6 +202,14 @@ def change_status(store: Store, case: Case, status: str, actor_aad: str, comment
                    (stamp, actor_aad, case.reference, status))
         row = db.execute("SELECT * FROM cases WHERE id = ?", (case.id,)).fetchone()
     return Case.from_row(row)
+
+
+class AlreadyRecorded(Exception):
+    """The activity's change was recorded before (a retry or replay); `case` is the case now."""
+
+    def __init__(self, case: Case):
+        super().__init__(case.reference)
+        self.case = case
 
 
 def events(store: Store, case: Case) -> list[Event]:

@@ -66,3 +66,15 @@ def all_links(store: Store, kind: str | None = None) -> list[ChannelLink]:
         sql, args = sql + " WHERE kind = ?", (kind,)
     return [ChannelLink(r["kind"], r["target"], json.loads(r["conversation_ref"]), r["linked_by"] or "", r["linked_at"])
             for r in store.db.execute(sql + " ORDER BY kind, target", args).fetchall()]
+
+
+def base_conversation_id(conversation_id: str) -> str:
+    """A Teams channel thread id ("19:…@thread.tacv2;messageid=…") → the channel's id."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+def is_connected(store: Store, conversation_id: str) -> bool:
+    """Is this conversation (a channel, or a thread in it) connected to any routing target?"""
+    wanted = base_conversation_id(conversation_id)
+    return any(base_conversation_id(str((link.conversation_ref.get("conversation") or {}).get("id") or "")) == wanted
+               for link in all_links(store))

@@ -82,5 +82,17 @@ class Context:
     def is_coordinator(self) -> bool:
         return self.settings.is_coordinator(self.turn.user.aad_object_id)
 
+    @property
+    def in_private_scope(self) -> bool:
+        """A personal chat, or a channel the coordinators have connected ("koppla kanal"):
+        the only places where lists of cases and questions are shown."""
+        if self.turn.is_personal:
+            return True
+        if self.turn.conversation_type != "channel":
+            return False
+        from lotsen import channels
+
+        return channels.is_connected(self.store, self.turn.conversation_id)
+
     def card(self, template: str, **data: Any) -> Card:
         return Card(render(template, **data))

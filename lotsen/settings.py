@@ -17,6 +17,10 @@ from lotsen.schedule import ScheduleError, WeeklySchedule
 ROOT = Path(__file__).resolve().parent.parent
 
 
+BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+# Teams' Bot Connector (the serviceUrl of every Teams activity, e.g. https://smba.trafficmanager.net/emea/).
+DEFAULT_CONNECTOR_HOSTS = ("smba.trafficmanager.net",)
+
 BOT_SDKS = ("botbuilder", "agents")
 # The Microsoft 365 Agents SDK's own names for the bot's credentials, accepted as an
 # alternative to MicrosoftAppId & co. (docs/sdk.md).
@@ -91,6 +95,11 @@ class Settings:
     coordinator_ids: tuple[str, ...] = ()
     allowed_tenant_ids: tuple[str, ...] = ()  # empty: every tenant (only local mode or ALLOW_ALL_TENANTS)
     allow_all_tenants: bool = False
+    # Hosts the bot sends to (and so hands its token to): Teams' Bot Connector. Loopback in local mode.
+    connector_hosts: tuple[str, ...] = DEFAULT_CONNECTOR_HOSTS
+    # Where the Bot Framework publishes its signing keys (not configurable from the environment).
+    openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
+    auth_timeout_seconds: float = 5.0
     draft_ttl_hours: int = 72
     log_level: str = "INFO"
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
@@ -187,6 +196,7 @@ class Settings:
             coordinator_ids=_list(env, "COORDINATOR_IDS"),
             allowed_tenant_ids=allowed_tenants,
             allow_all_tenants=allow_all,
+            connector_hosts=_list(env, "BOT_CONNECTOR_HOSTS") or DEFAULT_CONNECTOR_HOSTS,
             draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             digest_schedule=digest_schedule,

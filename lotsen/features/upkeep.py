@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from lotsen import digest, insights
-from lotsen.assistant import NOT_ALLOWED, Assistant
+from lotsen.assistant import NOT_ALLOWED, NOT_HERE, Assistant
 from lotsen.context import Context
 from lotsen.explain import explain, num
 from lotsen.features.teach import taught_norms
@@ -238,6 +238,8 @@ def register(assistant: Assistant) -> None:
     async def list_button(ctx: Context) -> list[Out]:
         if not ctx.is_coordinator:
             return [Text(NOT_ALLOWED)]
+        if not ctx.in_private_scope:
+            return [Text(NOT_HERE)]
         days = _days(ctx.value.get("days"))
         if ctx.turn.verb == "upkeep.feedback":
             return [feedback_card(ctx, days)]
@@ -249,8 +251,8 @@ def register(assistant: Assistant) -> None:
 
     assistant.command("upkeep-test", TEST_PATTERN, test_command, coordinator_only=True)
     assistant.command("upkeep-reload", RELOAD_PATTERN, reload_command, coordinator_only=True)
-    assistant.command("upkeep-unanswered", UNANSWERED_PATTERN, unanswered_command, coordinator_only=True)
-    assistant.command("upkeep-feedback", FEEDBACK_PATTERN, feedback_command, coordinator_only=True)
+    assistant.command("upkeep-unanswered", UNANSWERED_PATTERN, unanswered_command, private=True)
+    assistant.command("upkeep-feedback", FEEDBACK_PATTERN, feedback_command, private=True)
     assistant.command("upkeep-digest", DIGEST_PATTERN, digest_command, coordinator_only=True)
     assistant.verb("upkeep.test", test_button)
     assistant.verb("upkeep.unanswered", list_button)

@@ -359,8 +359,11 @@ class _Sections:
                     headings.setdefault(ref.doc, set()).add(part)
         self.starts: dict[str, list[int]] = {}
         for doc, lines in self.lines.items():
-            known = headings.get(doc, set())
-            self.starts[doc] = sorted({i for i, line in enumerate(lines) for h in known if self._heads(line, h)})
+            by_first: dict[str, list[str]] = {}
+            for h in headings.get(doc, set()):
+                by_first.setdefault(h.split(" ", 1)[0], []).append(h)
+            self.starts[doc] = [i for i, line in enumerate(lines)
+                                if any(self._heads(line, h) for h in by_first.get(line.split(" ", 1)[0], ()))]
         self.cache: dict[tuple[str, str], str | None] = {}
 
     @staticmethod

@@ -100,6 +100,21 @@ class Store:
     def purge_expired_drafts(self) -> int:
         return self.db.execute("DELETE FROM drafts WHERE expires_at <= ?", (self.now(),)).rowcount
 
+    # --- replay protection -----------------------------------------------------------------
+
+    # A Bot Framework token lives about an hour (+ 5 min clock skew); a captured request can be
+    # replayed only that long, and Teams retries within seconds. A day covers both.
+    SEEN_WINDOW = timedelta(hours=24)
+
+    @staticmethod
+    def mark_seen(db: sqlite3.Connection, key: str, at: str) -> bool:
+        """Inside a transaction: record `key`; False if it was recorded already (a replay)."""
+        return db.execute("INSERT OR IGNORE INTO seen_activities (key, at) VALUES (?, ?)", (key, at)).rowcount == 1
+
+    def purge_seen_activities(self) -> int:
+        cutoff = _iso(self.clock() - self.SEEN_WINDOW)
+        return self.db.execute("DELETE FROM seen_activities WHERE at < ?", (cutoff,)).rowcount
+
     # --- conversation references (for personal notifications) ------------------------------
 
     def save_conversation_ref(self, user_key: str, ref: dict[str, Any]) -> None:

@@ -368,3 +368,58 @@ async def test_the_same_display_name_is_not_enough(teams_small):
     assert replies.texts == [NOT_ALLOWED] and replies.cards == []
     replies = await teams_small.send(value={"verb": "case.show", "reference": "AVV-2026-0001"}, person=COORDINATOR)
     assert "Avvikelse i samverkan AVV-2026-0001" in replies.all_text()
+
+
+# --- row 43: a replayed status change is recorded once ---------------------------------------------
+
+@pytest.mark.parametrize("kind", ["invoke", "submit"])
+async def test_a_replayed_status_change_is_recorded_once(teams_small, kind):
+    post, _ = await filed_in_channel(teams_small)
+    if kind == "invoke":
+        activity = teams_small.activity(
+            type_="invoke", name="adaptiveCard/action", person=COORDINATOR, activity_id="act-status-1",
+            value={"action": {"type": "Action.Execute", "verb": "case.status",
+                              "data": status_inputs("avslutad", "Klart.")}}, **in_thread(post.new_id))
+    else:
+        activity = teams_small.activity(value=status_inputs("avslutad", "Klart."), person=COORDINATOR,
+                                        activity_id="act-status-1", **in_thread(post.new_id))
+    first_status, first, first_body = await teams_small.post(activity)
+    assert first_status in (200, 201) and len(personal_sends(first)) == 1
+    # Teams retries the same activity, and later someone replays the captured request
+    for _ in range(2):
+        status, again, body = await teams_small.post(activity)
+        assert status in (200, 201)
+        assert personal_sends(again) == []  # the reporter is not told twice
+        if kind == "invoke":
+            assert "Status: Avslutad" in card_strings(body["value"])
+    assert [e[0] for e in events(teams_small)] == ["mottagen", "avslutad"]
+    assert db(teams_small).execute(
+        "SELECT COUNT(*) FROM audit WHERE event = 'duplicate_suppressed'").fetchone()[0] == 2
+
+
+async def test_a_new_activity_with_the_same_change_is_recorded_again(teams_small):
+    post, _ = await filed_in_channel(teams_small)
+    for _ in range(2):
+        await teams_small.invoke("case.status", status_inputs("mottagen", "Påminnelse skickad."),
+                                 person=COORDINATOR, **in_thread(post.new_id))
+    assert [e[1] for e in events(teams_small)] == ["", "Påminnelse skickad.", "Påminnelse skickad."]
+
+
+def test_replay_protection_is_kept_longer_than_a_token_lives(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from lotsen.storage import Store
+
+    now = [datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)]
+    store = Store(tmp_path / "s.sqlite3", clock=lambda: now[0])
+    assert Store.SEEN_WINDOW >= timedelta(hours=1, minutes=5)
+    with store.transaction() as tx:
+        assert store.mark_seen(tx, "k", store.now())
+    now[0] += timedelta(hours=2)
+    store.purge_seen_activities()
+    with store.transaction() as tx:
+        assert not store.mark_seen(tx, "k", store.now())  # still remembered after 2 h
+    now[0] += Store.SEEN_WINDOW
+    store.purge_seen_activities()
+    with store.transaction() as tx:
+        assert store.mark_seen(tx, "k", store.now())

@@ -39,6 +39,10 @@ async def test_each_menu_command_works_in_its_scope(teams_small, scope, title):
                   channel_data={"team": {"id": "team-1"}, "channel": {"id": conversation}},
                   entities=[{"type": "mention", "text": "<at>Samverkanslotsen</at>", "mentioned": BOT}])
         text = f"<at>Samverkanslotsen</at> {title}" + (" avvikelser vetlanda" if title == "koppla kanal" else "")
+        if title != "koppla kanal":  # lists are only shown in a connected coordinators' channel
+            connected = await teams_small.send("<at>Samverkanslotsen</at> koppla kanal avvikelser vetlanda",
+                                               person=person, **kw)
+            assert "Klart!" in connected.all_text()
     elif scope == "groupChat":
         kw = dict(conversation="19:grupp@thread.v2", conversation_type="groupChat")
     replies = await teams_small.send(text, person=person, **kw)

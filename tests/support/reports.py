@@ -47,6 +47,15 @@ async def file_deviation(teams: TeamsClient, *, person: Person = CASEWORKER, con
     """Walk the caseworker's deviation flow (by default in their personal chat); returns the
     replies to "Skicka" (the receipt, and whatever the bot posted elsewhere meanwhile)."""
     where = {"person": person, "conversation": conversation, "conversation_type": conversation_type}
+    card = await review_deviation(teams, kommun=kommun, feedback=feedback, **where, **overrides)
+    return await teams.click(action(card, "Skicka"), **where)
+
+
+async def review_deviation(teams: TeamsClient, *, person: Person = CASEWORKER, conversation: str = "personal-1",
+                           conversation_type: str = "personal", kommun: str = "vetlanda", feedback: bool = True,
+                           **overrides: Any) -> dict[str, Any]:
+    """Walk the deviation flow up to the review card (with its "Skicka" button); returns that card."""
+    where = {"person": person, "conversation": conversation, "conversation_type": conversation_type}
     replies = await teams.send("rapportera avvikelse", **where)
     card = replies.cards[-1]
     replies = await teams.click(action(card, "Fyll i rapporten"), **where)
@@ -56,7 +65,7 @@ async def file_deviation(teams: TeamsClient, *, person: Person = CASEWORKER, con
         replies = await teams.click(act, inputs, **where)
         assert replies.cards, f"no card after a step: {replies.texts}"
         card = replies.cards[-1]
-    return await teams.click(action(card, "Skicka"), **where)
+    return card
 
 
 def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
