@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.composition import build_assistant, build_flows, case_kinds
-from bot.connector import Connector, NoTokens
+from bot.connector import CachedTokens, Connector, NoTokens
 from bot.edge import ConnectorMessenger, Edge
 from bot.front_door import MAX_BODY_BYTES, admit
 from lotsen.assistant import Assistant
@@ -47,7 +47,7 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     knowledge = knowledge or Knowledge(settings.knowledge_dir)
     store = store or Store(settings.database_path)
     sdk = sdk_edge(settings)
-    connector = Connector(NoTokens() if settings.local_mode else sdk)
+    connector = Connector(NoTokens() if settings.local_mode else CachedTokens(sdk))
     flows = build_flows()
     services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector),
                         kinds=case_kinds(flows))
