@@ -324,12 +324,23 @@ class StepSpec:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """The card shown before a form: what it is for, the rules to know, the button that begins."""
+
+    title: str
+    text: str
+    lines: tuple[str, ...]
+    begin: str
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     title: str
     steps: tuple[StepSpec, ...]
     sources: tuple[SourceRef, ...] = ()
     where: Where = Where("", 0)
+    notice: Notice | None = None
 
     def field(self, field_id: str) -> FieldSpec | None:
         return next((f for s in self.steps for f in s.fields if f.id == field_id), None)
