@@ -20,8 +20,8 @@
 //   {"expectMatch": "AVV-\\d{4}-\\d{4}"}          the same with a regular expression
 //   {"screenshot": "label"}                     save <screenshotDir>/<name>-<label>.png
 //   {"pause": 2000}                             wait (milliseconds), e.g. before a picture
-//   {"measure": "label"}                        measure the card on screen (the one pressed last, else the
-//        newest): its size, elements running past its edges, text or values cut off (scrollWidth >
+//   {"measure": "label"}                        measure the card on screen (the newest if one came since the
+//        last send/click, else the one pressed): its size, elements running past its edges, text or values cut off (scrollWidth >
 //        clientWidth), buttons outside it; logged as {"measured": {...}} for the test to assert on
 //   {"expectValue": {"Label": "text"}}          an input of the newest card with that label holds the text
 // At the end <screenshotDir>/<name>.png is saved; on failure <name>-failure.png.
@@ -128,12 +128,14 @@ class Driver {
   }
 
   // The card on screen: the one in the message pressed last (it is updated in place), else the newest.
+  // A new card since the last send/click wins (e.g. the card a button posted), else the pressed one.
   async measure() {
-    const { target } = this.mark;
-    return this.page.evaluate(([msgSel, cardSel, target]) => {
+    const { target, cards: before } = this.mark;
+    return this.page.evaluate(([msgSel, cardSel, target, before]) => {
       const msgs = [...document.querySelectorAll(msgSel)];
       const cards = [...document.querySelectorAll(cardSel)];
-      const card = (target >= 0 && msgs[target] && msgs[target].querySelector(cardSel)) || cards[cards.length - 1];
+      const pressed = target >= 0 && msgs[target] ? msgs[target].querySelector(cardSel) : null;
+      const card = (cards.length > before || !pressed) ? cards[cards.length - 1] : pressed;
       if (!card) return null;
       const box = card.getBoundingClientRect();
       const describe = (el) => `${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? "[" + el.getAttribute("aria-label") + "]" : ""}: ` +
@@ -145,13 +147,27 @@ class Driver {
       };
       const outside = [];
       const clipped = [];
+      const summaries = [];
+      const measureCanvas = document.createElement("canvas");
       for (const el of card.querySelectorAll("*")) {
         if (!visible(el)) continue;
         const r = el.getBoundingClientRect();
         if (r.left < box.left - 1 || r.right > box.right + 1) outside.push(describe(el));
         const cs = getComputedStyle(el);
+        if (el.tagName === "INPUT" && el.value && ["text", "search", ""].includes(el.type)) {
+          // an input's scrollWidth does not grow with its text: measure the text in the input's font
+          const ctx = measureCanvas.getContext("2d");
+          ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+          const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+          if (ctx.measureText(el.value).width > room + 1) {
+            // a compact multi-select's box sums up the chosen options on one line (the options list and
+            // the review show them in full): reported apart from text that is really cut off
+            (el.getAttribute("role") === "combobox" && el.value.includes(",") ? summaries : clipped).push(describe(el));
+          }
+          continue;
+        }
         const cuts = cs.overflowX === "hidden" || cs.overflowX === "clip" || cs.textOverflow === "ellipsis" ||
-          el.tagName === "INPUT" || el.tagName === "BUTTON";
+          el.tagName === "BUTTON";
         if (cuts && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0) clipped.push(describe(el));
       }
       const buttons = [...card.querySelectorAll("button")].filter(visible);
@@ -160,8 +176,8 @@ class Driver {
         return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
       }).map(describe);
       return { height: Math.round(box.height), width: Math.round(box.width), outside: outside.slice(0, 12),
-        clipped: clipped.slice(0, 12), buttons: buttons.length, buttonsOutside };
-    }, [BOT_MESSAGE, CARD, target]);
+        clipped: clipped.slice(0, 12), summaries: summaries.slice(0, 12), buttons: buttons.length, buttonsOutside };
+    }, [BOT_MESSAGE, CARD, target, before]);
   }
 
   async expectValue(values) {
@@ -283,20 +299,23 @@ class Driver {
     if (shown !== title) throw new StepError(`"${label}" shows "${shown}" after choosing "${title}"`);
   }
 
-  // A compact multi-select: open the list and tick each title (options are role=option, aria-selected).
+  // A compact multi-select: the Playground opens a list of check boxes under the box; tick each title.
   async pickOptions(input, titles, label) {
     await input.click();
     for (const title of titles) {
-      const option = this.page.getByRole("option", { name: title, exact: true });
+      // Fluent's multi-select list: role=menuitemcheckbox with aria-checked
+      const box = this.page.getByRole("menuitemcheckbox", { name: title, exact: true });
       try {
-        await option.first().waitFor({ timeout: 5000 });
+        await box.first().waitFor({ timeout: 5000 });
       } catch (err) {
-        const have = await this.page.getByRole("option").allInnerTexts();
-        throw new StepError(`"${label}" has no option "${title}"; it has ${JSON.stringify(have)}`);
+        const popup = await this.page.evaluate(() => [...document.querySelectorAll('[role=listbox],[role=menu],[role=dialog],[class*="istbox"],[class*="opover"]')]
+          .map((e) => e.outerHTML.slice(0, 1500)).join("\n"));
+        throw new StepError(`"${label}" has no option "${title}"; popup: ${popup.slice(0, 3000)}`);
       }
-      if ((await option.first().getAttribute("aria-selected")) !== "true") await option.first().click();
+      if ((await box.first().getAttribute("aria-checked")) !== "true") await box.first().click();
     }
     await this.page.keyboard.press("Escape");
+    await input.evaluate((e) => e.blur());
   }
 
   // The Playground's date input is a Fluent calendar pop-up: page to the month, press the day.
