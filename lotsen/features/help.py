@@ -23,7 +23,7 @@ COORDINATOR_SECTIONS = (
      "buttons": (("Lista avvikelser", "lista avvikelser"), ("Lista förfrågningar", "lista förfrågningar"),
                  ("Sammanställning i år", "sammanställning"))},
     {"title": "Kunskapsbasen",
-     "text": "**testa: vem kallar till sip** visar hur en fråga matchas och varför. I listorna nedan kan du koppla "
+     "text": "**testa: vem kallar till sip** visar hur en fråga matchas och varför, **testa vägvisare: <beskrivning>** hur Vägvisaren läser en situation. I listorna nedan kan du koppla "
              "en fråga till rätt svar eller markera den som utanför. Ändringar i YAML-filerna publicerar du med "
              "**ladda om kunskapsbasen**.",
      "buttons": (("Obesvarade frågor", "obesvarade frågor"), ("Feedback (👎)", "feedback"),

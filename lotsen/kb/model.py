@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ class KnowledgeBase:
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
     forms: dict[str, "FormSpec"] = field(default_factory=dict)  # knowledge/forms/<id>.yaml
+    navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
     taught: tuple[Taught, ...] = ()
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
