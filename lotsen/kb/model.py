@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,20 @@ class Source:
 class SourceRef:
     doc: str
     section: str
+
+
+@dataclass(frozen=True)
+class Taught:
+    """A change a coordinator made from the chat (knowledge/inlart.yaml): `question` became a phrasing
+    of `entry` (kind "phrasings"), or is outside what the bot answers (kind "out_of_scope")."""
+
+    kind: str
+    question: str
+    entry: str = ""
+    by: str = ""
+    name: str = ""
+    at: str = ""
+    where: Where = Where("", 0)
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,8 @@ class KnowledgeBase:
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
     forms: dict[str, "FormSpec"] = field(default_factory=dict)  # knowledge/forms/<id>.yaml
+    navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
+    taught: tuple[Taught, ...] = ()
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when

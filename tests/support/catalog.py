@@ -239,6 +239,13 @@ class CatalogBuilder:
                  note="An answer citing a law that has changed since the source was written (legal_note).")
         self.add("answer/through-router", lambda: self.dispatch(related.question), expect=[related.question],
                  note="The same answer card, reached by typing the question.")
+        ref = "0123456789abcdef0123456789abcdef"
+        self.add("feedback_reason/asked", lambda: qa.reason_card(self.ctx(), ref, plain.id),
+                 expect=["Vad var fel med svaret?", "Fel svar", "Fråga en person"],
+                 note="After 👎: what was wrong (and an optional comment), and a person to ask.")
+        self.add("feedback_reason/personnummer", lambda: qa.reason_card(
+                     self.ctx(), ref, plain.id, "annat", "Gäller ▇▇▇▇▇▇▇▇-▇▇▇▇", "Ta bort personnumret …"),
+                 expect=["⚠ Ta bort personnumret"], note="The comment held a personnummer: masked, with the error.")
 
     def _build_21_suggestions_fallback(self) -> None:
         from lotsen.features import qa
@@ -360,7 +367,8 @@ class CatalogBuilder:
         self.add("deviation/receipt", press({"verb": "dev.send", "form_id": form_id}),
                  expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"], note="The receipt that replaces the review.")
         self.add("deviation/receipt-already", press({"verb": "dev.send", "form_id": form_id}), index=0,
-                 expect=["Det här var redan skickat"], note="“Skicka” pressed again: the same reference, nothing new.")
+                 expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"],
+                 note="“Skicka” pressed again: the same receipt, nothing new.")
         self.add("notice/deviation-cancelled", lambda: self._cancelled(flow), expect=["avbrutet"],
                  note="“Avbryt” on a form card.")
 
@@ -473,15 +481,13 @@ class CatalogBuilder:
                  expect=["Individen behöver säga ja till SIP"], note="The individual has not said yes.")
         self.add("request/sip-step-1-prefilled", check(**ok), expect=["Steg 1 av"],
                  note="SIP form step 1, parties prefilled from the preconditions.")
-        parter = ",".join(o.value for o in self.kb.lists["forfragan-parter"].options)
-
         def nxt(step: int, **inputs: Any):
             return lambda: self.press(flow, {"verb": "sip.next", "form_id": form_id, "step": step, **inputs},
                                       conversation=conv)
 
         step1 = {"syfte": "Socialtjänsten och psykiatrin behöver samordna stödet kring boende och behandling.",
-                 "parter": parter, "provat": "", "individen_onskar": "true", "narstaende": "false"}
-        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, parter="arbetsformedlingen", syfte="kort")),
+                 "provat": "", "individen_onskar": "true", "narstaende": "false"}
+        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, syfte="kort")),
                  expect=["Rätta"], note="SIP step 1 with a too short text.")
         self.add("request/sip-step-2-empty", nxt(0, **step1), expect=["Steg 2 av", "SMARTA"],
                  note="SIP step 2: preparation questions.")
@@ -597,12 +603,62 @@ class CatalogBuilder:
         self.store.record_unanswered("sip", "sip", "suggest", [entry.id], uuid.uuid4().hex)
         self.store.record_feedback(entry.id, "down", entry.question, normalise(entry.question))
         self.store.record_feedback(entry.id, "up", entry.question, normalise(entry.question))
+        self.store.record_navigator_use("situation", [], [])
+        self.store.record_navigator_use("recommendation", ["sgi=nej", "kommun=jonkoping"], ["sip-kalla", "arena"])
+
+    # --- Vägvisaren ----------------------------------------------------------------------------
+
+    def _build_75_vagvisare(self) -> None:
+        from lotsen.features import vagvisare
+
+        described = "Min klient i Jönköping har fsö i 2 år, saknar SGI och har depression. Hon går på psykiatrin."
+        self.add("vagvisare_situation/understood", lambda: self.dispatch(described),
+                 expect=["Så här uppfattade jag situationen", "Från: ”Jönköping”", "Det här behöver jag veta",
+                         "Finns skriftligt samtycke?"],
+                 note="A described situation: the facts understood (editable, with the words they came from) and "
+                      "only the missing facts that matter; the rest behind “Fler uppgifter”.")
+        self.add("vagvisare_situation/empty", lambda: self.dispatch("vägvisare"),
+                 expect=["Berätta om situationen", "Vilken kommun gäller det?"],
+                 note="“vägvisare” (or the welcome/help button): every fact as a question.")
+        self.add("vagvisare_situation/errors",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "jonkoping", "f_alder": "300"}),
+                 expect=["skriv ett heltal mellan 15 och 75", "Några svar kunde inte läsas"],
+                 note="A submitted answer that cannot be used: the card again with the message by the field.")
+        self.add("vagvisare_situation/edit",
+                 lambda: self.dispatch(value={"verb": "nav.edit", "f_kommun": "habo", "f_halsa": "psykisk"}),
+                 expect=["Ändra svaren och tryck på Visa rekommendation"], note="“Ändra svaren” on a recommendation.")
+        self.add("vagvisare_advice/local-steps",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "jonkoping", "f_sgi": "nej",
+                                              "f_bistand": "langvarigt", "f_halsa": "psykisk",
+                                              "f_insatser": "varden,socialtjansten", "f_samtycke": "ja"}),
+                 expect=["Vägvisaren: så här kan du gå vidare", "1. Kalla till SIP", "Lokal rutin i Jönköping",
+                         "I Jönköpings kommun", "Begär SIP-möte", "Begär Arena-konsultation", "Källa:", "Ändra svaren"],
+                 note="Numbered steps with who, why and source; the local routine marked; action buttons; contacts.")
+        self.add("vagvisare_advice/gap",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "gnosjo", "f_sgi": "nej",
+                                              "f_halsa": "autism", "f_brist": "ja"}),
+                 expect=["Det här säger underlaget inte", "Gnosjö kommun", "Rapportera avvikelse"],
+                 note="A municipality without a local routine in the sources: said honestly, with a contact.")
+        self.add("vagvisare_advice/nothing",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "vetlanda", "f_sgi": "ja"}),
+                 expect=["Jag hittar ingen rekommendation"], note="No rule applies: said so, with the local contact.")
+        self.add("vagvisare_test/coordinator",
+                 lambda: vagvisare._test(self.ctx("testa vägvisare: " + described, user=COORDINATOR)),
+                 expect=["Testa Vägvisaren", "Regler som ger råd", "Regler som inte gäller", "”Jönköping”"],
+                 note="“testa vägvisare: …”: facts with their words, and which rules fired or not and why.")
 
     def _build_80_upkeep(self) -> None:
         from lotsen.features import upkeep
 
         coordinator = dict(user=COORDINATOR)
         entry = next(iter(self.kb.entries.values()))
+        from lotsen.features import teach as teach_feature
+
+        self.add("teach_pick/suggested", lambda: teach_feature._pick(self.ctx(
+                     value={"verb": "teach.pick", "q": "vem ordnar lokal för planeringen", "suggest": entry.id},
+                     **coordinator)),
+                 expect=["Koppla till svar", "vem ordnar lokal för planeringen"],
+                 note="“Koppla till svar…” from the unanswered list: pick the entry the question should get.")
         self.add("match_test/answer", lambda: upkeep.test_card(self.ctx(**coordinator), entry.question, self.assistant),
                  expect=["Testa en fråga", entry.id], note="“testa: <fråga>”: which entries match and why.")
         self.add("match_test/intercepted", lambda: upkeep.test_card(self.ctx(**coordinator), "hjälp", self.assistant),
