@@ -296,8 +296,8 @@ class SqlQuestions(_Repo):
     async def feedback_rows(self, start: str, end: str, vote: str) -> list[dict[str, Any]]:
         async with self.s.read() as c:
             return await c.all(
-                "SELECT at, entry_id, question, question_norm FROM feedback WHERE at >= ? AND at <= ? AND vote = ? "
-                "ORDER BY at DESC, id DESC", (start, end, vote))
+                "SELECT at, entry_id, question, question_norm, reason, comment FROM feedback "
+                "WHERE at >= ? AND at <= ? AND vote = ? ORDER BY at DESC, id DESC", (start, end, vote))
 
     async def counts(self, start: str, end: str) -> dict[str, int]:
         async with self.s.read() as c:
