@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 from typing import Mapping, Sequence
 
@@ -70,6 +71,32 @@ def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):
     return predicate
 
 
+# Starting a deviation report from typed text: "rapportera avvikelse", "ny avvikelse", "jag vill
+# anmäla en avvikelse i samverkan". A question that mentions a deviation ("Finns det en tidsgräns
+# för när en avvikelse måste rapporteras?") is left to the question answering: questions beat
+# triggers, and the answer card carries a button that starts the form.
+DEVIATION_VERBS = ("rapportera", "anmala", "lamna", "skicka", "registrera", "skriva", "gora", "ny", "vill")
+DEVIATION_NOUNS = ("avvikelse", "avvikelser", "avvikelserapport")
+_deviation_words = fuzzy_intent(DEVIATION_VERBS, DEVIATION_NOUNS,
+                                alone=("avvikelse", "avvikelse i samverkan", "ny avvikelse", "avvikelserapport"))
+# "jag vill rapportera …", "vi behöver anmäla …": the person asks to act.
+WANTS_TO_ACT = re.compile(r"\b(jag|vi) (vill|ska|behover|skulle vilja|maste|tanker|onskar) (\w+ ){0,2}?"
+                          r"(rapportera|anmala|lamna|skriva|gora|registrera|skicka|fylla)\b")
+ASKS = re.compile(r"\?|\b(undrar|fraga|fragor|veta|ok att|far jag|far man|kan jag|kan man|maste jag|ska jag)\b")
+
+
+def deviation_request(folded: str) -> bool:
+    """A request to file a deviation report, not a question about deviations."""
+    words = [fold(w) for w in tokens(folded)]
+    if not words or not _deviation_words(folded):
+        return False
+    if ASKS.search(folded):
+        return False
+    if WANTS_TO_ACT.search(" ".join(words)):
+        return True
+    return len(words) <= 8 and words[0] not in QUESTION_STARTS
+
+
 arena_request = request_intent(ARENA_NOUNS, alone=("arenakonsultation", "arena konsultation", "arenaarende"))
 sip_request = request_intent(SIP_NOUNS, alone=("sip mote", "sipmote", "nytt sip mote", "ny sip"))
 
@@ -104,13 +131,7 @@ def _register(assistant: Assistant, flows: Mapping[str, CardFlow]) -> None:
     async def start_deviation(ctx: Context) -> list[Out]:
         return await deviation.start(ctx)
 
-    assistant.command(
-        "start-deviation",
-        fuzzy_intent(("rapportera", "anmala", "lamna", "skicka", "registrera", "skriva", "gora", "ny", "vill"),
-                     ("avvikelse", "avvikelser", "avvikelserapport"),
-                     alone=("avvikelse", "avvikelse i samverkan", "ny avvikelse", "avvikelserapport")),
-        start_deviation,
-    )
+    assistant.command("start-deviation", deviation_request, start_deviation)
 
     async def cancel(ctx: Context) -> list[Out]:
         found = ctx.store.get_draft(ctx.turn.draft_key)

@@ -15,10 +15,9 @@ from typing import Any
 
 from cards.render import render
 from dialogs import casework
-from dialogs.engine import CardFlow, Step, choices_from, municipality_choices
+from dialogs.engine import CardFlow, Step, steps_from
 from lotsen import cases
 from lotsen.context import Context
-from lotsen.fields import Field
 from lotsen.kb.model import KnowledgeBase, SourceRef
 from lotsen.turn import Card, Out
 
@@ -47,50 +46,8 @@ class DeviationFlow(CardFlow):
     notify_title = "Din avvikelserapport"
 
     def steps(self, kb: KnowledgeBase, draft: dict[str, Any]) -> list[Step]:
-        return [
-            Step("handelse", "Om händelsen", (
-                Field("datum", "Datum för händelsen", "date", required=True),
-                Field("kommun", "Kommun", "choice", required=True, choices=municipality_choices(kb),
-                      help="Kommunen där samverkan brast. På Höglandet följs avvikelsen upp i kommunområdets Samverk."),
-                Field("organisation", "Din organisation", "choice", required=True,
-                      choices=choices_from(kb, "avvikelse-organisation")),
-                Field("parter", "Berörda parter", "multichoice", required=True,
-                      choices=choices_from(kb, "avvikelse-parter")),
-                Field("insats", "Insats eller process som berörs", "choice", required=True,
-                      choices=choices_from(kb, "avvikelse-insats")),
-            ), intro="Välj det som stämmer bäst. Du kan ändra allt innan du skickar."),
-            Step("beskrivning", "Vad hände", (
-                Field("beskrivning", "Beskriv vad som hände (avidentifierat)", "textarea", required=True,
-                      min_length=20, max_length=2000,
-                      placeholder="Vad hände, mellan vilka parter och vad blev följden? Inga namn eller personnummer."),
-                Field("allvarlighet", "Allvarlighetsgrad", "choice", required=True,
-                      choices=choices_from(kb, "avvikelse-allvarlighet"),
-                      help="Allvarlig = risk för konsekvenser för individen."),
-                Field("orsaker", "Orsaker", "multichoice", required=True, choices=choices_from(kb, "avvikelse-orsaker")),
-                Field("orsak_annat", "Annan orsak (om du valt Annat)", "text", max_length=300),
-                Field("konsekvenser", "Konsekvenser", "multichoice", required=True,
-                      choices=choices_from(kb, "avvikelse-konsekvenser")),
-                Field("konsekvens_annat", "Annan konsekvens (om du valt Annat)", "text", max_length=300),
-            )),
-            Step("forslag", "Förslag och återkoppling", (
-                Field("sip", "Har SIP övervägts?", "choice", required=True, choices=choices_from(kb, "avvikelse-sip")),
-                Field("losningar", "Förslag på lösning", "multichoice", choices=choices_from(kb, "avvikelse-losningar")),
-                Field("losning_text", "Eget förslag", "textarea", max_length=1000),
-                Field("atgarder", "Redan vidtagna åtgärder", "multichoice", choices=choices_from(kb, "avvikelse-atgarder")),
-                Field("atgard_text", "Beskriv åtgärden", "textarea", max_length=1000),
-                Field("aterkoppling", "Jag vill ha återkoppling när rapporten har hanterats", "toggle"),
-            )),
-        ]
-
-    def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
-        values = draft["values"]
-        errors: dict[str, str] = {}
-        if step.id == "beskrivning":
-            if "annat" in (values.get("orsaker") or []) and not values.get("orsak_annat"):
-                errors["orsak_annat"] = "Du valde Annat: beskriv orsaken kort."
-            if "annat" in (values.get("konsekvenser") or []) and not values.get("konsekvens_annat"):
-                errors["konsekvens_annat"] = "Du valde Annat: beskriv konsekvensen kort."
-        return errors
+        """The form is data: knowledge/forms/avvikelse.yaml (fields, labels, help texts, rules)."""
+        return steps_from(kb, kb.forms[self.kind])
 
     async def start(self, ctx: Context) -> list[Out]:
         return [Card(render(

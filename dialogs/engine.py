@@ -27,7 +27,8 @@ from lotsen import cases
 from lotsen.casekinds import CaseKind
 from lotsen.context import Context
 from lotsen.fields import FORM_ERROR_KEY, Choice, Field, validate_form
-from lotsen.kb.model import KnowledgeBase
+from lotsen.kb.forms import MUNICIPALITIES
+from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, RequiredWhen
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,23 @@ class Step:
     title: str
     fields: tuple[Field, ...]
     intro: str = ""
+    rules: tuple[tuple[str, RequiredWhen], ...] = ()  # (field id, rule): cross-field checks from the form file
+
+
+def steps_from(kb: KnowledgeBase, form: FormSpec) -> list[Step]:
+    """A form declared in knowledge/forms/<id>.yaml as the engine's steps."""
+    def choices(spec: FieldSpec) -> tuple[Choice, ...]:
+        if not spec.choices:
+            return ()
+        return municipality_choices(kb) if spec.choices == MUNICIPALITIES else choices_from(kb, spec.choices)
+
+    return [Step(step.id, step.title, tuple(
+        Field(f.id, f.label, f.kind, required=f.required, max_length=f.max_length,  # type: ignore[arg-type]
+              min_length=f.min_length, choices=choices(f), placeholder=f.placeholder, help=f.help,
+              allow_future=f.allow_future)
+        for f in step.fields), step.intro,
+        tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None))
+        for step in form.steps]
 
 
 def choices_from(kb: KnowledgeBase, list_id: str) -> tuple[Choice, ...]:
@@ -312,8 +330,16 @@ class CardFlow:
         return None
 
     def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
-        """Rules across fields of a step; return {field id: message} to stay on the step."""
-        return {}
+        """Rules across fields of a step; return {field id: message} to stay on the step.
+        Default: the form file's `required_when` rules."""
+        values = draft["values"]
+        errors: dict[str, str] = {}
+        for field_id, rule in step.rules:
+            chosen = values.get(rule.field)
+            chosen = chosen if isinstance(chosen, list) else [chosen]
+            if rule.value in chosen and not values.get(field_id):
+                errors[field_id] = rule.message
+        return errors
 
     async def _back(self, ctx: Context) -> list[Out]:
         draft, outs = self._current(ctx)

@@ -350,8 +350,29 @@ def compile_deviations(kb: KnowledgeBase, reports: Iterable[cases.Case]) -> Comp
         shown = [f"{prefix}: {_cut(t)}" for t in texts[:FREE_TEXT_CAP]]
         sections.append(Section(field_id, section_title(kb, field_id, list_id), rows, shown,
                                 max(0, len(texts) - FREE_TEXT_CAP)))
+    sections += _extra_text_sections(kb, reports)
     serious = sum(1 for c in reports if c.data.get("values", {}).get("allvarlighet") == SERIOUS)
     return Compilation(len(reports), serious, sections)
+
+
+def _extra_text_sections(kb: KnowledgeBase, reports: list[cases.Case]) -> list[Section]:
+    """Optional free-text fields a coordinator added to knowledge/forms/avvikelse.yaml: their
+    answers, capped, each under the field's label."""
+    form = kb.forms.get(KIND)
+    if form is None:
+        return []
+    used = {field_id for field_id, _, text_id, _ in SECTIONS} | {text_id for _, _, text_id, _ in SECTIONS}
+    extra = [f for s in form.steps for f in s.fields
+             if f.kind in ("text", "textarea") and not f.required and f.id not in used]
+    sections = []
+    for spec in extra:
+        texts = [" ".join(str(c.data.get("values", {}).get(spec.id)).split()) for c in reports
+                 if str(c.data.get("values", {}).get(spec.id) or "").strip()]
+        if texts:
+            sections.append(Section(spec.id, spec.label, [Row("Rapporter med svar", len(texts))],
+                                    [_cut(t) for t in texts[:FREE_TEXT_CAP]],
+                                    max(0, len(texts) - FREE_TEXT_CAP)))
+    return sections
 
 
 def _party_rows(kb: KnowledgeBase, reports: list[cases.Case], counter: Counter, titles: dict[str, str],

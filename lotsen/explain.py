@@ -2,8 +2,9 @@
 
 Runs a question through the same matcher as a real question and reports, in Swedish, what
 the bot would do and why: typo corrections, aliases and abbreviations, split compounds,
-the words it searched with, and for each matching entry its score, the phrasing that
-matched best, the words they share, and the word-overlap and fuzzy parts of the score.
+the words it searched with, how much of the question the knowledge base knows (off-topic), and
+for each matching entry its score, the phrasing that matched best, the words they share and
+the parts of the score (lotsen.matching); the decision is lotsen.features.qa.decide's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lotsen.kb.model import KnowledgeBase
-from lotsen.matching import ANSWER, SUGGEST, Matcher
+from lotsen.matching import Matcher
 
 SUGGESTIONS_SHOWN = 3  # lotsen.features.qa offers this many in "Menade du …?"
 
@@ -29,14 +30,24 @@ class ExplainedCandidate:
     score: float
     phrasing: str
     shared: list[str]
-    overlap: float
-    fuzzy: float
+    overlap: float  # coverage of the best phrasing
+    fuzzy: float  # focus: share of the question the entry explains
+    bm25: float = 0.0
+    key: float = 0.0
+    intent: float = 0.0
+    forms: float = 0.0
+
+    def parts(self) -> str:
+        """The evidence behind the score, in Swedish."""
+        return (f"täcker {pct(self.overlap)} av bästa formuleringen · förklarar {pct(self.fuzzy)} av frågan · "
+                f"BM25 {num(self.bm25)} · {pct(self.key)} av frågans kärnord · frågeord {pct(self.intent)} · "
+                f"samma ordformer {pct(self.forms)}")
 
 
 @dataclass
 class Explanation:
     question: str
-    level: str  # answer | suggest | none
+    level: str  # answer | suggest | none (the matcher's level)
     decision: str
     candidates: list[ExplainedCandidate]
     corrections: list[str] = field(default_factory=list)  # "fkassan → forsakringskassan"
@@ -46,6 +57,8 @@ class Explanation:
     unknown: list[str] = field(default_factory=list)  # stems no phrasing contains
     thresholds: str = ""
     intercepted_by: str = ""  # a typed command that takes this text before question answering
+    verdict: str = ""  # what the bot does: answer | suggest | unknown | offtopic | smalltalk
+    domain: float = 0.0
 
     def facts(self) -> list[dict[str, str]]:
         rows = [
@@ -54,6 +67,7 @@ class Explanation:
             ("Sammansatta ord", ", ".join(self.compounds)),
             ("Sökord (ordstammar)", ", ".join(self.stems) or "inga – bara småord"),
             ("Okända ord", ", ".join(self.unknown)),
+            ("Orden finns i kunskapsbasen", pct(self.domain) if self.stems else ""),
         ]
         return [{"title": t, "value": v} for t, v in rows if v]
 
@@ -73,13 +87,21 @@ class Explanation:
                 f"   Fråga: {c.question}",
                 f"   Bäst matchande formulering: ”{c.phrasing}”",
                 f"   Gemensamma ord: {', '.join(c.shared) or '–'}",
-                f"   Ordöverlapp {num(c.overlap)} · likhet i stavning {num(c.fuzzy)}",
+                f"   Poängens delar: {c.parts()}",
             ]
         return out
 
 
+def pct(value: float) -> str:
+    return f"{round(value * 100)} %"
+
+
 def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -> Explanation:
+    from lotsen.features.qa import (VERDICT_ANSWER, VERDICT_OFFTOPIC, VERDICT_SMALLTALK, VERDICT_SUGGEST,
+                                    decide)
+
     result = matcher.match(text, limit=limit)
+    verdict = decide(kb, matcher, text)
     th = matcher.thresholds
     candidates = [
         ExplainedCandidate(
@@ -87,17 +109,31 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
             question=kb.entries[c.entry_id].question if c.entry_id in kb.entries else c.entry_id,
             where=str(kb.entries[c.entry_id].where) if c.entry_id in kb.entries else "",
             score=c.score, phrasing=c.phrasing, shared=list(c.shared), overlap=c.overlap, fuzzy=c.fuzzy,
+            bm25=c.bm25, key=c.key, intent=c.intent, forms=c.forms,
         )
         for c in result.candidates
     ]
-    if result.level == ANSWER and candidates:
-        best = candidates[0]
-        decision = f"Boten svarar med ”{best.question}” ({best.entry_id}), poäng {num(best.score)}."
-    elif result.level == SUGGEST and candidates:
-        shown = ", ".join(f"”{c.question}”" for c in candidates[:SUGGESTIONS_SHOWN])
-        decision = f"Boten är osäker och frågar ”Menade du …?” med {shown}. {_why_unsure(th, candidates)}"
+    if verdict.kind == VERDICT_SMALLTALK:
+        decision = "Boten svarar kort och artigt (hälsning eller tack) och sparar inget som obesvarad fråga."
+    elif verdict.kind == VERDICT_OFFTOPIC:
+        decision = (f"Boten svarar att frågan ligger utanför vad den kan svara på, och säger vad den kan. Varför: "
+                    f"bara {pct(result.domain)} av frågans ord finns i kunskapsbasen, och ingen fråga där passar.")
+    elif verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
+        if verdict.entry.id not in kb.entries:
+            decision = f"Boten visar ordlistans förklaring: ”{verdict.entry.question}”."
+        else:
+            decision = (f"Boten svarar med ”{verdict.entry.question}” ({verdict.entry.id}), poäng "
+                        f"{num(candidates[0].score) if candidates else '–'}. {_why_sure(th, result)}")
+        if verdict.alternatives:
+            shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
+            decision += f" Under svaret visas ”Menar du kanske …” med {shown}: de ligger nära."
+    elif verdict.kind == VERDICT_SUGGEST and candidates:
+        shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
+        decision = f"Boten är osäker och frågar ”Menade du …?” med {shown}. {_why_unsure(th, result)}"
     else:
-        decision = "Boten svarar ”Det vet jag tyvärr inte” och visar en kontakt."
+        decision = "Boten svarar ”Det vet jag tyvärr inte” och visar en kontakt. " + (
+            f"Bästa poängen {num(candidates[0].score)} är under gränsen för förslag ({num(th.suggest)})."
+            if candidates else "Ingen fråga delar något sökord med frågan.")
     return Explanation(
         question=text,
         level=result.level,
@@ -109,23 +145,27 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         stems=list(result.stems),
         unknown=[s for s in result.stems if not matcher.knows(s)],
         thresholds=_thresholds(th),
+        verdict=verdict.kind,
+        domain=result.domain,
     )
 
 
 def _thresholds(th) -> str:
-    sure = f"från {num(th.sure)}"
-    if getattr(th, "sure_margin", None) is not None:
-        sure += f" med {num(th.sure_margin)} försprång"
-    return (f"svar från {num(th.answer)} med {num(th.margin)} försprång (eller {sure}), "
-            f"förslag från {num(th.suggest)}")
+    return (f"svar från poäng {num(th.answer)} med {pct(th.margin)} försprång till nästa fråga "
+            f"(eller från {num(th.sure)} med {pct(th.sure_margin)}), förslag från {num(th.suggest)}; "
+            f"”Menar du kanske …” för frågor inom {pct(1 - th.close)} av den bästa")
 
 
-def _why_unsure(th, candidates: list[ExplainedCandidate]) -> str:
-    top = candidates[0].score
-    lead = top - (candidates[1].score if len(candidates) > 1 else 0.0)
+def _why_sure(th, result) -> str:
+    return (f"Varför säkert: poängen är minst {num(th.answer)} och försprånget till nästa fråga är "
+            f"{pct(result.margin)}.")
+
+
+def _why_unsure(th, result) -> str:
+    top = result.best.score if result.best else 0.0
+    if result.reason == "single-word":
+        return "Frågan har för få ord som betyder något för att boten ska svara säkert."
     if top < th.answer:
         return f"Bästa poängen {num(top)} är under gränsen för ett svar ({num(th.answer)})."
-    if lead < th.margin:
-        return f"Försprånget till nästa fråga är bara {num(lead)} (minst {num(th.margin)} behövs)."
-    return "Frågan har för få ord som betyder något för att boten ska svara säkert."
-
+    return (f"Försprånget till nästa fråga är bara {pct(result.margin)} (minst {pct(th.margin)} behövs, "
+            f"eller {pct(th.sure_margin)} från poäng {num(th.sure)}).")

@@ -1,24 +1,38 @@
 """Swedish-aware question matching.
 
 A question goes through the same pipeline as every phrasing in the knowledge base:
-fold case and diacritics → tokenise → correct typos against the knowledge base's own
-vocabulary (rapidfuzz) → split compounds into known words → expand aliases and
-abbreviations from the glossary ("fk" → "försäkringskassan", "sig 0" → "sgi") → drop
-stopwords → stem (Snowball + definite-form stripping).
+fold case and diacritics → tokenise → split compounds into known words (with a linking
+-s-/-e-) → correct the remaining typos against the knowledge base's own vocabulary
+(rapidfuzz) → expand aliases and abbreviations from the glossary ("fk" →
+"försäkringskassan", "hsf" → "Höglandets samordningsförbund") → drop stopwords → stem
+(Snowball + definite-form stripping).
 
-Candidates come from an inverted index over stems; each is scored by an IDF-weighted F1
-of shared stems (word order does not matter) blended with a fuzzy string score. The
-result says how confident it is, and why (for the coordinators' "testa:" mode).
+Scoring is stable in the length of the question (a 25-word description of a client's
+situation is not punished for its extra words). For every entry that shares a word with
+the question, three pieces of evidence are computed:
+
+- **bm25**: BM25-style saturated term weights over the entry's phrasings (a word in most of
+  them counts more than one in a single phrasing) and, weaker, its answer text;
+- **coverage**: how much of the entry's best-matching phrasing the question covers (IDF-weighted),
+  i.e. whether the question contains what makes this entry this entry;
+- **focus**: how much of the question's meaningful words the entry explains (this one does
+  fall with length, so it only ever adds).
+
+Entries are ranked by their combined score; the decision (answer / suggest / none) is made
+from the combined score of the best entry and its margin to the next, with calibrated
+thresholds. The result says why, for the coordinators' "testa:" mode.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
@@ -30,21 +44,30 @@ NONE = "none"
 
 @dataclass(frozen=True)
 class Weights:
-    """How the evidence is blended into one score (sums to 1)."""
+    """How the evidence is blended into one score and the BM25 parameters (tuned on the
+    tuning sets with scripts.accuracy; the held-out sets are never used)."""
 
-    phrasing: float = 0.55  # IDF-weighted F1 of stems shared with the best single phrasing
-    fuzzy: float = 0.20  # rapidfuzz token_sort_ratio against that phrasing
-    entry: float = 0.15  # share of the question's words found anywhere in the entry's phrasings
-    answer: float = 0.10  # share of the question's words found in the answer text
+    coverage: float = 0.20  # share of the best phrasing's weight the question covers
+    bm25: float = 0.30  # saturated BM25 over phrasings + answer, relative to the question's own best
+    focus: float = 0.40  # share of the question's meaningful weight found in the entry
+    key: float = 0.15  # share of the entry's own weighted words (its centroid) the question covers
+    intent: float = 0.10  # the question word ("vem", "när" …) is in the entry's phrasings
+    forms: float = 0.10  # exact word forms shared ("finansieras" vs "finansierar")
+    k1: float = 1.2  # BM25 saturation
+    answer_tf: float = 0.35  # a word in the answer counts like being in this share of the phrasings
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.50  # a confident answer needs at least this …
-    margin: float = 0.06  # … and this lead over the next entry,
-    sure: float = 0.80  # … or, above this score, a lead of at least sure_margin
-    sure_margin: float = 0.025
-    suggest: float = 0.28  # below this, nothing is offered
+    answer: float = 0.52  # a confident answer needs at least this score …
+    margin: float = 0.10  # … and this relative lead (1 - second/best) over the next entry,
+    sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
+    sure_margin: float = 0.02
+    long_words: int = 9  # a question with this many meaningful words is "long" …
+    long_answer: float = 0.44  # … and is answered from this score with a relative lead of long_margin
+    long_margin: float = 0.15
+    suggest: float = 0.38  # below this, nothing is offered
+    close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
 @dataclass
@@ -52,9 +75,21 @@ class Candidate:
     entry_id: str
     score: float
     phrasing: str
-    shared: list[str] = field(default_factory=list)  # stems the question and phrasing share
-    overlap: float = 0.0
-    fuzzy: float = 0.0
+    shared: list[str] = field(default_factory=list)  # stems the question and the entry share
+    overlap: float = 0.0  # coverage of the best phrasing (0..1)
+    fuzzy: float = 0.0  # kept for compatibility: focus (share of the question explained)
+    bm25: float = 0.0
+    key: float = 0.0  # share of the entry's centroid the question covers
+    intent: float = 0.0  # share of the entry's phrasings with the question's question word
+    forms: float = 0.0  # share of the question's word forms found verbatim in the entry
+
+    @property
+    def coverage(self) -> float:
+        return self.overlap
+
+    @property
+    def focus(self) -> float:
+        return self.fuzzy
 
 
 @dataclass
@@ -66,16 +101,29 @@ class MatchResult:
     expansions: list[tuple[str, str]] = field(default_factory=list)  # alias → term
     compounds: dict[str, list[str]] = field(default_factory=dict)
     stems: list[str] = field(default_factory=list)
+    domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
+    margin: float = 0.0  # relative lead of the best entry over the next (0..1)
+    topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
+    missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
+    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
 
+    @property
+    def off_topic(self) -> bool:
+        """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
+        if self.level == ANSWER or self.topical:
+            return False
+        weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
+        return not self.candidates or self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)
+
 
 @dataclass
 class _Analysed:
     stems: list[str]
-    text: str  # folded content words, for fuzzy comparison
+    text: str  # folded content words
     corrections: dict[str, str]
     expansions: list[tuple[str, str]]
     compounds: dict[str, list[str]]
@@ -83,12 +131,24 @@ class _Analysed:
 
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _WEAK_STEMS = frozenset(stem(w) for w in WEAK_WORDS)
-WEAK_FACTOR = 0.25
+_QUESTION_STEMS = frozenset(stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken",
+                                              "vilket", "varfor"))
+WEAK_FACTOR = 0.5
+OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic …
+OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
+OFF_TOPIC_WEAK_SCORE = 0.42
+PLACE_SHARE = 0.6
+RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
+GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
+PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
 SPLIT_KNOWN = True
+# Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
+SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(alias, canonical words) from parties, concepts, processes, efforts and municipalities.
+    """(alias, canonical words) from parties, concepts, processes, efforts, municipalities and
+    samordningsförbund.
 
     Aliases of four letters or fewer keep their diacritics ("far" must not fire on "får");
     longer ones are folded like everything else."""
@@ -101,6 +161,10 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
             if a and fold(a) != fold(canonical):
                 pairs.append((a, canonical))
 
+    # The specific thing first: "hsf" is Höglandets samordningsförbund, not Finsam in general.
+    for fb in getattr(kb, "forbund", {}).values():
+        names = [n for n in (getattr(fb, "short", ""), *getattr(fb, "aliases", ())) if n]
+        add(names, fb.name)
     for p in kb.parties.values():
         add((*p.aliases, p.short) if p.short else p.aliases, p.name)
     for c in kb.concepts.values():
@@ -118,6 +182,10 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return pairs
 
 
+def _saturate(x: float, k1: float) -> float:
+    return x * (k1 + 1) / (x + k1) if x > 0 else 0.0
+
+
 class Matcher:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None, weights: Weights | None = None):
         self.kb = kb
@@ -131,40 +199,109 @@ class Matcher:
             table = self._short_aliases if len(alias) <= 4 else self._aliases
             table.setdefault(tuple(alias.split()), (alias, canon))
         self._alias_len = max((len(k) for k in (*self._aliases, *self._short_aliases)), default=1)
+        # First word → the alias lengths starting with it (longest first): one dict lookup per word.
+        self._alias_starts: dict[int, dict[str, list[int]]] = {}
+        for table in (self._aliases, self._short_aliases):
+            starts: dict[str, set[int]] = defaultdict(set)
+            for key in table:
+                starts[key[0]].add(len(key))
+            self._alias_starts[id(table)] = {w: sorted(ns, reverse=True) for w, ns in starts.items()}
         # Vocabulary first (for typo correction and compound splitting), then the index.
-        texts = [(e.id, t) for e in kb.entries.values() for t in (e.question, *e.phrasings)]
+        texts = [(e.id, t) for e in kb.entries.values() for t in dict.fromkeys((e.question, *e.phrasings))]
         vocab: set[str] = set()
         for _, t in texts:
             vocab.update(fold(tok) for tok in tokens(t) if len(tok) > 1)
         for _, canon in (*self._aliases.values(), *self._short_aliases.values()):
             vocab.update(fold(tok) for tok in tokens(canon))
         self._vocab = vocab
+        # Words of answers and the glossary: they make a question "about" the knowledge base
+        # (in its domain) and are valid parts of compounds, but are never typo targets.
+        domain_words: set[str] = set(vocab)
+        for e in kb.entries.values():
+            domain_words.update(fold(tok) for tok in tokens(e.answer) if len(tok) > 1)
+        for c in kb.concepts.values():
+            domain_words.update(fold(tok) for tok in tokens(f"{c.term} {c.expansion} {c.definition}") if len(tok) > 1)
+        self._parts = domain_words | {w for w in SHORT_HEADS}
         self._split_known = SPLIT_KNOWN
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+        self._split_cache: dict[str, list[str]] = {}
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in self._vocab_list:
+            by_initial[word[0]].append(word)
+        self._by_initial = dict(by_initial)
 
         # Place names say where, not what: like question words they cannot make a match alone.
         self._weak = _WEAK_STEMS | {stem(fold(name)) for mu in kb.municipalities.values()
                                     for name in (mu.name, *mu.aliases) if len(tokens(name)) == 1}
-        self._docs: list[tuple[str, str, frozenset[str], str]] = []  # entry, phrasing, stems, text
-        postings: dict[str, list[int]] = defaultdict(list)
-        entry_stems: dict[str, set[str]] = defaultdict(set)
+        self._docs: list[tuple[str, str, frozenset[str]]] = []  # entry, phrasing, stems
+        entry_docs: dict[str, list[int]] = defaultdict(list)
+        self._analysed_docs: list[_Analysed] = []
         for entry_id, text in texts:
             analysed = self._analyse(text, correct=False)
+            self._analysed_docs.append(analysed)
             stems = frozenset(analysed.stems)
-            index = len(self._docs)
-            self._docs.append((entry_id, text, stems, analysed.text))
-            entry_stems[entry_id].update(stems)
-            for s in stems:
-                postings[s].append(index)
-        self._entry_stems = {k: frozenset(v) for k, v in entry_stems.items()}
+            entry_docs[entry_id].append(len(self._docs))
+            self._docs.append((entry_id, text, stems))
+        self._entry_ids = list(entry_docs)
+        n_entries = max(len(self._entry_ids), 1)
+        # Per entry: share of its phrasings containing each stem, and the stems of its answer.
+        self._entry_tf: dict[str, dict[str, float]] = {}
+        df: dict[str, int] = defaultdict(int)
+        for entry_id, docs in entry_docs.items():
+            counts: dict[str, int] = defaultdict(int)
+            for d in docs:
+                for s in self._docs[d][2]:
+                    counts[s] += 1
+            self._entry_tf[entry_id] = {s: c / len(docs) for s, c in counts.items()}
+            for s in counts:
+                df[s] += 1
+        self._entry_forms: dict[str, frozenset[str]] = {}
+        for entry_id, docs in entry_docs.items():
+            forms: set[str] = set()
+            for d in docs:
+                forms.update(fold(t) for t in tokens(self._docs[d][1]))
+            self._entry_forms[entry_id] = frozenset(forms - _FOLDED_STOP)
         self._answer_stems = {e.id: frozenset(self._analyse(e.answer, correct=False).stems)
                               for e in kb.entries.values()}
-        n = max(len(self._docs), 1)
-        self._idf = {s: math.log(1 + n / len(ids)) * (WEAK_FACTOR if s in self._weak else 1.0)
-                     for s, ids in postings.items()}
+        answer_df: dict[str, int] = defaultdict(int)
+        for stems in self._answer_stems.values():
+            for s in stems:
+                answer_df[s] += 1
+
+        def idf(count: int) -> float:
+            return math.log(1 + (n_entries - count + 0.5) / (count + 0.5))
+
+        self._idf = {s: idf(c) * (WEAK_FACTOR if s in self._weak else 1.0) for s, c in df.items()}
+        # Words only in answers still count, as much as a rare word would in the answer.
+        self._answer_idf = {s: idf(c) * (WEAK_FACTOR if s in self._weak else 1.0) for s, c in answer_df.items()}
+        postings: dict[str, list[str]] = defaultdict(list)
+        for entry_id, tf in self._entry_tf.items():
+            for s in tf:
+                postings[s].append(entry_id)
+        for entry_id, stems in self._answer_stems.items():
+            for s in stems:
+                if s not in self._entry_tf.get(entry_id, {}):
+                    postings[s].append(entry_id)
         self._postings = dict(postings)
-        self._unknown_weight = max(self._idf.values(), default=2.0)
-        self._doc_weight = [sum(self._idf[s] for s in d[2]) or 1.0 for d in self._docs]
+        # A phrasing's own weight: a place it names counts fully here, so "har nässjö förrehab"
+        # is only half covered by a question that names no place.
+        self._places = self._weak - _WEAK_STEMS
+        self._doc_weight = [sum(self._idf.get(s, 0.0) / (WEAK_FACTOR if s in self._places else 1.0) * PLACE_SHARE
+                                if s in self._places else self._idf.get(s, 0.0) for s in d[2]) or 1.0
+                            for d in self._docs]
+        self._entry_docs = dict(entry_docs)
+        self._centroid_weight = {e: sum(self._idf.get(s, 0.0) * share for s, share in tf.items()) or 1.0
+                                 for e, tf in self._entry_tf.items()}
+        self._max_idf = max(self._idf.values(), default=2.0)
+        # Stems of what the knowledge base is about (parties, glossary terms and their aliases).
+        names = [n for p in kb.parties.values() for n in (p.short or "", *p.aliases)]
+        names += [n for c in kb.concepts.values() for n in (c.term, *c.aliases)]
+        topic_words = [n for n in names if len(tokens(n)) == 1]  # "SIP", "Arena", "FK" – not "… på recept"
+        self._topic_stems = (frozenset(stem(fold(t)) for t in topic_words if len(t) > 1)
+                             - self._weak - _FOLDED_STOP - self._common_stems(kb))
+        self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
+        self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {
+            stem(w) for w in domain_words}
 
     # --- analysis ---------------------------------------------------------------------
 
@@ -179,13 +316,20 @@ class Matcher:
                 if w in self._vocab or w in _FOLDED_STOP or len(w) < 4 or w.isdigit():
                     fixed.append(w)
                     continue
+                # Compounds before typos: a word made of known words is never "corrected".
                 parts = self._split_compound(w)
                 if parts:
                     compounds[w] = parts
                     fixed.append(w)
                     fixed.extend(parts)
                     continue
-                hit = process.extractOne(w, self._vocab_list, scorer=fuzz.ratio, score_cutoff=80)
+                if w in self._parts:  # a real word of the domain (from an answer or the glossary)
+                    fixed.append(w)
+                    continue
+                # One edit in a short word, two in a long one ("forsakringskasan"); the first
+                # letter must be right (typos rarely start a word).
+                hit = process.extractOne(w, self._by_initial.get(w[0], ()), scorer=Levenshtein.distance,
+                                         score_cutoff=1 if len(w) < 8 else 2)
                 if hit:
                     corrections[w] = hit[0]
                     fixed.append(hit[0])
@@ -214,29 +358,84 @@ class Matcher:
     def _find_aliases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, str]]) -> list[tuple[str, str]]:
         """Aliases in a token sequence, longest match first at each position."""
         found = []
-        i = 0
-        while i < len(words):
-            for n in range(min(self._alias_len, len(words) - i), 0, -1):
-                hit = table.get(tuple(words[i:i + n]))
-                if hit:
-                    found.append(hit)
-                    i += n
-                    break
+        starts = self._alias_starts[id(table)]
+        i, n_words = 0, len(words)
+        while i < n_words:
+            lengths = starts.get(words[i])
+            if lengths:
+                for n in lengths:  # longest first
+                    if i + n <= n_words:
+                        hit = table.get(tuple(words[i:i + n]))
+                        if hit:
+                            found.append(hit)
+                            i += n
+                            break
+                else:
+                    i += 1
             else:
                 i += 1
         return found
 
     def _split_compound(self, word: str) -> list[str]:
-        if len(word) < 8:
-            return []
-        for i in range(len(word) - 4, 3, -1):
+        """Split a compound into known words ("itsparet" → it + sparet, "forrehabens" →
+        for + rehab…), trying a linking -s- or -e- between the parts; [] when it does not split."""
+        if word in self._split_cache:
+            return self._split_cache[word]
+        parts = self._split(word, depth=0) if len(word) >= 6 else []
+        parts = parts if parts and len(parts) > 1 else []
+        if len(self._split_cache) < 50_000:
+            self._split_cache[word] = parts
+        return parts
+
+    def _split(self, word: str, depth: int) -> list[str]:
+        known = self._parts
+        for i in range(len(word) - 3, 1, -1):
             left, right = word[:i], word[i:]
-            if right in self._vocab and len(right) >= 4:
-                if left in self._vocab:
-                    return [left, right]
-                if left.endswith("s") and left[:-1] in self._vocab:
-                    return [left[:-1], right]
+            if len(left) < 3 and left not in SHORT_HEADS:
+                continue
+            heads = [left]
+            if len(left) > 3 and left[-1] in "se":  # linking -s- / -e-
+                heads.append(left[:-1])
+            for head in heads:
+                if head not in known or head in _FOLDED_STOP and len(head) < 3:
+                    continue
+                if right in known and len(right) >= 4:
+                    return [head, right]
+                if depth < 2 and len(right) >= 6:
+                    rest = self._split(right, depth + 1)
+                    if rest:
+                        return [head, *rest]
         return []
+
+    @staticmethod
+    def _common_stems(kb: KnowledgeBase) -> frozenset[str]:
+        """Words of place names and of the parties' full names ("region", "län", "kommun"):
+        too common to make a question topical on their own."""
+        words = [t for mu in kb.municipalities.values() for t in tokens(" ".join((mu.name, *mu.aliases)))]
+        words += [t for p in kb.parties.values() for t in tokens(p.name)]
+        return frozenset(stem(fold(t)) for t in words)
+
+    def _known_head(self, word: str) -> bool:
+        """Whether an unknown word starts with a known word of at least five letters."""
+        return any(word[:i] in self._parts for i in range(len(word) - 2, 4, -1))
+
+    def _domain_share(self, stems: list[str]) -> float:
+        """How much of the question is about what the knowledge base knows (0..1): a word of
+        some phrasing counts fully, a word only in answers or the glossary half, an unknown
+        word not at all; rare words weigh more."""
+        total = known = 0.0
+        for s in stems:
+            if s in self._idf:
+                weight, share = self._idf[s], 1.0
+            elif s in self._answer_idf:
+                weight, share = self._answer_idf[s], 0.5
+            elif s in self._domain_stems or self._known_head(s):
+                weight, share = self._max_idf, 0.5  # e.g. "arenagrupp": a known word + something new
+            else:
+                weight, share = self._max_idf, 0.0
+            total += weight
+            known += weight * share
+        return known / total if total else 0.0
 
     def knows(self, stem: str) -> bool:
         """Whether a stem occurs in some phrasing (for explanations: unknown words)."""
@@ -244,61 +443,159 @@ class Matcher:
 
     # --- matching ---------------------------------------------------------------------
 
-    def match(self, text: str, limit: int = 3) -> MatchResult:
-        q = self._analyse(text, correct=True)
+    def match(self, text: str, limit: int = 3, *, only: Iterable[str] | None = None) -> MatchResult:
+        """Rank the entries for `text`. `only` restricts scoring to these entries."""
+        return self._match(text, self._analyse(text, correct=True), limit, only)
+
+    def phrasings(self) -> list[tuple[str, str]]:
+        """(entry id, text) of every indexed phrasing (question titles included), in index order."""
+        return [(d[0], d[1]) for d in self._docs]
+
+    def rivals(self, index: int, limit: int = 4) -> list[str]:
+        """The entries most likely to compete with phrasing `index`: those sharing its rarest
+        words. Cost grows with how common those words are, not with the size of the knowledge base."""
+        entry_id, _, stems = self._docs[index]
+        rare = sorted((s for s in stems if s in self._idf and s not in self._weak),
+                      key=lambda s: -self._idf[s])[:RIVAL_WORDS]
+        acc: dict[str, float] = defaultdict(float)
+        for s in rare:
+            weight = self._idf[s]
+            for other in self._postings.get(s, ()):
+                if other != entry_id:
+                    acc[other] += weight
+        return heapq.nlargest(limit, acc, key=acc.__getitem__)
+
+    def match_phrasing(self, index: int, limit: int = 3) -> MatchResult:
+        """Phrasing `index` asked exactly as written, scored against its own entry and its
+        likely rivals only (the knowledge-base check: near-linear in the number of phrasings)."""
+        entry_id, text, _ = self._docs[index]
+        analysed = self._analysed_docs[index]
+        return self._match(text, analysed, limit, [entry_id, *self.rivals(index)])
+
+    def _match(self, text: str, q: _Analysed, limit: int, only: Iterable[str] | None) -> MatchResult:
         result = MatchResult(query=text, level=NONE, candidates=[], corrections=q.corrections,
-                             expansions=q.expansions, compounds=q.compounds, stems=q.stems)
-        known = [s for s in q.stems if s in self._idf and s not in self._weak]
+                             expansions=q.expansions, compounds=q.compounds, stems=q.stems, reason="no-words")
+        # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
+        meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
+        result.topical = any(s in self._topic_stems for s in q.stems)
+        result.domain = self._domain_share(meaningful) if meaningful else (
+            1.0 if any(s in self._idf for s in q.stems) else 0.0)
+        known = [s for s in q.stems if (s in self._idf or s in self._answer_idf) and s not in self._weak]
         if not known:
             # A question made only of weak words ("vem gör vad?") may still match a phrasing
             # made of the same words; a single weak word ("hur") never does.
             known = [s for s in q.stems if s in self._idf] if len(q.stems) >= 2 else []
         if not known:
             return result
-        # A word the knowledge base has never seen weighs like its rarest word: a question
-        # about something else ("fotboll") must not ride on one shared word.
-        q_weight = sum(self._idf.get(s, self._unknown_weight) for s in q.stems) or 1.0
-        acc: dict[int, float] = defaultdict(float)
-        for s in known:  # candidates must share at least one meaningful word
-            weight = self._idf[s]
-            for doc in self._postings[s]:
-                acc[doc] += weight
-        for s in q.stems:
-            if s in known or s not in self._postings:
-                continue
-            weight = self._idf[s]
-            for doc in self._postings[s]:
-                if doc in acc:
-                    acc[doc] += weight
-        top_docs = sorted(acc, key=acc.__getitem__, reverse=True)[:300]
         w = self.weights
-        best: dict[str, Candidate] = {}
-        for doc in top_docs:
-            entry_id, phrasing, stems, dtext = self._docs[doc]
-            shared_w = acc[doc]
-            recall = shared_w / q_weight
-            precision = shared_w / self._doc_weight[doc]
-            overlap = 2 * recall * precision / (recall + precision) if shared_w else 0.0
-            fz = fuzz.token_sort_ratio(q.text, dtext) / 100.0
-            score = w.phrasing * overlap + w.fuzzy * fz
-            if entry_id not in best or score > best[entry_id].score:
-                shared = sorted(s for s in q.stems if s in stems)
-                best[entry_id] = Candidate(entry_id, score, phrasing, shared, round(overlap, 4), round(fz, 4))
-        for entry_id, cand in best.items():
-            in_entry = sum(self._idf.get(s, 0.0) for s in q.stems if s in self._entry_stems[entry_id]) / q_weight
-            in_answer = sum(self._idf.get(s, 0.0) for s in q.stems if s in self._answer_stems[entry_id]) / q_weight
-            cand.score = round(cand.score + w.entry * in_entry + w.answer * in_answer, 4)
-        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        sat_max = _saturate(1.0 + w.answer_tf, w.k1)
+        # The question's own weight: every meaningful word; a word the knowledge base has never
+        # seen weighs like a fairly rare word, so "fotboll" is not explained away.
+        unknown_weight = self._max_idf
+        q_weight = sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight))
+                       for s in q.stems) or 1.0
+        if only is not None:
+            pool = set(only)
+        else:
+            # Cheap first pass: shared weight per entry; only the best PREFILTER are scored fully.
+            acc: dict[str, float] = defaultdict(float)
+            for s in known:
+                weight = self._idf.get(s) or self._answer_idf.get(s, 0.0)
+                for entry_id in self._postings.get(s, ()):
+                    acc[entry_id] += weight
+            pool = acc.keys() if len(acc) <= PREFILTER else sorted(acc, key=acc.__getitem__, reverse=True)[:PREFILTER]
+        qset = set(q.stems)
+        qfrozen = frozenset(qset)
+        idf_get = self._idf_get
+        q_questions = [s for s in q.stems if s in _QUESTION_STEMS]
+        q_forms = [f for f in dict.fromkeys(q.text.split()) if f in self._vocab and stem(f) in self._idf
+                   and stem(f) not in self._weak]
+        scored: list[Candidate] = []
+        for entry_id in pool:
+            tf = self._entry_tf.get(entry_id)
+            if tf is None:
+                continue
+            answer = self._answer_stems.get(entry_id, frozenset())
+            bm = 0.0
+            explained = 0.0
+            shared = []
+            for s in qset:
+                x = tf.get(s, 0.0) + (w.answer_tf if s in answer else 0.0)
+                if x <= 0:
+                    continue
+                weight = self._idf.get(s) or self._answer_idf.get(s, 0.0)
+                if s not in tf:  # only in the answer: weaker evidence
+                    weight = min(weight, self._answer_idf.get(s, 0.0)) * 0.6
+                bm += weight * _saturate(x, w.k1)
+                explained += weight
+                if s in tf:
+                    shared.append(s)
+            if bm <= 0:
+                continue
+            best_cov, best_doc = 0.0, self._entry_docs[entry_id][0]
+            for d in self._entry_docs[entry_id]:
+                common = self._docs[d][2] & qfrozen
+                if not common:
+                    continue
+                cov = sum(map(idf_get, common)) / self._doc_weight[d]
+                if cov > best_cov:
+                    best_cov, best_doc = cov, d
+            focus = min(1.0, explained / q_weight)
+            key = sum(self._idf.get(s, 0.0) * tf[s] for s in shared) / self._centroid_weight[entry_id]
+            intent = max((tf.get(s, 0.0) for s in q_questions), default=0.0)
+            forms = self._entry_forms[entry_id]
+            form_share = (sum(1 for f in q_forms if f in forms) / len(q_forms)) if q_forms else 0.0
+            cand = Candidate(entry_id, 0.0, self._docs[best_doc][1], sorted(shared), round(best_cov, 4),
+                             round(focus, 4), round(bm, 4), round(key, 4), round(intent, 4), round(form_share, 4))
+            scored.append(cand)
+        if not scored:
+            return result
+        # BM25 relative to what the question could score at most (its known words, saturated).
+        bm_ceiling = q_weight * sat_max
+        w_total = (w.coverage + w.bm25 + w.focus + w.key + w.intent + w.forms) or 1.0
+        for c in scored:
+            rel_bm = min(1.0, c.bm25 / bm_ceiling)
+            # Long questions: relative BM25 falls with length, coverage does not.
+            c.score = round((w.coverage * c.overlap + w.bm25 * math.sqrt(rel_bm) + w.focus * c.fuzzy
+                             + w.key * c.key + w.intent * c.intent + w.forms * c.forms) / w_total, 4)
+        ranked = sorted(scored, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         th = self.thresholds
-        top = ranked[0].score if ranked else 0.0
+        top = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        lead = top - second
+        margin = 1.0 - second / top if top > 0 else 0.0
+        result.margin = round(margin, 4)
         # One meaningful word ("sip") is an answer only when a phrasing is essentially that word.
-        single_word = len([s for s in q.stems if s not in self._weak]) <= 1
-        clear = not single_word or (ranked and ranked[0].overlap >= 0.95)
-        if clear and top >= th.answer and (lead >= th.margin or (top >= th.sure and lead >= th.sure_margin)):
-            result.level = ANSWER
+        single_word = len(meaningful) <= 1
+        clear = not single_word or ranked[0].overlap >= 0.95
+        # The question's most distinctive word must be something the best entry talks about:
+        # "hur mycket får en samverkanskoordinator i lön" is not answered by what they do.
+        best_entry = ranked[0].entry_id
+        distinctive = max(meaningful, key=lambda s: self._idf.get(s, self._answer_idf.get(s, self._max_idf)),
+                          default="")
+        if (distinctive and len(meaningful) <= GAP_WORDS and distinctive not in self._entry_tf[best_entry]
+                and distinctive not in self._answer_stems.get(best_entry, ())):
+            result.missing = distinctive
+        if not clear and top >= th.answer:
+            result.level, result.reason = SUGGEST, "single-word"
+        elif result.missing and top >= th.answer:
+            result.level, result.reason = SUGGEST, "missing-word"
+        elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
+            result.level, result.reason = ANSWER, "clear"
+        elif len(meaningful) >= th.long_words and top >= th.long_answer and margin >= th.long_margin:
+            # A long description of a situation explains less of itself with any one entry, so
+            # its score is lower; a clear lead still makes the answer safe.
+            result.level, result.reason = ANSWER, "clear-long"
         elif top >= th.suggest:
-            result.level = SUGGEST
+            result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
+        else:
+            result.reason = "low"
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def alternatives(self, result: MatchResult, limit: int = 3) -> list[Candidate]:
+        """Entries close to an answered best one, offered as "Menar du kanske …" links."""
+        if not result.candidates:
+            return []
+        top = result.candidates[0].score
+        return [c for c in result.candidates[1:limit + 1] if c.score >= top * self.thresholds.close
+                and c.score >= self.thresholds.suggest]

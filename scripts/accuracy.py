@@ -1,70 +1,152 @@
-"""Accuracy of the matcher on the question sets in tests/accuracy/*.yaml.
+"""Accuracy of question answering on the question sets in tests/accuracy/*.yaml.
 
-    .venv/bin/python -m scripts.accuracy [--failures]
+    .venv/bin/python -m scripts.accuracy [--failures] [--set heldout2_questions]
 
-A question passes when the bot gives a confident answer and it is the expected entry.
+Every question goes through what a user's message goes through: the typed commands that
+start a form or a contact list, then the question answering's single decision
+(lotsen.features.qa.decide). Per set and per category it reports:
+
+- strict: a direct answer card with the right content (`expect`, or any id of `expect_any`);
+  for questions nothing should answer (`expect: none`): no answer card and no form;
+- top-1: the right entry ranked first by the matcher (answered or not);
+- confidently wrong: an answer card with the wrong content (or any answer where none is right);
+- off-topic answered / cleanly refused (category offtopic);
+- clicks: for in-scope questions, 0 for a direct right answer, 1 when the right entry is one
+  click away ("Menar du kanske …" under an answer, or a "Menade du …?" choice), averaged over
+  the questions where the right entry is reached at all (reach = their share).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
+from lotsen.features.contacts import ASKS_FOR_CONTACT
 from lotsen.kb import load_knowledge_base
-from lotsen.matching import ANSWER, Matcher
+from lotsen.text import normalise
+from lotsen.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "accuracy"
 NO_ENTRY = "none"  # `expect: none`: no entry covers the question
-SMALL_TALK = "smalltalk"  # `expect: smalltalk`: greetings/thanks; like `none`, no entry may answer
+SMALL_TALK = "smalltalk"  # `expect: smalltalk`: greetings and thanks; like `none`, no entry may answer
+OUT_OF_SCOPE = ("offtopic", "silent", "smalltalk")
+# Commands whose handler answers with the question answering's answer when there is one
+# (lotsen.features.contacts: questions beat triggers).
+QUESTIONS_FIRST = ("contact-question",)
 
 
 @dataclass
 class Outcome:
     question: str
-    expect: str
+    expect: tuple[str, ...]  # acceptable entry ids; ("none",) when nothing should answer
     origin: str
-    level: str
-    got: str
+    category: str
+    file: str
+    kind: str  # answer | suggest | unknown | offtopic | smalltalk | command:<name>
+    got: str  # the answered entry, or the first choice offered
+    offered: tuple[str, ...]  # alternatives under the answer, or the "Menade du" choices
+    top: str  # the matcher's best entry
     score: float
-    accept: tuple[str, ...] = ()  # `expect_any`: every id that counts as right (default: just `expect`)
 
     @property
-    def no_entry(self) -> bool:
-        return self.expect in (NO_ENTRY, SMALL_TALK)
+    def level(self) -> str:  # compatibility: the matcher-style level
+        return {"answer": "answer", "suggest": "suggest"}.get(self.kind, "none")
+
+    @property
+    def in_scope(self) -> bool:
+        return self.expect != (NO_ENTRY,) and self.category not in OUT_OF_SCOPE
 
     @property
     def passed(self) -> bool:
-        if self.no_entry:  # nothing covers it: anything but a confident answer is right
-            return self.level != ANSWER
-        return self.level == ANSWER and self.got in (self.accept or (self.expect,))
+        """Strict: a direct answer card with the right content."""
+        if self.category == "smalltalk":  # a short polite reply (the help card answers "hej")
+            return self.kind in ("smalltalk", "command:help")
+        if self.expect == (NO_ENTRY,):
+            return self.kind != "answer" and not self.kind.startswith("command")
+        return self.kind == "answer" and self.got in self.expect
+
+    @property
+    def wrong(self) -> bool:
+        """Confidently wrong: an answer card whose content is not what was asked."""
+        return self.kind == "answer" and self.got not in self.expect
 
     @property
     def top1(self) -> bool:
-        """Right entry first, as an answer or as the first "Menade du …?" choice."""
-        return self.passed if self.no_entry else self.got in (self.accept or (self.expect,))
+        return self.passed if self.expect == (NO_ENTRY,) else self.top in self.expect
+
+    @property
+    def clicks(self) -> int | None:
+        """0 = answered directly, 1 = one click away, None = the right entry is not reached."""
+        if not self.in_scope:
+            return None
+        if self.kind == "answer" and self.got in self.expect:
+            return 0
+        if self.kind in ("answer", "suggest") and set(self.offered) & set(self.expect):
+            return 1
+        return None
 
 
 def load_questions(directory: Path = QUESTIONS) -> list[dict]:
     items = []
     for path in sorted(directory.glob("*.yaml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
-            accept = list(item.get("expect_any") or [item["expect"]])
-            items.append({**item, "expect": item.get("expect", accept[0]), "accept": accept, "file": path.name})
+            items.append({**item, "file": path.stem})
     return items
 
 
+def _commands():
+    """The typed commands a user's message meets before question answering."""
+    import dialogs
+    from lotsen.assistant import Assistant
+    from lotsen.features import contacts, help, qa, upkeep
+
+    flows = dialogs.build_flows()
+    assistant = Assistant(SimpleNamespace(extras={}, kinds=dialogs.case_kinds(flows)))
+    # The order of bot/composition.py's features() (scripts may not import bot/).
+    for register in (help.register, upkeep.register, dialogs.feature(flows), contacts.register, qa.register):
+        register(assistant)
+    return assistant
+
+
+def _category(q: dict) -> str:
+    if q.get("category"):
+        return str(q["category"])
+    origin = str(q.get("origin", ""))
+    return "digest" if origin.startswith("digest") else origin or "other"
+
+
 def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
+    from lotsen.features.qa import decide
+
+    assistant = _commands()
     outcomes = []
     for q in questions:
-        result = matcher.match(q["q"])
-        best = result.best
-        outcomes.append(Outcome(q["q"], q["expect"], str(q.get("origin", "")), result.level,
-                                best.entry_id if best else "", best.score if best else 0.0,
-                                tuple(q.get("accept", ()))))
+        text = q["q"]
+        expect = tuple(q["expect_any"]) if "expect_any" in q else (str(q.get("expect", NO_ENTRY)),)
+        category = _category(q)
+        if expect == (SMALL_TALK,):
+            expect, category = (NO_ENTRY,), SMALL_TALK
+        result = matcher.match(text)
+        top = result.best.entry_id if result.best else ""
+        score = result.best.score if result.best else 0.0
+        command = assistant.match_command(text)
+        verdict = decide(matcher.kb, matcher, text)
+        if command is not None and not command.coordinator_only and not (
+                command.name in QUESTIONS_FIRST and verdict.kind == "answer"
+                and not ASKS_FOR_CONTACT.search(normalise(text))):
+            kind, got, offered = f"command:{command.name}", "", ()
+        else:
+            kind = verdict.kind
+            got = verdict.entry.id if verdict.entry else (verdict.alternatives[0].id if verdict.alternatives else "")
+            offered = tuple(e.id for e in verdict.alternatives)
+        outcomes.append(Outcome(text, expect, str(q.get("origin", "")), category, q.get("file", ""),
+                                kind, got, offered, top, score))
     return outcomes
 
 
@@ -72,33 +154,62 @@ def rate(outcomes: list[Outcome]) -> float:
     return sum(o.passed for o in outcomes) / len(outcomes) if outcomes else 0.0
 
 
+def pct(n: int, d: int) -> str:
+    return f"{n}/{d} = {n / d:.1%}" if d else "–"
+
+
+def summary(group: list[Outcome]) -> str:
+    scope = [o for o in group if o.in_scope]
+    off = [o for o in group if o.category == "offtopic"]
+    parts = [f"strict {pct(sum(o.passed for o in group), len(group))}"]
+    if scope:
+        parts.append(f"in scope {pct(sum(o.passed for o in scope), len(scope))}")
+        parts.append(f"top-1 {pct(sum(o.top1 for o in scope), len(scope))}")
+        reached = [o.clicks for o in scope if o.clicks is not None]
+        if reached:
+            parts.append(f"clicks {sum(reached) / len(reached):.2f} (reach {len(reached) / len(scope):.0%})")
+    parts.append(f"conf. wrong {pct(sum(o.wrong for o in group), len(group))}")
+    if off:
+        parts.append(f"off-topic answered {sum(o.kind == 'answer' for o in off)}, "
+                     f"refused {pct(sum(o.kind == 'offtopic' for o in off), len(off))}")
+    commands = sum(o.kind.startswith("command") for o in group)
+    if commands:
+        parts.append(f"form/contacts started {commands}")
+    return " · ".join(parts)
+
+
+def report(outcomes: list[Outcome]) -> list[str]:
+    lines = []
+    by_file: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by_file[o.file].append(o)
+    for name, group in by_file.items():
+        lines.append(f"{name} ({len(group)}): {summary(group)}")
+        cats: dict[str, list[Outcome]] = defaultdict(list)
+        for o in group:
+            cats[o.category].append(o)
+        if len(cats) > 1:
+            for cat, items in sorted(cats.items()):
+                lines.append(f"    {cat:12s} ({len(items)}): {summary(items)}")
+    return lines
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list every question that did not pass")
+    parser.add_argument("--set", action="append", help="only this set (file name without .yaml); repeatable")
     parser.add_argument("--dir", default=str(ROOT / "knowledge"))
     args = parser.parse_args()
     matcher = Matcher(load_knowledge_base(args.dir))
-    outcomes = evaluate(matcher, load_questions())
-    digest = [o for o in outcomes if o.origin.startswith("digest")]
-    other = [o for o in outcomes if not o.origin.startswith("digest")]
-    print(f"DIGEST §9 questions: {sum(o.passed for o in digest)}/{len(digest)} = {rate(digest):.1%}")
-    print(f"Other phrasings:     {sum(o.passed for o in other)}/{len(other)} = {rate(other):.1%}")
-    print(f"All:                 {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
-    for label, group in (("DIGEST §9", digest), ("paraphrase", [o for o in other if o.origin == "paraphrase"]),
-                         ("blind", [o for o in other if o.origin == "blind"]),
-                         ("held-out", [o for o in other if o.origin == "heldout"]),
-                         ("held-out 2", [o for o in other if o.origin == "heldout2"])):
-        if not group:
-            continue
-        top1 = sum(o.top1 for o in group)
-        wrong = sum(o.level == ANSWER and not o.passed for o in group)
-        print(f"  {label:11s} confident and right: {sum(o.passed for o in group)}/{len(group)} = {rate(group):.1%}")
-        print(f"  {label:11s} right entry first (answer or first 'Menade du' choice): {top1}/{len(group)}"
-              f" · confidently wrong: {wrong}")
+    questions = [q for q in load_questions() if not args.set or q["file"] in args.set]
+    outcomes = evaluate(matcher, questions)
+    for line in report(outcomes):
+        print(line)
     if args.failures:
         for o in outcomes:
             if not o.passed:
-                print(f"  [{o.origin}] {o.question!r}: expected {o.expect}, got {o.level} {o.got} ({o.score:.2f})")
+                print(f"  [{o.file}/{o.category}] {o.question!r}: expected {'|'.join(o.expect)}, got {o.kind} "
+                      f"{o.got} (top {o.top} {o.score:.2f}; offered {', '.join(o.offered) or '-'})")
     return 0
 
 

@@ -1,4 +1,10 @@
-"""The DIGEST §9 sample questions (and our own paraphrases) against the shipped knowledge base."""
+"""Question answering on the accuracy sets (tests/accuracy/*.yaml) against the shipped
+knowledge base, through what a user's message goes through (typed commands, then
+lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
+
+The tuning sets (digest_questions_a/b, blind_questions, tuning_situational) may be used to
+tune the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and
+their floors are what has been reached, not targets to tune for."""
 
 from pathlib import Path
 
@@ -9,6 +15,11 @@ from lotsen.matching import Matcher
 from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
+# Held-out set 2: what the bot reaches today (not targets; they must not fall).
+HELDOUT2_STRICT_IN_SCOPE = 0.72
+HELDOUT2_STRICT_SITUATIONAL = 0.52
+HELDOUT2_WRONG_MAX = 11
+HELDOUT2_REFUSED = 0.70
 
 
 @pytest.fixture(scope="module")
@@ -18,15 +29,16 @@ def outcomes():
 
 
 def report(outcomes, label):
-    failed = [f"{o.question!r} → {o.level} {o.got or '-'} (väntat {o.expect})" for o in outcomes if not o.passed]
+    failed = [f"{o.question!r} → {o.kind} {o.got or '-'} (väntat {'|'.join(o.expect)})" for o in outcomes if not o.passed]
     print(f"\n{label}: {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
     return failed
 
 
 def test_every_expected_entry_exists():
     kb = load_knowledge_base(ROOT / "knowledge")
-    missing = [(q["q"], e) for q in load_questions() for e in q["accept"]
-               if e not in kb.entries and e not in ("none", "smalltalk")]
+    missing = [q["q"] for q in load_questions()
+               for expected in (q.get("expect_any") or [q.get("expect", "none")])
+               if expected not in kb.entries and expected not in ("none", "smalltalk")]
     assert missing == []
 
 
@@ -49,19 +61,34 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.80, failed
+    assert rate(blind) >= 0.84, failed
+
+
+def test_situational_tuning_questions(outcomes):
+    """Descriptions of a client's situation in 20+ words get a direct answer."""
+    situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
+    assert len(situational) >= 40
+    failed = report(situational, "Situationer (tuning)")
+    assert rate(situational) >= 0.72, failed
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
-    tuning = [o for o in outcomes if o.origin != "heldout2"]  # held-out set 2 is measured, not asserted (issue 9)
-    wrong = [f"{o.question!r} → {o.got} (väntat {o.expect})" for o in tuning
-             if o.level == "answer" and o.got != o.expect]
-    assert len(wrong) <= len(tuning) // 100, wrong
+    tuning = [o for o in outcomes if not o.file.startswith("heldout")]
+    wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
+    assert len(wrong) <= len(tuning) * 0.015, wrong
 
 
 def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions(outcomes):
-    wrong = [o for o in outcomes if o.origin.startswith("digest") and o.level == "answer" and o.got != o.expect]
+    wrong = [o for o in outcomes if o.origin.startswith("digest") and o.wrong]
     assert wrong == []
+
+
+def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
+    off = [o for o in outcomes if o.category == "offtopic" and not o.file.startswith("heldout")]
+    assert len(off) >= 15
+    assert [o.question for o in off if o.kind == "answer"] == []
+    refused = [o for o in off if o.kind == "offtopic"]
+    assert len(refused) >= 0.9 * len(off), [o.question for o in off if o.kind != "offtopic"]
 
 
 OFF_TOPIC = [
@@ -77,11 +104,31 @@ def test_off_topic_questions_never_get_a_confident_answer():
     assert answered == []
 
 
+def test_small_talk_gets_a_polite_reply(outcomes):
+    talk = [o for o in outcomes if o.category == "smalltalk" and not o.file.startswith("heldout")]
+    assert talk and [o.question for o in talk if not o.passed] == []
+
+
 def test_held_out_questions(outcomes):
     """Written from titles and answers only and never used to tune phrasings or the matcher."""
     held_out = [o for o in outcomes if o.origin == "heldout"]
     assert len(held_out) >= 80
     failed = report(held_out, "Hållna utanför")
-    assert rate(held_out) >= 0.75, failed
-    unanswerable = [o for o in held_out if o.expect == "none"]
-    assert len(unanswerable) >= 10 and all(o.level != "answer" for o in unanswerable)
+    assert rate(held_out) >= 0.83, failed
+    unanswerable = [o for o in held_out if o.expect == ("none",)]
+    assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
+
+
+def test_held_out_set_2_does_not_regress(outcomes):
+    """The frozen held-out set 2 (issue 9), never used for tuning: floors at what has been
+    reached (the issue's targets are higher: see scripts.accuracy for the current figures)."""
+    held = [o for o in outcomes if o.file == "heldout2_questions"]
+    assert len(held) >= 150
+    scope = [o for o in held if o.in_scope]
+    assert rate(scope) >= HELDOUT2_STRICT_IN_SCOPE, report(scope, "Hållna utanför 2, inom området")
+    situational = [o for o in held if o.category == "situational"]
+    assert rate(situational) >= HELDOUT2_STRICT_SITUATIONAL, report(situational, "Hållna utanför 2, situationer")
+    assert sum(o.wrong for o in held) <= HELDOUT2_WRONG_MAX
+    off = [o for o in held if o.category == "offtopic"]
+    assert [o.question for o in off if o.kind == "answer"] == []
+    assert sum(o.kind == "offtopic" for o in off) >= HELDOUT2_REFUSED * len(off)

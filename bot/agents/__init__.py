@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import jwt
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes
 from microsoft_agents.hosting.core.authorization.authentication_constants import AuthenticationConstants
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
+from bot.front_door import AuthUnavailable
 from lotsen.settings import Settings
 
 NAME = "agents"
@@ -47,7 +49,10 @@ class AgentsEdge:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise PermissionError("no bearer token")
-        identity = await self.validator.validate_token(token.strip())
+        try:
+            identity = await self.validator.validate_token(token.strip())
+        except jwt.PyJWKClientConnectionError as exc:  # the signing keys could not be fetched: 503
+            raise AuthUnavailable("signing keys unreachable") from exc
         if identity is None or not identity.claims:
             raise PermissionError("not authenticated")
         return dict(identity.claims or {})

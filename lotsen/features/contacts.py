@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
-from lotsen.features.qa import contact_purpose_for, find_municipality
+from lotsen.features.qa import answer_if_answered, contact_purpose_for, find_municipality
 from lotsen.matching import ANSWER
 from lotsen.routing import route
 from lotsen.text import fold, normalise
@@ -18,6 +18,8 @@ CONTACT_QUESTION = (
     r"\b(vem|vilka|vart|var|vilken)\b.{0,40}\b(kontakta\w*|vand\w*|ringa\w*|ringer|mejla\w*|maila\w*|ta kontakt)\b"
     r"|\bkontakt(person|personer|uppgift|uppgifter|lista|listan|er)\b"
 )
+ASKS_FOR_CONTACT = re.compile(
+    r"\b(vem|vilka|vart|vilken)\b.{0,40}\b(kontakta\w*|vand\w*|ringa\w*|ringer|mejla\w*|maila\w*|ta kontakt)\b")
 # Words that name the purpose directly; checked before the matcher is asked.
 PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "avvikelse": ("avvikelse", "avvikelser", "avvikelsen"),
@@ -141,6 +143,13 @@ def ask_card(ctx: Context, purpose: str | None, entry: str | None = None):
 
 async def _contact_question(ctx: Context) -> list[Out]:
     text = ctx.turn.text
+    # Questions beat triggers: a message that only mentions contacts ("Var hittar jag FK:s
+    # kontaktpersoner?") gets the entry that answers it, if one does – its card has a "Vem
+    # kontaktar jag?" button. "Vem kontaktar jag …" asks for the contact list itself.
+    if not ASKS_FOR_CONTACT.search(normalise(text)):
+        answered = await answer_if_answered(ctx, text)
+        if answered:
+            return answered
     municipality = find_municipality(ctx.kb, text)
     purpose = detect_purpose(ctx, text)
     if purpose is None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
+import weakref
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Entry, KnowledgeBase
-from lotsen.matching import ANSWER, SUGGEST
+from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
 from lotsen.text import normalise
@@ -33,6 +39,9 @@ PARTY_PURPOSE = {
 }
 DEFAULT_PURPOSE = "lokal-samverkan"
 MAX_QUESTION_STORED = 300
+SUGGESTIONS_SHOWN = 3  # choices in "Menade du …?"
+ALTERNATIVES_SHOWN = 2  # "Menar du kanske …" links under an answer
+CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
 ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -43,11 +52,13 @@ def contact_purpose_for(kb: KnowledgeBase, entry: Entry) -> str:
     return next(iter(kb.purposes), DEFAULT_PURPOSE)
 
 
-def answer_card(ctx: Context, entry: Entry, asked: str = "") -> Card:
+def answer_card(ctx: Context, entry: Entry, asked: str = "", alternatives: list[Entry] | None = None) -> Card:
     """The answer; `asked` (already redacted) is what the person wrote, carried by the 👍/👎
     buttons so feedback is grouped by the real question."""
     kb = ctx.kb
-    related = [{"id": rid, "title": kb.entries[rid].question} for rid in entry.related[:4] if rid in kb.entries]
+    shown = {entry.id, *(a.id for a in alternatives or [])}
+    related = [{"id": rid, "title": kb.entries[rid].question} for rid in entry.related[:4]
+               if rid in kb.entries and rid not in shown]
     flows = [{"title": FLOW_BUTTONS[a][0], "data": FLOW_BUTTONS[a][1]} for a in entry.actions if a in FLOW_BUTTONS]
     parties = ", ".join(kb.parties[p].name for p in entry.parties if p in kb.parties)
     return ctx.card(
@@ -59,6 +70,7 @@ def answer_card(ctx: Context, entry: Entry, asked: str = "") -> Card:
         parties=parties,
         source=kb.cite(entry.sources),
         related=related,
+        alternatives=[{"id": a.id, "title": a.question} for a in alternatives or []],
         flow_actions=flows,
         contact_purpose=contact_purpose_for(kb, entry),
         entry_id=entry.id,
@@ -95,6 +107,26 @@ _WHAT_IS = re.compile(
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
+_glossaries: dict[int, tuple[weakref.ref, dict[str, object]]] = {}
+
+
+def _glossary(kb: KnowledgeBase) -> dict[str, object]:
+    """Every normalised name of every concept → the concept, built once per knowledge base
+    (a reload makes a new KnowledgeBase, so a new table)."""
+    cached = _glossaries.get(id(kb))
+    if cached is not None and cached[0]() is kb:
+        return cached[1]
+    table: dict[str, object] = {}
+    for concept in kb.concepts.values():
+        names = {normalise(concept.term), normalise(concept.term.split("(")[0]), normalise(concept.expansion),
+                 *(normalise(a) for a in concept.aliases)}
+        names.update(part for name in list(names) for part in [name.replace(" / ", " ")] if part)
+        for name in names - {""}:
+            table.setdefault(name, concept)
+    for key in [k for k, (ref, _) in _glossaries.items() if ref() is None]:
+        del _glossaries[key]
+    _glossaries[id(kb)] = (weakref.ref(kb), table)
+    return table
 
 
 def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
@@ -107,40 +139,118 @@ def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
     term = match.group("term") if match else folded
     if not term:
         return None
-    for concept in kb.concepts.values():
-        names = {normalise(concept.term), normalise(concept.term.split("(")[0]), normalise(concept.expansion),
-                 *(normalise(a) for a in concept.aliases)}
-        names.update(part for name in list(names) for part in [name.replace(" / ", " ")] if part)
-        if term in names - {""}:
-            expansion = f" – {concept.expansion}" if concept.expansion else ""
-            return Entry(id=f"ordlista-{concept.id}", question=f"Vad betyder {concept.term}?", phrasings=(),
-                         answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
-                         legal=concept.legal, where=concept.where)
-    return None
+    concept = _glossary(kb).get(term)
+    if concept is None:
+        return None
+    expansion = f" – {concept.expansion}" if concept.expansion else ""
+    return Entry(id=f"ordlista-{concept.id}", question=f"Vad betyder {concept.term}?", phrasings=(),
+                 answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
+                 legal=concept.legal, where=concept.where)
 
 
-async def answer_text(ctx: Context, text: str) -> list[Out]:
-    result = ctx.matcher.match(text)
-    kb = ctx.kb
-    safe = redact(text)[:MAX_QUESTION_STORED]
+# --- the decision ----------------------------------------------------------------------------
+
+VERDICT_ANSWER = "answer"  # one entry answers: its card, with close alternatives as "Menar du kanske …"
+VERDICT_SUGGEST = "suggest"  # no entry is good enough alone: "Menade du …?" with the candidates
+VERDICT_UNKNOWN = "unknown"  # in the domain but nothing fits: "Det vet jag tyvärr inte" + contact
+VERDICT_OFFTOPIC = "offtopic"  # not what the bot is for: a clean refusal saying what it can do
+VERDICT_SMALLTALK = "smalltalk"  # "hej", "tack!": a short polite reply, nothing logged
+
+
+@dataclass
+class Verdict:
+    kind: str
+    entry: Entry | None = None
+    alternatives: list[Entry] = field(default_factory=list)  # answer: close ones; suggest: the choices
+    result: MatchResult | None = None
+    reply: str = ""  # small talk
+
+
+@lru_cache(maxsize=1)
+def conversation_texts() -> dict:
+    """Small-talk replies and the off-topic refusal (lotsen/data/conversation.yaml)."""
+    return yaml.safe_load(CONVERSATION_TEXTS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _smalltalk_table() -> dict[str, str]:
+    return {normalise(p): group["reply"] for group in conversation_texts()["smalltalk"] for p in group["patterns"]}
+
+
+def smalltalk_reply(text: str) -> str:
+    return _smalltalk_table().get(normalise(text), "")
+
+
+def _about(term: Entry, entry: Entry) -> bool:
+    """Whether a question-answer entry is about a glossary term (its title names the term)."""
+    return normalise(term.question.removeprefix("Vad betyder ").split("(")[0]) in normalise(entry.question)
+
+
+def _defines(term: Entry, entry: Entry) -> bool:
+    """Whether a question-answer entry defines the term ("Vad är Förrehabilitering i Hälsocenter?")."""
+    title = normalise(entry.question)
+    return title.startswith(("vad ar ", "vad betyder ", "vad innebar ", "vad star ")) and _about(term, entry)
+
+
+def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
+    """What the bot does with a question: the single decision point of question answering."""
+    reply = smalltalk_reply(text)
+    if reply:
+        return Verdict(VERDICT_SMALLTALK, reply=reply)
+    result = matcher.match(text, limit=4)
     term = glossary_entry(kb, text)
     if result.level == ANSWER and result.best:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
-        if term is None or normalise(term.question.removeprefix("Vad betyder ").split("(")[0]) in normalise(entry.question):
-            ctx.store.record_answered(entry.id)
-            return [answer_card(ctx, entry, safe)]
+        if term is None or _defines(term, entry):
+            alternatives = [kb.entries[c.entry_id] for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
+                            if c.entry_id in kb.entries]
+            return Verdict(VERDICT_ANSWER, entry, alternatives, result)
     if term is not None:
-        ctx.store.record_answered(term.id)
-        return [answer_card(ctx, term, safe)]
+        # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
+        # glossary's short definition.
+        best = result.best
+        if (best is not None and best.entry_id in kb.entries and result.level == SUGGEST
+                and _defines(term, kb.entries[best.entry_id])):
+            return Verdict(VERDICT_ANSWER, kb.entries[best.entry_id], [], result)
+        return Verdict(VERDICT_ANSWER, term, [], result)
+    if result.off_topic:
+        return Verdict(VERDICT_OFFTOPIC, result=result)
     if result.level == SUGGEST and result.candidates:
+        choices = [kb.entries[c.entry_id] for c in result.candidates[:SUGGESTIONS_SHOWN] if c.entry_id in kb.entries]
+        return Verdict(VERDICT_SUGGEST, None, choices, result)
+    return Verdict(VERDICT_UNKNOWN, result=result)
+
+
+async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -> list[Out]:
+    kb = ctx.kb
+    verdict = verdict or decide(kb, ctx.matcher, text)
+    safe = redact(text)[:MAX_QUESTION_STORED]
+    if verdict.kind == VERDICT_SMALLTALK:
+        return [Text(verdict.reply)]
+    if verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
+        ctx.store.record_answered(verdict.entry.id)
+        return [answer_card(ctx, verdict.entry, safe, alternatives=verdict.alternatives)]
+    if verdict.kind == VERDICT_SUGGEST:
         ref = uuid.uuid4().hex
-        offered = [c.entry_id for c in result.candidates[:3]]
+        offered = [e.id for e in verdict.alternatives]
         ctx.store.record_unanswered(safe, normalise(safe), "suggest", offered, ref)
-        choices = [{"id": eid, "title": kb.entries[eid].question} for eid in offered]
+        choices = [{"id": e.id, "title": e.question} for e in verdict.alternatives]
         return [ctx.card("suggestions", choices=choices, ref=ref)]
     ctx.store.record_unanswered(safe, normalise(safe), "none")
+    if verdict.kind == VERDICT_OFFTOPIC:
+        texts = conversation_texts()["offtopic"]
+        return [ctx.card("offtopic", title=texts["title"], text=texts["text"], examples=texts.get("examples", []))]
     return [fallback_card(ctx, text)]
+
+
+async def answer_if_answered(ctx: Context, text: str) -> list[Out]:
+    """The answer card when an entry answers `text` directly, else nothing: for typed commands
+    that would otherwise start a contact list although the question has an answer."""
+    verdict = decide(ctx.kb, ctx.matcher, text)
+    if verdict.kind != VERDICT_ANSWER or verdict.entry is None:
+        return []
+    return await answer_text(ctx, text, verdict)
 
 
 async def _on_text(ctx: Context) -> list[Out]:

@@ -85,8 +85,7 @@ def test_card(ctx: Context, question: str, assistant: Assistant) -> Card:
         facts=ex.facts(),
         candidates=[{
             "entry_id": c.entry_id, "question": c.question, "where": c.where, "score": num(c.score),
-            "phrasing": c.phrasing, "shared": ", ".join(c.shared) or "–", "overlap": num(c.overlap),
-            "fuzzy": num(c.fuzzy),
+            "phrasing": c.phrasing, "shared": ", ".join(c.shared) or "–", "parts": c.parts(),
         } for c in ex.candidates],
         thresholds=ex.thresholds,
         help=TEST_HELP,

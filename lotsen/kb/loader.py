@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lotsen.kb import model as m
+from lotsen.kb.forms import check_forms, read_forms
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -364,6 +365,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     forms_path = root / "forms.yaml"
     if forms_path.exists():
         _read_lists(col, forms_path)
+    forms = read_forms(root, col.rel, col.error, _sources, lambda text: bool(ID_RE.match(text)))
 
     built: dict[str, dict[str, Any]] = {}
     routes: list[m.Route] = []
@@ -386,8 +388,10 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
         lists=col.lists, directory=str(root), legal_notes=built["legal_notes"],
+        forms=forms,
     )
     _check_references(kb, col)
+    check_forms(kb, col.error)
     errors = [p for p in col.problems if p.level == "error"]
     return (None if errors else kb), errors
 

@@ -222,6 +222,7 @@ class KnowledgeBase:
     lists: dict[str, PickList] = field(default_factory=dict)
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
+    forms: dict[str, "FormSpec"] = field(default_factory=dict)  # knowledge/forms/<id>.yaml
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when
@@ -265,3 +266,55 @@ class KnowledgeBase:
 def _md_text(text: str) -> str:
     """Text safe inside a Markdown link label."""
     return text.replace("[", "(").replace("]", ")")
+
+
+# --- forms as data (knowledge/forms/<id>.yaml, read by lotsen.kb.forms) -------------------------
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """A cross-field rule: this field is required when `field` has `value` among its answers."""
+
+    field: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input of a form as coordinators write it; the flow turns it into a lotsen.fields.Field.
+    `choices` names a pick list in forms.yaml, or "kommuner" for the municipalities."""
+
+    id: str
+    label: str
+    kind: str
+    required: bool = False
+    choices: str = ""
+    help: str = ""
+    placeholder: str = ""
+    min_length: int = 0
+    max_length: int = 500
+    allow_future: bool = False
+    required_when: RequiredWhen | None = None
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    id: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    intro: str = ""
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    title: str
+    steps: tuple[StepSpec, ...]
+    sources: tuple[SourceRef, ...] = ()
+    where: Where = Where("", 0)
+
+    def field(self, field_id: str) -> FieldSpec | None:
+        return next((f for s in self.steps for f in s.fields if f.id == field_id), None)

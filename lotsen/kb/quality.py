@@ -34,7 +34,7 @@ from typing import Any, Iterable
 from lotsen.kb import model as m
 from lotsen.kb.loader import Problem
 from lotsen.kb.readability import lix
-from lotsen.matching import ANSWER, Matcher
+from lotsen.matching import Matcher
 from lotsen.settings import ROOT
 from lotsen.text import fold, normalise
 
@@ -70,6 +70,7 @@ MIN_PHRASINGS = 4
 MAX_ANSWER_CHARS = 700
 MAX_LIX = 55
 STALE_AFTER_DAYS = 365
+COLLISION_MARGIN = 0.01  # a rival within 1 % of a phrasing's own entry cannot be told apart from it
 
 
 def _warn(where: m.Where, code: str, subject: str, message: str) -> Problem:
@@ -121,8 +122,11 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
     """Phrasings (question titles count too) the matcher confuses with another entry:
 
     - the same text (normalised) in two entries, or
-    - a phrasing that, asked exactly as written, does not get its own entry as the answer:
-      another entry scores higher, or so close that the bot asks "Menade du …?" instead.
+    - a phrasing that, asked exactly as written, is not ranked first for its own entry: another
+      entry scores higher, or so close (COLLISION_MARGIN) that the two cannot be told apart.
+
+    Each phrasing is compared with its own entry and the few entries that share its rarest
+    words (Matcher.match_phrasing), so the check grows near-linearly with the knowledge base.
     """
     out: list[Problem] = []
     seen: set[frozenset] = set()
@@ -140,28 +144,30 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
                 out.append(_warn(e.where, "phrasing-collision", f"{e.id} ~ {other.id}",
                                  f"”{text}” står både under {e.id} och under {other.id} ({other.where}) – "
                                  f"boten kan inte veta vilken fråga som menas; ta bort eller skriv om den ena"))
-    for e in kb.entries.values():
-        for text in dict.fromkeys((e.question, *e.phrasings)):
-            if normalise(text) in duplicated:
-                continue  # reported above
-            result = matcher.match(text, limit=4)
-            own = next((c for c in result.candidates if c.entry_id == e.id), None)
-            if result.level == ANSWER and result.best and result.best.entry_id == e.id:
-                continue
-            rival = next((c for c in result.candidates if c.entry_id != e.id), None)
-            if rival is None or rival.entry_id not in kb.entries:
-                continue
-            other = kb.entries[rival.entry_id]
-            own_score = _num(own.score) if own else "under gränsen"
-            if result.best and result.best.entry_id == rival.entry_id:
-                what = (f"boten svarar med {other.id} i stället (poäng {_num(rival.score)} mot {own_score}), "
-                        f"närmast ”{rival.phrasing}” ({other.where})")
-            else:
-                what = (f"{other.id} får nästan samma poäng ({_num(rival.score)} mot {own_score}, närmast "
-                        f"”{rival.phrasing}”, {other.where}), så boten frågar ”Menade du …?” i stället för att svara")
-            out.append(_warn(e.where, "phrasing-collision", f"{e.id} ~ {other.id}",
-                             f"”{text}” står under {e.id}, men {what} – skriv om formuleringarna så att "
-                             f"de två frågorna skiljer sig åt (testa med testa: …)"))
+    for index, (entry_id, text) in enumerate(matcher.phrasings()):
+        e = kb.entries.get(entry_id)
+        if e is None or normalise(text) in duplicated:
+            continue  # reported above
+        result = matcher.match_phrasing(index, limit=3)
+        own = next((c for c in result.candidates if c.entry_id == e.id), None)
+        rival = next((c for c in result.candidates if c.entry_id != e.id), None)
+        if rival is None or rival.entry_id not in kb.entries:
+            continue
+        own_score = own.score if own else 0.0
+        if own is not None and result.best is own and rival.score < own_score * (1 - COLLISION_MARGIN):
+            continue
+        other = kb.entries[rival.entry_id]
+        own_text = _num(own_score) if own else "under gränsen"
+        if result.best is not None and result.best.entry_id == rival.entry_id and rival.score > own_score:
+            what = (f"boten svarar med {other.id} i stället (poäng {_num(rival.score)} mot {own_text}), "
+                    f"närmast ”{rival.phrasing}” ({other.where})")
+        else:
+            what = (f"{other.id} får nästan samma poäng ({_num(rival.score)} mot {own_text}, närmast "
+                    f"”{rival.phrasing}”, {other.where}), så boten kan inte skilja dem åt och frågar "
+                    f"”Menade du …?” i stället för att svara")
+        out.append(_warn(e.where, "phrasing-collision", f"{e.id} ~ {other.id}",
+                         f"”{text}” står under {e.id}, men {what} – skriv om formuleringarna så att "
+                         f"de två frågorna skiljer sig åt (testa med testa: …)"))
     return out
 
 
@@ -359,8 +365,11 @@ class _Sections:
                     headings.setdefault(ref.doc, set()).add(part)
         self.starts: dict[str, list[int]] = {}
         for doc, lines in self.lines.items():
-            known = headings.get(doc, set())
-            self.starts[doc] = sorted({i for i, line in enumerate(lines) for h in known if self._heads(line, h)})
+            by_first: dict[str, list[str]] = {}
+            for h in headings.get(doc, set()):
+                by_first.setdefault(h.split(" ", 1)[0], []).append(h)
+            self.starts[doc] = [i for i, line in enumerate(lines)
+                                if any(self._heads(line, h) for h in by_first.get(line.split(" ", 1)[0], ()))]
         self.cache: dict[tuple[str, str], str | None] = {}
 
     @staticmethod

@@ -87,7 +87,8 @@ async def test_none_of_these_gives_the_honest_fallback(teams_small):
 
 
 async def test_unknown_question_gets_i_dont_know_with_a_contact(teams_small):
-    replies = await teams_small.send("hur bakar man surdegsbröd i vetlanda? 19121212-1212")
+    # about the domain, but nothing in the knowledge base answers it (off-topic: see below)
+    replies = await teams_small.send("hur länge gäller en sip i vetlanda? 19121212-1212")
     text = replies.all_text()
     assert "Det vet jag tyvärr inte" in text
     assert "jag gissar inte" in text
@@ -233,7 +234,8 @@ async def test_every_glossary_term_can_be_looked_up(teams_small):
     assert "sjukpenninggrundande inkomst" in text and "Inkomsten som sjukpenningen räknas på." in text
     assert "Källa: Rätt stöd, rätt försörjning – modellen – ”Målgrupp”" in text
     assert "Vad betyder SGI?" in (await teams_small.send("sig 0")).all_text()  # an alias works too
-    assert "Det vet jag tyvärr inte" in (await teams_small.send("vad är en flygande matta")).all_text()
+    # not a term, nor anything the bot is for: a clean refusal (issue 9), not a guess
+    assert "Det ligger utanför vad jag kan svara på" in (await teams_small.send("vad är en flygande matta")).all_text()
 
 
 async def test_welcome_in_a_personal_chat_when_teams_lists_only_the_user(teams_small):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.app_factory import EDGE, SERVICES, sdk_edge
@@ -151,3 +153,39 @@ def test_the_agents_sdk_names_for_the_credentials_are_accepted():
     same = Settings.from_env({**base, "MicrosoftAppId": app, "MicrosoftAppPassword": "p", "MicrosoftAppTenantId": tenant,
                               sc + "CLIENTID": app})
     assert same.app_id == app
+
+
+async def test_unreachable_signing_keys_are_503_on_both_edges(connector, tmp_path, monkeypatch):
+    """A well-formed RS256 token whose keys cannot be fetched (no route to the Bot Framework's
+    OpenID metadata): 503, so Teams retries; nothing is answered."""
+    import socket
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(socket.EAI_NONAME, "no network in this test")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    settings = make_settings(tmp_path, knowledge_dir=FIXTURE_KB, app_type="SingleTenant",
+                             app_tenant_id="22222222-0000-0000-0000-000000000000", allowed_tenant_ids=(TENANT,),
+                             **CREDENTIALS)
+    teams = await start_bot(connector, settings)
+    try:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        now = int(time.time())
+        token = jwt.encode({"iss": "https://api.botframework.com", "aud": CREDENTIALS["app_id"], "exp": now + 600,
+                            "nbf": now - 10, "serviceurl": connector.url}, key, algorithm="RS256",
+                           headers={"kid": "unknown-key"})
+        response = await teams.http.post("/api/messages", data=json.dumps(teams.activity(text="hej")),
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {token}"})
+        assert response.status == 503
+        assert connector.calls == []
+    finally:
+        await teams.http.close()

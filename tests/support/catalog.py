@@ -252,8 +252,13 @@ class CatalogBuilder:
             raise CatalogError("no query gives “Menade du …?” on the fixture knowledge base")
         self.add("suggestions", lambda: qa.answer_text(self.ctx(query), query), expect=["Menade du", "Ingen av dessa"],
                  note=f"“Menade du …?” for the vague question “{query}”.")
-        self.add("fallback/unknown", lambda: qa.answer_text(self.ctx("xyzzy plopp"), "xyzzy plopp"),
-                 expect=["Det vet jag tyvärr inte"], note="No answer: the general contact list.")
+        self.add("fallback/unknown", lambda: qa.answer_text(self.ctx("vad kostar det"), "vad kostar det",
+                                                            qa.Verdict(qa.VERDICT_UNKNOWN)),
+                 expect=["Det vet jag tyvärr inte"], note="No answer in the knowledge base: the general contact list.")
+        self.add("offtopic", lambda: qa.answer_text(self.ctx("ge mig ett recept på kanelbullar"),
+                                                    "ge mig ett recept på kanelbullar"),
+                 expect=["Det ligger utanför vad jag kan svara på", "Prova till exempel"],
+                 note="An off-topic question: a clean refusal saying what the bot can do.")
         self.add("fallback/municipality", lambda: qa.fallback_card(self.ctx(), "blorp i Vetlanda"),
                  expect=["Det vet jag tyvärr inte"], note="No answer, a municipality named: its contact list.")
 

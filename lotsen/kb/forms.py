@@ -1,0 +1,197 @@
+"""Forms as data: knowledge/forms/<id>.yaml, checked with file and line like the rest of the KB.
+
+A form file declares the steps of a guided form and, per field, its label, kind, help text,
+placeholder, pick list (`choices`: a list id in forms.yaml, or `kommuner`) and limits.
+Field *kinds* and their validators are code (lotsen.fields); everything a person reads is here.
+
+    id: avvikelse
+    title: "Avvikelse i samverkan"
+    source: {doc: …, section: …}
+    steps:
+      - id: handelse
+        title: "Om händelsen"
+        intro: "…"
+        fields:
+          - {id: datum, label: "Datum för händelsen", kind: date, required: true}
+          - id: orsak_annat
+            label: "Annan orsak (om du valt Annat)"
+            kind: text
+            max_length: 300
+            required_when: {field: orsaker, value: annat, message: "Du valde Annat: beskriv orsaken kort."}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, get_args
+
+from lotsen.fields import CHOICE_KINDS, MAX_VALUE_LENGTH, TEXT_KINDS, FieldKind
+from lotsen.kb import model as m
+from lotsen.kb.yamlio import Located, YamlError, load_yaml
+
+MUNICIPALITIES = "kommuner"  # `choices: kommuner`: the municipalities in geography.yaml
+FORM_KEYS = {"id", "title", "source", "steps"}
+STEP_KEYS = {"id", "title", "intro", "fields"}
+FIELD_KEYS = {"id", "label", "kind", "required", "choices", "help", "placeholder", "min_length", "max_length",
+              "allow_future", "required_when"}
+KINDS = get_args(FieldKind)
+
+Error = Callable[[m.Where, str], None]
+SourcesOf = Callable[[Any], tuple[Any, "str | None"]]
+
+
+def read_forms(directory: Path, rel: Callable[[Path], str], error: Error,
+               sources_of: SourcesOf, id_ok: Callable[[str], bool]) -> dict[str, m.FormSpec]:
+    """Every knowledge/forms/*.yaml; problems go to `error` (file, line, Swedish message)."""
+    forms: dict[str, m.FormSpec] = {}
+    for path in sorted((directory / "forms").glob("*.yaml")):
+        name = rel(path)
+        try:
+            doc = load_yaml(path, name)
+        except YamlError as exc:
+            error(m.Where(exc.file, exc.line), exc.message)
+            continue
+        form = _form(doc, name, error, sources_of, id_ok)
+        if form is None:
+            continue
+        if form.id in forms:
+            error(form.where, f"formuläret {form.id!r} finns redan ({forms[form.id].where})")
+            continue
+        forms[form.id] = form
+    return forms
+
+
+def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Callable[[str], bool]) -> m.FormSpec | None:
+    where = m.Where(name, getattr(doc, "line", 1))
+    if not isinstance(doc, Located):
+        error(where, "ett formulär ska börja med id:, title: och steps:")
+        return None
+    unknown = set(doc) - FORM_KEYS
+    if unknown:
+        error(where, f"okänd nyckel {sorted(unknown)[0]!r} (tillåtna: {', '.join(sorted(FORM_KEYS))})")
+    form_id, title = doc.get("id"), doc.get("title")
+    if not isinstance(form_id, str) or not id_ok(form_id):
+        error(where, f"ogiltigt formulär-id {form_id!r}")
+        return None
+    if not isinstance(title, str) or not title.strip():
+        error(where, f"{form_id}: title saknas")
+        return None
+    sources: tuple[m.SourceRef, ...] = ()
+    if "source" in doc:
+        found, problem = sources_of(doc["source"])
+        if problem:
+            error(where, f"{form_id}: {problem}")
+        else:
+            sources = found
+    steps_doc = doc.get("steps")
+    if not isinstance(steps_doc, list) or not steps_doc:
+        error(where, f"{form_id}: steps ska vara en lista med minst ett steg")
+        return None
+    steps: list[m.StepSpec] = []
+    seen: set[str] = set()
+    for step_doc in steps_doc:
+        step = _step(step_doc, name, where, form_id, seen, error, id_ok)
+        if step is not None:
+            steps.append(step)
+    return m.FormSpec(form_id, title.strip(), tuple(steps), sources, where)
+
+
+def _text(doc: Located, key: str) -> str:
+    value = doc.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _step(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], error: Error,
+          id_ok: Callable[[str], bool]) -> m.StepSpec | None:
+    where = m.Where(name, getattr(doc, "line", parent.line))
+    if not isinstance(doc, Located) or set(doc) - STEP_KEYS or not isinstance(doc.get("fields"), list):
+        error(where, f"{form_id}: ett steg har id, title, fields och kan ha intro")
+        return None
+    step_id, title = doc.get("id"), doc.get("title")
+    if not isinstance(step_id, str) or not id_ok(step_id) or not isinstance(title, str) or not title.strip():
+        error(where, f"{form_id}: steget behöver ett giltigt id och en title")
+        return None
+    fields = [f for f in (_field(d, name, where, form_id, seen, error) for d in doc["fields"]) if f is not None]
+    if not fields:
+        error(where, f"{form_id}: steget {step_id!r} har inga giltiga fält")
+        return None
+    return m.StepSpec(step_id, title.strip(), tuple(fields), _text(doc, "intro"), where)
+
+
+def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], error: Error) -> m.FieldSpec | None:
+    where = m.Where(name, getattr(doc, "line", parent.line))
+    if not isinstance(doc, Located):
+        error(where, f"{form_id}: varje fält är en mappning med id, label och kind")
+        return None
+    unknown = set(doc) - FIELD_KEYS
+    if unknown:
+        error(where, f"{form_id}: okänt fält {sorted(unknown)[0]!r} (tillåtna: {', '.join(sorted(FIELD_KEYS))})")
+        return None
+    field_id, label, kind = doc.get("id"), doc.get("label"), doc.get("kind")
+    if not isinstance(field_id, str) or not field_id.replace("_", "").isalnum() or not field_id.islower():
+        error(where, f"{form_id}: ogiltigt fält-id {field_id!r} (små bokstäver, siffror och _)")
+        return None
+    if field_id in seen:
+        error(where, f"{form_id}: fältet {field_id!r} finns två gånger")
+        return None
+    seen.add(field_id)
+    if not isinstance(label, str) or not label.strip():
+        error(where, f"{form_id}: fältet {field_id!r} saknar label")
+        return None
+    if kind not in KINDS:
+        error(where, f"{form_id}: fältet {field_id!r} har okänd kind {kind!r} (tillåtna: {', '.join(KINDS)})")
+        return None
+    choices = doc.get("choices", "")
+    if (kind in CHOICE_KINDS) != bool(choices) or not isinstance(choices, str):
+        error(where, f"{form_id}: {field_id!r}: choices (en lista i forms.yaml eller kommuner) "
+                     f"{'behövs' if kind in CHOICE_KINDS else 'passar inte'} för kind {kind}")
+        return None
+    numbers = {}
+    for key, default in (("min_length", 0), ("max_length", 500)):
+        value = doc.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_VALUE_LENGTH:
+            error(where, f"{form_id}: {field_id!r}: {key} ska vara ett heltal 0–{MAX_VALUE_LENGTH}")
+            return None
+        numbers[key] = value
+    if numbers["min_length"] > numbers["max_length"] or (kind not in TEXT_KINDS and ("min_length" in doc or "max_length" in doc)):
+        error(where, f"{form_id}: {field_id!r}: min_length/max_length gäller textfält, och min får inte vara större än max")
+        return None
+    flags = {}
+    for key in ("required", "allow_future"):
+        value = doc.get(key, False)
+        if not isinstance(value, bool):
+            error(where, f"{form_id}: {field_id!r}: {key} ska vara true eller false")
+            return None
+        flags[key] = value
+    rule = None
+    if "required_when" in doc:
+        spec = doc["required_when"]
+        if not isinstance(spec, dict) or set(spec) != {"field", "value", "message"} or \
+                not all(isinstance(v, str) and v.strip() for v in spec.values()):
+            error(where, f"{form_id}: {field_id!r}: required_when har field, value och message")
+            return None
+        rule = m.RequiredWhen(spec["field"], spec["value"], spec["message"].strip())
+    return m.FieldSpec(field_id, label.strip(), kind, flags["required"], choices, _text(doc, "help"),
+                       _text(doc, "placeholder"), numbers["min_length"], numbers["max_length"],
+                       flags["allow_future"], rule, where)
+
+
+def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
+    """References: pick lists exist; a required_when names an earlier choice field and one of its options."""
+    for form in kb.forms.values():
+        for ref in form.sources:
+            if ref.doc not in kb.sources:
+                error(form.where, f"källan {ref.doc!r} finns inte i sources.yaml")
+        earlier: dict[str, m.FieldSpec] = {}
+        for step in form.steps:
+            for f in step.fields:
+                if f.choices and f.choices != MUNICIPALITIES and f.choices not in kb.lists:
+                    error(f.where, f"{form.id}: listan {f.choices!r} finns inte i forms.yaml")
+                rule = f.required_when
+                if rule is not None:
+                    other = earlier.get(rule.field)
+                    if other is None or not other.choices:
+                        error(f.where, f"{form.id}: required_when: {rule.field!r} är inget valfält före {f.id!r}")
+                    elif other.choices in kb.lists and rule.value not in {o.value for o in kb.lists[other.choices].options}:
+                        error(f.where, f"{form.id}: required_when: {rule.value!r} finns inte i listan {other.choices!r}")
+                earlier[f.id] = f

@@ -1,0 +1,206 @@
+"""Matching and reload benchmarks (numbers, not tests), side by side with a reference.
+
+    .venv/bin/python -m scripts.bench_match [--reference a2b2926] [--entries 10000] [--reference-10k]
+
+Prints, for the current matcher and for the reference matcher (lotsen/matching.py and the
+collision check of lotsen/kb/quality.py at the git revision --reference, loaded from git in
+the same run; default: the first release, before issue 9):
+
+1. match latency p50/p99 on the shipped knowledge base (every accuracy question, 3 rounds);
+2. index build time and match p50/p99 on a synthetic knowledge base of --entries entries
+   (the shipped vocabulary recombined, 6 phrasings each: scripts.benchmark.synthetic_kb);
+3. the knowledge-base check's collision part on the shipped KB and at --entries (the
+   reference at --entries only with --reference-10k: it takes minutes);
+4. a reload of a knowledge base with --entries extra entries written as YAML, while a
+   request loop on the event loop asks a question every 20 ms: reload time and the request
+   latencies during it (p50/p99/max), against the same loop without a reload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import yaml
+
+from scripts.benchmark import percentile, synthetic_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = "a2b2926"
+
+
+def reference_modules(rev: str):
+    """lotsen.matching and the collision check as they were at `rev` (None when git cannot say)."""
+    try:
+        matching_src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:lotsen/matching.py"],
+                                      check=True, capture_output=True, text=True).stdout
+        quality_src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:lotsen/kb/quality.py"],
+                                     check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None, None
+    matching = types.ModuleType("reference_matching")
+    sys.modules["reference_matching"] = matching
+    exec(compile(matching_src, f"{rev}:lotsen/matching.py", "exec"), matching.__dict__)  # noqa: S102
+    quality_src = quality_src.replace("from lotsen.matching import", "from reference_matching import")
+    quality = types.ModuleType("reference_quality")
+    sys.modules["reference_quality"] = quality
+    exec(compile(quality_src, f"{rev}:lotsen/kb/quality.py", "exec"), quality.__dict__)  # noqa: S102
+    return matching, quality
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, (time.perf_counter() - start)
+
+
+def latencies(matcher, queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        start = time.perf_counter()
+        matcher.match(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def fmt(values: list[float]) -> str:
+    return f"p50 {percentile(values, 50):6.2f} ms · p99 {percentile(values, 99):6.2f} ms"
+
+
+def bench_match(kb, big, queries, big_queries, ref_matching) -> dict:
+    from lotsen.matching import Matcher
+
+    rows = {}
+    for label, cls in (("current", Matcher), ("reference", getattr(ref_matching, "Matcher", None))):
+        if cls is None:
+            continue
+        matcher, build = timed(cls, kb)
+        latencies(matcher, queries[:50])
+        shipped = latencies(matcher, queries)
+        big_matcher, big_build = timed(cls, big)
+        latencies(big_matcher, big_queries[:30])
+        synthetic = latencies(big_matcher, big_queries)
+        rows[label] = (matcher, big_matcher)
+        print(f"  {label:9s} shipped ({len(kb.entries)} entries, built in {build * 1000:5.0f} ms): {fmt(shipped)}")
+        print(f"  {label:9s} synthetic ({len(big.entries)} entries, built in {big_build:5.1f} s): {fmt(synthetic)}")
+    return rows
+
+
+def bench_collisions(kb, big, matchers, ref_quality, reference_10k: bool) -> None:
+    from lotsen.kb.quality import _collisions
+
+    current, ref = matchers.get("current"), matchers.get("reference")
+    found, seconds = timed(_collisions, kb, current[0])
+    print(f"  current   shipped: {seconds:6.2f} s ({len(found)} warnings)")
+    found, seconds = timed(_collisions, big, current[1])
+    print(f"  current   synthetic ({len(big.entries)} entries): {seconds:6.2f} s ({len(found)} warnings)")
+    if ref is not None and ref_quality is not None:
+        found, seconds = timed(ref_quality._collisions, kb, ref[0])
+        print(f"  reference shipped: {seconds:6.2f} s ({len(found)} warnings)")
+        if reference_10k:
+            found, seconds = timed(ref_quality._collisions, big, ref[1])
+            print(f"  reference synthetic ({len(big.entries)} entries): {seconds:6.2f} s ({len(found)} warnings)")
+        else:
+            print("  reference synthetic: skipped (minutes; --reference-10k to run it)")
+
+
+def write_synthetic_kb(target: Path, big) -> None:
+    """The shipped knowledge base plus the synthetic entries as one more qa file."""
+    shutil.copytree(ROOT / "knowledge", target)
+    shipped = {e.id for e in _shipped_entries()}
+    entries = [{"id": e.id, "question": e.question, "phrasings": list(e.phrasings), "answer": "Syntetiskt svar.",
+                "source": {"doc": "rsrf-modell", "section": "Syfte"}, "reviewed": "2026-01-01", "owner": "bench"}
+               for e in big.entries.values() if e.id not in shipped]
+    (target / "qa" / "syntetisk.yaml").write_text(yaml.safe_dump({"entries": entries}, allow_unicode=True),
+                                                  encoding="utf-8")
+
+
+def _shipped_entries():
+    from lotsen.kb import load_knowledge_base
+
+    return load_knowledge_base(ROOT / "knowledge").entries.values()
+
+
+async def request_loop(knowledge, queries: list[str], stop: asyncio.Event, interval: float = 0.02) -> list[float]:
+    """A question every `interval` seconds on the event loop, like a request handler would ask
+    it; each latency counts from when the request was due, so a blocked loop shows."""
+    out: list[float] = []
+    loop = asyncio.get_running_loop()
+    due = loop.time()
+    i = 0
+    while not stop.is_set():
+        due += interval
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        knowledge.matcher.match(queries[i % len(queries)])
+        out.append((loop.time() - due) * 1000 + 0.0)
+        i += 1
+    return out
+
+
+async def bench_reload(directory: Path, queries: list[str]) -> None:
+    from lotsen.kb.reload import reload_knowledge
+    from lotsen.knowledge import Knowledge
+
+    knowledge, load = timed(Knowledge, directory)
+    print(f"  first load (start-up, {len(knowledge.kb.entries)} entries): {load:5.1f} s")
+    stop = asyncio.Event()
+    idle = asyncio.create_task(request_loop(knowledge, queries, stop))
+    await asyncio.sleep(3)
+    stop.set()
+    baseline = await idle
+    stop = asyncio.Event()
+    busy = asyncio.create_task(request_loop(knowledge, queries, stop))
+    start = time.perf_counter()
+    result = await reload_knowledge(knowledge)
+    seconds = time.perf_counter() - start
+    stop.set()
+    during = await busy
+    print(f"  reload: {seconds:5.1f} s, ok={result.ok}, {result.entries} entries, {len(result.warnings)} warnings")
+    print(f"  requests without a reload ({len(baseline)}): p50 {percentile(baseline, 50):6.1f} ms · "
+          f"p99 {percentile(baseline, 99):6.1f} ms · max {max(baseline):6.1f} ms")
+    print(f"  requests during the reload ({len(during)}): p50 {percentile(during, 50):6.1f} ms · "
+          f"p99 {percentile(during, 99):6.1f} ms · max {max(during):6.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", default=REFERENCE, help="git revision of the reference matcher")
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--reference-10k", action="store_true", help="also the reference collision check at --entries")
+    parser.add_argument("--skip-reload", action="store_true")
+    args = parser.parse_args()
+
+    from lotsen.kb import load_knowledge_base
+    from scripts.accuracy import load_questions
+
+    kb = load_knowledge_base(ROOT / "knowledge")
+    big, words = synthetic_kb(kb, args.entries)
+    rng = random.Random(11)
+    queries = [q["q"] for q in load_questions()] * 3
+    big_queries = [" ".join(rng.sample(words, 4)) for _ in range(300)] + queries[:300]
+    ref_matching, ref_quality = reference_modules(args.reference)
+    if ref_matching is None:
+        print(f"(no reference: git cannot show {args.reference})")
+    print(f"1–2. Match latency and index build (reference: {args.reference})")
+    matchers = bench_match(kb, big, queries, big_queries, ref_matching)
+    print("3. Collision check of the knowledge-base check")
+    bench_collisions(kb, big, matchers, ref_quality, args.reference_10k)
+    if not args.skip_reload:
+        print(f"4. Reload with {args.entries} extra entries while questions arrive every 20 ms")
+        with tempfile.TemporaryDirectory() as tmp:
+            directory = Path(tmp) / "knowledge"
+            write_synthetic_kb(directory, big)
+            asyncio.run(bench_reload(directory, queries))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

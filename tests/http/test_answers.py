@@ -1,0 +1,66 @@
+"""Question answering over HTTP on the shipped knowledge base (issue 9): long situational
+questions answered directly, "Menar du kanske …" under an answer, clean refusals, small talk,
+and questions that mention a form answered instead of starting it."""
+
+from bot.app_factory import SERVICES
+from tests.support.teams import action, card_strings, submit_actions
+
+
+def unanswered(teams) -> list:
+    return [tuple(r) for r in teams.app[SERVICES].store.db.execute("SELECT kind, question FROM unanswered")]
+
+
+def titles(card) -> list[str]:
+    return [a.get("title") for a in submit_actions(card)]
+
+
+async def test_a_long_situational_question_gets_a_direct_answer(teams):
+    question = ("vi hade bokat ett sip-möte för en kvinna med missbruk och psykiatrin kom inte och meddelade "
+                "inget, ska jag skriva en avvikelse om det?")
+    replies = await teams.send(question)
+    assert len(replies.cards) == 1
+    text = card_strings(replies.cards[0])
+    # the answer card itself (with its source and feedback), not "Menade du …?", and not the form
+    assert "En part kommer inte till SIP-mötet – kan det vara en avvikelse i samverkan?" in text
+    assert "Källa:" in text and "👍" in titles(replies.cards[0])
+    assert "Menade du" not in text and "Fyll i rapporten" not in titles(replies.cards[0])
+    assert unanswered(teams) == []
+
+
+async def test_a_question_about_deviations_is_answered_not_turned_into_the_form(teams):
+    replies = await teams.send("Finns det en tidsgräns för när en avvikelse måste rapporteras?")
+    text = replies.all_text()
+    assert "Finns det en tidsgräns för att lämna en avvikelse i samverkan?" in text
+    assert "Fyll i rapporten" not in text
+    # the answer card offers the form as a button; asking to act starts it directly
+    assert "Rapportera en avvikelse" in titles(replies.cards[0])
+    started = await teams.send("Jag vill rapportera en avvikelse")
+    assert "Fyll i rapporten" in titles(started.cards[0])
+
+
+async def test_an_answer_offers_close_alternatives_as_menar_du_kanske(teams):
+    replies = await teams.send("Vem kallar till Arena?")
+    card = replies.cards[0]
+    text = card_strings(card)
+    assert text.startswith("Vem kallar till Arena?")  # the answer is shown at once …
+    assert "Menar du kanske …" in text  # … with the close one as a link under it
+    other = action(card, "Vad är Arena och vilka kommuner gäller det?")
+    assert other["data"]["verb"] == "qa.show"
+    shown = await teams.click(other)
+    assert card_strings(shown.cards[0]).startswith("Vad är Arena och vilka kommuner gäller det?")
+
+
+async def test_an_off_topic_question_is_refused_cleanly(teams):
+    replies = await teams.send("ge mig ett recept på kanelbullar")
+    text = replies.all_text()
+    assert "Det ligger utanför vad jag kan svara på" in text
+    assert "Menade du" not in text and "Det vet jag tyvärr inte" not in text
+    # it says what the bot can do, with examples that can be pressed
+    assert "SIP" in text and "Vem kallar till SIP?" in titles(replies.cards[0])
+
+
+async def test_thanks_and_greetings_get_a_short_polite_reply_and_are_not_logged(teams):
+    for message, expected in (("tack!", "Varsågod"), ("Tack så mycket", "Varsågod"), ("ok", "👍"), ("bra", "👍")):
+        replies = await teams.send(message)
+        assert replies.cards == [] and expected in replies.all_text(), message
+    assert unanswered(teams) == []
