@@ -21,6 +21,7 @@ from bot.front_door import MAX_BODY_BYTES, admit
 from lotsen.assistant import Assistant
 from lotsen.background import Background
 from lotsen.context import Services
+from lotsen.features import delivery
 from lotsen.knowledge import Knowledge
 from lotsen.settings import Settings
 from lotsen.storage import Store
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     flows = build_flows()
     services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector),
                         kinds=case_kinds(flows))
+    outbox = delivery.install(services)  # proactive messages: stored first, delivered with retries
     assistant = build_assistant(services, flows)
     edge = Edge(assistant, connector, TenantPolicy(settings, store))
 
@@ -105,8 +107,12 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
         if not settings.local_mode:
             auth.keys.prefetch()  # in the background: start-up does not wait for the key service
         await background.start()
+        if outbox is not None:
+            outbox.start()  # also delivers what a previous process left in the outbox
 
     async def stop_background(_: web.Application) -> None:
+        if outbox is not None:
+            await outbox.stop()
         await background.stop()
 
     async def close_outbound(_: web.Application) -> None:

@@ -12,7 +12,7 @@ from dialogs.engine import CardFlow
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
-from lotsen.features import Feature, contacts, help, qa, upkeep
+from lotsen.features import Feature, contacts, delivery, help, qa, upkeep
 
 
 def build_flows() -> tuple[CardFlow, ...]:
@@ -30,6 +30,7 @@ def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
     return (
         help.register,
         upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
+        delivery.register,  # "leveranser": what the outbox could not deliver
         dialogs.feature(flows),  # deviation reports, Arena/SIP requests, case handling and reports
         contacts.register,
         qa.register,  # the fallback: question answering
