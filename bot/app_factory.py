@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.auth import BotAuthenticator, service_url_allowed
 from bot.composition import build_assistant, build_flows, case_kinds
-from bot.connector import Connector, NoTokens
+from bot.connector import CachedTokens, Connector, NoTokens
 from bot.edge import ConnectorMessenger, Edge
 from bot.front_door import MAX_BODY_BYTES, admit
 from lotsen.assistant import Assistant
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     knowledge = knowledge or Knowledge(settings.knowledge_dir)
     store = store or Store(settings.database_path)
     sdk = sdk_edge(settings)
-    connector = Connector(NoTokens() if settings.local_mode else sdk,
+    connector = Connector(NoTokens() if settings.local_mode else CachedTokens(sdk),
                           allowed=lambda url: service_url_allowed(url, settings))
     # Token validation for both edges (bot/auth.py); the SDK edge only fetches the bot's own token.
     auth = BotAuthenticator(settings)

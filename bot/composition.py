@@ -12,7 +12,7 @@ from dialogs.engine import CardFlow
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
-from lotsen.features import Feature, contacts, delivery, help, qa, upkeep
+from lotsen.features import Feature, contacts, delivery, help, qa, upkeep, vagvisare
 
 
 def build_flows() -> tuple[CardFlow, ...]:
@@ -32,6 +32,7 @@ def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
         upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
         delivery.register,  # "leveranser": what the outbox could not deliver
         dialogs.feature(flows),  # deviation reports, Arena/SIP requests, case handling and reports
+        vagvisare.register,  # Vägvisaren: described situations before contact questions and question answering
         contacts.register,
         qa.register,  # the fallback: question answering
     )

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any, Callable, Protocol
 from urllib.parse import quote
 
 import aiohttp
+import jwt
 from yarl import URL
 
 from lotsen.turn import DeliveryError
@@ -37,6 +39,41 @@ class NoTokens:
 
     async def token(self, service_url: str) -> str | None:
         return None
+
+
+class CachedTokens:
+    """The bot's token, kept until five minutes before it expires (its `exp` claim), so a reply
+    costs no thread hop; one refresh at a time. Wraps the SDK edge's TokenProvider."""
+
+    MARGIN_SECONDS = 300
+
+    def __init__(self, provider: TokenProvider, clock: Any = time.time):
+        self.provider = provider
+        self.clock = clock
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self, service_url: str) -> str | None:
+        if self._token is not None and self.clock() < self._expires - self.MARGIN_SECONDS:
+            return self._token
+        async with self._lock:
+            if self._token is None or self.clock() >= self._expires - self.MARGIN_SECONDS:
+                token = await self.provider.token(service_url)
+                self._token, self._expires = token, _expiry(token, self.clock())
+        return self._token
+
+
+def _expiry(token: str | None, now: float) -> float:
+    """When a token expires (unverified `exp`: it is our own token, fresh from Entra ID);
+    `now` for anything that is not a JWT with an expiry, so it is not cached."""
+    if not token:
+        return now
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+        return float(exp) if isinstance(exp, (int, float)) else now
+    except jwt.PyJWTError:
+        return now
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import time
 from typing import Any
 
 from cards.render import render
@@ -199,7 +200,9 @@ async def _change_status(ctx: Context) -> list[Out]:
     comment = str(result.values.get("comment") or "")
     extra = None
     if status == "bokad":
-        extra = {"datum": str(result.values["datum"]), "tid": result.values["tid"].strftime("%H:%M"),
+        booked_time = result.values["tid"]
+        assert isinstance(booked_time, time)
+        extra = {"datum": str(result.values["datum"]), "tid": booked_time.strftime("%H:%M"),
                  "format": result.values["format"]}
     before = case
     once_key = f"{turn.conversation_id}|{turn.activity_id}" if turn.activity_id else ""

@@ -2,7 +2,8 @@
 
 Fields follow the categories the förbund compiles each year (seed 003, Bilaga 6: berörda
 parter, orsaker, konsekvenser, lösningar, vidtagna åtgärder); the pick lists live in
-knowledge/forms.yaml so coordinators can change them without code.
+knowledge/forms.yaml, the form itself (steps, fields, texts, the notice) in knowledge/forms/avvikelse.yaml,
+so coordinators can change them without code.
 
 Routing: the routing rule for purpose "avvikelse" and the chosen kommun decides which
 contact list receives the report; if a coordinator has connected a Teams channel for
@@ -15,32 +16,17 @@ from typing import Any
 
 from cards.render import render
 from dialogs import casework
-from dialogs.engine import CardFlow, Step, steps_from
+from dialogs.engine import CANCEL, CardFlow, Step, steps_from
 from lotsen import cases
 from lotsen.context import Context
-from lotsen.kb.model import KnowledgeBase, SourceRef
+from lotsen.kb.model import KnowledgeBase
 from lotsen.turn import Card, Out
-
-DEFINITION_SOURCE = SourceRef("hsf-arsredovisning-2024", "Bilaga 6 – Avvikelser i samverkan, sammanställning och analys")
-NOTICE = (
-    "En avvikelse i samverkan är när samverkan mellan parterna inte fungerar som den ska – till exempel "
-    "otydligt ansvar, information som inte når fram eller beslut som inte följs upp. Rapporterna följs upp "
-    "i Samverk och sammanställs varje år för att förbättra samverkan."
-)
-SERIOUS = (
-    "**Allvarlig** avvikelse: en situation som riskerar få konsekvenser för individen, till exempel att "
-    "personen riskerar att inte få det samordnade stöd som behövs för att nå egen (eller rätt) försörjning."
-)
-DEIDENTIFIED = (
-    "Rapporten ska vara **avidentifierad**: skriv inga namn, inga personnummer och inget som pekar ut en person. "
-    "Jag stoppar rapporten om jag hittar ett personnummer."
-)
-
 
 class DeviationFlow(CardFlow):
     kind = "avvikelse"
     prefix = "dev"
     title = "Avvikelse i samverkan"
+    entry = "notice"
     noun = "Rapporten"
     plural = "avvikelser"
     notify_title = "Din avvikelserapport"
@@ -50,11 +36,15 @@ class DeviationFlow(CardFlow):
         return steps_from(kb, kb.forms[self.kind])
 
     async def start(self, ctx: Context) -> list[Out]:
+        """The notice from the form file (what a deviation is, serious, de-identified), then "begin"."""
+        form = ctx.kb.forms[self.kind]
+        notice = form.notice
+        if notice is None:
+            return self.begin(ctx, {})
         return [Card(render(
-            "notice", title="Rapportera en avvikelse i samverkan", text=NOTICE, lines=[SERIOUS, DEIDENTIFIED],
-            source=ctx.kb.cite([DEFINITION_SOURCE]),
-            actions=[{"title": "Fyll i rapporten", "data": {"verb": "dev.begin"}, "style": "positive"},
-                     {"title": "Avbryt", "data": {"verb": "dev.cancel"}}],
+            "notice", title=notice.title, text=notice.text, lines=list(notice.lines), source=ctx.kb.cite(form.sources),
+            actions=[{"title": notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},
+                     {"title": CANCEL, "data": {"verb": "dev.cancel"}}],
         ))]
 
     async def other(self, ctx: Context, action: str) -> list[Out]:

@@ -33,6 +33,7 @@ from lotsen.turn import Card, Out, Text, UpdateCard
 
 log = logging.getLogger(__name__)
 
+CANCEL = "Avbryt"  # the cancel button's title
 CANCELLED = "Avbrutet. Inget har sparats. Du kan börja om när du vill."
 # Storage failed while filing (fault matrix row 47): nothing was stored, the draft is kept.
 NOT_FILED = ("{noun} är inte registrerad – försök igen. Det du har fyllt i finns kvar: "
@@ -109,6 +110,10 @@ class CardFlow:
     prefix: str = ""  # verb prefix without the dot ("dev")
     title: str = ""
     review_intro: str = "Kontrollera uppgifterna innan du skickar."
+    # What comes before the form (for docs/flows.md): "" (nothing), "notice" or "triage" with
+    # the precondition verdicts that stop the request.
+    entry: str = ""
+    verdicts: tuple[str, ...] = ()
     # The case kind's texts (see lotsen.casekinds.CaseKind)
     noun: str = "Ärendet"
     plural: str = "ärenden"

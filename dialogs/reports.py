@@ -387,19 +387,19 @@ def _party_rows(kb: KnowledgeBase, reports: list[cases.Case], counter: Counter, 
     rows: list[tuple[int, Row]] = []
     done: set[str] = set()
     for position, value in enumerate(listed + sorted(v for v in counter if v not in listed)):
-        head = grouped.get(value)
-        if head is None:
+        group = grouped.get(value)
+        if group is None:
             if counter[value]:
                 rows.append((position, Row(titles.get(value, value), counter[value])))
             continue
-        if head in done:
+        if group in done:
             continue
-        done.add(head)
-        members = groups[head]
+        done.add(group)
+        members = groups[group]
         involved = sum(1 for c in reports if set(_as_list(c.data.get("values", {}).get("parter"))) & set(members))
         if involved:
             detail = ", ".join(f"{titles[m].split(' – ', 1)[1]} {counter[m]}" for m in members if counter[m])
-            rows.append((position, Row(head, involved, f"varav {detail}")))
+            rows.append((position, Row(group, involved, f"varav {detail}")))
     rows.sort(key=lambda pr: (-pr[1].count, pr[0]))
     return [row for _, row in rows]
 

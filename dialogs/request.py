@@ -209,6 +209,7 @@ class RequestFlow(CardFlow):
 
     other_kind = ""
     other_title = ""
+    entry = "triage"
     noun = "Förfrågan"
     notify_always = True  # the requester always hears whether it was booked, declined or done
     booking = True
@@ -453,6 +454,7 @@ class ArenaFlow(RequestFlow):
     notify_title = "Din förfrågan om Arena-konsultation"
     other_kind = "sip"
     other_title = "SIP"
+    verdicts = (NOT_COVERED, PLANNING, CONSENT)
     review_intro = ("Kontrollera uppgifterna innan du skickar. Förfrågan går till sammankallande i Arena, som "
                     "kallar parterna.")
 
@@ -615,6 +617,7 @@ class SipFlow(RequestFlow):
     notify_title = "Din förfrågan om SIP-möte"
     other_kind = "arena"
     other_title = "Arena"
+    verdicts = (SINGLE_PRINCIPAL, CONSENT)
     review_intro = "Kontrollera uppgifterna innan du skickar. Förfrågan går till den som samordnar SIP i kommunen."
 
     def about(self, kb: KnowledgeBase) -> list[str]:

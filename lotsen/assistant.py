@@ -135,7 +135,7 @@ class Assistant:
             return [Text("Jag förstod inte. Skriv **hjälp**.")]
         outs = await self._fallback(ctx)
         for hint in self._hints:
-            text = await hint(ctx)
-            if text:
-                outs.append(Text(text))
+            line = await hint(ctx)
+            if line:
+                outs.append(Text(line))
         return outs

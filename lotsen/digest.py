@@ -44,12 +44,22 @@ class CaseCount:
 
 
 @dataclass
+class NavigatorCount:
+    """Vägvisaren: anonymous counts only (Store.navigator_counts)."""
+
+    uses: int = 0  # descriptions the navigator took (a situation card or straight to advice)
+    recommendations: int = 0
+    top_rules: list[tuple[str, int]] = field(default_factory=list)  # (rule id, times it fired)
+
+
+@dataclass
 class Digest:
     period: insights.Period
     counts: insights.Counts
     unanswered: list[insights.QuestionGroup]
     negative: list[insights.QuestionGroup]
     cases: list[CaseCount] = field(default_factory=list)
+    navigator: NavigatorCount = field(default_factory=NavigatorCount)
 
 
 def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
@@ -62,12 +72,17 @@ def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TO
         statuses = cases.STATUS_TITLES.get(kind, {})
         by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in statuses.items()]
         case_counts.append(CaseCount(kind, CASE_TITLES.get(kind, kind), len(found), [s for s in by_status if s[1]]))
+    nav = store.navigator_counts(start, end)
+    uses = nav.get("use", {})
+    rules = sorted(nav.get("rule", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return Digest(
         period=period,
         counts=insights.counts(store, period),
         unanswered=insights.unanswered(store, period, limit=top),
         negative=insights.feedback(store, period, "down", limit=top),
         cases=case_counts,
+        navigator=NavigatorCount(uses=uses.get("situation", 0) + uses.get("direct", 0),
+                                 recommendations=uses.get("recommendation", 0), top_rules=rules),
     )
 
 
@@ -110,8 +125,19 @@ def digest_data(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dic
         "unanswered": [_question_line(g, kb, False) for g in digest.unanswered],
         "negative": [_question_line(g, kb, True) for g in digest.negative],
         "cases": [{"title": cc.title, "value": _case_value(cc)} for cc in digest.cases],
+        "navigator": [
+            {"title": "Situationer beskrivna", "value": str(digest.navigator.uses)},
+            {"title": "Rekommendationer visade", "value": str(digest.navigator.recommendations)},
+        ],
+        "navigator_rules": [f"{n} × {_rule_title(kb, rid)}" for rid, n in digest.navigator.top_rules],
         "days": digest.period.days,
     }
+
+
+def _rule_title(kb: KnowledgeBase | None, rule_id: str) -> str:
+    nav = getattr(kb, "navigator", None) if kb else None
+    rule = next((r for r in nav.rules if r.id == rule_id), None) if nav else None
+    return rule.title.replace("{kommun}", "kommunen") if rule else rule_id
 
 
 def digest_card(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dict[str, Any]:
@@ -126,6 +152,8 @@ def digest_lines(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> li
     out += ["", "Vanligaste obesvarade frågorna:"] + [f"  {line}" for line in data["unanswered"] or ["inga"]]
     out += ["", "Negativ återkoppling (👎):"] + [f"  {line}" for line in data["negative"] or ["ingen"]]
     out += ["", "Nya ärenden:"] + [f"  {f['title']}: {f['value']}" for f in data["cases"]]
+    out += ["", "Vägvisaren:"] + [f"  {f['title']}: {f['value']}" for f in data["navigator"]]
+    out += [f"  {line}" for line in data["navigator_rules"]]
     return out
 
 

@@ -140,6 +140,7 @@ OFF_TOPIC_WEAK_SCORE = 0.42
 PLACE_SHARE = 0.6
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
+RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
 SPLIT_KNOWN = True
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
@@ -460,7 +461,7 @@ class Matcher:
         acc: dict[str, float] = defaultdict(float)
         for s in rare:
             weight = self._idf[s]
-            for other in self._postings.get(s, ()):
+            for other in self._postings.get(s, ())[:RIVAL_SCAN]:
                 if other != entry_id:
                     acc[other] += weight
         return heapq.nlargest(limit, acc, key=acc.__getitem__)

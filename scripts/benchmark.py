@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import asyncio
 import json
 import os

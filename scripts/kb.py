@@ -9,6 +9,10 @@
     python -m scripts.kb test "vem kallar till sip" [--dir knowledge]
         What the bot would answer and why (the same as "testa: …" in chat).
 
+    python -m scripts.kb test --vagvisare "klient i Tranås med fsö i 2 år och depression" [--dir knowledge]
+        What Vägvisaren understands from a description (facts and the words they came from) and
+        which rules fire or not, and why (the same as "testa vägvisare: …" in chat).
+
     python -m scripts.kb diff OLD_DIR NEW_DIR
         What changed between two versions of the knowledge base (added, removed, changed).
 
@@ -112,6 +116,22 @@ def test(directory: Path, question: str, out=None) -> int:
     return 0
 
 
+def test_navigator(directory: Path, description: str, out=None) -> int:
+    from lotsen.pii import contains_identity_number
+    from lotsen.vagvisare.explain import explain as explain_navigator
+
+    out = out or sys.stdout
+    if contains_identity_number(description):
+        print("Beskrivningen innehåller något som ser ut som ett personnummer. Ta bort det och försök igen.", file=out)
+        return 1
+    kb = _load_or_report(directory, out, "Kunskapsbasen har {n} fel; rätta dem först (python -m scripts.kb check).")
+    if kb is None:
+        return 1
+    for line in explain_navigator(kb, description).lines():
+        print(line, file=out)
+    return 0
+
+
 def diff(old_dir: Path, new_dir: Path, out=None) -> int:
     out = out or sys.stdout
     loaded = []
@@ -142,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     p_test = sub.add_parser("test", help="visa vilka frågor som matchar en fråga, och varför")
     p_test.add_argument("question", nargs="+")
     p_test.add_argument("--dir", type=Path, default=None)
+    p_test.add_argument("--vagvisare", action="store_true",
+                        help="testa en situationsbeskrivning i Vägvisaren i stället för en fråga")
     p_diff = sub.add_parser("diff", help="visa vad som ändrats mellan två versioner")
     p_diff.add_argument("old", type=Path)
     p_diff.add_argument("new", type=Path)
@@ -154,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(args.dir or _default_dir(), review_days=review_days, strict=args.strict,
                      seeds_dir=None if args.no_seeds else args.seeds, show_lix=args.lix)
     if args.command == "test":
+        if args.vagvisare:
+            return test_navigator(args.dir or _default_dir(), " ".join(args.question))
         return test(args.dir or _default_dir(), " ".join(args.question))
     return diff(args.old, args.new)
 

@@ -122,3 +122,40 @@ async def test_a_failing_token_is_a_delivery_error_and_nothing_is_sent(bot_conne
         assert script.calls == []
     finally:
         await connector.close()
+
+
+async def test_the_bots_token_is_cached_until_five_minutes_before_it_expires():
+    import jwt
+
+    from bot.connector import CachedTokens
+
+    now = [1_000_000.0]
+    fetched: list[str] = []
+
+    class Provider:
+        async def token(self, service_url):
+            fetched.append(service_url)
+            return jwt.encode({"exp": int(now[0]) + 3600, "n": len(fetched)}, "k" * 32, algorithm="HS256")
+
+    tokens = CachedTokens(Provider(), clock=lambda: now[0])
+    first = await tokens.token("https://smba.trafficmanager.net/emea/")
+    assert await tokens.token("https://smba.trafficmanager.net/emea/") == first and len(fetched) == 1
+    now[0] += 3600 - 301
+    assert await tokens.token("x") == first
+    now[0] += 2  # within five minutes of expiry: a new token
+    assert await tokens.token("x") != first and len(fetched) == 2
+
+
+async def test_a_token_without_expiry_is_not_cached():
+    from bot.connector import CachedTokens
+
+    fetched: list[int] = []
+
+    class Provider:
+        async def token(self, service_url):
+            fetched.append(1)
+            return "opaque"
+
+    tokens = CachedTokens(Provider())
+    assert await tokens.token("x") == "opaque" and await tokens.token("x") == "opaque"
+    assert len(fetched) == 2

@@ -144,8 +144,11 @@ def test_layers_import_only_downwards():
 
 
 def test_only_the_edge_imports_a_bot_sdk():
-    offenders = [f"{module} (line {line}) imports {target}" for module, target, line in all_imports()
-                 if target.split(".")[0] in SDKS and module.split(".")[0] != "bot"]
+    offenders = [
+        f"{module} (line {line}) imports {target}"
+        for module, target, line in all_imports()
+        if target.split(".")[0] in SDKS and module.split(".")[0] != "bot"
+    ]
     assert offenders == []
 
 
@@ -165,20 +168,26 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_checker_finds_a_lazy_import_cycle(tmp_path):
-    root = _package(tmp_path, {
-        "dialogs/__init__.py": "",
-        "dialogs/a.py": "from dialogs import b\n",
-        "dialogs/b.py": "def f():\n    from dialogs.a import x\n",
-        "dialogs/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dialogs import a\n",
-    })
+    root = _package(
+        tmp_path,
+        {
+            "dialogs/__init__.py": "",
+            "dialogs/a.py": "from dialogs import b\n",
+            "dialogs/b.py": "def f():\n    from dialogs.a import x\n",
+            "dialogs/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dialogs import a\n",
+        },
+    )
     assert cycles(import_graph(root)) == [["dialogs.a", "dialogs.b"]]
 
 
 def test_the_checker_sees_a_core_module_importing_a_flow(tmp_path):
-    root = _package(tmp_path, {
-        "lotsen/__init__.py": "",
-        "lotsen/features.py": "import importlib\nimportlib.import_module('dialogs')\n",
-        "dialogs/__init__.py": "",
-    })
+    root = _package(
+        tmp_path,
+        {
+            "lotsen/__init__.py": "",
+            "lotsen/features.py": "import importlib\nimportlib.import_module('dialogs')\n",
+            "dialogs/__init__.py": "",
+        },
+    )
     edges = [(m, t) for m, t, _ in all_imports(root)]
     assert ("lotsen.features", "dialogs") in edges

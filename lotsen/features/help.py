@@ -16,7 +16,8 @@ COORDINATOR_HELP = (
     "I en kanal: @Samverkanslotsen koppla kanal avvikelser|arena|sip <kommun> · lista avvikelser · "
     "sammanställning <år> · exportera avvikelser. "
     "I chatten: testa: <fråga> · ladda om kunskapsbasen · obesvarade frågor [dagar] · feedback [dagar] · "
-    "skicka sammanfattning (till kanalen som kopplats med koppla kanal sammanfattning)."
+    "skicka sammanfattning (till kanalen som kopplats med koppla kanal sammanfattning) · "
+    "testa vägvisare: <beskrivning>."
 )
 
 

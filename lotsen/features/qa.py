@@ -231,6 +231,11 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
     if verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
         ctx.store.record_answered(verdict.entry.id)
         return [answer_card(ctx, verdict.entry, safe, alternatives=verdict.alternatives)]
+    # Hook: a described situation without a confident answer goes to Vägvisaren (lotsen.features.vagvisare).
+    navigator = ctx.services.extras.get("navigator")
+    if verdict.kind in (VERDICT_SUGGEST, VERDICT_UNKNOWN, VERDICT_OFFTOPIC) and navigator is not None:
+        if (outs := await navigator(ctx, text, off_topic=verdict.kind == VERDICT_OFFTOPIC)) is not None:
+            return outs
     if verdict.kind == VERDICT_SUGGEST:
         ref = uuid.uuid4().hex
         offered = [e.id for e in verdict.alternatives]

@@ -30,18 +30,31 @@ from lotsen.kb import model as m
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 
 MUNICIPALITIES = "kommuner"  # `choices: kommuner`: the municipalities in geography.yaml
-FORM_KEYS = {"id", "title", "source", "steps"}
+FORM_KEYS = {"id", "title", "source", "notice", "steps"}
+NOTICE_KEYS = {"title", "text", "lines", "begin"}
 STEP_KEYS = {"id", "title", "intro", "fields"}
-FIELD_KEYS = {"id", "label", "kind", "required", "choices", "help", "placeholder", "min_length", "max_length",
-              "allow_future", "required_when"}
+FIELD_KEYS = {
+    "id",
+    "label",
+    "kind",
+    "required",
+    "choices",
+    "help",
+    "placeholder",
+    "min_length",
+    "max_length",
+    "allow_future",
+    "required_when",
+}
 KINDS = get_args(FieldKind)
 
 Error = Callable[[m.Where, str], None]
 SourcesOf = Callable[[Any], tuple[Any, "str | None"]]
 
 
-def read_forms(directory: Path, rel: Callable[[Path], str], error: Error,
-               sources_of: SourcesOf, id_ok: Callable[[str], bool]) -> dict[str, m.FormSpec]:
+def read_forms(
+    directory: Path, rel: Callable[[Path], str], error: Error, sources_of: SourcesOf, id_ok: Callable[[str], bool]
+) -> dict[str, m.FormSpec]:
     """Every knowledge/forms/*.yaml; problems go to `error` (file, line, Swedish message)."""
     forms: dict[str, m.FormSpec] = {}
     for path in sorted((directory / "forms").glob("*.yaml")):
@@ -83,6 +96,28 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
             error(where, f"{form_id}: {problem}")
         else:
             sources = found
+    notice = None
+    if "notice" in doc:
+        spec = doc["notice"]
+        lines = spec.get("lines", []) if isinstance(spec, dict) else None
+        if (
+            not isinstance(spec, dict)
+            or set(spec) - NOTICE_KEYS
+            or not isinstance(lines, list)
+            or not all(isinstance(spec.get(k), str) and spec[k].strip() for k in ("title", "text", "begin"))
+            or not all(isinstance(line, str) and line.strip() for line in lines)
+        ):
+            error(
+                m.Where(name, getattr(spec, "line", where.line)),
+                f"{form_id}: notice har title, text, begin (texter) och kan ha lines (en lista med texter)",
+            )
+        else:
+            notice = m.Notice(
+                spec["title"].strip(),
+                " ".join(spec["text"].split()),
+                tuple(" ".join(line.split()) for line in lines),
+                spec["begin"].strip(),
+            )
     steps_doc = doc.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
         error(where, f"{form_id}: steps ska vara en lista med minst ett steg")
@@ -93,7 +128,7 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
         step = _step(step_doc, name, where, form_id, seen, error, id_ok)
         if step is not None:
             steps.append(step)
-    return m.FormSpec(form_id, title.strip(), tuple(steps), sources, where)
+    return m.FormSpec(form_id, title.strip(), tuple(steps), sources, where, notice)
 
 
 def _text(doc: Located, key: str) -> str:
@@ -101,8 +136,9 @@ def _text(doc: Located, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _step(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], error: Error,
-          id_ok: Callable[[str], bool]) -> m.StepSpec | None:
+def _step(
+    doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], error: Error, id_ok: Callable[[str], bool]
+) -> m.StepSpec | None:
     where = m.Where(name, getattr(doc, "line", parent.line))
     if not isinstance(doc, Located) or set(doc) - STEP_KEYS or not isinstance(doc.get("fields"), list):
         error(where, f"{form_id}: ett steg har id, title, fields och kan ha intro")
@@ -127,7 +163,7 @@ def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], e
     if unknown:
         error(where, f"{form_id}: okänt fält {sorted(unknown)[0]!r} (tillåtna: {', '.join(sorted(FIELD_KEYS))})")
         return None
-    field_id, label, kind = doc.get("id"), doc.get("label"), doc.get("kind")
+    field_id, label, kind = doc.get("id"), doc.get("label"), str(doc.get("kind"))
     if not isinstance(field_id, str) or not field_id.replace("_", "").isalnum() or not field_id.islower():
         error(where, f"{form_id}: ogiltigt fält-id {field_id!r} (små bokstäver, siffror och _)")
         return None
@@ -143,8 +179,11 @@ def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], e
         return None
     choices = doc.get("choices", "")
     if (kind in CHOICE_KINDS) != bool(choices) or not isinstance(choices, str):
-        error(where, f"{form_id}: {field_id!r}: choices (en lista i forms.yaml eller kommuner) "
-                     f"{'behövs' if kind in CHOICE_KINDS else 'passar inte'} för kind {kind}")
+        error(
+            where,
+            f"{form_id}: {field_id!r}: choices (en lista i forms.yaml eller kommuner) "
+            f"{'behövs' if kind in CHOICE_KINDS else 'passar inte'} för kind {kind}",
+        )
         return None
     numbers = {}
     for key, default in (("min_length", 0), ("max_length", 500)):
@@ -153,8 +192,13 @@ def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], e
             error(where, f"{form_id}: {field_id!r}: {key} ska vara ett heltal 0–{MAX_VALUE_LENGTH}")
             return None
         numbers[key] = value
-    if numbers["min_length"] > numbers["max_length"] or (kind not in TEXT_KINDS and ("min_length" in doc or "max_length" in doc)):
-        error(where, f"{form_id}: {field_id!r}: min_length/max_length gäller textfält, och min får inte vara större än max")
+    if numbers["min_length"] > numbers["max_length"] or (
+        kind not in TEXT_KINDS and ("min_length" in doc or "max_length" in doc)
+    ):
+        error(
+            where,
+            f"{form_id}: {field_id!r}: min_length/max_length gäller textfält, och min får inte vara större än max",
+        )
         return None
     flags = {}
     for key in ("required", "allow_future"):
@@ -166,14 +210,28 @@ def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], e
     rule = None
     if "required_when" in doc:
         spec = doc["required_when"]
-        if not isinstance(spec, dict) or set(spec) != {"field", "value", "message"} or \
-                not all(isinstance(v, str) and v.strip() for v in spec.values()):
+        if (
+            not isinstance(spec, dict)
+            or set(spec) != {"field", "value", "message"}
+            or not all(isinstance(v, str) and v.strip() for v in spec.values())
+        ):
             error(where, f"{form_id}: {field_id!r}: required_when har field, value och message")
             return None
         rule = m.RequiredWhen(spec["field"], spec["value"], spec["message"].strip())
-    return m.FieldSpec(field_id, label.strip(), kind, flags["required"], choices, _text(doc, "help"),
-                       _text(doc, "placeholder"), numbers["min_length"], numbers["max_length"],
-                       flags["allow_future"], rule, where)
+    return m.FieldSpec(
+        field_id,
+        label.strip(),
+        kind,
+        flags["required"],
+        choices,
+        _text(doc, "help"),
+        _text(doc, "placeholder"),
+        numbers["min_length"],
+        numbers["max_length"],
+        flags["allow_future"],
+        rule,
+        where,
+    )
 
 
 def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
@@ -192,6 +250,10 @@ def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
                     other = earlier.get(rule.field)
                     if other is None or not other.choices:
                         error(f.where, f"{form.id}: required_when: {rule.field!r} är inget valfält före {f.id!r}")
-                    elif other.choices in kb.lists and rule.value not in {o.value for o in kb.lists[other.choices].options}:
-                        error(f.where, f"{form.id}: required_when: {rule.value!r} finns inte i listan {other.choices!r}")
+                    elif other.choices in kb.lists and rule.value not in {
+                        o.value for o in kb.lists[other.choices].options
+                    }:
+                        error(
+                            f.where, f"{form.id}: required_when: {rule.value!r} finns inte i listan {other.choices!r}"
+                        )
                 earlier[f.id] = f

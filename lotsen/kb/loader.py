@@ -15,6 +15,7 @@ from typing import Any, Callable
 from lotsen.kb import model as m
 from lotsen.kb.forms import check_forms, read_forms
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
+from lotsen.vagvisare.schema import check_navigator, read_navigator
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLOW_ACTIONS = ("avvikelse", "arena", "sip")
@@ -366,6 +367,10 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     if forms_path.exists():
         _read_lists(col, forms_path)
     forms = read_forms(root, col.rel, col.error, _sources, lambda text: bool(ID_RE.match(text)))
+    navigator = None
+    nav_path = root / "vagvisare.yaml"
+    if nav_path.exists():
+        navigator = read_navigator(nav_path, col.rel(nav_path), col.error)
 
     built: dict[str, dict[str, Any]] = {}
     routes: list[m.Route] = []
@@ -388,10 +393,15 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
         purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
         lists=col.lists, directory=str(root), legal_notes=built["legal_notes"],
-        forms=forms,
+        forms=forms, navigator=navigator,
     )
     _check_references(kb, col)
     check_forms(kb, col.error)
+    if navigator is not None:
+        # Entries from a qa file that did not load are not "missing": do not repeat that error per rule.
+        qa_dir = col.rel(root / "qa")
+        qa_complete = not any(p.file.startswith(qa_dir) for p in col.problems)
+        check_navigator(kb, navigator, col.error, check_entries=qa_complete)
     errors = [p for p in col.problems if p.level == "error"]
     return (None if errors else kb), errors
 

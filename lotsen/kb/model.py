@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class KnowledgeBase:
     directory: str = ""
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
     forms: dict[str, "FormSpec"] = field(default_factory=dict)  # knowledge/forms/<id>.yaml
+    navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when
@@ -309,12 +311,23 @@ class StepSpec:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """The card shown before a form: what it is for, the rules to know, the button that begins."""
+
+    title: str
+    text: str
+    lines: tuple[str, ...]
+    begin: str
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     title: str
     steps: tuple[StepSpec, ...]
     sources: tuple[SourceRef, ...] = ()
     where: Where = Where("", 0)
+    notice: Notice | None = None
 
     def field(self, field_id: str) -> FieldSpec | None:
         return next((f for s in self.steps for f in s.fields if f.id == field_id), None)

@@ -236,6 +236,8 @@ def _facts(kb: m.KnowledgeBase) -> Iterable[tuple[str, Any, bool]]:
         yield "förbundet", fb, fb.in_seeds  # in_seeds: false is external knowledge by design
     for pick in kb.lists.values():
         yield "listan", pick, False  # form options: a source is welcome but not required
+    for rule in getattr(kb.navigator, "rules", ()):
+        yield "regeln", rule, True  # Vägvisaren (vagvisare.yaml): every recommendation names its source
 
 
 def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:

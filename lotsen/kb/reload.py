@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,8 @@ class ReloadResult:
     diff: KbDiff | None = None
     entries: int = 0
     busy: bool = False  # another reload was already running; nothing was done
+    installed_after: float = 0.0  # seconds until the new knowledge base answered
+    checked_after: float = 0.0  # seconds until its quality warnings were checked too
 
     def summary_lines(self) -> list[str]:
         """Swedish lines for logs and the CLI."""
@@ -46,14 +49,16 @@ class ReloadResult:
         return [head] + (changes or ["Inget har ändrats."])
 
 
-def _prepare(directory: Path, review_days: int, today: date | None,
-             seeds_dir: Path | None) -> tuple[Snapshot | None, list[Problem], list[Problem]]:
+def _prepare(directory: Path) -> tuple[Snapshot | None, list[Problem]]:
     kb, errors = check_knowledge_base(directory)
     if kb is None:
-        return None, errors, []
-    matcher = Matcher(kb)
-    warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days, seeds_dir=seeds_dir)
-    return Snapshot(kb, matcher), [], warnings
+        return None, errors
+    return Snapshot(kb, Matcher(kb)), []
+
+
+def _check(snapshot: Snapshot, review_days: int, today: date | None, seeds_dir: Path | None) -> list[Problem]:
+    return check_quality(snapshot.kb, matcher=snapshot.matcher, today=today, stale_after_days=review_days,
+                         seeds_dir=seeds_dir)
 
 
 async def reload_knowledge(knowledge: Knowledge, *, review_days: int = 365, today: date | None = None,
@@ -67,19 +72,24 @@ async def reload_knowledge(knowledge: Knowledge, *, review_days: int = 365, toda
         # (the old knowledge base answering questions) in more often, so requests stay fast.
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL))
+        started = time.perf_counter()
         try:
-            snapshot, errors, warnings = await asyncio.to_thread(
-                _prepare, knowledge.directory, review_days, today, seeds_dir)
+            snapshot, errors = await asyncio.to_thread(_prepare, knowledge.directory)
+            if snapshot is None:
+                log.warning("knowledge base reload refused: %d errors (first: %s)", len(errors),
+                            errors[0] if errors else "")
+                return ReloadResult(ok=False, errors=errors)
+            # Valid: it answers from now on. Quality warnings never block a reload, so they are
+            # checked after the swap (still off the event loop).
+            old = knowledge.install(snapshot)
+            installed = time.perf_counter() - started
+            warnings = await asyncio.to_thread(_check, snapshot, review_days, today, seeds_dir)
         finally:
             sys.setswitchinterval(previous)
-        if snapshot is None:
-            log.warning("knowledge base reload refused: %d errors (first: %s)", len(errors),
-                        errors[0] if errors else "")
-            return ReloadResult(ok=False, errors=errors)
-        old = knowledge.install(snapshot)
         diff = diff_knowledge(old.kb, snapshot.kb)
         log.info("knowledge base reloaded: %d entries; %s", len(snapshot.kb.entries),
                  "; ".join(diff.lines()) or "no changes")
-        return ReloadResult(ok=True, warnings=warnings, diff=diff, entries=len(snapshot.kb.entries))
+        return ReloadResult(ok=True, warnings=warnings, diff=diff, entries=len(snapshot.kb.entries),
+                            installed_after=installed, checked_after=time.perf_counter() - started)
     finally:
         knowledge.reloading = False

@@ -111,7 +111,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX seen_activities_at ON seen_activities (at);
     """,
-    # 4: the outbox: every proactive message (channel post, reporter notification, digest)
+    # 4: the navigator's anonymous counts (no text, nothing linking facts to each other or to a person)
+    """
+    CREATE TABLE navigator_counts (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, key)
+    );
+    """,
+    # 5: the outbox: every proactive message (channel post, reporter notification, digest)
     #    until Teams has it; delivered by lotsen.outbox's worker with retries and dead letters
     """
     CREATE TABLE outbox (

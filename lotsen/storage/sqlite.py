@@ -255,6 +255,34 @@ class Store:
             (user_key, municipality, self.now()),
         )
 
+    # --- the navigator (Vägvisaren): anonymous counts only -----------------------------------
+
+    def record_navigator_use(self, use: str, facts: list[str], rules: list[str]) -> None:
+        """Count one use of the navigator for the coordinators' statistics. Only counters per day:
+        `use` ("situation" | "recommendation"), each fact as "fact=value" and each rule id that fired
+        are counted separately, so nothing links them to each other, to a description or to a person."""
+        day = self.now()[:10]
+        keys = [("use", use)] + [("fact", f) for f in facts] + [("rule", r) for r in rules]
+        with self.transaction() as db:
+            for kind, key in keys:
+                db.execute(
+                    "INSERT INTO navigator_counts (day, kind, key, n) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT (day, kind, key) DO UPDATE SET n = n + 1",
+                    (day, kind, key[:100]),
+                )
+
+    def navigator_counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
+        """{kind: {key: count}} for the days from since to until, both included (ISO dates or
+        timestamps; counts are kept per UTC day)."""
+        rows = self.db.execute(
+            "SELECT kind, key, SUM(n) AS n FROM navigator_counts WHERE day >= ? AND day <= ? GROUP BY kind, key",
+            (since[:10], until[:10]),
+        ).fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for row in rows:
+            out.setdefault(row["kind"], {})[row["key"]] = int(row["n"])
+        return out
+
     def audit(self, event: str, actor: str | None = None, target: str | None = None, outcome: str = "ok") -> None:
         self.db.execute(
             "INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, ?, ?, ?, ?)",

@@ -18,7 +18,8 @@ async def test_welcome_once_when_the_bot_is_added(teams_small):
     assert "Hej! Jag är Samverkanslotsen" in text
     assert "Skriv aldrig namn eller personnummer" in text
     titles = [a["title"] for a in submit_actions(replies.cards[0])]
-    assert titles == ["Rapportera avvikelse", "Begär Arena eller SIP", "Vem kontaktar jag?", "Hjälp"]
+    assert titles == ["Vägvisaren: vad gör jag med min klient?", "Rapportera avvikelse", "Begär Arena eller SIP",
+                      "Vem kontaktar jag?", "Hjälp"]
     # in a group chat, another person joining later is not welcomed again
     joined = teams_small.activity(type_="conversationUpdate", membersAdded=[COORDINATOR.account()],
                                   conversation="19:grupp@thread.v2", conversation_type="groupChat")

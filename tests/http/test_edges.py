@@ -90,19 +90,27 @@ async def test_unknown_invokes_are_not_implemented_and_reactions_are_ignored(tea
 
 
 async def test_with_credentials_replies_carry_the_bots_token(connector, tmp_path, bot_sdk):
+    import time
+
+    import jwt
+
     teams = await start_bot(connector, make_settings(tmp_path, knowledge_dir=FIXTURE_KB, **CREDENTIALS))
     try:
         edge = teams.app[EDGE]
         calls: list[str] = []
+        bot_token = jwt.encode({"aud": "https://api.botframework.com", "exp": int(time.time()) + 3600}, "k" * 32,
+                               algorithm="HS256")
 
         async def token(service_url: str) -> str:
             calls.append(service_url)
-            return "bot-token"
+            return bot_token
 
-        edge.connector.tokens.token = token  # the SDK's MSAL call, replaced: no Entra ID here
+        assert edge.connector.tokens.provider.name == bot_sdk
+        edge.connector.tokens.provider.token = token  # the SDK's MSAL call, replaced: no Entra ID here
         await edge.on_activity(teams.activity(text="vem kallar till sip"))
-        assert connector.calls and {c.authorization for c in connector.calls} == {"Bearer bot-token"}
-        assert set(calls) == {connector.url}
+        await edge.on_activity(teams.activity(text="hjälp"))
+        assert len(connector.calls) >= 2 and {c.authorization for c in connector.calls} == {f"Bearer {bot_token}"}
+        assert calls == [connector.url]  # fetched once, then cached until shortly before it expires
     finally:
         await teams.http.close()
 

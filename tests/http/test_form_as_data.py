@@ -50,7 +50,9 @@ async def test_a_field_added_in_yaml_is_asked_reviewed_posted_compiled_and_expor
     try:
         assert "Klart!" in (await in_channel(teams, "koppla kanal avvikelser Vetlanda")).all_text()
 
-        card = (await teams.click(action((await teams.send("rapportera avvikelse")).cards[-1], "Fyll i rapporten"))).cards[-1]
+        card = (
+            await teams.click(action((await teams.send("rapportera avvikelse")).cards[-1], "Fyll i rapporten"))
+        ).cards[-1]
         steps = deviation_values()
         steps[2]["lardomar"] = ANSWER
         for inputs in steps:
@@ -73,8 +75,12 @@ async def test_a_field_added_in_yaml_is_asked_reviewed_posted_compiled_and_expor
         await teams.http.close()
 
     out = tmp_path / "export.csv"
-    assert export_cases.main(["--out", str(out), "--data-dir", str(settings.data_dir), "--knowledge-dir", str(kb_dir)],
-                             out=io.StringIO()) == 0
+    assert (
+        export_cases.main(
+            ["--out", str(out), "--data-dir", str(settings.data_dir), "--knowledge-dir", str(kb_dir)], out=io.StringIO()
+        )
+        == 0
+    )
     header, row = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
     assert dict(zip(header, row))[LABEL] == ANSWER
 
@@ -84,8 +90,9 @@ def test_the_knowledge_base_check_names_file_and_line_of_a_bad_field(tmp_path):
 
     kb_dir = knowledge_with_new_field(tmp_path)
     form = kb_dir / "forms" / "avvikelse.yaml"
-    text = form.read_text(encoding="utf-8").replace("kind: textarea\n        max_length: 800",
-                                                    "kind: fritext\n        max_length: 800")
+    text = form.read_text(encoding="utf-8").replace(
+        "kind: textarea\n        max_length: 800", "kind: fritext\n        max_length: 800"
+    )
     form.write_text(text, encoding="utf-8")
     line = text.splitlines().index("      - id: lardomar") + 1
     kb, problems = check_knowledge_base(kb_dir)

@@ -597,6 +597,49 @@ class CatalogBuilder:
         self.store.record_unanswered("sip", "sip", "suggest", [entry.id], uuid.uuid4().hex)
         self.store.record_feedback(entry.id, "down", entry.question, normalise(entry.question))
         self.store.record_feedback(entry.id, "up", entry.question, normalise(entry.question))
+        self.store.record_navigator_use("situation", [], [])
+        self.store.record_navigator_use("recommendation", ["sgi=nej", "kommun=jonkoping"], ["sip-kalla", "arena"])
+
+    # --- Vägvisaren ----------------------------------------------------------------------------
+
+    def _build_75_vagvisare(self) -> None:
+        from lotsen.features import vagvisare
+
+        described = "Min klient i Jönköping har fsö i 2 år, saknar SGI och har depression. Hon går på psykiatrin."
+        self.add("vagvisare_situation/understood", lambda: self.dispatch(described),
+                 expect=["Så här uppfattade jag situationen", "Från: ”Jönköping”", "Det här behöver jag veta",
+                         "Finns skriftligt samtycke?"],
+                 note="A described situation: the facts understood (editable, with the words they came from) and "
+                      "only the missing facts that matter; the rest behind “Fler uppgifter”.")
+        self.add("vagvisare_situation/empty", lambda: self.dispatch("vägvisare"),
+                 expect=["Berätta om situationen", "Vilken kommun gäller det?"],
+                 note="“vägvisare” (or the welcome/help button): every fact as a question.")
+        self.add("vagvisare_situation/errors",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "jonkoping", "f_alder": "300"}),
+                 expect=["skriv ett heltal mellan 15 och 75", "Några svar kunde inte läsas"],
+                 note="A submitted answer that cannot be used: the card again with the message by the field.")
+        self.add("vagvisare_situation/edit",
+                 lambda: self.dispatch(value={"verb": "nav.edit", "f_kommun": "habo", "f_halsa": "psykisk"}),
+                 expect=["Ändra svaren och tryck på Visa rekommendation"], note="“Ändra svaren” on a recommendation.")
+        self.add("vagvisare_advice/local-steps",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "jonkoping", "f_sgi": "nej",
+                                              "f_bistand": "langvarigt", "f_halsa": "psykisk",
+                                              "f_insatser": "varden,socialtjansten", "f_samtycke": "ja"}),
+                 expect=["Vägvisaren: så här kan du gå vidare", "1. Kalla till SIP", "Lokal rutin i Jönköping",
+                         "I Jönköpings kommun", "Begär SIP-möte", "Begär Arena-konsultation", "Källa:", "Ändra svaren"],
+                 note="Numbered steps with who, why and source; the local routine marked; action buttons; contacts.")
+        self.add("vagvisare_advice/gap",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "gnosjo", "f_sgi": "nej",
+                                              "f_halsa": "autism", "f_brist": "ja"}),
+                 expect=["Det här säger underlaget inte", "Gnosjö kommun", "Rapportera avvikelse"],
+                 note="A municipality without a local routine in the sources: said honestly, with a contact.")
+        self.add("vagvisare_advice/nothing",
+                 lambda: self.dispatch(value={"verb": "nav.show", "f_kommun": "vetlanda", "f_sgi": "ja"}),
+                 expect=["Jag hittar ingen rekommendation"], note="No rule applies: said so, with the local contact.")
+        self.add("vagvisare_test/coordinator",
+                 lambda: vagvisare._test(self.ctx("testa vägvisare: " + described, user=COORDINATOR)),
+                 expect=["Testa Vägvisaren", "Regler som ger råd", "Regler som inte gäller", "”Jönköping”"],
+                 note="“testa vägvisare: …”: facts with their words, and which rules fired or not and why.")
 
     def _build_80_upkeep(self) -> None:
         from lotsen.features import upkeep

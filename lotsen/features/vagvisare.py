@@ -1,0 +1,174 @@
+"""Vägvisaren in chat: from a described situation to the next steps, parties and contacts.
+
+Ways in: a description of a client's situation (taken before question answering when it is
+clearly one, see Extraction.is_strong, unless it ends in a specific question that question
+answering answers confidently; otherwise through question answering's hook when it has no
+confident answer), "vägvisare" / "vad ska jag göra med min klient", the buttons on the
+welcome and help cards, and "Ändra svaren" / "Ny situation" on the recommendation.
+
+Nothing about the client is stored: the description is read, never saved or logged; the facts
+travel in the card's data; only anonymous counters are written (Store.record_navigator_use).
+A description with a personnummer is refused before it is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lotsen.assistant import Assistant
+from lotsen.context import Context
+from lotsen.matching import ANSWER
+from lotsen.pii import contains_identity_number
+from lotsen.turn import Card, Out, Text
+from lotsen.vagvisare import advice
+from lotsen.vagvisare.explain import explain
+from lotsen.vagvisare.extract import STRONG_MIN_WORDS, extractor_for
+from lotsen.vagvisare.patterns import find_all, tokenize
+from lotsen.vagvisare.rules import evaluate
+
+PII_BLOCKED = ("Beskrivningen innehåller något som ser ut som ett personnummer. Jag har inte läst den och "
+               "inget har sparats. Beskriv situationen igen utan personnummer och namn – till exempel ålder, "
+               "kommun, försörjning och hälsa räcker.")
+NOT_CONFIGURED = "Vägvisaren är inte igång: kunskapsbasen saknar vagvisare.yaml. Kontakta din samverkanskoordinator."
+TITLE = "Så här uppfattade jag situationen"
+INTRO_FOUND = "Kontrollera uppgifterna och fyll i det som saknas, så visar jag vad du kan göra härnäst."
+INTRO_EMPTY = ("Berätta om situationen så visar jag nästa steg, vem som gör vad och vem du kontaktar. "
+               "Du kan också skriva en beskrivning direkt i chatten, t.ex. ”Min klient i Tranås har haft "
+               "försörjningsstöd i två år, saknar SGI och har depression”.")
+MISSING_TITLE = "Det här behöver jag veta"
+TEST_PATTERN = r"^testa?\s+vagvisaren?\s*:"
+TEST_USAGE = "Skriv beskrivningen efter kolon, till exempel **testa vägvisare: klient i Tranås med fsö i 2 år och depression**."
+
+
+def _navigator_ready(ctx: Context):
+    nav = ctx.kb.navigator
+    extractor = extractor_for(ctx.kb)
+    return (nav, extractor) if nav is not None and extractor is not None else (None, None)
+
+
+def situation_card(ctx: Context, facts: dict[str, Any], ask: list[str], extraction=None, *,
+                   errors: dict[str, str] | None = None, show_all: bool = False, intro: str = INTRO_FOUND) -> Card:
+    nav = ctx.kb.navigator
+    form = advice.form_fields(ctx.kb, nav, facts, ask, extraction)
+    if show_all:  # "Ändra svaren" and an empty start: every fact, the unknown ones as questions
+        form.missing, form.others = form.missing + form.others, []
+    return ctx.card("vagvisare_situation", title=TITLE, intro=intro, known=form.known, missing=form.missing,
+                    others=form.others, missing_title=MISSING_TITLE if facts else "Berätta om situationen",
+                    show_others=False, errors=errors or {},
+                    error_text="Några svar kunde inte läsas – se nedan." if errors else "")
+
+
+def advice_outs(ctx: Context, facts: dict[str, Any]) -> list[Out]:
+    nav = ctx.kb.navigator
+    evaluation = evaluate(ctx.kb, nav, facts)
+    data = advice.recommendation(ctx.kb, nav, evaluation)
+    ctx.store.record_navigator_use("recommendation", advice.stat_keys(nav, facts), [r.id for r in evaluation.fired])
+    return [ctx.card("vagvisare_advice", **data)]
+
+
+async def navigate(ctx: Context, text: str, *, require_situation: bool = True, off_topic: bool = False) -> list[Out] | None:
+    """The navigator for a typed description. None when the text is not a situation (and
+    `require_situation`): the caller answers it some other way. `off_topic`: question answering
+    judged the text off-topic; then it needs a fact about the person besides the kommun."""
+    nav, extractor = _navigator_ready(ctx)
+    if nav is None:
+        return None if require_situation else [Text(NOT_CONFIGURED)]
+    if not require_situation and contains_identity_number(text):
+        return [Text(PII_BLOCKED)]
+    extraction = extractor.extract(text, ctx.services.today())  # in memory only, never stored or logged
+    if require_situation and not extraction.is_situational:
+        return None
+    if off_topic and not extraction.has_person_facts:
+        return None
+    if contains_identity_number(text):
+        return [Text(PII_BLOCKED)]
+    facts = dict(extraction.facts)
+    if not facts:
+        ctx.store.record_navigator_use("situation", [], [])
+        return [situation_card(ctx, {}, [], show_all=True, intro=INTRO_EMPTY)]
+    evaluation = evaluate(ctx.kb, nav, facts)
+    ask = evaluation.missing(nav)
+    if ask:
+        ctx.store.record_navigator_use("situation", [], [])
+        return [situation_card(ctx, facts, ask, extraction)]
+    ctx.store.record_navigator_use("direct", [], [])
+    return advice_outs(ctx, facts)
+
+
+async def _on_description(ctx: Context) -> list[Out]:
+    outs = await navigate(ctx, ctx.turn.text, require_situation=False)
+    return outs or [Text(NOT_CONFIGURED)]
+
+
+async def _start(ctx: Context) -> list[Out]:
+    nav, _ = _navigator_ready(ctx)
+    if nav is None:
+        return [Text(NOT_CONFIGURED)]
+    return [situation_card(ctx, {}, [], show_all=True, intro=INTRO_EMPTY)]
+
+
+async def _show(ctx: Context) -> list[Out]:
+    nav, _ = _navigator_ready(ctx)
+    if nav is None:
+        return [Text(NOT_CONFIGURED)]
+    facts, errors = advice.parse_answers(ctx.kb, nav, ctx.value)
+    if errors:
+        return [situation_card(ctx, facts, [f.removeprefix(advice.INPUT_PREFIX) for f in errors], errors=errors,
+                               show_all=True)]
+    return advice_outs(ctx, facts)
+
+
+async def _edit(ctx: Context) -> list[Out]:
+    nav, _ = _navigator_ready(ctx)
+    if nav is None:
+        return [Text(NOT_CONFIGURED)]
+    facts, _errors = advice.parse_answers(ctx.kb, nav, ctx.value)  # values removed by a reload are dropped
+    return [situation_card(ctx, facts, [], show_all=True, intro="Ändra svaren och tryck på Visa rekommendation.")]
+
+
+async def _test(ctx: Context) -> list[Out]:
+    text = ctx.turn.text.split(":", 1)[1].strip() if ":" in ctx.turn.text else ""
+    if not text:
+        return [Text(TEST_USAGE)]
+    if contains_identity_number(text):
+        return [Text(PII_BLOCKED)]
+    result = explain(ctx.kb, text, ctx.services.today())
+    return [ctx.card("vagvisare_test", description=result.description, verdict=result.verdict,
+                     facts=result.facts, sections=result.sections)]
+
+
+def _strong_predicate(assistant: Assistant):
+    """Typed text the navigator takes before other features: it names the navigator, or it
+    clearly describes a client's situation. Short texts are left alone cheaply."""
+
+    def predicate(folded: str) -> bool:
+        kb = assistant.services.knowledge.snapshot.kb
+        nav = kb.navigator
+        extractor = extractor_for(kb)
+        if nav is None or extractor is None:
+            return False
+        tokens = tokenize(folded)
+        if any(find_all(p, tokens) for p in nav.triggers):
+            return True
+        if len(tokens) < STRONG_MIN_WORDS:
+            return False
+        extraction = extractor.extract(folded)
+        if not extraction.is_strong:
+            return False
+        # "…, räknas det som långvarigt bistånd?": a specific question that question answering
+        # answers confidently gets that answer; "…, vad gör jag?" and plain descriptions come here.
+        if extraction.asks_specific_question:
+            return assistant.services.knowledge.snapshot.matcher.match(folded).level != ANSWER
+        return True
+
+    return predicate
+
+
+def register(assistant: Assistant) -> None:
+    assistant.command("navigator-test", TEST_PATTERN, _test, coordinator_only=True)
+    assistant.command("navigator", _strong_predicate(assistant), _on_description)
+    assistant.verb("nav.start", _start)
+    assistant.verb("nav.show", _show)
+    assistant.verb("nav.edit", _edit)
+    # Question answering hands situational messages without a confident answer to the navigator.
+    assistant.services.extras["navigator"] = navigate

@@ -1,0 +1,148 @@
+"""The vocabulary's pattern language and its matcher.
+
+A pattern is written as words separated by spaces (see knowledge/SCHEMA.md):
+
+    ord      the word (diacritics folded, so "ångest" also matches "angest"); a typo is
+             tolerated in words of at least six letters (not in the first letter)
+    ord*     any word starting with "ord" ("depression*" matches "depressionen")
+    {tal}    a number, in digits or words ("3", "tre"); its value is captured
+    …        up to three other words ("saknar … sgi" matches "saknar helt sgi")
+
+Text is matched as a list of folded word tokens; every match knows which tokens it covers,
+so the words a fact came from can be shown to the user.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from lotsen.text import fold
+from lotsen.vagvisare.model import Element, Pattern
+
+GAP_WORDS = 3
+TYPO_MIN_LEN = 6
+TYPO_SCORE = 85
+_TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
+_GAP = ("…", "...")
+NUMBER_PLACEHOLDER = "{tal}"
+
+NUMBER_WORDS = {
+    "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "atta": 8,
+    "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13, "fjorton": 14, "femton": 15, "sexton": 16,
+    "sjutton": 17, "arton": 18, "nitton": 19, "tjugo": 20, "trettio": 30, "fyrtio": 40, "femtio": 50,
+}
+_FOLDED_NUMBER_WORDS = {fold(k): v for k, v in NUMBER_WORDS.items()}
+
+
+class PatternError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # folded
+    start: int  # character offsets in the original text
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    normal = unicodedata.normalize("NFC", text)
+    return [Token(fold(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(normal)]
+
+
+def number_value(token: str) -> int | None:
+    if token.isdigit() and len(token) <= 4:
+        return int(token)
+    return _FOLDED_NUMBER_WORDS.get(token)
+
+
+def compile_pattern(text: str) -> Pattern:
+    """"saknar … sgi" → its elements; PatternError for an empty or malformed pattern."""
+    elements: list[Element] = []
+    for piece in text.strip().split():
+        if piece in _GAP:
+            if not elements or elements[-1].kind == "gap":
+                raise PatternError(f"mönstret {text!r}: … måste stå mellan två ord")
+            elements.append(Element("gap"))
+            continue
+        if piece == NUMBER_PLACEHOLDER:
+            elements.append(Element("number"))
+            continue
+        if "{" in piece or "}" in piece:
+            raise PatternError(f"mönstret {text!r}: okänd platshållare {piece!r} (bara {{tal}} finns)")
+        prefix = piece.endswith("*")
+        words = [fold(w) for w in _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))]
+        if not words:
+            raise PatternError(f"mönstret {text!r}: {piece!r} innehåller inga bokstäver eller siffror")
+        for i, word in enumerate(words):
+            last = i == len(words) - 1
+            elements.append(Element("prefix" if prefix and last else "word", word))
+    if not elements or elements[-1].kind == "gap":
+        raise PatternError(f"mönstret {text!r} är tomt eller slutar med …")
+    return Pattern(text=text.strip(), elements=tuple(elements))
+
+
+@lru_cache(maxsize=200_000)
+def word_matches(token: str, element_kind: str, word: str) -> bool:
+    if element_kind == "word":
+        if token == word:
+            return True
+        return (len(word) >= TYPO_MIN_LEN and token[:1] == word[:1] and abs(len(token) - len(word)) <= 2
+                and fuzz.ratio(token, word) >= TYPO_SCORE)
+    # prefix
+    if token.startswith(word):
+        return True
+    if len(word) >= TYPO_MIN_LEN and token[:1] == word[:1] and len(token) >= len(word) - 1:
+        head = token[: len(word) + 1]
+        return max(fuzz.ratio(token[: len(word)], word), fuzz.ratio(head, word)) >= TYPO_SCORE
+    return False
+
+
+@dataclass(frozen=True)
+class Match:
+    pattern: Pattern
+    start: int  # token index
+    end: int  # exclusive
+    numbers: tuple[int, ...] = ()
+
+
+def _match_at(elements: tuple[Element, ...], tokens: list[Token], i: int) -> tuple[int, tuple[int, ...]] | None:
+    """Longest match of `elements` starting at token i: (end, captured numbers)."""
+    if not elements:
+        return i, ()
+    head, rest = elements[0], elements[1:]
+    if head.kind == "gap":
+        best = None
+        for skip in range(0, GAP_WORDS + 1):
+            if i + skip > len(tokens):
+                break
+            found = _match_at(rest, tokens, i + skip)
+            if found and (best is None or found[0] > best[0]):
+                best = found
+        return best
+    if i >= len(tokens):
+        return None
+    tok = tokens[i].text
+    if head.kind == "number":
+        value = number_value(tok)
+        if value is None:
+            return None
+        found = _match_at(rest, tokens, i + 1)
+        return (found[0], (value, *found[1])) if found else None
+    if not word_matches(tok, head.kind, head.text):
+        return None
+    return _match_at(rest, tokens, i + 1)
+
+
+def find_all(pattern: Pattern, tokens: list[Token]) -> list[Match]:
+    out = []
+    for i in range(len(tokens)):
+        found = _match_at(pattern.elements, tokens, i)
+        if found:
+            out.append(Match(pattern, i, found[0], found[1]))
+    return out

@@ -1,0 +1,35 @@
+"""The lint and type checks of `make lint` (ruff.toml, mypy.ini) also run with the tests, so a
+change that breaks them is caught before it lands, not only in CI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_ruff_finds_nothing():
+    result = run("ruff", "check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_formatted_files_stay_formatted():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"^FORMATTED = ((?:.*\\\n)*.*)$", makefile, re.M)
+    assert listed, "FORMATTED not found in the Makefile"
+    files = listed.group(1).replace("\\\n", " ").split()
+    assert files and all((ROOT / f).is_file() for f in files), files
+    result = run("ruff", "format", "--check", "--no-cache", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing():
+    result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
