@@ -112,7 +112,7 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (kind, json.dumps(conversation_ref), json.dumps(card, ensure_ascii=False) if card is not None else None,
              text, json.dumps(meta or {}, ensure_ascii=False), stamp, stamp))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     @staticmethod
     def _outbox_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -9,15 +9,14 @@ import random
 import time
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app_factory import SERVICES, create_app
+from bot.app_factory import SERVICES
 from lotsen import outbox as outbox_module
 from lotsen.outbox import MAX_ATTEMPTS, Outbox, backoff, classify
 from lotsen.storage import Store
 from lotsen.turn import DeliveryError
 from tests.support.reports import CHANNEL_ID, file_deviation, in_channel
-from tests.support.teams import COORDINATOR, TeamsClient, card_strings
+from tests.support.teams import COORDINATOR, card_strings
 
 
 def channel_sends(connector):
