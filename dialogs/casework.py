@@ -115,21 +115,18 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
             routed["channel"] = link.label
             cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
             return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
-                    *groups_line, *contacts]
+                    *groups_line]
         pending = ctx.store.outbox_get(message_id)
         if pending is not None and pending["status"] == "pending":
             routed["channel_pending"] = link.label
             cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
             return [f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
-                    f"det går – du behöver inte göra något. Referens: {case.reference}.", *groups_line, *contacts]
-    where = municipality_name(ctx, case.municipality)
+                    f"det går – du behöver inte göra något. Referens: {case.reference}.", *groups_line]
     if link is not None:
         routed["channel_failed"] = link.label
-        why = f"{noun} är sparad, men jag kunde inte lägga den i {link.label} just nu."
-    else:
-        why = f"{noun} är sparad, men ingen Teams-kanal tar emot {kind.plural} för {where} ännu."
     cases.set_routing(ctx.store, case, routed)
-    return [f"{why} Meddela därför {title} och ange referensen {case.reference}:", *contacts, *groups_line]
+    return [f"{noun} är sparad men har inte nått någon. Mejla eller ring {title} och ange referensen "
+            f"{case.reference}.", *groups_line]
 
 
 def join_words(words: list[str]) -> str:

@@ -232,7 +232,9 @@ class CardFlow:
         steps = self.steps(ctx.kb, draft)
         sections = []
         for index, step in enumerate(steps):
-            facts = [{"title": f.label, "value": display(f, draft["values"].get(f.id))} for f in step.fields]
+            # Only what was filled in: empty fields and switched-off toggles are left out.
+            facts = [{"title": f.label, "value": display(f, draft["values"].get(f.id))} for f in step.fields
+                     if draft["values"].get(f.id) not in (None, "", [], False)]
             sections.append({"title": step.title, "facts": facts,
                              "edit_data": self.data(draft, "edit", step=index)})
         return render(
@@ -243,11 +245,14 @@ class CardFlow:
     def context_facts(self, ctx: Context, draft: dict[str, Any]) -> list[dict[str, str]]:
         return []
 
-    def receipt_card(self, case: cases.Case, already: bool = False) -> dict[str, Any]:
+    def receipt_card(self, ctx: Context, case: cases.Case) -> dict[str, Any]:
+        """The receipt: the same card whenever it is shown (also after a repeated "Skicka")."""
         from cards.render import render
+        from dialogs.receipts import receipt_outcome
 
-        return render("form_receipt", title=self.title, reference=case.reference, already=already,
-                      lines=self.receipt_lines(case), status=case.status_title)
+        outcome = receipt_outcome(ctx, case)
+        return render("form_receipt", title=self.title, reference=case.reference, lines=self.receipt_lines(case),
+                      **outcome)
 
     def _reply_card(self, ctx: Context, card: dict[str, Any]) -> Out:
         """Show a card in place of the one the person pressed (a new message if unknown)."""
@@ -278,9 +283,8 @@ class CardFlow:
             return draft, []
         if isinstance(form_id, str):
             filed = cases.case_by_form(ctx.store, form_id)
-            if filed is not None:
-                text = f"Det här är redan skickat, med referens {filed.reference}. Inget nytt har skapats."
-                return None, [self._reply_card(ctx, self.receipt_card(filed, already=True)), Text(text)]
+            if filed is not None:  # pressed again after filing: the same receipt, nothing new
+                return None, [self._reply_card(ctx, self.receipt_card(ctx, filed))]
         if draft is not None:
             return None, [Text("Det kortet hör till ett äldre formulär. Här är det du håller på med nu:"),
                           Card(self.resume_card(ctx, draft))]
@@ -408,4 +412,4 @@ class CardFlow:
             lines = await self.after_filing(ctx, case)
             cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
                               case.channel_ref, case.channel_activity_id)
-        return [self._reply_card(ctx, self.receipt_card(case, already=not created))]
+        return [self._reply_card(ctx, self.receipt_card(ctx, case))]

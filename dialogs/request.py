@@ -647,16 +647,12 @@ class SipFlow(RequestFlow):
             Step("forfragan", "Förfrågan", (
                 Field("syfte", "Vad behöver samordnas? (avidentifierat)", "textarea", required=True, min_length=20,
                       max_length=2000, placeholder="Vilka insatser finns, och vad behöver parterna komma överens om?"),
-                Field("parter", "Vilka ska kallas?", "multichoice", required=True,
-                      choices=choices_from(kb, "forfragan-parter"),
-                      help="Socialtjänsten (kommunen) och hälso- och sjukvården (regionen) ska vara med. "
-                           "Arbetsförmedlingen och Försäkringskassan kan bjudas in om de har ett pågående ärende."),
                 Field("provat", "Vad har redan prövats?", "textarea", max_length=1500,
                       placeholder="Insatser och kontakter hittills, utan namn"),
                 Field("individen_onskar", "Individen har själv bett om en SIP", "toggle",
                       help="Då ska individen erbjudas en SIP."),
                 Field("narstaende", "Individen vill att en närstående är med", "toggle"),
-            ), intro=SIP_INVITES + "\n\n" + DEIDENTIFIED),
+            ), intro=self.invited_line(kb, draft) + SIP_INVITES + "\n\n" + DEIDENTIFIED),
             Step("forberedelse", "Förberedelse", (
                 Field("forberedelse", "Frågor som stöd i dialog – kryssa för dem ni har förberett", "multichoice",
                       choices=DIALOG_QUESTIONS),
@@ -665,28 +661,37 @@ class SipFlow(RequestFlow):
             self.contact_step(kb),
         ]
 
+    @staticmethod
+    def invited(kb: KnowledgeBase, draft: dict[str, Any]) -> list[str]:
+        """Who is invited, from the one question about who has insatser (asked once, in the triage):
+        socialtjänsten and hälso- och sjukvården always, AF and FK when they have insatser."""
+        efforts = set(draft.get("context", {}).get("triage", {}).get("huvudman") or []) | {"socialtjanst", "halso-sjukvard"}
+        wanted = {EFFORT_PARTIES[e] for e in efforts if e in EFFORT_PARTIES}
+        return [c.value for c in choices_from(kb, "forfragan-parter") if c.value in wanted]
+
+    def invited_line(self, kb: KnowledgeBase, draft: dict[str, Any]) -> str:
+        titles = {c.value: c.title for c in choices_from(kb, "forfragan-parter")}
+        names = [titles[p] for p in self.invited(kb, draft)]
+        return f"**Kallas (från dina svar om vilka som har insatser):** {_join(names)}.\n\n" if names else ""
+
     def prefill(self, ctx: Context, draft: dict[str, Any]) -> None:
         super().prefill(ctx, draft)
-        values = draft["values"]
-        if not values.get("parter"):
-            efforts = self.answers(draft).get("huvudman") or []
-            allowed = [c.value for c in choices_from(ctx.kb, "forfragan-parter")]
-            wanted = {EFFORT_PARTIES[e] for e in efforts if e in EFFORT_PARTIES}
-            values["parter"] = [p for p in allowed if p in wanted]
+        draft["values"]["parter"] = self.invited(ctx.kb, draft)  # not asked again in the form
 
     def check_step(self, ctx: Context, draft: dict[str, Any], step: Step) -> dict[str, str]:
         errors = super().check_step(ctx, draft, step)
         if step.id == "forfragan":
-            problem = sip_parties_error(draft["values"].get("parter"))
-            if problem:
-                errors["parter"] = problem
+            draft["values"]["parter"] = self.invited(ctx.kb, draft)
         return errors
 
     def context_facts(self, ctx: Context, draft: dict[str, Any]) -> list[dict[str, str]]:
         answers = draft.get("context", {}).get("triage", {})
         efforts = display(Field("h", "h", "multichoice", choices=EFFORT_CHOICES), answers.get("huvudman") or [])
+        titles = {c.value: c.title for c in choices_from(ctx.kb, "forfragan-parter")}
+        invited = "; ".join(titles.get(p, p) for p in draft.get("values", {}).get("parter") or self.invited(ctx.kb, draft))
         return super().context_facts(ctx, draft) + [
             {"title": "Insatser från", "value": efforts},
+            {"title": "Kallas", "value": invited},
             {"title": "Samtycke", "value": "Individen har sagt ja till SIP (bekräftat av beställaren)"},
         ]
 

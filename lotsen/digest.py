@@ -104,6 +104,9 @@ def _question_line(group: insights.QuestionGroup, kb: KnowledgeBase | None, with
         title = kb.entries[entry].question if kb and entry in kb.entries else entry
         if title != group.question:
             line += f" (svaret: {title})"
+        why = insights.reasons_text(group)
+        if why:
+            line += f" – {why}"
     return line
 
 

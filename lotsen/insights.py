@@ -53,6 +53,9 @@ class QuestionGroup:
     # entries offered (unanswered) or rated (feedback), most frequent first
     entries: list[str] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
+    # feedback only: why the answer did not help (reason value → count), and the latest comments
+    reasons: dict[str, int] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
 
 
 def unanswered(store: Store, period: Period, limit: int | None = None) -> list[QuestionGroup]:
@@ -83,7 +86,8 @@ def unanswered(store: Store, period: Period, limit: int | None = None) -> list[Q
 def feedback(store: Store, period: Period, vote: str = "down", limit: int | None = None) -> list[QuestionGroup]:
     """Feedback with this vote in the period, grouped by the normalised question."""
     rows = store.db.execute(
-        "SELECT at, entry_id, question, question_norm FROM feedback WHERE at >= ? AND at <= ? AND vote = ? "
+        "SELECT at, entry_id, question, question_norm, reason, comment FROM feedback "
+        "WHERE at >= ? AND at <= ? AND vote = ? "
         "ORDER BY at DESC, id DESC", (*period.args, vote)
     ).fetchall()
     groups: dict[str, QuestionGroup] = {}
@@ -97,9 +101,23 @@ def feedback(store: Store, period: Period, vote: str = "down", limit: int | None
             entries[norm] = Counter()
         group.count += 1
         entries[norm][row["entry_id"]] += 1
+        if row["reason"]:
+            group.reasons[row["reason"]] = group.reasons.get(row["reason"], 0) + 1
+        if row["comment"] and len(group.comments) < 3:
+            group.comments.append(row["comment"])
     for norm, group in groups.items():
         group.entries = [eid for eid, _ in entries[norm].most_common()]
     return _ranked(groups.values(), limit)
+
+
+REASON_TITLES = {"fel-svar": "fel svar", "svaret-saknas": "svaret saknas", "svart-att-forsta": "svårt att förstå",
+                 "annat": "annat"}
+
+
+def reasons_text(group: QuestionGroup) -> str:
+    """ "fel svar 2, svårt att förstå 1" (most frequent first), or "" when nobody said why."""
+    ranked = sorted(group.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{REASON_TITLES.get(r, r)} {n}" for r, n in ranked)
 
 
 def _ranked(groups, limit: int | None) -> list[QuestionGroup]:

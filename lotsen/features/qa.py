@@ -13,13 +13,14 @@ import yaml
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
+from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
 from lotsen.text import normalise
-from lotsen.turn import Card, Out, Text
+from lotsen.turn import Card, Out, Text, UpdateCard
 
 FLOW_BUTTONS = {
     "avvikelse": ("Rapportera en avvikelse", {"verb": "dev.start"}),
@@ -38,6 +39,13 @@ PARTY_PURPOSE = {
     "samordningsforbunden": "forbund",
 }
 DEFAULT_PURPOSE = "lokal-samverkan"
+# Why an answer did not help (after 👎): (stored value, what the person reads).
+FEEDBACK_REASONS = (("fel-svar", "Fel svar"), ("svaret-saknas", "Svaret saknas"),
+                    ("svart-att-forsta", "Svårt att förstå"), ("annat", "Annat"))
+REASON_TITLES = dict(FEEDBACK_REASONS)
+FEEDBACK_COMMENT = Field("kommentar", "Berätta gärna mer (valfritt)", "textarea", max_length=500,
+                         placeholder="Vad saknades eller var fel? Inga namn eller personnummer.")
+REF = re.compile(r"[0-9a-f]{32}")
 MAX_QUESTION_STORED = 300
 SUGGESTIONS_SHOWN = 3  # choices in "Menade du …?"
 ALTERNATIVES_SHOWN = 2  # "Menar du kanske …" links under an answer
@@ -300,11 +308,48 @@ async def _feedback(ctx: Context) -> list[Out]:
     question = redact(asked.strip())[:MAX_QUESTION_STORED] if isinstance(asked, str) and asked.strip() else ""
     entry = ctx.kb.entries.get(entry_id)
     question = question or (entry.question if entry else entry_id)
-    ctx.store.record_feedback(entry_id, vote, question, normalise(question))
     if vote == "up":
+        ctx.store.record_feedback(entry_id, vote, question, normalise(question))
         return [Text("Tack för din återkoppling! 👍")]
-    return [Text("Tack för att du säger till. Samverkanskoordinatorerna ser vilka svar som inte hjälpte och förbättrar dem. "
-                 "Formulera gärna frågan på ett annat sätt, eller tryck på ”Vem kontaktar jag?”.")]
+    ref = uuid.uuid4().hex
+    ctx.store.record_feedback(entry_id, vote, question, normalise(question), ref=ref)
+    return [reason_card(ctx, ref, entry_id)]
+
+
+def _purpose_for(ctx: Context, entry_id: str) -> str:
+    entry = ctx.kb.entries.get(entry_id)
+    return contact_purpose_for(ctx.kb, entry) if entry else DEFAULT_PURPOSE
+
+
+def reason_card(ctx: Context, ref: str, entry_id: str, reason: str = "", comment: str = "", error: str = "") -> Card:
+    """After 👎: what was wrong, and a person to ask."""
+    return ctx.card("feedback_reason", ref=ref, entry_id=entry_id, reasons=[{"value": v, "title": t} for v, t in FEEDBACK_REASONS],
+                    reason=reason, comment=comment, error=error, comment_field=FEEDBACK_COMMENT,
+                    contact_data={"verb": "contact.show", "purpose": _purpose_for(ctx, entry_id), "entry": entry_id})
+
+
+async def _feedback_reason(ctx: Context) -> list[Out]:
+    ref, entry_id, reason = ctx.value.get("ref"), ctx.value.get("entry"), ctx.value.get("reason")
+    if not isinstance(ref, str) or not REF.fullmatch(ref):
+        return [Text("Jag kunde inte spara din återkoppling. Försök igen.")]
+    entry_id = entry_id if isinstance(entry_id, str) and ENTRY_ID.fullmatch(entry_id) and len(entry_id) <= 100 else ""
+    result = validate_field(FEEDBACK_COMMENT, ctx.value.get("kommentar"), today=ctx.services.today())
+    if result.pii_blocked:
+        ctx.store.audit("pii_blocked", ctx.turn.user.aad_object_id, "feedback:kommentar", "blocked")
+    reason = reason if isinstance(reason, str) else ""
+    if result.error or reason not in REASON_TITLES:
+        error = result.error or "Välj vad som var fel."
+        card = reason_card(ctx, ref, entry_id, reason if reason in REASON_TITLES else "", result.raw, error)
+        return [UpdateCard(ctx.turn.reply_to_id, card.card)] if ctx.turn.reply_to_id else [card]
+    if not ctx.store.set_feedback_reason(ref, reason, result.value or None):
+        return [Text("Jag hittar inte den återkopplingen längre. Tryck på 👎 igen om du vill.")]
+    thanks = ctx.card("notice", title="Tack för att du säger till",
+                      text=(f"Du svarade: {REASON_TITLES[reason]}. Samverkanskoordinatorerna ser det och förbättrar svaret. "
+                            "Vill du ha hjälp nu kan du fråga en person."),
+                      actions=[{"title": "Fråga en person", "data": {"verb": "contact.show",
+                                                                     "purpose": _purpose_for(ctx, entry_id),
+                                                                     "entry": entry_id or None}}])
+    return [UpdateCard(ctx.turn.reply_to_id, thanks.card)] if ctx.turn.reply_to_id else [thanks]
 
 
 def register(assistant: Assistant) -> None:
@@ -313,3 +358,4 @@ def register(assistant: Assistant) -> None:
     assistant.verb("qa.ask", _ask)
     assistant.verb("qa.none", _none)
     assistant.verb("feedback", _feedback)
+    assistant.verb("feedback.reason", _feedback_reason)

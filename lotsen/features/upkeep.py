@@ -20,6 +20,7 @@ from lotsen import digest, insights
 from lotsen.assistant import NOT_ALLOWED, NOT_HERE, Assistant
 from lotsen.context import Context
 from lotsen.explain import explain, num
+from lotsen.features.teach import taught_norms
 from lotsen.kb.reload import reload_knowledge
 from lotsen.text import fold
 from lotsen.turn import Card, Out, Text
@@ -134,7 +135,8 @@ async def reload_outs(ctx: Context) -> list[Out]:
 
 def unanswered_card(ctx: Context, days: int) -> Card:
     period = insights.Period.last_days(ctx.services.clock(), days)
-    groups = insights.unanswered(ctx.store, period)
+    taught = taught_norms(ctx)
+    groups = [g for g in insights.unanswered(ctx.store, period) if g.norm not in taught]
     total = sum(g.count for g in groups)
     items = []
     for g in groups[:LIST_LIMIT]:
@@ -144,7 +146,7 @@ def unanswered_card(ctx: Context, days: int) -> Card:
             parts.append("erbjöd ”Menade du”: " + "; ".join(titles))
         else:
             parts.append("inget svar alls")
-        items.append({"question": g.question, "details": " · ".join(parts)})
+        items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",
@@ -159,14 +161,19 @@ def unanswered_card(ctx: Context, days: int) -> Card:
 
 def feedback_card(ctx: Context, days: int) -> Card:
     period = insights.Period.last_days(ctx.services.clock(), days)
-    groups = insights.feedback(ctx.store, period, "down")
+    taught = taught_norms(ctx)
+    groups = [g for g in insights.feedback(ctx.store, period, "down") if g.norm not in taught]
     counts = insights.counts(ctx.store, period)
     items = []
     for g in groups[:LIST_LIMIT]:
         answers = [f"{ctx.kb.entries[e].question} ({e})" if e in ctx.kb.entries else f"{e} (finns inte längre)"
                    for e in g.entries[:3]]
         parts = [_times(g.count), f"senast {_local_day(ctx, g.last_at)}", "svaret: " + "; ".join(answers)]
-        items.append({"question": g.question, "details": " · ".join(parts)})
+        why = insights.reasons_text(g)
+        if why:
+            parts.append("varför: " + why)
+        parts.extend(f"”{c}”" for c in g.comments)
+        items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",

@@ -224,6 +224,15 @@ SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
         "actions": (OPTIONAL, _id_list), "gap": (OPTIONAL, _bool), "reviewed": (OPTIONAL, _date),
         "owner": (OPTIONAL, _opt_text), "legal_note": (OPTIONAL, _legal),
     },
+    # inlart.yaml: what coordinators taught from the chat (lotsen/teach.py writes it)
+    "phrasings": {
+        "entry": (REQUIRED, _ident), "phrasing": (REQUIRED, _text), "by": (OPTIONAL, _opt_text),
+        "name": (OPTIONAL, _opt_text), "at": (OPTIONAL, _opt_text),
+    },
+    "out_of_scope": {
+        "question": (REQUIRED, _text), "by": (OPTIONAL, _opt_text), "name": (OPTIONAL, _opt_text),
+        "at": (OPTIONAL, _opt_text),
+    },
     "legal_notes": {
         "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "text": (REQUIRED, _text),
         "basis": (OPTIONAL, _opt_text), "checked": (OPTIONAL, _date),
@@ -244,6 +253,7 @@ FILES: dict[str, tuple[str, ...]] = {
 # Files that may be left out.
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     "legal_notes.yaml": ("legal_notes",),
+    "inlart.yaml": ("phrasings", "out_of_scope"),
 }
 
 
@@ -374,9 +384,14 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
 
     built: dict[str, dict[str, Any]] = {}
     routes: list[m.Route] = []
+    taught: list[m.Taught] = []
     for kind, records in col.records.items():
         if kind == "routes":
             routes = [_build(kind, v, w) for v, w in records]
+            continue
+        if kind in ("phrasings", "out_of_scope"):
+            taught += [m.Taught(kind, v.get("phrasing") or v.get("question") or "", v.get("entry", ""),
+                                v.get("by") or "", v.get("name") or "", v.get("at") or "", w) for v, w in records]
             continue
         table: dict[str, Any] = {}
         for values, where in records:
@@ -391,9 +406,10 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         sources=built["sources"], parties=built["parties"], concepts=built["concepts"],
         processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
         municipalities=built["municipalities"], contact_lists=built["contact_lists"],
-        purposes=built["purposes"], routes=tuple(routes), entries=built["entries"],
+        purposes=built["purposes"], routes=tuple(routes),
         lists=col.lists, directory=str(root), legal_notes=built["legal_notes"],
-        forms=forms, navigator=navigator,
+        entries=_with_taught(built["entries"], taught, col), taught=tuple(taught), forms=forms,
+        navigator=navigator,
     )
     _check_references(kb, col)
     check_forms(kb, col.error)
@@ -404,6 +420,23 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         check_navigator(kb, navigator, col.error, check_entries=qa_complete)
     errors = [p for p in col.problems if p.level == "error"]
     return (None if errors else kb), errors
+
+
+def _with_taught(entries: dict[str, m.Entry], taught: list[m.Taught], col: _Collector) -> dict[str, m.Entry]:
+    """Entries with the phrasings coordinators taught from the chat added."""
+    from dataclasses import replace
+
+    out = dict(entries)
+    for item in taught:
+        if item.kind != "phrasings":
+            continue
+        entry = out.get(item.entry)
+        if entry is None:
+            col.error(item.where, f"entry {item.entry!r}: det finns ingen fråga med det id:t")
+            continue
+        if item.question not in entry.phrasings:
+            out[item.entry] = replace(entry, phrasings=entry.phrasings + (item.question,))
+    return out
 
 
 def _read_lists(col: _Collector, path: Path) -> None:

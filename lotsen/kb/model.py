@@ -34,6 +34,20 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class Taught:
+    """A change a coordinator made from the chat (knowledge/inlart.yaml): `question` became a phrasing
+    of `entry` (kind "phrasings"), or is outside what the bot answers (kind "out_of_scope")."""
+
+    kind: str
+    question: str
+    entry: str = ""
+    by: str = ""
+    name: str = ""
+    at: str = ""
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
 class LegalNote:
     """A reusable note (knowledge/legal_notes.yaml) for facts whose law or dates have changed
     since the seeds were written, e.g. the new socialtjänstlag. Entries refer to it by id."""
@@ -225,6 +239,7 @@ class KnowledgeBase:
     legal_notes: dict[str, LegalNote] = field(default_factory=dict)
     forms: dict[str, "FormSpec"] = field(default_factory=dict)  # knowledge/forms/<id>.yaml
     navigator: Any = None  # lotsen.vagvisare.model.Navigator, from vagvisare.yaml (None without the file)
+    taught: tuple[Taught, ...] = ()
 
     def cite(self, refs: tuple[SourceRef, ...] | list[SourceRef]) -> str:
         """One compact citation line (Markdown): each document once, by its title, linked when

@@ -20,6 +20,10 @@
 //   {"expectMatch": "AVV-\\d{4}-\\d{4}"}          the same with a regular expression
 //   {"screenshot": "label"}                     save <screenshotDir>/<name>-<label>.png
 //   {"pause": 2000}                             wait (milliseconds), e.g. before a picture
+//   {"measure": "label"}                        measure the card on screen (the newest if one came since the
+//        last send/click, else the one pressed): its size, elements running past its edges, text or values cut off (scrollWidth >
+//        clientWidth), buttons outside it; logged as {"measured": {...}} for the test to assert on
+//   {"expectValue": {"Label": "text"}}          an input of the newest card with that label holds the text
 // At the end <screenshotDir>/<name>.png is saved; on failure <name>-failure.png.
 //
 // stdout: one JSON object per line ({"step": …, "ms": …}), the last one {"ok": true|false, …}.
@@ -123,6 +127,73 @@ class Driver {
     }
   }
 
+  // The card on screen: the one in the message pressed last (it is updated in place), else the newest.
+  // A new card since the last send/click wins (e.g. the card a button posted), else the pressed one.
+  async measure() {
+    const { target, cards: before } = this.mark;
+    return this.page.evaluate(([msgSel, cardSel, target, before]) => {
+      const msgs = [...document.querySelectorAll(msgSel)];
+      const cards = [...document.querySelectorAll(cardSel)];
+      const pressed = target >= 0 && msgs[target] ? msgs[target].querySelector(cardSel) : null;
+      const card = (cards.length > before || !pressed) ? cards[cards.length - 1] : pressed;
+      if (!card) return null;
+      const box = card.getBoundingClientRect();
+      const describe = (el) => `${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? "[" + el.getAttribute("aria-label") + "]" : ""}: ` +
+        `${(el.innerText || el.value || "").replace(/\s+/g, " ").slice(0, 60)}`;
+      const visible = (el) => {
+        const r = el.getBoundingClientRect();
+        const cs = getComputedStyle(el);
+        return r.width > 0 && r.height > 0 && cs.visibility !== "hidden" && cs.display !== "none";
+      };
+      const outside = [];
+      const clipped = [];
+      const summaries = [];
+      const measureCanvas = document.createElement("canvas");
+      for (const el of card.querySelectorAll("*")) {
+        if (!visible(el)) continue;
+        const r = el.getBoundingClientRect();
+        if (r.left < box.left - 1 || r.right > box.right + 1) outside.push(describe(el));
+        const cs = getComputedStyle(el);
+        if (el.tagName === "INPUT" && el.value && ["text", "search", ""].includes(el.type)) {
+          // an input's scrollWidth does not grow with its text: measure the text in the input's font
+          const ctx = measureCanvas.getContext("2d");
+          ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+          const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+          if (ctx.measureText(el.value).width > room + 1) {
+            // a compact multi-select's box sums up the chosen options on one line (the options list and
+            // the review show them in full): reported apart from text that is really cut off
+            (el.getAttribute("role") === "combobox" && el.value.includes(",") ? summaries : clipped).push(describe(el));
+          }
+          continue;
+        }
+        const cuts = cs.overflowX === "hidden" || cs.overflowX === "clip" || cs.textOverflow === "ellipsis" ||
+          el.tagName === "BUTTON";
+        if (cuts && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0) clipped.push(describe(el));
+      }
+      const buttons = [...card.querySelectorAll("button")].filter(visible);
+      const buttonsOutside = buttons.filter((b) => {
+        const r = b.getBoundingClientRect();
+        return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+      }).map(describe);
+      return { height: Math.round(box.height), width: Math.round(box.width), outside: outside.slice(0, 12),
+        clipped: clipped.slice(0, 12), summaries: summaries.slice(0, 12), buttons: buttons.length, buttonsOutside };
+    }, [BOT_MESSAGE, CARD, target, before]);
+  }
+
+  async expectValue(values) {
+    const card = await this.cardWithLabels(Object.keys(values));
+    for (const [label, text] of Object.entries(values)) {
+      const id = await card.evaluate((card, label) => {
+        const el = [...card.querySelectorAll("label")].find((l) => l.innerText.replace(/\s*\*\s*$/, "").trim() === label);
+        return el ? el.getAttribute("for") : null;
+      }, label);
+      const value = id ? await card.locator(`[id="${id}"]`).inputValue() : null;
+      if (value === null || !value.includes(text)) {
+        throw new StepError(`the field "${label}" holds ${JSON.stringify(value)}, not ${JSON.stringify(text)}`);
+      }
+    }
+  }
+
   async describeNewest() {
     const snap = await this.snapshot();
     const newest = snap.messages.slice(-2).map((t) => t.replace(/\s+/g, " ").slice(0, 600));
@@ -173,6 +244,7 @@ class Driver {
         popup: e.getAttribute("aria-haspopup") }));
       if (info.type === "checkbox") return this.setToggle(input, value, label);
       if (info.popup === "dialog") return this.pickDate(input, value, label);
+      if (info.role === "combobox" && Array.isArray(value)) return this.pickOptions(input, value, label);
       if (info.role === "combobox") return this.pickOption(input, value, label);
       await input.fill(String(value));
       return;
@@ -225,6 +297,25 @@ class Driver {
     await option.first().click();
     const shown = await input.inputValue();
     if (shown !== title) throw new StepError(`"${label}" shows "${shown}" after choosing "${title}"`);
+  }
+
+  // A compact multi-select: the Playground opens a list of check boxes under the box; tick each title.
+  async pickOptions(input, titles, label) {
+    await input.click();
+    for (const title of titles) {
+      // Fluent's multi-select list: role=menuitemcheckbox with aria-checked
+      const box = this.page.getByRole("menuitemcheckbox", { name: title, exact: true });
+      try {
+        await box.first().waitFor({ timeout: 5000 });
+      } catch (err) {
+        const popup = await this.page.evaluate(() => [...document.querySelectorAll('[role=listbox],[role=menu],[role=dialog],[class*="istbox"],[class*="opover"]')]
+          .map((e) => e.outerHTML.slice(0, 1500)).join("\n"));
+        throw new StepError(`"${label}" has no option "${title}"; popup: ${popup.slice(0, 3000)}`);
+      }
+      if ((await box.first().getAttribute("aria-checked")) !== "true") await box.first().click();
+    }
+    await this.page.keyboard.press("Escape");
+    await input.evaluate((e) => e.blur());
   }
 
   // The Playground's date input is a Fluent calendar pop-up: page to the month, press the day.
@@ -291,6 +382,14 @@ async function main() {
       else if ("expectMatch" in step) await driver.expect(step.expectMatch, step.sameCard, true);
       else if ("screenshot" in step) await shot(page, `${scenario.name}-${step.screenshot}`);
       else if ("pause" in step) await page.waitForTimeout(step.pause);
+      else if ("expectValue" in step) await driver.expectValue(step.expectValue);
+      else if ("measure" in step) {
+        await page.waitForTimeout(300); // let the card finish its layout
+        const measured = await driver.measure();
+        if (!measured) throw new StepError("no card on screen to measure");
+        log({ step: index, ...step, measured, ms: Date.now() - t0 });
+        continue;
+      }
       else throw new StepError(`unknown step ${JSON.stringify(step)}`);
       log({ step: index, ...step, ms: Date.now() - t0 });
     }

@@ -236,13 +236,17 @@ def stack(request, tmp_path_factory):
                 shutil.copy(source, logs / source.name)
 
 
-def run_scenario(stack: Stack, name: str, steps: list[dict[str, Any]], *, timeout_ms: int = 20000) -> dict[str, Any]:
-    """Run one scenario in a fresh headless Chromium; fail the test with the driver's message."""
+def run_scenario(stack: Stack, name: str, steps: list[dict[str, Any]], *, timeout_ms: int = 20000,
+                 viewport: dict[str, int] | None = None) -> dict[str, Any]:
+    """Run one scenario in a fresh headless Chromium; fail the test with the driver's message.
+    `viewport` ({"width", "height"}) sets the browser window (default 1280 × 1600)."""
     user_data = stack.work / f"chromium-{name}"
     scenario = {
         "name": name, "url": stack.playground_url, "chromium": chromium_path(), "userDataDir": str(user_data),
         "screenshotDir": str(stack.artifacts), "timeoutMs": timeout_ms, "steps": steps,
     }
+    if viewport:
+        scenario["viewport"] = viewport
     stack.artifacts.mkdir(parents=True, exist_ok=True)
     (stack.artifacts / f"{name}-failure.png").unlink(missing_ok=True)  # from an earlier run: would mislead
     file = stack.work / f"{name}.json"

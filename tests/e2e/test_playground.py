@@ -182,3 +182,29 @@ def test_3_arena_outside_arena_is_routed_then_a_sip_request_is_filed(stack):
         {"expectMatch": r"SIP-\d{4}-\d{4}", "sameCard": True},
     ])
     assert result["ok"]
+
+
+def test_5_vagvisaren_from_a_described_situation_to_sourced_next_steps(stack):
+    kb = real_kb()
+    nav = kb.navigator
+    samtycke, arbetsformaga = nav.facts["samtycke"], nav.facts["arbetsformaga"]
+    description = ("Min klient i Jönköping har haft försörjningsstöd i två år, saknar SGI och har psykisk ohälsa. "
+                   "Hon går på psykiatrin och vi har också insatser, men ingen gemensam planering finns. Vad gör jag?")
+    result = run_scenario(stack, "vagvisaren", [
+        {"expect": WELCOME},
+        {"send": description},
+        {"expect": "Så här uppfattade jag situationen"},
+        {"expect": "Från: ”saknar SGI”"},
+        {"expect": "Det här behöver jag veta"},
+        {"screenshot": "vagvisaren-situation"},
+        {"fill": {samtycke.question: samtycke.value("ja").title,
+                  arbetsformaga.question: arbetsformaga.value("oklart").title}},
+        {"click": "Visa rekommendation"},
+        {"expect": "Vägvisaren: så här kan du gå vidare"},
+        {"expect": "Kalla till SIP"},
+        {"expect": "Lokal rutin i Jönköping"},
+        {"expect": "Källa:"},
+        {"expect": "Det här säger underlaget inte"},
+        {"screenshot": "vagvisaren-recommendation"},
+    ])
+    assert result["ok"]

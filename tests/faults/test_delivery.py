@@ -107,7 +107,7 @@ async def test_bot_removed_from_the_channel_marks_it_inactive_and_coordinators_s
                                          conversation="19:koordinatorer@thread.tacv2")).all_text()
     teams_small.connector.refuse.add(CHANNEL_ID)
     receipt = await file_deviation(teams_small)
-    assert "Meddela därför" in receipt.all_text()  # the reporter is told whom to notify
+    assert "har inte nått någon" in receipt.all_text()  # the reporter is told whom to notify
     row = store(teams_small).db.execute("SELECT status, attempts FROM outbox WHERE kind = 'case_post'").fetchone()
     assert (row["status"], row["attempts"]) == ("inactive", 1)  # 403: no retry
     await eventually(lambda: any("kunde inte levereras" in (c.body.get("text") or "")

@@ -3,6 +3,7 @@
 import json
 
 from bot.app_factory import SERVICES
+from lotsen.assistant import NOT_ALLOWED
 from tests.conftest import make_settings, start_bot
 from tests.support.teams import BOT, CASEWORKER, COORDINATOR, action, card_strings, submit_actions
 
@@ -38,6 +39,23 @@ async def test_help_lists_what_the_bot_can_do(teams_small):
     assert "Personal på socialtjänsten" in answered.all_text()
     coordinator_help = await teams_small.send("Hjälp!", person=COORDINATOR)
     assert "För samverkanskoordinatorer" in coordinator_help.all_text()
+
+
+async def test_the_coordinator_help_has_sections_whose_buttons_run_the_commands(teams_small):
+    card = (await teams_small.send("hjälp", person=COORDINATOR)).cards[0]
+    text = card_strings(card)
+    for section in ("Avvikelser och förfrågningar", "Kunskapsbasen", "Veckosammanfattning"):
+        assert section in text
+    listed = await teams_small.click(action(card, "Lista förfrågningar"), person=COORDINATOR)
+    assert "Förfrågningar: Arena och SIP" in listed.all_text()
+    unanswered = await teams_small.click(action(card, "Obesvarade frågor"), person=COORDINATOR)
+    assert "Obesvarade frågor" in unanswered.all_text()
+    # The same button data from anyone else: refused like the typed command.
+    refused = await teams_small.click(action(card, "Lista avvikelser"))
+    assert refused.texts == [NOT_ALLOWED]
+    forged = await teams_small.send(value={"verb": "help.run", "command": "koppla bort kanal avvikelser alla"},
+                                    person=COORDINATOR)
+    assert forged.texts == ["Jag känner inte igen den knappen. Skriv **hjälp** för att se vad jag kan."]
 
 
 async def test_a_question_gets_a_sourced_answer_card(teams_small):
@@ -243,3 +261,17 @@ async def test_welcome_in_a_personal_chat_when_teams_lists_only_the_user(teams_s
     activity = teams_small.activity(type_="conversationUpdate", membersAdded=[CASEWORKER.account()])
     _, replies, _ = await teams_small.post(activity)
     assert len(replies.cards) == 1 and "Hej! Jag är Samverkanslotsen" in card_strings(replies.cards[0])
+
+
+async def test_testa_reads_verdict_first_then_top_entries_with_why_and_details_collapsed(teams_small):
+    card = (await teams_small.send("testa: vem kallar till sip", person=COORDINATOR)).cards[0]
+    body = card["body"]
+    assert body[0]["text"] == "Testa en fråga" and body[2]["weight"] == "Bolder"  # the verdict right after the heading
+    visible = [b for b in body if b.get("isVisible", True)]
+    visible_text = card_strings({"body": visible})
+    assert "1. Vem kallar till SIP?" in visible_text and "Varför: liknar formuleringen" in visible_text
+    assert "Poängens delar" not in visible_text and "Gränser" not in visible_text  # the numbers only in the details
+    details = next(b for b in body if b.get("id") == "details")
+    assert details["isVisible"] is False and "Poängens delar" in card_strings(details)
+    toggle = card["actions"][0]
+    assert toggle["type"] == "Action.ToggleVisibility" and toggle["targetElements"] == ["details"]

@@ -15,7 +15,7 @@ from bot.app_factory import SERVICES
 from lotsen.assistant import NOT_ALLOWED
 from tests.support.reports import (CHANNEL_CONV, CHANNEL_ID, channel_data, file_deviation, in_channel,
                                    mention_entities)
-from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings
+from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_nodes, card_strings
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -35,7 +35,7 @@ def events(teams, reference="AVV-2026-0001"):
 
 
 def receipt_text(replies) -> str:
-    receipts = [c for c in replies.cards if "skickad" in card_strings(c)]
+    receipts = [c for c in replies.cards if "Tack! Uppgifterna är sparade." in card_strings(c)]
     assert receipts, f"no receipt card; got {replies.all_text()!r}"
     return card_strings(receipts[-1])
 
@@ -129,10 +129,12 @@ async def test_a_report_is_posted_to_the_connected_channel_as_a_new_post(teams_s
                      "Allvarlig – risk för konsekvenser för individen", "Spara status"):
         assert expected in text, expected
     receipt = receipt_text(replies)
+    assert "Avvikelse i samverkan: skickad\nSkickad till Samverkanskoordinator i Vetlanda" in receipt
+    assert "Status\nMottagen – skickad till Samverkanskoordinator i Vetlanda" in receipt
     assert ("Rapporten har skickats till Samverkanskoordinator i Vetlanda och finns nu i kanalen för avvikelser "
             "i Vetlanda i Teams, där den följs upp.") in receipt
     assert "Avvikelser i Vetlanda följs också upp i Samverk Vetlanda arbetsgrupp." in receipt
-    assert "Samverkanskoordinator · Exempel Exempelsson · samverkan.vetlanda@exempel.se · 070-174 06 10" in receipt
+    assert "mejla" not in receipt.lower()
     row = case_row(teams_small)
     assert row["channel_activity_id"] == posts[0].new_id
     assert json.loads(row["routed_to"])["contact_title"] == "Samverkanskoordinator i Vetlanda"
@@ -142,10 +144,16 @@ async def test_without_a_channel_the_report_is_stored_and_the_reporter_gets_the_
     replies = await file_deviation(teams_small)
     assert not [c for c in replies if c.conversation != "personal-1"]  # nothing posted anywhere else
     receipt = receipt_text(replies)
-    assert ("Rapporten är sparad, men ingen Teams-kanal tar emot avvikelser för Vetlanda ännu. Meddela därför "
-            "Samverkanskoordinator i Vetlanda och ange referensen AVV-2026-0001:") in receipt
+    # Honest: not "skickad", and whom to e-mail, with the contact as buttons.
+    assert "Avvikelse i samverkan: sparad\nIngen kanal är kopplad för Vetlanda – mejla Samverkanskoordinator i Vetlanda" in receipt
+    assert "Status\nMottagen – inte skickad till någon kanal, mejla Samverkanskoordinator i Vetlanda" in receipt
+    assert "Skickad till" not in receipt
     assert "Samverkanskoordinator · Exempel Exempelsson · samverkan.vetlanda@exempel.se · 070-174 06 10" in receipt
     assert "Avvikelser i Vetlanda följs också upp i Samverk Vetlanda arbetsgrupp." in receipt
+    card = [c for c in replies.cards if "Tack! Uppgifterna är sparade." in card_strings(c)][-1]
+    urls = {n["title"]: n["url"] for n in card_nodes(card) if n.get("type") == "Action.OpenUrl"}
+    assert urls == {"E-post": "mailto:samverkan.vetlanda@exempel.se?subject=AVV-2026-0001", "Ring": "tel:+46701740610",
+                    "Chatta i Teams": "https://teams.microsoft.com/l/chat/0/0?users=samverkan.vetlanda@exempel.se"}
     row = case_row(teams_small)
     assert row["status"] == "mottagen" and row["channel_activity_id"] is None
 
@@ -156,8 +164,8 @@ async def test_if_the_channel_cannot_be_reached_the_reporter_is_told_whom_to_not
     replies = await file_deviation(teams_small)
     assert refuse and [c.conversation for c in replies if c.method == "send"] == []
     receipt = receipt_text(replies)
-    assert ("Rapporten är sparad, men jag kunde inte lägga den i kanalen för avvikelser i Vetlanda just nu. "
-            "Meddela därför Samverkanskoordinator i Vetlanda och ange referensen AVV-2026-0001:") in receipt
+    assert "Kanalen för Vetlanda gick inte att nå just nu – mejla Samverkanskoordinator i Vetlanda" in receipt
+    assert "Rapporten är sparad men har inte nått någon. Mejla eller ring Samverkanskoordinator i Vetlanda" in receipt
     assert "samverkan.vetlanda@exempel.se" in receipt
     row = case_row(teams_small)
     assert row["status"] == "mottagen" and row["channel_activity_id"] is None
@@ -166,8 +174,8 @@ async def test_if_the_channel_cannot_be_reached_the_reporter_is_told_whom_to_not
 async def test_a_kommun_without_its_own_rule_goes_to_the_default_contact_list(teams_small):
     replies = await file_deviation(teams_small, kommun="gnosjo")
     receipt = receipt_text(replies)
-    assert "ingen Teams-kanal tar emot avvikelser för Gnosjö ännu" in receipt
-    assert "Meddela därför Samordningsförbundens kansli och ange referensen AVV-2026-0001:" in receipt
+    assert "Ingen kanal är kopplad för Gnosjö – mejla Samordningsförbundens kansli" in receipt
+    assert "ange referensen AVV-2026-0001" in receipt
     assert "Förbundschef · kansli@exempel.se" in receipt
     assert "Samverk" not in receipt  # Gnosjö is not a Höglandet kommunområde
 
@@ -176,7 +184,7 @@ async def test_a_channel_for_one_kommun_does_not_receive_another_kommuns_reports
     await connect_channel(teams_small)
     replies = await file_deviation(teams_small, kommun="aneby")
     assert channel_posts(replies) == []
-    assert "ingen Teams-kanal tar emot avvikelser för Aneby" in receipt_text(replies)
+    assert "Ingen kanal är kopplad för Aneby – mejla" in receipt_text(replies)
 
 
 async def test_a_channel_for_all_kommuner_receives_the_rest(teams_small):

@@ -376,7 +376,7 @@ async def test_arena_general_question_without_a_channel(teams_small):
     assert "Samtycke" not in review
     await chat.press("Skicka")
     receipt = chat.card
-    assert heading(receipt) == "Arena-konsultation: skickad"
+    assert heading(receipt) == "Arena-konsultation: sparad"  # no channel is connected: not "skickad"
     assert submit_actions(receipt) == [] and "actions" not in receipt
     reference = re.search(r"ARENA-\d{4}-0001", card_strings(receipt)).group(0)
     assert "arena@exempel.se" in card_strings(receipt)  # who to tell: no channel is connected
@@ -420,7 +420,9 @@ async def test_sip_happy_path_with_invitations_and_preparation(teams_small):
     assert "Steg 1 av 3: Förfrågan" in form
     assert "Ska vara med:" in form and "Kan bjudas in:" in form and "ingen laglig skyldighet" in form
     assert "Närstående" in form and "skolan" in form
-    assert input_value(chat.card, "parter") == "kommun,regionen"  # from the preconditions
+    # who is invited comes from the one question about insatser in the preconditions: not asked again
+    assert "Kallas (från dina svar om vilka som har insatser):" in form
+    assert "parter" not in inputs_of(chat.card)
     await chat.press("Nästa", SIP_STEP1)
     prep = chat.screen
     assert "Steg 2 av 3: Förberedelse" in prep
@@ -499,13 +501,21 @@ async def test_form_fields_are_validated(teams_small):
     assert heading(chat.card) == "Arena-konsultation: granska"
 
 
-async def test_sip_parties_must_include_both_principals(teams_small):
+async def test_sip_asks_who_has_insatser_once_and_invites_from_that(teams_small):
     chat = Chat(teams_small)
     await chat.say("kalla till SIP")
-    await chat.press("Fortsätt", SIP_TRIAGE)
-    await chat.press("Nästa", {**SIP_STEP1, "parter": "kommun,forsakringskassan"})
-    assert "både socialtjänsten (kommunen) och hälso- och sjukvården (regionen)" in chat.screen
-    assert "Steg 1 av 3" in chat.screen
+    await chat.press("Fortsätt", {**SIP_TRIAGE, "huvudman": "socialtjanst,halso-sjukvard,arbetsformedlingen"})
+    assert "parter" not in inputs_of(chat.card) and "huvudman" not in inputs_of(chat.card)
+    await chat.press("Nästa", SIP_STEP1)  # nothing to tick: no error about Kommunen
+    assert "Steg 2 av 3" in chat.screen
+    await chat.press("Nästa", {"forberedelse": "", "smarta": "false"})
+    await chat.press("Granska", CONTACT)
+    review = chat.screen
+    assert "Kallas" in review and "Arbetsförmedlingen" in review
+    assert "–" not in review.split("\n")  # the review lists only what was filled in
+    await chat.press("Skicka")
+    [row] = rows(teams_small, "sip")
+    assert json.loads(row["data"])["values"]["parter"] == ["kommun", "regionen", "arbetsformedlingen"]
 
 
 @pytest.mark.parametrize("field, step", [("syfte", 1), ("provat", 1), ("roll", 2), ("tid_kommentar", 2)])
@@ -615,8 +625,8 @@ async def test_duplicate_and_redelivered_submits_file_one_request(teams_small):
     # The same button again (double click, or a second device showing the old card).
     chat.card, chat.card_id = review, review_id
     again = await chat.press("Skicka")
-    assert f"Det här är redan skickat, med referens {reference}. Inget nytt har skapats." in again.texts
-    assert "Det här var redan skickat" in chat.screen
+    assert again.texts == [] and reference in chat.screen  # the same receipt again
+    assert "Skickad till" in chat.screen
     # Teams redelivers the very same activity.
     activity = chat.teams.activity(value=chat.value_for("Skicka", card=review), reply_to_id=review_id,
                                    activity_id="redelivered-1")

@@ -239,6 +239,13 @@ class CatalogBuilder:
                  note="An answer citing a law that has changed since the source was written (legal_note).")
         self.add("answer/through-router", lambda: self.dispatch(related.question), expect=[related.question],
                  note="The same answer card, reached by typing the question.")
+        ref = "0123456789abcdef0123456789abcdef"
+        self.add("feedback_reason/asked", lambda: qa.reason_card(self.ctx(), ref, plain.id),
+                 expect=["Vad var fel med svaret?", "Fel svar", "Fråga en person"],
+                 note="After 👎: what was wrong (and an optional comment), and a person to ask.")
+        self.add("feedback_reason/personnummer", lambda: qa.reason_card(
+                     self.ctx(), ref, plain.id, "annat", "Gäller ▇▇▇▇▇▇▇▇-▇▇▇▇", "Ta bort personnumret …"),
+                 expect=["⚠ Ta bort personnumret"], note="The comment held a personnummer: masked, with the error.")
 
     def _build_21_suggestions_fallback(self) -> None:
         from lotsen.features import qa
@@ -360,7 +367,8 @@ class CatalogBuilder:
         self.add("deviation/receipt", press({"verb": "dev.send", "form_id": form_id}),
                  expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"], note="The receipt that replaces the review.")
         self.add("deviation/receipt-already", press({"verb": "dev.send", "form_id": form_id}), index=0,
-                 expect=["Det här var redan skickat"], note="“Skicka” pressed again: the same reference, nothing new.")
+                 expect=["Tack! Uppgifterna är sparade.", "AVV-2026-"],
+                 note="“Skicka” pressed again: the same receipt, nothing new.")
         self.add("notice/deviation-cancelled", lambda: self._cancelled(flow), expect=["avbrutet"],
                  note="“Avbryt” on a form card.")
 
@@ -473,15 +481,13 @@ class CatalogBuilder:
                  expect=["Individen behöver säga ja till SIP"], note="The individual has not said yes.")
         self.add("request/sip-step-1-prefilled", check(**ok), expect=["Steg 1 av"],
                  note="SIP form step 1, parties prefilled from the preconditions.")
-        parter = ",".join(o.value for o in self.kb.lists["forfragan-parter"].options)
-
         def nxt(step: int, **inputs: Any):
             return lambda: self.press(flow, {"verb": "sip.next", "form_id": form_id, "step": step, **inputs},
                                       conversation=conv)
 
         step1 = {"syfte": "Socialtjänsten och psykiatrin behöver samordna stödet kring boende och behandling.",
-                 "parter": parter, "provat": "", "individen_onskar": "true", "narstaende": "false"}
-        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, parter="arbetsformedlingen", syfte="kort")),
+                 "provat": "", "individen_onskar": "true", "narstaende": "false"}
+        self.add("request/sip-step-1-errors", nxt(0, **dict(step1, syfte="kort")),
                  expect=["Rätta"], note="SIP step 1 with a too short text.")
         self.add("request/sip-step-2-empty", nxt(0, **step1), expect=["Steg 2 av", "SMARTA"],
                  note="SIP step 2: preparation questions.")
@@ -646,6 +652,13 @@ class CatalogBuilder:
 
         coordinator = dict(user=COORDINATOR)
         entry = next(iter(self.kb.entries.values()))
+        from lotsen.features import teach as teach_feature
+
+        self.add("teach_pick/suggested", lambda: teach_feature._pick(self.ctx(
+                     value={"verb": "teach.pick", "q": "vem ordnar lokal för planeringen", "suggest": entry.id},
+                     **coordinator)),
+                 expect=["Koppla till svar", "vem ordnar lokal för planeringen"],
+                 note="“Koppla till svar…” from the unanswered list: pick the entry the question should get.")
         self.add("match_test/answer", lambda: upkeep.test_card(self.ctx(**coordinator), entry.question, self.assistant),
                  expect=["Testa en fråga", entry.id], note="“testa: <fråga>”: which entries match and why.")
         self.add("match_test/intercepted", lambda: upkeep.test_card(self.ctx(**coordinator), "hjälp", self.assistant),
