@@ -18,8 +18,9 @@
    questions and the echo servers to echo. Throughput at concurrency 16, latency p50/p95 at
    concurrency 1, and CPU time per message of the server process (from /proc, user+system).
 3. --profile: Samverkanslotsen under cProfile while it answers --messages questions (the
-   profiler is switched on after start-up and warm-up), printed as a breakdown by component
-   (self time) and the top functions.
+   profiler is switched on after start-up and a warm-up with every distinct question), printed
+   as a breakdown by component (self time), the inclusive time of the stages of a turn, and the
+   top functions.
 """
 
 from __future__ import annotations
@@ -516,7 +517,10 @@ async def profile_bot(sdk: str, n: int, concurrency: int) -> None:
             await wait_ready(port, bot)
             service_url = f"http://127.0.0.1:{cport}/"
             url = f"http://127.0.0.1:{port}/api/messages"
-            await load(url, questions, service_url, 100, concurrency, "warm")
+            # Warm up with every distinct question once, so every card shape has been checked
+            # against the schema (cached per shape) and the profile shows the steady state.
+            distinct = sorted(set(questions))
+            await load(url, distinct, service_url, len(distinct), concurrency, "warm")
             await switch_profiler(port, "on")
             rate, _, _ = await load(url, questions, service_url, n, concurrency, "prof")
             await switch_profiler(port, "off")

@@ -100,6 +100,83 @@ class Store:
     def purge_expired_drafts(self) -> int:
         return self.db.execute("DELETE FROM drafts WHERE expires_at <= ?", (self.now(),)).rowcount
 
+    # --- outbox (lotsen.outbox) ----------------------------------------------------------------
+
+    def outbox_enqueue(self, kind: str, conversation_ref: dict[str, Any], *, card: dict[str, Any] | None = None,
+                       text: str | None = None, meta: dict[str, Any] | None = None,
+                       db: sqlite3.Connection | None = None) -> int:
+        """Add a message to deliver; pass `db` to join the caller's transaction."""
+        stamp = self.now()
+        cur = (db or self.db).execute(
+            "INSERT INTO outbox (kind, conversation_ref, card, text, meta, next_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (kind, json.dumps(conversation_ref), json.dumps(card, ensure_ascii=False) if card is not None else None,
+             text, json.dumps(meta or {}, ensure_ascii=False), stamp, stamp))
+        return int(cur.lastrowid or 0)
+
+    @staticmethod
+    def _outbox_row(row: sqlite3.Row) -> dict[str, Any]:
+        item = dict(row)
+        item["conversation_ref"] = json.loads(item["conversation_ref"])
+        item["card"] = json.loads(item["card"]) if item["card"] else None
+        item["meta"] = json.loads(item["meta"] or "{}")
+        return item
+
+    def outbox_get(self, message_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM outbox WHERE id = ?", (message_id,)).fetchone()
+        return self._outbox_row(row) if row else None
+
+    def outbox_claim_due(self, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
+        """Pending messages that are due, leased for `lease` (so another process sharing the
+        file does not send them too; an expired lease after a crash makes them due again)."""
+        now = self.now()
+        until = _iso(self.clock() + lease)
+        with self.transaction() as db:
+            rows = db.execute("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id "
+                              "LIMIT ?", (now, limit)).fetchall()
+            for row in rows:
+                db.execute("UPDATE outbox SET next_at = ? WHERE id = ?", (until, row["id"]))
+        return [self._outbox_row(r) for r in rows]
+
+    def outbox_claim(self, message_id: int, lease: timedelta) -> dict[str, Any] | None:
+        """Lease one pending, due message (for the first attempt inside a turn)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT * FROM outbox WHERE id = ? AND status = 'pending' AND next_at <= ?",
+                             (message_id, self.now())).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE outbox SET next_at = ? WHERE id = ?", (_iso(self.clock() + lease), message_id))
+        return self._outbox_row(row)
+
+    def outbox_delivered(self, message_id: int, activity_id: str) -> None:
+        self.db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, activity_id = ?, "
+                        "attempts = attempts + 1 WHERE id = ?", (self.now(), activity_id, message_id))
+
+    def outbox_retry_at(self, message_id: int, delay: timedelta, status: int | None, error: str) -> int:
+        """Count a failed attempt and make the message due again after `delay`; returns attempts."""
+        with self.transaction() as db:
+            db.execute("UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_status = ?, last_error = ? "
+                       "WHERE id = ?", (_iso(self.clock() + delay), status, error[:200], message_id))
+            return int(db.execute("SELECT attempts FROM outbox WHERE id = ?", (message_id,)).fetchone()[0])
+
+    def outbox_give_up(self, message_id: int, final: str, status: int | None, error: str) -> None:
+        """`final`: 'dead' (retries exhausted or refused) or 'inactive' (bot removed: 403/404)."""
+        self.db.execute("UPDATE outbox SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ? "
+                        "WHERE id = ?", (final, status, error[:200], message_id))
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def outbox_failed(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM outbox WHERE status IN ('dead', 'inactive') ORDER BY id").fetchall()
+        return [self._outbox_row(r) for r in rows]
+
+    def outbox_requeue_failed(self) -> int:
+        """Make every dead-lettered or inactive message pending again (a coordinator's retry)."""
+        return self.db.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_at = ? "
+                               "WHERE status IN ('dead', 'inactive')", (self.now(),)).rowcount
+
     # --- replay protection -----------------------------------------------------------------
 
     # A Bot Framework token lives about an hour (+ 5 min clock skew); a captured request can be

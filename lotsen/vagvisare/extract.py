@@ -61,6 +61,7 @@ class Extraction:
     next_step: str = ""  # "vad gör jag?": asks for the next step, not a specific fact
     question: bool = False  # has a question mark
     word_count: int = 0
+    place_facts: tuple[str, ...] = ()  # municipality facts: where the person lives, not who they are
 
     @property
     def fact_count(self) -> int:
@@ -78,8 +79,7 @@ class Extraction:
     @property
     def has_person_facts(self) -> bool:
         """Something about the person beyond where they live (the kommun)."""
-        muni = {f.fact for found in self.evidence.values() for f in found if f.pattern and f.fact == "kommun"}
-        return any(v not in (None, frozenset()) for k, v in self.facts.items() if k not in muni)
+        return any(v not in (None, frozenset()) for k, v in self.facts.items() if k not in self.place_facts)
 
     @property
     def asks_specific_question(self) -> bool:
@@ -121,7 +121,8 @@ class Extractor:
     def extract(self, text: str, today: date | None = None) -> Extraction:
         today = today or date.today()
         tokens = tokenize(text)
-        out = Extraction(word_count=len(tokens), question="?" in text)
+        out = Extraction(word_count=len(tokens), question="?" in text,
+                         place_facts=tuple(f.id for f in self.nav.facts.values() if f.kind == MUNICIPALITY))
         for pattern in self.nav.next_step:
             matches = find_all(pattern, tokens)
             if matches:
