@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.auth import BotAuthenticator, service_url_allowed
 from bot.composition import build_assistant, build_flows, case_kinds
 from bot.connector import CachedTokens, Connector, NoTokens
 from bot.edge import ConnectorMessenger, Edge
@@ -21,6 +22,7 @@ from bot.front_door import MAX_BODY_BYTES, admit
 from lotsen.assistant import Assistant
 from lotsen.background import Background
 from lotsen.context import Services
+from lotsen.features import delivery
 from lotsen.knowledge import Knowledge
 from lotsen.settings import Settings
 from lotsen.storage import Store, open_store
@@ -49,15 +51,20 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     knowledge = knowledge or Knowledge(settings.knowledge_dir)
     store = store or open_store(settings.database)
     sdk = sdk_edge(settings)
-    connector = Connector(NoTokens() if settings.local_mode else CachedTokens(sdk))
+    connector = Connector(NoTokens() if settings.local_mode else CachedTokens(sdk),
+                          allowed=lambda url: service_url_allowed(url, settings))
+    # Token validation for both edges (bot/auth.py); the SDK edge only fetches the bot's own token.
+    auth = BotAuthenticator(settings)
     flows = build_flows()
     services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector),
                         kinds=case_kinds(flows))
+    outbox = delivery.install(services)  # proactive messages: stored first, delivered with retries
     assistant = build_assistant(services, flows)
     edge = Edge(assistant, connector, TenantPolicy(settings, store))
 
     async def messages(request: web.Request) -> web.Response:
-        activity = await admit(request, settings, sdk.authenticate)
+        activity = await admit(request, settings, auth.authenticate,
+                               audit=lambda event, tenant: store.audit.record(event, None, tenant, "rejected"))
         if isinstance(activity, web.Response):
             return activity
         result = await edge.on_activity(activity)
@@ -77,9 +84,13 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
         })
 
     async def readyz(_: web.Request) -> web.Response:
-        """Ready for traffic: database reachable, migrations applied, knowledge base loaded."""
+        """Ready for traffic: database reachable, migrations applied, knowledge base loaded, and in
+        authenticated mode the signing keys at hand (a hanging or failing key service makes this
+        503, while cached keys keep serving)."""
+        keys = None if settings.local_mode else auth.keys.state()
         body: dict[str, Any] = {"knowledge_base": {"loaded": knowledge.kb is not None,
-                                                   "entries": len(knowledge.kb.entries)}}
+                                                   "entries": len(knowledge.kb.entries)},
+                                "signing_keys": keys}
         try:
             await asyncio.wait_for(store.ping(), READY_TIMEOUT)
             version = await asyncio.wait_for(store.schema_version(), READY_TIMEOUT)
@@ -89,8 +100,8 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
         applied = version >= store.latest_version
         body["storage"] = {"backend": store.backend, "reachable": True, "schema_version": version,
                            "expected_version": store.latest_version, "migrations_applied": applied}
-        ok = applied and body["knowledge_base"]["loaded"]
-        return web.json_response({"status": "ok" if ok else "unavailable", **body}, status=200 if ok else 503)
+        ok = applied and body["knowledge_base"]["loaded"] and (keys is None or keys["ok"])
+        return web.json_response({"status": "ready" if ok else "unavailable", **body}, status=200 if ok else 503)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/api/messages", messages)
@@ -114,13 +125,20 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     app[BACKGROUND] = background
 
     async def start_background(_: web.Application) -> None:
+        if not settings.local_mode:
+            auth.keys.prefetch()  # in the background: start-up does not wait for the key service
         await background.start()
+        if outbox is not None:
+            outbox.start()  # also delivers what a previous process left in the outbox
 
     async def stop_background(_: web.Application) -> None:
+        if outbox is not None:
+            await outbox.stop()
         await background.stop()
 
     async def close_outbound(_: web.Application) -> None:
         await connector.close()
+        await auth.close()
         await sdk.close()
 
     app.on_startup.append(start_background)

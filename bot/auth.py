@@ -294,11 +294,13 @@ class BotAuthenticator:
 # --- tenant rules (after authentication) ---------------------------------------------------
 
 
-def activity_refusal(activity: dict[str, Any], settings: Settings) -> tuple[str, str] | None:
+def activity_refusal(activity: dict[str, Any], settings: Settings, *, allow_list: bool = True
+                     ) -> tuple[str, str] | None:
     """Why an authenticated activity must not be processed: (reason, tenant), or None.
 
     Authenticated mode: channel `msteams`, a tenant, the same tenant in `conversation` and
-    `channelData`. Any mode: the tenant on ALLOWED_TENANT_IDS when that is set."""
+    `channelData`. Any mode (unless `allow_list` is False, when the edge's tenant policy
+    checks it): the tenant on ALLOWED_TENANT_IDS when that is set."""
     channel_data = activity.get("channelData") if isinstance(activity.get("channelData"), dict) else {}
     tenant_block = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
     conversation = activity.get("conversation") if isinstance(activity.get("conversation"), dict) else {}
@@ -312,6 +314,6 @@ def activity_refusal(activity: dict[str, Any], settings: Settings) -> tuple[str,
             return ("tenant_missing", "")
         if from_channel and from_conversation and from_channel.lower() != from_conversation.lower():
             return ("tenant_mismatch", from_channel)
-    if settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
+    if allow_list and settings.allowed_tenant_ids and not settings.tenant_allowed(tenant):
         return ("tenant_rejected", tenant)
     return None

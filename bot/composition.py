@@ -12,7 +12,7 @@ from dialogs.engine import CardFlow
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
-from lotsen.features import Feature, contacts, help, qa, teach, upkeep, vagvisare
+from lotsen.features import Feature, contacts, delivery, help, qa, teach, upkeep, vagvisare
 
 
 def build_flows() -> tuple[CardFlow, ...]:
@@ -30,6 +30,7 @@ def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
     return (
         help.register,
         upkeep.register,  # coordinators' anchored commands ("testa: …") before any free-text intent
+        delivery.register,  # "leveranser": what the outbox could not deliver
         teach.register,  # coordinators teach the bot from the chat (buttons in upkeep's lists)
         dialogs.feature(flows),  # deviation reports, Arena/SIP requests, case handling and reports
         vagvisare.register,  # Vägvisaren: described situations before contact questions and question answering

@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -86,8 +86,10 @@ def _retry_after(headers: Any) -> float | None:
 
 class Connector:
     def __init__(self, tokens: TokenProvider, *, timeout: float = 15.0, retries: int = 2,
-                 max_wait: float = 3.0):
+                 max_wait: float = 3.0, allowed: Callable[[str], bool] | None = None):
         self.tokens = tokens
+        # bot.auth.service_url_allowed: the bot's token only ever goes to a Bot Connector host
+        self.allowed = allowed
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.retries = retries
         self.max_wait = max_wait
@@ -130,6 +132,9 @@ class Connector:
         await self._call("PUT", self._url(activity["serviceUrl"], conversation, activity["id"]), activity, retries)
 
     async def _call(self, method: str, url: URL, activity: dict[str, Any], retries: int | None) -> Any:
+        if self.allowed is not None and not self.allowed(str(activity.get("serviceUrl") or "")):
+            log.error("refused to send to a serviceUrl that is not a Bot Connector host on the allow-list")
+            raise DeliveryError(None, None, "serviceUrl is not on the Bot Connector allow-list")
         data = json.dumps(activity, ensure_ascii=False).encode("utf-8")
         attempts = 1 + (self.retries if retries is None else retries)
         for attempt in range(attempts):

@@ -16,6 +16,7 @@ from lotsen import cases, channels
 from lotsen.assistant import NOT_ALLOWED, Assistant
 from lotsen.casekinds import CaseKind
 from lotsen.context import Context
+from lotsen.features.delivery import outbox_of
 from lotsen.fields import Choice, Field, validate_form
 from lotsen.routing import route
 from lotsen.storage import Unit
@@ -115,17 +116,24 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
     groups_line = [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."] \
         if groups else []
     link = await channels.find(ctx.store, case.kind, case.municipality)
-    messenger = ctx.services.messenger
-    if link is not None and messenger is not None:
-        try:
-            activity_id = await messenger.send(link.conversation_ref, card=await case_card(ctx, case))
-        except Exception:  # noqa: BLE001 - the case is stored; tell the reporter whom to notify
-            log.exception("posting %s to its channel failed", case.reference)
-        else:
+    outbox = outbox_of(ctx.services)
+    if link is not None and outbox is not None:
+        # Stored in the outbox first: if Teams does not take it now (429, 5xx, timeout), the
+        # outbox worker keeps trying, also after a restart (lotsen.outbox).
+        message_id = await outbox.add("case_post", link.conversation_ref, card=await case_card(ctx, case),
+                                      meta={"reference": case.reference, "label": link.label})
+        activity_id = await outbox.send_now(message_id)
+        if activity_id is not None:
             routed["channel"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
             return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
                     *groups_line]
+        pending = await ctx.store.outbox.get(message_id)
+        if pending is not None and pending["status"] == "pending":
+            routed["channel_pending"] = link.label
+            await cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
+            return [f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
+                    f"det går – du behöver inte göra något. Referens: {case.reference}.", *groups_line]
     if link is not None:
         routed["channel_failed"] = link.label
     await cases.set_routing(ctx.store, case, routed)
@@ -278,11 +286,12 @@ async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
         text += f" Tid: {handling.get('datum')} kl. {handling.get('tid')}, {fmt}."
     if comment:
         text += f" Kommentar: {comment}"
-    try:
-        await ctx.services.messenger.send(ref, text=text)
-    except Exception:  # noqa: BLE001 - the status is saved; the notification is best effort
-        log.exception("could not notify the reporter of %s", case.reference)
+    outbox = outbox_of(ctx.services)
+    if outbox is None:
         return False
+    # Stored first; delivered now or by the outbox worker (retries, restarts).
+    message_id = await outbox.add("reporter_note", ref, text=text, meta={"reference": case.reference})
+    await outbox.send_now(message_id)
     return True
 
 
@@ -320,7 +329,21 @@ async def _link_channel(ctx: Context) -> list[Out]:
     return [Text(f"Klart! {what} skickas hit från och med nu.{listing}")]
 
 
+async def _posted_later(store, message: dict[str, Any], activity_id: str) -> None:
+    """A channel post the outbox delivered after the turn: the case remembers its card."""
+    case = await cases.get_case(store, message["meta"].get("reference", ""))
+    if case is None:
+        return
+    routed = {k: v for k, v in case.routed_to.items() if k != "channel_pending"}
+    routed["channel"] = message["meta"].get("label", "")
+    await cases.set_routing(store, case, routed, message["conversation_ref"], activity_id)
+
+
 def register(assistant: Assistant) -> None:
+    outbox = outbox_of(assistant.services)
+    if outbox is not None:
+        store = assistant.services.store
+        outbox.on_delivered("case_post", lambda message, activity_id: _posted_later(store, message, activity_id))
     assistant.verb("case.status", _change_status)
     assistant.verb("case.show", _show_case)
     assistant.command("link-channel", r"^koppla\b", _link_channel, coordinator_only=True)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from cards.render import render
 from lotsen import cases, channels, insights
 from lotsen.kb.model import KnowledgeBase
+from lotsen.outbox import for_services as outbox_for
 from lotsen.schedule import WeeklySchedule
 from lotsen.storage import Store
 
@@ -194,15 +195,15 @@ async def send_digest(services: Any, *, now: datetime | None = None, slot: str |
     card = digest_card(digest, services.knowledge.kb, zone)
     result = SendResult(card=card)
     links = await channels.all_links(store, KIND)
-    messenger = services.messenger
+    outbox = outbox_for(services)
     for link in links:
-        if messenger is None:
+        if outbox is None:
             result.failed.append(link.label)
             continue
-        try:
-            await messenger.send(link.conversation_ref, card=card)
-        except Exception:  # noqa: BLE001 - one unreachable channel must not stop the others
-            log.exception("posting the digest to %s failed", link.label)
+        # Stored first; delivered now or by the outbox worker (retries, restarts).
+        message_id = await outbox.add("digest", link.conversation_ref, card=card, meta={"label": link.label})
+        if await outbox.send_now(message_id) is None:
+            log.warning("the digest for %s is not delivered yet; the outbox keeps trying", link.label)
             result.failed.append(link.label)
         else:
             result.channels.append(link.label)

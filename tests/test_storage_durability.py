@@ -177,7 +177,7 @@ async def test_healthz_and_readyz_report_the_schema_version(teams_small):
     response = await teams_small.http.get("/readyz")
     assert response.status == 200
     body = await response.json()
-    assert body["status"] == "ok" and body["knowledge_base"]["loaded"] is True
+    assert body["status"] == "ready" and body["knowledge_base"]["loaded"] is True
     assert body["storage"] == {"backend": "sqlite", "reachable": True, "schema_version": len(MIGRATIONS),
                                "expected_version": len(MIGRATIONS), "migrations_applied": True}
 

@@ -144,6 +144,36 @@ class Navigator(Protocol):
         timestamps)."""
 
 
+class Outbox(Protocol):
+    """Proactive messages until Teams has them (lotsen.outbox drives delivery). Enqueue inside
+    the unit of work that makes the state change, so both commit together."""
+
+    async def enqueue(self, kind: str, conversation_ref: dict[str, Any], *, card: dict[str, Any] | None = None,
+                      text: str | None = None, meta: dict[str, Any] | None = None) -> int: ...
+
+    async def get(self, message_id: int) -> dict[str, Any] | None: ...
+
+    async def claim_due(self, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
+        """Due pending messages, leased (no other instance gets them until the lease ends)."""
+
+    async def claim(self, message_id: int, lease: timedelta) -> dict[str, Any] | None: ...
+
+    async def delivered(self, message_id: int, activity_id: str) -> None: ...
+
+    async def retry_at(self, message_id: int, delay: timedelta, status: int | None, error: str) -> int:
+        """Count a failed attempt, due again after `delay`; returns the attempts so far."""
+
+    async def give_up(self, message_id: int, final: str, status: int | None, error: str) -> None:
+        """`final`: 'dead' (retries exhausted or refused) or 'inactive' (bot removed: 403/404)."""
+
+    async def counts(self) -> dict[str, int]: ...
+
+    async def failed(self) -> list[dict[str, Any]]: ...
+
+    async def requeue_failed(self) -> int:
+        """Make every dead-lettered or inactive message pending again (a coordinator's retry)."""
+
+
 class Users(Protocol):
     """Per-person settings: only what a person chose to have remembered."""
 
@@ -178,6 +208,7 @@ class Unit(Protocol):
     users: Users
     seen: Seen
     navigator: Navigator
+    outbox: Outbox
     audit: Audit
     jobs: Jobs
 

@@ -13,7 +13,9 @@ from lotsen.turn import DeliveryError
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import BOT, CASEWORKER, TENANT, card_strings
 
-CREDENTIALS = dict(app_id="11111111-2222-3333-4444-555555555555", app_password="hemligt", host="0.0.0.0")
+# connector_hosts: the fake connector on loopback is this test's Bot Connector (bot/auth.py allow-list)
+CREDENTIALS = dict(app_id="11111111-2222-3333-4444-555555555555", app_password="hemligt", host="0.0.0.0",
+                   connector_hosts=("127.0.0.1",))
 
 
 def stored_by_botbuilder(activity: dict) -> dict:

@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, cast
 from lotsen.storage.models import AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
 
 TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
-          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities", "navigator_counts")
+          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities", "navigator_counts", "outbox")
 
 # The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
 _UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
@@ -326,6 +326,85 @@ class SqlSeen(_Repo):
             return await c.execute("DELETE FROM seen_activities WHERE at < ?", (older_than,))
 
 
+def _outbox_row(row: dict[str, Any]) -> dict[str, Any]:
+    item = dict(row)
+    item["conversation_ref"] = json.loads(item["conversation_ref"])
+    item["card"] = json.loads(item["card"]) if item["card"] else None
+    item["meta"] = json.loads(item["meta"] or "{}")
+    return item
+
+
+class SqlOutbox(_Repo):
+    """Proactive messages until Teams has them (lotsen.outbox). Claims lease rows by moving
+    next_at; on PostgreSQL the claim skips rows another instance holds (SKIP LOCKED)."""
+
+    async def enqueue(self, kind: str, conversation_ref: dict[str, Any], *, card: dict[str, Any] | None = None,
+                      text: str | None = None, meta: dict[str, Any] | None = None) -> int:
+        stamp = self.now()
+        async with self.s.write() as c:
+            row = await c.one(
+                "INSERT INTO outbox (kind, conversation_ref, card, text, meta, next_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (kind, json.dumps(conversation_ref), dumps(card) if card is not None else None, text,
+                 dumps(meta or {}), stamp, stamp))
+        return int(row["id"]) if row else 0
+
+    async def get(self, message_id: int) -> dict[str, Any] | None:
+        async with self.s.read() as c:
+            row = await c.one("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        return _outbox_row(row) if row else None
+
+    async def claim_due(self, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
+        until = iso(self.s.clock() + lease)
+        async with self.s.write() as c:
+            rows = await c.all("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id "
+                               f"LIMIT {int(limit)}{getattr(c, 'SKIP_LOCKED', '')}", (self.now(),))
+            for row in rows:
+                await c.execute("UPDATE outbox SET next_at = ? WHERE id = ?", (until, row["id"]))
+        return [_outbox_row(r) for r in rows]
+
+    async def claim(self, message_id: int, lease: timedelta) -> dict[str, Any] | None:
+        async with self.s.write() as c:
+            row = await c.one("SELECT * FROM outbox WHERE id = ? AND status = 'pending' AND next_at <= ?"
+                              f"{getattr(c, 'SKIP_LOCKED', '')}", (message_id, self.now()))
+            if row is None:
+                return None
+            await c.execute("UPDATE outbox SET next_at = ? WHERE id = ?", (iso(self.s.clock() + lease), message_id))
+        return _outbox_row(row)
+
+    async def delivered(self, message_id: int, activity_id: str) -> None:
+        async with self.s.write() as c:
+            await c.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, activity_id = ?, "
+                            "attempts = attempts + 1 WHERE id = ?", (self.now(), activity_id, message_id))
+
+    async def retry_at(self, message_id: int, delay: timedelta, status: int | None, error: str) -> int:
+        async with self.s.write() as c:
+            row = await c.one("UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_status = ?, "
+                              "last_error = ? WHERE id = ? RETURNING attempts",
+                              (iso(self.s.clock() + delay), status, error[:200], message_id))
+        return int(row["attempts"]) if row else 0
+
+    async def give_up(self, message_id: int, final: str, status: int | None, error: str) -> None:
+        async with self.s.write() as c:
+            await c.execute("UPDATE outbox SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ? "
+                            "WHERE id = ?", (final, status, error[:200], message_id))
+
+    async def counts(self) -> dict[str, int]:
+        async with self.s.read() as c:
+            rows = await c.all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {r["status"]: int(r["n"]) for r in rows}
+
+    async def failed(self) -> list[dict[str, Any]]:
+        async with self.s.read() as c:
+            rows = await c.all("SELECT * FROM outbox WHERE status IN ('dead', 'inactive') ORDER BY id")
+        return [_outbox_row(r) for r in rows]
+
+    async def requeue_failed(self) -> int:
+        async with self.s.write() as c:
+            return await c.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_at = ? "
+                                   "WHERE status IN ('dead', 'inactive')", (self.now(),))
+
+
 class SqlNavigator(_Repo):
     async def record(self, use: str, facts: list[str], rules: list[str]) -> None:
         day = self.now()[:10]
@@ -396,6 +475,7 @@ class SqlUnit:
         self.users = SqlUsers(session)
         self.seen = SqlSeen(session)
         self.navigator = SqlNavigator(session)
+        self.outbox = SqlOutbox(session)
         self.audit = SqlAudit(session)
         self.jobs = SqlJobs(session)
 

@@ -35,6 +35,8 @@ def _sql(statement: str) -> str:
 
 
 class _Conn:
+    SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"  # claims skip rows another instance holds
+
     def __init__(self, conn: Any):
         self.conn = conn
 

@@ -1,4 +1,4 @@
--- 5: row versions on drafts (a stale submit cannot overwrite a newer step, also across
+-- 6: row versions on drafts (a stale submit cannot overwrite a newer step, also across
 -- instances) and claims for work that must run once (weekly digest, hourly purge).
 ALTER TABLE drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 CREATE TABLE job_claims (
