@@ -3,6 +3,7 @@
 import json
 
 from bot.app_factory import SERVICES
+from tests.support.db import sql
 from tests.support.teams import COORDINATOR, action, card_strings, submit_actions
 
 
@@ -45,9 +46,9 @@ async def test_thumbs_down_asks_what_was_wrong_and_offers_a_person(teams_small, 
                                    reply_to_id="reason-card")
     assert "Tack för att du säger till" in card_strings(shown(done)) and "Svaret saknas" in card_strings(shown(done))
     assert "Fråga en person" in card_strings(shown(done))
-    rows = [tuple(r) for r in store(teams_small).db.execute("SELECT entry_id, vote, reason, comment FROM feedback")]
+    rows = [tuple(r) for r in sql(store(teams_small)).execute("SELECT entry_id, vote, reason, comment FROM feedback")]
     assert rows == [("sip-vem-kallar", "down", "svaret-saknas", "Tolk nämns inte.")]
-    assert "19121212" not in json.dumps([tuple(r) for r in store(teams_small).db.execute("SELECT * FROM feedback")])
+    assert "19121212" not in json.dumps([tuple(r) for r in sql(store(teams_small)).execute("SELECT * FROM feedback")])
 
     # Coordinators see the reason in "feedback" and in the digest.
     listing = card_strings((await teams_small.send("feedback", person=COORDINATOR)).cards[0])
@@ -55,7 +56,7 @@ async def test_thumbs_down_asks_what_was_wrong_and_offers_a_person(teams_small, 
     from lotsen import digest
     from zoneinfo import ZoneInfo
     services = teams_small.app[SERVICES]
-    built = digest.build_digest(services.store, services.clock())
+    built = await digest.build_digest(services.store, services.clock())
     lines = "\n".join(digest.digest_lines(built, services.knowledge.snapshot.kb, ZoneInfo("Europe/Stockholm")))
     assert "svaret saknas 1" in lines
 
