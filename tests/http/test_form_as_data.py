@@ -8,6 +8,7 @@ coordinators' channel, the yearly compilation and the CSV export for Excel.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import shutil
@@ -75,12 +76,8 @@ async def test_a_field_added_in_yaml_is_asked_reviewed_posted_compiled_and_expor
         await teams.http.close()
 
     out = tmp_path / "export.csv"
-    assert (
-        export_cases.main(
-            ["--out", str(out), "--data-dir", str(settings.data_dir), "--knowledge-dir", str(kb_dir)], out=io.StringIO()
-        )
-        == 0
-    )
+    argv = ["--out", str(out), "--data-dir", str(settings.data_dir), "--knowledge-dir", str(kb_dir)]
+    assert await asyncio.to_thread(export_cases.main, argv, out=io.StringIO()) == 0
     header, row = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
     assert dict(zip(header, row))[LABEL] == ANSWER
 
