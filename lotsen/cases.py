@@ -13,26 +13,11 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from lotsen.storage import AlreadyRecorded, Case, CaseFilter, Event, Unit
+from lotsen.storage.models import STATUS_TITLES
 
-__all__ = ["AlreadyRecorded", "Case", "Event"]
+__all__ = ["AlreadyRecorded", "Case", "Event", "STATUS_TITLES"]
 
 # Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
-_REQUEST_STATUSES = MappingProxyType({
-    "mottagen": "Mottagen",
-    "bokad": "Bokad",
-    "avbojd": "Avböjd",
-    "genomford": "Genomförd",
-})
-STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "avvikelse": MappingProxyType({
-        "mottagen": "Mottagen",
-        "under-utredning": "Under utredning",
-        "atgardad": "Åtgärdad",
-        "avslutad": "Avslutad",
-    }),
-    "arena": _REQUEST_STATUSES,
-    "sip": _REQUEST_STATUSES,
-})
 KIND_TITLES: Mapping[str, str] = MappingProxyType(
     {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"})
 REFERENCE_PREFIX: Mapping[str, str] = MappingProxyType({"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"})

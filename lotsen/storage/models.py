@@ -4,7 +4,27 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Mapping
+
+
+# The statuses of each kind of case and their titles (what people read).
+_REQUEST_STATUSES = MappingProxyType({
+    "mottagen": "Mottagen",
+    "bokad": "Bokad",
+    "avbojd": "Avböjd",
+    "genomford": "Genomförd",
+})
+STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "avvikelse": MappingProxyType({
+        "mottagen": "Mottagen",
+        "under-utredning": "Under utredning",
+        "atgardad": "Åtgärdad",
+        "avslutad": "Avslutad",
+    }),
+    "arena": _REQUEST_STATUSES,
+    "sip": _REQUEST_STATUSES,
+})
 
 
 class DraftConflict(Exception):
@@ -51,8 +71,6 @@ class Case:
 
     @property
     def status_title(self) -> str:
-        from lotsen.cases import STATUS_TITLES
-
         return STATUS_TITLES.get(self.kind, {}).get(self.status, self.status)
 
     @classmethod

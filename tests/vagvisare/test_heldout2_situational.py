@@ -39,14 +39,13 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
     from bot.composition import build_assistant, build_flows, case_kinds
     from lotsen.context import Services
     from lotsen.knowledge import Knowledge
-    from lotsen.storage import Store
+    from lotsen.storage import open_store
     from tests.conftest import make_settings
 
     questions = [q for q in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
                  if q.get("category") == "situational"]
     settings = make_settings(tmp_path)
-    store = Store(tmp_path / "db.sqlite3")
-    store.migrate()
+    store = open_store(tmp_path / "db.sqlite3")
     flows = build_flows()
     services = Services(settings, Knowledge(settings.knowledge_dir), store, kinds=case_kinds(flows))
     assistant = build_assistant(services, flows)
@@ -55,6 +54,7 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
     bad = []
 
     async def run():
+        await store.open()
         for i, q in enumerate(questions):
             turn = Turn(activity_id=f"h{i}", text=q["q"], user=User("29:x", "aad-x", "X"),
                         conversation_id=f"heldout-{i}", conversation_type="personal", tenant_id="t")
@@ -64,9 +64,9 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
             titles = [kb.entries[e].question for e in wanted if e in kb.entries]
             if kind == "fallback" or (kind == "suggest" and not any(t in text for t in titles)):
                 bad.append((kind, q["q"]))
+        await store.close()
 
     asyncio.run(run())
-    store.close()
     with capsys.disabled():
         print(f"\nHeld-out set 2, situational: {len(questions)} questions → {counts}; not acceptable: {len(bad)}")
     assert bad == []

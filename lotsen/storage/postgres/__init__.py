@@ -11,11 +11,11 @@ on a key inside a transaction (`Conn.lock`, e.g. filing one form) uses
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from lotsen.storage import migrate
+import lotsen.storage.migrate as migrate
 from lotsen.storage.models import StorageUnavailable
 from lotsen.storage.portable.repositories import SqlStore
 
@@ -24,9 +24,7 @@ MIGRATION_LOCK = 7_114_302_611  # advisory lock key for migrations (any constant
 
 
 def _utcnow() -> datetime:
-    from lotsen.storage import utcnow
-
-    return utcnow()
+    return datetime.now(timezone.utc)
 
 
 def _sql(statement: str) -> str:

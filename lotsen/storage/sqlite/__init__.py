@@ -15,11 +15,11 @@ import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from lotsen.storage import migrate
+import lotsen.storage.migrate as migrate
 from lotsen.storage.models import StorageUnavailable
 from lotsen.storage.portable.repositories import SqlStore, iso
 
@@ -28,9 +28,7 @@ BUSY_TIMEOUT_MS = 15000
 
 
 def _utcnow() -> datetime:
-    from lotsen.storage import utcnow
-
-    return utcnow()
+    return datetime.now(timezone.utc)
 
 
 class _Thread:
