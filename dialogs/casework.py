@@ -102,11 +102,26 @@ async def remember_reporter(ctx: Context, tx: Unit, case: cases.Case) -> None:
         await tx.conversations.save(personal_ref_key(case.reporter_aad), turn.conversation_ref)
 
 
-async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[str]:
-    """Post the filed case to its connected channel (if any); return receipt lines saying who got it.
+async def queue_case_post(ctx: Context, tx: Unit, case: cases.Case) -> int | None:
+    """In the filing transaction: queue the case card for its connected channel in the outbox,
+    so the post commits with the case (a crash after the commit cannot lose it; the outbox
+    worker delivers it, also after a restart). Returns the outbox message id, or None when no
+    channel is connected or nothing can send (the receipt then says whom to notify)."""
+    outbox = outbox_of(ctx.services)
+    link = await channels.find(tx, case.kind, case.municipality)
+    if link is None or outbox is None:
+        return None
+    return await outbox.add("case_post", link.conversation_ref, card=await case_card(ctx, case),
+                            meta={"reference": case.reference, "label": link.label}, tx=tx)
+
+
+async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: int | None = None) -> list[str]:
+    """Try the queued channel post once (after the commit); return receipt lines saying who got it.
 
     When a coordinator has connected a channel for this kind and kommun (or for all), the case
-    card is posted there. Otherwise the case is only stored and the reporter is told whom to notify."""
+    card was queued in the filing transaction (queue_case_post) and is tried now; if Teams does
+    not take it, the outbox worker keeps trying. Otherwise the case is only stored and the
+    reporter is told whom to notify."""
     title, contacts = contact_lines(ctx, purpose, case.municipality)
     routed: dict[str, Any] = {**plan_route(ctx, purpose, case.municipality), **case.routed_to}
     title = routed.get("contact_title") or title
@@ -117,19 +132,19 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str) -> list[st
         if groups else []
     link = await channels.find(ctx.store, case.kind, case.municipality)
     outbox = outbox_of(ctx.services)
-    if link is not None and outbox is not None:
-        # Stored in the outbox first: if Teams does not take it now (429, 5xx, timeout), the
-        # outbox worker keeps trying, also after a restart (lotsen.outbox).
-        message_id = await outbox.add("case_post", link.conversation_ref, card=await case_card(ctx, case),
-                                      meta={"reference": case.reference, "label": link.label})
-        activity_id = await outbox.send_now(message_id)
+    if link is not None and outbox is not None and queued is not None:
+        try:
+            activity_id = await outbox.send_now(queued)
+        except Exception:  # noqa: BLE001 - the post is in the outbox (committed with the case); the worker retries
+            log.exception("first delivery of the channel post of %s failed", case.reference)
+            activity_id = None
         if activity_id is not None:
             routed["channel"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
             return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
                     *groups_line]
-        pending = await ctx.store.outbox.get(message_id)
-        if pending is not None and pending["status"] == "pending":
+        pending = await ctx.store.outbox.get(queued)
+        if pending is not None and pending["status"] in ("pending", "sending"):
             routed["channel_pending"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
             return [f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
@@ -214,10 +229,17 @@ async def _change_status(ctx: Context) -> list[Out]:
         extra = {"datum": str(result.values["datum"]), "tid": booked_time.strftime("%H:%M"),
                  "format": result.values["format"]}
     before = case
+    changed = False
     once_key = f"{turn.conversation_id}|{turn.activity_id}" if turn.activity_id else ""
+    note: int | None = None
     try:
-        case = await cases.change_status(ctx.store, case, str(status), turn.user.aad_object_id, comment, extra,
-                                         once_key=once_key)
+        # The status change and the reporter's notification (outbox): one transaction.
+        async with ctx.store.transaction() as tx:
+            case = await cases.change_status(tx, case, str(status), turn.user.aad_object_id, comment, extra,
+                                             once_key=once_key)
+            changed = case.status != before.status or (extra is not None and extra != before.data.get("handling"))
+            if changed:
+                note = await queue_reporter_note(ctx, tx, case, comment)
     except cases.AlreadyRecorded as replay:
         # The same activity again (Teams retried, or a captured request was replayed): the
         # change is in the history once; answer with the card as it is, notify nobody.
@@ -236,9 +258,8 @@ async def _change_status(ctx: Context) -> list[Out]:
             await ctx.services.messenger.update(case.channel_ref, case.channel_activity_id, card)
         except Exception:  # noqa: BLE001 - the status is saved; the channel card is best effort
             log.exception("could not update the channel card of %s", case.reference)
-    changed = case.status != before.status or (extra is not None and extra != before.data.get("handling"))
-    if changed:
-        await notify_reporter(ctx, case, comment)
+    if note is not None:
+        await _send_queued(ctx, note)
     if not turn.is_invoke:
         outs.append(Text(f"{case.reference} har nu status {case.status_title}." if changed
                          else f"Kommentaren är sparad. {case.reference} har fortfarande status {case.status_title}."))
@@ -268,16 +289,18 @@ async def reporter_conversation(ctx: Context, case: cases.Case) -> dict[str, Any
     return None
 
 
-async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
-    """Tell the person who filed the case, in their personal chat (deviations only when they asked for it)."""
+async def queue_reporter_note(ctx: Context, tx: Unit, case: cases.Case, comment: str) -> int | None:
+    """In the status change's transaction: queue the notification to the person who filed the
+    case, for their personal chat (deviations only when they asked for it). Returns the outbox
+    message id, or None when nobody is to be (or can be) told."""
     kind = ctx.services.kinds[case.kind]
     if not kind.notify_always and not case.wants_feedback:
-        return False
+        return None
     ref = await reporter_conversation(ctx, case)
     if ref is None or ctx.services.messenger is None:
         if ref is None:
-            await ctx.store.audit.record("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
-        return False
+            await tx.audit.record("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
+        return None
     what = kind.notify_title
     text = f"{what} {case.reference} har fått status: **{case.status_title}**."
     handling = case.data.get("handling", {})
@@ -288,11 +311,19 @@ async def notify_reporter(ctx: Context, case: cases.Case, comment: str) -> bool:
         text += f" Kommentar: {comment}"
     outbox = outbox_of(ctx.services)
     if outbox is None:
-        return False
-    # Stored first; delivered now or by the outbox worker (retries, restarts).
-    message_id = await outbox.add("reporter_note", ref, text=text, meta={"reference": case.reference})
-    await outbox.send_now(message_id)
-    return True
+        return None
+    return await outbox.add("reporter_note", ref, text=text, meta={"reference": case.reference}, tx=tx)
+
+
+async def _send_queued(ctx: Context, message_id: int) -> None:
+    """One delivery attempt now, after the commit; the outbox worker retries if it fails."""
+    outbox = outbox_of(ctx.services)
+    if outbox is None:
+        return
+    try:
+        await outbox.send_now(message_id)
+    except Exception:  # noqa: BLE001 - the message is queued; the worker keeps trying
+        log.exception("first delivery of outbox message %s failed", message_id)
 
 
 async def _link_channel(ctx: Context) -> list[Out]:

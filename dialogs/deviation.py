@@ -56,8 +56,9 @@ class DeviationFlow(CardFlow):
     def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
         return casework.plan_route(ctx, "avvikelse", municipality)
 
-    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> Any:
         await casework.remember_reporter(ctx, tx, case)
+        return await casework.queue_case_post(ctx, tx, case)
 
-    async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
-        return await casework.route_case(ctx, case, purpose="avvikelse")
+    async def after_filing(self, ctx: Context, case: cases.Case, queued: Any = None) -> list[str]:
+        return await casework.route_case(ctx, case, purpose="avvikelse", queued=queued)

@@ -142,10 +142,12 @@ class CardFlow:
         """Who gets the case (stored with it, in the filing transaction)."""
         return {}
 
-    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
-        """More writes in the filing transaction (no network I/O here)."""
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> Any:
+        """More writes in the filing transaction (no network I/O here), e.g. queueing the channel
+        post in the outbox so it commits with the case. What it returns is handed to after_filing."""
+        return None
 
-    async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
+    async def after_filing(self, ctx: Context, case: cases.Case, queued: Any = None) -> list[str]:
         """Deliver the filed case (after the commit); returns lines for the receipt (who received it)."""
         return []
 
@@ -422,8 +424,9 @@ class CardFlow:
         await ctx.typing()
         turn = ctx.turn
         municipality = self.municipality(draft)
-        # The case, its routing decision, its audit entry and the draft's removal: one transaction.
-        # Posting to the coordinators' channel (network) comes after the commit.
+        # The case, its routing decision, its audit entry, the draft's removal and the queued
+        # channel post (outbox): one transaction. The first delivery attempt comes after the commit.
+        queued: Any = None
         try:
             async with ctx.store.transaction() as tx:
                 case, created = await cases.file_case(
@@ -434,12 +437,12 @@ class CardFlow:
                     draft_key=turn.draft_key, routed_to=self.plan_routing(ctx, municipality),
                 )
                 if created:
-                    await self.on_filed(ctx, tx, case)
+                    queued = await self.on_filed(ctx, tx, case)
         except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept
             log.exception("filing %s failed", self.kind)
             return [Text(NOT_FILED.format(noun=self.noun)), self._reply_card(ctx, self.review_card(ctx, draft))]
         if created:
-            lines = await self.after_filing(ctx, case)
+            lines = await self.after_filing(ctx, case, queued)
             await cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
                                     case.channel_ref, case.channel_activity_id)
         return [self._reply_card(ctx, self.receipt_card(ctx, case))]

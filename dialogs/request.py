@@ -420,11 +420,12 @@ class RequestFlow(CardFlow):
     def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
         return casework.plan_route(ctx, self.kind, municipality)
 
-    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> None:
+    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> Any:
         await casework.remember_reporter(ctx, tx, case)
+        return await casework.queue_case_post(ctx, tx, case)
 
-    async def after_filing(self, ctx: Context, case: cases.Case) -> list[str]:
-        lines = await casework.route_case(ctx, case, purpose=self.kind)
+    async def after_filing(self, ctx: Context, case: cases.Case, queued: Any = None) -> list[str]:
+        lines = await casework.route_case(ctx, case, purpose=self.kind, queued=queued)
         return lines + self.next_steps(case)
 
     # --- stop cards --------------------------------------------------------------------------------

@@ -171,42 +171,44 @@ class SendResult:
     card: dict[str, Any] | None = None
 
 
-async def _claim(store: Store, slot: str) -> bool:
-    """Record that the digest for `slot` is being sent; False if someone already did (this or
-    any other instance sharing the database)."""
-    async with store.transaction() as tx:
-        if not await tx.jobs.claim("digest", slot):
-            return False
-        await tx.audit.record("digest_sent", "schema", slot, "ok")
-    return True
-
-
 async def send_digest(services: Any, *, now: datetime | None = None, slot: str | None = None,
                       actor: str = "") -> SendResult:
     """Build the digest for the last week and post it to every "sammanfattning" channel.
 
-    `slot` (the scheduled moment) makes the send idempotent; a digest sent by hand has none."""
+    `slot` (the scheduled moment) makes the send idempotent: the claim on the slot (this or any
+    other instance sharing the database) and the queued posts (outbox) are one transaction, so
+    a crash cannot leave a claimed slot with nothing queued. A digest sent by hand has no slot."""
     store: Store = services.store
     now = now or services.clock()
-    if slot is not None and not await _claim(store, slot):
-        return SendResult(already_sent=True)
     zone = ZoneInfo(services.settings.digest_timezone)
     digest = await build_digest(store, now)
     card = digest_card(digest, services.knowledge.kb, zone)
     result = SendResult(card=card)
-    links = await channels.all_links(store, KIND)
     outbox = outbox_for(services)
-    for link in links:
-        if outbox is None:
-            result.failed.append(link.label)
-            continue
-        # Stored first; delivered now or by the outbox worker (retries, restarts).
-        message_id = await outbox.add("digest", link.conversation_ref, card=card, meta={"label": link.label})
-        if await outbox.send_now(message_id) is None:
-            log.warning("the digest for %s is not delivered yet; the outbox keeps trying", link.label)
-            result.failed.append(link.label)
+    queued: list[tuple[str, int]] = []
+    async with store.transaction() as tx:
+        if slot is not None:
+            if not await tx.jobs.claim("digest", slot):
+                return SendResult(already_sent=True)
+            await tx.audit.record("digest_sent", "schema", slot, "ok")
+        for link in await channels.all_links(tx, KIND):
+            if outbox is None:
+                result.failed.append(link.label)
+                continue
+            queued.append((link.label, await outbox.add("digest", link.conversation_ref, card=card,
+                                                        meta={"label": link.label}, tx=tx)))
+    for label, message_id in queued:
+        # Queued with the claim; delivered now or by the outbox worker (retries, restarts).
+        try:
+            activity_id = await outbox.send_now(message_id) if outbox is not None else None
+        except Exception:  # noqa: BLE001 - queued; the worker keeps trying
+            log.exception("first delivery of the digest for %s failed", label)
+            activity_id = None
+        if activity_id is None:
+            log.warning("the digest for %s is not delivered yet; the outbox keeps trying", label)
+            result.failed.append(label)
         else:
-            result.channels.append(link.label)
+            result.channels.append(label)
     if slot is None:
         await store.audit.record("digest_sent", actor or None, "hand", "ok" if not result.failed else "partial")
     log.info("digest sent to %d channel(s), %d failed", len(result.channels), len(result.failed))

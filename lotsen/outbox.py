@@ -90,7 +90,10 @@ class Outbox:
         """Queue a message (inside the caller's unit of work when `tx` is given, so the message
         commits with the state change)."""
         message_id = await (tx or self.store).outbox.enqueue(kind, conversation_ref, card=card, text=text, meta=meta)
-        self._wake.set()
+        if tx is None:
+            # Inside a unit of work the row is not visible before the commit; the caller tries
+            # it with send_now after the commit, and the worker's polling picks it up otherwise.
+            self._wake.set()
         return message_id
 
     async def send_now(self, message_id: int) -> str | None:

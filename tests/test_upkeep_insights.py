@@ -200,3 +200,32 @@ async def test_the_digest_command_previews_from_the_database(tmp_path, monkeypat
     assert await asyncio.to_thread(digest_cli.main, ["--card"]) == 0
     assert '"type": "AdaptiveCard"' in capsys.readouterr().out
     assert await asyncio.to_thread(digest_cli.main, ["--data-dir", str(tmp_path / "saknas")]) == 1
+
+
+async def test_a_digest_slot_is_claimed_only_with_its_posts_queued(store, clock, monkeypatch):
+    """The slot claim and the outbox rows are one transaction: if queueing fails, the slot stays
+    free, so the next run (or another instance) sends it; nothing is half done."""
+    from lotsen.knowledge import Knowledge
+    from lotsen.storage.portable.repositories import SqlOutbox
+    from tests.conftest import FIXTURE_KB
+
+    await channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
+    messenger = FakeMessenger()
+    services = SimpleNamespace(store=store, clock=clock, messenger=messenger, knowledge=Knowledge(FIXTURE_KB),
+                               settings=Settings(digest_timezone="Europe/Stockholm"))
+    slot = "2026-11-23T08:00:00+01:00"
+
+    async def refuse(self, *args, **kwargs):
+        raise RuntimeError("outbox table locked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlOutbox, "enqueue", refuse)
+        with pytest.raises(RuntimeError):
+            await digest.send_digest(services, now=NOW, slot=slot)
+    db = sql(store)
+    assert db.execute("SELECT COUNT(*) FROM job_claims").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert messenger.sent == []
+    sent = await digest.send_digest(services, now=NOW, slot=slot)  # the next run sends it, once
+    assert not sent.already_sent and [conv for conv, _ in messenger.sent] == ["19:kanal"]
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'digest'").fetchone()[0] == 1
