@@ -38,10 +38,9 @@ def main() -> int:
     except SettingsError as exc:
         print(f"Konfigurationsfel: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from lotsen import logsafety
 
-    logsafety.install(secrets=logsafety.secrets_from_settings(settings))
+    logsafety.configure(settings.log_level, settings.log_format, secrets=logsafety.secrets_from_settings(settings))
     log = logging.getLogger("samverkanslotsen")
     from bot.app_factory import create_app
 
@@ -60,7 +59,10 @@ def main() -> int:
     if not settings.local_mode and settings.allow_all_tenants and not settings.allowed_tenant_ids:
         log.warning("ALLOW_ALL_TENANTS=true: activities from every Microsoft 365 tenant are accepted")
     log.info("Samverkanslotsen on http://%s:%d/api/messages", settings.host, settings.port)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to shutdown_timeout),
+    # then the cleanup hooks close the outbound session and the store (its pool).
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=settings.shutdown_timeout)
+    log.info("Samverkanslotsen stopped")
     return 0
 
 

@@ -102,6 +102,8 @@ class Settings:
     auth_timeout_seconds: float = 5.0
     draft_ttl_hours: int = 72
     log_level: str = "INFO"
+    log_format: str = "text"  # "text" (one readable line) or "json" (one JSON object per line)
+    shutdown_timeout: int = 20  # seconds in-flight requests get to finish after SIGTERM
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
@@ -184,6 +186,9 @@ class Settings:
             name = "DIGEST_TIMEZONE" if "time zone" in str(exc) else "DIGEST_SCHEDULE"
             raise SettingsError(f"{name}: {exc}") from exc
         review_days = _int(env, "KB_REVIEW_DAYS", 365)
+        log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT must be text or json")
         database_url = env.get("DATABASE_URL", "").strip()
         if database_url and not database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must start with postgresql:// (leave it empty for SQLite in DATA_DIR)")
@@ -208,6 +213,8 @@ class Settings:
             connector_hosts=_list(env, "BOT_CONNECTOR_HOSTS") or DEFAULT_CONNECTOR_HOSTS,
             draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 72),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            log_format=log_format,
+            shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", 20),
             digest_schedule=digest_schedule,
             digest_timezone=digest_timezone,
             kb_review_days=review_days,

@@ -39,9 +39,10 @@ def test_domain_never_imports_the_bot_sdk():
 
 
 def test_the_edge_is_the_only_place_that_uses_botbuilder():
+    # The Bot Framework SDK is botbuilder-* and botframework-* (connector, auth).
     users = {p.relative_to(ROOT).parts[0] for p in ROOT.rglob("*.py")
              if ".venv" not in p.parts and "node_modules" not in p.parts
-             and any(m.startswith("botbuilder") for m in imported_modules(p))}
+             and any(m.startswith(("botbuilder", "botframework")) for m in imported_modules(p))}
     assert users <= {"bot", "tests", "scripts"}, users
     assert "bot" in users
 

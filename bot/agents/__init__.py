@@ -1,4 +1,6 @@
-"""The Microsoft 365 Agents SDK (1.9) edge: token validation and the bot's own token.
+"""The Microsoft 365 Agents SDK (1.9) edge: the bot's own token.
+
+Incoming tokens are validated by the shared, SDK-free bot/auth.py on both edges.
 
 Configured from the same names as the botbuilder edge (MicrosoftAppId, MicrosoftAppPassword,
 MicrosoftAppType, MicrosoftAppTenantId), mapped here to the SDK's connection settings (the
@@ -8,15 +10,11 @@ Everything else (activities, turns, replies, invoke responses, proactive message
 
 from __future__ import annotations
 
-from typing import Any
 
-import jwt
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes
 from microsoft_agents.hosting.core.authorization.authentication_constants import AuthenticationConstants
-from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
-from bot.front_door import AuthUnavailable
 from lotsen.settings import Settings
 
 NAME = "agents"
@@ -41,21 +39,7 @@ class AgentsEdge:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.config = connection_settings(settings)
-        self.validator = JwtTokenValidator(self.config)
         self._msal: MsalAuth | None = None
-
-    async def authenticate(self, activity: dict[str, Any], header: str) -> dict[str, Any] | None:
-        """The SDK's full validation (signature via JWKS, audience, tenant binding); raises if invalid."""
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise PermissionError("no bearer token")
-        try:
-            identity = await self.validator.validate_token(token.strip())
-        except jwt.PyJWKClientConnectionError as exc:  # the signing keys could not be fetched: 503
-            raise AuthUnavailable("signing keys unreachable") from exc
-        if identity is None or not identity.claims:
-            raise PermissionError("not authenticated")
-        return dict(identity.claims or {})
 
     async def token(self, service_url: str) -> str | None:
         """The bot's token for the Bot Connector; MSAL runs in a thread (the SDK's MsalAuth)

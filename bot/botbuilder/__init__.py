@@ -1,4 +1,6 @@
-"""The botbuilder (Bot Framework SDK 4.17.1) edge: token validation and the bot's own token.
+"""The botbuilder (Bot Framework SDK 4.17.1) edge: the bot's own token.
+
+Incoming tokens are validated by the shared, SDK-free bot/auth.py on both edges.
 
 Everything else (activities, turns, replies, invoke responses, proactive messages) is shared
 (bot/activities.py, bot/edge.py, bot/connector.py)."""
@@ -8,8 +10,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, MicrosoftAppCredentials
 
 from lotsen.settings import Settings
@@ -17,32 +17,13 @@ from lotsen.settings import Settings
 NAME = "botbuilder"
 
 
-class _AuthConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
-
-    def __init__(self, settings: Settings):
-        self.APP_ID = settings.app_id
-        self.APP_PASSWORD = settings.app_password
-        self.APP_TYPE = settings.app_type
-        self.APP_TENANTID = settings.app_tenant_id
-
 
 class BotbuilderEdge:
     name = NAME
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.auth = ConfigurationBotFrameworkAuthentication(_AuthConfig(settings))
         self._credentials: Any = None
-
-    async def authenticate(self, activity: dict[str, Any], header: str) -> dict[str, Any] | None:
-        """The SDK's full validation (issuer, audience, signature, endorsements); raises if invalid."""
-        probe = Activity(channel_id=activity.get("channelId"), service_url=activity.get("serviceUrl"))
-        result = await self.auth.authenticate_request(probe, header)
-        identity = result.claims_identity
-        if identity is None or not identity.is_authenticated:
-            raise PermissionError("not authenticated")
-        return dict(identity.claims or {})
 
     def _app_credentials(self) -> Any:
         """One MSAL client for the process (its token cache is what makes tokens cheap)."""
