@@ -11,6 +11,9 @@ unanswered and feedback lists leave out questions that have been taught.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from lotsen import teach
 from lotsen.assistant import NOT_ALLOWED, Assistant
 from lotsen.context import Context
@@ -79,19 +82,11 @@ async def _link(ctx: Context) -> list[Out]:
     entry = ctx.kb.entries.get(entry_id) if isinstance(entry_id, str) else None
     if entry is None:
         return [Text("Välj ett svar i listan.")]
-    directory = ctx.services.knowledge.directory
-    added: list[bool] = []
-    ok, problems = await _apply(
-        ctx, lambda: added.append(teach.add_phrasing(directory, entry.id, q, **_who(ctx))),
-        lambda: added and added[0] and teach.remove(directory, "phrasings", q))
-    if not ok:
-        return [Text("Ändringen sparades inte, kunskapsbasen har fel: " + "; ".join(problems))]
-    await ctx.store.audit.record("teach_phrasing", ctx.turn.user.aad_object_id, f"{entry.id}", "ok" if added[0] else "already")
-    return _reply(ctx, ctx.card(
-        "notice", title="Kopplat till svaret",
-        text=f"”{q}” är nu en formulering av ”{entry.question}” ({entry.id}) och besvaras så från och med nu. "
-             f"Ändringen står i {teach.FILE} i kunskapsbasen, med ditt namn och tiden.",
-        actions=[{"title": "Ångra", "data": {"verb": "teach.undo", "kind": "phrasings", "q": q}}]))
+    entry_id = entry.id
+    return await _teach(
+        ctx, q, "phrasings", lambda directory: teach.add_phrasing(directory, entry_id, q, **_who(ctx)),
+        event="teach_phrasing", subject=entry_id, title="Kopplat till svaret",
+        text=f"”{q}” är nu en formulering av ”{entry.question}” ({entry_id}) och besvaras så från och med nu. ")
 
 
 async def _out_of_scope(ctx: Context) -> list[Out]:
@@ -100,19 +95,27 @@ async def _out_of_scope(ctx: Context) -> list[Out]:
     q = _question(ctx)
     if not q or contains_identity_number(q):
         return [Text("Jag kunde inte läsa frågan från kortet. Skriv **obesvarade frågor** och försök igen.")]
+    return await _teach(
+        ctx, q, "out_of_scope", lambda directory: teach.add_out_of_scope(directory, q, **_who(ctx)),
+        event="teach_out_of_scope", subject="question", title="Markerad som utanför",
+        text=f"”{q}” ligger utanför det jag svarar på och visas inte längre bland de obesvarade frågorna. ")
+
+
+async def _teach(ctx: Context, q: str, kind: str, add: Callable[[Any], bool], *, event: str, subject: str,
+                 title: str, text: str) -> list[Out]:
+    """Write one teaching change (a phrasing or an out-of-scope mark), reload, audit, offer undo."""
     directory = ctx.services.knowledge.directory
     added: list[bool] = []
     ok, problems = await _apply(
-        ctx, lambda: added.append(teach.add_out_of_scope(directory, q, **_who(ctx))),
-        lambda: added and added[0] and teach.remove(directory, "out_of_scope", q))
+        ctx, lambda: added.append(add(directory)),
+        lambda: added and added[0] and teach.remove(directory, kind, q))
     if not ok:
         return [Text("Ändringen sparades inte, kunskapsbasen har fel: " + "; ".join(problems))]
-    await ctx.store.audit.record("teach_out_of_scope", ctx.turn.user.aad_object_id, "question", "ok" if added[0] else "already")
+    await ctx.store.audit.record(event, ctx.turn.user.aad_object_id, subject, "ok" if added[0] else "already")
     return _reply(ctx, ctx.card(
-        "notice", title="Markerad som utanför",
-        text=f"”{q}” ligger utanför det jag svarar på och visas inte längre bland de obesvarade frågorna. "
-             f"Ändringen står i {teach.FILE} i kunskapsbasen, med ditt namn och tiden.",
-        actions=[{"title": "Ångra", "data": {"verb": "teach.undo", "kind": "out_of_scope", "q": q}}]))
+        "notice", title=title,
+        text=text + f"Ändringen står i {teach.FILE} i kunskapsbasen, med ditt namn och tiden.",
+        actions=[{"title": "Ångra", "data": {"verb": "teach.undo", "kind": kind, "q": q}}]))
 
 
 async def _undo(ctx: Context) -> list[Out]:
