@@ -128,6 +128,12 @@ class Extractor:
         self.kb = kb
         self.municipalities = _municipality_patterns(kb)
         self.patterns = PatternSet(_all_patterns(nav, self.municipalities))
+        self._triggers = PatternSet(nav.triggers)
+
+    def names_navigator(self, tokens: list[Token]) -> bool:
+        """Whether the text asks for the navigator by name (one of its trigger patterns)."""
+        scan = self._triggers.scan(tokens)
+        return any(scan.find_all(pattern) for pattern in self.nav.triggers)
 
     def extract(self, text: str, today: date | None = None) -> Extraction:
         today = today or date.today()
