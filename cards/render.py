@@ -58,6 +58,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no stat() of the file per card
     )
     env.filters["tojson"] = _tojson
     env.filters["md"] = escape_markdown
@@ -164,10 +165,10 @@ def check_card(card: Any) -> list[str]:
     problems = []
     if card.get("version") != CARD_VERSION:
         problems.append(f"version must be {CARD_VERSION}")
-    schema_problem = _schema_problem(json.dumps(_shape(card), sort_keys=True))
+    ids: list[str] = []
+    schema_problem = _schema_problem(json.dumps(_shape(card, "", ids), sort_keys=True))
     if schema_problem:
         problems.append(schema_problem)
-    ids = [node["id"] for node in _walk(card) if isinstance(node.get("id"), str)]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         problems.append(f"duplicate ids: {', '.join(duplicates)}")
@@ -183,15 +184,19 @@ def check_card(card: Any) -> list[str]:
 _FREE_TEXT_KEYS = frozenset({"text", "title", "value", "label", "placeholder", "errorMessage", "altText", "data"})
 
 
-def _shape(node: Any, key: str = "") -> Any:
+def _shape(node: Any, key: str, ids: list[str]) -> Any:
+    """The card without its free text; collects the elements' ids (as `_walk` finds them) in
+    the same pass."""
     if key in _FREE_TEXT_KEYS and isinstance(node, str):
         return ""
     if key == "data":
         return {}
     if isinstance(node, dict):
-        return {k: _shape(v, k) for k, v in node.items()}
+        if "type" in node and isinstance(node.get("id"), str):
+            ids.append(node["id"])
+        return {k: _shape(v, k, ids) for k, v in node.items()}
     if isinstance(node, list):
-        return [_shape(item) for item in node]
+        return [_shape(item, "", ids) for item in node]
     return node
 
 

@@ -23,7 +23,7 @@ from lotsen.turn import Card, Out, Text
 from lotsen.vagvisare import advice
 from lotsen.vagvisare.explain import explain
 from lotsen.vagvisare.extract import STRONG_MIN_WORDS, extractor_for
-from lotsen.vagvisare.patterns import find_all, tokenize
+from lotsen.vagvisare.patterns import tokenize
 from lotsen.vagvisare.rules import evaluate
 
 PII_BLOCKED = ("Beskrivningen innehåller något som ser ut som ett personnummer. Jag har inte läst den och "
@@ -149,7 +149,7 @@ def _strong_predicate(assistant: Assistant):
         if nav is None or extractor is None:
             return False
         tokens = tokenize(folded)
-        if any(find_all(p, tokens) for p in nav.triggers):
+        if extractor.names_navigator(tokens):
             return True
         if len(tokens) < STRONG_MIN_WORDS:
             return False
