@@ -9,11 +9,13 @@ otherwise delivered by a background worker (`Outbox.run`), also after a restart:
 | 2xx | delivered; the `on_delivered` hook of its kind runs (e.g. the case remembers its channel post) |
 | 429 | retried after `Retry-After` (or the backoff below if there is none) |
 | 408, 412, 5xx, timeout, connection error | retried with exponential backoff and full jitter: a random delay in [0, min(MAX_DELAY, BASE_DELAY · 2^attempt)] |
-| 403, 404 (bot removed from the team or chat) | not retried; the message is marked `inactive` and shown to coordinators |
+| 403, 404 (bot removed from the team or chat) | not retried; the message and its conversation are marked `inactive` and shown to coordinators |
 | any other 4xx (400, 401, 413 …) | not retried: dead-lettered |
 | MAX_ATTEMPTS failed attempts | dead-lettered |
 
-Dead-lettered and inactive messages are shown to coordinators ("3 meddelanden kunde inte
+A message for a conversation marked inactive is not tried: it is held (status `inactive`) until
+a coordinator connects the channel again ("koppla kanal", which requeues what was held) or
+retries. Dead-lettered and inactive messages are shown to coordinators ("3 meddelanden kunde inte
 levereras", typed command `leveranser`) with a button that puts them back in the queue.
 
 A message is leased while it is being sent, so two processes sharing the database do not send
@@ -30,6 +32,7 @@ import random
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
+from lotsen.storage.models import conversation_key
 from lotsen.turn import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,11 @@ class Outbox:
     # --- delivering -----------------------------------------------------------------------
 
     async def _attempt(self, message: dict[str, Any]) -> str | None:
+        key = conversation_key(message["conversation_ref"])
+        gone = await self.store.conversations.inactive(key) if key else None
+        if gone is not None:  # the bot was removed there: hold the message, do not try
+            await self._give_up(message, "held", gone["last_status"], "conversation inactive")
+            return None
         try:
             activity_id = await self.messenger.send(message["conversation_ref"], card=message["card"],
                                                     text=message["text"])
@@ -135,9 +143,19 @@ class Outbox:
             log.warning("outbox message %s (%s): %s; attempt %d, next in %.1f s",
                         message["id"], message["kind"], reason, attempts, delay)
             return
-        await self.store.outbox.give_up(message["id"], verdict, error.status, reason)
-        event = "delivery_inactive" if verdict == "inactive" else "delivery_dead"
-        await self.store.audit.record(event, None, f"outbox:{message['id']}:{message['kind']}", reason)
+        await self._give_up(message, verdict, error.status, reason)
+
+    async def _give_up(self, message: dict[str, Any], verdict: str, status: int | None, reason: str) -> None:
+        """Dead-letter the message ("dead"), or mark it inactive: refused for good ("inactive",
+        403/404: its conversation is marked inactive too, so nothing more is tried there) or held
+        because its conversation already is ("held"). Then tell the coordinators."""
+        async with self.store.transaction() as tx:
+            await tx.outbox.give_up(message["id"], "dead" if verdict == "dead" else "inactive", status, reason)
+            if verdict == "inactive":
+                await tx.conversations.mark_inactive(conversation_key(message["conversation_ref"]), status,
+                                                     message["kind"])
+            event = {"inactive": "delivery_inactive", "held": "delivery_held"}.get(verdict, "delivery_dead")
+            await tx.audit.record(event, None, f"outbox:{message['id']}:{message['kind']}", reason)
         log.error("outbox message %s (%s) not delivered: %s (%s)", message["id"], message["kind"], reason, verdict)
         if self.alert is not None:
             try:

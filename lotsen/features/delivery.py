@@ -1,10 +1,14 @@
 """What the bot could not deliver, for coordinators (lotsen.outbox).
 
-    leveranser            how many messages could not be delivered, which, and a retry button
+    leveranser            how many messages could not be delivered, which, where Teams no longer
+                          takes messages and what to do, and a retry button
 
 A message that cannot be delivered (retries used up, or the bot was removed from the team or
-chat: 403/404) is also announced in the coordinators' "sammanfattning" channel when one is
-connected ("koppla kanal sammanfattning")."""
+chat: 403/404) is also announced to the coordinators: in the "sammanfattning" channel when
+one is connected ("koppla kanal sammanfattning"), else in another connected channel that
+still takes messages. When Teams refuses a channel for good, the note says which channel and
+how to connect it again; a new case for that channel is held (not tried) until then, and
+announced too. Texts: lotsen/data/texts.yaml, `delivery`."""
 
 from __future__ import annotations
 
@@ -14,11 +18,11 @@ from lotsen import channels
 from lotsen.assistant import NOT_ALLOWED, NOT_HERE, Assistant
 from lotsen.context import Context, Services
 from lotsen.outbox import Outbox, for_services
+from lotsen.storage import ChannelLink, conversation_key
+from lotsen.texts import say
 from lotsen.turn import Card, Out, Text
 
 PATTERN = r"^(?:visa )?(?:leveranser|leveransstatus|olevererade(?: meddelanden)?)\b"
-KIND_TITLES = {"case_post": "nytt ärende till kanal", "reporter_note": "besked till den som rapporterade",
-               "digest": "veckosammanfattning", "delivery_alert": "leveransvarning"}
 DIGEST_KIND = "sammanfattning"
 
 
@@ -35,46 +39,95 @@ def install(services: Services) -> Outbox | None:
     return outbox
 
 
+def kind_title(kind: str) -> str:
+    titles = {"case_post": say("delivery.kinds.case_post"), "reporter_note": say("delivery.kinds.reporter_note"),
+              "digest": say("delivery.kinds.digest"), "delivery_alert": say("delivery.kinds.delivery_alert")}
+    return titles.get(kind, kind)
+
+
 def summary(count: int) -> str:
     if count == 0:
-        return "Alla meddelanden har levererats."
-    return f"{count} {'meddelande' if count == 1 else 'meddelanden'} kunde inte levereras."
+        return say("delivery.summary_none")
+    return say("delivery.summary_one") if count == 1 else say("delivery.summary_many", count=count)
+
+
+def reconnect_command(services: Services, link: ChannelLink) -> str:
+    """The command a coordinator types in the channel to connect it again."""
+    if link.kind == DIGEST_KIND:
+        return say("delivery.reconnect_digest")
+    kind = services.kinds.get(link.kind)
+    what = kind.plural if kind is not None else link.kind
+    municipalities = services.knowledge.snapshot.kb.municipalities
+    place = municipalities[link.target].name if link.target in municipalities else say("delivery.all_places")
+    return say("delivery.reconnect_channel", what=what, place=place)
+
+
+async def where(services: Services, key: str) -> tuple[str, str]:
+    """(which conversation, what to do) for a conversation Teams refuses."""
+    links = [link for link in await channels.all_links(services.store) if conversation_key(link.conversation_ref) == key]
+    if not links:
+        return say("delivery.personal_chat"), say("delivery.todo_personal")
+    commands = say("delivery.or").join(f"**@Samverkanslotsen {reconnect_command(services, link)}**" for link in links)
+    return links[0].label, say("delivery.todo_channel", commands=commands)
+
+
+async def _alert_target(services: Services, gone: str) -> ChannelLink | None:
+    """Where to tell the coordinators: the digest channel, else another connected channel,
+    as long as it still takes messages and is not the conversation that refused."""
+    links = await channels.all_links(services.store)
+    usable = [link for link in links if link.active and conversation_key(link.conversation_ref) != gone]
+    usable.sort(key=lambda link: (link.kind != DIGEST_KIND, link.kind, link.target))
+    return usable[0] if usable else None
 
 
 async def _alert(services: Services, outbox: Outbox, message: dict[str, Any], verdict: str) -> None:
     if message["kind"] == "delivery_alert":
         return
-    link = await channels.find(services.store, DIGEST_KIND, None)
-    if link is None:
+    key = conversation_key(message["conversation_ref"])
+    target = await _alert_target(services, key)
+    if target is None:  # nowhere to say it: "leveranser" shows it
         return
-    what = KIND_TITLES.get(message["kind"], message["kind"])
+    what = kind_title(message["kind"])
     reference = message["meta"].get("reference")
-    why = ("boten finns inte längre i den chatten eller kanalen" if verdict == "inactive"
-           else "Teams tog inte emot det trots flera försök")
-    failed = len(await outbox.failed())
-    text = (f"Ett meddelande kunde inte levereras ({what}{', ' + reference if reference else ''}): {why}. "
-            f"{summary(failed)} Skriv **leveranser** till mig för att se dem och försöka igen.")
-    await outbox.add("delivery_alert", link.conversation_ref, text=text)
+    what = f"{what}, {reference}" if reference else what
+    failed = summary(len(await outbox.failed()))
+    if verdict == "dead":
+        text = say("delivery.alert_dead", what=what, summary=failed)
+    else:
+        place, todo = await where(services, key)
+        if verdict == "inactive":
+            text = say("delivery.alert_inactive", what=what, place=place, todo=todo, summary=failed)
+        else:
+            text = say("delivery.alert_held", what=what, place=place, todo=todo, summary=failed)
+    await outbox.add("delivery_alert", target.conversation_ref, text=text)
 
 
 async def status_card(ctx: Context, outbox: Outbox) -> Card:
     failed = await outbox.failed()
     rows = []
     for message in failed[:15]:
-        what = KIND_TITLES.get(message["kind"], message["kind"])
+        what = kind_title(message["kind"])
         reference = message["meta"].get("reference") or ""
-        why = "boten är borttagen ur chatten/kanalen" if message["status"] == "inactive" else (
-            f"gav upp efter {message['attempts']} försök ({message['last_error'] or 'okänt fel'})")
+        if message["status"] == "inactive":
+            why = say("delivery.why_inactive")
+        else:
+            why = say("delivery.why_dead", attempts=message["attempts"],
+                      error=message["last_error"] or say("delivery.unknown_error"))
         rows.append({"title": f"{what} {reference}".strip(), "value": why})
-    actions = [{"title": "Försök leverera igen", "data": {"verb": "outbox.retry"}}] if failed else []
-    return ctx.card("notice", title="Leveranser", text=summary(len(failed)), facts=rows, actions=actions)
+    lines = []
+    for gone in await ctx.store.conversations.all_inactive():
+        place, todo = await where(ctx.services, gone["conversation_id"])
+        lines.append(say("delivery.inactive_line", place=place, todo=todo))
+    actions = [{"title": say("delivery.retry_button"), "data": {"verb": "outbox.retry"}}] if failed else []
+    return ctx.card("notice", title=say("delivery.title"), text=summary(len(failed)), lines=lines, facts=rows,
+                    actions=actions)
 
 
 def register(assistant: Assistant) -> None:
     async def show(ctx: Context) -> list[Out]:
         outbox = outbox_of(ctx.services)
         if outbox is None:
-            return [Text("Jag skickar inga meddelanden själv här (inget Teams-anslutet läge).")]
+            return [Text(say("delivery.no_outbox"))]
         return [await status_card(ctx, outbox)]
 
     async def retry(ctx: Context) -> list[Out]:
@@ -86,9 +139,8 @@ def register(assistant: Assistant) -> None:
         count = await outbox.retry_failed() if outbox is not None else 0
         await ctx.store.audit.record("delivery_retry", ctx.turn.user.aad_object_id, str(count), "ok")
         if count == 0:
-            return [Text("Det finns inget att försöka leverera igen.")]
-        return [Text(f"Jag försöker leverera {count} {'meddelande' if count == 1 else 'meddelanden'} igen. "
-                     "Skriv **leveranser** om en stund för att se hur det gick.")]
+            return [Text(say("delivery.nothing_to_retry"))]
+        return [Text(say("delivery.retrying_one") if count == 1 else say("delivery.retrying_many", count=count))]
 
     assistant.command("delivery-status", PATTERN, show, private=True)
     assistant.verb("outbox.retry", retry)

@@ -14,7 +14,7 @@ from typing import Callable, cast
 
 from lotsen.storage.base import Store, Unit
 from lotsen.storage.models import (AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
-                                   StorageUnavailable)
+                                   StorageUnavailable, conversation_key)
 
 
 # A Bot Framework token lives about an hour (+ 5 min clock skew); a captured request can be
@@ -48,5 +48,5 @@ async def connect(database: str | Path, *, clock: Callable[[], datetime] | None 
     return store
 
 
-__all__ = ["AlreadyRecorded", "AuditEntry", "Case", "CaseFilter", "ChannelLink", "Draft", "DraftConflict", "Event",
+__all__ = ["AlreadyRecorded", "AuditEntry", "Case", "CaseFilter", "ChannelLink", "Draft", "DraftConflict", "Event", "conversation_key",
            "SEEN_WINDOW", "StorageUnavailable", "Store", "Unit", "connect", "is_postgres_url", "open_store", "utcnow"]

@@ -72,7 +72,8 @@ class Cases(Protocol):
 
 class Channels(Protocol):
     async def link(self, kind: str, target: str, conversation_ref: dict[str, Any], actor: str) -> None:
-        """Connect (or re-connect) and audit it."""
+        """Connect (or re-connect) and audit it. Re-connecting a conversation that refused
+        messages (Conversations.mark_inactive) makes it active and requeues what was held for it."""
 
     async def unlink(self, kind: str, target: str, actor: str) -> bool: ...
 
@@ -87,6 +88,18 @@ class Conversations(Protocol):
     async def save(self, key: str, ref: dict[str, Any]) -> None: ...
 
     async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def mark_inactive(self, conversation_id: str, status: int | None, kind: str) -> bool:
+        """Teams refused a message to this conversation for good (403/404: the bot was removed).
+        `conversation_id` is models.conversation_key of its reference. True when newly marked."""
+
+    async def inactive(self, conversation_id: str) -> dict[str, Any] | None:
+        """{conversation_id, since, last_status, kind} when the conversation is marked inactive."""
+
+    async def all_inactive(self) -> list[dict[str, Any]]: ...
+
+    async def reactivate(self, conversation_id: str) -> int:
+        """Clear the mark and requeue the messages held for it; returns how many."""
 
 
 class Questions(Protocol):
@@ -171,7 +184,8 @@ class Outbox(Protocol):
     async def failed(self) -> list[dict[str, Any]]: ...
 
     async def requeue_failed(self) -> int:
-        """Make every dead-lettered or inactive message pending again (a coordinator's retry)."""
+        """Make every dead-lettered or inactive message pending again (a coordinator's retry);
+        the conversations that refused them are tried again too (their marks are cleared)."""
 
 
 class Users(Protocol):

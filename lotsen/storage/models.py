@@ -104,10 +104,23 @@ class ChannelLink:
     conversation_ref: dict[str, Any]
     linked_by: str
     linked_at: str
+    inactive_since: str | None = None  # Teams refused a message there (403/404): the bot was removed
 
     @property
     def label(self) -> str:
         return str(self.conversation_ref.get("_label") or say("storage.linked_channel"))
+
+    @property
+    def active(self) -> bool:
+        return self.inactive_since is None
+
+
+def conversation_key(conversation_ref: dict[str, Any]) -> str:
+    """The conversation a stored reference points at: a channel thread ("19:…;messageid=…")
+    counts as its channel."""
+    conversation = conversation_ref.get("conversation") if isinstance(conversation_ref, dict) else None
+    raw = str(conversation.get("id") or "") if isinstance(conversation, dict) else ""
+    return raw.split(";messageid=", 1)[0]
 
 
 @dataclass(frozen=True)

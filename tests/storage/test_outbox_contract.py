@@ -234,3 +234,60 @@ async def test_two_instances_delivering_the_same_queue_send_each_message_once(da
     finally:
         await one.close()
         await two.close()
+
+
+# --- conversations Teams refused (403/404) -------------------------------------------------------
+
+async def test_a_refused_conversation_is_marked_and_its_channel_link_shows_it(store, clock):
+    channel = {"conversation": {"id": "19:kanal@thread.tacv2;messageid=5"}, "_label": "kanalen för avvikelser"}
+    await store.channels.link("avvikelse", "vetlanda", channel, "coord")
+    assert (await store.channels.get("avvikelse", "vetlanda")).active
+    assert await store.conversations.mark_inactive("19:kanal@thread.tacv2", 403, "case_post") is True
+    assert await store.conversations.mark_inactive("19:kanal@thread.tacv2", 404, "digest") is False  # already
+    gone = await store.conversations.inactive("19:kanal@thread.tacv2")
+    assert (gone["last_status"], gone["kind"], gone["since"]) == (403, "case_post", "2026-11-23T08:00:00+00:00")
+    link = await store.channels.get("avvikelse", "vetlanda")  # a thread of the channel counts as the channel
+    assert link.active is False and link.inactive_since == "2026-11-23T08:00:00+00:00"
+    assert [x.active for x in await store.channels.all()] == [False]
+    assert [g["conversation_id"] for g in await store.conversations.all_inactive()] == ["19:kanal@thread.tacv2"]
+
+
+async def test_connecting_the_channel_again_reactivates_it_and_requeues_what_was_held(store, clock):
+    ids = await queue(store, 2)  # both for REF's conversation
+    other = await store.outbox.enqueue("reporter_note", {"conversation": {"id": "a:personal"}}, text="x")
+    for message_id in ids:
+        await store.outbox.give_up(message_id, "inactive", 403, "HTTP 403")
+    await store.outbox.give_up(other, "inactive", 404, "HTTP 404")
+    await store.conversations.mark_inactive("19:kanal@thread.tacv2", 403, "case_post")
+    await store.conversations.mark_inactive("a:personal", 404, "reporter_note")
+    await store.channels.link("avvikelse", "*", REF, "coord")  # "koppla kanal" again in that channel
+    assert await store.conversations.inactive("19:kanal@thread.tacv2") is None
+    assert (await store.channels.get("avvikelse", "*")).active
+    assert [(m["id"], m["attempts"]) for m in await store.outbox.claim_due(LEASE)] == [(ids[0], 0), (ids[1], 0)]
+    assert [m["id"] for m in await store.outbox.failed()] == [other]  # another conversation: still held
+    assert await store.conversations.reactivate("a:personal") == 1
+    assert await store.outbox.failed() == [] and await store.conversations.all_inactive() == []
+
+
+async def test_a_coordinators_retry_tries_refused_conversations_again(store, clock):
+    (message_id,) = await queue(store, 1)
+    await store.outbox.give_up(message_id, "inactive", 403, "HTTP 403")
+    await store.conversations.mark_inactive("19:kanal@thread.tacv2", 403, "case_post")
+    assert await store.outbox.requeue_failed() == 1
+    assert await store.conversations.inactive("19:kanal@thread.tacv2") is None
+    assert [m["id"] for m in await store.outbox.claim_due(LEASE)] == [message_id]
+
+
+async def test_a_message_for_a_refused_conversation_is_held_without_an_attempt(store, clock):
+    connector = Connector()
+    outbox = Outbox(store, connector)
+    alerts: list[str] = []
+    outbox.alert = lambda message, verdict: alerts.append(verdict)
+    await store.conversations.mark_inactive("19:kanal@thread.tacv2", 403, "case_post")
+    message_id = await outbox.add("case_post", REF, text="AVV-2026-0002")
+    assert await outbox.send_now(message_id) is None and connector.sent == []
+    row = await store.outbox.get(message_id)
+    assert (row["status"], row["last_status"], row["last_error"]) == ("inactive", 403, "conversation inactive")
+    assert alerts == ["held"] and [e.event for e in await store.audit.entries("delivery_held")] == ["delivery_held"]
+    assert await store.conversations.reactivate("19:kanal@thread.tacv2") == 1
+    assert await outbox.deliver_due() == 1 and connector.sent == ["AVV-2026-0002"]

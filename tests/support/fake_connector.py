@@ -30,6 +30,7 @@ class FakeConnector:
     # Retry-After, or "hang" (never answers, so the bot's timeout fires). Then normal answers.
     faults: dict[str, list[Any]] = field(default_factory=dict)
     refused: list[tuple[str, Any]] = field(default_factory=list)  # (conversation, fault) answered with a fault
+    requested: list[str] = field(default_factory=list)  # every conversation a request went to, answered or not
 
     def fail_next(self, conversation: str, *faults: Any) -> None:
         self.faults.setdefault(conversation, []).extend(faults)
@@ -61,6 +62,7 @@ class FakeConnector:
     async def _record(self, request: web.Request, method: str) -> web.Response:
         body = await request.json()
         conversation = request.match_info.get("conv", "").split(";messageid=")[0]
+        self.requested.append(conversation)
         if conversation in self.refuse:
             return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
         fault = await self._fault(conversation)

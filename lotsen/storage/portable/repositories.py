@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Callable, Protocol, cast
 
-from lotsen.storage.models import AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event
+from lotsen.storage.models import (AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
+                                   conversation_key)
 
 TABLES = ("drafts", "sequences", "cases", "case_events", "channel_links", "conversation_refs", "feedback",
-          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities", "navigator_counts", "outbox")
+          "unanswered", "answered", "audit", "job_claims", "user_settings", "seen_activities", "navigator_counts", "outbox",
+          "inactive_conversations")
 
 # The unanswered rows: "none", "suggest_rejected", and "suggest" nobody picked from.
 _UNANSWERED = "(kind IN ('none', 'suggest_rejected') OR (kind = 'suggest' AND resolved = 0))"
@@ -199,9 +201,30 @@ class SqlCases(_Repo):
             return int((await c.one(f"SELECT COUNT(*) AS n FROM cases {clause}", args))["n"])
 
 
-def _link(row: dict[str, Any]) -> ChannelLink:
-    return ChannelLink(row["kind"], row["target"], json.loads(row["conversation_ref"]), row["linked_by"] or "",
-                       row["linked_at"])
+def _link(row: dict[str, Any], inactive: dict[str, dict[str, Any]]) -> ChannelLink:
+    ref = json.loads(row["conversation_ref"])
+    gone = inactive.get(conversation_key(ref))
+    return ChannelLink(row["kind"], row["target"], ref, row["linked_by"] or "", row["linked_at"],
+                       inactive_since=gone["since"] if gone else None)
+
+
+async def _inactive(c: Conn) -> dict[str, dict[str, Any]]:
+    return {r["conversation_id"]: r for r in await c.all("SELECT * FROM inactive_conversations")}
+
+
+async def _reactivate(c: Conn, keys: set[str], now: str) -> int:
+    """Forget that these conversations refused messages and put the messages held for them back
+    in the queue; returns how many messages were requeued."""
+    keys.discard("")
+    if not keys:
+        return 0
+    for key in keys:
+        await c.execute("DELETE FROM inactive_conversations WHERE conversation_id = ?", (key,))
+    held = [r["id"] for r in await c.all("SELECT id, conversation_ref FROM outbox WHERE status = 'inactive'")
+            if conversation_key(json.loads(r["conversation_ref"])) in keys]
+    for message_id in held:
+        await c.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_at = ? WHERE id = ?", (now, message_id))
+    return len(held)
 
 
 class SqlChannels(_Repo):
@@ -215,6 +238,8 @@ class SqlChannels(_Repo):
                 (kind, target, json.dumps(conversation_ref), actor, stamp))
             await c.execute("INSERT INTO audit (at, event, actor, target, outcome) VALUES (?, 'channel_linked', ?, ?, 'ok')",
                             (stamp, actor, f"{kind}:{target}"))
+            # Connecting a channel again (the bot was added back) makes it active and sends what waited.
+            await _reactivate(c, {conversation_key(conversation_ref)}, stamp)
 
     async def unlink(self, kind: str, target: str, actor: str) -> bool:
         async with self.s.write() as c:
@@ -226,14 +251,15 @@ class SqlChannels(_Repo):
     async def get(self, kind: str, target: str) -> ChannelLink | None:
         async with self.s.read() as c:
             row = await c.one("SELECT * FROM channel_links WHERE kind = ? AND target = ?", (kind, target))
-        return _link(row) if row else None
+            return _link(row, await _inactive(c)) if row else None
 
     async def all(self, kind: str | None = None) -> list[ChannelLink]:
         sql, args = "SELECT * FROM channel_links", cast(tuple[str, ...], ())
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
         async with self.s.read() as c:
-            return [_link(r) for r in await c.all(sql + " ORDER BY kind, target", args)]
+            inactive = await _inactive(c)
+            return [_link(r, inactive) for r in await c.all(sql + " ORDER BY kind, target", args)]
 
 
 class SqlConversations(_Repo):
@@ -248,6 +274,24 @@ class SqlConversations(_Repo):
         async with self.s.read() as c:
             row = await c.one("SELECT ref FROM conversation_refs WHERE user_key = ?", (key,))
         return json.loads(row["ref"]) if row else None
+
+    async def mark_inactive(self, conversation_id: str, status: int | None, kind: str) -> bool:
+        async with self.s.write() as c:
+            return await c.execute("INSERT INTO inactive_conversations (conversation_id, since, last_status, kind) "
+                                   "VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING",
+                                   (conversation_id, self.now(), status, kind)) > 0
+
+    async def inactive(self, conversation_id: str) -> dict[str, Any] | None:
+        async with self.s.read() as c:
+            return await c.one("SELECT * FROM inactive_conversations WHERE conversation_id = ?", (conversation_id,))
+
+    async def all_inactive(self) -> list[dict[str, Any]]:
+        async with self.s.read() as c:
+            return await c.all("SELECT * FROM inactive_conversations ORDER BY since, conversation_id")
+
+    async def reactivate(self, conversation_id: str) -> int:
+        async with self.s.write() as c:
+            return await _reactivate(c, {conversation_id}, self.now())
 
 
 class SqlQuestions(_Repo):
@@ -401,6 +445,10 @@ class SqlOutbox(_Repo):
 
     async def requeue_failed(self) -> int:
         async with self.s.write() as c:
+            # A coordinator's retry: the conversations that refused are tried again, too.
+            refused = await c.all("SELECT conversation_ref FROM outbox WHERE status = 'inactive'")
+            for key in {conversation_key(json.loads(r["conversation_ref"])) for r in refused}:
+                await c.execute("DELETE FROM inactive_conversations WHERE conversation_id = ?", (key,))
             return await c.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_at = ? "
                                    "WHERE status IN ('dead', 'inactive')", (self.now(),))
 
