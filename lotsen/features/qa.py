@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 import weakref
 from dataclasses import dataclass, field
@@ -185,8 +186,83 @@ def _smalltalk_table() -> dict[str, str]:
     return {normalise(p): group["reply"] for group in conversation_texts()["smalltalk"] for p in group["patterns"]}
 
 
+@lru_cache(maxsize=1)
+def _smalltalk_words() -> tuple[list[tuple[frozenset[str], str]], frozenset[str], int, str]:
+    """(group words, reply) in precedence order, the filler words, the longest small-talk
+    message in words and the reply to a message of only emoji."""
+    texts = conversation_texts()
+    groups = [(frozenset(normalise(w) for w in group.get("words", ())), group["reply"]) for group in texts["smalltalk"]]
+    fillers = frozenset(normalise(w) for w in texts.get("smalltalk_fillers", ()))
+    emoji = next((group["reply"] for group in texts["smalltalk"] if group.get("emoji")), "")
+    return groups, fillers, int(texts.get("smalltalk_max_words", 6)), emoji
+
+
+def _only_emoji(text: str) -> bool:
+    """Whether a message is made of emoji and punctuation only ("👍", "🙏🙏")."""
+    return any(unicodedata.category(ch) == "So" for ch in text) and not any(ch.isalnum() for ch in text)
+
+
 def smalltalk_reply(text: str) -> str:
-    return _smalltalk_table().get(normalise(text), "")
+    """The polite reply to a greeting, thanks or acknowledgement; "" for anything else.
+
+    A whole message from lotsen/data/conversation.yaml, or a short message made only of
+    small-talk words and fillers ("toppen, tack", "okej då"), or only emoji."""
+    folded = normalise(text)
+    exact = _smalltalk_table().get(folded)
+    if exact:
+        return exact
+    groups, fillers, max_words, emoji = _smalltalk_words()
+    if not folded:
+        return emoji if _only_emoji(text) else ""
+    words = folded.split()
+    if len(words) > max_words:
+        return ""
+    anchors = set().union(*(g for g, _ in groups)) if groups else set()
+    if not all(w in anchors or w in fillers for w in words):
+        return ""
+    return next((reply for group, reply in groups if group.intersection(words)), "")
+
+
+@lru_cache(maxsize=1)
+def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int]:
+    """Words of matters the bot is not for (lotsen/data/conversation.yaml, offtopic.words):
+    whole words, and the longer ones (five letters or more) as the start or end of a word."""
+    texts = conversation_texts()["offtopic"]
+    words = {normalise(w) for w in texts.get("words", ())} - {""}
+    return frozenset(words), tuple(sorted(w for w in words if len(w) >= 5)), int(texts.get("short_words", 8))
+
+
+def outside_words(text: str) -> list[str]:
+    """The words in `text` that are about something outside the bot's domain ("busskort",
+    "lösenordet", "vädret")."""
+    exact, affixes, _ = _outside_words()
+    found = []
+    for word in normalise(text).split():
+        if word in exact or any(len(word) > len(a) and (word.startswith(a) or word.endswith(a)) for a in affixes):
+            found.append(word)
+    return found
+
+
+def _uses_word(entry: Entry, word: str) -> bool:
+    """Whether an entry's title, phrasings or answer use a word (or a word starting with it)."""
+    folded = f" {normalise(' '.join((entry.question, *entry.phrasings, entry.answer)))}"
+    return f" {word}" in folded
+
+
+def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
+    """A question about something the bot is not for, even though some words match an entry:
+    "vad kostar ett busskort", "hur mycket tjänar en rehabkoordinator". A short question with
+    such a word is refused unless its best entry uses the word; a long one (a client's
+    situation may mention a car or a holiday) only when nothing answers it."""
+    words = outside_words(text)
+    if not words:
+        return False
+    best = kb.entries.get(result.best.entry_id) if result.best else None
+    if result.level == ANSWER and best is not None:
+        if len(result.stems) > _outside_words()[2]:
+            return False
+        return not all(_uses_word(best, w) for w in words)
+    return best is None or not all(_uses_word(best, w) for w in words)
 
 
 def _about(term: Entry, entry: Entry) -> bool:
@@ -206,6 +282,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if reply:
         return Verdict(VERDICT_SMALLTALK, reply=reply)
     result = matcher.match(text, limit=4)
+    if _outside(kb, result, text):
+        return Verdict(VERDICT_OFFTOPIC, result=result)
     term = glossary_entry(kb, text)
     if result.level == ANSWER and result.best:
         entry = kb.entries[result.best.entry_id]
