@@ -133,7 +133,8 @@ def fit_to_budget(card: dict[str, Any]) -> dict[str, Any]:
         node, key = max(texts, key=lambda t: len(t[0][t[1]]))
         keep = max(_SHORTEST_TEXT - 2, len(node[key]) // 2)
         node[key] = node[key][:keep].rstrip() + " …"  # never longer than _SHORTEST_TEXT once short
-    body = card.get("body") if isinstance(card.get("body"), list) else []
+    found = card.get("body")
+    body: list[Any] = found if isinstance(found, list) else []
     note = {"type": "TextBlock", "text": OVERSIZE_NOTE, "wrap": True, "isSubtle": True}
     shortened = False
     while card_size(card) + card_size(note) > MAX_CARD_BYTES:

@@ -133,7 +133,9 @@ class Settings:
         return not self.allowed_tenant_ids or tenant_id.lower() in self.allowed_tenant_ids
 
     def is_coordinator(self, aad_object_id: str | None) -> bool:
-        return bool(aad_object_id) and aad_object_id.lower() in self.coordinator_ids
+        if not aad_object_id:
+            return False
+        return aad_object_id.lower() in self.coordinator_ids
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":

@@ -484,7 +484,9 @@ def _read_lists(col: _Collector, path: Path) -> None:
         if not options:
             col.error(where, f"{list_id}: listan har inga giltiga alternativ")
             continue
-        title = spec.get("title") if isinstance(spec.get("title"), str) else list_id
+        title = spec.get("title")
+        if not isinstance(title, str):
+            title = list_id
         col.lists[list_id] = m.PickList(list_id, title, tuple(options), sources, where)
 
 
