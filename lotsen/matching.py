@@ -484,7 +484,8 @@ class Matcher:
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
         """A long message describing a situation: the clause that asks ("… vem ska jag prata
         med först?") weighs ASK_SHARE of the score, the whole message the rest, so the
-        background does not pull the answer towards an entry about the background."""
+        background does not pull the answer towards an entry about the background. The clause
+        only adds evidence: an entry it does not support keeps its score for the whole message."""
         result = self._match(text, analysed, max(limit, ASK_POOL), None)
         if not result.candidates:
             return result
@@ -493,7 +494,7 @@ class Matcher:
         asked = self._match(ask, self._analyse(ask, correct=True), len(pool), pool)
         ask_scores = {c.entry_id: c.score for c in asked.candidates}
         for c in result.candidates:
-            c.score = round((1 - ASK_SHARE) * c.score + ASK_SHARE * ask_scores.get(c.entry_id, 0.0), 4)
+            c.score = round(max(c.score, (1 - ASK_SHARE) * c.score + ASK_SHARE * ask_scores.get(c.entry_id, 0.0)), 4)
         ranked = sorted(result.candidates, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         meaningful = [s for s in analysed.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.agree = bool(asked.candidates) and asked.candidates[0].entry_id == whole_best == ranked[0].entry_id

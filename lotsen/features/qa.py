@@ -20,7 +20,7 @@ from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
-from lotsen.text import normalise
+from lotsen.text import fold, normalise, tokens
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
@@ -229,8 +229,12 @@ def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int]:
     """Words of matters the bot is not for (lotsen/data/conversation.yaml, offtopic.words):
     whole words, and the longer ones (five letters or more) as the start or end of a word."""
     texts = conversation_texts()["offtopic"]
-    words = {normalise(w) for w in texts.get("words", ())} - {""}
+    # Short words keep their diacritics ("tåg" is not "tag"), like the matcher's short aliases.
+    words = {w.lower() if len(w) <= SHORT_WORD else normalise(w) for w in texts.get("words", ())} - {""}
     return frozenset(words), tuple(sorted(w for w in words if len(w) >= 5)), int(texts.get("short_words", 8))
+
+
+SHORT_WORD = 4  # words this short are compared with their diacritics
 
 
 def outside_words(text: str) -> list[str]:
@@ -238,9 +242,10 @@ def outside_words(text: str) -> list[str]:
     "lösenordet", "vädret")."""
     exact, affixes, _ = _outside_words()
     found = []
-    for word in normalise(text).split():
+    for raw in tokens(text):
+        word = raw.lower() if len(raw) <= SHORT_WORD else fold(raw)
         if word in exact or any(len(word) > len(a) and (word.startswith(a) or word.endswith(a)) for a in affixes):
-            found.append(word)
+            found.append(fold(word))
     return found
 
 
@@ -297,10 +302,10 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if term is not None:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
-        best = result.best
-        if (best is not None and best.entry_id in kb.entries and result.level == SUGGEST
-                and _defines(term, kb.entries[best.entry_id])):
-            return Verdict(VERDICT_ANSWER, kb.entries[best.entry_id], [], result)
+        defining = next((kb.entries[c.entry_id] for c in result.candidates
+                         if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])), None)
+        if defining is not None:
+            return Verdict(VERDICT_ANSWER, defining, [], result)
         return Verdict(VERDICT_ANSWER, term, [], result)
     if result.off_topic:
         return Verdict(VERDICT_OFFTOPIC, result=result)
