@@ -8,24 +8,24 @@ from __future__ import annotations
 from typing import Sequence
 
 import dialogs
-from dialogs.engine import CardFlow
+from dialogs.engine import Flow
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
 from lotsen.features import Feature, contacts, delivery, help, qa, teach, upkeep, vagvisare
 
 
-def build_flows() -> tuple[CardFlow, ...]:
+def build_flows() -> tuple[Flow, ...]:
     """The guided flows (deviation report, Arena and SIP requests), one per case kind."""
     return dialogs.build_flows()
 
 
-def case_kinds(flows: Sequence[CardFlow]) -> CaseKinds:
+def case_kinds(flows: Sequence[Flow]) -> CaseKinds:
     """The case kind registry handed to every handler (Services.kinds)."""
     return dialogs.case_kinds(flows)
 
 
-def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
+def features(flows: Sequence[Flow]) -> tuple[Feature, ...]:
     """The features, in order: earlier features' typed commands are tried first."""
     return (
         help.register,
@@ -39,7 +39,7 @@ def features(flows: Sequence[CardFlow]) -> tuple[Feature, ...]:
     )
 
 
-def build_assistant(services: Services, flows: Sequence[CardFlow]) -> Assistant:
+def build_assistant(services: Services, flows: Sequence[Flow]) -> Assistant:
     """The router with every feature registered; `services.kinds` must be `case_kinds(flows)`."""
     assistant = Assistant(services)
     for register in features(flows):

@@ -1,9 +1,9 @@
-"""Filing an "avvikelse i samverkan" (deviation report).
+"""Filing an "avvikelse i samverkan" (deviation report): the declaration.
 
 Fields follow the categories the förbund compiles each year (seed 003, Bilaga 6: berörda
 parter, orsaker, konsekvenser, lösningar, vidtagna åtgärder); the pick lists live in
-knowledge/forms.yaml, the form itself (steps, fields, texts, the notice) in knowledge/forms/avvikelse.yaml,
-so coordinators can change them without code.
+knowledge/forms.yaml, the form itself (steps, fields, texts, the notice, the case kind's
+texts) in knowledge/forms/avvikelse.yaml, so coordinators can change them without code.
 
 Routing: the routing rule for purpose "avvikelse" and the chosen kommun decides which
 contact list receives the report; if a coordinator has connected a Teams channel for
@@ -12,53 +12,39 @@ avvikelser in that kommun (or for all), the report is posted there as a card.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cards.render import render
-from dialogs import casework
-from dialogs.engine import CANCEL, CardFlow, Step, steps_from
-from lotsen import cases
-from lotsen.context import Context
-from lotsen.kb.model import KnowledgeBase
-from lotsen.storage import Unit
-from lotsen.turn import Card, Out
+from dialogs.engine import Flow
+from dialogs.filing import CaseService
+from dialogs.spec import FlowSpec, steps_from
+from dialogs.texts import Texts, load_texts
 
-class DeviationFlow(CardFlow):
-    kind = "avvikelse"
-    prefix = "dev"
-    title = "Avvikelse i samverkan"
-    entry = "notice"
-    noun = "Rapporten"
-    plural = "avvikelser"
-    notify_title = "Din avvikelserapport"
+if TYPE_CHECKING:
+    from lotsen.context import Context
 
-    def steps(self, kb: KnowledgeBase, draft: dict[str, Any]) -> list[Step]:
-        """The form is data: knowledge/forms/avvikelse.yaml (fields, labels, help texts, rules)."""
-        return steps_from(kb, kb.forms[self.kind])
+KIND = "avvikelse"
 
-    async def start(self, ctx: Context) -> list[Out]:
+
+def declaration(texts: Texts) -> FlowSpec:
+    def notice(ctx: "Context") -> dict[str, Any] | None:
         """The notice from the form file (what a deviation is, serious, de-identified), then "begin"."""
-        form = ctx.kb.forms[self.kind]
-        notice = form.notice
-        if notice is None:
-            return await self.begin(ctx, {})
-        return [Card(render(
-            "notice", title=notice.title, text=notice.text, lines=list(notice.lines), source=ctx.kb.cite(form.sources),
-            actions=[{"title": notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},
-                     {"title": CANCEL, "data": {"verb": "dev.cancel"}}],
-        ))]
+        form = ctx.kb.forms[KIND]
+        if form.notice is None:
+            return None
+        return render("notice", title=form.notice.title, text=form.notice.text, lines=list(form.notice.lines),
+                      source=ctx.kb.cite(form.sources),
+                      actions=[{"title": form.notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},
+                               {"title": texts("cancel"), "data": {"verb": "dev.cancel"}}])
 
-    async def other(self, ctx: Context, action: str) -> list[Out]:
-        if action == "begin":
-            return await self.begin(ctx, {})
-        return await super().other(ctx, action)
+    return FlowSpec(
+        kind=KIND, prefix="dev", title="Avvikelse i samverkan",
+        steps=lambda kb, draft: steps_from(kb, kb.forms[KIND]),
+        review_intro=lambda kb: texts("review_intro"), noun="Rapporten", plural="avvikelser", notify_title="Din avvikelserapport",
+        notice=notice,
+    )
 
-    def plan_routing(self, ctx: Context, municipality: str | None) -> dict[str, Any]:
-        return casework.plan_route(ctx, "avvikelse", municipality)
 
-    async def on_filed(self, ctx: Context, tx: Unit, case: cases.Case) -> Any:
-        await casework.remember_reporter(ctx, tx, case)
-        return await casework.queue_case_post(ctx, tx, case)
-
-    async def after_filing(self, ctx: Context, case: cases.Case, queued: Any = None) -> list[str]:
-        return await casework.route_case(ctx, case, purpose="avvikelse", queued=queued)
+def DeviationFlow(texts: Texts | None = None, filer: CaseService | None = None) -> Flow:  # noqa: N802 - as before
+    texts = texts or load_texts()
+    return Flow(declaration(texts), texts, filer or CaseService())

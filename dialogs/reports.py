@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 
 from cards.render import render
-from dialogs.engine import display
+from dialogs.views import display
 from lotsen import cases
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds

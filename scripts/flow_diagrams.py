@@ -13,7 +13,7 @@ import argparse
 import sys
 
 import dialogs
-from dialogs.engine import CardFlow
+from dialogs.engine import Flow
 from lotsen.kb import load_knowledge_base
 from lotsen.kb.model import KnowledgeBase
 from lotsen.settings import ROOT
@@ -28,16 +28,16 @@ typed at any time resume or end the open form. Filing is idempotent on the form'
 """
 
 
-def diagram(flow: CardFlow, kb: KnowledgeBase) -> str:
+def diagram(flow: Flow, kb: KnowledgeBase) -> str:
     p = flow.prefix
     steps = flow.steps(kb, {"values": {}, "context": {}})
     lines = [f"## {flow.title} (`{p}.*`, case kind `{flow.kind}`)", "", "```mermaid", "stateDiagram-v2"]
     first = steps[0].id
-    if flow.entry == "notice":
+    if flow.spec.entry == "notice":
         lines += ["    [*] --> notice: " + f"{p}.start", "    notice --> " + first + f": {p}.begin"]
-    elif flow.entry == "triage":
+    elif flow.spec.entry == "triage":
         lines += [f"    [*] --> triage: {p}.start / req.start", f"    triage --> {first}: {p}.check (ok)"]
-        for code in flow.verdicts:
+        for code in flow.spec.verdicts:
             lines += [
                 f"    triage --> stop_{code.replace('-', '_')}: {p}.check ({code})",
                 f"    stop_{code.replace('-', '_')} --> triage: {p}.conditions",
@@ -48,7 +48,7 @@ def diagram(flow: CardFlow, kb: KnowledgeBase) -> str:
     for step, following in zip(steps, steps[1:]):
         lines += [f"    {step.id} --> {following.id}: {p}.next", f"    {following.id} --> {step.id}: {p}.back"]
     lines += [f"    {steps[-1].id} --> review: {p}.next", f"    review --> {first}: {p}.edit (any step)"]
-    if flow.entry == "triage":
+    if flow.spec.entry == "triage":
         lines.append(f"    review --> triage: {p}.send (preconditions changed)")
     lines += [f"    review --> filed: {p}.send", "    filed --> [*]"]
     for step in steps:
