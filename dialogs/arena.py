@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from lotsen.context import Context
 
 KIND = "arena"
+CONDITIONS = ("kommunomrade", "se_hoglandet", "individ")  # what `if:` in arena.yaml may name
 
 
 def form(kb: KnowledgeBase) -> FormSpec:
@@ -89,7 +90,7 @@ def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
         kind=KIND, prefix="arena", title="Arena-konsultation", steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan", plural="Arena-förfrågningar", notify_title="Din förfrågan om Arena-konsultation",
+        noun="Förfrågan", plural="Arena-förfrågningar", notify_title=texts("notify_arena"),
         notify_always=True, booking=True,
         preconditions=Preconditions(
             fields=triage_fields, verdict=arena_verdict, codes=(NOT_COVERED, PLANNING, CONSENT),

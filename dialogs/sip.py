@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lotsen.context import Context
 
 KIND = "sip"
+CONDITIONS = ("af_or_fk", "arena")  # what `if:` in sip.yaml may name
 
 
 def form(kb: KnowledgeBase) -> FormSpec:
@@ -93,7 +94,7 @@ def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
         kind=KIND, prefix="sip", title="SIP-möte", steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan", plural="SIP-förfrågningar", notify_title="Din förfrågan om SIP-möte",
+        noun="Förfrågan", plural="SIP-förfrågningar", notify_title=texts("notify_sip"),
         notify_always=True, booking=True,
         preconditions=Preconditions(
             fields=triage_fields, verdict=sip_verdict, codes=(SINGLE_PRINCIPAL, CONSENT),

@@ -34,6 +34,7 @@ MUNICIPALITIES = "kommuner"  # `choices: kommuner`: the municipalities in geogra
 FORM_KEYS = {"id", "title", "source", "notice", "steps", "preconditions", "texts", "next_steps", "stops"}
 NOTICE_KEYS = {"title", "text", "lines", "begin"}
 STEP_KEYS = {"id", "title", "intro", "fields", "variants", "source"}
+STOP_ACTIONS = ("conditions", "cancel", "switch", "general-question")  # what a stop card's button does
 VARIANT_KEYS = {"when", "label", "help", "placeholder", "required", "intro"}
 STOP_KEYS = {"title", "lines", "contacts", "actions", "source", "legal_note"}
 FIELD_KEYS = {
@@ -438,6 +439,9 @@ def _extras(
                 or not all(isinstance(item.get(k), str) for k in ("do", "title"))
             ):
                 error(here, f"{fid}: en knapp har do och title och kan ha style och if")
+                continue
+            if item["do"] not in STOP_ACTIONS:
+                error(here, f"{fid}: do: {item['do']!r} finns inte (tillåtna: {', '.join(STOP_ACTIONS)})")
                 continue
             actions.append(
                 m.StopAction(
