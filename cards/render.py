@@ -25,8 +25,6 @@ SCHEMA_FILE = HERE / "schema" / "adaptive-card-1.5.schema.json"
 CARD_VERSION = "1.5"
 MAX_CARD_BYTES = 28 * 1024  # measured in UTF-16, as Teams measures messages (card_size)
 SIZE_PROBLEM = "byte budget"
-OVERSIZE_NOTE = ("Kortet blev för stort för Teams och har kortats. Begränsa urvalet, till exempel med en "
-                 "period eller en kommun, för att se resten.")
 _SHORTEST_TEXT = 200
 
 log = logging.getLogger(__name__)
@@ -58,10 +56,19 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no stat() of the file per card
     )
     env.filters["tojson"] = _tojson
     env.filters["md"] = escape_markdown
     return env
+
+
+def oversize_note() -> dict[str, Any]:
+    """The note added to a shortened card (its text is in templates/_macros.j2, with the other card texts)."""
+    return dict(json.loads(str(_env().get_template("_macros.j2").module.oversize_note())))  # type: ignore[attr-defined]
+
+
+OVERSIZE_NOTE: str = oversize_note()["text"]
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +142,7 @@ def fit_to_budget(card: dict[str, Any]) -> dict[str, Any]:
         node[key] = node[key][:keep].rstrip() + " …"  # never longer than _SHORTEST_TEXT once short
     found = card.get("body")
     body: list[Any] = found if isinstance(found, list) else []
-    note = {"type": "TextBlock", "text": OVERSIZE_NOTE, "wrap": True, "isSubtle": True}
+    note = oversize_note()
     shortened = False
     while card_size(card) + card_size(note) > MAX_CARD_BYTES:
         droppable = [i for i, element in enumerate(body) if not _has_input(element)]
@@ -164,10 +171,10 @@ def check_card(card: Any) -> list[str]:
     problems = []
     if card.get("version") != CARD_VERSION:
         problems.append(f"version must be {CARD_VERSION}")
-    schema_problem = _schema_problem(json.dumps(_shape(card), sort_keys=True))
+    ids: list[str] = []
+    schema_problem = _schema_problem(json.dumps(_shape(card, "", ids), sort_keys=True))
     if schema_problem:
         problems.append(schema_problem)
-    ids = [node["id"] for node in _walk(card) if isinstance(node.get("id"), str)]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         problems.append(f"duplicate ids: {', '.join(duplicates)}")
@@ -183,15 +190,19 @@ def check_card(card: Any) -> list[str]:
 _FREE_TEXT_KEYS = frozenset({"text", "title", "value", "label", "placeholder", "errorMessage", "altText", "data"})
 
 
-def _shape(node: Any, key: str = "") -> Any:
+def _shape(node: Any, key: str, ids: list[str]) -> Any:
+    """The card without its free text; collects the elements' ids (as `_walk` finds them) in
+    the same pass."""
     if key in _FREE_TEXT_KEYS and isinstance(node, str):
         return ""
     if key == "data":
         return {}
     if isinstance(node, dict):
-        return {k: _shape(v, k) for k, v in node.items()}
+        if "type" in node and isinstance(node.get("id"), str):
+            ids.append(node["id"])
+        return {k: _shape(v, k, ids) for k, v in node.items()}
     if isinstance(node, list):
-        return [_shape(item) for item in node]
+        return [_shape(item, "", ids) for item in node]
     return node
 
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
 from lotsen.kb import KnowledgeBase, load_knowledge_base
 from lotsen.matching import Matcher
+
+
+SETTLE_FROM_ENTRIES = 2000  # a knowledge base this large is hidden from the garbage collector
+
+
+def _settle(kb: KnowledgeBase) -> None:
+    """Move the objects alive now (a large knowledge base and its index: millions of them at
+    10,000 entries) out of the garbage collector's sight (gc.freeze). A full collection would
+    otherwise walk them all again and again, stopping every request for up to a second. They
+    are still freed by reference counting when a reload replaces them; only garbage cycles
+    that happen to be alive at that moment stay (once per reload, so not done for small ones)."""
+    if len(kb.entries) >= SETTLE_FROM_ENTRIES:
+        gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,7 @@ class Knowledge:
         self.directory = Path(directory)
         kb = load_knowledge_base(self.directory)
         self._snapshot = Snapshot(kb, Matcher(kb))
+        _settle(kb)
         self.reloading = False  # set by lotsen.kb.reload while a reload is being checked
 
     @property
@@ -43,6 +58,7 @@ class Knowledge:
         """Install an already-checked snapshot (knowledge base and its matcher); returns the old one."""
         old = self._snapshot
         self._snapshot = snapshot
+        _settle(snapshot.kb)
         return old
 
     def swap(self, kb: KnowledgeBase) -> KnowledgeBase:

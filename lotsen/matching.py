@@ -236,10 +236,11 @@ class Matcher:
                                     for name in (mu.name, *mu.aliases) if len(tokens(name)) == 1}
         self._docs: list[tuple[str, str, frozenset[str]]] = []  # entry, phrasing, stems
         entry_docs: dict[str, list[int]] = defaultdict(list)
-        self._analysed_docs: list[_Analysed] = []
+        analysed_docs: list[_Analysed] = []
+        self._analysed_docs: list[_Analysed] | None = analysed_docs
         for entry_id, text in texts:
             analysed = self._analyse(text, correct=False)
-            self._analysed_docs.append(analysed)
+            analysed_docs.append(analysed)
             stems = frozenset(analysed.stems)
             entry_docs[entry_id].append(len(self._docs))
             self._docs.append((entry_id, text, stems))
@@ -303,6 +304,22 @@ class Matcher:
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {
             stem(w) for w in domain_words}
+
+    def __getstate__(self) -> dict:
+        """Picklable (lotsen.kb.isolated builds the matcher in another process): everything but
+        the lambda and the phrasings' analyses, which match_phrasing recomputes when missing."""
+        state = dict(self.__dict__)
+        state.pop("_idf_get", None)
+        state["_analysed_docs"] = None
+        # Keyed by the tables' id(), which another process does not share: by position instead.
+        state["_alias_starts"] = [self._alias_starts[id(t)] for t in (self._aliases, self._short_aliases)]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._alias_starts = {id(t): starts for t, starts in zip((self._aliases, self._short_aliases),
+                                                                 state["_alias_starts"])}
+        self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
 
     # --- analysis ---------------------------------------------------------------------
 
@@ -470,7 +487,7 @@ class Matcher:
         """Phrasing `index` asked exactly as written, scored against its own entry and its
         likely rivals only (the knowledge-base check: near-linear in the number of phrasings)."""
         entry_id, text, _ = self._docs[index]
-        analysed = self._analysed_docs[index]
+        analysed = self._analysed_docs[index] if self._analysed_docs is not None else self._analyse(text, correct=False)
         return self._match(text, analysed, limit, [entry_id, *self.rivals(index)])
 
     def _match(self, text: str, q: _Analysed, limit: int, only: Iterable[str] | None) -> MatchResult:

@@ -497,7 +497,7 @@ def component(func: tuple[str, int, str]) -> str:
     return "other (stdlib, logging, …)"
 
 
-async def profile_bot(sdk: str, n: int, concurrency: int) -> None:
+async def profile_bot(sdk: str, n: int, concurrency: int, save: str | None = None) -> None:
     from scripts.accuracy import load_questions
 
     questions = [q["q"] for q in load_questions()]
@@ -525,6 +525,8 @@ async def profile_bot(sdk: str, n: int, concurrency: int) -> None:
             rate, _, _ = await load(url, questions, service_url, n, concurrency, "prof")
             await switch_profiler(port, "off")
             stats = pstats.Stats(str(stats_file))
+            if save:
+                stats.dump_stats(save)
         finally:
             for proc in (bot, connector):
                 proc.terminate()
@@ -557,10 +559,11 @@ def main() -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-matching", action="store_true")
     parser.add_argument("--profile", action="store_true", help="profile the bot instead of benchmarking")
+    parser.add_argument("--save-profile", metavar="FILE", help="with --profile: keep the cProfile data (pstats)")
     parser.add_argument("--sdk", choices=["botbuilder", "agents"], default="botbuilder", help="with --profile")
     args = parser.parse_args()
     if args.profile:
-        asyncio.run(profile_bot(args.sdk, args.messages, args.concurrency))
+        asyncio.run(profile_bot(args.sdk, args.messages, args.concurrency, args.save_profile))
         return 0
     if not args.skip_matching:
         bench_matching()

@@ -23,7 +23,7 @@ from typing import Any
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import fold
 from lotsen.vagvisare.model import MUNICIPALITY, NUMBER, ONE, SEVERAL, Fact, Navigator, Pattern
-from lotsen.vagvisare.patterns import Match, Token, compile_pattern, find_all, number_value, tokenize
+from lotsen.vagvisare.patterns import Match, PatternSet, Scan, Token, compile_pattern, number_value, tokenize
 
 DURATION_WINDOW = 6
 PERCENT_WINDOW = 3
@@ -101,12 +101,22 @@ def _words(text: str, tokens: list[Token], start: int, end: int) -> str:
 def _municipality_patterns(kb: KnowledgeBase) -> list[tuple[str, Pattern]]:
     out = []
     for muni in kb.municipalities.values():
-        for name in {muni.name, *muni.aliases}:
+        for name in dict.fromkeys((muni.name, *muni.aliases)):  # in order: the same result in every process
             base = compile_pattern(name)
             out.append((muni.id, base))
             last = base.elements[-1].text
             if not last.endswith("s"):  # genitive: "Jönköpings", "Vetlandas"
                 out.append((muni.id, compile_pattern(" ".join([*name.split()[:-1], name.split()[-1] + "s"]))))
+    return out
+
+
+def _all_patterns(nav: Navigator, municipalities: list[tuple[str, Pattern]]) -> list[Pattern]:
+    out = [*nav.next_step, *nav.triggers, *nav.client, *(p for _, p in municipalities)]
+    for fact in nav.facts.values():
+        out += [p for v in fact.values for p in v.patterns]
+        out += fact.patterns
+        out += fact.duration.anchors if fact.duration else ()
+        out += fact.percent.anchors if fact.percent else ()
     return out
 
 
@@ -117,44 +127,52 @@ class Extractor:
         self.nav = nav
         self.kb = kb
         self.municipalities = _municipality_patterns(kb)
+        self.patterns = PatternSet(_all_patterns(nav, self.municipalities))
+        self._triggers = PatternSet(nav.triggers)
+
+    def names_navigator(self, tokens: list[Token]) -> bool:
+        """Whether the text asks for the navigator by name (one of its trigger patterns)."""
+        scan = self._triggers.scan(tokens)
+        return any(scan.find_all(pattern) for pattern in self.nav.triggers)
 
     def extract(self, text: str, today: date | None = None) -> Extraction:
         today = today or date.today()
         tokens = tokenize(text)
+        scan = self.patterns.scan(tokens)
         out = Extraction(word_count=len(tokens), question="?" in text,
                          place_facts=tuple(f.id for f in self.nav.facts.values() if f.kind == MUNICIPALITY))
         for pattern in self.nav.next_step:
-            matches = find_all(pattern, tokens)
+            matches = scan.find_all(pattern)
             if matches:
                 out.next_step = _words(text, tokens, matches[0].start, matches[0].end)
                 break
         for pattern in self.nav.triggers:
-            matches = find_all(pattern, tokens)
+            matches = scan.find_all(pattern)
             if matches:
                 out.trigger = _words(text, tokens, matches[0].start, matches[0].end)
                 break
         for pattern in self.nav.client:
-            for match in find_all(pattern, tokens):
+            for match in scan.find_all(pattern):
                 out.client.append(_words(text, tokens, match.start, match.end))
         used_numbers: set[int] = set()
         for fact in self.nav.facts.values():
             if fact.kind == MUNICIPALITY:
-                self._municipality(fact, text, tokens, out)
+                self._municipality(fact, text, tokens, scan, out)
             elif fact.kind == ONE:
-                self._one(fact, text, tokens, out, used_numbers, today)
+                self._one(fact, text, tokens, scan, out, used_numbers, today)
             elif fact.kind == SEVERAL:
-                self._several(fact, text, tokens, out)
+                self._several(fact, text, tokens, scan, out)
         for fact in self.nav.facts.values():
             if fact.kind == NUMBER:
-                self._number(fact, text, tokens, out, used_numbers)
+                self._number(fact, text, tokens, scan, out, used_numbers)
         return out
 
     # --- per kind ---------------------------------------------------------------------------
 
-    def _municipality(self, fact: Fact, text: str, tokens: list[Token], out: Extraction) -> None:
+    def _municipality(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction) -> None:
         best: tuple[int, int, str, Match] | None = None
         for muni_id, pattern in self.municipalities:
-            for match in find_all(pattern, tokens):
+            for match in scan.find_all(pattern):
                 key = (match.start, -pattern.weight)
                 if best is None or key < (best[0], best[1]):
                     best = (match.start, -pattern.weight, muni_id, match)
@@ -164,19 +182,19 @@ class Extractor:
             out.evidence[fact.id] = [Found(fact.id, muni_id, _words(text, tokens, match.start, match.end),
                                            match.pattern.text)]
 
-    def _one(self, fact: Fact, text: str, tokens: list[Token], out: Extraction, used_numbers: set[int],
+    def _one(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction, used_numbers: set[int],
              today: date) -> None:
         candidates: list[tuple[int, int, str, Found]] = []  # (weight, value order, value, evidence)
         order = {v.value: i for i, v in enumerate(fact.values)}
         for value in fact.values:
             for pattern in value.patterns:
-                for match in find_all(pattern, tokens):
+                for match in scan.find_all(pattern):
                     words = _words(text, tokens, match.start, match.end)
                     candidates.append((pattern.weight, order[value.value], value.value,
                                        Found(fact.id, value.value, words, pattern.text)))
         extra = [
-            fact.duration and self._duration(fact, text, tokens, used_numbers, today),
-            fact.percent and self._percent(fact, text, tokens, used_numbers),
+            fact.duration and self._duration(fact, text, tokens, scan, used_numbers, today),
+            fact.percent and self._percent(fact, text, tokens, scan, used_numbers),
         ]
         for found in extra:
             if found:
@@ -189,11 +207,11 @@ class Extractor:
         out.facts[fact.id] = best
         out.evidence[fact.id] = [best_evidence]
 
-    def _duration(self, fact: Fact, text: str, tokens: list[Token], used_numbers: set[int],
+    def _duration(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int],
                   today: date) -> tuple[int, str, Found] | None:
         assert fact.duration is not None
         for pattern in fact.duration.anchors:
-            for match in find_all(pattern, tokens):
+            for match in scan.find_all(pattern):
                 lo, hi = max(0, match.start - DURATION_WINDOW), min(len(tokens), match.end + DURATION_WINDOW)
                 spans = []  # after the anchor first ("fsö i 3 år"), then before it ("3 år på fsö")
                 for j in range(lo, hi):
@@ -213,10 +231,10 @@ class Extractor:
                         return pattern.weight + 2, value, Found(fact.id, value, words, f"{pattern.text} + tid ({months} mån)")
         return None
 
-    def _percent(self, fact: Fact, text: str, tokens: list[Token], used_numbers: set[int]) -> tuple[int, str, Found] | None:
+    def _percent(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int]) -> tuple[int, str, Found] | None:
         assert fact.percent is not None
         for pattern in fact.percent.anchors:
-            for match in find_all(pattern, tokens):
+            for match in scan.find_all(pattern):
                 lo, hi = max(0, match.start - PERCENT_WINDOW), min(len(tokens), match.end + PERCENT_WINDOW)
                 for j in range(lo, hi):
                     n = number_value(tokens[j].text) if tokens[j].text.isdigit() else None
@@ -234,12 +252,12 @@ class Extractor:
                     return pattern.weight + 3, value, Found(fact.id, value, _words(text, tokens, a, b), f"{pattern.text} + {n} %")
         return None
 
-    def _several(self, fact: Fact, text: str, tokens: list[Token], out: Extraction) -> None:
+    def _several(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction) -> None:
         values: list[str] = []
         evidence: list[Found] = []
         for value in fact.values:
             for pattern in value.patterns:
-                for match in find_all(pattern, tokens):
+                for match in scan.find_all(pattern):
                     if self._negated(fact, tokens, match):
                         continue
                     if value.value not in values:
@@ -260,10 +278,10 @@ class Extractor:
         before = [t.text for t in tokens[max(0, match.start - 2):match.start]]
         return any(word in fact.negated_by for word in before)
 
-    def _number(self, fact: Fact, text: str, tokens: list[Token], out: Extraction, used_numbers: set[int]) -> None:
+    def _number(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction, used_numbers: set[int]) -> None:
         best: tuple[int, int, Found] | None = None
         for pattern in fact.patterns:
-            for match in find_all(pattern, tokens):
+            for match in scan.find_all(pattern):
                 j = next((k for k in range(match.start, match.end) if number_value(tokens[k].text) is not None), None)
                 if j is None or j in used_numbers:
                     continue

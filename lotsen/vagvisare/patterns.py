@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 from rapidfuzz import fuzz
 
@@ -146,3 +147,88 @@ def find_all(pattern: Pattern, tokens: list[Token]) -> list[Match]:
         if found:
             out.append(Match(pattern, i, found[0], found[1]))
     return out
+
+
+class PatternSet:
+    """Many patterns matched against one text in one pass, with the same results as `find_all`
+    on each of them.
+
+    `find_all` tries every pattern at every word: with the vocabulary's ~700 patterns that is
+    most of a turn. Here the patterns are indexed by their first element, so a word only starts
+    the patterns it can start: exact words and prefixes by dictionary lookup, typo-tolerant heads
+    (six letters or more) by their first letter, which `word_matches` requires anyway. What each
+    distinct word can start is remembered (the vocabulary of a chat repeats)."""
+
+    MEMO_LIMIT = 50_000
+
+    def __init__(self, patterns: Iterable[Pattern]):
+        self.patterns: dict[int, Pattern] = {}
+        self._exact: dict[str, list[Pattern]] = {}
+        self._prefix: dict[str, list[Pattern]] = {}
+        self._typo: dict[tuple[str, str, str], list[Pattern]] = {}  # (first letter, kind, word)
+        self._numbers: list[Pattern] = []
+        self._anywhere: list[Pattern] = []  # a head no index covers: tried at every word
+        for pattern in patterns:
+            if id(pattern) in self.patterns:
+                continue
+            self.patterns[id(pattern)] = pattern
+            head = pattern.elements[0] if pattern.elements else None
+            if head is None or head.kind not in ("word", "prefix", "number") or (head.kind != "number" and not head.text):
+                self._anywhere.append(pattern)
+            elif head.kind == "number":
+                self._numbers.append(pattern)
+            else:
+                (self._exact if head.kind == "word" else self._prefix).setdefault(head.text, []).append(pattern)
+                if len(head.text) >= TYPO_MIN_LEN:
+                    self._typo.setdefault((head.text[0], head.kind, head.text), []).append(pattern)
+        self._typo_by_letter: dict[str, list[tuple[str, str, list[Pattern]]]] = {}
+        for (letter, kind, word), group in self._typo.items():
+            self._typo_by_letter.setdefault(letter, []).append((kind, word, group))
+        self._memo: dict[str, tuple[Pattern, ...]] = {}
+
+    def _starts(self, token: str) -> tuple[Pattern, ...]:
+        """The patterns whose first element matches this (folded) word."""
+        found = self._memo.get(token)
+        if found is not None:
+            return found
+        out: dict[int, Pattern] = {}
+        for pattern in self._exact.get(token, ()):
+            out[id(pattern)] = pattern
+        for end in range(1, len(token) + 1):
+            for pattern in self._prefix.get(token[:end], ()):
+                out[id(pattern)] = pattern
+        for kind, word, group in self._typo_by_letter.get(token[:1], ()):
+            if word_matches(token, kind, word):
+                for pattern in group:
+                    out[id(pattern)] = pattern
+        if number_value(token) is not None:
+            for pattern in self._numbers:
+                out[id(pattern)] = pattern
+        for pattern in self._anywhere:
+            out[id(pattern)] = pattern
+        found = tuple(out.values())
+        if len(self._memo) >= self.MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[token] = found
+        return found
+
+    def scan(self, tokens: list[Token]) -> Scan:
+        matches: dict[int, list[Match]] = {}
+        for i, token in enumerate(tokens):
+            for pattern in self._starts(token.text):
+                found = _match_at(pattern.elements, tokens, i)
+                if found:
+                    matches.setdefault(id(pattern), []).append(Match(pattern, i, found[0], found[1]))
+        return Scan(self, tokens, matches)
+
+
+class Scan:
+    """The matches of a PatternSet's patterns in one text; `find_all(pattern)` as the function."""
+
+    def __init__(self, patterns: PatternSet, tokens: list[Token], matches: dict[int, list[Match]]):
+        self._patterns, self._tokens, self._matches = patterns, tokens, matches
+
+    def find_all(self, pattern: Pattern) -> list[Match]:
+        if id(pattern) not in self._patterns.patterns:
+            return find_all(pattern, self._tokens)
+        return list(self._matches.get(id(pattern), ()))

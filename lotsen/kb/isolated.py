@@ -1,0 +1,187 @@
+"""Build and check a knowledge base in a separate process (a reload of a large knowledge base).
+
+A thread in the bot's own process would hold the GIL for long stretches (the YAML parser and
+other C calls do not let go of it), so requests wait on it. Here the work runs in a child
+process (`python -m lotsen.kb.isolated`); the bot's event loop only reads the result from a
+pipe and unpickles it piece by piece, each piece small (PIECE_BYTES), yielding to other tasks
+in between. The child then runs the quality check on the same snapshot while the new
+knowledge base already answers in the bot.
+
+Protocol on the child's stdout: messages of an 8-byte big-endian length and a pickle:
+("errors", [Problem]) | ("kb", KnowledgeBase) | ("part", attribute, kind, value) … |
+("ready",) | ("warnings", [Problem]) | ("failed", traceback text). The parameters come as one
+pickle on stdin. Only this package's own code runs on both ends (pickle is safe here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import pickle
+import struct
+import sys
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from lotsen.kb.loader import Problem
+from lotsen.matching import Matcher
+
+PIECE_BYTES = 256 * 1024  # a piece unpickles in a few milliseconds
+_HEADER = struct.Struct(">Q")
+
+
+class IsolatedBuildFailed(RuntimeError):
+    """The child process could not be started or died; the caller falls back to a thread."""
+
+
+@dataclass
+class Built:
+    kb: Any = None
+    matcher: Matcher | None = None
+    errors: list[Problem] = field(default_factory=list)
+
+
+# --- child ----------------------------------------------------------------------------------
+
+
+def _send(out: BinaryIO, message: tuple) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(data)))
+    out.write(data)
+    out.flush()
+
+
+def _pieces(value: Any) -> list[tuple[str, Any]]:
+    """A large list or dict split into pieces that pickle to about PIECE_BYTES each."""
+    if not isinstance(value, (list, dict)) or len(value) < 2:
+        return [("whole", value)]
+    items = list(value.items()) if isinstance(value, dict) else value
+    total = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if total <= PIECE_BYTES:
+        return [("whole", value)]
+    step = max(1, len(items) * PIECE_BYTES // total)
+    kind = "dict" if isinstance(value, dict) else "list"
+    return [(kind, dict(items[i:i + step]) if kind == "dict" else items[i:i + step])
+            for i in range(0, len(items), step)]
+
+
+def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
+    from lotsen.kb.loader import check_knowledge_base
+    from lotsen.kb.quality import check_quality
+
+    directory, review_days, today, seeds_dir = pickle.load(stdin)
+    try:
+        kb, errors = check_knowledge_base(Path(directory))
+        if kb is None:
+            _send(stdout, ("errors", errors))
+            return 0
+        matcher = Matcher(kb)
+        _send(stdout, ("kb", kb))
+        state = matcher.__getstate__()
+        state.pop("kb")  # sent above; the parent puts it back
+        for attribute, value in state.items():
+            for kind, piece in _pieces(value):
+                _send(stdout, ("part", attribute, kind, piece))
+        _send(stdout, ("ready",))
+        warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days,
+                                 seeds_dir=seeds_dir)
+        _send(stdout, ("warnings", warnings))
+    except Exception:  # noqa: BLE001 - reported to the parent, which keeps the old knowledge base
+        _send(stdout, ("failed", traceback.format_exc()))
+        return 1
+    return 0
+
+
+# --- parent ---------------------------------------------------------------------------------
+
+
+class IsolatedBuild:
+    """One child process building and checking the knowledge base in `directory`."""
+
+    def __init__(self, directory: Path, *, review_days: int, today: date | None, seeds_dir: Path | None):
+        self.args = (str(directory), review_days, today, seeds_dir)
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        from lotsen.settings import ROOT
+
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "lotsen.kb.isolated", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, env=env, cwd=str(ROOT))
+        except OSError as exc:
+            raise IsolatedBuildFailed(f"could not start the knowledge-base builder: {exc}") from exc
+        assert self.process.stdin is not None
+        self.process.stdin.write(pickle.dumps(self.args))
+        await self.process.stdin.drain()
+        self.process.stdin.close()
+
+    async def _receive(self) -> tuple:
+        assert self.process is not None and self.process.stdout is not None
+        try:
+            header = await self.process.stdout.readexactly(_HEADER.size)
+            data = await self.process.stdout.readexactly(_HEADER.unpack(header)[0])
+        except asyncio.IncompleteReadError as exc:
+            code = await self.process.wait()
+            raise IsolatedBuildFailed(f"the knowledge-base builder stopped (exit code {code})") from exc
+        message = pickle.loads(data)  # noqa: S301 - our own child process
+        if message[0] == "failed":
+            raise IsolatedBuildFailed(f"the knowledge-base builder failed:\n{message[1]}")
+        return message
+
+    async def built(self) -> Built:
+        """The valid knowledge base and its matcher, or the errors that make it invalid."""
+        message = await self._receive()
+        if message[0] == "errors":
+            await self.close()
+            return Built(errors=message[1])
+        kb = message[1]
+        state: dict[str, Any] = {}
+        # Millions of new objects would trigger full garbage collections of the whole heap
+        # (the old knowledge base too), each a pause of a second at 10,000 entries: none while
+        # the pieces arrive; Knowledge.install then freezes the long-lived objects.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while (message := await self._receive())[0] != "ready":
+                _, attribute, kind, piece = message
+                if kind == "whole":
+                    state[attribute] = piece
+                elif kind == "list":
+                    state.setdefault(attribute, []).extend(piece)
+                else:
+                    state.setdefault(attribute, {}).update(piece)
+                await asyncio.sleep(0)  # let requests in between two pieces
+        finally:
+            if collecting:
+                gc.enable()
+        matcher = Matcher.__new__(Matcher)
+        matcher.__setstate__({**state, "kb": kb})
+        return Built(kb=kb, matcher=matcher)
+
+    async def warnings(self) -> list[Problem]:
+        message = await self._receive()
+        await self.close()
+        return list(message[1])
+
+    async def close(self) -> None:
+        if self.process is None:
+            return
+        if self.process.returncode is None:
+            try:
+                self.process.kill()
+            except ProcessLookupError:
+                pass
+        await self.process.wait()
+
+
+if __name__ == "__main__":
+    _protocol = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the protocol
+    sys.exit(child_main(sys.stdin.buffer, _protocol))
