@@ -9,9 +9,10 @@ Filing is idempotent on the form id: a second submit gets the first case back (c
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dialogs import casework
 from lotsen import cases
@@ -33,11 +34,29 @@ class Filing:
     next_steps: Callable[["Context", cases.Case], list[str]]  # receipt lines after the routing
 
 
+class FilingTimeout(Exception):
+    """The store did not commit the filing within the budget (settings.filing_budget_seconds).
+    The filing goes on in the background; the person is told it is not registered and to try
+    again, and a retry of the same form (same form id) gets the first case back, never a second."""
+
+
 class CaseService:
     """Injected into every flow by the composition root (dialogs.build_flows)."""
 
     async def file(self, ctx: "Context", filing: Filing) -> tuple[cases.Case, bool]:
-        """File the case (raises if storage fails: then nothing was stored)."""
+        """File the case (raises if storage fails: then nothing was stored; FilingTimeout when
+        the store has not committed within the budget, fault matrix rows 44/47)."""
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        work = asyncio.ensure_future(self._file(ctx, filing, committed))
+        waiting: set[asyncio.Future[Any]] = {committed, work}
+        done, _ = await asyncio.wait(waiting, timeout=ctx.services.settings.filing_budget_seconds,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            await ctx.services.soon(work, wait=0)  # finishes (or fails) in the background, drained at shutdown
+            raise FilingTimeout(filing.form_id)
+        return await work  # committed (the first delivery attempt is this turn's) or failed
+
+    async def _file(self, ctx: "Context", filing: Filing, committed: "asyncio.Future[None]") -> tuple[cases.Case, bool]:
         turn = ctx.turn
         queued = None
         async with ctx.store.transaction() as tx:
@@ -51,6 +70,8 @@ class CaseService:
             if created:
                 await casework.remember_reporter(ctx, tx, case)
                 queued = await casework.queue_case_post(ctx, tx, case)
+        if not committed.done():
+            committed.set_result(None)
         if created:
             lines = await casework.route_case(ctx, case, purpose=filing.purpose, queued=queued)
             lines += filing.next_steps(ctx, case)

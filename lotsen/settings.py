@@ -104,6 +104,10 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "text" (one readable line) or "json" (one JSON object per line)
     shutdown_timeout: int = 20  # seconds in-flight requests get to finish after SIGTERM
+    # Seconds a filing may wait on the store before the person is told it is not registered
+    # (the store goes on in the background; a retry of the same form files it once). Teams
+    # gives a turn 15 s.
+    filing_budget_seconds: float = 10.0
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
@@ -199,6 +203,9 @@ class Settings:
         bot_sdk = env.get("BOT_SDK", "").strip().lower() or "botbuilder"
         if bot_sdk not in BOT_SDKS:
             raise SettingsError(f"BOT_SDK must be botbuilder or agents, got {bot_sdk!r}")
+        filing_budget = _int(env, "FILING_BUDGET_SECONDS", 10)
+        if not 1 <= filing_budget <= 14:
+            raise SettingsError("FILING_BUDGET_SECONDS must be between 1 and 14 (Teams waits 15 s for a turn)")
         return cls(
             bot_sdk=bot_sdk,
             app_id=app_id,
@@ -217,6 +224,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             log_format=log_format,
             shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", 20),
+            filing_budget_seconds=filing_budget,
             digest_schedule=digest_schedule,
             digest_timezone=digest_timezone,
             kb_review_days=review_days,
