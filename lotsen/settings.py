@@ -107,7 +107,7 @@ class Settings:
     # Seconds a filing may wait on the store before the person is told it is not registered
     # (the store goes on in the background; a retry of the same form files it once). Teams
     # gives a turn 15 s.
-    filing_budget_seconds: float = 10.0
+    filing_budget_seconds: float = 12.0
     digest_schedule: str = "mon 08:00"  # weekly digest to the "sammanfattning" channels; "off" turns it off
     digest_timezone: str = "Europe/Stockholm"
     kb_review_days: int = 365  # the validator lists entries not reviewed for this many days
@@ -203,7 +203,7 @@ class Settings:
         bot_sdk = env.get("BOT_SDK", "").strip().lower() or "botbuilder"
         if bot_sdk not in BOT_SDKS:
             raise SettingsError(f"BOT_SDK must be botbuilder or agents, got {bot_sdk!r}")
-        filing_budget = _int(env, "FILING_BUDGET_SECONDS", 10)
+        filing_budget = _int(env, "FILING_BUDGET_SECONDS", 12)
         if not 1 <= filing_budget <= 14:
             raise SettingsError("FILING_BUDGET_SECONDS must be between 1 and 14 (Teams waits 15 s for a turn)")
         return cls(
