@@ -6,7 +6,8 @@ Prints, for the current matcher and for the reference matcher (lotsen/matching.p
 collision check of lotsen/kb/quality.py at the git revision --reference, loaded from git in
 the same run; default: the first release, before issue 9):
 
-1. match latency p50/p99 on the shipped knowledge base (every accuracy question, 3 rounds);
+1. match latency p50/p99 on the shipped knowledge base (every accuracy question, 3 rounds),
+   wall clock and CPU time of the matching thread (the latter is what an idle machine gives);
 2. index build time and match p50/p99 on a synthetic knowledge base of --entries entries
    (the shipped vocabulary recombined, 6 phrasings each: scripts.benchmark.synthetic_kb);
 3. the knowledge-base check's collision part on the shipped KB and at --entries (the
@@ -78,14 +79,17 @@ def fmt(values: list[float]) -> str:
     return f"p50 {percentile(values, 50):6.2f} ms · p99 {percentile(values, 99):6.2f} ms"
 
 
-def alternating(matchers: list, queries: list[str]) -> list[list[float]]:
-    """Each query on every matcher in turn, so a busy machine slows all of them alike."""
-    out: list[list[float]] = [[] for _ in matchers]
+def alternating(matchers: list, queries: list[str]) -> list[tuple[list[float], list[float]]]:
+    """Each query on every matcher in turn, so a busy machine slows all of them alike: per
+    matcher, the wall-clock latencies and the CPU time of this thread (which a busy machine
+    does not inflate: the figure for an idle one)."""
+    out: list[tuple[list[float], list[float]]] = [([], []) for _ in matchers]
     for q in queries:
-        for times, matcher in zip(out, matchers):
-            start = time.perf_counter()
+        for (wall, cpu), matcher in zip(out, matchers):
+            start, start_cpu = time.perf_counter(), time.thread_time()
             matcher.match(q)
-            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
     return out
 
 
@@ -106,8 +110,8 @@ def bench_match(kb, big, queries, big_queries, ref_matching) -> dict:
     for name, index, qs in (("shipped", 0, queries), ("synthetic", 1, big_queries)):
         matchers = [rows[label][index] for label in labels]
         alternating(matchers, qs[:30])  # warm caches
-        for label, times in zip(labels, alternating(matchers, qs)):
-            print(f"  {label:9s} match, {name}: {fmt(times)} over {len(times)} questions")
+        for label, (wall, cpu) in zip(labels, alternating(matchers, qs)):
+            print(f"  {label:9s} match, {name}: wall {fmt(wall)} · CPU {fmt(cpu)} over {len(wall)} questions")
     return rows
 
 
