@@ -33,6 +33,7 @@ from lotsen.kb.loader import Problem
 from lotsen.matching import Matcher
 
 PIECE_BYTES = 256 * 1024  # a piece unpickles in a few milliseconds
+CHILD_NICENESS = 10
 _HEADER = struct.Struct(">Q")
 
 
@@ -76,6 +77,10 @@ def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
     from lotsen.kb.quality import check_quality
 
     directory, review_days, today, seeds_dir = pickle.load(stdin)
+    try:
+        os.nice(CHILD_NICENESS)  # on a busy machine, the bot's requests go first
+    except OSError:
+        pass
     try:
         kb, errors = check_knowledge_base(Path(directory))
         if kb is None:
