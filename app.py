@@ -17,6 +17,7 @@ from aiohttp import web
 
 from lotsen.kb import KnowledgeBaseError
 from lotsen.settings import Settings, SettingsError
+from lotsen.texts import say
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,7 +48,7 @@ def main() -> int:
     try:
         app = create_app(settings)
     except KnowledgeBaseError as exc:
-        print("Boten startar inte: kunskapsbasen har fel. Rätta dem och starta igen.", file=sys.stderr)
+        print(say("edge.kb_errors_at_start"), file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 3

@@ -16,10 +16,11 @@ from bot.activities import (adaptive_card_action_data, addressed, card_activity,
 from bot.connector import Connector
 from lotsen.assistant import Assistant
 from lotsen.tenancy import TenantPolicy
+from lotsen.texts import say
 from lotsen.turn import Card, DeliveryError, InvokeCard, Out, Text, Typing, UpdateCard
 
 log = logging.getLogger(__name__)
-APOLOGY = "Något gick fel hos mig. Försök igen om en stund."
+APOLOGY = say("edge.apology")
 
 
 class EdgeResult:

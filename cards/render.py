@@ -25,8 +25,6 @@ SCHEMA_FILE = HERE / "schema" / "adaptive-card-1.5.schema.json"
 CARD_VERSION = "1.5"
 MAX_CARD_BYTES = 28 * 1024  # measured in UTF-16, as Teams measures messages (card_size)
 SIZE_PROBLEM = "byte budget"
-OVERSIZE_NOTE = ("Kortet blev för stort för Teams och har kortats. Begränsa urvalet, till exempel med en "
-                 "period eller en kommun, för att se resten.")
 _SHORTEST_TEXT = 200
 
 log = logging.getLogger(__name__)
@@ -63,6 +61,14 @@ def _env() -> jinja2.Environment:
     env.filters["tojson"] = _tojson
     env.filters["md"] = escape_markdown
     return env
+
+
+def oversize_note() -> dict[str, Any]:
+    """The note added to a shortened card (its text is in templates/_macros.j2, with the other card texts)."""
+    return dict(json.loads(str(_env().get_template("_macros.j2").module.oversize_note())))  # type: ignore[attr-defined]
+
+
+OVERSIZE_NOTE: str = oversize_note()["text"]
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +142,7 @@ def fit_to_budget(card: dict[str, Any]) -> dict[str, Any]:
         node[key] = node[key][:keep].rstrip() + " …"  # never longer than _SHORTEST_TEXT once short
     found = card.get("body")
     body: list[Any] = found if isinstance(found, list) else []
-    note = {"type": "TextBlock", "text": OVERSIZE_NOTE, "wrap": True, "isSubtle": True}
+    note = oversize_note()
     shortened = False
     while card_size(card) + card_size(note) > MAX_CARD_BYTES:
         droppable = [i for i, element in enumerate(body) if not _has_input(element)]

@@ -17,6 +17,7 @@ from typing import Awaitable, Callable
 
 from lotsen.context import Context, Services
 from lotsen.text import fold
+from lotsen.texts import say
 from lotsen.turn import Out, Text, Turn
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,9 @@ Handler = Callable[[Context], Awaitable[list[Out]]]
 Hint = Callable[[Context], Awaitable[str | None]]  # a line added after an answer ("you have a form open")
 
 MAX_TEXT = 2000
-NOT_UNDERSTOOD_CARD = (
-    "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
-)
-NOT_ALLOWED = "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
-NOT_HERE = ("Listor och sammanställningar visar jag bara i en privat chatt med mig eller i en kanal som "
-            "samverkanskoordinatorerna har kopplat till mig, så att de inte syns för fler än de ska. "
-            "Skriv till mig i en privat chatt i stället.")
+NOT_UNDERSTOOD_CARD = say("assistant.card_not_understood")
+NOT_ALLOWED = say("assistant.not_allowed")
+NOT_HERE = say("assistant.not_here")
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ class Assistant:
             return await self._dispatch(ctx)
         except Exception:  # noqa: BLE001 - the user must always get an answer
             log.exception("handler failed (activity %s)", turn.activity_id)
-            return [Text("Något gick fel hos mig. Inget av det du redan skickat in har försvunnit. Försök igen om en stund.")]
+            return [Text(say("assistant.failed"))]
 
     async def on_welcome(self, turn: Turn) -> list[Out]:
         if self._welcome is None:
@@ -119,9 +116,9 @@ class Assistant:
             return await handler(ctx)
         text = turn.text.strip()
         if not text:
-            return [Text("Skriv en fråga, eller skriv **hjälp** för att se vad jag kan.")]
+            return [Text(say("assistant.empty"))]
         if len(text) > MAX_TEXT:
-            return [Text(f"Meddelandet är för långt för mig ({len(text)} tecken). Skriv en kortare fråga, högst {MAX_TEXT} tecken.")]
+            return [Text(say("assistant.too_long", length=len(text), limit=MAX_TEXT))]
         command = self.match_command(text)
         if command is not None:
             if command.coordinator_only and not ctx.is_coordinator:
@@ -132,7 +129,7 @@ class Assistant:
                 return [Text(NOT_HERE)]
             return await command.handler(ctx)
         if self._fallback is None:
-            return [Text("Jag förstod inte. Skriv **hjälp**.")]
+            return [Text(say("assistant.not_understood"))]
         outs = await self._fallback(ctx)
         for hint in self._hints:
             line = await hint(ctx)

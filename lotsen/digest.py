@@ -23,14 +23,14 @@ from lotsen.kb.model import KnowledgeBase
 from lotsen.outbox import for_services as outbox_for
 from lotsen.schedule import WeeklySchedule
 from lotsen.storage import Store
+from lotsen.texts import say, say_list
 
 log = logging.getLogger(__name__)
 
 KIND = "sammanfattning"  # the channel link kind (lotsen.channels)
 DAYS = 7
 TOP = 5
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
+MONTHS = say_list("digest.months")
 CASE_KINDS = ("avvikelse", "arena", "sip")
 CASE_TITLES = {"avvikelse": "Avvikelser i samverkan", "arena": "Arena-förfrågningar", "sip": "SIP-förfrågningar"}
 
@@ -103,7 +103,7 @@ def _question_line(group: insights.QuestionGroup, kb: KnowledgeBase | None, with
         entry = group.entries[0]
         title = kb.entries[entry].question if kb and entry in kb.entries else entry
         if title != group.question:
-            line += f" (svaret: {title})"
+            line += say("digest.answer_of", answer=title)
         why = insights.reasons_text(group)
         if why:
             line += f" – {why}"
@@ -121,16 +121,16 @@ def digest_data(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dic
     return {
         "period": period_text(digest.period, zone),
         "counts": [
-            {"title": "Besvarade frågor", "value": str(c.answered)},
-            {"title": "Inte besvarade", "value": str(c.unanswered)},
-            {"title": "Återkoppling", "value": f"{c.feedback_up} 👍 · {c.feedback_down} 👎"},
+            {"title": say("digest.answered"), "value": str(c.answered)},
+            {"title": say("digest.unanswered"), "value": str(c.unanswered)},
+            {"title": say("digest.feedback"), "value": f"{c.feedback_up} 👍 · {c.feedback_down} 👎"},
         ],
         "unanswered": [_question_line(g, kb, False) for g in digest.unanswered],
         "negative": [_question_line(g, kb, True) for g in digest.negative],
         "cases": [{"title": cc.title, "value": _case_value(cc)} for cc in digest.cases],
         "navigator": [
-            {"title": "Situationer beskrivna", "value": str(digest.navigator.uses)},
-            {"title": "Rekommendationer visade", "value": str(digest.navigator.recommendations)},
+            {"title": say("digest.situations"), "value": str(digest.navigator.uses)},
+            {"title": say("digest.recommendations"), "value": str(digest.navigator.recommendations)},
         ],
         "navigator_rules": [f"{n} × {_rule_title(kb, rid)}" for rid, n in digest.navigator.top_rules],
         "days": digest.period.days,
@@ -140,7 +140,7 @@ def digest_data(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dic
 def _rule_title(kb: KnowledgeBase | None, rule_id: str) -> str:
     nav = getattr(kb, "navigator", None) if kb else None
     rule = next((r for r in nav.rules if r.id == rule_id), None) if nav else None
-    return rule.title.replace("{kommun}", "kommunen") if rule else rule_id
+    return rule.title.replace("{kommun}", say("digest.the_municipality")) if rule else rule_id
 
 
 def digest_card(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dict[str, Any]:
@@ -150,12 +150,12 @@ def digest_card(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> dic
 def digest_lines(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> list[str]:
     """Plain text for the command line."""
     data = digest_data(digest, kb, zone)
-    out = [f"Veckosammanfattning {data['period']}", ""]
+    out = [say("digest.heading", period=data["period"]), ""]
     out += [f"{f['title']}: {f['value']}" for f in data["counts"]]
-    out += ["", "Vanligaste obesvarade frågorna:"] + [f"  {line}" for line in data["unanswered"] or ["inga"]]
-    out += ["", "Negativ återkoppling (👎):"] + [f"  {line}" for line in data["negative"] or ["ingen"]]
-    out += ["", "Nya ärenden:"] + [f"  {f['title']}: {f['value']}" for f in data["cases"]]
-    out += ["", "Vägvisaren:"] + [f"  {f['title']}: {f['value']}" for f in data["navigator"]]
+    out += ["", say("digest.top_unanswered")] + [f"  {line}" for line in data["unanswered"] or [say("digest.none_unanswered")]]
+    out += ["", say("digest.negative")] + [f"  {line}" for line in data["negative"] or [say("digest.none_negative")]]
+    out += ["", say("digest.new_cases")] + [f"  {f['title']}: {f['value']}" for f in data["cases"]]
+    out += ["", say("digest.navigator")] + [f"  {f['title']}: {f['value']}" for f in data["navigator"]]
     out += [f"  {line}" for line in data["navigator_rules"]]
     return out
 

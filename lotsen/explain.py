@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lotsen.kb.model import KnowledgeBase
 from lotsen.matching import Matcher
+from lotsen.texts import say
 
 SUGGESTIONS_SHOWN = 3  # lotsen.features.qa offers this many in "Menade du …?"
 
@@ -39,9 +40,8 @@ class ExplainedCandidate:
 
     def parts(self) -> str:
         """The evidence behind the score, in Swedish."""
-        return (f"täcker {pct(self.overlap)} av bästa formuleringen · förklarar {pct(self.fuzzy)} av frågan · "
-                f"BM25 {num(self.bm25)} · {pct(self.key)} av frågans kärnord · frågeord {pct(self.intent)} · "
-                f"samma ordformer {pct(self.forms)}")
+        return say("explain.parts", overlap=pct(self.overlap), focus=pct(self.fuzzy), bm25=num(self.bm25),
+                   key=pct(self.key), intent=pct(self.intent), forms=pct(self.forms))
 
 
 @dataclass
@@ -62,32 +62,32 @@ class Explanation:
 
     def facts(self) -> list[dict[str, str]]:
         rows = [
-            ("Stavning rättad", ", ".join(self.corrections)),
-            ("Förkortningar och alias", ", ".join(self.expansions)),
-            ("Sammansatta ord", ", ".join(self.compounds)),
-            ("Sökord (ordstammar)", ", ".join(self.stems) or "inga – bara småord"),
-            ("Okända ord", ", ".join(self.unknown)),
-            ("Orden finns i kunskapsbasen", pct(self.domain) if self.stems else ""),
+            (say("explain.corrections"), ", ".join(self.corrections)),
+            (say("explain.expansions"), ", ".join(self.expansions)),
+            (say("explain.compounds"), ", ".join(self.compounds)),
+            (say("explain.stems"), ", ".join(self.stems) or say("explain.no_stems")),
+            (say("explain.unknown"), ", ".join(self.unknown)),
+            (say("explain.domain"), pct(self.domain) if self.stems else ""),
         ]
         return [{"title": t, "value": v} for t, v in rows if v]
 
     def lines(self) -> list[str]:
         """Plain text for the command line."""
-        out = [f"Fråga: {self.question}", f"Resultat: {self.decision}"]
+        out = [say("explain.line_question", question=self.question), say("explain.line_result", decision=self.decision)]
         if self.intercepted_by:
-            out.append(f"Obs: {self.intercepted_by}")
+            out.append(say("explain.line_intercepted", command=self.intercepted_by))
         out += [f"{f['title']}: {f['value']}" for f in self.facts()]
-        out.append(f"Gränser: {self.thresholds}")
+        out.append(say("explain.line_thresholds", thresholds=self.thresholds))
         if not self.candidates:
-            out.append("Ingen fråga i kunskapsbasen delar något sökord med frågan.")
+            out.append(say("explain.no_candidates"))
         for i, c in enumerate(self.candidates, 1):
             out += [
                 "",
-                f"{i}. {c.entry_id} – poäng {num(c.score)}  ({c.where})",
-                f"   Fråga: {c.question}",
-                f"   Bäst matchande formulering: ”{c.phrasing}”",
-                f"   Gemensamma ord: {', '.join(c.shared) or '–'}",
-                f"   Poängens delar: {c.parts()}",
+                say("explain.line_candidate", rank=i, entry=c.entry_id, score=num(c.score), where=c.where),
+                say("explain.line_candidate_question", question=c.question),
+                say("explain.line_phrasing", phrasing=c.phrasing),
+                say("explain.line_shared", words=", ".join(c.shared) or "–"),
+                say("explain.line_parts", parts=c.parts()),
             ]
         return out
 
@@ -114,26 +114,25 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         for c in result.candidates
     ]
     if verdict.kind == VERDICT_SMALLTALK:
-        decision = "Boten svarar kort och artigt (hälsning eller tack) och sparar inget som obesvarad fråga."
+        decision = say("explain.smalltalk")
     elif verdict.kind == VERDICT_OFFTOPIC:
-        decision = (f"Boten svarar att frågan ligger utanför vad den kan svara på, och säger vad den kan. Varför: "
-                    f"bara {pct(result.domain)} av frågans ord finns i kunskapsbasen, och ingen fråga där passar.")
+        decision = say("explain.offtopic", domain=pct(result.domain))
     elif verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
         if verdict.entry.id not in kb.entries:
-            decision = f"Boten visar ordlistans förklaring: ”{verdict.entry.question}”."
+            decision = say("explain.glossary", term=verdict.entry.question)
         else:
-            decision = (f"Boten svarar med ”{verdict.entry.question}” ({verdict.entry.id}), poäng "
-                        f"{num(candidates[0].score) if candidates else '–'}. {_why_sure(th, result)}")
+            decision = say("explain.answer", question=verdict.entry.question, entry=verdict.entry.id,
+                           score=num(candidates[0].score) if candidates else "–", why=_why_sure(th, result))
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
-            decision += f" Under svaret visas ”Menar du kanske …” med {shown}: de ligger nära."
+            decision += say("explain.alternatives", questions=shown)
     elif verdict.kind == VERDICT_SUGGEST and candidates:
         shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
-        decision = f"Boten är osäker och frågar ”Menade du …?” med {shown}. {_why_unsure(th, result)}"
+        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result))
     else:
-        decision = "Boten svarar ”Det vet jag tyvärr inte” och visar en kontakt. " + (
-            f"Bästa poängen {num(candidates[0].score)} är under gränsen för förslag ({num(th.suggest)})."
-            if candidates else "Ingen fråga delar något sökord med frågan.")
+        decision = say("explain.unknown_answer") + (
+            say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))
+            if candidates else say("explain.no_shared_words"))
     return Explanation(
         question=text,
         level=result.level,
@@ -151,21 +150,19 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
 
 
 def _thresholds(th) -> str:
-    return (f"svar från poäng {num(th.answer)} med {pct(th.margin)} försprång till nästa fråga "
-            f"(eller från {num(th.sure)} med {pct(th.sure_margin)}), förslag från {num(th.suggest)}; "
-            f"”Menar du kanske …” för frågor inom {pct(1 - th.close)} av den bästa")
+    return say("explain.thresholds", answer=num(th.answer), margin=pct(th.margin), sure=num(th.sure),
+               sure_margin=pct(th.sure_margin), suggest=num(th.suggest), close=pct(1 - th.close))
 
 
 def _why_sure(th, result) -> str:
-    return (f"Varför säkert: poängen är minst {num(th.answer)} och försprånget till nästa fråga är "
-            f"{pct(result.margin)}.")
+    return say("explain.why_sure", answer=num(th.answer), margin=pct(result.margin))
 
 
 def _why_unsure(th, result) -> str:
     top = result.best.score if result.best else 0.0
     if result.reason == "single-word":
-        return "Frågan har för få ord som betyder något för att boten ska svara säkert."
+        return say("explain.why_single_word")
     if top < th.answer:
-        return f"Bästa poängen {num(top)} är under gränsen för ett svar ({num(th.answer)})."
-    return (f"Försprånget till nästa fråga är bara {pct(result.margin)} (minst {pct(th.margin)} behövs, "
-            f"eller {pct(th.sure_margin)} från poäng {num(th.sure)}).")
+        return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
+    return say("explain.why_small_margin", margin=pct(result.margin), needed=pct(th.margin),
+               sure_margin=pct(th.sure_margin), sure=num(th.sure))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from lotsen.storage import Unit
+from lotsen.texts import say
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -101,8 +102,8 @@ async def feedback(store: Unit, period: Period, vote: str = "down", limit: int |
     return _ranked(groups.values(), limit)
 
 
-REASON_TITLES = {"fel-svar": "fel svar", "svaret-saknas": "svaret saknas", "svart-att-forsta": "svårt att förstå",
-                 "annat": "annat"}
+REASON_TITLES = {"fel-svar": say("insights.reasons.fel_svar"), "svaret-saknas": say("insights.reasons.svaret_saknas"),
+                 "svart-att-forsta": say("insights.reasons.svart_att_forsta"), "annat": say("insights.reasons.annat")}
 
 
 def reasons_text(group: QuestionGroup) -> str:

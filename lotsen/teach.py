@@ -20,12 +20,10 @@ from typing import Any
 
 import yaml
 
+from lotsen.texts import say
+
 FILE = "inlart.yaml"
-HEADER = (
-    "# Inlärt från chatten: samverkanskoordinatorer kopplar obesvarade frågor till ett svar (phrasings)\n"
-    "# eller markerar dem som utanför (out_of_scope), med vem och när. Boten skriver filen; du kan också\n"
-    "# ändra eller ta bort rader här. Se docs/koordinatorer.md.\n"
-)
+HEADER = say("teach.file_header")
 KINDS = ("phrasings", "out_of_scope")
 
 

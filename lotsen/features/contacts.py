@@ -11,6 +11,7 @@ from lotsen.features.qa import answer_if_answered, contact_purpose_for, find_mun
 from lotsen.matching import ANSWER
 from lotsen.routing import route
 from lotsen.text import fold, normalise
+from lotsen.texts import say
 from lotsen.turn import Out, Text
 
 # "vem kontaktar jag", "vem ska jag kontakta", "vem vänder jag mig till", "kontaktperson för …"
@@ -33,10 +34,9 @@ PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "ekonomiskt-bistand": ("ekonomiskt bistand", "forsorjningsstod", "socialsekreterare", "socialtjansten"),
     "lokal-samverkan": ("samverk", "samverkanskoordinator", "samverkanskoordinatorn", "gemensamt arende"),
 }
-FOOTER = ("Kontaktlistorna förvaltas av samverkanskoordinatorerna. Uppgifterna i den här versionen är "
-          "påhittade exempel – fråga din samverkanskoordinator om de riktiga.")
-DEFAULT_NOTE = "Det finns ingen egen lista för den kommunen, så här är den länsgemensamma kontakten."
-REMEMBERED_NOTE = "Jag kommer ihåg din kommun till nästa gång. Skriv **byt kommun** för att ändra."
+FOOTER = say("contacts.footer")
+DEFAULT_NOTE = say("contacts.default_note")
+REMEMBERED_NOTE = say("contacts.remembered_note")
 TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="
 CHANGE_MUNICIPALITY = r"^(byt|andra|annan|ny) kommun[.!]*$"
 
@@ -55,11 +55,11 @@ def contact_actions(email: str, phone: str) -> list[dict[str, str]]:
     """E-mail, phone and a Teams chat as buttons (Action.OpenUrl)."""
     actions = []
     if email:
-        actions.append({"title": "E-post", "url": "mailto:" + quote(email, safe="@.")})
+        actions.append({"title": say("contacts.email"), "url": "mailto:" + quote(email, safe="@.")})
     if phone and tel_uri(phone):
-        actions.append({"title": "Ring", "url": tel_uri(phone)})
+        actions.append({"title": say("contacts.call"), "url": tel_uri(phone)})
     if email:
-        actions.append({"title": "Chatta i Teams", "url": TEAMS_CHAT + quote(email, safe="@.")})
+        actions.append({"title": say("contacts.chat"), "url": TEAMS_CHAT + quote(email, safe="@.")})
     return actions
 
 
@@ -90,7 +90,7 @@ async def contact_outs(ctx: Context, purpose: str, municipality: str | None, ent
     the remembered kommun is used (the person is asked only the first time)."""
     kb = ctx.kb
     if purpose not in kb.purposes:
-        return [Text("Jag känner inte till den sortens kontakt. Tryck på ”Vem kontaktar jag?” och välj i listan.")]
+        return [Text(say("contacts.unknown_purpose"))]
     p = kb.purposes[purpose]
     if municipality is not None and municipality not in kb.municipalities:
         municipality = None
@@ -104,10 +104,10 @@ async def contact_outs(ctx: Context, purpose: str, municipality: str | None, ent
         await remember_municipality(ctx, municipality)
     routed = route(kb, purpose, municipality)
     if routed is None:
-        return [Text("Jag hittar ingen kontaktlista för det. Kontakta din samverkanskoordinator.")]
+        return [Text(say("contacts.no_list"))]
     cl = routed.contact_list
     muni_name = kb.municipalities[municipality].name if municipality else ""
-    subtitle = f"{p.title} – {muni_name}" if muni_name else p.title
+    subtitle = say("contacts.subtitle", purpose=p.title, municipality=muni_name) if muni_name else p.title
     return [ctx.card(
         "contacts",
         title=cl.title,
@@ -129,13 +129,13 @@ def ask_card(ctx: Context, purpose: str | None, entry: str | None = None):
     kb = ctx.kb
     munis = sorted(({"id": m.id, "name": m.name} for m in kb.municipalities.values()), key=lambda m: fold(m["name"]))
     if purpose:
-        title = f"{kb.purposes[purpose].title}: vilken kommun?"
-        text = "Kontakten beror på kommunen. Välj kommun, så visar jag rätt kontaktlista."
+        title = say("contacts.which_municipality_title", purpose=kb.purposes[purpose].title)
+        text = say("contacts.which_municipality")
         submit = {"verb": "contact.show", "purpose": purpose, "entry": entry}
         purposes = []
     else:
-        title = "Vem kontaktar jag?"
-        text = "Välj vad det gäller och vilken kommun, så visar jag rätt kontaktlista."
+        title = say("contacts.ask_title")
+        text = say("contacts.ask")
         submit = {"verb": "contact.show", "entry": entry}
         purposes = [{"id": p.id, "title": p.title} for p in kb.purposes.values()]
     return ctx.card("ask_municipality", title=title, text=text, purposes=purposes, purpose=purpose or "",
@@ -177,21 +177,19 @@ async def _change_municipality(ctx: Context) -> list[Out]:
     kb = ctx.kb
     munis = sorted(({"id": m.id, "name": m.name} for m in kb.municipalities.values()), key=lambda m: fold(m["name"]))
     current = await remembered_municipality(ctx)
-    text = (f"Jag har sparat {kb.municipalities[current].name} som din kommun. Välj en annan, så använder jag den "
-            "när du frågar vem du ska kontakta." if current else
-            "Välj din kommun, så använder jag den när du frågar vem du ska kontakta.")
-    return [ctx.card("ask_municipality", title="Byt kommun", text=text, purposes=[], purpose="",
+    text = (say("contacts.change_saved", municipality=kb.municipalities[current].name) if current
+            else say("contacts.change_none"))
+    return [ctx.card("ask_municipality", title=say("contacts.change_title"), text=text, purposes=[], purpose="",
                      municipalities=munis, submit_data={"verb": "contact.remember"}, current=current or "",
-                     submit_title="Spara kommun")]
+                     submit_title=say("contacts.change_submit"))]
 
 
 async def _remember(ctx: Context) -> list[Out]:
     municipality = ctx.value.get("municipality")
     if not isinstance(municipality, str) or municipality not in ctx.kb.municipalities:
-        return [Text("Välj en kommun i listan.")]
+        return [Text(say("contacts.pick_one"))]
     await ctx.store.users.set_municipality(ctx.user_key, municipality)
-    return [Text(f"Klart! Jag använder {ctx.kb.municipalities[municipality].name} när du frågar vem du ska kontakta. "
-                 "Skriv **byt kommun** om du vill ändra.")]
+    return [Text(say("contacts.saved", municipality=ctx.kb.municipalities[municipality].name))]
 
 
 async def _pick(ctx: Context) -> list[Out]:

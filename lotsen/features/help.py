@@ -6,31 +6,20 @@ from dataclasses import replace
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
+from lotsen.texts import say, say_list
 from lotsen.turn import Out, Text
 
-EXAMPLES = (
-    "Vem kallar till SIP?",
-    "Vad gör Försäkringskassan för personer utan SGI?",
-    "Vilka kommuner ingår i Arena?",
-    "Vad är en allvarlig avvikelse i samverkan?",
-)
+EXAMPLES = say_list("help.examples")
 # The coordinators' help: sections, each with what to type and buttons that run the command.
 COORDINATOR_SECTIONS = (
-    {"title": "Avvikelser och förfrågningar",
-     "text": "Koppla en Teams-kanal som tar emot ärendena: skriv **@Samverkanslotsen koppla kanal avvikelser "
-             "Vetlanda** (eller arena, sip; **alla** för alla kommuner) i kanalen. Status ändrar du på ärendets kort. "
-             "**status AVV-2026-0001** visar ett ärende, **exportera avvikelser** ger en fil till Excel.",
-     "buttons": (("Lista avvikelser", "lista avvikelser"), ("Lista förfrågningar", "lista förfrågningar"),
-                 ("Sammanställning i år", "sammanställning"))},
-    {"title": "Kunskapsbasen",
-     "text": "**testa: vem kallar till sip** visar hur en fråga matchas och varför, **testa vägvisare: <beskrivning>** hur Vägvisaren läser en situation. I listorna nedan kan du koppla "
-             "en fråga till rätt svar eller markera den som utanför. Ändringar i YAML-filerna publicerar du med "
-             "**ladda om kunskapsbasen**.",
-     "buttons": (("Obesvarade frågor", "obesvarade frågor"), ("Feedback (👎)", "feedback"),
-                 ("Ladda om kunskapsbasen", "ladda om kunskapsbasen"))},
-    {"title": "Veckosammanfattning",
-     "text": "Skriv **@Samverkanslotsen koppla kanal sammanfattning** i den kanal som ska få den varje vecka.",
-     "buttons": (("Skicka sammanfattning nu", "skicka sammanfattning"),)},
+    {"title": say("help.cases_title"), "text": say("help.cases_text"),
+     "buttons": ((say("help.list_deviations"), "lista avvikelser"), (say("help.list_requests"), "lista förfrågningar"),
+                 (say("help.compilation"), "sammanställning"))},
+    {"title": say("help.kb_title"), "text": say("help.kb_text"),
+     "buttons": ((say("help.unanswered"), "obesvarade frågor"), (say("help.feedback"), "feedback"),
+                 (say("help.reload"), "ladda om kunskapsbasen"))},
+    {"title": say("help.digest_title"), "text": say("help.digest_text"),
+     "buttons": ((say("help.send_digest"), "skicka sammanfattning"),)},
 )
 RUNNABLE = frozenset(command for section in COORDINATOR_SECTIONS for _, command in section["buttons"])
 
@@ -51,7 +40,7 @@ def register(assistant: Assistant) -> None:
         """A help button: the command it names, as if typed (same permission checks)."""
         command = ctx.value.get("command")
         if not isinstance(command, str) or command not in RUNNABLE:
-            return [Text("Jag känner inte igen den knappen. Skriv **hjälp** för att se vad jag kan.")]
+            return [Text(say("help.unknown_button"))]
         return await assistant.on_message(replace(ctx.turn, text=command, value=None), ctx.send_typing)
 
     assistant.verb("help.run", run)

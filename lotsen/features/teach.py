@@ -20,6 +20,7 @@ from lotsen.context import Context
 from lotsen.kb.reload import reload_knowledge
 from lotsen.pii import contains_identity_number
 from lotsen.text import fold, normalise
+from lotsen.texts import say
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 MAX_QUESTION = 300
@@ -49,11 +50,11 @@ async def _pick(ctx: Context) -> list[Out]:
         return await _refuse(ctx)
     q = _question(ctx)
     if not q:
-        return [Text("Jag kunde inte läsa frågan från kortet. Skriv **obesvarade frågor** och försök igen.")]
+        return [Text(say("teach.unreadable_question"))]
     suggest = ctx.value.get("suggest")
     entries = sorted(ctx.kb.entries.values(), key=lambda e: fold(e.question))
     return [ctx.card("teach_pick", question=q, suggest=suggest if suggest in ctx.kb.entries else "",
-                     entries=[{"id": e.id, "title": f"{e.question} ({e.id})"} for e in entries])]
+                     entries=[{"id": e.id, "title": say("teach.entry_title", question=e.question, entry=e.id)} for e in entries])]
 
 
 async def _apply(ctx: Context, change, undo) -> tuple[bool, list[str]]:
@@ -65,7 +66,7 @@ async def _apply(ctx: Context, change, undo) -> tuple[bool, list[str]]:
         return True, []
     undo()
     if result.busy:
-        return False, ["En annan omladdning pågår just nu. Försök igen om en stund."]
+        return False, [say("teach.busy")]
     return False, [str(e) for e in result.errors[:5]]
 
 
@@ -78,15 +79,15 @@ async def _link(ctx: Context) -> list[Out]:
         return await _refuse(ctx)
     q, entry_id = _question(ctx), ctx.value.get("entry")
     if not q or contains_identity_number(q):
-        return [Text("Jag kunde inte läsa frågan från kortet. Skriv **obesvarade frågor** och försök igen.")]
+        return [Text(say("teach.unreadable_question"))]
     entry = ctx.kb.entries.get(entry_id) if isinstance(entry_id, str) else None
     if entry is None:
-        return [Text("Välj ett svar i listan.")]
+        return [Text(say("teach.pick_entry"))]
     entry_id = entry.id
     return await _teach(
         ctx, q, "phrasings", lambda directory: teach.add_phrasing(directory, entry_id, q, **_who(ctx)),
-        event="teach_phrasing", subject=entry_id, title="Kopplat till svaret",
-        text=f"”{q}” är nu en formulering av ”{entry.question}” ({entry_id}) och besvaras så från och med nu. ")
+        event="teach_phrasing", subject=entry_id, title=say("teach.linked_title"),
+        text=say("teach.linked", question=q, entry_question=entry.question, entry=entry_id))
 
 
 async def _out_of_scope(ctx: Context) -> list[Out]:
@@ -94,11 +95,11 @@ async def _out_of_scope(ctx: Context) -> list[Out]:
         return await _refuse(ctx)
     q = _question(ctx)
     if not q or contains_identity_number(q):
-        return [Text("Jag kunde inte läsa frågan från kortet. Skriv **obesvarade frågor** och försök igen.")]
+        return [Text(say("teach.unreadable_question"))]
     return await _teach(
         ctx, q, "out_of_scope", lambda directory: teach.add_out_of_scope(directory, q, **_who(ctx)),
-        event="teach_out_of_scope", subject="question", title="Markerad som utanför",
-        text=f"”{q}” ligger utanför det jag svarar på och visas inte längre bland de obesvarade frågorna. ")
+        event="teach_out_of_scope", subject="question", title=say("teach.out_title"),
+        text=say("teach.out", question=q))
 
 
 async def _teach(ctx: Context, q: str, kind: str, add: Callable[[Any], bool], *, event: str, subject: str,
@@ -110,12 +111,12 @@ async def _teach(ctx: Context, q: str, kind: str, add: Callable[[Any], bool], *,
         ctx, lambda: added.append(add(directory)),
         lambda: added and added[0] and teach.remove(directory, kind, q))
     if not ok:
-        return [Text("Ändringen sparades inte, kunskapsbasen har fel: " + "; ".join(problems))]
+        return [Text(say("teach.not_saved", problems="; ".join(problems)))]
     await ctx.store.audit.record(event, ctx.turn.user.aad_object_id, subject, "ok" if added[0] else "already")
     return _reply(ctx, ctx.card(
         "notice", title=title,
-        text=text + f"Ändringen står i {teach.FILE} i kunskapsbasen, med ditt namn och tiden.",
-        actions=[{"title": "Ångra", "data": {"verb": "teach.undo", "kind": kind, "q": q}}]))
+        text=text + say("teach.where", file=teach.FILE),
+        actions=[{"title": say("teach.undo"), "data": {"verb": "teach.undo", "kind": kind, "q": q}}]))
 
 
 async def _undo(ctx: Context) -> list[Out]:
@@ -123,19 +124,19 @@ async def _undo(ctx: Context) -> list[Out]:
         return await _refuse(ctx)
     q, kind = _question(ctx), ctx.value.get("kind")
     if not q or kind not in teach.KINDS:
-        return [Text("Jag kunde inte läsa vad som skulle ångras.")]
+        return [Text(say("teach.undo_unreadable"))]
     directory = ctx.services.knowledge.directory
     before = teach.read(directory)
     removed: list[bool] = []
     ok, problems = await _apply(ctx, lambda: removed.append(teach.remove(directory, kind, q)),
                                 lambda: teach.write(directory, before))
     if not ok:
-        return [Text("Det gick inte att ångra: " + "; ".join(problems))]
+        return [Text(say("teach.undo_failed", problems="; ".join(problems)))]
     if not removed[0]:
-        return [Text(f"”{q}” fanns inte längre i {teach.FILE}; inget att ångra.")]
+        return [Text(say("teach.undo_gone", question=q, file=teach.FILE))]
     await ctx.store.audit.record("teach_undo", ctx.turn.user.aad_object_id, kind, "ok")
-    return _reply(ctx, ctx.card("notice", title="Ångrat",
-                                text=f"”{q}” är borttagen ur {teach.FILE} och visas igen i listan om den frågas."))
+    return _reply(ctx, ctx.card("notice", title=say("teach.undone_title"),
+                                text=say("teach.undone", question=q, file=teach.FILE)))
 
 
 def register(assistant: Assistant) -> None:

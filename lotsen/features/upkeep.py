@@ -23,6 +23,7 @@ from lotsen.explain import explain, num
 from lotsen.features.teach import taught_norms
 from lotsen.kb.reload import reload_knowledge
 from lotsen.text import fold
+from lotsen.texts import say
 from lotsen.turn import Card, Out, Text
 
 MAX_QUESTION = 500
@@ -30,17 +31,16 @@ MAX_ERRORS_SHOWN = 15
 LIST_LIMIT = 15
 # Typed commands that take a text before question answering, in words a coordinator knows.
 COMMAND_LABELS = {
-    "help": "hjälpen",
-    "contact-question": "kontaktfrågor (”Vem kontaktar jag?”)",
-    "start-deviation": "avvikelserapporten",
-    "cancel": "avbryt",
-    "resume": "fortsätt formuläret",
-    "link-channel": "koppla kanal",
+    "help": say("upkeep.command_help"),
+    "contact-question": say("upkeep.command_contact_question"),
+    "start-deviation": say("upkeep.command_start_deviation"),
+    "cancel": say("upkeep.command_cancel"),
+    "resume": say("upkeep.command_resume"),
+    "link-channel": say("upkeep.command_link_channel"),
 }
 OWN_COMMANDS = ("upkeep-test", "upkeep-reload", "upkeep-unanswered", "upkeep-feedback", "upkeep-digest")
-TEST_HELP = ("Ändra formuleringarna (phrasings) i kunskapsbasen om fel fråga vinner, "
-             "och skriv sedan **ladda om kunskapsbasen**.")
-TEST_USAGE = "Skriv frågan efter kolon, till exempel **testa: vem kallar till sip**."
+TEST_HELP = say("upkeep.test_help")
+TEST_USAGE = say("upkeep.test_usage")
 
 TEST_PATTERN = r"^test(a)?\s*:"
 RELOAD_PATTERN = r"^ladda om( (hela )?(kunskapsbas(en)?|kb|fragorna))?[.!]*$"
@@ -64,7 +64,7 @@ def _local_day(ctx: Context, stamp: str) -> str:
 
 
 def _times(n: int) -> str:
-    return "1 gång" if n == 1 else f"{n} gånger"
+    return say("upkeep.once") if n == 1 else say("upkeep.times", count=n)
 
 
 # --- testa: ----------------------------------------------------------------------------------
@@ -76,8 +76,7 @@ def test_card(ctx: Context, question: str, assistant: Assistant) -> Card:
     intercepted = ""
     if command is not None and command.name not in OWN_COMMANDS:
         label = COMMAND_LABELS.get(command.name, command.name)
-        intercepted = (f"Obs! Skriver någon precis så här svarar boten med {label} i stället för att leta "
-                       f"bland frågorna. Matchningen nedan gäller om frågan skrivs på ett annat sätt.")
+        intercepted = say("upkeep.test_intercepted", command=label)
     return ctx.card(
         "match_test",
         question=question,
@@ -101,31 +100,27 @@ async def reload_outs(ctx: Context) -> list[Out]:
                                     today=ctx.services.today())
     actor = ctx.turn.user.aad_object_id
     if result.busy:
-        return [Text("Kunskapsbasen laddas redan om. Vänta en stund och försök igen.")]
+        return [Text(say("upkeep.reload_busy"))]
     if not result.ok:
         await ctx.store.audit.record("kb_reload", actor, str(ctx.services.knowledge.directory), "refused")
         shown = [str(p) for p in result.errors[:MAX_ERRORS_SHOWN]]
         if len(result.errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… och {len(result.errors) - MAX_ERRORS_SHOWN} fel till "
-                         f"(se alla med python -m scripts.kb check).")
+            shown.append(say("upkeep.reload_more_errors", count=len(result.errors) - MAX_ERRORS_SHOWN))
         return [ctx.card(
             "notice",
-            title="Kunskapsbasen laddades inte om",
-            text=(f"Den nya versionen har {len(result.errors)} fel, så jag fortsätter med den gamla. "
-                  "Rätta felen (fil:rad) och skriv **ladda om kunskapsbasen** igen."),
+            title=say("upkeep.reload_refused_title"),
+            text=say("upkeep.reload_refused", count=len(result.errors)),
             lines=shown,
         )]
     await ctx.store.audit.record("kb_reload", actor, str(ctx.services.knowledge.directory), "ok")
     changes = result.diff.lines() if result.diff else []
-    lines = changes or ["Inget har ändrats."]
+    lines = changes or [say("upkeep.reload_unchanged")]
     if result.warnings:
-        lines.append(f"Kvalitetsvarningar: {len(result.warnings)}. De stoppar inte omladdningen – "
-                     "se dem med python -m scripts.kb check.")
+        lines.append(say("upkeep.reload_warnings", count=len(result.warnings)))
     return [ctx.card(
         "notice",
-        title="Kunskapsbasen är omladdad",
-        text=(f"Boten använder nu den nya versionen: {result.entries} frågor. "
-              "Pågående samtal och formulär fortsätter som vanligt."),
+        title=say("upkeep.reloaded_title"),
+        text=say("upkeep.reloaded", entries=result.entries),
         lines=lines,
     )]
 
@@ -140,22 +135,22 @@ async def unanswered_card(ctx: Context, days: int) -> Card:
     total = sum(g.count for g in groups)
     items = []
     for g in groups[:LIST_LIMIT]:
-        parts = [_times(g.count), f"senast {_local_day(ctx, g.last_at)}"]
+        parts = [_times(g.count), say("upkeep.last_asked", day=_local_day(ctx, g.last_at))]
         if g.entries:
-            titles = [f"{ctx.kb.entries[e].question} ({e})" if e in ctx.kb.entries else e for e in g.entries[:3]]
-            parts.append("erbjöd ”Menade du”: " + "; ".join(titles))
+            titles = [say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e) if e in ctx.kb.entries else e
+                      for e in g.entries[:3]]
+            parts.append(say("upkeep.offered", entries="; ".join(titles)))
         else:
-            parts.append("inget svar alls")
+            parts.append(say("upkeep.no_answer"))
         items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",
-        title="Obesvarade frågor",
-        subtitle=f"Senaste {days} dagarna: {total} frågor, {len(groups)} olika. Vanligast först.",
+        title=say("upkeep.unanswered_title"),
+        subtitle=say("upkeep.unanswered_subtitle", days=days, total=total, distinct=len(groups)),
         items=items,
-        empty=f"Inga obesvarade frågor de senaste {days} dagarna.",
-        note=(f"{more} fler frågor visas inte. " if more > 0 else "") +
-             "Personnummer tas bort innan en fråga sparas. Testa en fråga för att se varför boten inte svarade.",
+        empty=say("upkeep.unanswered_empty", days=days),
+        note=(say("upkeep.more", count=more) if more > 0 else "") + say("upkeep.unanswered_note"),
     )
 
 
@@ -166,24 +161,22 @@ async def feedback_card(ctx: Context, days: int) -> Card:
     counts = await insights.counts(ctx.store, period)
     items = []
     for g in groups[:LIST_LIMIT]:
-        answers = [f"{ctx.kb.entries[e].question} ({e})" if e in ctx.kb.entries else f"{e} (finns inte längre)"
-                   for e in g.entries[:3]]
-        parts = [_times(g.count), f"senast {_local_day(ctx, g.last_at)}", "svaret: " + "; ".join(answers)]
+        answers = [say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e) if e in ctx.kb.entries
+                   else say("upkeep.entry_gone", entry=e) for e in g.entries[:3]]
+        parts = [_times(g.count), say("upkeep.last_asked", day=_local_day(ctx, g.last_at)), say("upkeep.answered_with", entries="; ".join(answers))]
         why = insights.reasons_text(g)
         if why:
-            parts.append("varför: " + why)
+            parts.append(say("upkeep.why", reasons=why))
         parts.extend(f"”{c}”" for c in g.comments)
         items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",
-        title="Negativ återkoppling (👎)",
-        subtitle=(f"Senaste {days} dagarna: {counts.feedback_down} 👎 och {counts.feedback_up} 👍. "
-                  "Vanligast först."),
+        title=say("upkeep.feedback_title"),
+        subtitle=say("upkeep.feedback_subtitle", days=days, down=counts.feedback_down, up=counts.feedback_up),
         items=items,
-        empty=f"Ingen har tryckt 👎 de senaste {days} dagarna.",
-        note=(f"{more} fler frågor visas inte. " if more > 0 else "") +
-             "Testa frågan för att se om rätt svar vann, och förbättra svaret eller formuleringarna.",
+        empty=say("upkeep.feedback_empty", days=days),
+        note=(say("upkeep.more", count=more) if more > 0 else "") + say("upkeep.feedback_note"),
     )
 
 
@@ -194,13 +187,11 @@ async def digest_outs(ctx: Context) -> list[Out]:
     result = await digest.send_digest(ctx.services, actor=ctx.turn.user.aad_object_id)
     outs: list[Out] = []
     if result.channels:
-        outs.append(Text("Veckosammanfattningen är skickad till " + ", ".join(result.channels) + "."))
+        outs.append(Text(say("upkeep.digest_sent", channels=", ".join(result.channels))))
     if result.failed:
-        outs.append(Text("Jag kunde inte skicka sammanfattningen till " + ", ".join(result.failed) +
-                         ". Kontrollera att boten finns kvar i kanalen och försök igen."))
+        outs.append(Text(say("upkeep.digest_failed", channels=", ".join(result.failed))))
     if not result.channels and not result.failed:
-        outs.append(Text("Ingen kanal är kopplad för veckosammanfattningen. Skriv **koppla kanal sammanfattning** "
-                         "i den kanal som ska få den. Så här ser den ut just nu:"))
+        outs.append(Text(say("upkeep.digest_no_channel")))
         if result.card is not None:
             outs.append(Card(result.card))
     return outs

@@ -19,6 +19,7 @@ from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.matching import ANSWER
 from lotsen.pii import contains_identity_number
+from lotsen.texts import say
 from lotsen.turn import Card, Out, Text
 from lotsen.vagvisare import advice
 from lotsen.vagvisare.explain import explain
@@ -26,18 +27,14 @@ from lotsen.vagvisare.extract import STRONG_MIN_WORDS, extractor_for
 from lotsen.vagvisare.patterns import tokenize
 from lotsen.vagvisare.rules import evaluate
 
-PII_BLOCKED = ("Beskrivningen innehåller något som ser ut som ett personnummer. Jag har inte läst den och "
-               "inget har sparats. Beskriv situationen igen utan personnummer och namn – till exempel ålder, "
-               "kommun, försörjning och hälsa räcker.")
-NOT_CONFIGURED = "Vägvisaren är inte igång: kunskapsbasen saknar vagvisare.yaml. Kontakta din samverkanskoordinator."
-TITLE = "Så här uppfattade jag situationen"
-INTRO_FOUND = "Kontrollera uppgifterna och fyll i det som saknas, så visar jag vad du kan göra härnäst."
-INTRO_EMPTY = ("Berätta om situationen så visar jag nästa steg, vem som gör vad och vem du kontaktar. "
-               "Du kan också skriva en beskrivning direkt i chatten, t.ex. ”Min klient i Tranås har haft "
-               "försörjningsstöd i två år, saknar SGI och har depression”.")
-MISSING_TITLE = "Det här behöver jag veta"
+PII_BLOCKED = say("vagvisare.pii_blocked")
+NOT_CONFIGURED = say("vagvisare.not_configured")
+TITLE = say("vagvisare.title")
+INTRO_FOUND = say("vagvisare.intro_found")
+INTRO_EMPTY = say("vagvisare.intro_empty")
+MISSING_TITLE = say("vagvisare.missing_title")
 TEST_PATTERN = r"^testa?\s+vagvisaren?\s*:"
-TEST_USAGE = "Skriv beskrivningen efter kolon, till exempel **testa vägvisare: klient i Tranås med fsö i 2 år och depression**."
+TEST_USAGE = say("vagvisare.test_usage")
 
 
 def _navigator_ready(ctx: Context):
@@ -53,9 +50,9 @@ def situation_card(ctx: Context, facts: dict[str, Any], ask: list[str], extracti
     if show_all:  # "Ändra svaren" and an empty start: every fact, the unknown ones as questions
         form.missing, form.others = form.missing + form.others, []
     return ctx.card("vagvisare_situation", title=TITLE, intro=intro, known=form.known, missing=form.missing,
-                    others=form.others, missing_title=MISSING_TITLE if facts else "Berätta om situationen",
+                    others=form.others, missing_title=MISSING_TITLE if facts else say("vagvisare.empty_title"),
                     show_others=False, errors=errors or {},
-                    error_text="Några svar kunde inte läsas – se nedan." if errors else "")
+                    error_text=say("vagvisare.unreadable_answers") if errors else "")
 
 
 async def advice_outs(ctx: Context, facts: dict[str, Any]) -> list[Out]:
@@ -124,7 +121,7 @@ async def _edit(ctx: Context) -> list[Out]:
     if nav is None:
         return [Text(NOT_CONFIGURED)]
     facts, _errors = advice.parse_answers(ctx.kb, nav, ctx.value)  # values removed by a reload are dropped
-    return [situation_card(ctx, facts, [], show_all=True, intro="Ändra svaren och tryck på Visa rekommendation.")]
+    return [situation_card(ctx, facts, [], show_all=True, intro=say("vagvisare.change_answers"))]
 
 
 async def _test(ctx: Context) -> list[Out]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from lotsen.texts import say
+
 
 # The statuses of each kind of case and their titles (what people read).
 _REQUEST_STATUSES = MappingProxyType({
@@ -105,7 +107,7 @@ class ChannelLink:
 
     @property
     def label(self) -> str:
-        return str(self.conversation_ref.get("_label") or "den kopplade kanalen")
+        return str(self.conversation_ref.get("_label") or say("storage.linked_channel"))
 
 
 @dataclass(frozen=True)

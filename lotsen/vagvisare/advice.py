@@ -15,6 +15,7 @@ from typing import Any
 from lotsen.kb.model import KnowledgeBase
 from lotsen.routing import route
 from lotsen.text import fold
+from lotsen.texts import say
 from lotsen.vagvisare.extract import Extraction
 from lotsen.vagvisare.model import MUNICIPALITY, NUMBER, ONE, SEVERAL, Fact, Navigator, Rule
 from lotsen.vagvisare.rules import Evaluation, describe
@@ -22,10 +23,10 @@ from lotsen.vagvisare.rules import Evaluation, describe
 INPUT_PREFIX = "f_"
 MAX_CONTACT_LISTS = 4
 ACTION_BUTTONS = {
-    "sip": "Begär SIP-möte",
-    "arena": "Begär Arena-konsultation",
-    "avvikelse": "Rapportera avvikelse",
-    "kontakter": "Visa kontakter",
+    "sip": say("vagvisare.button_sip"),
+    "arena": say("vagvisare.button_arena"),
+    "avvikelse": say("vagvisare.button_deviation"),
+    "kontakter": say("vagvisare.button_contacts"),
 }
 
 
@@ -91,25 +92,25 @@ def parse_answers(kb: KnowledgeBase, nav: Navigator, data: dict[str, Any]) -> tu
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         if not isinstance(raw, (str, int)):
-            errors[INPUT_PREFIX + fact.id] = f"{fact.title}: kunde inte läsa svaret."
+            errors[INPUT_PREFIX + fact.id] = say("vagvisare.bad_answer", fact=fact.title)
             continue
         text = str(raw).strip()
         if fact.kind == MUNICIPALITY:
             if text in kb.municipalities:
                 facts[fact.id] = text
             else:
-                errors[INPUT_PREFIX + fact.id] = f"{fact.title}: välj en kommun i listan."
+                errors[INPUT_PREFIX + fact.id] = say("vagvisare.bad_municipality", fact=fact.title)
         elif fact.kind == ONE:
             if fact.value(text):
                 facts[fact.id] = text
             else:
-                errors[INPUT_PREFIX + fact.id] = f"{fact.title}: välj ett av alternativen."
+                errors[INPUT_PREFIX + fact.id] = say("vagvisare.bad_choice", fact=fact.title)
         elif fact.kind == SEVERAL:
             parts = [p.strip() for p in text.split(",") if p.strip()]
             if all(fact.value(p) for p in parts):
                 facts[fact.id] = frozenset(parts)
             else:
-                errors[INPUT_PREFIX + fact.id] = f"{fact.title}: välj bland alternativen."
+                errors[INPUT_PREFIX + fact.id] = say("vagvisare.bad_choices", fact=fact.title)
         elif fact.kind == NUMBER:
             low, high = fact.range or (0, 120)
             try:
@@ -117,7 +118,7 @@ def parse_answers(kb: KnowledgeBase, nav: Navigator, data: dict[str, Any]) -> tu
             except ValueError:
                 number = None
             if number is None or not low <= number <= high:
-                errors[INPUT_PREFIX + fact.id] = f"{fact.title}: skriv ett heltal mellan {low} och {high}."
+                errors[INPUT_PREFIX + fact.id] = say("vagvisare.bad_number", fact=fact.title, low=low, high=high)
             else:
                 facts[fact.id] = number
     return facts, errors
@@ -158,9 +159,9 @@ def genitive(name: str) -> str:
 
 def _fill(kb: KnowledgeBase, text: str, kommun: str | None) -> str:
     muni = kb.municipalities.get(kommun or "")
-    name = muni.name if muni else "kommunen"
+    name = muni.name if muni else say("vagvisare.the_municipality")
     groups = ", ".join(muni.samverk_groups) if muni and muni.samverk_groups else "Samverk"
-    text = text.replace("{kommun} kommun", f"{genitive(name)} kommun" if muni else "kommunen")
+    text = text.replace("{kommun} kommun", f"{genitive(name)} kommun" if muni else name)
     return text.replace("{kommun}", name).replace("{samverk}", groups)
 
 
@@ -179,7 +180,7 @@ def _buttons(kb: KnowledgeBase, rule: Rule, kommun: str | None) -> list[dict[str
                         "data": {"verb": "contact.show", "purpose": rule.contact_purpose, "municipality": kommun}})
     related = next((e for e in rule.related if e in kb.entries), None)
     if related:
-        out.append({"title": "Läs mer", "data": {"verb": "qa.show", "id": related, "via": "vagvisare"}})
+        out.append({"title": say("vagvisare.read_more"), "data": {"verb": "qa.show", "id": related, "via": "vagvisare"}})
     return out
 
 
@@ -199,7 +200,7 @@ def recommendation(kb: KnowledgeBase, nav: Navigator, evaluation: Evaluation) ->
             "who": who,
             "why": _fill(kb, rule.why, kommun),
             "source": kb.cite(rule.sources),
-            "local": f"Lokal rutin i {muni.name}" if rule.municipalities and muni else "",
+            "local": say("vagvisare.local_routine", municipality=muni.name) if rule.municipalities and muni else "",
             "buttons": _buttons(kb, rule, kommun),
             "rule": rule.id,
         }

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from lotsen.kb.model import KnowledgeBase
+from lotsen.texts import say
 from lotsen.vagvisare.extract import extractor_for
 from lotsen.vagvisare.rules import FIRED, NOT, OPEN, describe, evaluate
 
@@ -21,12 +22,13 @@ class Explained:
     sections: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"Beskrivning: {self.description}", self.verdict, "", "Uppgifter (och orden de kom från):"]
-        out += [f"  {f['title']}: {f['value']}" for f in self.facts] or ["  inga"]
+        out = [say("vagvisare.test_description", description=self.description), self.verdict, "",
+               say("vagvisare.test_facts")]
+        out += [f"  {f['title']}: {f['value']}" for f in self.facts] or [say("vagvisare.test_none")]
         for section in self.sections:
             out += ["", f"{section['title']}:"]
             lines: list[str] = section["lines"]
-            out += [f"  {line}" for line in lines] or ["  inga"]
+            out += [f"  {line}" for line in lines] or [say("vagvisare.test_none")]
         return out
 
 
@@ -34,23 +36,22 @@ def explain(kb: KnowledgeBase, text: str, today: date | None = None) -> Explaine
     nav = kb.navigator
     extractor = extractor_for(kb)
     if nav is None or extractor is None:
-        return Explained(text, "Vägvisaren är inte konfigurerad: knowledge/vagvisare.yaml saknas.")
+        return Explained(text, say("vagvisare.test_not_configured"))
     ex = extractor.extract(text, today)
     evaluation = evaluate(kb, nav, ex.facts)
     ask = evaluation.missing(nav)
     if ex.trigger:
-        kind = f"Vägvisaren startar direkt (”{ex.trigger}”)."
+        kind = say("vagvisare.test_trigger", trigger=ex.trigger)
     elif ex.is_strong:
-        kind = f"En beskrivning av en klients situation: Vägvisaren tar den direkt ({ex.fact_count} uppgifter)."
+        kind = say("vagvisare.test_strong", count=ex.fact_count)
     elif ex.is_situational:
-        kind = ("En beskrivning av en situation: Vägvisaren tar den om frågesvaren inte har ett säkert svar "
-                f"({ex.fact_count} uppgifter).")
+        kind = say("vagvisare.test_situational", count=ex.fact_count)
     else:
-        kind = f"Ingen situationsbeskrivning ({ex.fact_count} uppgifter): frågan besvaras som en vanlig fråga."
-    then = ("Nästa steg: kortet ”Så här uppfattade jag situationen” frågar efter "
-            + ", ".join(nav.facts[f].title for f in ask) + ".") if ask else "Nästa steg: rekommendationen direkt."
+        kind = say("vagvisare.test_not_situation", count=ex.fact_count)
+    then = (say("vagvisare.test_then_ask", facts=", ".join(nav.facts[f].title for f in ask)) if ask
+            else say("vagvisare.test_then_advice"))
     if ex.client:
-        kind += f" Handlar om en person: {', '.join(dict.fromkeys(ex.client))}."
+        kind += say("vagvisare.test_client", words=", ".join(dict.fromkeys(ex.client)))
     facts = []
     for fid, value in ex.facts.items():
         words = "; ".join(f"”{f.words}” ({f.pattern})" for f in ex.evidence.get(fid, []))
@@ -59,20 +60,20 @@ def explain(kb: KnowledgeBase, text: str, today: date | None = None) -> Explaine
     for r in evaluation.results:
         head = f"{r.rule.id} ({r.rule.where}): {r.rule.title}"
         if r.status == FIRED:
-            fired.append(f"{head} – eftersom {'; '.join(r.reasons) or 'villkoren gäller'}")
+            fired.append(say("vagvisare.test_fired", rule=head, reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_hold")))
         elif r.status == OPEN:
             missing = ", ".join(nav.facts[f].title for f in sorted(r.missing))
-            asked = " (frågas)" if all(f in ask for f in r.missing) else " (frågas inte: för lite är känt)"
-            open_.append(f"{head} – saknar {missing}{asked}")
+            asked = say("vagvisare.test_asked") if all(f in ask for f in r.missing) else say("vagvisare.test_not_asked")
+            open_.append(say("vagvisare.test_open", rule=head, facts=missing, asked=asked))
         elif r.status == NOT:
-            not_.append(f"{head} – {'; '.join(r.reasons) or 'villkoren gäller inte'}")
+            not_.append(say("vagvisare.test_not", rule=head, reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_fail")))
     return Explained(
         description=text,
         verdict=f"{kind} {then}",
         facts=facts,
         sections=[
-            {"title": f"Regler som ger råd ({len(fired)})", "lines": fired},
-            {"title": f"Regler som saknar uppgifter ({len(open_)})", "lines": open_},
-            {"title": f"Regler som inte gäller ({len(not_)})", "lines": not_},
+            {"title": say("vagvisare.test_fired_title", count=len(fired)), "lines": fired},
+            {"title": say("vagvisare.test_open_title", count=len(open_)), "lines": open_},
+            {"title": say("vagvisare.test_not_title", count=len(not_)), "lines": not_},
         ],
     )

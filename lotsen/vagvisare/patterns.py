@@ -229,6 +229,7 @@ class Scan:
         self._patterns, self._tokens, self._matches = patterns, tokens, matches
 
     def find_all(self, pattern: Pattern) -> list[Match]:
-        if id(pattern) not in self._patterns.patterns:
-            return find_all(pattern, self._tokens)
-        return list(self._matches.get(id(pattern), ()))
+        found = self._matches.get(id(pattern))
+        if found is not None:
+            return found
+        return [] if id(pattern) in self._patterns.patterns else find_all(pattern, self._tokens)

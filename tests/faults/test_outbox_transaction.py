@@ -78,10 +78,14 @@ async def test_the_channel_post_is_queued_even_if_the_first_send_raises(teams_sm
     assert "AVV-2026-0001" in receipt.all_text()
     row = sql(store(teams_small)).execute("SELECT status, kind FROM outbox WHERE kind = 'case_post'").fetchone()
     assert row is not None  # committed with the case
-    await eventually(lambda: len(channel_sends(teams_small.connector)) == 1)  # the worker delivers it
     db = sql(store(teams_small))
+
+    def delivered() -> bool:  # the row is marked after the connector answered: wait for both
+        return db.execute("SELECT status FROM outbox WHERE kind = 'case_post'").fetchone()[0] == "delivered"
+
+    await eventually(lambda: len(channel_sends(teams_small.connector)) == 1 and delivered())  # by the worker
+    assert len(channel_sends(teams_small.connector)) == 1
     assert db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1
-    assert db.execute("SELECT status FROM outbox WHERE kind = 'case_post'").fetchone()[0] == "delivered"
 
 
 async def test_a_status_change_whose_note_cannot_be_queued_is_not_saved(teams_small, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 from contextlib import asynccontextmanager
@@ -45,6 +46,11 @@ class Session(Protocol):
 
     def read(self) -> Any:
         """async context manager: a Conn for reading (the current transaction's, if any)."""
+
+    async def log(self, statements: list[tuple[str, tuple]]) -> None:
+        """Statements that only add to a log or a counter (question log, navigator counts),
+        committed when this returns: in the current transaction, if any, else together with the
+        log writes of other turns waiting at the same moment (group commit, see SqlStore.log)."""
 
 
 class _Repo:
@@ -252,15 +258,13 @@ class SqlConversations(_Repo):
 
 class SqlQuestions(_Repo):
     async def record_answered(self, entry_id: str) -> None:
-        async with self.s.write() as c:
-            await c.execute("INSERT INTO answered (at, entry_id) VALUES (?, ?)", (self.now(), entry_id))
+        await self.s.log([("INSERT INTO answered (at, entry_id) VALUES (?, ?)", (self.now(), entry_id))])
 
     async def record_unanswered(self, question: str, question_norm: str, kind: str,
                                 offered: list[str] | None = None, ref: str | None = None) -> None:
-        async with self.s.write() as c:
-            await c.execute(
-                "INSERT INTO unanswered (at, ref, kind, question, question_norm, offered) VALUES (?, ?, ?, ?, ?, ?)",
-                (self.now(), ref, kind, question, question_norm, json.dumps(offered or [])))
+        await self.s.log([(
+            "INSERT INTO unanswered (at, ref, kind, question, question_norm, offered) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.now(), ref, kind, question, question_norm, json.dumps(offered or [])))])
 
     async def resolve_suggestion(self, ref: str, kind: str | None = None) -> bool:
         async with self.s.write() as c:
@@ -409,11 +413,9 @@ class SqlNavigator(_Repo):
     async def record(self, use: str, facts: list[str], rules: list[str]) -> None:
         day = self.now()[:10]
         keys = [("use", use)] + [("fact", f) for f in facts] + [("rule", r) for r in rules]
-        async with self.s.write() as c:
-            for kind, key in keys:
-                await c.execute("INSERT INTO navigator_counts (day, kind, key, n) VALUES (?, ?, ?, 1) "
-                                "ON CONFLICT (day, kind, key) DO UPDATE SET n = navigator_counts.n + 1",
-                                (day, kind, key[:100]))
+        await self.s.log([("INSERT INTO navigator_counts (day, kind, key, n) VALUES (?, ?, ?, 1) "
+                           "ON CONFLICT (day, kind, key) DO UPDATE SET n = navigator_counts.n + 1",
+                           (day, kind, key[:100])) for kind, key in keys])
 
     async def counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
         async with self.s.read() as c:
@@ -495,6 +497,19 @@ class _Bound:
 
     read = write
 
+    async def log(self, statements: list[tuple[str, tuple]]) -> None:
+        for sql, args in statements:
+            await self.conn.execute(sql, args)
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
 
 class SqlStore(SqlUnit):
     """A store on a backend that provides `_begin()` (a Conn in a new transaction, committed
@@ -508,6 +523,8 @@ class SqlStore(SqlUnit):
     def __init__(self, clock: Callable[[], datetime]):
         self.clock = clock
         self._current: contextvars.ContextVar[Conn | None] = contextvars.ContextVar(f"tx{id(self)}", default=None)
+        self._log_queue: list[tuple[list[tuple[str, tuple]], asyncio.Future[None]]] = []
+        self._log_writer: asyncio.Task[None] | None = None
         super().__init__(self)
 
     def now(self) -> str:
@@ -540,6 +557,55 @@ class SqlStore(SqlUnit):
             return
         async with self._reader() as conn:
             yield conn
+
+    async def log(self, statements: list[tuple[str, tuple]]) -> None:
+        """Group commit for log rows: every turn still waits until its rows are committed
+        (synchronous=FULL on SQLite), but the rows of the turns that arrive while one batch is
+        being written go into the next batch: one transaction, one fsync and (on SQLite) one
+        thread hop for all of them, instead of one each. A batch that fails is retried row by
+        row, so one bad row fails only its own caller. Nothing but log rows takes this path:
+        drafts and filings keep their own units of work."""
+        current = self._current.get()
+        if current is not None:  # inside a unit of work: part of it
+            for sql, args in statements:
+                await current.execute(sql, args)
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._log_queue.append((statements, done))
+        if self._log_writer is None or self._log_writer.done():
+            self._log_writer = asyncio.ensure_future(self._write_logs())
+        await asyncio.shield(done)
+
+    async def _write_logs(self) -> None:
+        while self._log_queue:
+            batch, self._log_queue = self._log_queue, []
+            try:
+                await self._write_batch([s for statements, _ in batch for s in statements])
+            except asyncio.CancelledError as stop:  # shutting down: nobody may wait forever
+                for _, done in batch + self._log_queue:
+                    _settle(done, stop)
+                self._log_queue = []
+                raise
+            except Exception as error:  # noqa: BLE001 - handed to the callers
+                if len(batch) == 1:
+                    _settle(batch[0][1], error)
+                    continue
+                for statements, done in batch:  # one at a time: only the bad row's caller fails
+                    try:
+                        await self._write_batch(statements)
+                    except Exception as single:  # noqa: BLE001
+                        _settle(done, single)
+                    else:
+                        _settle(done, None)
+                continue
+            for _, done in batch:
+                _settle(done, None)
+
+    async def _write_batch(self, statements: list[tuple[str, tuple]]) -> None:
+        """The statements in one transaction (a backend may do it in fewer round trips)."""
+        async with self.write() as c:
+            for sql, args in statements:
+                await c.execute(sql, args)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnit]:

@@ -203,6 +203,24 @@ class SqliteStore(SqlStore):
                 await self._writer.call(self._rollback)
                 raise
 
+    async def _write_batch(self, statements: list[tuple[str, tuple]]) -> None:
+        """A batch of log rows (SqlStore.log): BEGIN, the statements and COMMIT in one hop."""
+
+        def run() -> None:
+            db = self._writer.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in statements:
+                    db.execute(sql, args)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+        async with self._write_lock:
+            await self._writer.call(run)
+
     def _rollback(self) -> None:
         if self._writer.conn is not None and self._writer.conn.in_transaction:
             self._writer.db.execute("ROLLBACK")
