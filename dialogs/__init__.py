@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from dialogs import casework, deviation, mycases, reports
+from dialogs import case_status, deviation, mycases, reports
 from dialogs.arena import declaration as arena_declaration
 from dialogs.engine import Flow
 from dialogs.filing import CaseService
@@ -82,7 +82,7 @@ def _register(assistant: Assistant, flows: Mapping[str, Flow], texts: Texts) -> 
     assistant.command("cancel", r"^(avbryt|avbryt formularet|avsluta|stopp|stop|cancel)[.!]*$", cancel)
     assistant.command("resume", r"^(fortsatt|fortsatt formularet|visa formularet)[.!]*$", resume)
     assistant.hint(open_form_hint)
-    casework.register(assistant)
+    case_status.register(assistant)
     reports.register(assistant)
     mycases.register(assistant)
 

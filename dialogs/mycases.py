@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from cards.render import render
-from dialogs import casework, reports
+from dialogs import casework
+from dialogs.periods import parse_filters
 from lotsen import cases
 from lotsen.assistant import Assistant
 from lotsen.context import Context
@@ -139,7 +140,7 @@ async def list_requests(ctx: Context) -> list[Out]:
     words = re.findall(r"[0-9a-z-]+", rest)
     kinds = tuple(dict.fromkeys(KIND_WORDS[w] for w in words if w in KIND_WORDS)) or ("arena", "sip")
     rest = " ".join(w for w in words if w not in KIND_WORDS)
-    filters = reports.parse_filters(ctx.kb, rest, REQUEST_STATUS_WORDS, REQUEST_FILLER)
+    filters = parse_filters(ctx.kb, rest, REQUEST_STATUS_WORDS, REQUEST_FILLER)
     if filters.problems:
         return [Text(" ".join(filters.problems) + " Skriv till exempel **lista förfrågningar**, **lista förfrågningar "
                      "arena jönköping**, **lista förfrågningar sip bokade** eller **lista förfrågningar 2026**.")]

@@ -17,7 +17,7 @@ from dialogs.request_rules import (  # noqa: F401 - the rules, re-exported for t
     CONSENT, NOT_COVERED, OK, PLANNING, SINGLE_PRINCIPAL, arena_municipalities, arena_parties_error, arena_verdict,
     sip_parties_error, sip_verdict,
 )
-from dialogs.sip import DIALOG_QUESTIONS  # noqa: F401
+from dialogs.spec import fill
 from dialogs.texts import Texts, load_texts
 from lotsen.assistant import Handler
 from lotsen.turn import Card, Out, Text
@@ -36,26 +36,19 @@ def SipFlow(texts: Texts | None = None, filer: CaseService | None = None) -> Flo
     return Flow(sip.declaration(texts), texts, filer or CaseService())
 
 
-def chooser_card(ctx: "Context", kommun: str | None = None) -> dict[str, Any]:
-    kb = ctx.kb
+def chooser_card(ctx: "Context", kommun: str | None = None, texts: Texts | None = None) -> dict[str, Any]:
+    """Arena or SIP? One option per request form, its texts from the form file."""
+    kb, texts = ctx.kb, texts or load_texts()
     extra = {"kommun": kommun} if kommun else {}
-    return render(
-        "request_kind", title="Begär Arena-konsultation eller SIP-möte", subtitle="Vad behöver du?",
-        options=[
-            {"title": "Arena-konsultation",
-             "text": f"Samråd i {rc.names(kb, arena_municipalities(kb))} mellan kommunen, regionen, "
-                     "Arbetsförmedlingen och Försäkringskassan – för allmänna frågor eller individärenden där "
-                     "personen behöver stöd från minst två av parterna. Informationsutbyte och kartläggning, inte "
-                     "planering.",
-             "button": "Begär Arena-konsultation",
-             "data": {"verb": "req.start", "kind": "arena", "replace": True, **extra}},
-            {"title": "SIP-möte",
-             "text": "Samordnad individuell plan när både socialtjänsten och hälso- och sjukvården har insatser som "
-                     "behöver samordnas. Upprättas tillsammans med individen och ger en plan med vem som gör vad.",
-             "button": "Begär SIP-möte", "data": {"verb": "req.start", "kind": "sip", "replace": True, **extra}},
-        ],
-        source=rc.cite(kb, (rc.SEED_MODEL, rc.ARENA_SECTION), (rc.SEED_MODEL, rc.SIP_SECTION)),
-    )
+    values = {"arena_kommuner": rc.names(kb, arena_municipalities(kb))}
+    options = []
+    for kind in rc.REQUEST_KINDS:
+        form = kb.forms[kind]
+        options.append({"title": form.title, "text": fill(form.text("chooser_text"), values),
+                        "button": form.text("chooser_button"),
+                        "data": {"verb": "req.start", "kind": kind, "replace": True, **extra}})
+    return render("request_kind", title=texts("chooser_title"), subtitle=texts("chooser_subtitle"), options=options,
+                  source=kb.cite([ref for kind in rc.REQUEST_KINDS for ref in kb.forms[kind].sources]))
 
 
 def req_handler(flows: Mapping[str, Flow], texts: Texts) -> Handler:
@@ -70,7 +63,7 @@ def req_handler(flows: Mapping[str, Flow], texts: Texts) -> Handler:
         if flow is None:
             kommun = ctx.value.get("kommun")
             return [Card(chooser_card(ctx, kommun if isinstance(kommun, str) and kommun in ctx.kb.municipalities
-                                      else None))]
+                                      else None, texts))]
         return await flow.start(ctx)
 
     return handle_req

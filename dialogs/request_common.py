@@ -1,46 +1,27 @@
-"""What the Arena and SIP requests share: sources, the contact step, prefill, facts, stop cards.
+"""What the Arena and SIP requests share: the start, prefill, facts and the stop card.
 
 Flow: a kind chooser ("req.start" without a kind) → the preconditions card (checked server-side
-by dialogs.request_rules; a failed rule shows a stop card with the explanation, the right
-contact list and a way back) → the engine's card form → review → "Skicka" → routing to the
-convener's channel or contact list (dialogs.filing)."""
+by dialogs.request_rules; a failed rule shows the stop card the form file declares for it, with
+the right contact list and a way back) → the engine's card form → review → "Skicka" → routing
+to the convener's channel or contact list (dialogs.filing). Every text is in
+knowledge/forms/arena.yaml and sip.yaml; this module fills them in."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from cards.render import render
 from dialogs import casework
 from dialogs.draft import Draft
-from dialogs.spec import Facts, Step, choices_from
+from dialogs.spec import Facts, Verdict, choices_from, fill, holds, shown
 from dialogs.texts import Texts
-from lotsen.fields import Field
-from lotsen.kb.model import KnowledgeBase, SourceRef
+from lotsen.kb.model import FormSpec, KnowledgeBase
 from lotsen.text import fold
 
 if TYPE_CHECKING:
     from lotsen.context import Context
 
-# --- sources (seed file, section) -------------------------------------------------------------
-
-SEED_MODEL = ("rsrf-modell", "002_430fdb8ee70e2ec3.txt")
-SEED_HSF = ("hsf-arsredovisning-2024", "003_9e0fac3eaf44f1c1.txt")
-SEED_SE = ("se-hoglandet", "004_0f2ee190d307fe23.txt")
-ARENA_SECTION = "Samverkansmodell för personer med försörjningsstöd i Jönköpings kommun – ARENA"
-SIP_SECTION = "Samverkansmodell för personer med försörjningsstöd i Jönköpings kommun – SIP (Samordnad Individuell Plan)"
-DIALOG_SECTION = "Frågor som stöd i dialog och gemensam planering av insatser"
-CONSENT_SECTION = "Sekretess, samtycke, SIP och samverkan"
-SAMVERKAN_SECTION = "Uppdrag Samverkan"
 REQUEST_KINDS = ("arena", "sip")
-DEIDENTIFIED = "Skriv inga namn, personnummer eller annat som pekar ut personen."
-BACK_TO_CONDITIONS = "Ändra svaren"
-SIP_RESULT = ("Resultatet blir en gemensam plan: vilka insatser som behövs, vem som ansvarar för vad, vem av "
-              "huvudmännen som har det övergripande ansvaret och vilket datum ni följer upp.")
-
-
-def cite(kb: KnowledgeBase, *refs: tuple[tuple[str, str], str]) -> str:
-    """Cite seed sections as one compact line (see KnowledgeBase.cite): each document once, by title."""
-    return kb.cite([SourceRef(doc, section) for (doc, _file), section in refs])
 
 
 def names(kb: KnowledgeBase, ids: list[str]) -> str:
@@ -48,10 +29,10 @@ def names(kb: KnowledgeBase, ids: list[str]) -> str:
     return join(sorted((kb.municipalities[i].name for i in ids if i in kb.municipalities), key=fold))
 
 
-def join(words: list[str]) -> str:
+def join(words: list[str], texts: Texts | None = None) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " och " + words[-1]
+    return ", ".join(words[:-1]) + (texts("and") if texts else " och ") + words[-1]
 
 
 def start_answers(ctx: "Context") -> dict[str, Any]:
@@ -64,27 +45,6 @@ def start_answers(ctx: "Context") -> dict[str, Any]:
 
             kommun = find_municipality(ctx.kb, ctx.turn.text)
     return {"kommun": kommun} if kommun else {}
-
-
-# --- the form ---------------------------------------------------------------------------------------
-
-
-def contact_step(kb: KnowledgeBase) -> Step:
-    return Step("tid", "Tid och kontakt", (
-        Field("tid", "Önskad tid", "choice", required=True, choices=choices_from(kb, "forfragan-tid")),
-        Field("tid_kommentar", "Kommentar om tiden", "text", max_length=300,
-              placeholder="Till exempel veckor eller dagar som passar eller inte passar"),
-        Field("roll", "Din roll", "text", required=True, max_length=120,
-              placeholder="Till exempel socialsekreterare, rehabkoordinator eller arbetsförmedlare"),
-        Field("organisation", "Din organisation", "choice", required=True,
-              choices=choices_from(kb, "forfragan-organisation")),
-    ), intro="Ditt namn kommer från Teams. Roll och organisation fylls i från din förra förfrågan om det finns en.")
-
-
-def check_time(ctx: "Context", draft: Draft, step: Step) -> dict[str, str]:
-    if step.id == "tid" and draft.values.get("tid") == "senare" and not draft.values.get("tid_kommentar"):
-        return {"tid_kommentar": "Du valde Senare: skriv när det passar."}
-    return {}
 
 
 async def prefill(ctx: "Context", draft: Draft) -> None:
@@ -104,11 +64,16 @@ async def prefill(ctx: "Context", draft: Draft) -> None:
         values["organisation"] = earlier["organisation"]
 
 
-def base_facts(ctx: "Context", draft: Draft) -> Facts:
-    facts = [{"title": "Kommun", "value": casework.municipality_name(ctx, draft.kommun) if draft.kommun else "–"}]
+def base_facts(ctx: "Context", texts: Texts, draft: Draft) -> Facts:
+    kommun = casework.municipality_name(ctx, draft.kommun) if draft.kommun else texts("empty")
+    facts = [{"title": texts("fact_kommun"), "value": kommun}]
     if draft.bestallare:
-        facts.append({"title": "Beställare", "value": str(draft.bestallare)})
+        facts.append({"title": texts("fact_bestallare"), "value": str(draft.bestallare)})
     return facts
+
+
+def lines_of(form: FormSpec, key: str, conditions: Mapping[str, bool], values: Mapping[str, Any]) -> list[str]:
+    return shown(getattr(form, key), conditions, values)[0]
 
 
 # --- stop cards -----------------------------------------------------------------------------------
@@ -123,21 +88,6 @@ def contact_section(ctx: "Context", purpose: str, kommun: str | None, title: str
             "contacts": lines}
 
 
-def stop(texts: Texts, flow_title: str, *, title: str, lines: list[str], sections: list[dict[str, Any] | None],
-         actions: list[dict[str, Any]], source: str) -> dict[str, Any]:
-    return render("request_stop", title=title, subtitle=texts("stop_subtitle", title=flow_title),
-                  lines=lines, sections=[s for s in sections if s], actions=actions, source=source)
-
-
-def come_back_line(ctx: "Context") -> str:
-    return (f"Ditt utkast sparas i {ctx.settings.draft_ttl_hours} timmar. När samtycket finns: skriv "
-            f"**fortsätt** eller tryck på knappen nedan och kryssa i rutan för samtycke.")
-
-
-def action(title: str, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
-    return {"title": title, "data": data, **({"style": style} if style else {})}
-
-
 def form_data(prefix: str, draft: Draft, what: str) -> dict[str, Any]:
     return {"verb": f"{prefix}.{what}", "form_id": draft.form_id}
 
@@ -145,3 +95,31 @@ def form_data(prefix: str, draft: Draft, what: str) -> dict[str, Any]:
 def start_data(kind: str, kommun: str | None, **extra: Any) -> dict[str, Any]:
     """A button that starts (or switches to) a request of `kind`, in place of the card."""
     return {"verb": "req.start", "kind": kind, "replace": True, **extra, **({"kommun": kommun} if kommun else {})}
+
+
+def stop_card(ctx: "Context", texts: Texts, form: FormSpec, prefix: str, switch: str, draft: Draft, verdict: Verdict,
+              conditions: Mapping[str, bool], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stop card the form file declares for this verdict, filled in: its lines, the legal notes
+    it refers to, its contact lists and its buttons (`do`: conditions, cancel, switch, general-question)."""
+    stop = form.stops[verdict.code]
+    kommun = verdict.kommun
+    values = {**values, "timmar": ctx.settings.draft_ttl_hours}
+    lines, sources = shown(stop.lines, conditions, values)
+    lines += ctx.kb.legal_texts(stop.legal)
+    sections = []
+    for contact in stop.contacts:
+        if holds(contact.condition, conditions):
+            sections.append(contact_section(ctx, contact.purpose, kommun, fill(contact.title, values),
+                                            fill(contact.text, values)))
+            sources += contact.sources
+    buttons = {
+        "conditions": lambda: form_data(prefix, draft, "conditions"),
+        "cancel": lambda: form_data(prefix, draft, "cancel"),
+        "switch": lambda: start_data(switch, kommun),
+        "general-question": lambda: start_data("arena", kommun, arena_typ="allman"),
+    }
+    actions = [{"title": fill(a.title, values), "data": buttons[a.do](), **({"style": a.style} if a.style else {})}
+               for a in stop.actions if holds(a.condition, conditions)]
+    return render("request_stop", title=fill(stop.title, values), subtitle=texts("stop_subtitle", title=form.title),
+                  lines=lines, sections=[s for s in sections if s], actions=actions,
+                  source=ctx.kb.cite(list(stop.sources) + sources))

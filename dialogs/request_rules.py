@@ -12,32 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.spec import Verdict
-from lotsen.fields import Choice
 from lotsen.kb.model import KnowledgeBase
 
 PRINCIPALS = ("socialtjanst", "halso-sjukvard")
-EFFORT_CHOICES = (
-    Choice("socialtjanst", "Kommunens socialtjänst"),
-    Choice("halso-sjukvard", "Hälso- och sjukvården (regionen eller kommunens hälso- och sjukvård)"),
-    Choice("skola", "Skolan"),
-    Choice("arbetsformedlingen", "Arbetsförmedlingen"),
-    Choice("forsakringskassan", "Försäkringskassan"),
-)
-EFFORT_TITLES = {"socialtjanst": "socialtjänsten", "halso-sjukvard": "hälso- och sjukvården", "skola": "skolan",
-                 "arbetsformedlingen": "Arbetsförmedlingen", "forsakringskassan": "Försäkringskassan"}
 # Triage efforts → the parties to invite (knowledge/forms.yaml list "forfragan-parter").
 EFFORT_PARTIES = {"socialtjanst": "kommun", "halso-sjukvard": "regionen",
                   "arbetsformedlingen": "arbetsformedlingen", "forsakringskassan": "forsakringskassan"}
-ARENA_TYPES = (Choice("allman", "Allmän fråga – ingen enskild person"),
-               Choice("individ", "Individärende – gäller en enskild person"))
-PLANNING_CHOICES = (Choice("nej", "Nej – vi behöver utbyta information och kartlägga"),
-                    Choice("ja", "Ja – vi behöver planera insatser (vem gör vad och när)"))
-
 OK = "ok"
 NOT_COVERED = "not-covered"
 PLANNING = "planning"
 CONSENT = "consent"
 SINGLE_PRINCIPAL = "single-principal"
+# Cross-field problems in the form (their texts are in the form files).
+TOO_FEW_PARTIES = "too-few-parties"
+BOTH_PRINCIPALS = "both-principals"
 
 
 def arena_municipalities(kb: KnowledgeBase) -> list[str]:
@@ -73,8 +61,7 @@ def sip_verdict(kb: KnowledgeBase, answers: dict[str, Any]) -> Verdict:
 def arena_parties_error(arena_type: str | None, parties: list[str] | None) -> str | None:
     """An Arena individual case is for someone who needs support from at least two of the four parties."""
     if arena_type == "individ" and len(parties or []) < 2:
-        return ("Arena är för personer som behöver stöd från minst två av de fyra parterna "
-                "(kommunen, regionen, Arbetsförmedlingen och Försäkringskassan). Välj minst två.")
+        return TOO_FEW_PARTIES  # the text: knowledge/forms/arena.yaml texts.parties_error
     return None
 
 
@@ -82,6 +69,5 @@ def sip_parties_error(parties: list[str] | None) -> str | None:
     """Both principals take part in a SIP."""
     chosen = set(parties or [])
     if not {"kommun", "regionen"} <= chosen:
-        return ("En SIP förutsätter insatser från både socialtjänsten (kommunen) och hälso- och sjukvården "
-                "(regionen). Välj båda.")
+        return BOTH_PRINCIPALS
     return None

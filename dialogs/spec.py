@@ -14,13 +14,13 @@ a declaration only says what to ask, what to check and what to say.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lotsen.fields import Choice, Field
 from lotsen.kb.forms import MUNICIPALITIES
-from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, RequiredWhen
+from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, Line, RequiredWhen, SourceRef
 from lotsen.text import fold
 
 if TYPE_CHECKING:
@@ -131,21 +131,66 @@ def municipality_choices(kb: KnowledgeBase) -> tuple[Choice, ...]:
     return tuple(Choice(m.id, m.name) for m in sorted(kb.municipalities.values(), key=lambda m: fold(m.name)))
 
 
-def field_from(kb: KnowledgeBase, spec: FieldSpec) -> Field:
-    """A field declared in a form file, with its choices resolved."""
+class _Keep(dict):
+    """format_map values: an unknown {name} stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """A form file's text with its {name}s filled in."""
+    return text.format_map(_Keep(values)) if "{" in text else text
+
+
+def shown(lines: Sequence[Line], conditions: Mapping[str, bool], values: Mapping[str, Any]
+          ) -> tuple[list[str], list[SourceRef]]:
+    """The lines whose condition holds ("x", "not x", or none), filled in, and their sources."""
+    texts: list[str] = []
+    sources: list[SourceRef] = []
+    for line in lines:
+        if holds(line.condition, conditions):
+            texts.append(fill(line.text, values))
+            sources += line.sources
+    return texts, sources
+
+
+def holds(condition: str, conditions: Mapping[str, bool]) -> bool:
+    if not condition:
+        return True
+    if condition.startswith("not "):
+        return not conditions.get(condition[4:], False)
+    return conditions.get(condition, False)  # a condition the flow does not know never holds (a test checks)
+
+
+def field_from(kb: KnowledgeBase, spec: FieldSpec, answers: Mapping[str, Any] | None = None) -> Field:
+    """A field declared in a form file, with its choices resolved and the variant for these answers."""
     if not spec.choices:
         choices: tuple[Choice, ...] = ()
     elif spec.choices == MUNICIPALITIES:
         choices = municipality_choices(kb)
     else:
         choices = choices_from(kb, spec.choices)
-    return Field(spec.id, spec.label, spec.kind, required=spec.required, max_length=spec.max_length,  # type: ignore[arg-type]
-                 min_length=spec.min_length, choices=choices, placeholder=spec.placeholder, help=spec.help,
+    label, help_text, placeholder, required = spec.label, spec.help, spec.placeholder, spec.required
+    for variant in spec.variants:
+        if variant.matches(answers or {}):
+            label, help_text = variant.label or label, variant.help or help_text
+            placeholder = variant.placeholder or placeholder
+            required = required if variant.required is None else variant.required
+    return Field(spec.id, label, spec.kind, required=required, max_length=spec.max_length,  # type: ignore[arg-type]
+                 min_length=spec.min_length, choices=choices, placeholder=placeholder, help=help_text,
                  allow_future=spec.allow_future)
 
 
-def steps_from(kb: KnowledgeBase, form: FormSpec) -> list[Step]:
-    """A form declared in knowledge/forms/<id>.yaml as the engine's steps."""
-    return [Step(step.id, step.title, tuple(field_from(kb, f) for f in step.fields), step.intro,
-                 tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None))
-            for step in form.steps]
+def steps_from(kb: KnowledgeBase, form: FormSpec, answers: Mapping[str, Any] | None = None,
+               values: Mapping[str, Any] | None = None) -> list[Step]:
+    """A form declared in knowledge/forms/<id>.yaml as the engine's steps: the variants for the
+    preconditions' `answers`, the intros filled in with `values` ({kalla}: the step's sources)."""
+    steps = []
+    for step in form.steps:
+        intro = next((v.intro for v in step.variants if v.intro and v.matches(answers or {})), step.intro)
+        if values is not None:
+            intro = fill(intro, {**values, "kalla": kb.cite(step.sources) if step.sources else ""})
+        steps.append(Step(step.id, step.title, tuple(field_from(kb, f, answers) for f in step.fields), intro,
+                          tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None)))
+    return steps

@@ -26,6 +26,7 @@ thresholds. The result says why, for the coordinators' "testa:" mode.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -58,13 +59,13 @@ class Weights:
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.52  # a confident answer needs at least this score …
-    margin: float = 0.10  # … and this relative lead (1 - second/best) over the next entry,
-    sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
+    answer: float = 0.54  # a confident answer needs at least this score …
+    margin: float = 0.08  # … and this relative lead (1 - second/best) over the next entry,
+    sure: float = 0.60  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.02
-    long_words: int = 9  # a question with this many meaningful words is "long" …
+    long_words: int = 7  # a question with this many meaningful words is "long" …
     long_answer: float = 0.44  # … and is answered from this score with a relative lead of long_margin
-    long_margin: float = 0.15
+    long_margin: float = 0.10
     suggest: float = 0.38  # below this, nothing is offered
     close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
@@ -104,6 +105,7 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
+    agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
     @property
@@ -180,6 +182,32 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
     # Longest first, so "sgi 0" is tried before "sgi".
     pairs.sort(key=lambda pair: -len(pair[0]))
     return pairs
+
+
+_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n–]+|\s-\s")
+_ASK_START = frozenset(("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor",
+                        "kan", "far", "maste", "ska", "skall", "finns", "galler", "raknas", "gar", "bor", "behover"))
+ASK_MIN_WORDS = 14  # a message of at least this many words may have a separate asking clause
+ASK_SHARE = 0.35  # how much the asking clause weighs in the score of a long message
+ASK_POOL = 6  # candidates of the whole message re-scored on the asking clause
+
+
+def ask_clause(text: str) -> str:
+    """The clause of a long message that asks the question: the last one starting with a
+    question word or a modal verb ("…, vem ska jag prata med först?"), with the clause before it
+    when it is short. "" for a short message or one without such a clause."""
+    words = tokens(text)
+    if len(words) < ASK_MIN_WORDS:
+        return ""
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    for i in range(len(clauses) - 1, -1, -1):
+        head = [fold(t) for t in tokens(clauses[i])]
+        while head and head[0] in ("och", "men", "eller", "sa", "jag", "undrar", "vi", "nu"):
+            head = head[1:]
+        if head and head[0] in _ASK_START:
+            ask = clauses[i] if len(tokens(clauses[i])) >= 4 or i == 0 else f"{clauses[i - 1]} {clauses[i]}"
+            return "" if len(tokens(ask)) >= len(words) - 2 else ask
+    return ""
 
 
 def _saturate(x: float, k1: float) -> float:
@@ -463,7 +491,33 @@ class Matcher:
 
     def match(self, text: str, limit: int = 3, *, only: Iterable[str] | None = None) -> MatchResult:
         """Rank the entries for `text`. `only` restricts scoring to these entries."""
-        return self._match(text, self._analyse(text, correct=True), limit, only)
+        analysed = self._analyse(text, correct=True)
+        if only is None:
+            ask = ask_clause(text)
+            if ask:
+                return self._focus_on_ask(text, analysed, ask, limit)
+        return self._match(text, analysed, limit, only)
+
+    def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
+        """A long message describing a situation: the clause that asks ("… vem ska jag prata
+        med först?") weighs ASK_SHARE of the score, the whole message the rest, so the
+        background does not pull the answer towards an entry about the background. The clause
+        only adds evidence: an entry it does not support keeps its score for the whole message."""
+        result = self._match(text, analysed, max(limit, ASK_POOL), None)
+        if not result.candidates:
+            return result
+        pool = [c.entry_id for c in result.candidates]
+        whole_best = pool[0]
+        asked = self._match(ask, self._analyse(ask, correct=True), len(pool), pool)
+        ask_scores = {c.entry_id: c.score for c in asked.candidates}
+        for c in result.candidates:
+            c.score = round(max(c.score, (1 - ASK_SHARE) * c.score + ASK_SHARE * ask_scores.get(c.entry_id, 0.0)), 4)
+        ranked = sorted(result.candidates, key=lambda c: (-c.score, -c.bm25, c.entry_id))
+        meaningful = [s for s in analysed.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
+        result.agree = bool(asked.candidates) and asked.candidates[0].entry_id == whole_best == ranked[0].entry_id
+        result = self._decide(result, ranked, meaningful, limit)
+        result.reason += "+ask"
+        return result
 
     def phrasings(self) -> list[tuple[str, str]]:
         """(entry id, text) of every indexed phrasing (question titles included), in index order."""
@@ -610,7 +664,12 @@ class Matcher:
             c.score = round((w.coverage * c.overlap + w.bm25 * math.sqrt(rel_bm) + w.focus * c.fuzzy
                              + w.key * c.key + w.intent * c.intent + w.forms * c.forms) / w_total, 4)
         ranked = sorted(scored, key=lambda c: (-c.score, -c.bm25, c.entry_id))
+        return self._decide(result, ranked, meaningful, limit)
+
+    def _decide(self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], limit: int) -> MatchResult:
+        """The level (answer / suggest / none) from the ranked candidates' scores and margin."""
         th = self.thresholds
+        result.level, result.missing = NONE, ""
         top = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
         margin = 1.0 - second / top if top > 0 else 0.0

@@ -461,11 +461,14 @@ async def switch_profiler(port: int, state: str) -> None:
 
 COMPONENTS = [  # (component, substrings of a function's file or name), first match wins
     ("glossary (lotsen/features/qa glossary)", ["glossary"]),
+    ("Vägvisaren (lotsen/vagvisare: facts from the text)", ["lotsen/vagvisare", "features/vagvisare"]),
     ("matching (lotsen.matching, lotsen.text, rapidfuzz, snowball)", ["lotsen/matching", "lotsen/text",
                                                                      "rapidfuzz", "snowballstemmer"]),
     ("card render + check (cards, jinja2, jsonschema)", ["lotsen/cards", "cards/", "jinja2", "jsonschema",
                                                          "referencing", "lotsen/fields"]),
-    ("storage (sqlite3, lotsen.storage)", ["lotsen/storage", "sqlite3"]),
+    ("storage (sqlite3, lotsen.storage, the hop to its thread)", ["lotsen/storage", "sqlite3", "concurrent/futures",
+                                                                 "_queue.SimpleQueue", "run_in_executor"]),
+    ("sockets (send/recv system calls, loopback TCP)", ["_socket.socket"]),
     ("SDK (botbuilder, msrest, microsoft_agents, pydantic)", ["botbuilder", "botframework", "msrest",
                                                              "microsoft_agents", "pydantic"]),
     ("outbound to the connector (bot/connector, aiohttp client)", ["bot/connector", "aiohttp/client",
@@ -483,6 +486,7 @@ STAGES = [  # (stage, file, function): inclusive time, the way the issue's profi
     ("front door + token check (bot/front_door.py admit)", "bot/front_door.py", "admit"),
     ("glossary lookup (qa.glossary_entry)", "lotsen/features/qa.py", "glossary_entry"),
     ("matching (Matcher.match)", "lotsen/matching.py", "match"),
+    ("Vägvisaren's facts (Extractor.extract)", "lotsen/vagvisare/extract.py", "extract"),
     ("card render + check (cards/render.py render)", "cards/render.py", "render"),
     ("sending replies (bot/connector.py)", "bot/connector.py", "_call"),
 ]

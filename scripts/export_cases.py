@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
         municipality = muni.id
 
     import dialogs
-    from dialogs.reports import export_table, latest_comments
+    from dialogs.export import export_table, latest_comments
     from lotsen.storage import connect
 
     kinds = dialogs.case_kinds(dialogs.build_flows())

@@ -12,7 +12,7 @@ import pytest
 from cards.render import render
 from dialogs import arena_request, sip_request
 from dialogs.request import (
-    CONSENT, DIALOG_QUESTIONS, NOT_COVERED, OK, PLANNING, SINGLE_PRINCIPAL, arena_municipalities,
+    CONSENT, NOT_COVERED, OK, PLANNING, SINGLE_PRINCIPAL, arena_municipalities,
     arena_parties_error, arena_verdict, sip_parties_error, sip_verdict,
 )
 from lotsen.kb.loader import load_knowledge_base
@@ -117,6 +117,7 @@ def test_sip_parties_must_include_both_principals():
 
 
 def test_dialogue_questions_are_the_nine_from_the_seed():
+    DIALOG_QUESTIONS = load_knowledge_base(ROOT / "knowledge").lists["sip-dialogfragor"].options  # noqa: N806
     assert len(DIALOG_QUESTIONS) == 9
     assert DIALOG_QUESTIONS[0].title == "Finns rehabiliteringsplan och hur ser den ut?"
     assert DIALOG_QUESTIONS[-1].title.startswith("Finns det funktionsnedsättningar och aktivitetsbegränsningar")

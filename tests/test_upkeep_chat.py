@@ -47,8 +47,8 @@ async def test_testa_shows_matching_entries_scores_and_why(teams_small):
     assert "forsakringskass, gor, perso, sgi, vad" in text  # the shared words
     # why this entry (the parts of its score) and why this confidence (threshold and lead)
     assert "Poängens delar" in text and "av bästa formuleringen" in text and "förklarar" in text
-    assert "Varför säkert: poängen är minst 0,52 och försprånget till nästa fråga är" in text
-    assert "Gränser: svar från poäng 0,52 med 10 % försprång" in text
+    assert "Varför säkert: poängen är minst 0,54 och försprånget till nästa fråga är" in text
+    assert "Gränser: svar från poäng 0,54 med 8 % försprång" in text
 
 
 async def test_testa_explains_typos_and_suggestions(teams_small):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 import weakref
 from dataclasses import dataclass, field
@@ -19,14 +20,23 @@ from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
-from lotsen.text import normalise
+from lotsen.text import fold, normalise, tokens
 from lotsen.turn import Card, Out, Text, UpdateCard
 
-FLOW_BUTTONS = {
-    "avvikelse": ("Rapportera en avvikelse", {"verb": "dev.start"}),
-    "arena": ("Begär Arena-konsultation", {"verb": "req.start", "kind": "arena"}),
-    "sip": ("Begär SIP-möte", {"verb": "req.start", "kind": "sip"}),
-}
+CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
+
+
+@lru_cache(maxsize=1)
+def conversation_texts() -> dict:
+    """Small-talk replies, the off-topic refusal and question answering's texts
+    (lotsen/data/conversation.yaml)."""
+    return yaml.safe_load(CONVERSATION_TEXTS.read_text(encoding="utf-8"))
+
+
+TEXTS: dict[str, str] = {k: v for k, v in conversation_texts()["qa"].items() if isinstance(v, str)}
+_FLOW_DATA = {"avvikelse": {"verb": "dev.start"}, "arena": {"verb": "req.start", "kind": "arena"},
+              "sip": {"verb": "req.start", "kind": "sip"}}
+FLOW_BUTTONS = {action: (conversation_texts()["qa"]["flow_buttons"][action], data) for action, data in _FLOW_DATA.items()}
 # Which contact purpose fits a party, when an entry does not name one.
 PARTY_PURPOSE = {
     "forsakringskassan": "fk-samordning",
@@ -40,16 +50,14 @@ PARTY_PURPOSE = {
 }
 DEFAULT_PURPOSE = "lokal-samverkan"
 # Why an answer did not help (after 👎): (stored value, what the person reads).
-FEEDBACK_REASONS = (("fel-svar", "Fel svar"), ("svaret-saknas", "Svaret saknas"),
-                    ("svart-att-forsta", "Svårt att förstå"), ("annat", "Annat"))
+FEEDBACK_REASONS = tuple((str(k), str(v)) for k, v in conversation_texts()["qa"]["feedback_reasons"].items())
 REASON_TITLES = dict(FEEDBACK_REASONS)
-FEEDBACK_COMMENT = Field("kommentar", "Berätta gärna mer (valfritt)", "textarea", max_length=500,
-                         placeholder="Vad saknades eller var fel? Inga namn eller personnummer.")
+FEEDBACK_COMMENT = Field("kommentar", TEXTS["feedback_comment_label"], "textarea", max_length=500,
+                         placeholder=TEXTS["feedback_comment_placeholder"])
 REF = re.compile(r"[0-9a-f]{32}")
 MAX_QUESTION_STORED = 300
 SUGGESTIONS_SHOWN = 3  # choices in "Menade du …?"
 ALTERNATIVES_SHOWN = 2  # "Menar du kanske …" links under an answer
-CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
 ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -91,7 +99,7 @@ def fallback_card(ctx: Context, text: str = "") -> Card:
     kb = ctx.kb
     municipality = find_municipality(kb, text) if text else None
     routed = route(kb, DEFAULT_PURPOSE, municipality)
-    title = routed.contact_list.title if routed else "din samverkanskoordinator"
+    title = routed.contact_list.title if routed else TEXTS["default_contact"]
     return ctx.card("fallback", contact_title=title, contact_purpose=DEFAULT_PURPOSE, municipality=municipality)
 
 
@@ -151,7 +159,7 @@ def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
     if concept is None:
         return None
     expansion = f" – {concept.expansion}" if concept.expansion else ""
-    return Entry(id=f"ordlista-{concept.id}", question=f"Vad betyder {concept.term}?", phrasings=(),
+    return Entry(id=f"ordlista-{concept.id}", question=TEXTS["glossary_title"].format(term=concept.term), phrasings=(),
                  answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
                  legal=concept.legal, where=concept.where)
 
@@ -175,23 +183,98 @@ class Verdict:
 
 
 @lru_cache(maxsize=1)
-def conversation_texts() -> dict:
-    """Small-talk replies and the off-topic refusal (lotsen/data/conversation.yaml)."""
-    return yaml.safe_load(CONVERSATION_TEXTS.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
 def _smalltalk_table() -> dict[str, str]:
     return {normalise(p): group["reply"] for group in conversation_texts()["smalltalk"] for p in group["patterns"]}
 
 
+@lru_cache(maxsize=1)
+def _smalltalk_words() -> tuple[list[tuple[frozenset[str], str]], frozenset[str], int, str]:
+    """(group words, reply) in precedence order, the filler words, the longest small-talk
+    message in words and the reply to a message of only emoji."""
+    texts = conversation_texts()
+    groups = [(frozenset(normalise(w) for w in group.get("words", ())), group["reply"]) for group in texts["smalltalk"]]
+    fillers = frozenset(normalise(w) for w in texts.get("smalltalk_fillers", ()))
+    emoji = next((group["reply"] for group in texts["smalltalk"] if group.get("emoji")), "")
+    return groups, fillers, int(texts.get("smalltalk_max_words", 6)), emoji
+
+
+def _only_emoji(text: str) -> bool:
+    """Whether a message is made of emoji and punctuation only ("👍", "🙏🙏")."""
+    return any(unicodedata.category(ch) == "So" for ch in text) and not any(ch.isalnum() for ch in text)
+
+
 def smalltalk_reply(text: str) -> str:
-    return _smalltalk_table().get(normalise(text), "")
+    """The polite reply to a greeting, thanks or acknowledgement; "" for anything else.
+
+    A whole message from lotsen/data/conversation.yaml, or a short message made only of
+    small-talk words and fillers ("toppen, tack", "okej då"), or only emoji."""
+    folded = normalise(text)
+    exact = _smalltalk_table().get(folded)
+    if exact:
+        return exact
+    groups, fillers, max_words, emoji = _smalltalk_words()
+    if not folded:
+        return emoji if _only_emoji(text) else ""
+    words = folded.split()
+    if len(words) > max_words:
+        return ""
+    anchors = set().union(*(g for g, _ in groups)) if groups else set()
+    if not all(w in anchors or w in fillers for w in words):
+        return ""
+    return next((reply for group, reply in groups if group.intersection(words)), "")
+
+
+@lru_cache(maxsize=1)
+def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int]:
+    """Words of matters the bot is not for (lotsen/data/conversation.yaml, offtopic.words):
+    whole words, and the longer ones (five letters or more) as the start or end of a word."""
+    texts = conversation_texts()["offtopic"]
+    # Short words keep their diacritics ("tåg" is not "tag"), like the matcher's short aliases.
+    words = {w.lower() if len(w) <= SHORT_WORD else normalise(w) for w in texts.get("words", ())} - {""}
+    return frozenset(words), tuple(sorted(w for w in words if len(w) >= 5)), int(texts.get("short_words", 8))
+
+
+SHORT_WORD = 4  # words this short are compared with their diacritics
+
+
+def outside_words(text: str) -> list[str]:
+    """The words in `text` that are about something outside the bot's domain ("busskort",
+    "lösenordet", "vädret")."""
+    exact, affixes, _ = _outside_words()
+    found = []
+    for raw in tokens(text):
+        word = raw.lower() if len(raw) <= SHORT_WORD else fold(raw)
+        if word in exact or any(len(word) > len(a) and (word.startswith(a) or word.endswith(a)) for a in affixes):
+            found.append(fold(word))
+    return found
+
+
+def _uses_word(entry: Entry, word: str) -> bool:
+    """Whether an entry's title, phrasings or answer use a word (or a word starting with it)."""
+    folded = f" {normalise(' '.join((entry.question, *entry.phrasings, entry.answer)))}"
+    return f" {word}" in folded
+
+
+def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
+    """A question about something the bot is not for, even though some words match an entry:
+    "vad kostar ett busskort", "hur mycket tjänar en rehabkoordinator". A short question with
+    such a word is refused unless its best entry uses the word; a long one (a client's
+    situation may mention a car or a holiday) only when nothing answers it."""
+    words = outside_words(text)
+    if not words:
+        return False
+    best = kb.entries.get(result.best.entry_id) if result.best else None
+    if result.level == ANSWER and best is not None:
+        if len(result.stems) > _outside_words()[2]:
+            return False
+        return not all(_uses_word(best, w) for w in words)
+    return best is None or not all(_uses_word(best, w) for w in words)
 
 
 def _about(term: Entry, entry: Entry) -> bool:
     """Whether a question-answer entry is about a glossary term (its title names the term)."""
-    return normalise(term.question.removeprefix("Vad betyder ").split("(")[0]) in normalise(entry.question)
+    prefix = TEXTS["glossary_title"].split("{term}")[0]
+    return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.question)
 
 
 def _defines(term: Entry, entry: Entry) -> bool:
@@ -206,6 +289,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if reply:
         return Verdict(VERDICT_SMALLTALK, reply=reply)
     result = matcher.match(text, limit=4)
+    if _outside(kb, result, text):
+        return Verdict(VERDICT_OFFTOPIC, result=result)
     term = glossary_entry(kb, text)
     if result.level == ANSWER and result.best:
         entry = kb.entries[result.best.entry_id]
@@ -217,10 +302,10 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if term is not None:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
-        best = result.best
-        if (best is not None and best.entry_id in kb.entries and result.level == SUGGEST
-                and _defines(term, kb.entries[best.entry_id])):
-            return Verdict(VERDICT_ANSWER, kb.entries[best.entry_id], [], result)
+        defining = next((kb.entries[c.entry_id] for c in result.candidates
+                         if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])), None)
+        if defining is not None:
+            return Verdict(VERDICT_ANSWER, defining, [], result)
         return Verdict(VERDICT_ANSWER, term, [], result)
     if result.off_topic:
         return Verdict(VERDICT_OFFTOPIC, result=result)
@@ -278,7 +363,7 @@ async def _show(ctx: Context) -> list[Out]:
         await ctx.services.soon(ctx.store.questions.resolve_suggestion(ref))
         asked = await question_for_suggestion(ctx.store, ref)
     if entry is None:
-        return [Text("Den frågan finns inte längre i kunskapsbasen. Skriv din fråga igen, så letar jag på nytt.")]
+        return [Text(TEXTS["entry_gone"])]
     await ctx.services.soon(ctx.store.questions.record_answered(entry.id))
     return [answer_card(ctx, entry, asked)]
 
@@ -286,7 +371,7 @@ async def _show(ctx: Context) -> list[Out]:
 async def _ask(ctx: Context) -> list[Out]:
     q = ctx.value.get("q")
     if not isinstance(q, str) or not q.strip():
-        return [Text("Skriv din fråga, så letar jag efter svaret.")]
+        return [Text(TEXTS["empty_question"])]
     return await answer_text(ctx, q[:500])
 
 
@@ -302,7 +387,7 @@ async def _feedback(ctx: Context) -> list[Out]:
     # An entry removed by a reload since the card was shown still gets its feedback recorded.
     valid_id = isinstance(entry_id, str) and len(entry_id) <= 100 and ENTRY_ID.fullmatch(entry_id)
     if not valid_id or vote not in ("up", "down"):
-        return [Text("Jag kunde inte spara din återkoppling. Försök igen.")]
+        return [Text(TEXTS["feedback_not_saved"])]
     asked = ctx.value.get("q")
     # What the person asked (redacted again: card data comes back from the client), else the entry's title.
     question = redact(asked.strip())[:MAX_QUESTION_STORED] if isinstance(asked, str) and asked.strip() else ""
@@ -310,7 +395,7 @@ async def _feedback(ctx: Context) -> list[Out]:
     question = question or (entry.question if entry else entry_id)
     if vote == "up":
         await ctx.services.soon(ctx.store.questions.record_feedback(entry_id, vote, question, normalise(question)))
-        return [Text("Tack för din återkoppling! 👍")]
+        return [Text(TEXTS["feedback_thanks"])]
     ref = uuid.uuid4().hex
     # awaited: the reason card that follows adds to this row
     await ctx.store.questions.record_feedback(entry_id, vote, question, normalise(question), ref=ref)
@@ -332,22 +417,21 @@ def reason_card(ctx: Context, ref: str, entry_id: str, reason: str = "", comment
 async def _feedback_reason(ctx: Context) -> list[Out]:
     ref, entry_id, reason = ctx.value.get("ref"), ctx.value.get("entry"), ctx.value.get("reason")
     if not isinstance(ref, str) or not REF.fullmatch(ref):
-        return [Text("Jag kunde inte spara din återkoppling. Försök igen.")]
+        return [Text(TEXTS["feedback_not_saved"])]
     entry_id = entry_id if isinstance(entry_id, str) and ENTRY_ID.fullmatch(entry_id) and len(entry_id) <= 100 else ""
     result = validate_field(FEEDBACK_COMMENT, ctx.value.get("kommentar"), today=ctx.services.today())
     if result.pii_blocked:
         await ctx.store.audit.record("pii_blocked", ctx.turn.user.aad_object_id, "feedback:kommentar", "blocked")
     reason = reason if isinstance(reason, str) else ""
     if result.error or reason not in REASON_TITLES:
-        error = result.error or "Välj vad som var fel."
+        error = result.error or TEXTS["feedback_choose_reason"]
         card = reason_card(ctx, ref, entry_id, reason if reason in REASON_TITLES else "", result.raw, error)
         return [UpdateCard(ctx.turn.reply_to_id, card.card)] if ctx.turn.reply_to_id else [card]
     if not await ctx.store.questions.set_feedback_reason(ref, reason, result.value or None):
-        return [Text("Jag hittar inte den återkopplingen längre. Tryck på 👎 igen om du vill.")]
-    thanks = ctx.card("notice", title="Tack för att du säger till",
-                      text=(f"Du svarade: {REASON_TITLES[reason]}. Samverkanskoordinatorerna ser det och förbättrar svaret. "
-                            "Vill du ha hjälp nu kan du fråga en person."),
-                      actions=[{"title": "Fråga en person", "data": {"verb": "contact.show",
+        return [Text(TEXTS["feedback_not_found"])]
+    thanks = ctx.card("notice", title=TEXTS["feedback_noted_title"],
+                      text=TEXTS["feedback_noted_text"].format(reason=REASON_TITLES[reason]),
+                      actions=[{"title": TEXTS["ask_a_person"], "data": {"verb": "contact.show",
                                                                      "purpose": _purpose_for(ctx, entry_id),
                                                                      "entry": entry_id or None}}])
     return [UpdateCard(ctx.turn.reply_to_id, thanks.card)] if ctx.turn.reply_to_id else [thanks]

@@ -376,7 +376,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     forms_path = root / "forms.yaml"
     if forms_path.exists():
         _read_lists(col, forms_path)
-    forms = read_forms(root, col.rel, col.error, _sources, lambda text: bool(ID_RE.match(text)))
+    forms = read_forms(root, col.rel, col.error, _sources, lambda text: bool(ID_RE.match(text)), _legal)
     navigator = None
     nav_path = root / "vagvisare.yaml"
     if nav_path.exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -314,6 +314,22 @@ class FieldSpec:
     allow_future: bool = False
     required_when: RequiredWhen | None = None
     where: Where = Where("", 0)
+    variants: tuple["Variant", ...] = ()  # texts and requirement that depend on the preconditions' answers
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Overrides that apply when every `when` (precondition field id, value) matches the answers."""
+
+    when: tuple[tuple[str, str], ...]
+    label: str | None = None
+    help: str | None = None
+    placeholder: str | None = None
+    required: bool | None = None
+    intro: str | None = None
+
+    def matches(self, answers: Mapping[str, Any]) -> bool:
+        return all(answers.get(key) == value for key, value in self.when)
 
 
 @dataclass(frozen=True)
@@ -323,6 +339,61 @@ class StepSpec:
     fields: tuple[FieldSpec, ...]
     intro: str = ""
     where: Where = Where("", 0)
+    variants: tuple[Variant, ...] = ()
+    sources: tuple[SourceRef, ...] = ()  # cited where the intro says {kalla}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A text of a form file, shown only when `condition` ("", "x" or "not x") holds; its
+    sources are added to the card's source line when it is shown."""
+
+    text: str
+    condition: str = ""
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class StopContact:
+    """A contact list on a stop card: the routing purpose, a title and text ({list}: its title)."""
+
+    purpose: str
+    title: str
+    text: str = ""
+    condition: str = ""
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class StopAction:
+    """A button on a stop card; `do` is one of the flow's actions (conditions, cancel, switch, …)."""
+
+    do: str
+    title: str
+    style: str = ""
+    condition: str = ""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The card shown when a precondition fails (the verdict `code`)."""
+
+    code: str
+    title: str
+    lines: tuple[Line, ...]
+    contacts: tuple[StopContact, ...] = ()
+    actions: tuple[StopAction, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    legal: tuple[LegalRef, ...] = ()
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class PreconditionsSpec:
+    """Questions asked before the form (Arena/SIP): what the card explains, and the fields."""
+
+    about: tuple[Line, ...]
+    fields: tuple[FieldSpec, ...]
 
 
 @dataclass(frozen=True)
@@ -343,6 +414,13 @@ class FormSpec:
     sources: tuple[SourceRef, ...] = ()
     where: Where = Where("", 0)
     notice: Notice | None = None
+    preconditions: PreconditionsSpec | None = None
+    texts: Mapping[str, str] = field(default_factory=dict)  # the flow's own texts by key
+    next_steps: tuple[Line, ...] = ()  # receipt lines after the routing
+    stops: Mapping[str, Stop] = field(default_factory=dict)  # verdict code → stop card
+
+    def text(self, key: str, **values: Any) -> str:
+        return self.texts[key].format(**values) if values else self.texts[key]
 
     def field(self, field_id: str) -> FieldSpec | None:
         return next((f for s in self.steps for f in s.fields if f.id == field_id), None)

@@ -60,8 +60,20 @@ async def test_an_off_topic_question_is_refused_cleanly(teams):
     assert "SIP" in text and "Vem kallar till SIP?" in titles(replies.cards[0])
 
 
+async def test_a_short_question_about_something_else_is_refused_though_some_words_match_an_entry(teams):
+    # "kostar" matches what the samordningsförbund's efforts cost; a bus pass is not the bot's matter
+    replies = await teams.send("vad kostar ett busskort i jönköping")
+    text = replies.all_text()
+    assert "Det ligger utanför vad jag kan svara på" in text
+    assert "Vad kostade förbundets insatser 2024?" not in text and "Menade du" not in text
+    # a message that is not small talk is still a question ("tack, men …")
+    answered = await teams.send("tack, men vem kallar till SIP?")
+    assert "Vem kan kalla till SIP?" in answered.all_text()
+
+
 async def test_thanks_and_greetings_get_a_short_polite_reply_and_are_not_logged(teams):
-    for message, expected in (("tack!", "Varsågod"), ("Tack så mycket", "Varsågod"), ("ok", "👍"), ("bra", "👍")):
+    for message, expected in (("tack!", "Varsågod"), ("Tack så mycket", "Varsågod"), ("ok", "👍"), ("bra", "👍"),
+                              ("toppen, tack", "Varsågod"), ("okej då", "👍"), ("👍", "👍"), ("god morgon!", "Hej!")):
         replies = await teams.send(message)
         assert replies.cards == [] and expected in replies.all_text(), message
     assert unanswered(teams) == []

@@ -1,0 +1,95 @@
+"""Calibrate the matcher's answer thresholds on the tuning sets (never the held-out ones).
+
+    .venv/bin/python -m scripts.calibrate [--penalty 3]
+
+Every tuning question is matched once; then each combination of thresholds is applied to the
+recorded scores and margins: a right entry answered counts +1, a wrong one (or any answer to a
+question nothing should answer) counts -penalty. Prints the best combinations and today's.
+The decision around the matcher (small talk, glossary, off-topic words, commands) is left out,
+so the figures are the matcher's; check the winner with scripts.accuracy."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from dataclasses import dataclass, fields, replace
+
+from lotsen.kb import load_knowledge_base
+from lotsen.matching import Matcher, Thresholds
+from scripts.accuracy import NO_ENTRY, ROOT, load_questions
+
+HELD_OUT = ("heldout2_questions",)  # never used for tuning
+
+
+@dataclass
+class Row:
+    top: float
+    margin: float
+    words: int  # meaningful words
+    clear: bool  # not a one-word question with a weak best phrasing
+    right: bool  # the matcher's best entry is an acceptable one
+    none: bool  # nothing should answer
+
+
+def answered(th: Thresholds, r: Row) -> bool:
+    if not r.clear:
+        return False
+    if r.top >= th.answer and (r.margin >= th.margin or (r.top >= th.sure and r.margin >= th.sure_margin)):
+        return True
+    return r.words >= th.long_words and r.top >= th.long_answer and r.margin >= th.long_margin
+
+
+def score(th: Thresholds, rows: list[Row], penalty: float) -> tuple[float, int, int]:
+    good = bad = 0
+    for r in rows:
+        if answered(th, r):
+            if r.right and not r.none:
+                good += 1
+            else:
+                bad += 1
+    return good - penalty * bad, good, bad
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--penalty", type=float, default=3.0)
+    args = parser.parse_args()
+    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
+    rows = []
+    for q in load_questions():
+        if q["file"] in HELD_OUT or q.get("expect") == "smalltalk" or q.get("category") == "smalltalk":
+            continue
+        expect = tuple(q["expect_any"]) if "expect_any" in q else (str(q.get("expect", NO_ENTRY)),)
+        result = matcher.match(q["q"])
+        if not result.best:
+            continue
+        meaningful = [s for s in result.stems if s not in matcher._weak and (matcher.knows(s) or not s.isdigit())]
+        clear = len(meaningful) > 1 or result.best.overlap >= 0.95
+        rows.append(Row(result.best.score, result.margin, len(meaningful), clear, result.best.entry_id in expect,
+                        expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent")))
+    today = Thresholds()
+    grid = {
+        "answer": [0.46, 0.48, 0.50, 0.52, 0.54],
+        "margin": [0.04, 0.06, 0.08, 0.10, 0.12],
+        "sure": [0.58, 0.60, 0.62, 0.64],
+        "sure_margin": [0.0, 0.02, 0.04],
+        "long_words": [7, 8, 9, 10],
+        "long_answer": [0.38, 0.40, 0.42, 0.44],
+        "long_margin": [0.06, 0.08, 0.10, 0.12, 0.15],
+    }
+    results = []
+    for values in itertools.product(*grid.values()):
+        th = replace(today, **dict(zip(grid, values)))
+        results.append((score(th, rows, args.penalty), th))
+    results.sort(key=lambda x: -x[0][0])
+    names = [f.name for f in fields(Thresholds) if f.name in grid]
+    print(f"{len(rows)} tuning questions; +1 right answer, -{args.penalty:g} wrong")
+    s, good, bad = score(today, rows, args.penalty)
+    print(f"today: {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(today, n)}" for n in names))
+    for (s, good, bad), th in results[:10]:
+        print(f"  {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(th, n)}" for n in names))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
