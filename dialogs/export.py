@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.compilation import municipality_title
+from dialogs.texts import dialog_texts
 from dialogs.views import display
 from lotsen import cases
 from lotsen.casekinds import CaseKinds
 from lotsen.fields import Field
 from lotsen.kb.model import KnowledgeBase
 
-HANDLING_TITLES = {"datum": "Bokat datum", "tid": "Bokad tid", "format": "Form"}
+HANDLING_KEYS = ("datum", "tid", "format")  # titled by export_handling_<key> in dialogs/texts.yaml
 
 
 def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case], latest_comments: dict[int, str],
@@ -34,10 +35,13 @@ def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case],
             if key not in handling_keys:
                 handling_keys.append(key)
 
-    header = ["Referens", "Typ", "Inkom", "Senast ändrad", "Status", "Kommun"]
+    texts = dialog_texts()
+    header = [texts(f"export_{k}") for k in ("reference", "kind", "created", "updated", "status", "municipality")]
     header += [f.label for f in fields.values()]
-    header += ["Vill ha återkoppling"] + [HANDLING_TITLES.get(k, k) for k in handling_keys]
-    header += ["Mottagare", "Teams-kanal", "Senaste kommentar"] + (["Rapportör"] if include_reporter else [])
+    header += [texts("export_feedback")]
+    header += [texts(f"export_handling_{k}") if k in HANDLING_KEYS else k for k in handling_keys]
+    header += [texts(f"export_{k}") for k in ("recipient", "channel", "latest_comment")]
+    header += [texts("export_reporter")] if include_reporter else []
 
     rows = []
     for case in reports:
@@ -49,7 +53,7 @@ def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case],
             value = values.get(field_id)
             own = per_case[case.id].get(field_id, f)
             row.append("" if value in (None, "", []) else display(own, value))
-        row.append("Ja" if case.wants_feedback else "Nej")
+        row.append(texts("export_yes") if case.wants_feedback else texts("export_no"))
         handling = case.data.get("handling", {}) or {}
         row += [str(handling.get(k, "")) for k in handling_keys]
         row += [str(case.routed_to.get("contact_title", "")), str(case.routed_to.get("channel", "")),

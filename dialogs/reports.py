@@ -17,6 +17,7 @@ from cards.render import render
 from dialogs.compilation import compilation_card, compile_deviations, municipality_title, severity_short
 from dialogs.export import export_table, latest_comments
 from dialogs.periods import Filters, parse_filters
+from dialogs.texts import dialog_texts
 from lotsen import cases
 from lotsen.assistant import Assistant
 from lotsen.context import Context
@@ -25,8 +26,6 @@ from lotsen.turn import Card, Out, Text
 
 __all__ = ["compile_deviations", "export_table", "latest_comments", "parse_filters"]
 LIST_CAP = 25
-PERIOD_HELP = ("Skriv till exempel **{cmd}**, **{cmd} vetlanda**, **{cmd} 2026**, "
-               "**{cmd} 2026-01-01 2026-06-30** eller **{cmd} under utredning**.")
 
 # Sections of the compilation: (field id in the form, pick list in knowledge/forms.yaml, free-text field, order).
 
@@ -34,22 +33,24 @@ PERIOD_HELP = ("Skriv till exempel **{cmd}**, **{cmd} vetlanda**, **{cmd} 2026**
 # --- the list --------------------------------------------------------------------------------
 
 async def list_card(ctx: Context, filters: Filters) -> dict[str, Any]:
+    texts = dialog_texts()
     found = await cases.list_cases(ctx.store, limit=LIST_CAP, **filters.query())
     total = await cases.count_cases(ctx.store, **filters.query())
     items = [{
         "reference": c.reference,
-        "line": f"{cases.local_date(c.created_at)} · {municipality_title(ctx.kb, c.municipality)}",
-        "details": f"Status: {c.status_title} · {severity_short(ctx.kb, c.data.get('values', {}).get('allvarlighet'))}",
+        "line": texts("reports_line", date=cases.local_date(c.created_at),
+                      municipality=municipality_title(ctx.kb, c.municipality)),
+        "details": texts("reports_details", status=c.status_title,
+                         severity=severity_short(ctx.kb, c.data.get("values", {}).get("allvarlighet"))),
         "data": {"verb": "case.show", "reference": c.reference},
     } for c in found]
     if total == 0:
-        summary = "Inga avvikelser matchar urvalet."
+        summary = texts("reports_none")
     elif total > len(found):
-        summary = (f"Visar de {len(found)} senaste av {total} rapporter. Avgränsa med kommun, period eller status, "
-                   f"till exempel **lista avvikelser vetlanda 2026**.")
+        summary = texts("reports_capped", shown=len(found), total=total)
     else:
-        summary = f"{total} {'rapport' if total == 1 else 'rapporter'}, senaste först."
-    return render("case_list", title="Avvikelser i samverkan", subtitle=filters.describe(ctx.kb),
+        summary = texts("reports_count", total=total, noun=texts("reports_one" if total == 1 else "reports_many"))
+    return render("case_list", title=texts("reports_title"), subtitle=filters.describe(ctx.kb),
                   summary=summary, items=items)
 
 
@@ -65,7 +66,7 @@ def _arguments(text: str, pattern: str) -> str:
 
 
 def _problem_reply(filters: Filters, cmd: str) -> list[Out]:
-    return [Text(" ".join(filters.problems) + " " + PERIOD_HELP.format(cmd=cmd))]
+    return [Text(" ".join(filters.problems) + " " + dialog_texts()("reports_period_help", cmd=cmd))]
 
 
 async def list_reports(ctx: Context) -> list[Out]:
@@ -102,12 +103,9 @@ async def export_reports(ctx: Context) -> list[Out]:
     if filters.date_to:
         command += f" --to {filters.date_to}"
     count = await cases.count_cases(ctx.store, **filters.query())
-    return [Text(
-        f"Det finns {count} {'avvikelse' if count == 1 else 'avvikelser'} för {filters.period_label()}. "
-        "Filen till Excel (CSV, en rad per rapport) skapas på servern där jag körs, så att inga rapporter "
-        f"skickas runt i chatten. Be den som driftar mig att köra: `{command}`. "
-        "Siffrorna per kategori ser du direkt med **sammanställning**."
-    )]
+    texts = dialog_texts()
+    noun = texts("reports_export_one" if count == 1 else "reports_export_many")
+    return [Text(texts("reports_export", count=count, noun=noun, period=filters.period_label(), command=command))]
 
 
 def register(assistant: Assistant) -> None:

@@ -6,6 +6,7 @@ here is a module-level registry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -29,3 +30,10 @@ def load_texts(path: Path = TEXTS_FILE) -> Texts:
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"{path}: every entry is key: \"text\"")
     return Texts(MappingProxyType(dict(data)))
+
+
+@cache
+def dialog_texts() -> Texts:
+    """The texts file, read once, for the case-handling and report modules that are plain
+    functions rather than flows (receipts, lists, export, compilation)."""
+    return load_texts()

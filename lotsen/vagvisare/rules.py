@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lotsen.kb.model import KnowledgeBase
+from lotsen.texts import say
 from lotsen.vagvisare.model import MUNICIPALITY, NUMBER, SEVERAL, Condition, Navigator, Rule
 
 FIRED, NOT, OPEN = "fired", "not", "open"
@@ -108,7 +109,7 @@ def _leaf(kb: KnowledgeBase, nav: Navigator, cond: Condition, facts: dict[str, A
     if holds:
         return Outcome(True, 1, frozenset(), (f"{fact.title}: {is_text}",))
     want = _wanted(kb, nav, cond)
-    return Outcome(False, 0, frozenset(), (f"{fact.title} är ”{is_text}”, regeln kräver {want}",))
+    return Outcome(False, 0, frozenset(), (say("vagvisare.rule_requires", fact=fact.title, value=is_text, wanted=want),))
 
 
 def _wanted(kb: KnowledgeBase, nav: Navigator, cond: Condition) -> str:
@@ -167,7 +168,7 @@ def evaluate(kb: KnowledgeBase, nav: Navigator, facts: dict[str, Any]) -> Evalua
                 local = Outcome(True, 0, frozenset(), ())
             else:
                 names = ", ".join(describe(kb, nav, muni_fact, m) for m in rule.municipalities)
-                local = Outcome(False, 0, frozenset(), (f"lokal rutin bara för {names}",))
+                local = Outcome(False, 0, frozenset(), (say("vagvisare.rule_local_only", municipalities=names),))
         else:
             local = Outcome(True, 0, frozenset(), ())
         if local.value is False:
@@ -181,6 +182,6 @@ def evaluate(kb: KnowledgeBase, nav: Navigator, facts: dict[str, Any]) -> Evalua
         else:
             missing = outcome.missing | local.missing
             status = OPEN if outcome.support > 0 or (outcome.value is True) else NOT
-            reasons = [] if status == OPEN else ["inget av villkoren är känt ännu"]
+            reasons = [] if status == OPEN else [say("vagvisare.rule_nothing_known")]
             results.append(RuleResult(rule, status, reasons, frozenset(missing), outcome.support))
     return Evaluation(results, dict(facts))
