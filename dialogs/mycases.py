@@ -16,6 +16,7 @@ from typing import Any
 from cards.render import render
 from dialogs import casework
 from dialogs.periods import parse_filters
+from dialogs.texts import dialog_texts
 from lotsen import cases
 from lotsen.assistant import Assistant
 from lotsen.context import Context
@@ -27,10 +28,8 @@ MINE_PATTERN = r"^(?:mina|visa mina|lista mina) (?:arenden|rapporter|avvikelser|
 REQUESTS_PATTERN = r"^(?:lista|visa) (?:alla )?(?:forfragningar(?:na)?|forfragan|begaranden)\b"
 MINE_CAP = 20
 LIST_CAP = 25
-NOT_FOUND = ("Jag hittar inget ärende med referensen {reference} som du har skickat in. Kontrollera referensen, "
-             "eller skriv **mina ärenden** för att se dina.")
 REQUEST_STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade", ("mottagen", "bokad"), "Öppna (mottagna eller bokade)"),
+    (r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade", ("mottagen", "bokad"), dialog_texts()("mine_status_open")),
     (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
     (r"bokad|bokade|bokat", ("bokad",), "Bokad"),
     (r"avbojd|avbojda|avbojt", ("avbojd",), "Avböjd"),
@@ -72,7 +71,8 @@ async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
     booked = ""
     if case.status == "bokad" and handling:
         fmt = dict((c.value, c.title) for c in casework.FORMAT_CHOICES).get(handling.get("format", ""), "")
-        booked = f"{handling.get('datum', '')} kl. {handling.get('tid', '')} · {fmt}".strip()
+        booked = dialog_texts()("mine_booked", date=handling.get("datum", ""), time=handling.get("tid", ""),
+                                form=fmt).strip()
     return render("case_status", title=f"{cases.KIND_TITLES[case.kind]} {case.reference}",
                   status=case.status_title, created=cases.local_stamp(case.created_at),
                   municipality=casework.municipality_name(ctx, case.municipality), received=received,
@@ -82,10 +82,10 @@ async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
 def receiver_line(case: cases.Case) -> str:
     routed = case.routed_to or {}
     if routed.get("channel"):
-        return f"Skickad till {routed.get('contact_title') or routed['channel']} (Teams-kanal)"
+        return dialog_texts()("mine_sent_to_channel", title=routed.get("contact_title") or routed["channel"])
     if routed.get("contact_title"):
-        return f"Ingen kanal tog emot den – {routed['contact_title']} behöver meddelas"
-    return "Sparad"
+        return dialog_texts()("mine_not_received", title=routed["contact_title"])
+    return dialog_texts()("mine_saved")
 
 
 def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[str, Any]]:
@@ -93,7 +93,7 @@ def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[s
         "reference": c.reference,
         "line": f"{cases.KIND_TITLES[c.kind]} · {cases.local_date(c.created_at)} · "
                 f"{casework.municipality_name(ctx, c.municipality)}",
-        "details": f"Status: {c.status_title}",
+        "details": dialog_texts()("mine_details", status=c.status_title),
         "data": {"verb": verb, "reference": c.reference},
     } for c in found]
 
@@ -102,7 +102,7 @@ async def show_status(ctx: Context) -> list[Out]:
     reference = _reference(fold(ctx.turn.text.strip()))
     case = await own_case(ctx, reference)
     if case is None:
-        return [Text(NOT_FOUND.format(reference=reference))]
+        return [Text(dialog_texts()("mine_not_found", reference=reference))]
     if ctx.is_coordinator:
         return [Card(await casework.case_card(ctx, case))]
     return [Card(await status_card(ctx, case))]
@@ -113,25 +113,25 @@ async def show_mine_button(ctx: Context) -> list[Out]:
     reference = reference if isinstance(reference, str) and len(reference) <= 40 else ""
     case = await own_case(ctx, reference) if reference else None
     if case is None:
-        return [Text(NOT_FOUND.format(reference=reference or "–"))]
+        return [Text(dialog_texts()("mine_not_found", reference=reference or "–"))]
     return [Card(await status_card(ctx, case))]
 
 
 async def list_mine(ctx: Context) -> list[Out]:
+    texts = dialog_texts()
     me = ctx.turn.user.aad_object_id
     if not me:
-        return [Text("Jag kan inte se vem du är, så jag kan inte visa dina ärenden.")]
+        return [Text(texts("mine_unknown_user"))]
     kinds = tuple(cases.KIND_TITLES)
     found = await cases.list_cases(ctx.store, kinds=kinds, reporter_aad=me, limit=MINE_CAP)
     total = await cases.count_cases(ctx.store, kinds=kinds, reporter_aad=me)
     if total == 0:
-        summary = ("Du har inte skickat in några avvikelser eller förfrågningar ännu. Skriv **rapportera avvikelse** "
-                   "eller **begär sip** för att börja.")
+        summary = texts("mine_none")
     elif total > len(found):
-        summary = f"De {len(found)} senaste av dina {total} ärenden, senaste först."
+        summary = texts("mine_capped", shown=len(found), total=total)
     else:
-        summary = f"{total} {'ärende' if total == 1 else 'ärenden'}, senaste först."
-    return [Card(render("case_list", title="Mina ärenden", subtitle="Avvikelser och förfrågningar som du har skickat in",
+        summary = texts("mine_count", total=total, noun=texts("mine_one" if total == 1 else "mine_many"))
+    return [Card(render("case_list", title=texts("mine_title"), subtitle=texts("mine_subtitle"),
                         summary=summary, items=_case_items(ctx, found, "case.mine")))]
 
 
@@ -141,21 +141,20 @@ async def list_requests(ctx: Context) -> list[Out]:
     kinds = tuple(dict.fromkeys(KIND_WORDS[w] for w in words if w in KIND_WORDS)) or ("arena", "sip")
     rest = " ".join(w for w in words if w not in KIND_WORDS)
     filters = parse_filters(ctx.kb, rest, REQUEST_STATUS_WORDS, REQUEST_FILLER)
+    texts = dialog_texts()
     if filters.problems:
-        return [Text(" ".join(filters.problems) + " Skriv till exempel **lista förfrågningar**, **lista förfrågningar "
-                     "arena jönköping**, **lista förfrågningar sip bokade** eller **lista förfrågningar 2026**.")]
+        return [Text(" ".join(filters.problems) + texts("requests_help"))]
     query = {**filters.query(), "kinds": kinds}
     found = await cases.list_cases(ctx.store, limit=LIST_CAP, **query)
     total = await cases.count_cases(ctx.store, **query)
-    what = " och ".join({"arena": "Arena", "sip": "SIP"}[k] for k in kinds)
+    what = texts("and").join(texts(f"requests_kind_{k}") for k in kinds)
     if total == 0:
-        summary = "Inga förfrågningar matchar urvalet."
+        summary = texts("requests_none")
     elif total > len(found):
-        summary = (f"Visar de {len(found)} senaste av {total}. Avgränsa med arena/sip, kommun, period eller status, "
-                   "till exempel **lista förfrågningar sip jönköping bokade**.")
+        summary = texts("requests_capped", shown=len(found), total=total)
     else:
-        summary = f"{total} {'förfrågan' if total == 1 else 'förfrågningar'}, senaste först."
-    return [Card(render("case_list", title=f"Förfrågningar: {what}", subtitle=filters.describe(ctx.kb),
+        summary = texts("requests_count", total=total, noun=texts("requests_one" if total == 1 else "requests_many"))
+    return [Card(render("case_list", title=texts("requests_title", what=what), subtitle=filters.describe(ctx.kb),
                         summary=summary, items=_case_items(ctx, found, "case.show")))]
 
 

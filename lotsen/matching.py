@@ -25,7 +25,6 @@ thresholds. The result says why, for the coordinators' "testa:" mode.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -313,6 +312,7 @@ class Matcher:
                 if s not in self._entry_tf.get(entry_id, {}):
                     postings[s].append(entry_id)
         self._postings = dict(postings)
+        self._rival_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         # A phrasing's own weight: a place it names counts fully here, so "har nässjö förrehab"
         # is only half covered by a question that names no place.
         self._places = self._weak - _WEAK_STEMS
@@ -525,17 +525,50 @@ class Matcher:
 
     def rivals(self, index: int, limit: int = 4) -> list[str]:
         """The entries most likely to compete with phrasing `index`: those sharing its rarest
-        words. Cost grows with how common those words are, not with the size of the knowledge base."""
+        words (the first RIVAL_SCAN entries of each word's postings), most shared weight first;
+        on a tie, the entry met first. Cost grows with how common those words are, not with the
+        size of the knowledge base.
+
+        Found with set operations rather than by adding up weights entry by entry: only an
+        entry in two or more of the words' postings, or one of the first `limit` entries of a
+        posting, can be among the best `limit`."""
         entry_id, _, stems = self._docs[index]
         rare = sorted((s for s in stems if s in self._idf and s not in self._weak),
                       key=lambda s: -self._idf[s])[:RIVAL_WORDS]
-        acc: dict[str, float] = defaultdict(float)
-        for s in rare:
-            weight = self._idf[s]
-            for other in self._postings.get(s, ())[:RIVAL_SCAN]:
-                if other != entry_id:
-                    acc[other] += weight
-        return heapq.nlargest(limit, acc, key=acc.__getitem__)
+        lists = [(*self._rival_postings(s), self._idf[s]) for s in rare]
+        several: set[str] = set()
+        for i, (_, first, _) in enumerate(lists):
+            for _, second, _ in lists[i + 1:]:
+                several |= first & second
+        several.discard(entry_id)
+        candidates = set(several)
+        for entries, _, _ in lists:
+            taken = 0
+            for other in entries:
+                if taken >= limit:
+                    break
+                if other != entry_id and other not in several:
+                    candidates.add(other)
+                    taken += 1
+        order: dict[str, tuple[float, int, int]] = {}
+        for other in candidates:
+            shared, met = 0.0, None
+            for k, (entries, members, weight) in enumerate(lists):
+                if other in members:
+                    shared += weight
+                    if met is None:
+                        met = (k, entries.index(other))
+            assert met is not None
+            order[other] = (-shared, *met)
+        return sorted(order, key=order.__getitem__)[:limit]
+
+    def _rival_postings(self, stem: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The first RIVAL_SCAN entries of a stem's postings, in order and as a set (cached)."""
+        found = self._rival_cache.get(stem)
+        if found is None:
+            head = tuple(self._postings.get(stem, ())[:RIVAL_SCAN])
+            found = self._rival_cache[stem] = (head, frozenset(head))
+        return found
 
     def match_phrasing(self, index: int, limit: int = 3) -> MatchResult:
         """Phrasing `index` asked exactly as written, scored against its own entry and its

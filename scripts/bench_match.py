@@ -6,7 +6,8 @@ Prints, for the current matcher and for the reference matcher (lotsen/matching.p
 collision check of lotsen/kb/quality.py at the git revision --reference, loaded from git in
 the same run; default: the first release, before issue 9):
 
-1. match latency p50/p99 on the shipped knowledge base (every accuracy question, 3 rounds);
+1. match latency p50/p99 on the shipped knowledge base (every accuracy question, 3 rounds),
+   wall clock and CPU time of the matching thread (the latter is what an idle machine gives);
 2. index build time and match p50/p99 on a synthetic knowledge base of --entries entries
    (the shipped vocabulary recombined, 6 phrasings each: scripts.benchmark.synthetic_kb);
 3. the knowledge-base check's collision part on the shipped KB and at --entries (the
@@ -78,14 +79,17 @@ def fmt(values: list[float]) -> str:
     return f"p50 {percentile(values, 50):6.2f} ms · p99 {percentile(values, 99):6.2f} ms"
 
 
-def alternating(matchers: list, queries: list[str]) -> list[list[float]]:
-    """Each query on every matcher in turn, so a busy machine slows all of them alike."""
-    out: list[list[float]] = [[] for _ in matchers]
+def alternating(matchers: list, queries: list[str]) -> list[tuple[list[float], list[float]]]:
+    """Each query on every matcher in turn, so a busy machine slows all of them alike: per
+    matcher, the wall-clock latencies and the CPU time of this thread (which a busy machine
+    does not inflate: the figure for an idle one)."""
+    out: list[tuple[list[float], list[float]]] = [([], []) for _ in matchers]
     for q in queries:
-        for times, matcher in zip(out, matchers):
-            start = time.perf_counter()
+        for (wall, cpu), matcher in zip(out, matchers):
+            start, start_cpu = time.perf_counter(), time.thread_time()
             matcher.match(q)
-            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
     return out
 
 
@@ -106,8 +110,8 @@ def bench_match(kb, big, queries, big_queries, ref_matching) -> dict:
     for name, index, qs in (("shipped", 0, queries), ("synthetic", 1, big_queries)):
         matchers = [rows[label][index] for label in labels]
         alternating(matchers, qs[:30])  # warm caches
-        for label, times in zip(labels, alternating(matchers, qs)):
-            print(f"  {label:9s} match, {name}: {fmt(times)} over {len(times)} questions")
+        for label, (wall, cpu) in zip(labels, alternating(matchers, qs)):
+            print(f"  {label:9s} match, {name}: wall {fmt(wall)} · CPU {fmt(cpu)} over {len(wall)} questions")
     return rows
 
 
@@ -146,21 +150,35 @@ def _shipped_entries():
     return load_knowledge_base(ROOT / "knowledge").entries.values()
 
 
-async def request_loop(knowledge, queries: list[str], stop: asyncio.Event, interval: float = 0.02) -> list[float]:
+async def request_loop(knowledge, queries: list[str], stop: asyncio.Event,
+                       interval: float = 0.02) -> tuple[list[float], list[float]]:
     """A question every `interval` seconds on the event loop, like a request handler would ask
     it; each latency counts from when the request was due (or from when the previous one was
-    answered, if that was later), so a blocked loop shows."""
+    answered, if that was later), so a blocked loop shows. Also, per request, the CPU time the
+    event loop's thread spent since the previous answer (the question itself and whatever else
+    ran on the loop meanwhile): what a busy machine does not inflate, so what the bot's own
+    work costs a request."""
     out: list[float] = []
+    cpu: list[float] = []
     loop = asyncio.get_running_loop()
     due = loop.time()
     i = 0
+    last_cpu = time.thread_time()
     while not stop.is_set():
         due = max(due + interval, loop.time())  # a client that does not queue more than one question
         await asyncio.sleep(max(0.0, due - loop.time()))
         knowledge.matcher.match(queries[i % len(queries)])
         out.append((loop.time() - due) * 1000)
+        now_cpu = time.thread_time()
+        cpu.append((now_cpu - last_cpu) * 1000)
+        last_cpu = now_cpu
         i += 1
-    return out
+    return out, cpu
+
+
+def latency_line(wall: list[float], cpu: list[float]) -> str:
+    return (f"p50 {percentile(wall, 50):6.1f} ms · p99 {percentile(wall, 99):6.1f} ms · max {max(wall):6.1f} ms; "
+            f"event-loop CPU per request p99 {percentile(cpu, 99):6.1f} ms · max {max(cpu):6.1f} ms")
 
 
 async def bench_reload(directory: Path, queries: list[str], modes: list[str]) -> None:
@@ -173,9 +191,8 @@ async def bench_reload(directory: Path, queries: list[str], modes: list[str]) ->
     idle = asyncio.create_task(request_loop(knowledge, queries, stop))
     await asyncio.sleep(5)
     stop.set()
-    baseline = await idle
-    print(f"  reference, requests without a reload ({len(baseline)}): p50 {percentile(baseline, 50):6.1f} ms · "
-          f"p99 {percentile(baseline, 99):6.1f} ms · max {max(baseline):6.1f} ms")
+    baseline, baseline_cpu = await idle
+    print(f"  reference, requests without a reload ({len(baseline)}): {latency_line(baseline, baseline_cpu)}")
     for mode in modes:
         stop = asyncio.Event()
         busy = asyncio.create_task(request_loop(knowledge, queries, stop))
@@ -183,12 +200,11 @@ async def bench_reload(directory: Path, queries: list[str], modes: list[str]) ->
         result = await reload_knowledge(knowledge, isolate=mode == "process")
         seconds = time.perf_counter() - start
         stop.set()
-        during = await busy
+        during, during_cpu = await busy
         print(f"  reload in a {mode}: new knowledge base answering after {result.installed_after:5.1f} s, warnings "
               f"checked after {result.checked_after:5.1f} s (total {seconds:5.1f} s), ok={result.ok}, "
               f"{result.entries} entries, {len(result.warnings)} warnings")
-        print(f"    requests during the reload ({len(during)}): p50 {percentile(during, 50):6.1f} ms · "
-              f"p99 {percentile(during, 99):6.1f} ms · max {max(during):6.1f} ms")
+        print(f"    requests during the reload ({len(during)}): {latency_line(during, during_cpu)}")
 
 
 def main() -> int:
