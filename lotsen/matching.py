@@ -642,7 +642,9 @@ class Matcher:
                 common = self._docs[d][2] & qfrozen
                 if not common:
                     continue
-                cov = sum(map(idf_get, common)) / self._doc_weight[d]
+                # fsum: exactly rounded whatever the set's order, so equal phrasings tie exactly and
+                # the first in file order wins (set order differs between processes and after pickling).
+                cov = math.fsum(map(idf_get, common)) / self._doc_weight[d]
                 if cov > best_cov:
                     best_cov, best_doc = cov, d
             focus = min(1.0, explained / q_weight)

@@ -16,10 +16,10 @@ from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
 # Held-out set 2: what the bot reaches today (not targets; they must not fall).
-HELDOUT2_STRICT_IN_SCOPE = 0.72
-HELDOUT2_STRICT_SITUATIONAL = 0.52
+HELDOUT2_STRICT_IN_SCOPE = 0.75
+HELDOUT2_STRICT_SITUATIONAL = 0.58
 HELDOUT2_WRONG_MAX = 11
-HELDOUT2_REFUSED = 0.70
+HELDOUT2_REFUSED = 0.80
 
 
 @pytest.fixture(scope="module")
