@@ -4,11 +4,6 @@
 #   make test   install everything and run the whole test suite (unit, HTTP, end-to-end)
 .PHONY: run bot test test-fast e2e setup check-kb bench package playground clean lint
 
-# Formatted with `ruff format` (checked by `make lint`): files added since issue 16. Add a file
-# here once it is formatted; the rest of the tree is formatted gradually to spare merges.
-FORMATTED = lotsen/casekinds.py lotsen/tenancy.py lotsen/kb/forms.py bot/composition.py \
-            tests/test_layering.py tests/http/test_form_as_data.py scripts/flow_diagrams.py \
-            tests/test_code_health.py
 
 setup:
 	@scripts/setup.sh
@@ -36,10 +31,10 @@ test:
 	@$(MAKE) --no-print-directory lint
 	pg_virtualenv .venv/bin/python -m pytest
 
-# Code health, before the tests: lint (ruff.toml), format of $(FORMATTED), types (mypy.ini).
+# Code health, before the tests: lint (ruff.toml), format of the whole tree (ruff format), types (mypy.ini).
 lint: setup
 	.venv/bin/python -m ruff check .
-	.venv/bin/python -m ruff format --check $(FORMATTED)
+	.venv/bin/python -m ruff format --check .
 	.venv/bin/python -m mypy
 
 check-kb: setup

@@ -55,7 +55,8 @@ def main() -> int:
     if settings.local_mode:
         log.warning(
             "LOCAL MODE: no MicrosoftAppId set, so requests are NOT authenticated. "
-            "Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Teams.", settings.host
+            "Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Teams.",
+            settings.host,
         )
     if not settings.local_mode and settings.allow_all_tenants and not settings.allowed_tenant_ids:
         log.warning("ALLOW_ALL_TENANTS=true: activities from every Microsoft 365 tenant are accepted")

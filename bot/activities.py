@@ -106,13 +106,17 @@ def to_turn(activity: dict[str, Any], value: Any = None, *, is_invoke: bool = Fa
 
 # --- outgoing ------------------------------------------------------------------------------
 
+
 def text_activity(text: str) -> dict[str, Any]:
     return {"type": "message", "text": text, "inputHint": "acceptingInput"}
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
-                                "inputHint": "acceptingInput"}
+    activity: dict[str, Any] = {
+        "type": "message",
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+        "inputHint": "acceptingInput",
+    }
     if text:
         activity["text"] = text
     return activity

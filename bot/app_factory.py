@@ -47,24 +47,36 @@ def sdk_edge(settings: Settings) -> Any:
     return BotbuilderEdge(settings)
 
 
-def create_app(settings: Settings, *, store: Store | None = None, knowledge: Knowledge | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, store: Store | None = None, knowledge: Knowledge | None = None
+) -> web.Application:
     knowledge = knowledge or Knowledge(settings.knowledge_dir)
     store = store or open_store(settings.database)
     sdk = sdk_edge(settings)
-    connector = Connector(NoTokens() if settings.local_mode else CachedTokens(sdk),
-                          allowed=lambda url: service_url_allowed(url, settings))
+    connector = Connector(
+        NoTokens() if settings.local_mode else CachedTokens(sdk), allowed=lambda url: service_url_allowed(url, settings)
+    )
     # Token validation for both edges (bot/auth.py); the SDK edge only fetches the bot's own token.
     auth = BotAuthenticator(settings)
     flows = build_flows()
-    services = Services(settings=settings, knowledge=knowledge, store=store, messenger=ConnectorMessenger(connector),
-                        kinds=case_kinds(flows))
+    services = Services(
+        settings=settings,
+        knowledge=knowledge,
+        store=store,
+        messenger=ConnectorMessenger(connector),
+        kinds=case_kinds(flows),
+    )
     outbox = delivery.install(services)  # proactive messages: stored first, delivered with retries
     assistant = build_assistant(services, flows)
     edge = Edge(assistant, connector, TenantPolicy(settings, store))
 
     async def messages(request: web.Request) -> web.Response:
-        activity = await admit(request, settings, auth.authenticate,
-                               audit=lambda event, tenant: store.audit.record(event, None, tenant, "rejected"))
+        activity = await admit(
+            request,
+            settings,
+            auth.authenticate,
+            audit=lambda event, tenant: store.audit.record(event, None, tenant, "rejected"),
+        )
         if isinstance(activity, web.Response):
             return activity
         result = await edge.on_activity(activity)
@@ -75,22 +87,25 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
     async def healthz(_: web.Request) -> web.Response:
         """Alive: answers without touching the database."""
         kb = knowledge.kb
-        return web.json_response({
-            "status": "ok",
-            "knowledge_base": {"loaded": True, "entries": len(kb.entries), "directory": kb.directory},
-            "storage": {"backend": store.backend, "schema_version": store.opened_version},
-            "mode": "local" if settings.local_mode else "authenticated",
-            "sdk": sdk.name,
-        })
+        return web.json_response(
+            {
+                "status": "ok",
+                "knowledge_base": {"loaded": True, "entries": len(kb.entries), "directory": kb.directory},
+                "storage": {"backend": store.backend, "schema_version": store.opened_version},
+                "mode": "local" if settings.local_mode else "authenticated",
+                "sdk": sdk.name,
+            }
+        )
 
     async def readyz(_: web.Request) -> web.Response:
         """Ready for traffic: database reachable, migrations applied, knowledge base loaded, and in
         authenticated mode the signing keys at hand (a hanging or failing key service makes this
         503, while cached keys keep serving)."""
         keys = None if settings.local_mode else auth.keys.state()
-        body: dict[str, Any] = {"knowledge_base": {"loaded": knowledge.kb is not None,
-                                                   "entries": len(knowledge.kb.entries)},
-                                "signing_keys": keys}
+        body: dict[str, Any] = {
+            "knowledge_base": {"loaded": knowledge.kb is not None, "entries": len(knowledge.kb.entries)},
+            "signing_keys": keys,
+        }
         try:
             await asyncio.wait_for(store.ping(), READY_TIMEOUT)
             version = await asyncio.wait_for(store.schema_version(), READY_TIMEOUT)
@@ -98,8 +113,13 @@ def create_app(settings: Settings, *, store: Store | None = None, knowledge: Kno
             body["storage"] = {"backend": store.backend, "reachable": False, "error": type(error).__name__}
             return web.json_response({"status": "unavailable", **body}, status=503)
         applied = version >= store.latest_version
-        body["storage"] = {"backend": store.backend, "reachable": True, "schema_version": version,
-                           "expected_version": store.latest_version, "migrations_applied": applied}
+        body["storage"] = {
+            "backend": store.backend,
+            "reachable": True,
+            "schema_version": version,
+            "expected_version": store.latest_version,
+            "migrations_applied": applied,
+        }
         ok = applied and body["knowledge_base"]["loaded"] and (keys is None or keys["ok"])
         return web.json_response({"status": "ready" if ok else "unavailable", **body}, status=200 if ok else 503)
 

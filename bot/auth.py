@@ -95,8 +95,16 @@ class SigningKeys:
     * every fetch has a `timeout`; concurrent callers share one fetch.
     """
 
-    def __init__(self, metadata_url: str, *, timeout: float = 5.0, max_age: float = 24 * 3600,
-                 unknown_kid_gap: float = 300.0, retry_gap: float = 10.0, clock: Any = time.monotonic):
+    def __init__(
+        self,
+        metadata_url: str,
+        *,
+        timeout: float = 5.0,
+        max_age: float = 24 * 3600,
+        unknown_kid_gap: float = 300.0,
+        retry_gap: float = 10.0,
+        clock: Any = time.monotonic,
+    ):
         self.metadata_url = metadata_url
         self.timeout = timeout
         self.max_age = max_age
@@ -146,11 +154,19 @@ class SigningKeys:
                 self._start_refresh()  # stale: refresh in the background, use the cached key now
             return key
         idle = self._inflight is None or self._inflight.done()
-        if idle and self._last_error is not None and self._attempted_at is not None \
-                and now - self._attempted_at < self.retry_gap:
+        if (
+            idle
+            and self._last_error is not None
+            and self._attempted_at is not None
+            and now - self._attempted_at < self.retry_gap
+        ):
             raise AuthUnavailable(self._last_error)
-        if idle and self._keys and self._unknown_kid_refresh_at is not None \
-                and now - self._unknown_kid_refresh_at < self.unknown_kid_gap:
+        if (
+            idle
+            and self._keys
+            and self._unknown_kid_refresh_at is not None
+            and now - self._unknown_kid_refresh_at < self.unknown_kid_gap
+        ):
             log.warning("token signed with an unknown key id; keys were refreshed for one recently, not again")
             return None
         if idle and self._keys:
@@ -271,8 +287,13 @@ class BotAuthenticator:
         try:
             public_key = RSAAlgorithm.from_jwk(key.jwk)
             claims = jwt.decode(
-                token, public_key, algorithms=[alg], audience=self.settings.app_id, issuer=ISSUER,
-                leeway=CLOCK_SKEW_SECONDS, options={"require": ["exp", "iss", "aud"]},
+                token,
+                public_key,
+                algorithms=[alg],
+                audience=self.settings.app_id,
+                issuer=ISSUER,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
             )
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthorized(type(exc).__name__) from exc
@@ -294,8 +315,9 @@ class BotAuthenticator:
 # --- tenant rules (after authentication) ---------------------------------------------------
 
 
-def activity_refusal(activity: dict[str, Any], settings: Settings, *, allow_list: bool = True
-                     ) -> tuple[str, str] | None:
+def activity_refusal(
+    activity: dict[str, Any], settings: Settings, *, allow_list: bool = True
+) -> tuple[str, str] | None:
     """Why an authenticated activity must not be processed: (reason, tenant), or None.
 
     Authenticated mode: channel `msteams`, a tenant, the same tenant in `conversation` and

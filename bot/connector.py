@@ -85,8 +85,15 @@ def _retry_after(headers: Any) -> float | None:
 
 
 class Connector:
-    def __init__(self, tokens: TokenProvider, *, timeout: float = 15.0, retries: int = 2,
-                 max_wait: float = 3.0, allowed: Callable[[str], bool] | None = None):
+    def __init__(
+        self,
+        tokens: TokenProvider,
+        *,
+        timeout: float = 15.0,
+        retries: int = 2,
+        max_wait: float = 3.0,
+        allowed: Callable[[str], bool] | None = None,
+    ):
         self.tokens = tokens
         # bot.auth.service_url_allowed: the bot's token only ever goes to a Bot Connector host
         self.allowed = allowed
@@ -160,7 +167,7 @@ class Connector:
                 error = DeliveryError(None, None, f"Bot Connector could not be reached: {type(exc).__name__}")
             if last or (error.status is not None and error.status not in RETRY_STATUSES):
                 raise error
-            wait = error.retry_after if error.retry_after is not None else 0.25 * 2 ** attempt
+            wait = error.retry_after if error.retry_after is not None else 0.25 * 2**attempt
             if wait > self.max_wait:
                 raise error
             log.warning("Bot Connector %s; retrying in %.2f s", error.status or "unreachable", wait)

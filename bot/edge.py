@@ -10,9 +10,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.activities import (adaptive_card_action_data, addressed, card_activity, card_invoke_response,
-                            conversation_ref, message_invoke_response, proactive_reference, tenant_id,
-                            text_activity, to_turn, typing_activity)
+from bot.activities import (
+    adaptive_card_action_data,
+    addressed,
+    card_activity,
+    card_invoke_response,
+    conversation_ref,
+    message_invoke_response,
+    proactive_reference,
+    tenant_id,
+    text_activity,
+    to_turn,
+    typing_activity,
+)
 from bot.connector import Connector
 from lotsen.assistant import Assistant
 from lotsen.tenancy import TenantPolicy
@@ -99,8 +109,9 @@ class Edge:
         # person who pressed the button, shown by Teams next to the card, not a message posted
         # to everyone in the chat or channel.
         texts = [o.text for o in outs if isinstance(o, Text)] if card is None else []
-        await self.send(ref, [o for o in outs if not isinstance(o, InvokeCard)
-                              and not (card is None and isinstance(o, Text))])
+        await self.send(
+            ref, [o for o in outs if not isinstance(o, InvokeCard) and not (card is None and isinstance(o, Text))]
+        )
         if card is not None:
             return EdgeResult(200, card_invoke_response(card))
         return EdgeResult(200, message_invoke_response("\n\n".join(texts) or "OK"))
@@ -131,8 +142,9 @@ class ConnectorMessenger:
     def __init__(self, connector: Connector):
         self.connector = connector
 
-    async def send(self, conversation_ref: dict[str, Any], card: dict[str, Any] | None = None,
-                   text: str | None = None) -> str:
+    async def send(
+        self, conversation_ref: dict[str, Any], card: dict[str, Any] | None = None, text: str | None = None
+    ) -> str:
         activity = card_activity(card, text) if card is not None else text_activity(text or "")
         return await self.connector.send(addressed(activity, proactive_reference(conversation_ref), reply=False))
 

@@ -158,8 +158,9 @@ def _service_url_matches(claims: dict[str, Any] | None, activity: dict[str, Any]
 Audit = Callable[[str, str], Awaitable[None] | None]
 
 
-async def admit(request: web.Request, settings: Settings, authenticate: Authenticate,
-                audit: Audit | None = None) -> dict[str, Any] | web.Response:
+async def admit(
+    request: web.Request, settings: Settings, authenticate: Authenticate, audit: Audit | None = None
+) -> dict[str, Any] | web.Response:
     """Read and authenticate a request: the activity, or the response refusing it.
 
     `authenticate(activity, authorization_header)` is bot.auth.BotAuthenticator.authenticate:

@@ -96,8 +96,9 @@ def render(name: str, **data: Any) -> dict[str, Any]:
         # Fault matrix row 55: too big for Teams is not an error for the user: a summary card
         # (long texts shortened, then trailing elements dropped, with a note) instead.
         fitted = fit_to_budget(card)
-        log.warning("card %s was %d bytes (UTF-16); sent a shortened card of %d bytes",
-                    name, card_size(card), card_size(fitted))
+        log.warning(
+            "card %s was %d bytes (UTF-16); sent a shortened card of %d bytes", name, card_size(card), card_size(fitted)
+        )
         card, problems = fitted, check_card(fitted)
     if problems:
         raise CardError(f"{name}: " + "; ".join(problems))

@@ -31,8 +31,9 @@ def build_flows(texts: Texts | None = None, filer: CaseService | None = None) ->
     """The guided flows, one per case kind (built once by the composition root)."""
     texts = texts or load_texts()
     filer = filer or CaseService()
-    return tuple(Flow(declare(texts), texts, filer)
-                 for declare in (deviation.declaration, arena_declaration, sip_declaration))
+    return tuple(
+        Flow(declare(texts), texts, filer) for declare in (deviation.declaration, arena_declaration, sip_declaration)
+    )
 
 
 def case_kinds(flows: Sequence[Flow]) -> CaseKinds:

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 from dialogs import casework
 from dialogs import request_common as rc
 from dialogs.draft import Draft
-from dialogs.request_rules import CONSENT, NOT_COVERED, PLANNING, arena_municipalities, arena_parties_error, arena_verdict
+from dialogs.request_rules import (
+    CONSENT,
+    NOT_COVERED,
+    PLANNING,
+    arena_municipalities,
+    arena_parties_error,
+    arena_verdict,
+)
 from dialogs.spec import Facts, FlowSpec, Preconditions, Step, Verdict, field_from, shown, steps_from
 from dialogs.texts import Texts
 from dialogs.views import display
@@ -82,23 +89,38 @@ def stop_card(texts: Texts, ctx: "Context", draft: Draft, verdict: Verdict) -> d
     se = route(kb, "se-hoglandet", verdict.kommun) if "se-hoglandet" in kb.purposes else None
     fields = {**values(kb), "kommun": name}
     fields["grupper"] = " " + form(kb).text("groups", kommun=name, grupper=", ".join(groups)) if groups else ""
-    conditions = {"kommunomrade": bool(muni is not None and muni.kommunomrade), "se_hoglandet": bool(se and se.specific)}
+    conditions = {
+        "kommunomrade": bool(muni is not None and muni.kommunomrade),
+        "se_hoglandet": bool(se and se.specific),
+    }
     return rc.stop_card(ctx, texts, form(kb), "arena", "sip", draft, verdict, conditions, fields)
 
 
 def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
-        kind=KIND, prefix="arena", title="Arena-konsultation", steps=steps,
+        kind=KIND,
+        prefix="arena",
+        title="Arena-konsultation",
+        steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan", plural="Arena-förfrågningar", notify_title=texts("notify_arena"),
-        notify_always=True, booking=True,
+        noun="Förfrågan",
+        plural="Arena-förfrågningar",
+        notify_title=texts("notify_arena"),
+        notify_always=True,
+        booking=True,
         preconditions=Preconditions(
-            fields=triage_fields, verdict=arena_verdict, codes=(NOT_COVERED, PLANNING, CONSENT),
+            fields=triage_fields,
+            verdict=arena_verdict,
+            codes=(NOT_COVERED, PLANNING, CONSENT),
             stop=lambda ctx, draft, verdict: stop_card(texts, ctx, draft, verdict),
             about=lambda kb: shown(form(kb).preconditions.about, {}, values(kb))[0],  # type: ignore[union-attr]
-            source=lambda kb: kb.cite(form(kb).sources), start=start, switch=("sip", "SIP")),
-        checks=(check_parties,), prefill=rc.prefill, facts=lambda ctx, draft: facts(texts, ctx, draft),
+            source=lambda kb: kb.cite(form(kb).sources),
+            start=start,
+            switch=("sip", "SIP"),
+        ),
+        checks=(check_parties,),
+        prefill=rc.prefill,
+        facts=lambda ctx, draft: facts(texts, ctx, draft),
         next_steps=next_steps,
         wants_feedback=lambda draft: True,  # the requester always hears whether it was booked, declined or done
     )
-

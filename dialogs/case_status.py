@@ -12,8 +12,15 @@ from datetime import time
 from typing import Any
 
 from dialogs.casework import (
-    DIGEST_TITLE, FORMAT_CHOICES, LINK_KINDS, LINK_PATTERN, case_card, handling_fields, is_personal_ref,
-    municipality_name, personal_ref_key,
+    DIGEST_TITLE,
+    FORMAT_CHOICES,
+    LINK_KINDS,
+    LINK_PATTERN,
+    case_card,
+    handling_fields,
+    is_personal_ref,
+    municipality_name,
+    personal_ref_key,
 )
 from lotsen import cases, channels
 from lotsen.assistant import NOT_ALLOWED, Assistant
@@ -47,7 +54,9 @@ async def _change_status(ctx: Context) -> list[Out]:
     if case is None:
         return [Text("Jag hittar inte det ärendet.")]
     inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
-    result = validate_form(handling_fields(ctx.services.kinds[case.kind]), inputs, today=ctx.services.today(), control_keys=())
+    result = validate_form(
+        handling_fields(ctx.services.kinds[case.kind]), inputs, today=ctx.services.today(), control_keys=()
+    )
     errors = dict(result.errors)
     status = result.values.get("status")
     if not errors and status == "bokad" and not all(result.values.get(k) for k in ("datum", "tid", "format")):
@@ -56,15 +65,23 @@ async def _change_status(ctx: Context) -> list[Out]:
         errors["comment"] = "Skriv varför förfrågan avböjs."
     if errors:
         card = await case_card(ctx, case, errors, result.raw)
-        return [InvokeCard(card)] if turn.is_invoke else [UpdateCard(turn.reply_to_id, card)] if turn.reply_to_id \
+        return (
+            [InvokeCard(card)]
+            if turn.is_invoke
+            else [UpdateCard(turn.reply_to_id, card)]
+            if turn.reply_to_id
             else [Text("Ändringen sparades inte: " + "; ".join(errors.values()))]
+        )
     comment = str(result.values.get("comment") or "")
     extra = None
     if status == "bokad":
         booked_time = result.values["tid"]
         assert isinstance(booked_time, time)
-        extra = {"datum": str(result.values["datum"]), "tid": booked_time.strftime("%H:%M"),
-                 "format": result.values["format"]}
+        extra = {
+            "datum": str(result.values["datum"]),
+            "tid": booked_time.strftime("%H:%M"),
+            "format": result.values["format"],
+        }
     before = case
     changed = False
     once_key = f"{turn.conversation_id}|{turn.activity_id}" if turn.activity_id else ""
@@ -72,16 +89,18 @@ async def _change_status(ctx: Context) -> list[Out]:
     try:
         # The status change and the reporter's notification (outbox): one transaction.
         async with ctx.store.transaction() as tx:
-            case = await cases.change_status(tx, case, str(status), turn.user.aad_object_id, comment, extra,
-                                             once_key=once_key)
+            case = await cases.change_status(
+                tx, case, str(status), turn.user.aad_object_id, comment, extra, once_key=once_key
+            )
             changed = case.status != before.status or (extra is not None and extra != before.data.get("handling"))
             if changed:
                 note = await queue_reporter_note(ctx, tx, case, comment)
     except cases.AlreadyRecorded as replay:
         # The same activity again (Teams retried, or a captured request was replayed): the
         # change is in the history once; answer with the card as it is, notify nobody.
-        await ctx.store.audit.record("duplicate_suppressed", turn.user.aad_object_id, replay.case.reference,
-                                     "case.status")
+        await ctx.store.audit.record(
+            "duplicate_suppressed", turn.user.aad_object_id, replay.case.reference, "case.status"
+        )
         return [InvokeCard(await case_card(ctx, replay.case))] if turn.is_invoke else []
     card = await case_card(ctx, case)
     outs: list[Out] = []
@@ -98,8 +117,13 @@ async def _change_status(ctx: Context) -> list[Out]:
     if note is not None:
         await _send_queued(ctx, note)
     if not turn.is_invoke:
-        outs.append(Text(f"{case.reference} har nu status {case.status_title}." if changed
-                         else f"Kommentaren är sparad. {case.reference} har fortfarande status {case.status_title}."))
+        outs.append(
+            Text(
+                f"{case.reference} har nu status {case.status_title}."
+                if changed
+                else f"Kommentaren är sparad. {case.reference} har fortfarande status {case.status_title}."
+            )
+        )
     return outs
 
 
@@ -168,8 +192,12 @@ async def _link_channel(ctx: Context) -> list[Out]:
     match = re.match(LINK_PATTERN, fold(turn.text.strip()).rstrip(".!"))
     unlink = " bort " in f" {fold(turn.text)} "
     if match is None or match.group(1) not in LINK_KINDS:
-        return [Text("Skriv till exempel **koppla kanal avvikelser Vetlanda**, **koppla kanal arena Jönköping**, "
-                     "**koppla kanal sip alla** eller **koppla kanal sammanfattning**.")]
+        return [
+            Text(
+                "Skriv till exempel **koppla kanal avvikelser Vetlanda**, **koppla kanal arena Jönköping**, "
+                "**koppla kanal sip alla** eller **koppla kanal sammanfattning**."
+            )
+        ]
     kind = LINK_KINDS[match.group(1)]
     place = re.sub(r"^(?:kommunomrade|kommun) | (?:kommun|kommunomrade)$", "", (match.group(2) or "").strip()).strip()
     if kind == "sammanfattning" or place in ("", "alla", "alla kommuner", "hela lanet", "*"):
@@ -183,17 +211,29 @@ async def _link_channel(ctx: Context) -> list[Out]:
     titles = {k.id: k.plural for k in ctx.services.kinds} | {"sammanfattning": DIGEST_TITLE}
     if unlink:
         removed = await channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
-        return [Text(f"Kanalen tar inte längre emot {titles[kind]} för {where}." if removed
-                     else f"Ingen kanal var kopplad för {titles[kind]} i {where}.")]
+        return [
+            Text(
+                f"Kanalen tar inte längre emot {titles[kind]} för {where}."
+                if removed
+                else f"Ingen kanal var kopplad för {titles[kind]} i {where}."
+            )
+        ]
     if turn.conversation_type != "channel":
-        return [Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: "
-                     "@nämn mig där och skriv kommandot.")]
+        return [
+            Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: @nämn mig där och skriv kommandot.")
+        ]
     label = f"kanalen för {titles[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
     await channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
     what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {titles[kind]} för {where}"
-    listing = "" if kind != "avvikelse" else (
-        " Rapporter som redan har kommit in ser du med **lista avvikelser"
-        + ("" if target == channels.ALL else f" {where.lower()}") + "**.")
+    listing = (
+        ""
+        if kind != "avvikelse"
+        else (
+            " Rapporter som redan har kommit in ser du med **lista avvikelser"
+            + ("" if target == channels.ALL else f" {where.lower()}")
+            + "**."
+        )
+    )
     return [Text(f"Klart! {what} skickas hit från och med nu.{listing}")]
 
 

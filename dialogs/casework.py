@@ -22,8 +22,13 @@ from lotsen.text import fold
 log = logging.getLogger(__name__)
 
 LINK_KINDS = {
-    "avvikelse": "avvikelse", "avvikelser": "avvikelse", "arena": "arena", "sip": "sip",
-    "sammanfattning": "sammanfattning", "sammanfattningar": "sammanfattning", "digest": "sammanfattning",
+    "avvikelse": "avvikelse",
+    "avvikelser": "avvikelse",
+    "arena": "arena",
+    "sip": "sip",
+    "sammanfattning": "sammanfattning",
+    "sammanfattningar": "sammanfattning",
+    "digest": "sammanfattning",
 }
 DIGEST_TITLE = "veckosammanfattningen"
 LINK_PATTERN = r"^koppla (?:bort )?(?:kanal(?:en)? )?(?:for |till )?(\w+)(?: (?:for |i )?(.+))?$"
@@ -33,9 +38,16 @@ FORMAT_CHOICES = (Choice("fysiskt", "Fysiskt möte"), Choice("digitalt", "Digita
 
 def handling_fields(kind: CaseKind) -> tuple[Field, ...]:
     statuses = tuple(Choice(k, v) for k, v in kind.statuses.items())
-    base = (Field("status", "Ny status", "choice", required=True, choices=statuses),
-            Field("comment", "Kommentar", "textarea", max_length=1000,
-                  placeholder="Vad har gjorts? Inga namn eller personnummer."))
+    base = (
+        Field("status", "Ny status", "choice", required=True, choices=statuses),
+        Field(
+            "comment",
+            "Kommentar",
+            "textarea",
+            max_length=1000,
+            placeholder="Vad har gjorts? Inga namn eller personnummer.",
+        ),
+    )
     if not kind.booking:
         return base
     return base + (
@@ -61,7 +73,6 @@ def contact_lines(ctx: Context, purpose: str, municipality: str | None) -> tuple
         parts = [c.role] + [p for p in (c.name, c.email, c.phone) if p]
         lines.append(" · ".join(parts))
     return cl.title, lines
-
 
 
 def follow_up_groups(ctx: Context, purpose: str, municipality: str | None) -> list[str]:
@@ -107,8 +118,13 @@ async def queue_case_post(ctx: Context, tx: Unit, case: cases.Case) -> int | Non
     link = await channels.find(tx, case.kind, case.municipality)
     if link is None or outbox is None:
         return None
-    return await outbox.add("case_post", link.conversation_ref, card=await case_card(ctx, case),
-                            meta={"reference": case.reference, "label": link.label}, tx=tx)
+    return await outbox.add(
+        "case_post",
+        link.conversation_ref,
+        card=await case_card(ctx, case),
+        meta={"reference": case.reference, "label": link.label},
+        tx=tx,
+    )
 
 
 async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: int | None = None) -> list[str]:
@@ -124,8 +140,11 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: in
     kind = ctx.services.kinds[case.kind]
     noun = kind.noun
     groups = follow_up_groups(ctx, purpose, case.municipality)
-    groups_line = [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."] \
-        if groups else []
+    groups_line = (
+        [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."]
+        if groups
+        else []
+    )
     link = await channels.find(ctx.store, case.kind, case.municipality)
     outbox = outbox_of(ctx.services)
     if link is not None and outbox is not None and queued is not None:
@@ -137,19 +156,26 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: in
         if activity_id is not None:
             routed["channel"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
-            return [f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
-                    *groups_line]
+            return [
+                f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
+                *groups_line,
+            ]
         pending = await ctx.store.outbox.get(queued)
         if pending is not None and pending["status"] in ("pending", "sending"):
             routed["channel_pending"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
-            return [f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
-                    f"det går – du behöver inte göra något. Referens: {case.reference}.", *groups_line]
+            return [
+                f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
+                f"det går – du behöver inte göra något. Referens: {case.reference}.",
+                *groups_line,
+            ]
     if link is not None:
         routed["channel_failed"] = link.label
     await cases.set_routing(ctx.store, case, routed)
-    return [f"{noun} är sparad men har inte nått någon. Mejla eller ring {title} och ange referensen "
-            f"{case.reference}.", *groups_line]
+    return [
+        f"{noun} är sparad men har inte nått någon. Mejla eller ring {title} och ange referensen {case.reference}.",
+        *groups_line,
+    ]
 
 
 def join_words(words: list[str]) -> str:
@@ -161,26 +187,48 @@ def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
     return kind.facts(ctx, case.data) if kind is not None else []
 
 
-async def case_card(ctx: Context, case: cases.Case, errors: dict[str, str] | None = None,
-              entered: dict[str, str] | None = None) -> dict[str, Any]:
+async def case_card(
+    ctx: Context, case: cases.Case, errors: dict[str, str] | None = None, entered: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The channel card. After a refused save, `entered` keeps what the coordinator typed."""
     kind = ctx.services.kinds[case.kind]
-    history = [{"title": cases.local_stamp(e.at),
-                "value": kind.statuses.get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
-               for e in await cases.events(ctx.store, case)][-5:]
+    history = [
+        {
+            "title": cases.local_stamp(e.at),
+            "value": kind.statuses.get(e.status, e.status) + (f" – {e.comment}" if e.comment else ""),
+        }
+        for e in await cases.events(ctx.store, case)
+    ][-5:]
     handling = case.data.get("handling", {})
     booked = ""
     if case.status == "bokad" and handling:
         fmt = dict((c.value, c.title) for c in FORMAT_CHOICES).get(handling.get("format", ""), "")
         booked = f"{handling.get('datum', '')} {handling.get('tid', '')} · {fmt}".strip()
-    fields = [{"id": f.id, "label": f.label, "kind": f.kind, "choices": [{"title": c.title, "value": c.value}
-               for c in f.choices], "placeholder": f.placeholder,
-               "value": (entered or {}).get(f.id) or (case.status if f.id == "status" else "")}
-              for f in handling_fields(kind)]
+    fields = [
+        {
+            "id": f.id,
+            "label": f.label,
+            "kind": f.kind,
+            "choices": [{"title": c.title, "value": c.value} for c in f.choices],
+            "placeholder": f.placeholder,
+            "value": (entered or {}).get(f.id) or (case.status if f.id == "status" else ""),
+        }
+        for f in handling_fields(kind)
+    ]
     data = {"verb": "case.status", "reference": case.reference}
     return render(
-        "case_card", kind_title=kind.title, reference=case.reference, status=case.status_title,
-        municipality=municipality_name(ctx, case.municipality), created=cases.local_stamp(case.created_at),
-        reporter=case.reporter_name or "–", wants_feedback=case.wants_feedback, booked=booked,
-        facts=case_facts(ctx, case), history=history, fields=fields, data=data, errors=errors or {},
+        "case_card",
+        kind_title=kind.title,
+        reference=case.reference,
+        status=case.status_title,
+        municipality=municipality_name(ctx, case.municipality),
+        created=cases.local_stamp(case.created_at),
+        reporter=case.reporter_name or "–",
+        wants_feedback=case.wants_feedback,
+        booked=booked,
+        facts=case_facts(ctx, case),
+        history=history,
+        fields=fields,
+        data=data,
+        errors=errors or {},
     )

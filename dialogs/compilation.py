@@ -20,10 +20,14 @@ from lotsen.kb.model import KnowledgeBase
 
 FREE_TEXT_CAP = 10
 FREE_TEXT_CHARS = 200
-SOURCE_NOTE = ("Upplägget följer Bilaga 6 i Höglandets samordningsförbunds årsredovisning 2024 "
-               "(003_9e0fac3eaf44f1c1.txt), ”Sammanställning och analys för avvikelser i samverkan”.")
-MULTI_NOTE = ("En rapport kan gälla flera parter, orsaker och konsekvenser. Därför kan summan i ett "
-              "avsnitt bli större än antalet rapporter.")
+SOURCE_NOTE = (
+    "Upplägget följer Bilaga 6 i Höglandets samordningsförbunds årsredovisning 2024 "
+    "(003_9e0fac3eaf44f1c1.txt), ”Sammanställning och analys för avvikelser i samverkan”."
+)
+MULTI_NOTE = (
+    "En rapport kan gälla flera parter, orsaker och konsekvenser. Därför kan summan i ett "
+    "avsnitt bli större än antalet rapporter."
+)
 SERIOUS = "allvarlig"  # the value of "Allvarlig" in the list avvikelse-allvarlighet (values never change)
 
 # Status words people type → stored statuses (avvikelse).
@@ -38,15 +42,27 @@ SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("insats", "avvikelse-insats", "", "count"),
     ("status", "", "", "list"),
 )
-FREE_TEXT_TITLES = {"orsak_annat": "Annan orsak", "konsekvens_annat": "Annan konsekvens",
-                    "losning_text": "Eget förslag", "atgard_text": "Beskriven åtgärd"}
-FALLBACK_TITLES = {"parter": "Berörda samverkansparter", "orsaker": "Orsaker", "konsekvenser": "Konsekvenser",
-                   "losningar": "Förslag på lösning", "atgarder": "Redan vidtagna åtgärder",
-                   "allvarlighet": "Allvarlighetsgrad", "kommun": "Kommun",
-                   "insats": "Insats eller process som berörs", "status": "Status"}
+FREE_TEXT_TITLES = {
+    "orsak_annat": "Annan orsak",
+    "konsekvens_annat": "Annan konsekvens",
+    "losning_text": "Eget förslag",
+    "atgard_text": "Beskriven åtgärd",
+}
+FALLBACK_TITLES = {
+    "parter": "Berörda samverkansparter",
+    "orsaker": "Orsaker",
+    "konsekvenser": "Konsekvenser",
+    "losningar": "Förslag på lösning",
+    "atgarder": "Redan vidtagna åtgärder",
+    "allvarlighet": "Allvarlighetsgrad",
+    "kommun": "Kommun",
+    "insats": "Insats eller process som berörs",
+    "status": "Status",
+}
 
 
 # --- titles ----------------------------------------------------------------------------------
+
 
 def option_titles(kb: KnowledgeBase, list_id: str) -> dict[str, str]:
     pick = kb.lists.get(list_id)
@@ -71,6 +87,7 @@ def municipality_title(kb: KnowledgeBase, municipality: str | None) -> str:
 
 
 # --- the compilation -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -161,8 +178,9 @@ def compile_deviations(kb: KnowledgeBase, reports: Iterable[cases.Case]) -> Comp
             rows = [Row(titles.get(v, v), counter[v]) for v in _order(counter, listed, order)]
         prefix = FREE_TEXT_TITLES.get(text_id, "")
         shown = [f"{prefix}: {_cut(t)}" for t in texts[:FREE_TEXT_CAP]]
-        sections.append(Section(field_id, section_title(kb, field_id, list_id), rows, shown,
-                                max(0, len(texts) - FREE_TEXT_CAP)))
+        sections.append(
+            Section(field_id, section_title(kb, field_id, list_id), rows, shown, max(0, len(texts) - FREE_TEXT_CAP))
+        )
     sections += _extra_text_sections(kb, reports)
     serious = sum(1 for c in reports if c.data.get("values", {}).get("allvarlighet") == SERIOUS)
     return Compilation(len(reports), serious, sections)
@@ -175,21 +193,35 @@ def _extra_text_sections(kb: KnowledgeBase, reports: list[cases.Case]) -> list[S
     if form is None:
         return []
     used = {field_id for field_id, _, text_id, _ in SECTIONS} | {text_id for _, _, text_id, _ in SECTIONS}
-    extra = [f for s in form.steps for f in s.fields
-             if f.kind in ("text", "textarea") and not f.required and f.id not in used]
+    extra = [
+        f
+        for s in form.steps
+        for f in s.fields
+        if f.kind in ("text", "textarea") and not f.required and f.id not in used
+    ]
     sections = []
     for spec in extra:
-        texts = [" ".join(str(c.data.get("values", {}).get(spec.id)).split()) for c in reports
-                 if str(c.data.get("values", {}).get(spec.id) or "").strip()]
+        texts = [
+            " ".join(str(c.data.get("values", {}).get(spec.id)).split())
+            for c in reports
+            if str(c.data.get("values", {}).get(spec.id) or "").strip()
+        ]
         if texts:
-            sections.append(Section(spec.id, spec.label, [Row("Rapporter med svar", len(texts))],
-                                    [_cut(t) for t in texts[:FREE_TEXT_CAP]],
-                                    max(0, len(texts) - FREE_TEXT_CAP)))
+            sections.append(
+                Section(
+                    spec.id,
+                    spec.label,
+                    [Row("Rapporter med svar", len(texts))],
+                    [_cut(t) for t in texts[:FREE_TEXT_CAP]],
+                    max(0, len(texts) - FREE_TEXT_CAP),
+                )
+            )
     return sections
 
 
-def _party_rows(kb: KnowledgeBase, reports: list[cases.Case], counter: Counter, titles: dict[str, str],
-                listed: list[str]) -> list[Row]:
+def _party_rows(
+    kb: KnowledgeBase, reports: list[cases.Case], counter: Counter, titles: dict[str, str], listed: list[str]
+) -> list[Row]:
     """Parties, with options that share a name before " – " (Regionen – psykiatri, Regionen –
     primärvård …) counted together as in Bilaga 6: "Regionen 5 varav psykiatri 3 …"."""
     groups: dict[str, list[str]] = {}
@@ -218,7 +250,7 @@ def _party_rows(kb: KnowledgeBase, reports: list[cases.Case], counter: Counter, 
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= FREE_TEXT_CHARS else text[:FREE_TEXT_CHARS - 1].rstrip() + "…"
+    return text if len(text) <= FREE_TEXT_CHARS else text[: FREE_TEXT_CHARS - 1].rstrip() + "…"
 
 
 async def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
@@ -226,13 +258,24 @@ async def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
     result = compile_deviations(ctx.kb, reports)
     muni = ctx.kb.municipalities.get(filters.municipality or "")
     period = filters.period_label()
-    title = "Avvikelser i samverkan – sammanställning " + (period.removeprefix("år ") if period.startswith("år ") else period)
-    sections = [{
-        "title": s.title,
-        "facts": [{"title": r.label, "value": r.value} for r in s.rows],
-        "texts": s.texts + ([f"… och {s.more_texts} till. Alla finns i exporten till Excel."] if s.more_texts else []),
-    } for s in result.sections]
-    return render("case_compilation", title=title,
-                  subtitle=" · ".join(p for p in ((muni.name if muni else "Alla kommuner"), filters.status_label) if p),
-                  summary=result.summary, note=MULTI_NOTE if result.total else "", sections=sections if result.total else [],
-                  source=SOURCE_NOTE)
+    title = "Avvikelser i samverkan – sammanställning " + (
+        period.removeprefix("år ") if period.startswith("år ") else period
+    )
+    sections = [
+        {
+            "title": s.title,
+            "facts": [{"title": r.label, "value": r.value} for r in s.rows],
+            "texts": s.texts
+            + ([f"… och {s.more_texts} till. Alla finns i exporten till Excel."] if s.more_texts else []),
+        }
+        for s in result.sections
+    ]
+    return render(
+        "case_compilation",
+        title=title,
+        subtitle=" · ".join(p for p in ((muni.name if muni else "Alla kommuner"), filters.status_label) if p),
+        summary=result.summary,
+        note=MULTI_NOTE if result.total else "",
+        sections=sections if result.total else [],
+        source=SOURCE_NOTE,
+    )

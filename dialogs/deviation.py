@@ -32,15 +32,27 @@ def declaration(texts: Texts) -> FlowSpec:
         form = ctx.kb.forms[KIND]
         if form.notice is None:
             return None
-        return render("notice", title=form.notice.title, text=form.notice.text, lines=list(form.notice.lines),
-                      source=ctx.kb.cite(form.sources),
-                      actions=[{"title": form.notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},
-                               {"title": texts("cancel"), "data": {"verb": "dev.cancel"}}])
+        return render(
+            "notice",
+            title=form.notice.title,
+            text=form.notice.text,
+            lines=list(form.notice.lines),
+            source=ctx.kb.cite(form.sources),
+            actions=[
+                {"title": form.notice.begin, "data": {"verb": "dev.begin"}, "style": "positive"},
+                {"title": texts("cancel"), "data": {"verb": "dev.cancel"}},
+            ],
+        )
 
     return FlowSpec(
-        kind=KIND, prefix="dev", title="Avvikelse i samverkan",
+        kind=KIND,
+        prefix="dev",
+        title="Avvikelse i samverkan",
         steps=lambda kb, draft: steps_from(kb, kb.forms[KIND]),
-        review_intro=lambda kb: texts("review_intro"), noun="Rapporten", plural="avvikelser", notify_title=texts("notify_avvikelse"),
+        review_intro=lambda kb: texts("review_intro"),
+        noun="Rapporten",
+        plural="avvikelser",
+        notify_title=texts("notify_avvikelse"),
         notice=notice,
     )
 

@@ -71,8 +71,13 @@ class Draft:
         return {**out, **self.extra}
 
     def to_data(self) -> dict[str, Any]:
-        return {"form_id": self.form_id, "step": self.step, "values": self.values, "context": self.context(),
-                "review": self.review}
+        return {
+            "form_id": self.form_id,
+            "step": self.step,
+            "values": self.values,
+            "context": self.context(),
+            "review": self.review,
+        }
 
     def case_data(self) -> dict[str, Any]:
         """What a filed case keeps of the draft."""

@@ -52,8 +52,12 @@ class Flow:
         self.spec, self.texts, self.filer = spec, texts, filer
         self.kind, self.prefix, self.title = spec.kind, spec.prefix, spec.title
         table: dict[tuple[str, str], Handler] = {
-            (ANY, "start"): t.start, (ANY, "cancel"): t.cancel, (ANY, "next"): t.next_step, (ANY, "back"): t.back,
-            (ANY, "edit"): t.edit, (ANY, "send"): t.send,
+            (ANY, "start"): t.start,
+            (ANY, "cancel"): t.cancel,
+            (ANY, "next"): t.next_step,
+            (ANY, "back"): t.back,
+            (ANY, "edit"): t.edit,
+            (ANY, "send"): t.send,
         }
         if spec.notice is not None:
             table[(ANY, "begin")] = t.begin
@@ -77,25 +81,42 @@ class Flow:
         """The record the rest of the bot knows this kind by (built once, by the composition root)."""
         spec = self.spec
         return CaseKind(
-            id=spec.kind, prefix=cases.REFERENCE_PREFIX[spec.kind], title=cases.KIND_TITLES[spec.kind],
-            statuses=cases.STATUS_TITLES[spec.kind], noun=spec.noun, plural=spec.plural,
-            notify_title=spec.notify_title, notify_always=spec.notify_always, booking=spec.booking,
+            id=spec.kind,
+            prefix=cases.REFERENCE_PREFIX[spec.kind],
+            title=cases.KIND_TITLES[spec.kind],
+            statuses=cases.STATUS_TITLES[spec.kind],
+            noun=spec.noun,
+            plural=spec.plural,
+            notify_title=spec.notify_title,
+            notify_always=spec.notify_always,
+            booking=spec.booking,
             fields=lambda kb, data: [f for step in self.steps(kb, data) for f in step.fields],
             facts=lambda ctx, data: views.case_facts(ctx, spec, self.texts, data),
         )
 
     # --- cards ------------------------------------------------------------------------------------
 
-    def step_card(self, ctx: "Context", draft: Draft | Mapping[str, Any], index: int,
-                  raw: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def step_card(
+        self,
+        ctx: "Context",
+        draft: Draft | Mapping[str, Any],
+        index: int,
+        raw: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         draft = Draft.coerce(draft)
         return views.step_card(self.spec, self.texts, self.steps(ctx.kb, draft), draft, index, raw, errors)
 
     def review_card(self, ctx: "Context", draft: Draft) -> dict[str, Any]:
         return views.review_card(ctx, self.spec, self.texts, self.steps(ctx.kb, draft), draft)
 
-    def triage_card(self, ctx: "Context", draft: Draft, raw: Mapping[str, str] | None = None,
-                    errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def triage_card(
+        self,
+        ctx: "Context",
+        draft: Draft,
+        raw: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         return views.triage_card(ctx, self.spec, self.texts, draft, raw, errors)
 
     def resume_card(self, ctx: "Context", draft: Draft | Mapping[str, Any]) -> dict[str, Any]:
@@ -122,8 +143,9 @@ class Flow:
     async def save(self, ctx: "Context", draft: Draft) -> None:
         """Store the draft; raises DraftConflict when it changed since load()."""
         ttl = timedelta(hours=ctx.settings.draft_ttl_hours)
-        draft.version = await ctx.store.drafts.save(ctx.turn.draft_key, self.kind, draft.to_data(), ttl,
-                                                    expected_version=draft.version)
+        draft.version = await ctx.store.drafts.save(
+            ctx.turn.draft_key, self.kind, draft.to_data(), ttl, expected_version=draft.version
+        )
 
     def phase(self, ctx: "Context", draft: Draft | None) -> str:
         if draft is None or draft.form_id != ctx.value.get("form_id"):

@@ -16,15 +16,24 @@ from lotsen.kb.model import KnowledgeBase
 HANDLING_KEYS = ("datum", "tid", "format")  # titled by export_handling_<key> in dialogs/texts.yaml
 
 
-def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case], latest_comments: dict[int, str],
-                 *, include_reporter: bool = False) -> tuple[list[str], list[list[str]]]:
+def export_table(
+    kb: KnowledgeBase,
+    kinds: CaseKinds,
+    reports: list[cases.Case],
+    latest_comments: dict[int, str],
+    *,
+    include_reporter: bool = False,
+) -> tuple[list[str], list[list[str]]]:
     """Header and one row per report; multi-choice answers as their titles joined with "; "."""
     fields: dict[str, Any] = {}  # field id → Field, in form order over all reports
     per_case: dict[int, dict[str, Any]] = {}
     for case in reports:
         kind = kinds.get(case.kind)
-        case_fields = kind.fields(kb, case.data) if kind is not None else \
-            [Field(k, k, "text") for k in case.data.get("values", {})]
+        case_fields = (
+            kind.fields(kb, case.data)
+            if kind is not None
+            else [Field(k, k, "text") for k in case.data.get("values", {})]
+        )
         per_case[case.id] = {f.id: f for f in case_fields}
         for f in case_fields:
             if f.id not in ("kommun", "aterkoppling"):
@@ -46,9 +55,14 @@ def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case],
     rows = []
     for case in reports:
         values = case.data.get("values", {})
-        row = [case.reference, kinds[case.kind].title if case.kind in kinds else case.kind,
-               cases.local_stamp(case.created_at),
-               cases.local_stamp(case.updated_at), case.status_title, municipality_title(kb, case.municipality)]
+        row = [
+            case.reference,
+            kinds[case.kind].title if case.kind in kinds else case.kind,
+            cases.local_stamp(case.created_at),
+            cases.local_stamp(case.updated_at),
+            case.status_title,
+            municipality_title(kb, case.municipality),
+        ]
         for field_id, f in fields.items():
             value = values.get(field_id)
             own = per_case[case.id].get(field_id, f)
@@ -56,8 +70,11 @@ def export_table(kb: KnowledgeBase, kinds: CaseKinds, reports: list[cases.Case],
         row.append(texts("export_yes") if case.wants_feedback else texts("export_no"))
         handling = case.data.get("handling", {}) or {}
         row += [str(handling.get(k, "")) for k in handling_keys]
-        row += [str(case.routed_to.get("contact_title", "")), str(case.routed_to.get("channel", "")),
-                latest_comments.get(case.id, "")]
+        row += [
+            str(case.routed_to.get("contact_title", "")),
+            str(case.routed_to.get("channel", "")),
+            latest_comments.get(case.id, ""),
+        ]
         if include_reporter:
             row.append(case.reporter_name)
         rows.append(row)

@@ -49,8 +49,9 @@ class CaseService:
         committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         work = asyncio.ensure_future(self._file(ctx, filing, committed))
         waiting: set[asyncio.Future[Any]] = {committed, work}
-        done, _ = await asyncio.wait(waiting, timeout=ctx.services.settings.filing_budget_seconds,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            waiting, timeout=ctx.services.settings.filing_budget_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
         if not done:
             await ctx.services.soon(work, wait=0)  # finishes (or fails) in the background, drained at shutdown
             raise FilingTimeout(filing.form_id)
@@ -61,10 +62,16 @@ class CaseService:
         queued = None
         async with ctx.store.transaction() as tx:
             case, created = await cases.file_case(
-                tx, kind=filing.kind, form_id=filing.form_id, municipality=filing.municipality,
-                reporter_aad=turn.user.aad_object_id, reporter_name=turn.user.name,
-                reporter_ref=turn.conversation_ref or None, wants_feedback=filing.wants_feedback,
-                data=filing.data, draft_key=turn.draft_key,
+                tx,
+                kind=filing.kind,
+                form_id=filing.form_id,
+                municipality=filing.municipality,
+                reporter_aad=turn.user.aad_object_id,
+                reporter_name=turn.user.name,
+                reporter_ref=turn.conversation_ref or None,
+                wants_feedback=filing.wants_feedback,
+                data=filing.data,
+                draft_key=turn.draft_key,
                 routed_to=casework.plan_route(ctx, filing.purpose, filing.municipality),
             )
             if created:
@@ -75,6 +82,7 @@ class CaseService:
         if created:
             lines = await casework.route_case(ctx, case, purpose=filing.purpose, queued=queued)
             lines += filing.next_steps(ctx, case)
-            await cases.set_routing(ctx.store, case, {**case.routed_to, "lines": lines},
-                                    case.channel_ref, case.channel_activity_id)
+            await cases.set_routing(
+                ctx.store, case, {**case.routed_to, "lines": lines}, case.channel_ref, case.channel_activity_id
+            )
         return case, created

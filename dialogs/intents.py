@@ -29,16 +29,90 @@ def fuzzy_intent(verbs: tuple[str, ...], nouns: tuple[str, ...], *, alone: tuple
 # Starting an Arena or SIP request from typed text ("begära arenakonsultation", "kalla till SIP",
 # "jag behöver en SIP", typos allowed). Questions ("Vem kallar till SIP?") are left to the
 # question answering, whose answer cards carry a button that starts the flow.
-REQUEST_VERBS = ("begara", "begar", "begaran", "boka", "kalla", "kallar", "anmala", "remittera", "behover",
-                 "onskar", "ordna", "starta", "skicka", "ansoka", "ny", "nytt", "ha")
-ARENA_NOUNS = ("arena", "arenan", "arenakonsultation", "arenakonsultationen", "arenasamrad", "arenamote",
-               "arenaarende", "arenasamverkan", "arenaforfragan")
+REQUEST_VERBS = (
+    "begara",
+    "begar",
+    "begaran",
+    "boka",
+    "kalla",
+    "kallar",
+    "anmala",
+    "remittera",
+    "behover",
+    "onskar",
+    "ordna",
+    "starta",
+    "skicka",
+    "ansoka",
+    "ny",
+    "nytt",
+    "ha",
+)
+ARENA_NOUNS = (
+    "arena",
+    "arenan",
+    "arenakonsultation",
+    "arenakonsultationen",
+    "arenasamrad",
+    "arenamote",
+    "arenaarende",
+    "arenasamverkan",
+    "arenaforfragan",
+)
 SIP_NOUNS = ("sip", "sipmote", "sip-mote", "sipen")
-QUESTION_STARTS = frozenset({"vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor",
-                             "maste", "kan", "far", "ska", "finns", "ar", "galler", "behovs", "racker", "koppla"})
-NOT_A_REQUEST = frozenset({"veta", "lasa", "forsta", "information", "info", "lara", "fraga", "fragor", "vad", "hur",
-                           "vem", "varfor", "vilka", "vilken", "nar", "betyder", "kontakt", "kontakta",
-                           "kontaktperson", "kontakter", "telefon", "nummer", "mejl", "epost", "avvikelse"})
+QUESTION_STARTS = frozenset(
+    {
+        "vem",
+        "vad",
+        "hur",
+        "nar",
+        "var",
+        "vart",
+        "vilka",
+        "vilken",
+        "vilket",
+        "varfor",
+        "maste",
+        "kan",
+        "far",
+        "ska",
+        "finns",
+        "ar",
+        "galler",
+        "behovs",
+        "racker",
+        "koppla",
+    }
+)
+NOT_A_REQUEST = frozenset(
+    {
+        "veta",
+        "lasa",
+        "forsta",
+        "information",
+        "info",
+        "lara",
+        "fraga",
+        "fragor",
+        "vad",
+        "hur",
+        "vem",
+        "varfor",
+        "vilka",
+        "vilken",
+        "nar",
+        "betyder",
+        "kontakt",
+        "kontakta",
+        "kontaktperson",
+        "kontakter",
+        "telefon",
+        "nummer",
+        "mejl",
+        "epost",
+        "avvikelse",
+    }
+)
 
 
 def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):
@@ -62,11 +136,14 @@ def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):
 # triggers, and the answer card carries a button that starts the form.
 DEVIATION_VERBS = ("rapportera", "anmala", "lamna", "skicka", "registrera", "skriva", "gora", "ny", "vill")
 DEVIATION_NOUNS = ("avvikelse", "avvikelser", "avvikelserapport")
-_deviation_words = fuzzy_intent(DEVIATION_VERBS, DEVIATION_NOUNS,
-                                alone=("avvikelse", "avvikelse i samverkan", "ny avvikelse", "avvikelserapport"))
+_deviation_words = fuzzy_intent(
+    DEVIATION_VERBS, DEVIATION_NOUNS, alone=("avvikelse", "avvikelse i samverkan", "ny avvikelse", "avvikelserapport")
+)
 # "jag vill rapportera …", "vi behöver anmäla …": the person asks to act.
-WANTS_TO_ACT = re.compile(r"\b(jag|vi) (vill|ska|behover|skulle vilja|maste|tanker|onskar) (\w+ ){0,2}?"
-                          r"(rapportera|anmala|lamna|skriva|gora|registrera|skicka|fylla)\b")
+WANTS_TO_ACT = re.compile(
+    r"\b(jag|vi) (vill|ska|behover|skulle vilja|maste|tanker|onskar) (\w+ ){0,2}?"
+    r"(rapportera|anmala|lamna|skriva|gora|registrera|skicka|fylla)\b"
+)
 ASKS = re.compile(r"\?|\b(undrar|fraga|fragor|veta|ok att|far jag|far man|kan jag|kan man|maste jag|ska jag)\b")
 
 

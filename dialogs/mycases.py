@@ -29,15 +29,27 @@ REQUESTS_PATTERN = r"^(?:lista|visa) (?:alla )?(?:forfragningar(?:na)?|forfragan
 MINE_CAP = 20
 LIST_CAP = 25
 REQUEST_STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade", ("mottagen", "bokad"), dialog_texts()("mine_status_open")),
+    (
+        r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade",
+        ("mottagen", "bokad"),
+        dialog_texts()("mine_status_open"),
+    ),
     (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
     (r"bokad|bokade|bokat", ("bokad",), "Bokad"),
     (r"avbojd|avbojda|avbojt", ("avbojd",), "Avböjd"),
     (r"genomford|genomforda|genomfort|klara", ("genomford",), "Genomförd"),
 )
-KIND_WORDS = {"arena": "arena", "arenakonsultation": "arena", "arenakonsultationer": "arena", "sip": "sip",
-              "sipmote": "sip", "sipmoten": "sip"}
-REQUEST_FILLER = frozenset({"forfragningar", "forfragningarna", "forfragan", "begaranden", "om", "till", "mote", "moten"})
+KIND_WORDS = {
+    "arena": "arena",
+    "arenakonsultation": "arena",
+    "arenakonsultationer": "arena",
+    "sip": "sip",
+    "sipmote": "sip",
+    "sipmoten": "sip",
+}
+REQUEST_FILLER = frozenset(
+    {"forfragningar", "forfragningarna", "forfragan", "begaranden", "om", "till", "mote", "moten"}
+)
 
 
 def _reference(folded: str) -> str:
@@ -63,20 +75,31 @@ async def own_case(ctx: Context, reference: str) -> cases.Case | None:
 
 async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
     """What the person who filed a case sees: status, history with comments, and who got it."""
-    history = [{"title": cases.local_stamp(e.at),
-                "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else "")}
-               for e in await cases.events(ctx.store, case)][-6:]
+    history = [
+        {
+            "title": cases.local_stamp(e.at),
+            "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else ""),
+        }
+        for e in await cases.events(ctx.store, case)
+    ][-6:]
     received = receiver_line(case)
     handling = case.data.get("handling", {})
     booked = ""
     if case.status == "bokad" and handling:
         fmt = dict((c.value, c.title) for c in casework.FORMAT_CHOICES).get(handling.get("format", ""), "")
-        booked = dialog_texts()("mine_booked", date=handling.get("datum", ""), time=handling.get("tid", ""),
-                                form=fmt).strip()
-    return render("case_status", title=f"{cases.KIND_TITLES[case.kind]} {case.reference}",
-                  status=case.status_title, created=cases.local_stamp(case.created_at),
-                  municipality=casework.municipality_name(ctx, case.municipality), received=received,
-                  booked=booked, history=history)
+        booked = dialog_texts()(
+            "mine_booked", date=handling.get("datum", ""), time=handling.get("tid", ""), form=fmt
+        ).strip()
+    return render(
+        "case_status",
+        title=f"{cases.KIND_TITLES[case.kind]} {case.reference}",
+        status=case.status_title,
+        created=cases.local_stamp(case.created_at),
+        municipality=casework.municipality_name(ctx, case.municipality),
+        received=received,
+        booked=booked,
+        history=history,
+    )
 
 
 def receiver_line(case: cases.Case) -> str:
@@ -89,13 +112,16 @@ def receiver_line(case: cases.Case) -> str:
 
 
 def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[str, Any]]:
-    return [{
-        "reference": c.reference,
-        "line": f"{cases.KIND_TITLES[c.kind]} · {cases.local_date(c.created_at)} · "
-                f"{casework.municipality_name(ctx, c.municipality)}",
-        "details": dialog_texts()("mine_details", status=c.status_title),
-        "data": {"verb": verb, "reference": c.reference},
-    } for c in found]
+    return [
+        {
+            "reference": c.reference,
+            "line": f"{cases.KIND_TITLES[c.kind]} · {cases.local_date(c.created_at)} · "
+            f"{casework.municipality_name(ctx, c.municipality)}",
+            "details": dialog_texts()("mine_details", status=c.status_title),
+            "data": {"verb": verb, "reference": c.reference},
+        }
+        for c in found
+    ]
 
 
 async def show_status(ctx: Context) -> list[Out]:
@@ -131,8 +157,17 @@ async def list_mine(ctx: Context) -> list[Out]:
         summary = texts("mine_capped", shown=len(found), total=total)
     else:
         summary = texts("mine_count", total=total, noun=texts("mine_one" if total == 1 else "mine_many"))
-    return [Card(render("case_list", title=texts("mine_title"), subtitle=texts("mine_subtitle"),
-                        summary=summary, items=_case_items(ctx, found, "case.mine")))]
+    return [
+        Card(
+            render(
+                "case_list",
+                title=texts("mine_title"),
+                subtitle=texts("mine_subtitle"),
+                summary=summary,
+                items=_case_items(ctx, found, "case.mine"),
+            )
+        )
+    ]
 
 
 async def list_requests(ctx: Context) -> list[Out]:
@@ -154,8 +189,17 @@ async def list_requests(ctx: Context) -> list[Out]:
         summary = texts("requests_capped", shown=len(found), total=total)
     else:
         summary = texts("requests_count", total=total, noun=texts("requests_one" if total == 1 else "requests_many"))
-    return [Card(render("case_list", title=texts("requests_title", what=what), subtitle=filters.describe(ctx.kb),
-                        summary=summary, items=_case_items(ctx, found, "case.show")))]
+    return [
+        Card(
+            render(
+                "case_list",
+                title=texts("requests_title", what=what),
+                subtitle=filters.describe(ctx.kb),
+                summary=summary,
+                items=_case_items(ctx, found, "case.show"),
+            )
+        )
+    ]
 
 
 def register(assistant: Assistant) -> None:

@@ -20,21 +20,27 @@ KIND = "avvikelse"
 
 STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (r"under utredning|utreds", ("under-utredning",), "Under utredning"),
-    (r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade", ("mottagen", "under-utredning"),
-     "Öppna (mottagna eller under utredning)"),
+    (
+        r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade",
+        ("mottagen", "under-utredning"),
+        "Öppna (mottagna eller under utredning)",
+    ),
     (r"klara|hanterade", ("atgardad", "avslutad"), "Hanterade (åtgärdade eller avslutade)"),
     (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
     (r"atgardad|atgardade|atgardat", ("atgardad",), "Åtgärdad"),
     (r"avslutad|avslutade|avslutat|stangda", ("avslutad",), "Avslutad"),
 )
-FILLER = frozenset("""
+FILLER = frozenset(
+    """
     avvikelser avvikelse avvikelserna avvikelserapporter rapporter rapporterna arenden alla for fran och med
     till i pa perioden period mellan kommun kommunen kommuner status ar aret under som fom tom hela lanet lan
     se visa lista
-""".split())
+""".split()
+)
 
 
 # --- filters ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Filters:
@@ -46,8 +52,13 @@ class Filters:
     problems: list[str] = field(default_factory=list)
 
     def query(self) -> dict[str, Any]:
-        return {"kinds": (KIND,), "municipality": self.municipality, "date_from": self.date_from,
-                "date_to": self.date_to, "statuses": self.statuses or None}
+        return {
+            "kinds": (KIND,),
+            "municipality": self.municipality,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "statuses": self.statuses or None,
+        }
 
     def period_label(self) -> str:
         if self.date_from and self.date_to:
@@ -145,7 +156,7 @@ def _municipality(kb: KnowledgeBase, words: list[str]) -> tuple[str | None, set[
     """A kommun named by one or two words (exact, alias, or a small typo)."""
     for size in (2, 1):
         for i in range(len(words) - size + 1):
-            chunk = words[i:i + size]
+            chunk = words[i : i + size]
             muni = kb.municipality_by_name(" ".join(chunk))
             if muni is not None:
                 return muni.id, set(chunk)

@@ -24,8 +24,12 @@ def receipt_outcome(ctx: Context, case: cases.Case) -> dict[str, Any]:
     title = routed.get("contact_title") or texts("receipt_default_contact")
     where = _municipality_name(ctx, case.municipality)
     if routed.get("channel"):
-        return {"delivered": True, "headline": texts("receipt_sent", title=title),
-                "status": texts("receipt_sent_status", status=case.status_title, title=title), "contacts": []}
+        return {
+            "delivered": True,
+            "headline": texts("receipt_sent", title=title),
+            "status": texts("receipt_sent_status", status=case.status_title, title=title),
+            "contacts": [],
+        }
     if routed.get("channel_failed"):
         headline = texts("receipt_channel_failed", where=where, title=title)
     else:
@@ -39,5 +43,9 @@ def receipt_outcome(ctx: Context, case: cases.Case) -> dict[str, Any]:
             if a["url"].startswith("mailto:"):
                 a["url"] += f"?subject={case.reference}"
         contacts.append({"line": " · ".join(p for p in (c.role, c.name, c.email, c.phone) if p), "actions": actions})
-    return {"delivered": False, "headline": headline,
-            "status": texts("receipt_not_sent_status", status=case.status_title, title=title), "contacts": contacts}
+    return {
+        "delivered": False,
+        "headline": headline,
+        "status": texts("receipt_not_sent_status", status=case.status_title, title=title),
+        "contacts": contacts,
+    }

@@ -32,26 +32,37 @@ LIST_CAP = 25
 
 # --- the list --------------------------------------------------------------------------------
 
+
 async def list_card(ctx: Context, filters: Filters) -> dict[str, Any]:
     texts = dialog_texts()
     found = await cases.list_cases(ctx.store, limit=LIST_CAP, **filters.query())
     total = await cases.count_cases(ctx.store, **filters.query())
-    items = [{
-        "reference": c.reference,
-        "line": texts("reports_line", date=cases.local_date(c.created_at),
-                      municipality=municipality_title(ctx.kb, c.municipality)),
-        "details": texts("reports_details", status=c.status_title,
-                         severity=severity_short(ctx.kb, c.data.get("values", {}).get("allvarlighet"))),
-        "data": {"verb": "case.show", "reference": c.reference},
-    } for c in found]
+    items = [
+        {
+            "reference": c.reference,
+            "line": texts(
+                "reports_line",
+                date=cases.local_date(c.created_at),
+                municipality=municipality_title(ctx.kb, c.municipality),
+            ),
+            "details": texts(
+                "reports_details",
+                status=c.status_title,
+                severity=severity_short(ctx.kb, c.data.get("values", {}).get("allvarlighet")),
+            ),
+            "data": {"verb": "case.show", "reference": c.reference},
+        }
+        for c in found
+    ]
     if total == 0:
         summary = texts("reports_none")
     elif total > len(found):
         summary = texts("reports_capped", shown=len(found), total=total)
     else:
         summary = texts("reports_count", total=total, noun=texts("reports_one" if total == 1 else "reports_many"))
-    return render("case_list", title=texts("reports_title"), subtitle=filters.describe(ctx.kb),
-                  summary=summary, items=items)
+    return render(
+        "case_list", title=texts("reports_title"), subtitle=filters.describe(ctx.kb), summary=summary, items=items
+    )
 
 
 # --- commands --------------------------------------------------------------------------------

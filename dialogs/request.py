@@ -14,8 +14,16 @@ from dialogs import request_common as rc
 from dialogs.engine import Flow
 from dialogs.filing import CaseService
 from dialogs.request_rules import (  # noqa: F401 - the rules, re-exported for their callers
-    CONSENT, NOT_COVERED, OK, PLANNING, SINGLE_PRINCIPAL, arena_municipalities, arena_parties_error, arena_verdict,
-    sip_parties_error, sip_verdict,
+    CONSENT,
+    NOT_COVERED,
+    OK,
+    PLANNING,
+    SINGLE_PRINCIPAL,
+    arena_municipalities,
+    arena_parties_error,
+    arena_verdict,
+    sip_parties_error,
+    sip_verdict,
 )
 from dialogs.spec import fill
 from dialogs.texts import Texts, load_texts
@@ -44,11 +52,21 @@ def chooser_card(ctx: "Context", kommun: str | None = None, texts: Texts | None 
     options = []
     for kind in rc.REQUEST_KINDS:
         form = kb.forms[kind]
-        options.append({"title": form.title, "text": fill(form.text("chooser_text"), values),
-                        "button": form.text("chooser_button"),
-                        "data": {"verb": "req.start", "kind": kind, "replace": True, **extra}})
-    return render("request_kind", title=texts("chooser_title"), subtitle=texts("chooser_subtitle"), options=options,
-                  source=kb.cite([ref for kind in rc.REQUEST_KINDS for ref in kb.forms[kind].sources]))
+        options.append(
+            {
+                "title": form.title,
+                "text": fill(form.text("chooser_text"), values),
+                "button": form.text("chooser_button"),
+                "data": {"verb": "req.start", "kind": kind, "replace": True, **extra},
+            }
+        )
+    return render(
+        "request_kind",
+        title=texts("chooser_title"),
+        subtitle=texts("chooser_subtitle"),
+        options=options,
+        source=kb.cite([ref for kind in rc.REQUEST_KINDS for ref in kb.forms[kind].sources]),
+    )
 
 
 def req_handler(flows: Mapping[str, Flow], texts: Texts) -> Handler:
@@ -62,8 +80,13 @@ def req_handler(flows: Mapping[str, Flow], texts: Texts) -> Handler:
         flow = flows.get(kind) if kind in rc.REQUEST_KINDS else None
         if flow is None:
             kommun = ctx.value.get("kommun")
-            return [Card(chooser_card(ctx, kommun if isinstance(kommun, str) and kommun in ctx.kb.municipalities
-                                      else None, texts))]
+            return [
+                Card(
+                    chooser_card(
+                        ctx, kommun if isinstance(kommun, str) and kommun in ctx.kb.municipalities else None, texts
+                    )
+                )
+            ]
         return await flow.start(ctx)
 
     return handle_req

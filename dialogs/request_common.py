@@ -79,13 +79,13 @@ def lines_of(form: FormSpec, key: str, conditions: Mapping[str, bool], values: M
 # --- stop cards -----------------------------------------------------------------------------------
 
 
-def contact_section(ctx: "Context", purpose: str, kommun: str | None, title: str,
-                    text: str = "") -> dict[str, Any] | None:
+def contact_section(
+    ctx: "Context", purpose: str, kommun: str | None, title: str, text: str = ""
+) -> dict[str, Any] | None:
     if purpose not in ctx.kb.purposes:
         return None
     list_title, lines = casework.contact_lines(ctx, purpose, kommun)
-    return {"title": title.replace("{list}", list_title), "text": text.replace("{list}", list_title),
-            "contacts": lines}
+    return {"title": title.replace("{list}", list_title), "text": text.replace("{list}", list_title), "contacts": lines}
 
 
 def form_data(prefix: str, draft: Draft, what: str) -> dict[str, Any]:
@@ -97,8 +97,17 @@ def start_data(kind: str, kommun: str | None, **extra: Any) -> dict[str, Any]:
     return {"verb": "req.start", "kind": kind, "replace": True, **extra, **({"kommun": kommun} if kommun else {})}
 
 
-def stop_card(ctx: "Context", texts: Texts, form: FormSpec, prefix: str, switch: str, draft: Draft, verdict: Verdict,
-              conditions: Mapping[str, bool], values: Mapping[str, Any]) -> dict[str, Any]:
+def stop_card(
+    ctx: "Context",
+    texts: Texts,
+    form: FormSpec,
+    prefix: str,
+    switch: str,
+    draft: Draft,
+    verdict: Verdict,
+    conditions: Mapping[str, bool],
+    values: Mapping[str, Any],
+) -> dict[str, Any]:
     """The stop card the form file declares for this verdict, filled in: its lines, the legal notes
     it refers to, its contact lists and its buttons (`do`: conditions, cancel, switch, general-question)."""
     stop = form.stops[verdict.code]
@@ -109,8 +118,9 @@ def stop_card(ctx: "Context", texts: Texts, form: FormSpec, prefix: str, switch:
     sections = []
     for contact in stop.contacts:
         if holds(contact.condition, conditions):
-            sections.append(contact_section(ctx, contact.purpose, kommun, fill(contact.title, values),
-                                            fill(contact.text, values)))
+            sections.append(
+                contact_section(ctx, contact.purpose, kommun, fill(contact.title, values), fill(contact.text, values))
+            )
             sources += contact.sources
     buttons = {
         "conditions": lambda: form_data(prefix, draft, "conditions"),
@@ -118,8 +128,17 @@ def stop_card(ctx: "Context", texts: Texts, form: FormSpec, prefix: str, switch:
         "switch": lambda: start_data(switch, kommun),
         "general-question": lambda: start_data("arena", kommun, arena_typ="allman"),
     }
-    actions = [{"title": fill(a.title, values), "data": buttons[a.do](), **({"style": a.style} if a.style else {})}
-               for a in stop.actions if holds(a.condition, conditions)]
-    return render("request_stop", title=fill(stop.title, values), subtitle=texts("stop_subtitle", title=form.title),
-                  lines=lines, sections=[s for s in sections if s], actions=actions,
-                  source=ctx.kb.cite(list(stop.sources) + sources))
+    actions = [
+        {"title": fill(a.title, values), "data": buttons[a.do](), **({"style": a.style} if a.style else {})}
+        for a in stop.actions
+        if holds(a.condition, conditions)
+    ]
+    return render(
+        "request_stop",
+        title=fill(stop.title, values),
+        subtitle=texts("stop_subtitle", title=form.title),
+        lines=lines,
+        sections=[s for s in sections if s],
+        actions=actions,
+        source=ctx.kb.cite(list(stop.sources) + sources),
+    )

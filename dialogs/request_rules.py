@@ -16,8 +16,12 @@ from lotsen.kb.model import KnowledgeBase
 
 PRINCIPALS = ("socialtjanst", "halso-sjukvard")
 # Triage efforts → the parties to invite (knowledge/forms.yaml list "forfragan-parter").
-EFFORT_PARTIES = {"socialtjanst": "kommun", "halso-sjukvard": "regionen",
-                  "arbetsformedlingen": "arbetsformedlingen", "forsakringskassan": "forsakringskassan"}
+EFFORT_PARTIES = {
+    "socialtjanst": "kommun",
+    "halso-sjukvard": "regionen",
+    "arbetsformedlingen": "arbetsformedlingen",
+    "forsakringskassan": "forsakringskassan",
+}
 OK = "ok"
 NOT_COVERED = "not-covered"
 PLANNING = "planning"

@@ -83,26 +83,48 @@ def stop_card(texts: Texts, ctx: "Context", draft: Draft, verdict: Verdict) -> d
     have = [spec.text("principal_" + p) for p in verdict.principals]
     missing = [spec.text("principal_" + p) for p in PRINCIPALS if p not in verdict.principals]
     now = spec.text("only", har=rc.join(have), saknas=rc.join(missing)) if have else spec.text("neither")
-    values = {"kommun": casework.municipality_name(ctx, verdict.kommun), "nu": now,
-              "saknas_eller_fler": rc.join(missing) or spec.text("more_principals"), "resultat": spec.text("resultat")}
-    conditions = {"af_or_fk": bool({"arbetsformedlingen", "forsakringskassan"} & set(verdict.efforts)),
-                  "arena": bool(muni is not None and muni.arena)}
+    values = {
+        "kommun": casework.municipality_name(ctx, verdict.kommun),
+        "nu": now,
+        "saknas_eller_fler": rc.join(missing) or spec.text("more_principals"),
+        "resultat": spec.text("resultat"),
+    }
+    conditions = {
+        "af_or_fk": bool({"arbetsformedlingen", "forsakringskassan"} & set(verdict.efforts)),
+        "arena": bool(muni is not None and muni.arena),
+    }
     return rc.stop_card(ctx, texts, spec, "sip", "arena", draft, verdict, conditions, values)
 
 
 def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
-        kind=KIND, prefix="sip", title="SIP-möte", steps=steps,
+        kind=KIND,
+        prefix="sip",
+        title="SIP-möte",
+        steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan", plural="SIP-förfrågningar", notify_title=texts("notify_sip"),
-        notify_always=True, booking=True,
+        noun="Förfrågan",
+        plural="SIP-förfrågningar",
+        notify_title=texts("notify_sip"),
+        notify_always=True,
+        booking=True,
         preconditions=Preconditions(
-            fields=triage_fields, verdict=sip_verdict, codes=(SINGLE_PRINCIPAL, CONSENT),
+            fields=triage_fields,
+            verdict=sip_verdict,
+            codes=(SINGLE_PRINCIPAL, CONSENT),
             stop=lambda ctx, draft, verdict: stop_card(texts, ctx, draft, verdict),
-            about=lambda kb: shown(form(kb).preconditions.about, {},  # type: ignore[union-attr]
-                                   {"resultat": form(kb).text("resultat")})[0],
-            source=lambda kb: kb.cite(form(kb).sources), start=rc.start_answers, switch=("arena", "Arena")),
-        checks=(keep_invited,), prefill=prefill, facts=lambda ctx, draft: facts(texts, ctx, draft),
+            about=lambda kb: shown(
+                form(kb).preconditions.about,  # type: ignore[union-attr]
+                {},
+                {"resultat": form(kb).text("resultat")},
+            )[0],
+            source=lambda kb: kb.cite(form(kb).sources),
+            start=rc.start_answers,
+            switch=("arena", "Arena"),
+        ),
+        checks=(keep_invited,),
+        prefill=prefill,
+        facts=lambda ctx, draft: facts(texts, ctx, draft),
         next_steps=next_steps,
         wants_feedback=lambda draft: True,  # the requester always hears whether it was booked, declined or done
     )

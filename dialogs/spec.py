@@ -143,8 +143,9 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
     return text.format_map(_Keep(values)) if "{" in text else text
 
 
-def shown(lines: Sequence[Line], conditions: Mapping[str, bool], values: Mapping[str, Any]
-          ) -> tuple[list[str], list[SourceRef]]:
+def shown(
+    lines: Sequence[Line], conditions: Mapping[str, bool], values: Mapping[str, Any]
+) -> tuple[list[str], list[SourceRef]]:
     """The lines whose condition holds ("x", "not x", or none), filled in, and their sources."""
     texts: list[str] = []
     sources: list[SourceRef] = []
@@ -177,13 +178,23 @@ def field_from(kb: KnowledgeBase, spec: FieldSpec, answers: Mapping[str, Any] | 
             label, help_text = variant.label or label, variant.help or help_text
             placeholder = variant.placeholder or placeholder
             required = required if variant.required is None else variant.required
-    return Field(spec.id, label, spec.kind, required=required, max_length=spec.max_length,  # type: ignore[arg-type]
-                 min_length=spec.min_length, choices=choices, placeholder=placeholder, help=help_text,
-                 allow_future=spec.allow_future)
+    return Field(
+        spec.id,
+        label,
+        spec.kind,  # type: ignore[arg-type]
+        required=required,
+        max_length=spec.max_length,
+        min_length=spec.min_length,
+        choices=choices,
+        placeholder=placeholder,
+        help=help_text,
+        allow_future=spec.allow_future,
+    )
 
 
-def steps_from(kb: KnowledgeBase, form: FormSpec, answers: Mapping[str, Any] | None = None,
-               values: Mapping[str, Any] | None = None) -> list[Step]:
+def steps_from(
+    kb: KnowledgeBase, form: FormSpec, answers: Mapping[str, Any] | None = None, values: Mapping[str, Any] | None = None
+) -> list[Step]:
     """A form declared in knowledge/forms/<id>.yaml as the engine's steps: the variants for the
     preconditions' `answers`, the intros filled in with `values` ({kalla}: the step's sources)."""
     steps = []
@@ -191,6 +202,13 @@ def steps_from(kb: KnowledgeBase, form: FormSpec, answers: Mapping[str, Any] | N
         intro = next((v.intro for v in step.variants if v.intro and v.matches(answers or {})), step.intro)
         if values is not None:
             intro = fill(intro, {**values, "kalla": kb.cite(step.sources) if step.sources else ""})
-        steps.append(Step(step.id, step.title, tuple(field_from(kb, f, answers) for f in step.fields), intro,
-                          tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None)))
+        steps.append(
+            Step(
+                step.id,
+                step.title,
+                tuple(field_from(kb, f, answers) for f in step.fields),
+                intro,
+                tuple((f.id, f.required_when) for f in step.fields if f.required_when is not None),
+            )
+        )
     return steps

@@ -28,7 +28,7 @@ class Texts:
 def load_texts(path: Path = TEXTS_FILE) -> Texts:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise ValueError(f"{path}: every entry is key: \"text\"")
+        raise ValueError(f'{path}: every entry is key: "text"')
     return Texts(MappingProxyType(dict(data)))
 
 

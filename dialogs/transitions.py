@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
 async def start(flow: Flow, ctx: "Context", _: Draft | None) -> list[Out]:
     if flow.spec.notice is not None:
         card = flow.spec.notice(ctx)
@@ -38,15 +37,18 @@ async def start(flow: Flow, ctx: "Context", _: Draft | None) -> list[Out]:
     card = flow.triage_card(ctx, draft)
     return [flow.reply(ctx, card)] if ctx.value.get("replace") and ctx.turn.reply_to_id else [Card(card)]
 
+
 async def begin(flow: Flow, ctx: "Context", _: Draft | None) -> list[Out]:
     """A fresh draft (replacing any earlier one of this person here) at step 1."""
     draft = Draft()
     await flow.save(ctx, draft)
     return [Card(flow.step_card(ctx, draft, 0))]
 
+
 async def answer_conditions_first(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     assert draft is not None
     return [Text(flow.texts("conditions_first")), flow.reply(ctx, flow.triage_card(ctx, draft))]
+
 
 async def check(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     current = flow.current(ctx, draft)
@@ -73,6 +75,7 @@ async def check(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     await flow.save(ctx, draft)
     return [flow.reply(ctx, flow.step_card(ctx, draft, 0))]
 
+
 async def stop_if_not_allowed(flow: Flow, ctx: "Context", draft: Draft, *, sending: bool = False) -> list[Out]:
     """The stop card when the preconditions fail (the draft goes back to them); [] when they hold."""
     pre = flow.spec.preconditions
@@ -86,9 +89,11 @@ async def stop_if_not_allowed(flow: Flow, ctx: "Context", draft: Draft, *, sendi
         draft.review = False
     await flow.save(ctx, draft)
     if not sending:
-        await ctx.store.audit.record("request_stopped", ctx.turn.user.aad_object_id,
-                                     f"{flow.kind}:{verdict.code}", "stopped")
+        await ctx.store.audit.record(
+            "request_stopped", ctx.turn.user.aad_object_id, f"{flow.kind}:{verdict.code}", "stopped"
+        )
     return [flow.reply(ctx, pre.stop(ctx, draft, verdict))]
+
 
 async def conditions(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     """Back to the preconditions, answers kept (from a stop card or from the first step)."""
@@ -100,10 +105,11 @@ async def conditions(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Ou
     await flow.save(ctx, draft)
     return [flow.reply(ctx, flow.triage_card(ctx, draft))]
 
+
 async def audit_pii(flow: Flow, ctx: "Context", blocked: tuple[str, ...] | list[str]) -> None:
     for field_id in blocked:
-        await ctx.store.audit.record("pii_blocked", ctx.turn.user.aad_object_id, f"{flow.kind}:{field_id}",
-                                     "blocked")
+        await ctx.store.audit.record("pii_blocked", ctx.turn.user.aad_object_id, f"{flow.kind}:{field_id}", "blocked")
+
 
 async def next_step(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     current = flow.current(ctx, draft)
@@ -136,6 +142,7 @@ async def next_step(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out
     await flow.save(ctx, draft)
     return [flow.reply(ctx, flow.review_card(ctx, draft))]
 
+
 def check_step(flow: Flow, ctx: "Context", draft: Draft, step: Step) -> dict[str, str]:
     """Cross-field checks: the form file's `required_when` rules, then the declaration's checks."""
     errors: dict[str, str] = {}
@@ -148,12 +155,14 @@ def check_step(flow: Flow, ctx: "Context", draft: Draft, step: Step) -> dict[str
         errors.update(check(ctx, draft, step))
     return errors
 
+
 def first_incomplete_step(flow: Flow, ctx: "Context", draft: Draft) -> int | None:
     """The first step with a required field that has no value (None when complete)."""
     for index, step in enumerate(flow.steps(ctx.kb, draft)):
         if any(f.required and draft.values.get(f.id) in (None, "", []) for f in step.fields):
             return index
     return None
+
 
 async def back(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     current = flow.current(ctx, draft)
@@ -163,6 +172,7 @@ async def back(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     draft.go(max(draft.step - 1, 0))
     await flow.save(ctx, draft)
     return [flow.reply(ctx, flow.step_card(ctx, draft, draft.step))]
+
 
 async def edit(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     current = flow.current(ctx, draft)
@@ -174,6 +184,7 @@ async def edit(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     await flow.save(ctx, draft)
     return [flow.reply(ctx, flow.step_card(ctx, draft, draft.step))]
 
+
 async def cancel(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     form_id = ctx.value.get("form_id")
     if draft is not None and (form_id is None or draft.form_id == form_id):
@@ -181,6 +192,7 @@ async def cancel(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     elif isinstance(form_id, str) and await cases.case_by_form(ctx.store, form_id):
         return await flow.where(ctx, draft)
     return [flow.reply(ctx, views.cancelled_card(flow.spec, flow.texts))]
+
 
 async def send(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
     form_id = ctx.value.get("form_id")
@@ -203,9 +215,15 @@ async def send(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
         return [Text(flow.texts("missing_required")), flow.reply(ctx, flow.step_card(ctx, draft, gap))]
     await ctx.typing()
     spec = flow.spec
-    filing = Filing(kind=spec.kind, form_id=form_id, municipality=draft.values.get("kommun") or draft.kommun,
-                    wants_feedback=spec.wants_feedback(draft), data=draft.case_data(), purpose=spec.kind,
-                    next_steps=spec.next_steps)
+    filing = Filing(
+        kind=spec.kind,
+        form_id=form_id,
+        municipality=draft.values.get("kommun") or draft.kommun,
+        wants_feedback=spec.wants_feedback(draft),
+        data=draft.case_data(),
+        purpose=spec.kind,
+        next_steps=spec.next_steps,
+    )
     try:
         case, _created = await flow.filer.file(ctx, filing)
     except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept

@@ -52,13 +52,23 @@ def data(spec: FlowSpec, draft: Draft, action: str, **extra: Any) -> dict[str, A
     return {"verb": f"{spec.prefix}.{action}", "form_id": draft.form_id, **extra}
 
 
-def _inputs(fields: tuple[Field, ...], raw: Mapping[str, str], errors: Mapping[str, str],
-            styled: bool = False) -> list[dict[str, Any]]:
+def _inputs(
+    fields: tuple[Field, ...], raw: Mapping[str, str], errors: Mapping[str, str], styled: bool = False
+) -> list[dict[str, Any]]:
     out = []
     for f in fields:
-        item = {"id": f.id, "label": f.label, "kind": f.kind, "required": f.required, "max_length": f.max_length,
-                "placeholder": f.placeholder, "help": f.help, "value": raw.get(f.id, ""),
-                "error": errors.get(f.id, ""), "choices": [{"title": c.title, "value": c.value} for c in f.choices]}
+        item = {
+            "id": f.id,
+            "label": f.label,
+            "kind": f.kind,
+            "required": f.required,
+            "max_length": f.max_length,
+            "placeholder": f.placeholder,
+            "help": f.help,
+            "value": raw.get(f.id, ""),
+            "error": errors.get(f.id, ""),
+            "choices": [{"title": c.title, "value": c.value} for c in f.choices],
+        }
         if styled:
             item["style"] = "expanded" if f.kind == "multichoice" or len(f.choices) <= 3 else "compact"
         out.append(item)
@@ -69,26 +79,50 @@ def _error_count(errors: Mapping[str, str]) -> int:
     return len([k for k in errors if k != FORM_ERROR_KEY])
 
 
-def step_card(spec: FlowSpec, texts: Texts, steps: list[Step], draft: Draft, index: int,
-              raw: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+def step_card(
+    spec: FlowSpec,
+    texts: Texts,
+    steps: list[Step],
+    draft: Draft,
+    index: int,
+    raw: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     step = steps[index]
     raw = raw if raw is not None else {f.id: to_raw(draft.values.get(f.id)) for f in step.fields}
     errors = errors or {}
     # The first step's "Tillbaka" goes back to the preconditions when there are any.
-    back = data(spec, draft, "back", step=index) if index > 0 else \
-        data(spec, draft, "conditions") if spec.preconditions else None
+    back = (
+        data(spec, draft, "back", step=index)
+        if index > 0
+        else data(spec, draft, "conditions")
+        if spec.preconditions
+        else None
+    )
     return render(
-        "form_step", title=spec.title, step_title=step.title,
-        progress=texts("progress", number=index + 1, count=len(steps)), intro=step.intro,
-        fields=_inputs(step.fields, raw, errors), form_error=errors.get(FORM_ERROR_KEY, ""),
-        error_count=_error_count(errors), next_data=data(spec, draft, "next", step=index), back_data=back,
+        "form_step",
+        title=spec.title,
+        step_title=step.title,
+        progress=texts("progress", number=index + 1, count=len(steps)),
+        intro=step.intro,
+        fields=_inputs(step.fields, raw, errors),
+        form_error=errors.get(FORM_ERROR_KEY, ""),
+        error_count=_error_count(errors),
+        next_data=data(spec, draft, "next", step=index),
+        back_data=back,
         cancel_data=data(spec, draft, "cancel"),
         next_title=texts("review") if index == len(steps) - 1 else texts("next"),
     )
 
 
-def triage_card(ctx: "Context", spec: FlowSpec, texts: Texts, draft: Draft, raw: Mapping[str, str] | None = None,
-                errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+def triage_card(
+    ctx: "Context",
+    spec: FlowSpec,
+    texts: Texts,
+    draft: Draft,
+    raw: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     pre = spec.preconditions
     assert pre is not None
     kb = ctx.kb
@@ -101,9 +135,15 @@ def triage_card(ctx: "Context", spec: FlowSpec, texts: Texts, draft: Draft, raw:
     if saved.get("kommun"):
         switch_data["kommun"] = saved["kommun"]
     return render(
-        "request_triage", title=spec.title, subtitle=texts("triage_subtitle"), about=pre.about(kb),
-        fields=_inputs(fields, raw, errors, styled=True), form_error=errors.get(FORM_ERROR_KEY, ""),
-        error_count=_error_count(errors), source=pre.source(kb), next_title=texts("triage_next"),
+        "request_triage",
+        title=spec.title,
+        subtitle=texts("triage_subtitle"),
+        about=pre.about(kb),
+        fields=_inputs(fields, raw, errors, styled=True),
+        form_error=errors.get(FORM_ERROR_KEY, ""),
+        error_count=_error_count(errors),
+        source=pre.source(kb),
+        next_title=texts("triage_next"),
         next_data=data(spec, draft, "check"),
         switch={"title": texts("switch_to", other=other_title), "data": switch_data},
         cancel_data=data(spec, draft, "cancel"),
@@ -118,12 +158,20 @@ def review_card(ctx: "Context", spec: FlowSpec, texts: Texts, steps: list[Step],
     sections = []
     for index, step in enumerate(steps):
         # Only what was filled in: empty fields and switched-off toggles are left out.
-        facts = [{"title": f.label, "value": filled(texts, f, draft.values.get(f.id))} for f in step.fields
-                 if draft.values.get(f.id) not in (None, "", [], False)]
+        facts = [
+            {"title": f.label, "value": filled(texts, f, draft.values.get(f.id))}
+            for f in step.fields
+            if draft.values.get(f.id) not in (None, "", [], False)
+        ]
         sections.append({"title": step.title, "facts": facts, "edit_data": data(spec, draft, "edit", step=index)})
     return render(
-        "form_review", title=spec.title, intro=spec.review_intro(ctx.kb), context_facts=spec.facts(ctx, draft),
-        sections=sections, send_data=data(spec, draft, "send"), cancel_data=data(spec, draft, "cancel"),
+        "form_review",
+        title=spec.title,
+        intro=spec.review_intro(ctx.kb),
+        context_facts=spec.facts(ctx, draft),
+        sections=sections,
+        send_data=data(spec, draft, "send"),
+        cancel_data=data(spec, draft, "cancel"),
     )
 
 
@@ -131,16 +179,18 @@ def case_facts(ctx: "Context", spec: FlowSpec, texts: Texts, case_data: Mapping[
     """What a filed case shows: the context facts, then every field as a person reads it."""
     draft = Draft.from_data(case_data)
     facts = list(spec.facts(ctx, draft))
-    facts += [{"title": f.label, "value": filled(texts, f, draft.values.get(f.id))}
-              for step in spec.steps(ctx.kb, draft) for f in step.fields]
+    facts += [
+        {"title": f.label, "value": filled(texts, f, draft.values.get(f.id))}
+        for step in spec.steps(ctx.kb, draft)
+        for f in step.fields
+    ]
     return facts
 
 
 def receipt_card(ctx: "Context", spec: FlowSpec, case: cases.Case) -> dict[str, Any]:
     """The receipt: the same card whenever it is shown (also after a repeated "Skicka")."""
     lines = [str(line) for line in case.routed_to.get("lines", [])]
-    return render("form_receipt", title=spec.title, reference=case.reference, lines=lines,
-                  **receipt_outcome(ctx, case))
+    return render("form_receipt", title=spec.title, reference=case.reference, lines=lines, **receipt_outcome(ctx, case))
 
 
 def cancelled_card(spec: FlowSpec, texts: Texts) -> dict[str, Any]:

@@ -57,15 +57,23 @@ class Assistant:
             raise ValueError(f"verb {name!r} registered twice")
         self._verbs[name] = handler
 
-    def command(self, name: str, pattern: str | Callable[[str], bool], handler: Handler, *,
-                coordinator_only: bool = False, private: bool = False) -> None:
+    def command(
+        self,
+        name: str,
+        pattern: str | Callable[[str], bool],
+        handler: Handler,
+        *,
+        coordinator_only: bool = False,
+        private: bool = False,
+    ) -> None:
         """A typed command: a regex (searched in the folded text) or a predicate on it.
 
         `private`: the answer lists cases or questions, so it is only given in a personal chat
         or in a channel the coordinators have connected (fault matrix row 25)."""
         matches = re.compile(pattern).search if isinstance(pattern, str) else pattern
-        self._commands.append(Command(name, lambda text: bool(matches(text)), handler,
-                                      coordinator_only or private, private))
+        self._commands.append(
+            Command(name, lambda text: bool(matches(text)), handler, coordinator_only or private, private)
+        )
 
     def fallback(self, handler: Handler) -> None:
         self._fallback = handler

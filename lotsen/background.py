@@ -104,14 +104,17 @@ class Background:
 
     async def reload(self) -> ReloadResult:
         settings = self.services.settings
-        result = await reload_knowledge(self.services.knowledge, review_days=settings.kb_review_days,
-                                        today=self.services.today())
+        result = await reload_knowledge(
+            self.services.knowledge, review_days=settings.kb_review_days, today=self.services.today()
+        )
         self.last_reload = result
         for line in result.summary_lines():
             (log.info if result.ok else log.error)("%s", line)
         store = getattr(self.services, "store", None)
         if store is not None and not result.busy:
-            await store.audit.record("kb_reload", "SIGHUP", str(self.services.knowledge.directory), "ok" if result.ok else "refused")
+            await store.audit.record(
+                "kb_reload", "SIGHUP", str(self.services.knowledge.directory), "ok" if result.ok else "refused"
+            )
         return result
 
     # --- SIGUSR1: the digest now ----------------------------------------------------------------

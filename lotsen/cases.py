@@ -19,7 +19,8 @@ __all__ = ["AlreadyRecorded", "Case", "Event", "STATUS_TITLES"]
 
 # Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
 KIND_TITLES: Mapping[str, str] = MappingProxyType(
-    {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"})
+    {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"}
+)
 REFERENCE_PREFIX: Mapping[str, str] = MappingProxyType({"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"})
 LOCAL_ZONE = "Europe/Stockholm"
 
@@ -44,7 +45,7 @@ def to_local(stamp: str) -> datetime:
 
 
 def local_stamp(stamp: str) -> str:
-    """"2026-03-01 09:30" in Swedish time."""
+    """ "2026-03-01 09:30" in Swedish time."""
     return to_local(stamp).strftime("%Y-%m-%d %H:%M")
 
 
@@ -59,20 +60,40 @@ def _utc_start_of(day: date) -> str:
     return start.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-async def file_case(store: Unit, *, kind: str, form_id: str, municipality: str | None, reporter_aad: str,
-                    reporter_name: str, reporter_ref: dict[str, Any] | None, wants_feedback: bool,
-                    data: dict[str, Any], draft_key: str | None = None,
-                    routed_to: dict[str, Any] | None = None) -> tuple[Case, bool]:
+async def file_case(
+    store: Unit,
+    *,
+    kind: str,
+    form_id: str,
+    municipality: str | None,
+    reporter_aad: str,
+    reporter_name: str,
+    reporter_ref: dict[str, Any] | None,
+    wants_feedback: bool,
+    data: dict[str, Any],
+    draft_key: str | None = None,
+    routed_to: dict[str, Any] | None = None,
+) -> tuple[Case, bool]:
     """Store a case in one transaction (reference, row with its routing, first event, audit
     entry, draft removed). `store` may be a unit of work (`store.transaction()`) to add more
     to the same transaction.
 
     Returns (case, created). created is False when this form was already filed."""
     year = to_local(store.now()).year  # the Swedish year, also in the hour around New Year
-    return await store.cases.file(kind=kind, prefix=REFERENCE_PREFIX[kind], year=year, form_id=form_id,
-                                  municipality=municipality, reporter_aad=reporter_aad, reporter_name=reporter_name,
-                                  reporter_ref=reporter_ref, wants_feedback=wants_feedback, data=data,
-                                  routed_to=routed_to, draft_key=draft_key)
+    return await store.cases.file(
+        kind=kind,
+        prefix=REFERENCE_PREFIX[kind],
+        year=year,
+        form_id=form_id,
+        municipality=municipality,
+        reporter_aad=reporter_aad,
+        reporter_name=reporter_name,
+        reporter_ref=reporter_ref,
+        wants_feedback=wants_feedback,
+        data=data,
+        routed_to=routed_to,
+        draft_key=draft_key,
+    )
 
 
 async def get_case(store: Unit, reference: str) -> Case | None:
@@ -83,14 +104,27 @@ async def case_by_form(store: Unit, form_id: str) -> Case | None:
     return await store.cases.by_form(form_id)
 
 
-async def set_routing(store: Unit, case: Case, routed_to: dict[str, Any], channel_ref: dict[str, Any] | None = None,
-                      channel_activity_id: str = "") -> None:
+async def set_routing(
+    store: Unit,
+    case: Case,
+    routed_to: dict[str, Any],
+    channel_ref: dict[str, Any] | None = None,
+    channel_activity_id: str = "",
+) -> None:
     await store.cases.set_routing(case.id, routed_to, channel_ref, channel_activity_id)
     case.routed_to, case.channel_ref, case.channel_activity_id = routed_to, channel_ref, channel_activity_id
 
 
-async def change_status(store: Unit, case: Case, status: str, actor_aad: str, comment: str = "",
-                        extra: dict[str, Any] | None = None, *, once_key: str = "") -> Case:
+async def change_status(
+    store: Unit,
+    case: Case,
+    status: str,
+    actor_aad: str,
+    comment: str = "",
+    extra: dict[str, Any] | None = None,
+    *,
+    once_key: str = "",
+) -> Case:
     """Record a status change (and optional details such as a booked time) atomically.
 
     `once_key` (the activity that asked for it): a second change with the same key within
@@ -101,36 +135,64 @@ async def change_status(store: Unit, case: Case, status: str, actor_aad: str, co
     data = dict(case.data)
     if extra:
         data.setdefault("handling", {}).update(extra)
-    return await store.cases.change_status(case.id, status, actor_aad, comment, data,
-                                           once_key=f"case.status|{once_key}" if once_key else "")
+    return await store.cases.change_status(
+        case.id, status, actor_aad, comment, data, once_key=f"case.status|{once_key}" if once_key else ""
+    )
 
 
 async def events(store: Unit, case: Case) -> list[Event]:
     return await store.cases.events(case.id)
 
 
-def _filter(kinds: tuple[str, ...], municipality: str | None, status: str | None, statuses: tuple[str, ...] | None,
-            date_from: str | None, date_to: str | None, reporter_aad: str | None = None) -> CaseFilter:
+def _filter(
+    kinds: tuple[str, ...],
+    municipality: str | None,
+    status: str | None,
+    statuses: tuple[str, ...] | None,
+    date_from: str | None,
+    date_to: str | None,
+    reporter_aad: str | None = None,
+) -> CaseFilter:
     return CaseFilter(
-        kinds=tuple(kinds), municipality=municipality or None, status=status or None, statuses=statuses or None,
+        kinds=tuple(kinds),
+        municipality=municipality or None,
+        status=status or None,
+        statuses=statuses or None,
         reporter_aad=reporter_aad or None,
         created_from=_utc_start_of(date.fromisoformat(date_from)) if date_from else None,
         created_before=_utc_start_of(date.fromisoformat(date_to) + timedelta(days=1)) if date_to else None,
     )
 
 
-async def list_cases(store: Unit, *, kinds: tuple[str, ...], municipality: str | None = None,
-                     status: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                     limit: int | None = None, statuses: tuple[str, ...] | None = None,
-                     reporter_aad: str | None = None) -> list[Case]:
+async def list_cases(
+    store: Unit,
+    *,
+    kinds: tuple[str, ...],
+    municipality: str | None = None,
+    status: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+    statuses: tuple[str, ...] | None = None,
+    reporter_aad: str | None = None,
+) -> list[Case]:
     """Cases filtered by kind, municipality, status (one, or any of `statuses`), the date they
     came in (ISO dates, inclusive, Swedish calendar days) and who filed them, most recent first."""
-    return await store.cases.list(_filter(kinds, municipality, status, statuses, date_from, date_to, reporter_aad),
-                                  limit)
+    return await store.cases.list(
+        _filter(kinds, municipality, status, statuses, date_from, date_to, reporter_aad), limit
+    )
 
 
-async def count_cases(store: Unit, *, kinds: tuple[str, ...], municipality: str | None = None,
-                      status: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                      statuses: tuple[str, ...] | None = None, reporter_aad: str | None = None) -> int:
+async def count_cases(
+    store: Unit,
+    *,
+    kinds: tuple[str, ...],
+    municipality: str | None = None,
+    status: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    reporter_aad: str | None = None,
+) -> int:
     """How many cases list_cases would return without a limit."""
     return await store.cases.count(_filter(kinds, municipality, status, statuses, date_from, date_to, reporter_aad))

@@ -46,5 +46,7 @@ def base_conversation_id(conversation_id: str) -> str:
 async def is_connected(store: Unit, conversation_id: str) -> bool:
     """Is this conversation (a channel, or a thread in it) connected to any routing target?"""
     wanted = base_conversation_id(conversation_id)
-    return any(base_conversation_id(str((link.conversation_ref.get("conversation") or {}).get("id") or "")) == wanted
-               for link in await all_links(store))
+    return any(
+        base_conversation_id(str((link.conversation_ref.get("conversation") or {}).get("id") or "")) == wanted
+        for link in await all_links(store)
+    )

@@ -67,8 +67,11 @@ async def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: in
     start, end = period.args
     case_counts = []
     for kind in CASE_KINDS:
-        found = [c for c in await cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
-                 if start <= c.created_at <= end]
+        found = [
+            c
+            for c in await cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
+            if start <= c.created_at <= end
+        ]
         statuses = cases.STATUS_TITLES.get(kind, {})
         by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in statuses.items()]
         case_counts.append(CaseCount(kind, CASE_TITLES.get(kind, kind), len(found), [s for s in by_status if s[1]]))
@@ -81,13 +84,16 @@ async def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: in
         unanswered=await insights.unanswered(store, period, limit=top),
         negative=await insights.feedback(store, period, "down", limit=top),
         cases=case_counts,
-        navigator=NavigatorCount(uses=uses.get("situation", 0) + uses.get("direct", 0),
-                                 recommendations=uses.get("recommendation", 0), top_rules=rules),
+        navigator=NavigatorCount(
+            uses=uses.get("situation", 0) + uses.get("direct", 0),
+            recommendations=uses.get("recommendation", 0),
+            top_rules=rules,
+        ),
     )
 
 
 def period_text(period: insights.Period, zone: ZoneInfo) -> str:
-    """"16–22 november 2026" (the days the period covers, local time)."""
+    """ "16–22 november 2026" (the days the period covers, local time)."""
     first = period.start.astimezone(zone).date()
     last = period.end.astimezone(zone).date()
     if (first.year, first.month) == (last.year, last.month):
@@ -152,7 +158,9 @@ def digest_lines(digest: Digest, kb: KnowledgeBase | None, zone: ZoneInfo) -> li
     data = digest_data(digest, kb, zone)
     out = [say("digest.heading", period=data["period"]), ""]
     out += [f"{f['title']}: {f['value']}" for f in data["counts"]]
-    out += ["", say("digest.top_unanswered")] + [f"  {line}" for line in data["unanswered"] or [say("digest.none_unanswered")]]
+    out += ["", say("digest.top_unanswered")] + [
+        f"  {line}" for line in data["unanswered"] or [say("digest.none_unanswered")]
+    ]
     out += ["", say("digest.negative")] + [f"  {line}" for line in data["negative"] or [say("digest.none_negative")]]
     out += ["", say("digest.new_cases")] + [f"  {f['title']}: {f['value']}" for f in data["cases"]]
     out += ["", say("digest.navigator")] + [f"  {f['title']}: {f['value']}" for f in data["navigator"]]
@@ -171,8 +179,9 @@ class SendResult:
     card: dict[str, Any] | None = None
 
 
-async def send_digest(services: Any, *, now: datetime | None = None, slot: str | None = None,
-                      actor: str = "") -> SendResult:
+async def send_digest(
+    services: Any, *, now: datetime | None = None, slot: str | None = None, actor: str = ""
+) -> SendResult:
     """Build the digest for the last week and post it to every "sammanfattning" channel.
 
     `slot` (the scheduled moment) makes the send idempotent: the claim on the slot (this or any
@@ -195,8 +204,12 @@ async def send_digest(services: Any, *, now: datetime | None = None, slot: str |
             if outbox is None:
                 result.failed.append(link.label)
                 continue
-            queued.append((link.label, await outbox.add("digest", link.conversation_ref, card=card,
-                                                        meta={"label": link.label}, tx=tx)))
+            queued.append(
+                (
+                    link.label,
+                    await outbox.add("digest", link.conversation_ref, card=card, meta={"label": link.label}, tx=tx),
+                )
+            )
     for label, message_id in queued:
         # Queued with the claim; delivered now or by the outbox worker (retries, restarts).
         try:
@@ -215,8 +228,13 @@ async def send_digest(services: Any, *, now: datetime | None = None, slot: str |
     return result
 
 
-async def run_schedule(services: Any, schedule: WeeklySchedule, *,
-                       sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, max_nap: float = 900.0) -> None:
+async def run_schedule(
+    services: Any,
+    schedule: WeeklySchedule,
+    *,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    max_nap: float = 900.0,
+) -> None:
     """Send the digest at every scheduled moment, forever (cancel the task to stop).
 
     Naps at most `max_nap` seconds at a time, so a changed system clock is noticed."""

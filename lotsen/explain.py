@@ -40,8 +40,15 @@ class ExplainedCandidate:
 
     def parts(self) -> str:
         """The evidence behind the score, in Swedish."""
-        return say("explain.parts", overlap=pct(self.overlap), focus=pct(self.fuzzy), bm25=num(self.bm25),
-                   key=pct(self.key), intent=pct(self.intent), forms=pct(self.forms))
+        return say(
+            "explain.parts",
+            overlap=pct(self.overlap),
+            focus=pct(self.fuzzy),
+            bm25=num(self.bm25),
+            key=pct(self.key),
+            intent=pct(self.intent),
+            forms=pct(self.forms),
+        )
 
 
 @dataclass
@@ -97,8 +104,7 @@ def pct(value: float) -> str:
 
 
 def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -> Explanation:
-    from lotsen.features.qa import (VERDICT_ANSWER, VERDICT_OFFTOPIC, VERDICT_SMALLTALK, VERDICT_SUGGEST,
-                                    decide)
+    from lotsen.features.qa import VERDICT_ANSWER, VERDICT_OFFTOPIC, VERDICT_SMALLTALK, VERDICT_SUGGEST, decide
 
     result = matcher.match(text, limit=limit)
     verdict = decide(kb, matcher, text)
@@ -108,8 +114,15 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
             entry_id=c.entry_id,
             question=kb.entries[c.entry_id].question if c.entry_id in kb.entries else c.entry_id,
             where=str(kb.entries[c.entry_id].where) if c.entry_id in kb.entries else "",
-            score=c.score, phrasing=c.phrasing, shared=list(c.shared), overlap=c.overlap, fuzzy=c.fuzzy,
-            bm25=c.bm25, key=c.key, intent=c.intent, forms=c.forms,
+            score=c.score,
+            phrasing=c.phrasing,
+            shared=list(c.shared),
+            overlap=c.overlap,
+            fuzzy=c.fuzzy,
+            bm25=c.bm25,
+            key=c.key,
+            intent=c.intent,
+            forms=c.forms,
         )
         for c in result.candidates
     ]
@@ -121,8 +134,13 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         if verdict.entry.id not in kb.entries:
             decision = say("explain.glossary", term=verdict.entry.question)
         else:
-            decision = say("explain.answer", question=verdict.entry.question, entry=verdict.entry.id,
-                           score=num(candidates[0].score) if candidates else "–", why=_why_sure(th, result))
+            decision = say(
+                "explain.answer",
+                question=verdict.entry.question,
+                entry=verdict.entry.id,
+                score=num(candidates[0].score) if candidates else "–",
+                why=_why_sure(th, result),
+            )
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
             decision += say("explain.alternatives", questions=shown)
@@ -132,7 +150,9 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
     else:
         decision = say("explain.unknown_answer") + (
             say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))
-            if candidates else say("explain.no_shared_words"))
+            if candidates
+            else say("explain.no_shared_words")
+        )
     return Explanation(
         question=text,
         level=result.level,
@@ -150,8 +170,15 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
 
 
 def _thresholds(th) -> str:
-    return say("explain.thresholds", answer=num(th.answer), margin=pct(th.margin), sure=num(th.sure),
-               sure_margin=pct(th.sure_margin), suggest=num(th.suggest), close=pct(1 - th.close))
+    return say(
+        "explain.thresholds",
+        answer=num(th.answer),
+        margin=pct(th.margin),
+        sure=num(th.sure),
+        sure_margin=pct(th.sure_margin),
+        suggest=num(th.suggest),
+        close=pct(1 - th.close),
+    )
 
 
 def _why_sure(th, result) -> str:
@@ -164,5 +191,10 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_single_word")
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
-    return say("explain.why_small_margin", margin=pct(result.margin), needed=pct(th.margin),
-               sure_margin=pct(th.sure_margin), sure=num(th.sure))
+    return say(
+        "explain.why_small_margin",
+        margin=pct(result.margin),
+        needed=pct(th.margin),
+        sure_margin=pct(th.sure_margin),
+        sure=num(th.sure),
+    )

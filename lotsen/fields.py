@@ -87,8 +87,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "pii_mask_left": "Ta bort tecknen ▇ (där personnumret stod) och skriv om meningen utan numret.",
         "invisible": (
-            "Texten innehöll osynliga tecken eller styrtecken som inte är tillåtna. "
-            "Kontrollera texten och skicka igen."
+            "Texten innehöll osynliga tecken eller styrtecken som inte är tillåtna. Kontrollera texten och skicka igen."
         ),
         "too_short": "Skriv minst {min_length} tecken.",
         "too_long": "Skriv högst {max_length} tecken. Nu är det {length} tecken.",
@@ -162,18 +161,12 @@ class Field:
         if not self.id or self.id == FORM_ERROR_KEY:
             raise ValueError(f"invalid field id {self.id!r}")
         if not 0 <= self.min_length <= self.max_length <= MAX_VALUE_LENGTH:
-            raise ValueError(
-                f"field {self.id!r}: need 0 <= min_length <= max_length <= {MAX_VALUE_LENGTH}"
-            )
+            raise ValueError(f"field {self.id!r}: need 0 <= min_length <= max_length <= {MAX_VALUE_LENGTH}")
         if (self.kind in CHOICE_KINDS) != bool(self.choices):
-            raise ValueError(
-                f"field {self.id!r}: choices are required for, and only for, choice kinds"
-            )
+            raise ValueError(f"field {self.id!r}: choices are required for, and only for, choice kinds")
         values = [choice.value for choice in self.choices]
         if len(set(values)) != len(values) or any(not v or v != v.strip() for v in values):
-            raise ValueError(
-                f"field {self.id!r}: choice values must be unique, non-empty and stripped"
-            )
+            raise ValueError(f"field {self.id!r}: choice values must be unique, non-empty and stripped")
         if self.kind == "multichoice" and any("," in value for value in values):
             raise ValueError(f"field {self.id!r}: multichoice values cannot contain a comma")
 
@@ -254,9 +247,7 @@ def validate_form(
     known = set(field_ids) | set(control_keys)
     unknown = [key for key in data if key not in known]
     if unknown:
-        result.errors[FORM_ERROR_KEY] = MESSAGES["unknown_keys"].format(
-            keys=_describe_keys(unknown)
-        )
+        result.errors[FORM_ERROR_KEY] = MESSAGES["unknown_keys"].format(keys=_describe_keys(unknown))
 
     for f in fields:
         outcome = validate_field(f, data.get(f.id), today=today)
@@ -295,8 +286,10 @@ def validate_field(field: Field, value: object, *, today: date) -> FieldResult:
         masked = mask_identity_numbers(raw) if field.kind in TEXT_KINDS else ""
         # Echo the masked text only if no number can be read from it in any form (spaces and
         # control characters removed too); otherwise nothing is echoed.
-        if masked and not any(contains_identity_number(form) for form in (
-                masked, _without_forbidden(masked, keep=_TEXTAREA_WHITESPACE), re.sub(r"\s+", "", masked))):
+        if masked and not any(
+            contains_identity_number(form)
+            for form in (masked, _without_forbidden(masked, keep=_TEXTAREA_WHITESPACE), re.sub(r"\s+", "", masked))
+        ):
             return FieldResult(value=None, error=MESSAGES["pii_masked"], raw=masked, pii_blocked=True)
         return FieldResult(value=None, error=MESSAGES["pii"], raw="", pii_blocked=True)
     if field.kind in TEXT_KINDS and MASK in value:

@@ -102,8 +102,12 @@ async def feedback(store: Unit, period: Period, vote: str = "down", limit: int |
     return _ranked(groups.values(), limit)
 
 
-REASON_TITLES = {"fel-svar": say("insights.reasons.fel_svar"), "svaret-saknas": say("insights.reasons.svaret_saknas"),
-                 "svart-att-forsta": say("insights.reasons.svart_att_forsta"), "annat": say("insights.reasons.annat")}
+REASON_TITLES = {
+    "fel-svar": say("insights.reasons.fel_svar"),
+    "svaret-saknas": say("insights.reasons.svaret_saknas"),
+    "svart-att-forsta": say("insights.reasons.svart_att_forsta"),
+    "annat": say("insights.reasons.annat"),
+}
 
 
 def reasons_text(group: QuestionGroup) -> str:

@@ -132,8 +132,9 @@ class _Analysed:
 
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _WEAK_STEMS = frozenset(stem(w) for w in WEAK_WORDS)
-_QUESTION_STEMS = frozenset(stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken",
-                                              "vilket", "varfor"))
+_QUESTION_STEMS = frozenset(
+    stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor")
+)
 WEAK_FACTOR = 0.5
 OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic …
 OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
@@ -185,8 +186,31 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n–]+|\s-\s")
-_ASK_START = frozenset(("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor",
-                        "kan", "far", "maste", "ska", "skall", "finns", "galler", "raknas", "gar", "bor", "behover"))
+_ASK_START = frozenset(
+    (
+        "vem",
+        "vad",
+        "hur",
+        "nar",
+        "var",
+        "vart",
+        "vilka",
+        "vilken",
+        "vilket",
+        "varfor",
+        "kan",
+        "far",
+        "maste",
+        "ska",
+        "skall",
+        "finns",
+        "galler",
+        "raknas",
+        "gar",
+        "bor",
+        "behover",
+    )
+)
 ASK_MIN_WORDS = 14  # a message of at least this many words may have a separate asking clause
 ASK_SHARE = 0.35  # how much the asking clause weighs in the score of a long message
 ASK_POOL = 6  # candidates of the whole message re-scored on the asking clause
@@ -259,8 +283,12 @@ class Matcher:
         self._by_initial = dict(by_initial)
 
         # Place names say where, not what: like question words they cannot make a match alone.
-        self._weak = _WEAK_STEMS | {stem(fold(name)) for mu in kb.municipalities.values()
-                                    for name in (mu.name, *mu.aliases) if len(tokens(name)) == 1}
+        self._weak = _WEAK_STEMS | {
+            stem(fold(name))
+            for mu in kb.municipalities.values()
+            for name in (mu.name, *mu.aliases)
+            if len(tokens(name)) == 1
+        }
         self._docs: list[tuple[str, str, frozenset[str]]] = []  # entry, phrasing, stems
         entry_docs: dict[str, list[int]] = defaultdict(list)
         analysed_docs: list[_Analysed] = []
@@ -290,8 +318,9 @@ class Matcher:
             for d in docs:
                 forms.update(fold(t) for t in tokens(self._docs[d][1]))
             self._entry_forms[entry_id] = frozenset(forms - _FOLDED_STOP)
-        self._answer_stems = {e.id: frozenset(self._analyse(e.answer, correct=False).stems)
-                              for e in kb.entries.values()}
+        self._answer_stems = {
+            e.id: frozenset(self._analyse(e.answer, correct=False).stems) for e in kb.entries.values()
+        }
         answer_df: dict[str, int] = defaultdict(int)
         for stems in self._answer_stems.values():
             for s in stems:
@@ -316,22 +345,33 @@ class Matcher:
         # A phrasing's own weight: a place it names counts fully here, so "har nässjö förrehab"
         # is only half covered by a question that names no place.
         self._places = self._weak - _WEAK_STEMS
-        self._doc_weight = [sum(self._idf.get(s, 0.0) / (WEAK_FACTOR if s in self._places else 1.0) * PLACE_SHARE
-                                if s in self._places else self._idf.get(s, 0.0) for s in d[2]) or 1.0
-                            for d in self._docs]
+        self._doc_weight = [
+            sum(
+                self._idf.get(s, 0.0) / (WEAK_FACTOR if s in self._places else 1.0) * PLACE_SHARE
+                if s in self._places
+                else self._idf.get(s, 0.0)
+                for s in d[2]
+            )
+            or 1.0
+            for d in self._docs
+        ]
         self._entry_docs = dict(entry_docs)
-        self._centroid_weight = {e: sum(self._idf.get(s, 0.0) * share for s, share in tf.items()) or 1.0
-                                 for e, tf in self._entry_tf.items()}
+        self._centroid_weight = {
+            e: sum(self._idf.get(s, 0.0) * share for s, share in tf.items()) or 1.0 for e, tf in self._entry_tf.items()
+        }
         self._max_idf = max(self._idf.values(), default=2.0)
         # Stems of what the knowledge base is about (parties, glossary terms and their aliases).
         names = [n for p in kb.parties.values() for n in (p.short or "", *p.aliases)]
         names += [n for c in kb.concepts.values() for n in (c.term, *c.aliases)]
         topic_words = [n for n in names if len(tokens(n)) == 1]  # "SIP", "Arena", "FK" – not "… på recept"
-        self._topic_stems = (frozenset(stem(fold(t)) for t in topic_words if len(t) > 1)
-                             - self._weak - _FOLDED_STOP - self._common_stems(kb))
+        self._topic_stems = (
+            frozenset(stem(fold(t)) for t in topic_words if len(t) > 1)
+            - self._weak
+            - _FOLDED_STOP
+            - self._common_stems(kb)
+        )
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
-        self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {
-            stem(w) for w in domain_words}
+        self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {stem(w) for w in domain_words}
 
     def __getstate__(self) -> dict:
         """Picklable (lotsen.kb.isolated builds the matcher in another process): everything but
@@ -345,8 +385,9 @@ class Matcher:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._alias_starts = {id(t): starts for t, starts in zip((self._aliases, self._short_aliases),
-                                                                 state["_alias_starts"])}
+        self._alias_starts = {
+            id(t): starts for t, starts in zip((self._aliases, self._short_aliases), state["_alias_starts"])
+        }
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
 
     # --- analysis ---------------------------------------------------------------------
@@ -374,8 +415,9 @@ class Matcher:
                     continue
                 # One edit in a short word, two in a long one ("forsakringskasan"); the first
                 # letter must be right (typos rarely start a word).
-                hit = process.extractOne(w, self._by_initial.get(w[0], ()), scorer=Levenshtein.distance,
-                                         score_cutoff=1 if len(w) < 8 else 2)
+                hit = process.extractOne(
+                    w, self._by_initial.get(w[0], ()), scorer=Levenshtein.distance, score_cutoff=1 if len(w) < 8 else 2
+                )
                 if hit:
                     corrections[w] = hit[0]
                     fixed.append(hit[0])
@@ -411,7 +453,7 @@ class Matcher:
             if lengths:
                 for n in lengths:  # longest first
                     if i + n <= n_words:
-                        hit = table.get(tuple(words[i:i + n]))
+                        hit = table.get(tuple(words[i : i + n]))
                         if hit:
                             found.append(hit)
                             i += n
@@ -533,12 +575,13 @@ class Matcher:
         entry in two or more of the words' postings, or one of the first `limit` entries of a
         posting, can be among the best `limit`."""
         entry_id, _, stems = self._docs[index]
-        rare = sorted((s for s in stems if s in self._idf and s not in self._weak),
-                      key=lambda s: -self._idf[s])[:RIVAL_WORDS]
+        rare = sorted((s for s in stems if s in self._idf and s not in self._weak), key=lambda s: -self._idf[s])[
+            :RIVAL_WORDS
+        ]
         lists = [(*self._rival_postings(s), self._idf[s]) for s in rare]
         several: set[str] = set()
         for i, (_, first, _) in enumerate(lists):
-            for _, second, _ in lists[i + 1:]:
+            for _, second, _ in lists[i + 1 :]:
                 several |= first & second
         several.discard(entry_id)
         candidates = set(several)
@@ -578,13 +621,22 @@ class Matcher:
         return self._match(text, analysed, limit, [entry_id, *self.rivals(index)])
 
     def _match(self, text: str, q: _Analysed, limit: int, only: Iterable[str] | None) -> MatchResult:
-        result = MatchResult(query=text, level=NONE, candidates=[], corrections=q.corrections,
-                             expansions=q.expansions, compounds=q.compounds, stems=q.stems, reason="no-words")
+        result = MatchResult(
+            query=text,
+            level=NONE,
+            candidates=[],
+            corrections=q.corrections,
+            expansions=q.expansions,
+            compounds=q.compounds,
+            stems=q.stems,
+            reason="no-words",
+        )
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.topical = any(s in self._topic_stems for s in q.stems)
-        result.domain = self._domain_share(meaningful) if meaningful else (
-            1.0 if any(s in self._idf for s in q.stems) else 0.0)
+        result.domain = (
+            self._domain_share(meaningful) if meaningful else (1.0 if any(s in self._idf for s in q.stems) else 0.0)
+        )
         known = [s for s in q.stems if (s in self._idf or s in self._answer_idf) and s not in self._weak]
         if not known:
             # A question made only of weak words ("vem gör vad?") may still match a phrasing
@@ -597,8 +649,10 @@ class Matcher:
         # The question's own weight: every meaningful word; a word the knowledge base has never
         # seen weighs like a fairly rare word, so "fotboll" is not explained away.
         unknown_weight = self._max_idf
-        q_weight = sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight))
-                       for s in q.stems) or 1.0
+        q_weight = (
+            sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight)) for s in q.stems)
+            or 1.0
+        )
         if only is not None:
             pool = set(only)
         else:
@@ -613,8 +667,11 @@ class Matcher:
         qfrozen = frozenset(qset)
         idf_get = self._idf_get
         q_questions = [s for s in q.stems if s in _QUESTION_STEMS]
-        q_forms = [f for f in dict.fromkeys(q.text.split()) if f in self._vocab and stem(f) in self._idf
-                   and stem(f) not in self._weak]
+        q_forms = [
+            f
+            for f in dict.fromkeys(q.text.split())
+            if f in self._vocab and stem(f) in self._idf and stem(f) not in self._weak
+        ]
         scored: list[Candidate] = []
         for entry_id in pool:
             tf = self._entry_tf.get(entry_id)
@@ -652,8 +709,18 @@ class Matcher:
             intent = max((tf.get(s, 0.0) for s in q_questions), default=0.0)
             forms = self._entry_forms[entry_id]
             form_share = (sum(1 for f in q_forms if f in forms) / len(q_forms)) if q_forms else 0.0
-            cand = Candidate(entry_id, 0.0, self._docs[best_doc][1], sorted(shared), round(best_cov, 4),
-                             round(focus, 4), round(bm, 4), round(key, 4), round(intent, 4), round(form_share, 4))
+            cand = Candidate(
+                entry_id,
+                0.0,
+                self._docs[best_doc][1],
+                sorted(shared),
+                round(best_cov, 4),
+                round(focus, 4),
+                round(bm, 4),
+                round(key, 4),
+                round(intent, 4),
+                round(form_share, 4),
+            )
             scored.append(cand)
         if not scored:
             return result
@@ -663,8 +730,18 @@ class Matcher:
         for c in scored:
             rel_bm = min(1.0, c.bm25 / bm_ceiling)
             # Long questions: relative BM25 falls with length, coverage does not.
-            c.score = round((w.coverage * c.overlap + w.bm25 * math.sqrt(rel_bm) + w.focus * c.fuzzy
-                             + w.key * c.key + w.intent * c.intent + w.forms * c.forms) / w_total, 4)
+            c.score = round(
+                (
+                    w.coverage * c.overlap
+                    + w.bm25 * math.sqrt(rel_bm)
+                    + w.focus * c.fuzzy
+                    + w.key * c.key
+                    + w.intent * c.intent
+                    + w.forms * c.forms
+                )
+                / w_total,
+                4,
+            )
         ranked = sorted(scored, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         return self._decide(result, ranked, meaningful, limit)
 
@@ -682,10 +759,15 @@ class Matcher:
         # The question's most distinctive word must be something the best entry talks about:
         # "hur mycket får en samverkanskoordinator i lön" is not answered by what they do.
         best_entry = ranked[0].entry_id
-        distinctive = max(meaningful, key=lambda s: self._idf.get(s, self._answer_idf.get(s, self._max_idf)),
-                          default="")
-        if (distinctive and len(meaningful) <= GAP_WORDS and distinctive not in self._entry_tf[best_entry]
-                and distinctive not in self._answer_stems.get(best_entry, ())):
+        distinctive = max(
+            meaningful, key=lambda s: self._idf.get(s, self._answer_idf.get(s, self._max_idf)), default=""
+        )
+        if (
+            distinctive
+            and len(meaningful) <= GAP_WORDS
+            and distinctive not in self._entry_tf[best_entry]
+            and distinctive not in self._answer_stems.get(best_entry, ())
+        ):
             result.missing = distinctive
         if not clear and top >= th.answer:
             result.level, result.reason = SUGGEST, "single-word"
@@ -709,5 +791,8 @@ class Matcher:
         if not result.candidates:
             return []
         top = result.candidates[0].score
-        return [c for c in result.candidates[1:limit + 1] if c.score >= top * self.thresholds.close
-                and c.score >= self.thresholds.suggest]
+        return [
+            c
+            for c in result.candidates[1 : limit + 1]
+            if c.score >= top * self.thresholds.close and c.score >= self.thresholds.suggest
+        ]

@@ -51,7 +51,7 @@ Delivered = Callable[[dict[str, Any], str], Awaitable[None] | None]
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
     """Full jitter (AWS architecture blog; Microsoft's Teams rate-limit guidance):
     a uniformly random delay in [0, min(MAX_DELAY, BASE_DELAY · 2^attempt)]."""
-    return (rng or random).uniform(0.0, min(MAX_DELAY, BASE_DELAY * 2 ** attempt))
+    return (rng or random).uniform(0.0, min(MAX_DELAY, BASE_DELAY * 2**attempt))
 
 
 def classify(error: DeliveryError, attempt: int, rng: random.Random | None = None) -> tuple[str, float]:
@@ -70,8 +70,9 @@ def classify(error: DeliveryError, attempt: int, rng: random.Random | None = Non
 
 
 class Outbox:
-    def __init__(self, store: Any, messenger: Any, *, rng: random.Random | None = None,
-                 poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self, store: Any, messenger: Any, *, rng: random.Random | None = None, poll_seconds: float = POLL_SECONDS
+    ):
         self.store = store
         self.messenger = messenger
         self.rng = rng or random.Random()
@@ -88,8 +89,16 @@ class Outbox:
 
     # --- writing --------------------------------------------------------------------------
 
-    async def add(self, kind: str, conversation_ref: dict[str, Any], *, card: dict[str, Any] | None = None,
-                  text: str | None = None, meta: dict[str, Any] | None = None, tx: Any = None) -> int:
+    async def add(
+        self,
+        kind: str,
+        conversation_ref: dict[str, Any],
+        *,
+        card: dict[str, Any] | None = None,
+        text: str | None = None,
+        meta: dict[str, Any] | None = None,
+        tx: Any = None,
+    ) -> int:
         """Queue a message (inside the caller's unit of work when `tx` is given, so the message
         commits with the state change)."""
         message_id = await (tx or self.store).outbox.enqueue(kind, conversation_ref, card=card, text=text, meta=meta)
@@ -116,8 +125,9 @@ class Outbox:
             await self._give_up(message, "held", gone["last_status"], "conversation inactive")
             return None
         try:
-            activity_id = await self.messenger.send(message["conversation_ref"], card=message["card"],
-                                                    text=message["text"])
+            activity_id = await self.messenger.send(
+                message["conversation_ref"], card=message["card"], text=message["text"]
+            )
         except DeliveryError as error:
             await self._failed(message, error)
             return None
@@ -140,8 +150,14 @@ class Outbox:
         reason = f"HTTP {error.status}" if error.status is not None else "unreachable"
         if verdict == "retry":
             attempts = await self.store.outbox.retry_at(message["id"], timedelta(seconds=delay), error.status, reason)
-            log.warning("outbox message %s (%s): %s; attempt %d, next in %.1f s",
-                        message["id"], message["kind"], reason, attempts, delay)
+            log.warning(
+                "outbox message %s (%s): %s; attempt %d, next in %.1f s",
+                message["id"],
+                message["kind"],
+                reason,
+                attempts,
+                delay,
+            )
             return
         await self._give_up(message, verdict, error.status, reason)
 
@@ -152,8 +168,9 @@ class Outbox:
         async with self.store.transaction() as tx:
             await tx.outbox.give_up(message["id"], "dead" if verdict == "dead" else "inactive", status, reason)
             if verdict == "inactive":
-                await tx.conversations.mark_inactive(conversation_key(message["conversation_ref"]), status,
-                                                     message["kind"])
+                await tx.conversations.mark_inactive(
+                    conversation_key(message["conversation_ref"]), status, message["kind"]
+                )
             event = {"inactive": "delivery_inactive", "held": "delivery_held"}.get(verdict, "delivery_dead")
             await tx.audit.record(event, None, f"outbox:{message['id']}:{message['kind']}", reason)
         log.error("outbox message %s (%s) not delivered: %s (%s)", message["id"], message["kind"], reason, verdict)

@@ -10,15 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lotsen.text import fold
 
 DAYS: dict[str, int] = {}
-for number, names in enumerate((
-    ("mon", "monday", "man", "mandag"),
-    ("tue", "tuesday", "tis", "tisdag"),
-    ("wed", "wednesday", "ons", "onsdag"),
-    ("thu", "thursday", "tor", "tors", "torsdag"),
-    ("fri", "friday", "fre", "fredag"),
-    ("sat", "saturday", "lor", "lordag"),
-    ("sun", "sunday", "son", "sondag"),
-)):
+for number, names in enumerate(
+    (
+        ("mon", "monday", "man", "mandag"),
+        ("tue", "tuesday", "tis", "tisdag"),
+        ("wed", "wednesday", "ons", "onsdag"),
+        ("thu", "thursday", "tor", "tors", "torsdag"),
+        ("fri", "friday", "fre", "fredag"),
+        ("sat", "saturday", "lor", "lordag"),
+        ("sun", "sunday", "son", "sondag"),
+    )
+):
     for name in names:
         DAYS[name] = number
 
@@ -38,7 +40,7 @@ class WeeklySchedule:
 
     @classmethod
     def parse(cls, text: str, timezone: str) -> "WeeklySchedule | None":
-        """"mon 08:00" (English or Swedish day, 24-hour clock); "off" gives None."""
+        """ "mon 08:00" (English or Swedish day, 24-hour clock); "off" gives None."""
         try:
             zone = ZoneInfo(timezone.strip())
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -48,7 +50,7 @@ class WeeklySchedule:
             return None
         match = _PATTERN.match(raw)
         if not match or match.group(1) not in DAYS:
-            raise ScheduleError(f"{text!r} is not a weekly time like \"mon 08:00\" (or \"off\")")
+            raise ScheduleError(f'{text!r} is not a weekly time like "mon 08:00" (or "off")')
         hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
             raise ScheduleError(f"{text!r}: the time must be between 00:00 and 23:59")

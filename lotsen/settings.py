@@ -71,8 +71,10 @@ def _agents_connection(env: Mapping[str, str]) -> tuple[str, str, str, str] | No
     auth_type = env.get(SERVICE_CONNECTION + "AUTHTYPE", "").strip() or "ClientSecret"
     tenant = env.get(SERVICE_CONNECTION + "TENANTID", "").strip()
     if auth_type.lower() not in _AGENTS_AUTH_TYPES:
-        raise SettingsError(f"{SERVICE_CONNECTION}AUTHTYPE must be ClientSecret or UserManagedIdentity "
-                            f"(the types MicrosoftAppType covers), got {auth_type!r}")
+        raise SettingsError(
+            f"{SERVICE_CONNECTION}AUTHTYPE must be ClientSecret or UserManagedIdentity "
+            f"(the types MicrosoftAppType covers), got {auth_type!r}"
+        )
     if _AGENTS_AUTH_TYPES[auth_type.lower()] == "UserAssignedMSI":
         app_type = "UserAssignedMSI"
     else:
@@ -151,13 +153,13 @@ class Settings:
         agents_names = _agents_connection(env)
         if agents_names is not None:
             if app_id and app_id != agents_names[0]:
-                raise SettingsError(f"MicrosoftAppId and {SERVICE_CONNECTION}CLIENTID name different apps; set one of them")
+                raise SettingsError(
+                    f"MicrosoftAppId and {SERVICE_CONNECTION}CLIENTID name different apps; set one of them"
+                )
             if not app_id:
                 app_id, app_password, app_type, tenant = agents_names
         if app_type not in {"MultiTenant", "SingleTenant", "UserAssignedMSI"}:
-            raise SettingsError(
-                f"MicrosoftAppType must be SingleTenant or UserAssignedMSI, got {app_type!r}"
-            )
+            raise SettingsError(f"MicrosoftAppType must be SingleTenant or UserAssignedMSI, got {app_type!r}")
         allowed_tenants = _list(env, "ALLOWED_TENANT_IDS")
         allow_all = _bool(env, "ALLOW_ALL_TENANTS")
         if app_id:

@@ -40,8 +40,13 @@ def read(directory: str | Path) -> dict[str, list[dict[str, Any]]]:
 
 def write(directory: str | Path, data: dict[str, list[dict[str, Any]]]) -> None:
     file = path(directory)
-    body = yaml.safe_dump({kind: data.get(kind) or [] for kind in KINDS}, allow_unicode=True, sort_keys=False,
-                          default_flow_style=False, width=120)
+    body = yaml.safe_dump(
+        {kind: data.get(kind) or [] for kind in KINDS},
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=120,
+    )
     fd, tmp = tempfile.mkstemp(prefix=".inlart-", suffix=".yaml", dir=str(file.parent))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

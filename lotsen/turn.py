@@ -87,8 +87,10 @@ class DeliveryError(Exception):
     `retry_after` the seconds from a `Retry-After` header, if any."""
 
     def __init__(self, status: int | None, retry_after: float | None = None, message: str = ""):
-        super().__init__(message or (f"Bot Connector answered HTTP {status}" if status is not None
-                                     else "Bot Connector could not be reached"))
+        super().__init__(
+            message
+            or (f"Bot Connector answered HTTP {status}" if status is not None else "Bot Connector could not be reached")
+        )
         self.status = status
         self.retry_after = retry_after
 

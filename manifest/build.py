@@ -76,7 +76,9 @@ SCHEMA_URL_RE = re.compile(
     r"^https://developer\.microsoft\.com/(?:en-us/)?json-schemas/teams/v(?P<v>[0-9]+\.[0-9]+)/MicrosoftTeams\.schema\.json$"
 )
 PLACEHOLDER_RE = re.compile(r"\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-DOMAIN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$")
+DOMAIN_RE = re.compile(
+    r"^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$"
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -321,7 +323,11 @@ def rule_errors(manifest: Any, *, expected_bot_id: str | None = None) -> list[st
         elif len(value) > limit:
             errors.append(f"package: {section}.{key} is {len(value)} characters; Teams allows at most {limit}")
     description = manifest.get("description")
-    if isinstance(description, dict) and description.get("short") and description.get("short") == description.get("full"):
+    if (
+        isinstance(description, dict)
+        and description.get("short")
+        and description.get("short") == description.get("full")
+    ):
         errors.append("package: description.short and description.full must differ")
 
     developer = manifest.get("developer") if isinstance(manifest.get("developer"), dict) else {}
@@ -352,11 +358,15 @@ def rule_errors(manifest: Any, *, expected_bot_id: str | None = None) -> list[st
                 continue
             for scope in command_list.get("scopes") or []:
                 if scope not in scopes:
-                    errors.append(f"package: bots[0].commandLists[{i}] is for scope {scope!r}, which the bot does not have")
+                    errors.append(
+                        f"package: bots[0].commandLists[{i}] is for scope {scope!r}, which the bot does not have"
+                    )
                 if scope in seen_scopes:
                     errors.append(f"package: scope {scope!r} has more than one command list")
                 seen_scopes.add(scope)
-            titles = [c.get("title", "").strip().lower() for c in command_list.get("commands") or [] if isinstance(c, dict)]
+            titles = [
+                c.get("title", "").strip().lower() for c in command_list.get("commands") or [] if isinstance(c, dict)
+            ]
             for title in sorted({t for t in titles if titles.count(t) > 1}):
                 errors.append(f"package: bots[0].commandLists[{i}] has the command {title!r} more than once")
 
@@ -497,10 +507,14 @@ def icon_errors(role: str, file_name: str, data: bytes) -> list[str]:
             if pixels is not None:
                 flat = [p for row in pixels for p in row]
                 if not any(a == 0 for _, _, _, a in flat):
-                    errors.append(f"package: icons.outline {file_name!r} has no transparent pixels (background must be transparent)")
+                    errors.append(
+                        f"package: icons.outline {file_name!r} has no transparent pixels (background must be transparent)"
+                    )
                 off_white = sum(1 for r, g, b, a in flat if a > 0 and min(r, g, b) < 0xF5)
                 if off_white:
-                    errors.append(f"package: icons.outline {file_name!r} has {off_white} visible pixels that are not white")
+                    errors.append(
+                        f"package: icons.outline {file_name!r} has {off_white} visible pixels that are not white"
+                    )
     return errors
 
 
@@ -690,7 +704,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(result.package)
-    print(f"OK: wrote {_rel(out)} ({len(result.package)} bytes: manifest.json, {', '.join(sorted(result.manifest['icons'].values()))}).")
+    print(
+        f"OK: wrote {_rel(out)} ({len(result.package)} bytes: manifest.json, {', '.join(sorted(result.manifest['icons'].values()))})."
+    )
     return 0
 
 

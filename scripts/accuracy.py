@@ -137,16 +137,23 @@ def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
         score = result.best.score if result.best else 0.0
         command = assistant.match_command(text)
         verdict = decide(matcher.kb, matcher, text)
-        if command is not None and not command.coordinator_only and not (
-                command.name in QUESTIONS_FIRST and verdict.kind == "answer"
-                and not ASKS_FOR_CONTACT.search(normalise(text))):
+        if (
+            command is not None
+            and not command.coordinator_only
+            and not (
+                command.name in QUESTIONS_FIRST
+                and verdict.kind == "answer"
+                and not ASKS_FOR_CONTACT.search(normalise(text))
+            )
+        ):
             kind, got, offered = f"command:{command.name}", "", ()
         else:
             kind = verdict.kind
             got = verdict.entry.id if verdict.entry else (verdict.alternatives[0].id if verdict.alternatives else "")
             offered = tuple(e.id for e in verdict.alternatives)
-        outcomes.append(Outcome(text, expect, str(q.get("origin", "")), category, q.get("file", ""),
-                                kind, got, offered, top, score))
+        outcomes.append(
+            Outcome(text, expect, str(q.get("origin", "")), category, q.get("file", ""), kind, got, offered, top, score)
+        )
     return outcomes
 
 
@@ -170,8 +177,10 @@ def summary(group: list[Outcome]) -> str:
             parts.append(f"clicks {sum(reached) / len(reached):.2f} (reach {len(reached) / len(scope):.0%})")
     parts.append(f"conf. wrong {pct(sum(o.wrong for o in group), len(group))}")
     if off:
-        parts.append(f"off-topic answered {sum(o.kind == 'answer' for o in off)}, "
-                     f"refused {pct(sum(o.kind == 'offtopic' for o in off), len(off))}")
+        parts.append(
+            f"off-topic answered {sum(o.kind == 'answer' for o in off)}, "
+            f"refused {pct(sum(o.kind == 'offtopic' for o in off), len(off))}"
+        )
     commands = sum(o.kind.startswith("command") for o in group)
     if commands:
         parts.append(f"form/contacts started {commands}")
@@ -208,8 +217,10 @@ def main() -> int:
     if args.failures:
         for o in outcomes:
             if not o.passed:
-                print(f"  [{o.file}/{o.category}] {o.question!r}: expected {'|'.join(o.expect)}, got {o.kind} "
-                      f"{o.got} (top {o.top} {o.score:.2f}; offered {', '.join(o.offered) or '-'})")
+                print(
+                    f"  [{o.file}/{o.category}] {o.question!r}: expected {'|'.join(o.expect)}, got {o.kind} "
+                    f"{o.got} (top {o.top} {o.score:.2f}; offered {', '.join(o.offered) or '-'})"
+                )
     return 0
 
 

@@ -44,10 +44,12 @@ REFERENCE = "a2b2926"
 def reference_modules(rev: str):
     """lotsen.matching and the collision check as they were at `rev` (None when git cannot say)."""
     try:
-        matching_src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:lotsen/matching.py"],
-                                      check=True, capture_output=True, text=True).stdout
-        quality_src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:lotsen/kb/quality.py"],
-                                     check=True, capture_output=True, text=True).stdout
+        matching_src = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:lotsen/matching.py"], check=True, capture_output=True, text=True
+        ).stdout
+        quality_src = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:lotsen/kb/quality.py"], check=True, capture_output=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None, None
     matching = types.ModuleType("reference_matching")
@@ -104,8 +106,10 @@ def bench_match(kb, big, queries, big_queries, ref_matching) -> dict:
         matcher, build = timed(cls, kb)
         big_matcher, big_build = timed(cls, big)
         rows[label] = (matcher, big_matcher)
-        print(f"  {label:9s} index build: shipped ({len(kb.entries)} entries) {build * 1000:5.0f} ms, "
-              f"synthetic ({len(big.entries)} entries) {big_build:5.1f} s")
+        print(
+            f"  {label:9s} index build: shipped ({len(kb.entries)} entries) {build * 1000:5.0f} ms, "
+            f"synthetic ({len(big.entries)} entries) {big_build:5.1f} s"
+        )
     labels = list(rows)
     for name, index, qs in (("shipped", 0, queries), ("synthetic", 1, big_queries)):
         matchers = [rows[label][index] for label in labels]
@@ -137,11 +141,22 @@ def write_synthetic_kb(target: Path, big) -> None:
     """The shipped knowledge base plus the synthetic entries as one more qa file."""
     shutil.copytree(ROOT / "knowledge", target)
     shipped = {e.id for e in _shipped_entries()}
-    entries = [{"id": e.id, "question": e.question, "phrasings": list(e.phrasings), "answer": "Syntetiskt svar.",
-                "source": {"doc": "rsrf-modell", "section": "Syfte"}, "reviewed": "2026-01-01", "owner": "bench"}
-               for e in big.entries.values() if e.id not in shipped]
-    (target / "qa" / "syntetisk.yaml").write_text(yaml.safe_dump({"entries": entries}, allow_unicode=True),
-                                                  encoding="utf-8")
+    entries = [
+        {
+            "id": e.id,
+            "question": e.question,
+            "phrasings": list(e.phrasings),
+            "answer": "Syntetiskt svar.",
+            "source": {"doc": "rsrf-modell", "section": "Syfte"},
+            "reviewed": "2026-01-01",
+            "owner": "bench",
+        }
+        for e in big.entries.values()
+        if e.id not in shipped
+    ]
+    (target / "qa" / "syntetisk.yaml").write_text(
+        yaml.safe_dump({"entries": entries}, allow_unicode=True), encoding="utf-8"
+    )
 
 
 def _shipped_entries():
@@ -150,8 +165,9 @@ def _shipped_entries():
     return load_knowledge_base(ROOT / "knowledge").entries.values()
 
 
-async def request_loop(knowledge, queries: list[str], stop: asyncio.Event,
-                       interval: float = 0.02) -> tuple[list[float], list[float]]:
+async def request_loop(
+    knowledge, queries: list[str], stop: asyncio.Event, interval: float = 0.02
+) -> tuple[list[float], list[float]]:
     """A question every `interval` seconds on the event loop, like a request handler would ask
     it; each latency counts from when the request was due (or from when the previous one was
     answered, if that was later), so a blocked loop shows. Also, per request, the CPU time the
@@ -177,8 +193,10 @@ async def request_loop(knowledge, queries: list[str], stop: asyncio.Event,
 
 
 def latency_line(wall: list[float], cpu: list[float]) -> str:
-    return (f"p50 {percentile(wall, 50):6.1f} ms · p99 {percentile(wall, 99):6.1f} ms · max {max(wall):6.1f} ms; "
-            f"event-loop CPU per request p99 {percentile(cpu, 99):6.1f} ms · max {max(cpu):6.1f} ms")
+    return (
+        f"p50 {percentile(wall, 50):6.1f} ms · p99 {percentile(wall, 99):6.1f} ms · max {max(wall):6.1f} ms; "
+        f"event-loop CPU per request p99 {percentile(cpu, 99):6.1f} ms · max {max(cpu):6.1f} ms"
+    )
 
 
 async def bench_reload(directory: Path, queries: list[str], modes: list[str]) -> None:
@@ -201,9 +219,11 @@ async def bench_reload(directory: Path, queries: list[str], modes: list[str]) ->
         seconds = time.perf_counter() - start
         stop.set()
         during, during_cpu = await busy
-        print(f"  reload in a {mode}: new knowledge base answering after {result.installed_after:5.1f} s, warnings "
-              f"checked after {result.checked_after:5.1f} s (total {seconds:5.1f} s), ok={result.ok}, "
-              f"{result.entries} entries, {len(result.warnings)} warnings")
+        print(
+            f"  reload in a {mode}: new knowledge base answering after {result.installed_after:5.1f} s, warnings "
+            f"checked after {result.checked_after:5.1f} s (total {seconds:5.1f} s), ok={result.ok}, "
+            f"{result.entries} entries, {len(result.warnings)} warnings"
+        )
         print(f"    requests during the reload ({len(during)}): {latency_line(during, during_cpu)}")
 
 
@@ -214,8 +234,11 @@ def main() -> int:
     parser.add_argument("--reference-10k", action="store_true", help="also the reference collision check at --entries")
     parser.add_argument("--skip-reload", action="store_true")
     parser.add_argument("--skip-match", action="store_true", help="only the reload (part 4)")
-    parser.add_argument("--reload-thread", action="store_true",
-                        help="also reload in a thread (the path for small knowledge bases; minutes at 10,000)")
+    parser.add_argument(
+        "--reload-thread",
+        action="store_true",
+        help="also reload in a thread (the path for small knowledge bases; minutes at 10,000)",
+    )
     args = parser.parse_args()
 
     from lotsen.kb import load_knowledge_base

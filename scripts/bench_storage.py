@@ -56,6 +56,7 @@ REFERENCE = re.compile(r"\bAVV-\d{4}-\d{4,}\b")
 
 # --- the fake connector: every bot post, by the activity it answers -----------------------
 
+
 class Connector:
     def __init__(self) -> None:
         self.replies: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -91,6 +92,7 @@ class Connector:
 
 # --- the set-ups ----------------------------------------------------------------------------
 
+
 @dataclass
 class Setup:
     name: str
@@ -116,8 +118,13 @@ class Setup:
             log = Path(env["DATA_DIR"] + ".log")  # stderr to a file: a full pipe would stall the bot
             log.parent.mkdir(parents=True, exist_ok=True)
             with log.open("wb") as stderr:
-                proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT,
-                                        env=dict(env, PORT=str(port)), stdout=subprocess.DEVNULL, stderr=stderr)
+                proc = subprocess.Popen(
+                    [sys.executable, str(ROOT / "app.py")],
+                    cwd=ROOT,
+                    env=dict(env, PORT=str(port)),
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
             self.procs.append(proc)
             self.ports.append(port)
             self.logs.append(log)
@@ -147,13 +154,23 @@ class Setup:
 
 # --- the client -------------------------------------------------------------------------------
 
-def activity(service_url: str, mid: str, person: str, *, text: str | None = None,
-             value: dict[str, Any] | None = None) -> dict[str, Any]:
+
+def activity(
+    service_url: str, mid: str, person: str, *, text: str | None = None, value: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A Teams personal-chat message (as tests/support/teams.py builds them)."""
     act: dict[str, Any] = {
-        "type": "message", "id": mid, "serviceUrl": service_url, "channelId": "msteams",
-        "timestamp": "2026-11-23T08:00:00.000Z", "locale": "sv-SE",
-        "from": {"id": f"29:{person}", "name": "Bench Användare", "aadObjectId": str(uuid.uuid5(uuid.NAMESPACE_URL, person))},
+        "type": "message",
+        "id": mid,
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "timestamp": "2026-11-23T08:00:00.000Z",
+        "locale": "sv-SE",
+        "from": {
+            "id": f"29:{person}",
+            "name": "Bench Användare",
+            "aadObjectId": str(uuid.uuid5(uuid.NAMESPACE_URL, person)),
+        },
         "recipient": {"id": "28:bot", "name": "Samverkanslotsen"},
         "conversation": {"id": f"conv-{person}", "conversationType": "personal", "tenantId": "t"},
         "channelData": {"tenant": {"id": "t"}},
@@ -180,8 +197,9 @@ class Client:
         port = self.setup.ports[k % len(self.setup.ports)]
         body = json.dumps(activity(self.connector.service_url, mid, person, **kw))
         start = time.perf_counter()
-        async with self.http.post(f"http://127.0.0.1:{port}/api/messages", data=body,
-                                  headers={"Content-Type": "application/json"}) as response:
+        async with self.http.post(
+            f"http://127.0.0.1:{port}/api/messages", data=body, headers={"Content-Type": "application/json"}
+        ) as response:
             await response.read()
             if response.status >= 300:
                 raise RuntimeError(f"HTTP {response.status} from instance {k % len(self.setup.ports)}")
@@ -197,14 +215,20 @@ class Client:
 
 
 def cards_of(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [att["content"] for r in replies for att in r.get("attachments") or []
-            if att.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+    return [
+        att["content"]
+        for r in replies
+        for att in r.get("attachments") or []
+        if att.get("contentType") == "application/vnd.microsoft.card.adaptive"
+    ]
 
 
 def shown(replies: list[dict[str, Any]]) -> str:
     from tests.support.teams import visible_strings
 
-    return "\n".join([r.get("text") or "" for r in replies] + [s for c in cards_of(replies) for s in visible_strings(c)])
+    return "\n".join(
+        [r.get("text") or "" for r in replies] + [s for c in cards_of(replies) for s in visible_strings(c)]
+    )
 
 
 async def file_report(client: Client, person: str) -> str | None:
@@ -233,8 +257,9 @@ async def file_report(client: Client, person: str) -> str | None:
     return found.group(0) if found else None
 
 
-async def run_round(setup: Setup, connector: Connector, questions: list[str], entries: list[str], n: int,
-                    concurrency: int, tag: str) -> None:
+async def run_round(
+    setup: Setup, connector: Connector, questions: list[str], entries: list[str], n: int, concurrency: int, tag: str
+) -> None:
     """About n messages. Of every 8 tasks: 6 questions (logged in the background), 1 👎 vote and
     1 filing (6 turns), so 13 messages, about half of which write before the reply (the vote, the
     filing's drafts and the case)."""
@@ -255,8 +280,9 @@ async def run_round(setup: Setup, connector: Connector, questions: list[str], en
                         setup.references.append(reference)
                 elif t % 4 == 3:
                     entry = entries[t % len(entries)]
-                    replies = await client.post(person, value={"verb": "feedback", "entry": entry, "vote": "down",
-                                                               "q": "benchmark"})
+                    replies = await client.post(
+                        person, value={"verb": "feedback", "entry": entry, "vote": "down", "q": "benchmark"}
+                    )
                     setup.votes += 1
                     if replies and not cards_of(replies):
                         setup.problem(f"{person}: the 👎 vote got no reason card: {shown(replies)[:80]}")
@@ -264,8 +290,11 @@ async def run_round(setup: Setup, connector: Connector, questions: list[str], en
                     replies = await client.post(person, text=questions[t % len(questions)])
                     if replies and not shown(replies).strip():
                         setup.problem(f"{person}: an empty answer")
-                    if any(a.get("data", {}).get("verb") == "feedback" for c in cards_of(replies)
-                           for a in submit_actions(c)):
+                    if any(
+                        a.get("data", {}).get("verb") == "feedback"
+                        for c in cards_of(replies)
+                        for a in submit_actions(c)
+                    ):
                         setup.questions += 1  # an answer card (with 👍/👎): its answered row is logged
 
         cpu = setup.cpu()
@@ -280,6 +309,7 @@ async def run_round(setup: Setup, connector: Connector, questions: list[str], en
 
 # --- counting what was stored (through the repositories, as the app reads it) -----------------
 
+
 async def stored(database: str) -> dict[str, int]:
     from lotsen.storage import CaseFilter, connect
 
@@ -289,8 +319,12 @@ async def stored(database: str) -> dict[str, int]:
         counts = await store.questions.counts("0000", "9999")
     finally:
         await store.close()
-    return {"cases": len(cases), "distinct references": len({c.reference for c in cases}),
-            "answered rows": counts["answered"], "feedback rows": counts["feedback_down"]}
+    return {
+        "cases": len(cases),
+        "distinct references": len({c.reference for c in cases}),
+        "answered rows": counts["answered"],
+        "feedback rows": counts["feedback_down"],
+    }
 
 
 async def bench(n: int, rounds: int, concurrency: int) -> int:
@@ -310,26 +344,45 @@ async def bench(n: int, rounds: int, concurrency: int) -> int:
 
     base_pg = postgres_url()  # the server pg_virtualenv started (PG* variables)
     if base_pg is None:
-        print("No PostgreSQL server in the environment (PGHOST/PGPORT unset): only SQLite runs.\n"
-              "For the side-by-side figures run it under pg_virtualenv:\n"
-              "    pg_virtualenv -t .venv/bin/python -m scripts.bench_storage", file=sys.stderr)
+        print(
+            "No PostgreSQL server in the environment (PGHOST/PGPORT unset): only SQLite runs.\n"
+            "For the side-by-side figures run it under pg_virtualenv:\n"
+            "    pg_virtualenv -t .venv/bin/python -m scripts.bench_storage",
+            file=sys.stderr,
+        )
     connector = Connector()
     await connector.start()
     drops: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "DATABASE_URL"))}
-        env.update(MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", LOG_LEVEL="WARNING",
-                   DIGEST_SCHEDULE="off", KNOWLEDGE_DIR=str(ROOT / "knowledge"), BOT_SDK="botbuilder")
+        env.update(
+            MicrosoftAppId="",
+            MicrosoftAppPassword="",
+            HOST="127.0.0.1",
+            LOG_LEVEL="WARNING",
+            DIGEST_SCHEDULE="off",
+            KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+            BOT_SDK="botbuilder",
+        )
         sqlite_dir = Path(tmp) / "sqlite"
-        setups = [Setup("1 instance, SQLite", [dict(env, DATA_DIR=str(sqlite_dir))],
-                        str(sqlite_dir / "samverkanslotsen.sqlite3"))]
+        setups = [
+            Setup(
+                "1 instance, SQLite",
+                [dict(env, DATA_DIR=str(sqlite_dir))],
+                str(sqlite_dir / "samverkanslotsen.sqlite3"),
+            )
+        ]
         if base_pg is not None:
             for count in (1, 2, 4):
                 url, drop = await fresh_postgres_database()  # a new, empty database per set-up
                 drops.append(drop)
-                setups.append(Setup(f"{count} instance{'s' if count > 1 else ''}, PostgreSQL",
-                                    [dict(env, DATA_DIR=str(Path(tmp) / f"pg{count}-{i}"), DATABASE_URL=url)
-                                     for i in range(count)], url))
+                setups.append(
+                    Setup(
+                        f"{count} instance{'s' if count > 1 else ''}, PostgreSQL",
+                        [dict(env, DATA_DIR=str(Path(tmp) / f"pg{count}-{i}"), DATABASE_URL=url) for i in range(count)],
+                        url,
+                    )
+                )
         try:
             for setup in setups:
                 await setup.start()
@@ -338,7 +391,7 @@ async def bench(n: int, rounds: int, concurrency: int) -> int:
                 setup.rates.clear(), setup.latencies.clear(), setup.cpu_ms.clear()
                 setup.messages = setup.verified = 0
             for r in range(rounds):
-                order = setups[r % len(setups):] + setups[:r % len(setups)]
+                order = setups[r % len(setups) :] + setups[: r % len(setups)]
                 for setup in order:
                     await run_round(setup, connector, questions, entries, n, concurrency, f"r{r}")
         finally:
@@ -352,25 +405,38 @@ async def bench(n: int, rounds: int, concurrency: int) -> int:
                 await drop()
 
     cores = os.cpu_count()
-    print(f"\nStorage: real app.py, {rounds} alternating rounds of ~{n} messages per set-up at concurrency "
-          f"{concurrency} (round-robin over the instances); {cores} CPU cores, load average "
-          f"{os.getloadavg()[0]:.1f} at the end")
+    print(
+        f"\nStorage: real app.py, {rounds} alternating rounds of ~{n} messages per set-up at concurrency "
+        f"{concurrency} (round-robin over the instances); {cores} CPU cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end"
+    )
     print(f"  {'set-up':28s} {'msg/s median':>12s} {'range':>13s} {'p50':>8s} {'p95':>8s} {'CPU/msg':>8s}  verified")
     reference = statistics.median(setups[0].rates)
     failed = False
     for setup, count in zip(setups, counts):
-        print(f"  {setup.name:28s} {statistics.median(setup.rates):12.0f} "
-              f"{min(setup.rates):6.0f}–{max(setup.rates):<6.0f} {percentile(setup.latencies, 50):6.1f}ms "
-              f"{percentile(setup.latencies, 95):6.1f}ms {statistics.median(setup.cpu_ms):6.2f}ms  "
-              f"{setup.verified}/{setup.messages} replies")
-        expected = {"cases": setup.filings, "distinct references": setup.filings,
-                    "answered rows": setup.questions, "feedback rows": setup.votes}
-        ok = (all(count[k] == v for k, v in expected.items()) and len(set(setup.references)) == setup.filings
-              and setup.verified == setup.messages)
-        print(f"  {'':28s} stored: {count['cases']} cases for {setup.filings} filings "
-              f"({len(set(setup.references))} distinct references on receipts), "
-              f"{count['answered rows']} answered rows for {setup.questions} questions, "
-              f"{count['feedback rows']} 👎 rows for {setup.votes} votes  {'OK' if ok else 'MISMATCH'}")
+        print(
+            f"  {setup.name:28s} {statistics.median(setup.rates):12.0f} "
+            f"{min(setup.rates):6.0f}–{max(setup.rates):<6.0f} {percentile(setup.latencies, 50):6.1f}ms "
+            f"{percentile(setup.latencies, 95):6.1f}ms {statistics.median(setup.cpu_ms):6.2f}ms  "
+            f"{setup.verified}/{setup.messages} replies"
+        )
+        expected = {
+            "cases": setup.filings,
+            "distinct references": setup.filings,
+            "answered rows": setup.questions,
+            "feedback rows": setup.votes,
+        }
+        ok = (
+            all(count[k] == v for k, v in expected.items())
+            and len(set(setup.references)) == setup.filings
+            and setup.verified == setup.messages
+        )
+        print(
+            f"  {'':28s} stored: {count['cases']} cases for {setup.filings} filings "
+            f"({len(set(setup.references))} distinct references on receipts), "
+            f"{count['answered rows']} answered rows for {setup.questions} questions, "
+            f"{count['feedback rows']} 👎 rows for {setup.votes} votes  {'OK' if ok else 'MISMATCH'}"
+        )
         for problem in setup.problems:
             print(f"      ! {problem}")
         failed |= not ok or bool(setup.problems)

@@ -53,6 +53,7 @@ def percentile(values: list[float], p: float) -> float:
 
 # --- 1. matching -------------------------------------------------------------------------
 
+
 def synthetic_kb(base, n: int = 10_000):
     """The shipped KB's vocabulary recombined into n entries of 6 phrasings each."""
     from lotsen.kb.model import Entry, SourceRef
@@ -65,8 +66,9 @@ def synthetic_kb(base, n: int = 10_000):
     for i in range(n):
         topic = rng.sample(words, 3)
         phrasings = tuple(" ".join(rng.sample(words, 3) + topic) for _ in range(6))
-        entries[f"syn-{i}"] = Entry(id=f"syn-{i}", question=" ".join(topic), phrasings=phrasings,
-                                    answer="x", sources=source)
+        entries[f"syn-{i}"] = Entry(
+            id=f"syn-{i}", question=" ".join(topic), phrasings=phrasings, answer="x", sources=source
+        )
     return replace(base, entries=entries), words
 
 
@@ -91,8 +93,10 @@ def bench_matching() -> None:
     queries = [q["q"] for q in load_questions()] * 5
     time_matches(matcher, queries[:50])  # warm caches
     real = time_matches(matcher, queries)
-    print(f"match, shipped KB ({len(kb.entries)} entries, index built in {build:.0f} ms): "
-          f"p50 {percentile(real, 50):.2f} ms, p99 {percentile(real, 99):.2f} ms over {len(real)} questions")
+    print(
+        f"match, shipped KB ({len(kb.entries)} entries, index built in {build:.0f} ms): "
+        f"p50 {percentile(real, 50):.2f} ms, p99 {percentile(real, 99):.2f} ms over {len(real)} questions"
+    )
 
     big, words = synthetic_kb(kb)
     start = time.perf_counter()
@@ -102,8 +106,10 @@ def bench_matching() -> None:
     synthetic_queries = [" ".join(rng.sample(words, 4)) for _ in range(300)] + queries[:300]
     time_matches(big_matcher, synthetic_queries[:30])
     times = time_matches(big_matcher, synthetic_queries)
-    print(f"match, synthetic KB ({len(big.entries)} entries, index built in {build:.0f} ms): "
-          f"p50 {percentile(times, 50):.2f} ms, p99 {percentile(times, 99):.2f} ms over {len(times)} questions")
+    print(
+        f"match, synthetic KB ({len(big.entries)} entries, index built in {build:.0f} ms): "
+        f"p50 {percentile(times, 50):.2f} ms, p99 {percentile(times, 99):.2f} ms over {len(times)} questions"
+    )
 
 
 # --- 2. HTTP -----------------------------------------------------------------------------
@@ -226,8 +232,13 @@ def free_port() -> int:
 def activity(service_url: str, text: str, i: int, tag: str, users: int = 50) -> dict:
     user = i % users
     return {
-        "type": "message", "id": f"{tag}-{i}", "text": text, "serviceUrl": service_url, "channelId": "msteams",
-        "timestamp": "2026-11-23T08:00:00.000Z", "locale": "sv-SE",
+        "type": "message",
+        "id": f"{tag}-{i}",
+        "text": text,
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "timestamp": "2026-11-23T08:00:00.000Z",
+        "locale": "sv-SE",
         "from": {"id": f"29:user{user}", "name": "Bench", "aadObjectId": f"00000000-0000-0000-0000-{user:012d}"},
         "recipient": {"id": "28:bot", "name": "Samverkanslotsen"},
         "conversation": {"id": f"conv-{user}", "conversationType": "personal", "tenantId": "t"},
@@ -255,13 +266,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(url: str, texts: list[str], service_url: str, n: int, concurrency: int,
-               tag: str, users: int = 50) -> tuple[float, list[float], dict[str, str]]:
+async def load(
+    url: str, texts: list[str], service_url: str, n: int, concurrency: int, tag: str, users: int = 50
+) -> tuple[float, list[float], dict[str, str]]:
     """n messages with `concurrency` in flight; returns msg/s, latencies (ms), {message id: text}."""
     latencies: list[float] = []
     sent: dict[str, str] = {}
     counter = iter(range(n))
     async with ClientSession(connector=TCPConnector(limit=concurrency), timeout=ClientTimeout(total=60)) as http:
+
         async def worker() -> None:
             for i in counter:
                 text = texts[i % len(texts)]
@@ -307,9 +320,13 @@ class Server:
         return f"http://127.0.0.1:{self.port}/api/messages"
 
     async def start(self) -> None:
-        self.proc = subprocess.Popen(self.cmd + [str(self.port)] if self.echo else self.cmd, cwd=ROOT,
-                                     env=dict(self.env, PORT=str(self.port)),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            self.cmd + [str(self.port)] if self.echo else self.cmd,
+            cwd=ROOT,
+            env=dict(self.env, PORT=str(self.port)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             await wait_ready(self.port, self.proc)
         except RuntimeError as exc:
@@ -348,23 +365,51 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
     questions = [q["q"] for q in load_questions()]
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
-        for name, source in (("connector.py", CHECKING_CONNECTOR), ("echo_bot.py", ECHO_BOT),
-                             ("bare.py", BARE_AIOHTTP)):
+        for name, source in (
+            ("connector.py", CHECKING_CONNECTOR),
+            ("echo_bot.py", ECHO_BOT),
+            ("bare.py", BARE_AIOHTTP),
+        ):
             files[name] = Path(tmp) / name
             files[name].write_text(source)
         cport = free_port()
-        connector = subprocess.Popen([sys.executable, str(files["connector.py"]), str(cport)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = dict(os.environ, MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", LOG_LEVEL="WARNING",
-                    DIGEST_SCHEDULE="off", KNOWLEDGE_DIR=str(ROOT / "knowledge"))
+        connector = subprocess.Popen(
+            [sys.executable, str(files["connector.py"]), str(cport)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = dict(
+            os.environ,
+            MicrosoftAppId="",
+            MicrosoftAppPassword="",
+            HOST="127.0.0.1",
+            LOG_LEVEL="WARNING",
+            DIGEST_SCHEDULE="off",
+            KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+        )
         servers = [
-            Server("Samverkanslotsen, botbuilder edge", [sys.executable, str(ROOT / "app.py")],
-                   dict(base, BOT_SDK="botbuilder", DATA_DIR=str(Path(tmp) / "data-bb")), questions, False),
-            Server("Samverkanslotsen, agents edge", [sys.executable, str(ROOT / "app.py")],
-                   dict(base, BOT_SDK="agents", DATA_DIR=str(Path(tmp) / "data-ag")), questions, False),
+            Server(
+                "Samverkanslotsen, botbuilder edge",
+                [sys.executable, str(ROOT / "app.py")],
+                dict(base, BOT_SDK="botbuilder", DATA_DIR=str(Path(tmp) / "data-bb")),
+                questions,
+                False,
+            ),
+            Server(
+                "Samverkanslotsen, agents edge",
+                [sys.executable, str(ROOT / "app.py")],
+                dict(base, BOT_SDK="agents", DATA_DIR=str(Path(tmp) / "data-ag")),
+                questions,
+                False,
+            ),
             Server("stock botbuilder echo bot", [sys.executable, str(files["echo_bot.py"])], base, ["hello"], True),
-            Server("echo bot + msrest fix", [sys.executable, str(files["echo_bot.py"]), "--msrest-fix"], base,
-                   ["hello"], True),
+            Server(
+                "echo bot + msrest fix",
+                [sys.executable, str(files["echo_bot.py"]), "--msrest-fix"],
+                base,
+                ["hello"],
+                True,
+            ),
             Server("bare aiohttp server", [sys.executable, str(files["bare.py"])], base, ["hello"], True),
         ]
         try:
@@ -385,7 +430,7 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
                 await load(server.url, server.texts, service_url, 100, concurrency, "warm")  # warm up
             await collect(cport)
             for r in range(rounds):
-                order = servers[r % len(servers):] + servers[:r % len(servers)]
+                order = servers[r % len(servers) :] + servers[: r % len(servers)]
                 for server in order:
                     cpu = cpu_seconds(server.proc.pid)
                     rate, _, sent = await load(server.url, server.texts, service_url, n, concurrency, f"r{r}c")
@@ -401,14 +446,20 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
             connector.terminate()
             connector.wait(timeout=10)
 
-    print(f"\nHTTP end to end on loopback, {rounds} alternating rounds; per round and server {n} messages at "
-          f"concurrency {concurrency} (msg/s, CPU) and {n_latency} at concurrency 1 (latency):")
-    print(f"  {'server':36s} {'msg/s c=' + str(concurrency):>14s} {'range':>13s} {'p50 c=1':>9s} {'p95 c=1':>9s} "
-          f"{'CPU/msg':>9s}  replies verified")
+    print(
+        f"\nHTTP end to end on loopback, {rounds} alternating rounds; per round and server {n} messages at "
+        f"concurrency {concurrency} (msg/s, CPU) and {n_latency} at concurrency 1 (latency):"
+    )
+    print(
+        f"  {'server':36s} {'msg/s c=' + str(concurrency):>14s} {'range':>13s} {'p50 c=1':>9s} {'p95 c=1':>9s} "
+        f"{'CPU/msg':>9s}  replies verified"
+    )
     for s in servers:
-        print(f"  {s.name:36s} {statistics.median(s.rates):14.0f} {min(s.rates):6.0f}–{max(s.rates):<6.0f} "
-              f"{percentile(s.latencies, 50):7.1f}ms {percentile(s.latencies, 95):7.1f}ms "
-              f"{statistics.median(s.cpu_ms):7.2f}ms  {s.verified}/{s.sent}")
+        print(
+            f"  {s.name:36s} {statistics.median(s.rates):14.0f} {min(s.rates):6.0f}–{max(s.rates):<6.0f} "
+            f"{percentile(s.latencies, 50):7.1f}ms {percentile(s.latencies, 95):7.1f}ms "
+            f"{statistics.median(s.cpu_ms):7.2f}ms  {s.verified}/{s.sent}"
+        )
         for problem in s.problems:
             print(f"      ! {problem}")
     stock = statistics.median(servers[2].rates)
@@ -417,8 +468,10 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
     bb, ag = servers[0].answers, servers[1].answers
     same = [q for q in bb if bb[q] is not None and bb[q] == ag.get(q)]
     differ = sorted(q for q in bb if q not in same)
-    print(f"  replies identical on both edges (each distinct question once, from a new chat): {len(same)} of "
-          f"{len(bb)}" + (f"; differing: {differ[:3]}" if differ else ""))
+    print(
+        f"  replies identical on both edges (each distinct question once, from a new chat): {len(same)} of "
+        f"{len(bb)}" + (f"; differing: {differ[:3]}" if differ else "")
+    )
 
 
 # --- 3. profile --------------------------------------------------------------------------
@@ -462,17 +515,27 @@ async def switch_profiler(port: int, state: str) -> None:
 COMPONENTS = [  # (component, substrings of a function's file or name), first match wins
     ("glossary (lotsen/features/qa glossary)", ["glossary"]),
     ("Vägvisaren (lotsen/vagvisare: facts from the text)", ["lotsen/vagvisare", "features/vagvisare"]),
-    ("matching (lotsen.matching, lotsen.text, rapidfuzz, snowball)", ["lotsen/matching", "lotsen/text",
-                                                                     "rapidfuzz", "snowballstemmer"]),
-    ("card render + check (cards, jinja2, jsonschema)", ["lotsen/cards", "cards/", "jinja2", "jsonschema",
-                                                         "referencing", "lotsen/fields"]),
-    ("storage (sqlite3, lotsen.storage, the hop to its thread)", ["lotsen/storage", "sqlite3", "concurrent/futures",
-                                                                 "_queue.SimpleQueue", "run_in_executor"]),
+    (
+        "matching (lotsen.matching, lotsen.text, rapidfuzz, snowball)",
+        ["lotsen/matching", "lotsen/text", "rapidfuzz", "snowballstemmer"],
+    ),
+    (
+        "card render + check (cards, jinja2, jsonschema)",
+        ["lotsen/cards", "cards/", "jinja2", "jsonschema", "referencing", "lotsen/fields"],
+    ),
+    (
+        "storage (sqlite3, lotsen.storage, the hop to its thread)",
+        ["lotsen/storage", "sqlite3", "concurrent/futures", "_queue.SimpleQueue", "run_in_executor"],
+    ),
     ("sockets (send/recv system calls, loopback TCP)", ["_socket.socket"]),
-    ("SDK (botbuilder, msrest, microsoft_agents, pydantic)", ["botbuilder", "botframework", "msrest",
-                                                             "microsoft_agents", "pydantic"]),
-    ("outbound to the connector (bot/connector, aiohttp client)", ["bot/connector", "aiohttp/client",
-                                                                    "aiohttp/connector"]),
+    (
+        "SDK (botbuilder, msrest, microsoft_agents, pydantic)",
+        ["botbuilder", "botframework", "msrest", "microsoft_agents", "pydantic"],
+    ),
+    (
+        "outbound to the connector (bot/connector, aiohttp client)",
+        ["bot/connector", "aiohttp/client", "aiohttp/connector"],
+    ),
     ("edge (bot/)", ["/bot/"]),
     ("inbound HTTP (aiohttp server)", ["aiohttp/web", "aiohttp/http", "aiohttp/stream", "aiohttp/_http"]),
     ("json", ["json/", "<built-in method _json", "json.decoder", "json.encoder"]),
@@ -510,12 +573,29 @@ async def profile_bot(sdk: str, n: int, concurrency: int, save: str | None = Non
         (Path(tmp) / "connector.py").write_text(CHECKING_CONNECTOR)
         stats_file = Path(tmp) / "bot.prof"
         cport, port = free_port(), free_port()
-        connector = subprocess.Popen([sys.executable, str(Path(tmp) / "connector.py"), str(cport)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        env = dict(os.environ, MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", LOG_LEVEL="WARNING",
-                   DIGEST_SCHEDULE="off", BOT_SDK=sdk, PORT=str(port), DATA_DIR=str(Path(tmp) / "data"))
-        bot = subprocess.Popen([sys.executable, str(Path(tmp) / "bot.py"), str(ROOT), str(stats_file)], cwd=ROOT,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        connector = subprocess.Popen(
+            [sys.executable, str(Path(tmp) / "connector.py"), str(cport)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        env = dict(
+            os.environ,
+            MicrosoftAppId="",
+            MicrosoftAppPassword="",
+            HOST="127.0.0.1",
+            LOG_LEVEL="WARNING",
+            DIGEST_SCHEDULE="off",
+            BOT_SDK=sdk,
+            PORT=str(port),
+            DATA_DIR=str(Path(tmp) / "data"),
+        )
+        bot = subprocess.Popen(
+            [sys.executable, str(Path(tmp) / "bot.py"), str(ROOT), str(stats_file)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             await wait_ready(cport, connector)
             await wait_ready(port, bot)
@@ -539,14 +619,19 @@ async def profile_bot(sdk: str, n: int, concurrency: int, save: str | None = Non
     for func, (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
         totals[component(func)] = totals.get(component(func), 0.0) + tottime
     total = sum(totals.values())
-    print(f"\nProfile: Samverkanslotsen (BOT_SDK={sdk}), {n} questions at concurrency {concurrency} "
-          f"({rate:.0f} msg/s under the profiler); self time by component, {total * 1000 / n:.2f} ms per message:")
+    print(
+        f"\nProfile: Samverkanslotsen (BOT_SDK={sdk}), {n} questions at concurrency {concurrency} "
+        f"({rate:.0f} msg/s under the profiler); self time by component, {total * 1000 / n:.2f} ms per message:"
+    )
     for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {100 * seconds / total:5.1f} %  {seconds * 1000 / n:6.2f} ms/msg  {label}")
     print("\nInclusive time of the stages of a turn (per message and % of all profiled time):")
     for label, filename, name in STAGES:
-        cumulative = sum(ct for (f, _, fn), (_, _, _, ct, _) in stats.stats.items()  # type: ignore[attr-defined]
-                         if fn == name and f.endswith(filename))
+        cumulative = sum(
+            ct
+            for (f, _, fn), (_, _, _, ct, _) in stats.stats.items()  # type: ignore[attr-defined]
+            if fn == name and f.endswith(filename)
+        )
         print(f"  {100 * cumulative / total:5.1f} %  {cumulative * 1000 / n:6.2f} ms/msg  {label}")
     print("\nTop 20 functions by cumulative time:")
     stats.sort_stats("cumulative").print_stats(20)

@@ -65,8 +65,16 @@ def main() -> int:
             continue
         meaningful = [s for s in result.stems if s not in matcher._weak and (matcher.knows(s) or not s.isdigit())]
         clear = len(meaningful) > 1 or result.best.overlap >= 0.95
-        rows.append(Row(result.best.score, result.margin, len(meaningful), clear, result.best.entry_id in expect,
-                        expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent")))
+        rows.append(
+            Row(
+                result.best.score,
+                result.margin,
+                len(meaningful),
+                clear,
+                result.best.entry_id in expect,
+                expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent"),
+            )
+        )
     today = Thresholds()
     grid = {
         "answer": [0.46, 0.48, 0.50, 0.52, 0.54],

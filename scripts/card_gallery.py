@@ -30,8 +30,11 @@ RENDERER = ROOT / "scripts" / "card_gallery.js"
 
 
 def chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    return (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    )
 
 
 def render_pngs(items: list[dict], out: Path) -> dict[str, str]:
@@ -43,11 +46,19 @@ def render_pngs(items: list[dict], out: Path) -> dict[str, str]:
     if node is None:
         raise SystemExit("card_gallery: node is not on PATH")
     payload = json.dumps({"outDir": str(out), "chromium": browser, "cards": items}, ensure_ascii=False)
-    proc = subprocess.run([node, str(RENDERER)], input=payload.encode("utf-8"), capture_output=True, cwd=ROOT,
-                          timeout=300, start_new_session=True)
+    proc = subprocess.run(
+        [node, str(RENDERER)],
+        input=payload.encode("utf-8"),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+        start_new_session=True,
+    )
     if proc.returncode != 0:
-        raise SystemExit(f"card_gallery: rendering failed (exit {proc.returncode}):\n"
-                         f"{proc.stderr.decode('utf-8', 'replace')[-3000:]}")
+        raise SystemExit(
+            f"card_gallery: rendering failed (exit {proc.returncode}):\n"
+            f"{proc.stderr.decode('utf-8', 'replace')[-3000:]}"
+        )
     return json.loads(proc.stdout.decode("utf-8"))
 
 
@@ -57,11 +68,12 @@ def write_index_html(out: Path, entries: list[dict]) -> Path:
         problems = "".join(f"<li>{html.escape(p)}</li>" for p in e["problems"])
         rows.append(
             f'<section id="{html.escape(e["file_stem"])}"><h2>{html.escape(e["name"])}</h2>'
-            f'<p>{html.escape(e["note"])}<br><small>template: {html.escape(", ".join(e["templates"]))} · '
+            f"<p>{html.escape(e['note'])}<br><small>template: {html.escape(', '.join(e['templates']))} · "
             f'<a href="{html.escape(e["json"])}">JSON</a></small></p>'
             + (f'<ul class="problems">{problems}</ul>' if problems else "")
             + (f'<img src="{html.escape(e["png"])}" alt="{html.escape(e["name"])}">' if e.get("png") else "")
-            + "</section>")
+            + "</section>"
+        )
     toc = "".join(f'<li><a href="#{html.escape(e["file_stem"])}">{html.escape(e["name"])}</a></li>' for e in entries)
     page = f"""<!doctype html><html lang="sv"><meta charset="utf-8"><title>Samverkanslotsen – kortkatalog</title>
 <style>body{{font-family:system-ui,sans-serif;margin:24px;background:#f5f5f5}} section{{background:#fff;margin:16px 0;
@@ -69,7 +81,7 @@ padding:12px 16px;border-radius:6px}} img{{max-width:560px;border:1px solid #ddd
 .problems{{color:#c4314b}} nav ul{{columns:3;font-size:13px}}</style>
 <h1>Samverkanslotsen – every card the bot can send ({len(entries)})</h1>
 <p>Built by <code>python -m scripts.card_gallery --png</code> from <code>tests/support/catalog.py</code>.</p>
-<nav><ul>{toc}</ul></nav>{''.join(rows)}</html>"""
+<nav><ul>{toc}</ul></nav>{"".join(rows)}</html>"""
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -105,8 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     for c, messages in zip(catalog, renderer_messages):
         json_file = out / f"{c.file_stem}.json"
         json_file.write_text(json.dumps(c.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        entries.append({"name": c.name, "file_stem": c.file_stem, "note": c.note, "templates": list(c.templates),
-                        "json": json_file.name, "problems": check_card(c.card) + list(messages)})
+        entries.append(
+            {
+                "name": c.name,
+                "file_stem": c.file_stem,
+                "note": c.note,
+                "templates": list(c.templates),
+                "json": json_file.name,
+                "problems": check_card(c.card) + list(messages),
+            }
+        )
     if args.png:
         rendered = render_pngs([{"stem": c.file_stem, "card": c.card} for c in catalog], out)
         for e in entries:
@@ -119,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     (out / "index.json").write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     bad = [e for e in entries if e["problems"]]
     what = "JSON and PNG" if args.png else "JSON"
-    print(f"card_gallery: {len(entries)} cards ({what}) in {out} in {time.monotonic() - started:.1f} s"
-          + (f"; open {out / 'index.html'}" if args.png else ""))
+    print(
+        f"card_gallery: {len(entries)} cards ({what}) in {out} in {time.monotonic() - started:.1f} s"
+        + (f"; open {out / 'index.html'}" if args.png else "")
+    )
     for e in bad:
         print(f"  PROBLEM {e['name']}: {'; '.join(e['problems'])}")
     return 1 if bad else 0

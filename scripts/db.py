@@ -36,8 +36,13 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     sub.add_parser("migrate", help="apply pending migrations to the configured database")
     copy = sub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL database")
     copy.add_argument("--to", required=True, metavar="postgresql://…", help="the target PostgreSQL URL")
-    copy.add_argument("--from", dest="source", type=Path, default=None,
-                      help="the SQLite file (default: samverkanslotsen.sqlite3 in DATA_DIR)")
+    copy.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="the SQLite file (default: samverkanslotsen.sqlite3 in DATA_DIR)",
+    )
     args = parser.parse_args(argv)
 
     from lotsen.storage.postgres.copy import CopyRefused, copy_sqlite_to_postgres, migrate
@@ -61,7 +66,9 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     width = max(len(t) for t in counts)
     print(f"{'table':<{width}}  {'sqlite':>8}  {'postgresql':>10}", file=out)
     for table, (n_source, n_target) in counts.items():
-        print(f"{table:<{width}}  {n_source:>8}  {n_target:>10}{'' if n_source == n_target else '  MISMATCH'}", file=out)
+        print(
+            f"{table:<{width}}  {n_source:>8}  {n_target:>10}{'' if n_source == n_target else '  MISMATCH'}", file=out
+        )
     if any(a != b for a, b in counts.values()):
         print("row counts differ: do not switch to the PostgreSQL database", file=err)
         return 1

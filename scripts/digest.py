@@ -1,13 +1,13 @@
 """The weekly digest by hand, for testing.
 
-    python -m scripts.digest [--days 7] [--card]
-        Show the digest the bot would post now, from the bot's database (DATA_DIR), as text
-        (or, with --card, as the Adaptive Card JSON). Nothing is sent.
+python -m scripts.digest [--days 7] [--card]
+    Show the digest the bot would post now, from the bot's database (DATA_DIR), as text
+    (or, with --card, as the Adaptive Card JSON). Nothing is sent.
 
-    python -m scripts.digest --send PID
-        Ask the running bot (process id PID) to post the digest now to every channel connected
-        with "koppla kanal sammanfattning" (the same as "skicka sammanfattning" in chat, or
-        `kill -USR1 PID`).
+python -m scripts.digest --send PID
+    Ask the running bot (process id PID) to post the digest now to every channel connected
+    with "koppla kanal sammanfattning" (the same as "skicka sammanfattning" in chat, or
+    `kill -USR1 PID`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.send:
         if not hasattr(signal, "SIGUSR1"):
-            print("Det här systemet saknar SIGUSR1: skriv ”skicka sammanfattning” i chatten i stället.",
-                  file=sys.stderr)
+            print(
+                "Det här systemet saknar SIGUSR1: skriv ”skicka sammanfattning” i chatten i stället.", file=sys.stderr
+            )
             return 2
         try:
             os.kill(args.send, signal.SIGUSR1)

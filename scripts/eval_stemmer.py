@@ -60,8 +60,9 @@ def main() -> int:
 
     matching.stem = hunspell_stem
     matching._WEAK_STEMS = frozenset(hunspell_stem(w) for w in WEAK_WORDS)
-    matching._QUESTION_STEMS = frozenset(hunspell_stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart",
-                                                                    "vilka", "vilken", "vilket", "varfor"))
+    matching._QUESTION_STEMS = frozenset(
+        hunspell_stem(w) for w in ("vem", "vad", "hur", "nar", "var", "vart", "vilka", "vilken", "vilket", "varfor")
+    )
     print("Hunspell (sv_SE) with Snowball for unknown words:")
     for line in report(evaluate(matching.Matcher(kb), questions)):
         if not line.startswith("    "):

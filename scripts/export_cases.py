@@ -42,17 +42,23 @@ def _date(text: str) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m scripts.export_cases",
-                                     description="Exportera rapporter till CSV för Excel.")
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.export_cases", description="Exportera rapporter till CSV för Excel."
+    )
     parser.add_argument("--from", dest="date_from", type=_date, help="första dag (ÅÅÅÅ-MM-DD), ingår")
     parser.add_argument("--to", dest="date_to", type=_date, help="sista dag (ÅÅÅÅ-MM-DD), ingår")
     parser.add_argument("--kind", choices=KINDS, default="avvikelse", help="vilka ärenden (standard: avvikelse)")
     parser.add_argument("--kommun", help="bara en kommun (namn eller id)")
     parser.add_argument("--out", type=Path, help="filen som skrivs (standard: <typ>-<från>--<till>.csv)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="botens DATA_DIR (standard: DATABASE_URL om den är satt, annars DATA_DIR)")
-    parser.add_argument("--knowledge-dir", type=Path,
-                        default=Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge"))
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="botens DATA_DIR (standard: DATABASE_URL om den är satt, annars DATA_DIR)",
+    )
+    parser.add_argument(
+        "--knowledge-dir", type=Path, default=Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge")
+    )
     parser.add_argument("--include-reporter", action="store_true", help="ta med rapportörens namn")
     args = parser.parse_args(argv)
     if args.date_from and args.date_to and args.date_from > args.date_to:
@@ -102,11 +108,13 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     async def read() -> tuple[list[str], list[list[str]]]:
         store = await connect(database)
         try:
-            reports = await cases.list_cases(store, kinds=(args.kind,), municipality=municipality,
-                                             date_from=args.date_from, date_to=args.date_to)
+            reports = await cases.list_cases(
+                store, kinds=(args.kind,), municipality=municipality, date_from=args.date_from, date_to=args.date_to
+            )
             reports.reverse()  # oldest first
-            return export_table(kb, kinds, reports, await latest_comments(store, reports),
-                                include_reporter=args.include_reporter)
+            return export_table(
+                kb, kinds, reports, await latest_comments(store, reports), include_reporter=args.include_reporter
+            )
         finally:
             await store.close()
 

@@ -53,8 +53,16 @@ def _line(problem: Problem) -> str:
     return f"{problem.file}:{problem.line}: fel: {problem.message}"
 
 
-def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | None,
-          today: date | None = None, out=None, show_lix: bool = False) -> int:
+def check(
+    directory: Path,
+    *,
+    review_days: int,
+    strict: bool,
+    seeds_dir: Path | None,
+    today: date | None = None,
+    out=None,
+    show_lix: bool = False,
+) -> int:
     out = out or sys.stdout
     kb, errors = check_knowledge_base(directory)
     warnings = check_quality(kb, today=today, stale_after_days=review_days, seeds_dir=seeds_dir) if kb else []
@@ -73,11 +81,17 @@ def check(directory: Path, *, review_days: int, strict: bool, seeds_dir: Path | 
     if kb is not None and show_lix:
         _print_lix(kb, out)
     if kb is None:
-        print(f"Kunskapsbasen i {directory} har {len(errors)} fel. Boten startar inte, och en omladdning "
-              "behåller den gamla versionen, tills felen är rättade.", file=out)
+        print(
+            f"Kunskapsbasen i {directory} har {len(errors)} fel. Boten startar inte, och en omladdning "
+            "behåller den gamla versionen, tills felen är rättade.",
+            file=out,
+        )
         return 1
-    print(f"Kunskapsbasen i {directory} är giltig: {len(kb.entries)} frågor, {len(kb.contact_lists)} kontaktlistor, "
-          f"{len(warnings)} varningar.", file=out)
+    print(
+        f"Kunskapsbasen i {directory} är giltig: {len(kb.entries)} frågor, {len(kb.contact_lists)} kontaktlistor, "
+        f"{len(warnings)} varningar.",
+        file=out,
+    )
     if warnings and strict:
         return 1
     return 0
@@ -91,8 +105,11 @@ def _print_lix(kb, out) -> None:
         print(f"  {value:5.1f}  {e.id}  ({e.where}){flag}", file=out)
     if values:
         numbers = [v for v, _ in values]
-        print(f"  median {statistics.median(numbers):.1f}, max {max(numbers):.1f}, "
-              f"{sum(v > MAX_LIX for v in numbers)} över {MAX_LIX}", file=out)
+        print(
+            f"  median {statistics.median(numbers):.1f}, max {max(numbers):.1f}, "
+            f"{sum(v > MAX_LIX for v in numbers)} över {MAX_LIX}",
+            file=out,
+        )
     print(file=out)
 
 
@@ -151,19 +168,27 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser("check", help="kontrollera hela kunskapsbasen (fel och varningar)")
     p_check.add_argument("--dir", type=Path, default=None, help="mappen med kunskapsbasen (standard: knowledge/)")
-    p_check.add_argument("--review-days", type=int, default=None,
-                         help="varna för frågor som inte granskats på så här många dagar "
-                              "(standard: KB_REVIEW_DAYS eller 365)")
+    p_check.add_argument(
+        "--review-days",
+        type=int,
+        default=None,
+        help="varna för frågor som inte granskats på så här många dagar (standard: KB_REVIEW_DAYS eller 365)",
+    )
     p_check.add_argument("--strict", action="store_true", help="avsluta med felkod 1 även vid varningar")
-    p_check.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS_DIR,
-                         help="mappen med källdokumenten, för att kontrollera källor och rubriker")
+    p_check.add_argument(
+        "--seeds",
+        type=Path,
+        default=DEFAULT_SEEDS_DIR,
+        help="mappen med källdokumenten, för att kontrollera källor och rubriker",
+    )
     p_check.add_argument("--no-seeds", action="store_true", help="hoppa över kontrollen mot källdokumenten")
     p_check.add_argument("--lix", action="store_true", help="visa varje svars LIX (läsbarhet), svårast först")
     p_test = sub.add_parser("test", help="visa vilka frågor som matchar en fråga, och varför")
     p_test.add_argument("question", nargs="+")
     p_test.add_argument("--dir", type=Path, default=None)
-    p_test.add_argument("--vagvisare", action="store_true",
-                        help="testa en situationsbeskrivning i Vägvisaren i stället för en fråga")
+    p_test.add_argument(
+        "--vagvisare", action="store_true", help="testa en situationsbeskrivning i Vägvisaren i stället för en fråga"
+    )
     p_diff = sub.add_parser("diff", help="visa vad som ändrats mellan två versioner")
     p_diff.add_argument("old", type=Path)
     p_diff.add_argument("new", type=Path)
@@ -173,8 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         review_days = args.review_days if args.review_days is not None else _default_review_days()
         if review_days < 1:
             parser.error("--review-days ska vara minst 1")
-        return check(args.dir or _default_dir(), review_days=review_days, strict=args.strict,
-                     seeds_dir=None if args.no_seeds else args.seeds, show_lix=args.lix)
+        return check(
+            args.dir or _default_dir(),
+            review_days=review_days,
+            strict=args.strict,
+            seeds_dir=None if args.no_seeds else args.seeds,
+            show_lix=args.lix,
+        )
     if args.command == "test":
         if args.vagvisare:
             return test_navigator(args.dir or _default_dir(), " ".join(args.question))

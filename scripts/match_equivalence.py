@@ -32,16 +32,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _candidate(c) -> list:
-    return [c.entry_id, repr(c.score), c.phrasing, c.shared, repr(c.overlap), repr(c.fuzzy), repr(c.bm25),
-            repr(c.key), repr(c.intent), repr(c.forms)]
+    return [
+        c.entry_id,
+        repr(c.score),
+        c.phrasing,
+        c.shared,
+        repr(c.overlap),
+        repr(c.fuzzy),
+        repr(c.bm25),
+        repr(c.key),
+        repr(c.intent),
+        repr(c.forms),
+    ]
 
 
 def _result(matcher, text: str) -> dict:
     r = matcher.match(text)
-    return {"level": r.level, "reason": r.reason, "margin": repr(r.margin), "domain": repr(r.domain),
-            "topical": r.topical, "missing": r.missing, "off_topic": r.off_topic, "stems": r.stems,
-            "corrections": r.corrections, "candidates": [_candidate(c) for c in r.candidates],
-            "alternatives": [c.entry_id for c in matcher.alternatives(r)]}
+    return {
+        "level": r.level,
+        "reason": r.reason,
+        "margin": repr(r.margin),
+        "domain": repr(r.domain),
+        "topical": r.topical,
+        "missing": r.missing,
+        "off_topic": r.off_topic,
+        "stems": r.stems,
+        "corrections": r.corrections,
+        "candidates": [_candidate(c) for c in r.candidates],
+        "alternatives": [c.entry_id for c in matcher.alternatives(r)],
+    }
 
 
 def record(entries: int) -> dict:
@@ -78,16 +97,20 @@ def compare(before: dict, after: dict) -> list[str]:
     if before["collisions"] != after["collisions"]:
         gone = [c for c in before["collisions"] if c not in after["collisions"]]
         new = [c for c in after["collisions"] if c not in before["collisions"]]
-        diffs.append(f"collisions: {len(before['collisions'])} before, {len(after['collisions'])} after"
-                     + "".join(f"\n    - {c}" for c in gone) + "".join(f"\n    + {c}" for c in new))
+        diffs.append(
+            f"collisions: {len(before['collisions'])} before, {len(after['collisions'])} after"
+            + "".join(f"\n    - {c}" for c in gone)
+            + "".join(f"\n    + {c}" for c in new)
+        )
     return diffs
 
 
 def main() -> int:
     if os.environ.get("PYTHONHASHSEED") != "0":
         env = {**os.environ, "PYTHONHASHSEED": "0"}
-        return subprocess.run([sys.executable, "-m", "scripts.match_equivalence", *sys.argv[1:]], env=env,
-                              cwd=ROOT).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "scripts.match_equivalence", *sys.argv[1:]], env=env, cwd=ROOT
+        ).returncode
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", type=Path, help="record the current matcher's answers here")
@@ -97,14 +120,18 @@ def main() -> int:
     current = record(args.entries)
     if args.write:
         args.write.write_text(json.dumps(current, ensure_ascii=False, indent=1), encoding="utf-8")
-        print(f"recorded {len(current['decisions'])} decisions, {len(current['matches'])} matches, "
-              f"{len(current['collisions'])} collision warnings, {len(current['synthetic'])} synthetic matches")
+        print(
+            f"recorded {len(current['decisions'])} decisions, {len(current['matches'])} matches, "
+            f"{len(current['collisions'])} collision warnings, {len(current['synthetic'])} synthetic matches"
+        )
         return 0
     diffs = compare(json.loads(args.compare.read_text(encoding="utf-8")), current)
     for d in diffs:
         print(d)
-    print(f"{len(diffs)} differences ({len(current['decisions'])} decisions, {len(current['matches'])} matches, "
-          f"{len(current['collisions'])} collision warnings, {len(current['synthetic'])} synthetic matches)")
+    print(
+        f"{len(diffs)} differences ({len(current['decisions'])} decisions, {len(current['matches'])} matches, "
+        f"{len(current['collisions'])} collision warnings, {len(current['synthetic'])} synthetic matches)"
+    )
     return 1 if diffs else 0
 
 

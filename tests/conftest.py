@@ -18,8 +18,9 @@ FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    values = dict(data_dir=tmp_path / "data", knowledge_dir=ROOT / "knowledge",
-                  coordinator_ids=(COORDINATOR.aad.lower(),))
+    values = dict(
+        data_dir=tmp_path / "data", knowledge_dir=ROOT / "knowledge", coordinator_ids=(COORDINATOR.aad.lower(),)
+    )
     values.update(overrides)
     return Settings(**values)
 

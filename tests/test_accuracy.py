@@ -29,16 +29,21 @@ def outcomes():
 
 
 def report(outcomes, label):
-    failed = [f"{o.question!r} → {o.kind} {o.got or '-'} (väntat {'|'.join(o.expect)})" for o in outcomes if not o.passed]
+    failed = [
+        f"{o.question!r} → {o.kind} {o.got or '-'} (väntat {'|'.join(o.expect)})" for o in outcomes if not o.passed
+    ]
     print(f"\n{label}: {sum(o.passed for o in outcomes)}/{len(outcomes)} = {rate(outcomes):.1%}")
     return failed
 
 
 def test_every_expected_entry_exists():
     kb = load_knowledge_base(ROOT / "knowledge")
-    missing = [q["q"] for q in load_questions()
-               for expected in (q.get("expect_any") or [q.get("expect", "none")])
-               if expected not in kb.entries and expected not in ("none", "smalltalk")]
+    missing = [
+        q["q"]
+        for q in load_questions()
+        for expected in (q.get("expect_any") or [q.get("expect", "none")])
+        if expected not in kb.entries and expected not in ("none", "smalltalk")
+    ]
     assert missing == []
 
 
@@ -92,9 +97,14 @@ def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
 
 
 OFF_TOPIC = [
-    "vad tycker du om fotboll", "hur blir vädret i morgon", "hur bakar man surdegsbröd",
-    "vad är klockan", "kan du boka min semester", "vad blir det för lunch idag",
-    "skriv en dikt om hösten", "vem vann melodifestivalen",
+    "vad tycker du om fotboll",
+    "hur blir vädret i morgon",
+    "hur bakar man surdegsbröd",
+    "vad är klockan",
+    "kan du boka min semester",
+    "vad blir det för lunch idag",
+    "skriv en dikt om hösten",
+    "vem vann melodifestivalen",
 ]
 
 

@@ -10,8 +10,15 @@ import time
 
 import pytest
 
-from bot.auth import (AuthUnavailable, BotAuthenticator, Forbidden, SigningKeys, Unauthorized,
-                      activity_refusal, service_url_allowed)
+from bot.auth import (
+    AuthUnavailable,
+    BotAuthenticator,
+    Forbidden,
+    SigningKeys,
+    Unauthorized,
+    activity_refusal,
+    service_url_allowed,
+)
 from lotsen.settings import Settings
 from tests.support.botframework import FakeIdentity
 
@@ -21,16 +28,27 @@ SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 
 
 def settings_for(identity: FakeIdentity, **kw) -> Settings:
-    values = dict(app_id=APP, app_password="hemligt", app_type="SingleTenant", app_tenant_id=TENANT,
-                  allowed_tenant_ids=(TENANT,), openid_metadata_url=identity.metadata_url,
-                  auth_timeout_seconds=1.0)
+    values = dict(
+        app_id=APP,
+        app_password="hemligt",
+        app_type="SingleTenant",
+        app_tenant_id=TENANT,
+        allowed_tenant_ids=(TENANT,),
+        openid_metadata_url=identity.metadata_url,
+        auth_timeout_seconds=1.0,
+    )
     values.update(kw)
     return Settings(**values)
 
 
 def activity(**kw) -> dict:
-    base = {"type": "message", "channelId": "msteams", "serviceUrl": SERVICE_URL,
-            "conversation": {"id": "c1", "tenantId": TENANT}, "channelData": {"tenant": {"id": TENANT}}}
+    base = {
+        "type": "message",
+        "channelId": "msteams",
+        "serviceUrl": SERVICE_URL,
+        "conversation": {"id": "c1", "tenantId": TENANT},
+        "channelData": {"tenant": {"id": TENANT}},
+    }
     base.update(kw)
     return base
 
@@ -55,18 +73,29 @@ async def test_a_valid_token_is_accepted(identity, auth):
     assert claims["aud"] == APP and claims["serviceurl"] == SERVICE_URL
 
 
-@pytest.mark.parametrize("header", ["", "Basic dXNlcjpwYXNz", "Bearer ", "Bearer not.a.jwt",
-                                    "Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0."])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "Basic dXNlcjpwYXNz",
+        "Bearer ",
+        "Bearer not.a.jwt",
+        "Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0.",
+    ],
+)
 async def test_missing_garbage_and_unsigned_tokens_are_401(auth, header):
     with pytest.raises(Unauthorized):
         await auth.authenticate(activity(), header)
 
 
-@pytest.mark.parametrize("change", [
-    {"audience": "some-other-bot"},
-    {"issuer": "https://sts.windows.net/evil/"},
-    {"expires_in": -600},  # expired 10 min ago: beyond the 5 min skew
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"audience": "some-other-bot"},
+        {"issuer": "https://sts.windows.net/evil/"},
+        {"expires_in": -600},  # expired 10 min ago: beyond the 5 min skew
+    ],
+)
 async def test_wrong_audience_issuer_or_expired_is_401(identity, auth, change):
     with pytest.raises(Unauthorized):
         await auth.authenticate(activity(), identity.header(APP, SERVICE_URL, **change))
@@ -83,6 +112,7 @@ async def test_a_key_from_elsewhere_is_401(identity, auth):
 
 
 # --- row 9: unknown key id → one rate-limited refresh, then decide -----------------------------
+
 
 async def test_a_newly_published_key_is_accepted_after_one_refresh(identity, auth):
     await auth.authenticate(activity(), identity.header(APP, SERVICE_URL))
@@ -103,6 +133,7 @@ async def test_unknown_key_ids_refresh_at_most_once_per_gap(identity, auth):
 
 # --- row 10: endorsements ------------------------------------------------------------------------
 
+
 async def test_key_not_endorsed_for_teams_is_403(identity, auth):
     identity.add_key("webchat-only", endorsements=("webchat",))
     with pytest.raises(Forbidden):
@@ -115,6 +146,7 @@ async def test_spoofed_channel_id_is_403(identity, auth):
 
 
 # --- row 11: serviceUrl claim and the allow-list -------------------------------------------------
+
 
 async def test_service_url_must_match_the_claim(identity, auth):
     with pytest.raises(Unauthorized):
@@ -146,14 +178,21 @@ def test_service_url_allow_list():
 
 
 def test_connector_hosts_from_the_environment():
-    env = {"MicrosoftAppId": APP, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": TENANT,
-           "ALLOWED_TENANT_IDS": TENANT}
+    env = {
+        "MicrosoftAppId": APP,
+        "MicrosoftAppPassword": "x",
+        "MicrosoftAppTenantId": TENANT,
+        "ALLOWED_TENANT_IDS": TENANT,
+    }
     assert Settings.from_env(env).connector_hosts == ("smba.trafficmanager.net",)
     assert Settings.from_env({**env, "BOT_CONNECTOR_HOSTS": "a.exempel.se, b.exempel.se"}).connector_hosts == (
-        "a.exempel.se", "b.exempel.se")
+        "a.exempel.se",
+        "b.exempel.se",
+    )
 
 
 # --- row 12: a hanging key service --------------------------------------------------------------
+
 
 async def test_a_hanging_key_service_gives_503_within_the_timeout(identity, auth):
     identity.hang = True
@@ -208,6 +247,7 @@ async def test_keys_come_back_after_an_outage():
 
 # --- rows 20–23: tenant rules -------------------------------------------------------------------
 
+
 def test_tenant_rules_in_authenticated_mode():
     s = Settings(app_id=APP, allowed_tenant_ids=(TENANT,))
     assert activity_refusal(activity(), s) is None
@@ -225,4 +265,6 @@ def test_tenant_rules_in_authenticated_mode():
 
 
 def test_local_mode_only_applies_the_allow_list():
-    assert activity_refusal(activity(channelId="emulator", channelData={}, conversation={"id": "c"}), Settings()) is None
+    assert (
+        activity_refusal(activity(channelId="emulator", channelData={}, conversation={"id": "c"}), Settings()) is None
+    )

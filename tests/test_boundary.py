@@ -40,16 +40,22 @@ def test_domain_never_imports_the_bot_sdk():
 
 def test_the_edge_is_the_only_place_that_uses_botbuilder():
     # The Bot Framework SDK is botbuilder-* and botframework-* (connector, auth).
-    users = {p.relative_to(ROOT).parts[0] for p in ROOT.rglob("*.py")
-             if ".venv" not in p.parts and "node_modules" not in p.parts
-             and any(m.startswith(("botbuilder", "botframework")) for m in imported_modules(p))}
+    users = {
+        p.relative_to(ROOT).parts[0]
+        for p in ROOT.rglob("*.py")
+        if ".venv" not in p.parts
+        and "node_modules" not in p.parts
+        and any(m.startswith(("botbuilder", "botframework")) for m in imported_modules(p))
+    }
     assert users <= {"bot", "tests", "scripts"}, users
     assert "bot" in users
 
 
 def test_the_checker_would_notice_a_botbuilder_import(tmp_path):
     sample = tmp_path / "x.py"
-    sample.write_text("from botbuilder.core import TurnContext\nimport importlib\nimportlib.import_module('botframework.connector')\n")
+    sample.write_text(
+        "from botbuilder.core import TurnContext\nimport importlib\nimportlib.import_module('botframework.connector')\n"
+    )
     assert {"botbuilder.core", "botframework.connector"} <= imported_modules(sample)
 
 
@@ -61,8 +67,11 @@ PRODUCT = ["lotsen", "dialogs", "cards", "scripts", "bot", "app.py"]
 STORAGE = ROOT / "lotsen" / "storage"
 SQL_HOMES = [STORAGE / "sqlite", STORAGE / "postgres", STORAGE / "portable"]
 DRIVERS = {"sqlite3", "aiosqlite", "psycopg", "psycopg_pool", "psycopg2", "asyncpg"}
-SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(UNIQUE\s+)?"
-                 r"(TABLE|INDEX)|ALTER\s+TABLE|DROP\s+TABLE|PRAGMA\s+\w+|BEGIN\s+IMMEDIATE|pg_advisory)", re.S)
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(UNIQUE\s+)?"
+    r"(TABLE|INDEX)|ALTER\s+TABLE|DROP\s+TABLE|PRAGMA\s+\w+|BEGIN\s+IMMEDIATE|pg_advisory)",
+    re.S,
+)
 CONNECTION_USE = {"execute", "executemany", "executescript", "cursor", "fetchone", "fetchall", "db"}
 
 
@@ -107,8 +116,10 @@ def test_inside_storage_sql_lives_only_in_the_backends():
 
 def test_the_storage_checker_would_notice(tmp_path):
     sample = tmp_path / "x.py"
-    sample.write_text("import sqlite3\nrows = store.db.execute('SELECT reference FROM cases').fetchall()\n"
-                      "q = '''UPDATE cases\n SET status = ?'''\n")
+    sample.write_text(
+        "import sqlite3\nrows = store.db.execute('SELECT reference FROM cases').fetchall()\n"
+        "q = '''UPDATE cases\n SET status = ?'''\n"
+    )
     found = storage_violations(sample)
     assert "imports sqlite3" in found
     assert any("SQL 'SELECT reference" in v for v in found) and any("SQL 'UPDATE cases" in v for v in found)

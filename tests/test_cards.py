@@ -5,8 +5,17 @@ import re
 
 import pytest
 
-from cards.render import (MAX_CARD_BYTES, OVERSIZE_NOTE, TEMPLATES, CardError, card_size, check_card, escape_markdown,
-                          fit_to_budget, render)
+from cards.render import (
+    MAX_CARD_BYTES,
+    OVERSIZE_NOTE,
+    TEMPLATES,
+    CardError,
+    card_size,
+    check_card,
+    escape_markdown,
+    fit_to_budget,
+    render,
+)
 
 INTERPOLATION = re.compile(r"{{(.*?)}}", re.DOTALL)
 MACRO_CALL = re.compile(r"^\s*m\.\w+\(")
@@ -25,8 +34,18 @@ def test_every_interpolation_goes_through_tojson():
 
 def test_user_text_cannot_break_out_of_its_string():
     evil = '", "actions": [{"type": "Action.OpenUrl", "url": "https://evil.example"}], "x": "'
-    card = render("answer", question=evil, answer=evil, gap=False, parties=evil, source=evil, related=[],
-                  flow_actions=[], contact_purpose="lokal-samverkan", entry_id="e")
+    card = render(
+        "answer",
+        question=evil,
+        answer=evil,
+        gap=False,
+        parties=evil,
+        source=evil,
+        related=[],
+        flow_actions=[],
+        contact_purpose="lokal-samverkan",
+        entry_id="e",
+    )
     assert card["body"][0]["text"] == evil
     assert all(a["type"] == "Action.Submit" for a in card["actions"])
     assert "evil.example" not in json.dumps(card["actions"])
@@ -50,14 +69,18 @@ def test_invalid_cards_are_refused():
 
 
 def test_duplicate_ids_are_refused():
-    card = {"type": "AdaptiveCard", "version": "1.5", "body": [
-        {"type": "Input.Text", "id": "a"}, {"type": "Input.Text", "id": "a"}]}
+    card = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "Input.Text", "id": "a"}, {"type": "Input.Text", "id": "a"}],
+    }
     assert any("duplicate ids: a" in p for p in check_card(card))
 
 
 def test_size_budget_is_measured_in_utf16_like_teams():
     """Fault matrix row 55: Teams counts the payload as UTF-16, so 10,000 ASCII characters (10 KB
     in UTF-8) are 20 KB, and 15,000 are over the 28 KB budget."""
+
     def notice(text):
         return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": text}]}
 
@@ -73,11 +96,16 @@ def test_an_oversized_card_becomes_a_shortened_card_not_an_error():
 
 
 def test_fitting_keeps_inputs_and_buttons_and_says_it_shortened():
-    rows = [{"type": "TextBlock", "text": f"AVV-2026-{n:04d} · Vetlanda · Mottagen · " + "beskrivning " * 20}
-            for n in range(300)]
-    card = {"type": "AdaptiveCard", "version": "1.5",
-            "body": [{"type": "Input.Text", "id": "q", "value": "x" * 500}, *rows],
-            "actions": [{"type": "Action.Submit", "title": "Visa fler", "data": {"verb": "x"}}]}
+    rows = [
+        {"type": "TextBlock", "text": f"AVV-2026-{n:04d} · Vetlanda · Mottagen · " + "beskrivning " * 20}
+        for n in range(300)
+    ]
+    card = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "Input.Text", "id": "q", "value": "x" * 500}, *rows],
+        "actions": [{"type": "Action.Submit", "title": "Visa fler", "data": {"verb": "x"}}],
+    }
     assert check_card(card)
     fitted = fit_to_budget(card)
     assert check_card(fitted) == []

@@ -44,9 +44,18 @@ async def bot_connector():
 
 
 def message(service_url: str, conversation: str = "19:abc@thread.tacv2;messageid=17", reply_to: str | None = "u-1"):
-    activity = {"type": "message", "text": "Hej", "serviceUrl": service_url, "conversation": {"id": conversation},
-                "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-                                 "content": {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "Å ä ö"}]}}]}
+    activity = {
+        "type": "message",
+        "text": "Hej",
+        "serviceUrl": service_url,
+        "conversation": {"id": conversation},
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "Å ä ö"}]},
+            }
+        ],
+    }
     if reply_to:
         activity["replyToId"] = reply_to
     return activity
@@ -63,7 +72,10 @@ async def test_a_reply_goes_to_the_encoded_path_with_the_card_unchanged(bot_conn
         assert path == "/v3/conversations/19%3Aabc%40thread.tacv2%3Bmessageid%3D17/activities/u-1"
         assert body == json.loads(json.dumps(message(url)))
         await connector.update(dict(message(url, reply_to=None), id="bot-7"))
-        assert script.calls[1][:2] == ("PUT", "/v3/conversations/19%3Aabc%40thread.tacv2%3Bmessageid%3D17/activities/bot-7")
+        assert script.calls[1][:2] == (
+            "PUT",
+            "/v3/conversations/19%3Aabc%40thread.tacv2%3Bmessageid%3D17/activities/bot-7",
+        )
         session = connector.session
         await connector.send(message(url, reply_to=None))
         assert connector.session is session  # one pooled session for the process
@@ -82,12 +94,15 @@ async def test_throttling_is_retried_after_the_time_teams_asks_for(bot_connector
         await connector.close()
 
 
-@pytest.mark.parametrize("answers, status, retry_after, calls", [
-    ([(403, {})], 403, None, 1),  # the bot was removed from the team: no retry
-    ([(404, {})], 404, None, 1),
-    ([(503, {}), (503, {}), (503, {"Retry-After": "1"})], 503, 1.0, 3),  # retries used up
-    ([(429, {"Retry-After": "120"})], 429, 120.0, 1),  # a long wait is the outbox's, not the turn's
-])
+@pytest.mark.parametrize(
+    "answers, status, retry_after, calls",
+    [
+        ([(403, {})], 403, None, 1),  # the bot was removed from the team: no retry
+        ([(404, {})], 404, None, 1),
+        ([(503, {}), (503, {}), (503, {"Retry-After": "1"})], 503, 1.0, 3),  # retries used up
+        ([(429, {"Retry-After": "120"})], 429, 120.0, 1),  # a long wait is the outbox's, not the turn's
+    ],
+)
 async def test_refusals_raise_delivery_error(bot_connector, answers, status, retry_after, calls):
     script = Script(*answers)
     connector = Connector(NoTokens())

@@ -94,18 +94,29 @@ def test_the_image_builds_and_answers_healthz():
     tag = f"samverkanslotsen-test:{uuid.uuid4().hex[:8]}"
     subprocess.run(["docker", "build", "-t", tag, str(ROOT)], check=True, timeout=900)
     try:
-        user = subprocess.run(["docker", "run", "--rm", "--entrypoint", "id", tag, "-u"], capture_output=True,
-                              text=True, check=True, timeout=60).stdout.strip()
+        user = subprocess.run(
+            ["docker", "run", "--rm", "--entrypoint", "id", tag, "-u"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.strip()
         assert user != "0"
-        probe = ("import subprocess, time, urllib.request, sys\n"
-                 "p = subprocess.Popen([sys.executable, 'app.py'])\n"
-                 "for _ in range(100):\n"
-                 "    try:\n"
-                 "        print(urllib.request.urlopen('http://127.0.0.1:3978/healthz', timeout=2).status); break\n"
-                 "    except Exception: time.sleep(0.3)\n"
-                 "p.terminate(); sys.exit(p.wait())\n")
-        run = subprocess.run(["docker", "run", "--rm", "-e", "HOST=127.0.0.1", tag, "python", "-c", probe],
-                             capture_output=True, text=True, timeout=120)
+        probe = (
+            "import subprocess, time, urllib.request, sys\n"
+            "p = subprocess.Popen([sys.executable, 'app.py'])\n"
+            "for _ in range(100):\n"
+            "    try:\n"
+            "        print(urllib.request.urlopen('http://127.0.0.1:3978/healthz', timeout=2).status); break\n"
+            "    except Exception: time.sleep(0.3)\n"
+            "p.terminate(); sys.exit(p.wait())\n"
+        )
+        run = subprocess.run(
+            ["docker", "run", "--rm", "-e", "HOST=127.0.0.1", tag, "python", "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0 and run.stdout.strip() == "200", run.stderr[-2000:]
     finally:
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, timeout=120)

@@ -33,8 +33,7 @@ PII_MESSAGE = (
     "– skriv inga namn eller personnummer."
 )
 INVISIBLE_MESSAGE = (
-    "Texten innehöll osynliga tecken eller styrtecken som inte är tillåtna. "
-    "Kontrollera texten och skicka igen."
+    "Texten innehöll osynliga tecken eller styrtecken som inte är tillåtna. Kontrollera texten och skicka igen."
 )
 WRONG_TYPE_MESSAGE = "Värdet har fel format. Ladda om formuläret och försök igen."
 
@@ -231,9 +230,7 @@ def test_unknown_keys_with_odd_names_are_not_echoed() -> None:
 def test_many_unknown_keys_are_summarised() -> None:
     extra = {f"k{i}": "" for i in range(8)}
     result = validate_form(FORM, valid_submission() | extra, today=TODAY)
-    assert (
-        result.errors["_form"] == "Formuläret innehöll okända fält: k0, k1, k2, k3, k4 och 3 till."
-    )
+    assert result.errors["_form"] == "Formuläret innehöll okända fält: k0, k1, k2, k3, k4 och 3 till."
 
 
 def test_control_keys_can_be_chosen() -> None:
@@ -273,9 +270,7 @@ def test_form_result_ok() -> None:
     ],
 )
 def test_identity_number_in_text_is_rejected_and_dropped(text: str) -> None:
-    result = validate_form(
-        FORM, valid_submission() | {"title": text[:20], "summary": text}, today=TODAY
-    )
+    result = validate_form(FORM, valid_submission() | {"title": text[:20], "summary": text}, today=TODAY)
     assert result.errors["summary"] == MESSAGES["pii_masked"]
     assert "summary" not in result.values
     # the text is kept with the number masked (digits → ▇), never with the number
@@ -332,8 +327,7 @@ def test_generated_identity_numbers_are_always_blocked(
 
 def test_look_alikes_are_accepted_in_text() -> None:
     text = (
-        "Ring 070-123 45 67 eller 036-12 34 56. "
-        "Ärende AVV-2026-0007, dnr 2024-1234, org 556036-0793, född 2024-11-23."
+        "Ring 070-123 45 67 eller 036-12 34 56. Ärende AVV-2026-0007, dnr 2024-1234, org 556036-0793, född 2024-11-23."
     )
     result = check(SUMMARY, text)
     assert result.ok
@@ -437,9 +431,7 @@ def test_oversized_value_is_rejected_unprocessed() -> None:
     assert result.error == "Texten är för lång. Skriv högst 10000 tecken."
     assert result.raw == ""
     assert not result.pii_blocked
-    assert check(SUMMARY, "x" * (MAX_VALUE_LENGTH + 1)).error == (
-        "Texten är för lång. Skriv högst 200 tecken."
-    )
+    assert check(SUMMARY, "x" * (MAX_VALUE_LENGTH + 1)).error == ("Texten är för lång. Skriv högst 200 tecken.")
 
 
 @pytest.mark.parametrize("field", [OCCURRED, AT, COLOUR, COLOURS_FIELD, URGENT])
@@ -480,10 +472,7 @@ def test_text_validation_never_raises_and_keeps_its_promises(text: str) -> None:
         assert value == value.strip()
         assert unicodedata.is_normalized("NFC", value)
         assert not contains_identity_number(value)
-        assert all(
-            c in "\n\t" or unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Zl", "Zp"}
-            for c in value
-        )
+        assert all(c in "\n\t" or unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Zl", "Zp"} for c in value)
     assert not contains_identity_number(result.raw)
 
 
@@ -546,9 +535,7 @@ def test_date_empty() -> None:
 # --- time ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("00:00", time(0, 0)), ("09:05", time(9, 5)), ("23:59", time(23, 59))]
-)
+@pytest.mark.parametrize(("text", "expected"), [("00:00", time(0, 0)), ("09:05", time(9, 5)), ("23:59", time(23, 59))])
 def test_time_is_parsed(text: str, expected: time) -> None:
     assert check(AT, text).value == expected
 
@@ -642,10 +629,7 @@ def test_toggle_values(value: object, expected: bool, raw: str) -> None:
 
 @pytest.mark.parametrize("value", ["ja", "1", "on", "yes"])
 def test_toggle_rejects_other_strings(value: str) -> None:
-    assert (
-        check(URGENT, value).error
-        == "Värdet kunde inte läsas. Ladda om formuläret och försök igen."
-    )
+    assert check(URGENT, value).error == "Värdet kunde inte läsas. Ladda om formuläret och försök igen."
 
 
 def test_required_toggle_must_be_on() -> None:
@@ -661,9 +645,7 @@ def test_required_toggle_must_be_on() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
-    ),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=10,
 )
 

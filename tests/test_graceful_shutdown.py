@@ -58,9 +58,13 @@ async def refused_or_503(url: str, body: dict | None) -> str:
     HTTP status."""
     try:
         async with aiohttp.ClientSession() as http:
-            async with http.request("GET" if body is None else "POST", url, data=json.dumps(body) if body else None,
-                                    headers={"Content-Type": "application/json"},
-                                    timeout=aiohttp.ClientTimeout(total=5)) as response:
+            async with http.request(
+                "GET" if body is None else "POST",
+                url,
+                data=json.dumps(body) if body else None,
+                headers={"Content-Type": "application/json"},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
                 await response.read()
                 return str(response.status)
     except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError):
@@ -71,11 +75,28 @@ async def test_sigterm_lets_a_turn_in_flight_finish_and_exits_0(slow_connector, 
     port = free_port()
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "DATABASE_URL"))}
-    env.update(DATA_DIR=str(data_dir), KNOWLEDGE_DIR=str(FIXTURE_KB), PORT=str(port), HOST="127.0.0.1",
-               MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="", LOG_LEVEL="INFO", LOG_FORMAT="json",
-               SHUTDOWN_TIMEOUT=str(SHUTDOWN_TIMEOUT), BOT_SDK=edges.current[0], DIGEST_SCHEDULE="off")
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env.update(
+        DATA_DIR=str(data_dir),
+        KNOWLEDGE_DIR=str(FIXTURE_KB),
+        PORT=str(port),
+        HOST="127.0.0.1",
+        MicrosoftAppId="",
+        MicrosoftAppPassword="",
+        DATABASE_URL="",
+        LOG_LEVEL="INFO",
+        LOG_FORMAT="json",
+        SHUTDOWN_TIMEOUT=str(SHUTDOWN_TIMEOUT),
+        BOT_SDK=edges.current[0],
+        DIGEST_SCHEDULE="off",
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession(base_url=base) as http:
@@ -91,8 +112,7 @@ async def test_sigterm_lets_a_turn_in_flight_finish_and_exits_0(slow_connector, 
                 assert time.monotonic() < deadline, "the bot did not start in time"
                 await asyncio.sleep(0.1)
             teams = TeamsClient(http, slow_connector, slow_connector.url)
-            question = asyncio.ensure_future(teams.send("vem kallar till sip", person=OTHER,
-                                                        conversation="personal-2"))
+            question = asyncio.ensure_future(teams.send("vem kallar till sip", person=OTHER, conversation="personal-2"))
             await asyncio.wait_for(slow_connector.arrived.wait(), timeout=30)  # the turn is in flight
             signalled = time.monotonic()
             process.send_signal(signal.SIGTERM)

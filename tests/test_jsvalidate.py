@@ -20,7 +20,14 @@ VALID_15 = {
     "type": "AdaptiveCard",
     "version": "1.5",
     "body": [
-        {"type": "TextBlock", "text": "Rapportera avvikelse", "size": "Large", "weight": "Bolder", "wrap": True, "style": "heading"},
+        {
+            "type": "TextBlock",
+            "text": "Rapportera avvikelse",
+            "size": "Large",
+            "weight": "Bolder",
+            "wrap": True,
+            "style": "heading",
+        },
         {
             "type": "Input.Text",
             "id": "beskrivning",
@@ -38,7 +45,13 @@ VALID_15 = {
             "choices": [{"title": "Jönköping", "value": "jonkoping"}, {"title": "Habo", "value": "habo"}],
         },
         {"type": "Input.Date", "id": "datum", "label": "När hände det?"},
-        {"type": "Input.Toggle", "id": "samtycke", "title": "Individen har gett sitt samtycke", "valueOn": "ja", "valueOff": "nej"},
+        {
+            "type": "Input.Toggle",
+            "id": "samtycke",
+            "title": "Individen har gett sitt samtycke",
+            "valueOn": "ja",
+            "valueOff": "nej",
+        },
         {
             "type": "Table",
             "columns": [{"width": 1}, {"width": 2}],
@@ -56,7 +69,12 @@ VALID_15 = {
             "type": "ActionSet",
             "actions": [{"type": "Action.ToggleVisibility", "title": "Visa mer", "targetElements": ["mer"]}],
         },
-        {"type": "Container", "id": "mer", "isVisible": False, "items": [{"type": "TextBlock", "text": "Mer text", "wrap": True}]},
+        {
+            "type": "Container",
+            "id": "mer",
+            "isVisible": False,
+            "items": [{"type": "TextBlock", "text": "Mer text", "wrap": True}],
+        },
     ],
     "actions": [
         {
@@ -135,7 +153,7 @@ def test_properties_newer_than_15_are_reported() -> None:
 def test_missing_type_and_version() -> None:
     [messages] = validate_cards_js([{"body": []}])
     assert messages == [
-        "MissingCardType: Invalid or missing card type. Make sure the card's type property is set to \"AdaptiveCard\".",
+        'MissingCardType: Invalid or missing card type. Make sure the card\'s type property is set to "AdaptiveCard".',
         'PropertyCantBeNull: Property "version" must be set.',
     ]
 
@@ -152,7 +170,9 @@ def test_empty_batch_does_not_start_node(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_missing_node_modules_gives_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(jsvalidate, "LIBRARY", tmp_path / "node_modules" / "adaptivecards" / "dist" / "adaptivecards.js")
+    monkeypatch.setattr(
+        jsvalidate, "LIBRARY", tmp_path / "node_modules" / "adaptivecards" / "dist" / "adaptivecards.js"
+    )
     with pytest.raises(JsValidatorUnavailable, match="npm install --no-audit --no-fund"):
         validate_cards_js([VALID_15])
 

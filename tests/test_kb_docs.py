@@ -34,9 +34,22 @@ def yaml_blocks() -> list[str]:
 
 def test_the_guide_covers_the_commands():
     text = guide()
-    for needle in ("python -m scripts.kb check", "python -m scripts.kb test", "testa:", "ladda om kunskapsbasen",
-                   "obesvarade frågor", "feedback", "skicka sammanfattning", "koppla kanal sammanfattning",
-                   "DIGEST_SCHEDULE", "KB_REVIEW_DAYS", "--strict", "--review-days", "reviewed", "owner"):
+    for needle in (
+        "python -m scripts.kb check",
+        "python -m scripts.kb test",
+        "testa:",
+        "ladda om kunskapsbasen",
+        "obesvarade frågor",
+        "feedback",
+        "skicka sammanfattning",
+        "koppla kanal sammanfattning",
+        "DIGEST_SCHEDULE",
+        "KB_REVIEW_DAYS",
+        "--strict",
+        "--review-days",
+        "reviewed",
+        "owner",
+    ):
         assert needle in text, needle
 
 
@@ -57,7 +70,7 @@ def test_the_examples_load_into_the_shipped_knowledge_base(tmp_path):
     purpose_text = "".join("  " + line + "\n" for line in purpose_text.splitlines())
     routing = routing.replace("purposes:\n", "purposes:\n" + purpose_text, 1)
     (kb_dir / "routing.yaml").write_text(routing, encoding="utf-8")
-    append(kb_dir / "routing.yaml", "  - {purpose: tolk, municipalities: \"*\", contact_list: finsam-lansgemensam}\n")
+    append(kb_dir / "routing.yaml", '  - {purpose: tolk, municipalities: "*", contact_list: finsam-lansgemensam}\n')
     kb, errors = check_knowledge_base(kb_dir)
     assert [str(e) for e in errors] == []
     entry_id = "sip-tolk-exempel" if "sip-tolk-exempel" in kb.entries else "sip-tolk"

@@ -45,7 +45,9 @@ def test_yaml_syntax_error_names_file_and_line(kb_dir):
 
 
 def test_unknown_field_missing_field_and_duplicate_id(kb_dir):
-    append(kb_dir / "qa" / "test.yaml", """
+    append(
+        kb_dir / "qa" / "test.yaml",
+        """
   - id: sip-vem-kallar
     question: "Dubblett"
     phrasings: ["a"]
@@ -56,7 +58,8 @@ def test_unknown_field_missing_field_and_duplicate_id(kb_dir):
     phrasings: ["x"]
     source: {doc: rsrf-modell, section: "SIP"}
     svar: "felstavat fält"
-""")
+""",
+    )
     errors = problems(kb_dir)
     text = "\n".join(errors)
     assert "id 'sip-vem-kallar' finns redan (knowledge/qa/test.yaml:" in text
@@ -69,7 +72,9 @@ def test_unknown_field_missing_field_and_duplicate_id(kb_dir):
 
 
 def test_every_reference_must_resolve(kb_dir):
-    append(kb_dir / "qa" / "test.yaml", """
+    append(
+        kb_dir / "qa" / "test.yaml",
+        """
   - id: trasiga-referenser
     question: "Q"
     phrasings: ["q"]
@@ -79,44 +84,66 @@ def test_every_reference_must_resolve(kb_dir):
     contact_purpose: okant-syfte
     actions: [flyga]
     source: {doc: okand-kalla, section: "x"}
-""")
-    append(kb_dir / "routing.yaml", """
+""",
+    )
+    append(
+        kb_dir / "routing.yaml",
+        """
   - purpose: arena
     municipalities: [atlantis]
     contact_list: ingen-lista
-""")
+""",
+    )
     text = "\n".join(problems(kb_dir))
-    for expected in ("parten 'okand-part'", "relaterad fråga 'finns-inte'", "syftet 'okant-syfte'",
-                     "okänd åtgärd 'flyga'", "källan 'okand-kalla'", "kommunen 'atlantis'",
-                     "kontaktlistan 'ingen-lista'"):
+    for expected in (
+        "parten 'okand-part'",
+        "relaterad fråga 'finns-inte'",
+        "syftet 'okant-syfte'",
+        "okänd åtgärd 'flyga'",
+        "källan 'okand-kalla'",
+        "kommunen 'atlantis'",
+        "kontaktlistan 'ingen-lista'",
+    ):
         assert expected in text
 
 
 def test_every_entry_needs_a_source(kb_dir):
-    append(kb_dir / "qa" / "test.yaml", """
+    append(
+        kb_dir / "qa" / "test.yaml",
+        """
   - id: utan-kalla
     question: "Q"
     phrasings: ["q"]
     answer: "A"
-""")
+""",
+    )
     assert any("fältet 'source' saknas" in e for e in problems(kb_dir))
 
 
 def test_every_purpose_needs_a_default_route(kb_dir):
     text = (kb_dir / "routing.yaml").read_text(encoding="utf-8")
-    (kb_dir / "routing.yaml").write_text(text.replace("""  - purpose: forbund
+    (kb_dir / "routing.yaml").write_text(
+        text.replace(
+            """  - purpose: forbund
     municipalities: "*"
     contact_list: lan-default
-""", ""), encoding="utf-8")
+""",
+            "",
+        ),
+        encoding="utf-8",
+    )
     assert any("'forbund' saknar en standardregel" in e for e in problems(kb_dir))
 
 
 def test_pick_lists_are_checked(kb_dir):
-    append(kb_dir / "forms.yaml", """
+    append(
+        kb_dir / "forms.yaml",
+        """
   trasig-lista:
     options:
       - {value: "Med Mellanslag", title: "x"}
-""")
+""",
+    )
     assert any("ogiltigt value 'Med Mellanslag'" in e for e in problems(kb_dir))
 
 
@@ -133,8 +160,9 @@ def test_the_bot_refuses_to_start_on_an_invalid_knowledge_base(kb_dir, tmp_path)
 
     append(kb_dir / "qa" / "test.yaml", "  - id: x\n")
     env = {"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "app.py"], cwd=REAL.parent, env=env, capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "app.py"], cwd=REAL.parent, env=env, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 3
     assert "kunskapsbasen har fel" in proc.stderr
     assert "knowledge/qa/test.yaml:" in proc.stderr and "fältet 'question' saknas" in proc.stderr

@@ -39,10 +39,13 @@ def seeds(tmp_path):
     folder.mkdir()
     (folder / "002_430fdb8ee70e2ec3.txt").write_text(
         "Rätt stöd, rätt försörjning\nMålgrupp\n\nFörsäkringskassan\n\nArbetsförmedlingen\n\nSIP\n\nARENA\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "003_9e0fac3eaf44f1c1.txt").write_text(
         "Förvaltningsberättelse\nSE-Höglandet\nBilaga 6\nSammanställning och analys för avvikelser i samverkan 2024\n"
-        "Lösningar\nOrsaker\nKonsekvenser\nVidtagna åtgärder\n", encoding="utf-8")
+        "Lösningar\nOrsaker\nKonsekvenser\nVidtagna åtgärder\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -57,10 +60,14 @@ def of(warnings, code, subject=None):
 
 
 def entry(entry_id: str, *, phrasings=("a", "b", "c", "d"), answer="Ett kort svar.", extra="") -> str:
-    lines = [f"  - id: {entry_id}", f"    question: \"Fråga {entry_id}?\"", "    phrasings:"]
-    lines += [f"      - \"{p}\"" for p in phrasings]
-    lines += [f"    answer: \"{answer}\"", "    source: {doc: rsrf-modell, section: \"SIP\"}",
-              "    reviewed: 2026-11-01", "    owner: \"Testgruppen\""]
+    lines = [f"  - id: {entry_id}", f'    question: "Fråga {entry_id}?"', "    phrasings:"]
+    lines += [f'      - "{p}"' for p in phrasings]
+    lines += [
+        f'    answer: "{answer}"',
+        '    source: {doc: rsrf-modell, section: "SIP"}',
+        "    reviewed: 2026-11-01",
+        '    owner: "Testgruppen"',
+    ]
     return "\n" + "\n".join(lines) + "\n" + extra
 
 
@@ -68,9 +75,18 @@ QA = Path("qa") / "test.yaml"
 
 
 def test_warning_kinds_are_documented():
-    assert set(WARNING_KINDS) == {"few-phrasings", "phrasing-collision", "long-answer", "unused-contact-list",
-                                  "source", "review", "hard-to-read", "unsupported-fact", "unrelated-source",
-                                  "legal-note"}
+    assert set(WARNING_KINDS) == {
+        "few-phrasings",
+        "phrasing-collision",
+        "long-answer",
+        "unused-contact-list",
+        "source",
+        "review",
+        "hard-to-read",
+        "unsupported-fact",
+        "unrelated-source",
+        "legal-note",
+    }
 
 
 def test_too_few_phrasings(kb_dir):
@@ -87,8 +103,18 @@ def test_too_few_phrasings(kb_dir):
 def test_a_phrasing_the_matcher_gives_to_another_entry(kb_dir):
     assert of(warnings_for(kb_dir), "phrasing-collision") == []
     # "man" is a stopword: to the matcher this is exactly sip-vem-kallar's "vem kallar till sip"
-    append(kb_dir / QA, entry("sip-kallelse-tid", phrasings=(
-        "vem kallar man till sip", "när kommer kallelsen", "hur lång tid innan mötet", "kallelse i god tid")))
+    append(
+        kb_dir / QA,
+        entry(
+            "sip-kallelse-tid",
+            phrasings=(
+                "vem kallar man till sip",
+                "när kommer kallelsen",
+                "hur lång tid innan mötet",
+                "kallelse i god tid",
+            ),
+        ),
+    )
     found = {w.subject: w for w in of(warnings_for(kb_dir), "phrasing-collision")}
     assert "sip-kallelse-tid ~ sip-vem-kallar" in found, list(found)
     w = found["sip-kallelse-tid ~ sip-vem-kallar"]
@@ -105,7 +131,8 @@ def test_the_same_phrasing_in_two_entries(kb_dir):
     found = of(warnings_for(kb_dir), "phrasing-collision")
     same = [w for w in found if "står både under" in w.message]
     assert [(w.subject, w.line) for w in same] == [
-        ("arena-dubblett ~ arena-kommuner", line_of(kb_dir / QA, "id: arena-dubblett"))]
+        ("arena-dubblett ~ arena-kommuner", line_of(kb_dir / QA, "id: arena-dubblett"))
+    ]
     assert "”Arena vilka kommuner?” står både under arena-dubblett och under arena-kommuner" in same[0].message
 
 
@@ -119,18 +146,24 @@ def test_long_answer(kb_dir):
 
 def test_contact_list_no_rule_uses(kb_dir):
     assert of(warnings_for(kb_dir), "unused-contact-list") == []
-    append(kb_dir / "contacts.yaml", "  - id: glomd-lista\n    title: \"Glömd\"\n    contacts:\n      - role: Någon\n")
+    append(kb_dir / "contacts.yaml", '  - id: glomd-lista\n    title: "Glömd"\n    contacts:\n      - role: Någon\n')
     found = of(warnings_for(kb_dir), "unused-contact-list")
     assert [w.subject for w in found] == ["glomd-lista"]
-    assert (found[0].file, found[0].line) == ("knowledge/contacts.yaml", line_of(kb_dir / "contacts.yaml", "glomd-lista"))
+    assert (found[0].file, found[0].line) == (
+        "knowledge/contacts.yaml",
+        line_of(kb_dir / "contacts.yaml", "glomd-lista"),
+    )
 
 
 def test_source_without_section_unknown_document_and_missing_heading(kb_dir, seeds):
     base = {w.subject for w in of(warnings_for(kb_dir, seeds), "source")}
     assert not base & {"fk-samordnar", "sip-vem-kallar", "rsrf-modell", "hsf-arsredovisning-2024"}
     replace(kb_dir / QA, 'source: {doc: rsrf-modell, section: "Försäkringskassan"}', "source: {doc: rsrf-modell}")
-    replace(kb_dir / QA, 'source: {doc: rsrf-modell, section: "SIP"}\n    actions: [sip]',
-            'source: {doc: rsrf-modell, section: "Kallelse till SIP"}\n    actions: [sip]')
+    replace(
+        kb_dir / QA,
+        'source: {doc: rsrf-modell, section: "SIP"}\n    actions: [sip]',
+        'source: {doc: rsrf-modell, section: "Kallelse till SIP"}\n    actions: [sip]',
+    )
     (seeds / "003_9e0fac3eaf44f1c1.txt").unlink()
     found = of(warnings_for(kb_dir, seeds), "source")
     by_subject = {w.subject: w for w in found}
@@ -145,7 +178,9 @@ def test_source_without_section_unknown_document_and_missing_heading(kb_dir, see
 
 
 def test_a_fact_without_any_source(kb_dir):
-    append(kb_dir / "contacts.yaml", "  - id: utan-kalla\n    title: \"Utan källa\"\n    contacts:\n      - role: Någon\n")
+    append(
+        kb_dir / "contacts.yaml", '  - id: utan-kalla\n    title: "Utan källa"\n    contacts:\n      - role: Någon\n'
+    )
     found = of(warnings_for(kb_dir), "source", "utan-kalla")
     assert found and "saknar source" in found[0].message
 
@@ -173,8 +208,10 @@ def test_lix_is_words_per_sentence_plus_share_of_long_words():
 
 
 def test_hard_to_read_answer(kb_dir):
-    hard = ("Samordningsförbundets finansieringsansvar innefattar strukturövergripande "
-            "rehabiliteringsinsatser avseende arbetslivsinriktade samverkansformer för målgruppen.")
+    hard = (
+        "Samordningsförbundets finansieringsansvar innefattar strukturövergripande "
+        "rehabiliteringsinsatser avseende arbetslivsinriktade samverkansformer för målgruppen."
+    )
     append(kb_dir / QA, entry("svart-svar", answer=hard))
     append(kb_dir / QA, entry("enkelt-svar", answer="Ja. Du kan ringa FK. De hjälper dig."))
     found = {w.subject: w for w in of(warnings_for(kb_dir), "hard-to-read")}
@@ -192,16 +229,30 @@ def section_seeds(tmp_path):
         "Försäkringskassan\nFK kan samordna rehabiliteringsinsatser.\n"
         "SIP\nKallelse kan skickas av personal inom socialtjänsten, hälso- och sjukvården och skolan. "
         "Regleras i 2 kap § 7 SoL. Länet har 13 kommuner. Rapporten kom 1 oktober 2024.\n"
-        "ARENA\nArena gäller Habo, Mullsjö och Jönköping med 4 parter.\n", encoding="utf-8")
+        "ARENA\nArena gäller Habo, Mullsjö och Jönköping med 4 parter.\n",
+        encoding="utf-8",
+    )
     (folder / "003_9e0fac3eaf44f1c1.txt").write_text("SE-Höglandet\nBilaga 6\n", encoding="utf-8")
     return folder
 
 
 def test_a_number_law_or_date_not_in_the_cited_section(kb_dir, section_seeds):
-    append(kb_dir / QA, entry("ratt-siffra", answer="Personal inom skolan kan kalla. Länet har 13 kommuner, "
-                                                     "enligt 2 kap § 7 SoL. Rapporten kom 1 oktober 2024."))
-    append(kb_dir / QA, entry("fel-siffra", answer="Personal inom skolan kan kalla. Länet har 14 kommuner, "
-                                                    "enligt 16 kap § 4 HSL. Rapporten kom 3 oktober 2024."))
+    append(
+        kb_dir / QA,
+        entry(
+            "ratt-siffra",
+            answer="Personal inom skolan kan kalla. Länet har 13 kommuner, "
+            "enligt 2 kap § 7 SoL. Rapporten kom 1 oktober 2024.",
+        ),
+    )
+    append(
+        kb_dir / QA,
+        entry(
+            "fel-siffra",
+            answer="Personal inom skolan kan kalla. Länet har 14 kommuner, "
+            "enligt 16 kap § 4 HSL. Rapporten kom 3 oktober 2024.",
+        ),
+    )
     # the 4 parties are in the ARENA section, not in the SIP section the entry cites
     append(kb_dir / QA, entry("annat-avsnitt", answer="Personal inom skolan kan kalla. Det finns 4 parter."))
     found = {w.subject: w for w in of(warnings_for(kb_dir, section_seeds), "unsupported-fact")}
@@ -225,8 +276,14 @@ def test_an_answer_sharing_no_word_with_its_section(kb_dir, section_seeds):
 
 def test_an_answer_citing_the_old_socialtjanstlag_needs_a_legal_note(kb_dir):
     append(kb_dir / QA, entry("sol-utan-not", answer="Det regleras i 2 kap § 7 SoL."))
-    append(kb_dir / QA, entry("sol-med-not", answer="Det regleras i 2 kap § 7 SoL.",
-                              extra="    legal_note: {id: ny-socialtjanstlag, cited: \"2 kap § 7 SoL\"}\n"))
+    append(
+        kb_dir / QA,
+        entry(
+            "sol-med-not",
+            answer="Det regleras i 2 kap § 7 SoL.",
+            extra='    legal_note: {id: ny-socialtjanstlag, cited: "2 kap § 7 SoL"}\n',
+        ),
+    )
     found = {w.subject: w for w in of(warnings_for(kb_dir), "legal-note")}
     assert set(found) == {"sol-utan-not"}
     assert "legal_note" in found["sol-utan-not"].message
@@ -267,8 +324,7 @@ def test_the_coverage_checklist_names_only_existing_entries_and_concepts():
     kb, _ = check_knowledge_base(REAL)
     text = (ROOT / "docs" / "kb-coverage.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`(c:[a-z0-9-]+|[a-z0-9]+(?:-[a-z0-9]+)+)`", text)) - {"entry-id", "c:concept-id"}
-    missing = sorted(n for n in named
-                     if (n[2:] not in kb.concepts if n.startswith("c:") else n not in kb.entries))
+    missing = sorted(n for n in named if (n[2:] not in kb.concepts if n.startswith("c:") else n not in kb.entries))
     assert named and missing == [], f"docs/kb-coverage.md names entries that do not exist: {missing}"
 
 
@@ -300,15 +356,20 @@ def shipped_warnings():
 def test_the_shipped_knowledge_base_has_no_unlisted_warnings():
     allowed = {(item["code"], str(item["id"])) for item in allowed_warnings()}
     unlisted = [f"{w} [{w.code}: {w.subject}]" for w in shipped_warnings() if (w.code, w.subject) not in allowed]
-    assert unlisted == [], ("quality warnings in knowledge/ (fix them, or list them with a justification in "
-                            "tests/kb_warnings_allowed.yaml):\n" + "\n".join(unlisted))
+    assert unlisted == [], (
+        "quality warnings in knowledge/ (fix them, or list them with a justification in "
+        "tests/kb_warnings_allowed.yaml):\n" + "\n".join(unlisted)
+    )
 
 
 def test_the_allow_list_has_no_stale_entries():
     present = {(w.code, w.subject) for w in shipped_warnings()}
     seeds_checked = DEFAULT_SEEDS_DIR.is_dir()
-    stale = [item for item in allowed_warnings() if (item["code"], str(item["id"])) not in present
-             and (item["code"] != "source" or seeds_checked)]
+    stale = [
+        item
+        for item in allowed_warnings()
+        if (item["code"], str(item["id"])) not in present and (item["code"] != "source" or seeds_checked)
+    ]
     assert stale == [], f"no longer warned about; remove from {ALLOWED.name}: {stale}"
 
 
@@ -317,7 +378,7 @@ def test_the_allow_list_has_no_stale_entries():
 
 def test_check_prints_errors_then_warnings_with_file_and_line(kb_dir, capsys):
     append(kb_dir / QA, entry("tva", phrasings=("en", "två")))
-    append(kb_dir / QA, "  - id: trasig\n    question: \"Saknar svar\"\n")
+    append(kb_dir / QA, '  - id: trasig\n    question: "Saknar svar"\n')
     code = cli.main(["check", "--dir", str(kb_dir), "--no-seeds"])
     out = capsys.readouterr().out
     assert code == 1
@@ -350,8 +411,23 @@ def test_check_review_days_flag(kb_dir, capsys):
 
 
 def test_test_command_explains_a_known_question(capsys):
-    assert cli.main(["test", "vad", "gör", "fkassan", "för", "personer", "utan", "sgi",
-                     "--dir", str(ROOT / "tests" / "fixtures" / "kb")]) == 0
+    assert (
+        cli.main(
+            [
+                "test",
+                "vad",
+                "gör",
+                "fkassan",
+                "för",
+                "personer",
+                "utan",
+                "sgi",
+                "--dir",
+                str(ROOT / "tests" / "fixtures" / "kb"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Resultat: Boten svarar med ”Vad gör Försäkringskassan för personer utan SGI?” (fk-samordnar)" in out
     assert "Förkortningar och alias: fkassan → Försäkringskassan" in out
@@ -368,7 +444,12 @@ def test_diff_command(kb_dir, tmp_path, capsys):
 
 def test_the_command_runs_as_documented(kb_dir):
     append(kb_dir / QA, "  - id: trasig\n")
-    proc = subprocess.run([sys.executable, "-m", "scripts.kb", "check", "--dir", str(kb_dir)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.kb", "check", "--dir", str(kb_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert f"knowledge/qa/test.yaml:{line_of(kb_dir / QA, 'id: trasig')}: fel: fältet 'question' saknas" in proc.stdout

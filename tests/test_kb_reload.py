@@ -55,7 +55,7 @@ async def test_moving_an_entry_is_not_a_change(kb_dir):
 async def test_an_invalid_change_is_refused_with_file_and_line(kb_dir):
     knowledge = Knowledge(kb_dir)
     old = knowledge.kb
-    append(kb_dir / "qa" / "test.yaml", NEW_ENTRY + "  - id: trasig\n    question: \"Utan svar\"\n")
+    append(kb_dir / "qa" / "test.yaml", NEW_ENTRY + '  - id: trasig\n    question: "Utan svar"\n')
     result = await reload_knowledge(knowledge, seeds_dir=None)
     assert not result.ok and result.diff is None
     line = line_of(kb_dir / "qa" / "test.yaml", "id: trasig")
@@ -75,8 +75,9 @@ async def test_a_yaml_syntax_error_is_refused(kb_dir):
 
 async def test_two_reloads_at_once_do_not_race(kb_dir):
     knowledge = Knowledge(kb_dir)
-    first, second = await asyncio.gather(reload_knowledge(knowledge, seeds_dir=None),
-                                         reload_knowledge(knowledge, seeds_dir=None))
+    first, second = await asyncio.gather(
+        reload_knowledge(knowledge, seeds_dir=None), reload_knowledge(knowledge, seeds_dir=None)
+    )
     assert first.ok and second.busy and not knowledge.reloading
 
 
@@ -97,8 +98,11 @@ async def test_a_turn_keeps_the_snapshot_it_started_with(kb_dir, tmp_path):
 async def test_sighup_reloads(kb_dir, tmp_path):
     knowledge = Knowledge(kb_dir)
     store = await connect(tmp_path / "db.sqlite3")
-    services = Services(settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
-                        knowledge=knowledge, store=store)
+    services = Services(
+        settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
+        knowledge=knowledge,
+        store=store,
+    )
     background = Background(services)
     await background.start()
     try:
@@ -133,8 +137,12 @@ async def test_sigusr1_sends_the_digest_now(kb_dir, tmp_path):
 
     store = await connect(tmp_path / "db.sqlite3")
     await channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
-    services = Services(settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
-                        knowledge=Knowledge(kb_dir), store=store, messenger=Messenger())
+    services = Services(
+        settings=Settings(knowledge_dir=kb_dir, data_dir=tmp_path, digest_schedule="off"),
+        knowledge=Knowledge(kb_dir),
+        store=store,
+        messenger=Messenger(),
+    )
     background = Background(services)
     await background.start()
     try:
@@ -152,8 +160,12 @@ async def test_sigusr1_sends_the_digest_now(kb_dir, tmp_path):
 
 
 async def test_background_starts_and_stops_the_digest_schedule(kb_dir, tmp_path):
-    services = SimpleNamespace(settings=Settings(digest_schedule="fre 16:00"), knowledge=Knowledge(kb_dir),
-                               store=None, clock=lambda: __import__("datetime").datetime.now().astimezone())
+    services = SimpleNamespace(
+        settings=Settings(digest_schedule="fre 16:00"),
+        knowledge=Knowledge(kb_dir),
+        store=None,
+        clock=lambda: __import__("datetime").datetime.now().astimezone(),
+    )
     background = Background(services, handle_signals=False)
     await background.start()
     task = background.digest_task
@@ -177,11 +189,15 @@ async def test_a_large_knowledge_base_is_built_in_a_child_process_with_the_same_
         # (the phrasing shown for a candidate may differ between processes when two of its
         # phrasings cover the question equally: sums over sets follow string hashing)
         ours, theirs = knowledge.matcher.match(question), thread_matcher.match(question)
-        assert (ours.level, ours.reason, ours.margin, ours.off_topic) == (theirs.level, theirs.reason, theirs.margin,
-                                                                           theirs.off_topic)
+        assert (ours.level, ours.reason, ours.margin, ours.off_topic) == (
+            theirs.level,
+            theirs.reason,
+            theirs.margin,
+            theirs.off_topic,
+        )
         assert [(c.entry_id, c.score) for c in ours.candidates] == [(c.entry_id, c.score) for c in theirs.candidates]
     old = knowledge.kb
-    append(kb_dir / "qa" / "test.yaml", "  - id: trasig\n    question: \"Utan svar\"\n")
+    append(kb_dir / "qa" / "test.yaml", '  - id: trasig\n    question: "Utan svar"\n')
     refused = await reload_knowledge(knowledge, seeds_dir=None, isolate=True)
     line = line_of(kb_dir / "qa" / "test.yaml", "id: trasig")
     assert not refused.ok and f"knowledge/qa/test.yaml:{line}: fältet 'answer' saknas" in map(str, refused.errors)

@@ -216,7 +216,9 @@ def test_wrong_icon_size(manifest: dict, icons: dict[str, bytes], file_name: str
     files = {**icons, file_name: make_icons.png_bytes(size, size, pixels)}
     errors = errors_for(manifest, files)
     role = file_name.removesuffix(".png")
-    assert errors == [f"package: icons.{role} '{file_name}' is {size}x{size} pixels; Teams requires {expected}x{expected}"]
+    assert errors == [
+        f"package: icons.{role} '{file_name}' is {size}x{size} pixels; Teams requires {expected}x{expected}"
+    ]
 
 
 def test_outline_must_be_white_on_transparent(manifest: dict, icons: dict[str, bytes]) -> None:

@@ -30,14 +30,17 @@ def test_folding_and_stemming():
     assert normalise("  Vem  KALLAR till SIP? ") == "vem kallar till sip"
 
 
-@pytest.mark.parametrize("question", [
-    "Vem kallar till SIP?",
-    "vem kallar till sip",                  # case
-    "VEM KALLAR TILL EN SIP",
-    "sip vem kallar",                       # word order
-    "vem kalar till sip",                   # typo
-    "vem får kalla till samordnad individuell plan",  # expansion of the abbreviation
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vem kallar till SIP?",
+        "vem kallar till sip",  # case
+        "VEM KALLAR TILL EN SIP",
+        "sip vem kallar",  # word order
+        "vem kalar till sip",  # typo
+        "vem får kalla till samordnad individuell plan",  # expansion of the abbreviation
+    ],
+)
 def test_variants_find_the_same_entry(matcher, question):
     assert best(matcher, question) == "sip-vem-kallar"
 

@@ -23,11 +23,12 @@ from scripts.benchmark import synthetic_kb
 def plain_rivals(matcher: Matcher, index: int, limit: int = 4) -> list[str]:
     """Matcher.rivals as it was first written: add up the rare words' weights entry by entry."""
     entry_id, _, stems = matcher._docs[index]
-    rare = sorted((s for s in stems if s in matcher._idf and s not in matcher._weak),
-                  key=lambda s: -matcher._idf[s])[:matching.RIVAL_WORDS]
+    rare = sorted((s for s in stems if s in matcher._idf and s not in matcher._weak), key=lambda s: -matcher._idf[s])[
+        : matching.RIVAL_WORDS
+    ]
     acc: dict[str, float] = defaultdict(float)
     for s in rare:
-        for other in matcher._postings.get(s, ())[:matching.RIVAL_SCAN]:
+        for other in matcher._postings.get(s, ())[: matching.RIVAL_SCAN]:
             if other != entry_id:
                 acc[other] += matcher._idf[s]
     return heapq.nlargest(limit, acc, key=acc.__getitem__)
@@ -56,8 +57,13 @@ def test_a_matcher_survives_pickling_with_the_same_answers(shipped):
     """lotsen.kb.isolated sends the matcher from a child process."""
     matcher = Matcher(shipped)
     copy = pickle.loads(pickle.dumps(matcher))
-    for question in ("vem kallar till sip", "hsf finansiering", "min klient har fsö och ingen sgi, vem gör vad?",
-                     "ge mig ett recept på kanelbullar"):
+    for question in (
+        "vem kallar till sip",
+        "hsf finansiering",
+        "min klient har fsö och ingen sgi, vem gör vad?",
+        "ge mig ett recept på kanelbullar",
+    ):
         assert copy.match(question) == matcher.match(question)
     assert [copy.match_phrasing(i).candidates for i in range(0, 200, 7)] == [
-        matcher.match_phrasing(i).candidates for i in range(0, 200, 7)]
+        matcher.match_phrasing(i).candidates for i in range(0, 200, 7)
+    ]

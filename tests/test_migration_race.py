@@ -23,9 +23,17 @@ class SqliteFile:
 
 def race(database: str) -> list[tuple[int, str, str]]:
     """Start two children, release them together; (exit code, stdout, stderr) of each."""
-    children = [subprocess.Popen([sys.executable, "-m", "tests.support.migrate_child", database], cwd=ROOT,
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(2)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.support.migrate_child", database],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     for child in children:
         assert child.stdout.readline().strip() == "ready"
     for child in children:
@@ -43,8 +51,9 @@ def test_two_processes_migrate_a_fresh_sqlite_database_at_once(tmp_path):
     for round_ in range(ROUNDS):
         path = tmp_path / f"race-{round_}.sqlite3"
         results = race(str(path))
-        assert [(code, out) for code, out, _ in results] == [(0, str(latest))] * 2, \
+        assert [(code, out) for code, out, _ in results] == [(0, str(latest))] * 2, (
             f"round {round_}: {[err[-800:] for _, _, err in results]}"
+        )
         db = sql(SqliteFile(path))
         assert db.execute("PRAGMA user_version").fetchone()[0] == latest
         references = [r[0] for r in db.execute("SELECT reference FROM cases ORDER BY reference")]

@@ -68,10 +68,19 @@ def test_sigterm_stops_cleanly_with_exit_0_and_closes_idle_connections(tmp_path)
     outbound session) and exit 0 — well before SHUTDOWN_TIMEOUT when nothing is in flight."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "DATABASE_URL"))}
-    env.update(PORT=str(port), HOST="127.0.0.1", DATA_DIR=str(tmp_path), LOG_FORMAT="json", SHUTDOWN_TIMEOUT="30",
-               MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    env.update(
+        PORT=str(port),
+        HOST="127.0.0.1",
+        DATA_DIR=str(tmp_path),
+        LOG_FORMAT="json",
+        SHUTDOWN_TIMEOUT="30",
+        MicrosoftAppId="",
+        MicrosoftAppPassword="",
+        DATABASE_URL="",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

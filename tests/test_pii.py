@@ -231,9 +231,7 @@ def test_every_valid_number_is_detected(number: Synthetic, form: str) -> None:
     before=no_digits,
     after=no_digits,
 )
-def test_valid_number_is_found_inside_text(
-    number: Synthetic, form: str, before: str, after: str
-) -> None:
+def test_valid_number_is_found_inside_text(number: Synthetic, form: str, before: str, after: str) -> None:
     spelled = number.render(form)
     text = before + spelled + after
     matches = find_identity_numbers(text)
@@ -247,9 +245,7 @@ def test_valid_number_is_found_inside_text(
     position=st.integers(min_value=0, max_value=9),
     shift=st.integers(min_value=1, max_value=9),
 )
-def test_a_single_wrong_digit_is_not_detected(
-    number: Synthetic, form: str, position: int, shift: int
-) -> None:
+def test_a_single_wrong_digit_is_not_detected(number: Synthetic, form: str, position: int, shift: int) -> None:
     """Luhn catches every single-digit error in the ten digits it covers."""
     text = number.render(form)
     # Index of the position-th of the last ten digits (the ones Luhn covers) in the text.
@@ -273,9 +269,7 @@ def test_check_digit_mutation_is_not_detected(number: Synthetic, form: str) -> N
     digit=st.sampled_from("0123456789"),
     side=st.sampled_from(["before", "after"]),
 )
-def test_number_inside_a_longer_digit_run_is_not_detected(
-    number: Synthetic, form: str, digit: str, side: str
-) -> None:
+def test_number_inside_a_longer_digit_run_is_not_detected(number: Synthetic, form: str, digit: str, side: str) -> None:
     spelled = number.render(form)
     text = digit + spelled if side == "before" else spelled + digit
     assert not contains_identity_number(text)

@@ -12,8 +12,16 @@ import pytest
 from cards.render import render
 from dialogs import arena_request, sip_request
 from dialogs.request import (
-    CONSENT, NOT_COVERED, OK, PLANNING, SINGLE_PRINCIPAL, arena_municipalities,
-    arena_parties_error, arena_verdict, sip_parties_error, sip_verdict,
+    CONSENT,
+    NOT_COVERED,
+    OK,
+    PLANNING,
+    SINGLE_PRINCIPAL,
+    arena_municipalities,
+    arena_parties_error,
+    arena_verdict,
+    sip_parties_error,
+    sip_verdict,
 )
 from lotsen.kb.loader import load_knowledge_base
 from lotsen.text import fold
@@ -85,10 +93,16 @@ def test_arena_individual_case_needs_two_parties():
 # --- SIP ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("huvudman", [
-    ("socialtjanst",), ("halso-sjukvard",), ("socialtjanst", "arbetsformedlingen", "forsakringskassan"),
-    ("skola", "halso-sjukvard"), (),
-])
+@pytest.mark.parametrize(
+    "huvudman",
+    [
+        ("socialtjanst",),
+        ("halso-sjukvard",),
+        ("socialtjanst", "arbetsformedlingen", "forsakringskassan"),
+        ("skola", "halso-sjukvard"),
+        (),
+    ],
+)
 def test_sip_needs_both_principals(kb, huvudman):
     verdict = sip_verdict(kb, sip(huvudman=huvudman))
     assert verdict.code == SINGLE_PRINCIPAL
@@ -126,38 +140,71 @@ def test_dialogue_questions_are_the_nine_from_the_seed():
 # --- typed start commands ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "begära arenakonsultation", "Begär arena", "begär Arena-konsultation i Jönköping", "jag vill begära arena",
-    "begära arenakonsultaiton", "begar arna", "boka arenakonsultation",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "begära arenakonsultation",
+        "Begär arena",
+        "begär Arena-konsultation i Jönköping",
+        "jag vill begära arena",
+        "begära arenakonsultaiton",
+        "begar arna",
+        "boka arenakonsultation",
+    ],
+)
 def test_arena_request_texts(text):
     folded = fold(text)
     assert arena_request(folded)
     assert not sip_request(folded)
 
 
-@pytest.mark.parametrize("text", [
-    "kalla till SIP", "jag behöver en SIP", "begär sip", "Kala till sip", "jag behover en sipp", "boka sip-möte",
-    "vi behöver kalla till en SIP i Vetlanda",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kalla till SIP",
+        "jag behöver en SIP",
+        "begär sip",
+        "Kala till sip",
+        "jag behover en sipp",
+        "boka sip-möte",
+        "vi behöver kalla till en SIP i Vetlanda",
+    ],
+)
 def test_sip_request_texts(text):
     folded = fold(text)
     assert sip_request(folded)
     assert not arena_request(folded)
 
 
-@pytest.mark.parametrize("text", [
-    "Vem kallar till SIP?", "vem kallar till sip", "kan skolan kalla till sip", "Vilka kommuner ingår i Arena?",
-    "måste af delta på sip", "vad är arena", "jag behöver veta hur man kallar till sip", "sip", "arena",
-    "vem kontaktar jag om sip i vetlanda", "koppla kanal sip vetlanda", "rapportera avvikelse om sip",
-    "jag behöver kontaktperson för arena",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vem kallar till SIP?",
+        "vem kallar till sip",
+        "kan skolan kalla till sip",
+        "Vilka kommuner ingår i Arena?",
+        "måste af delta på sip",
+        "vad är arena",
+        "jag behöver veta hur man kallar till sip",
+        "sip",
+        "arena",
+        "vem kontaktar jag om sip i vetlanda",
+        "koppla kanal sip vetlanda",
+        "rapportera avvikelse om sip",
+        "jag behöver kontaktperson för arena",
+    ],
+)
 def test_questions_are_not_requests(text):
     folded = fold(text)
     assert not arena_request(folded) and not sip_request(folded)
 
 
 def test_chooser_card_renders(kb):
-    card = render("request_kind", title="t", subtitle="s", source="k",
-                  options=[{"title": "a", "text": "b", "button": "c", "data": {"verb": "req.start", "kind": "sip"}}])
+    card = render(
+        "request_kind",
+        title="t",
+        subtitle="s",
+        source="k",
+        options=[{"title": "a", "text": "b", "button": "c", "data": {"verb": "req.start", "kind": "sip"}}],
+    )
     assert card["version"] == "1.5"

@@ -35,14 +35,17 @@ def test_a_complete_production_configuration_starts():
     assert settings.allowed_tenant_ids == (TENANT,) and settings.host == "0.0.0.0"
 
 
-@pytest.mark.parametrize(("env", "variable"), [
-    (without("MicrosoftAppTenantId"), "MicrosoftAppTenantId"),
-    (without("ALLOWED_TENANT_IDS"), "ALLOWED_TENANT_IDS"),
-    (without(ALLOWED_TENANT_IDS=" , "), "ALLOWED_TENANT_IDS"),
-    (without(MicrosoftAppType="MultiTenant"), "MicrosoftAppType"),
-    (without("MicrosoftAppPassword"), "MicrosoftAppPassword"),
-    (without(ALLOW_ALL_TENANTS="kanske"), "ALLOW_ALL_TENANTS"),
-])
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        (without("MicrosoftAppTenantId"), "MicrosoftAppTenantId"),
+        (without("ALLOWED_TENANT_IDS"), "ALLOWED_TENANT_IDS"),
+        (without(ALLOWED_TENANT_IDS=" , "), "ALLOWED_TENANT_IDS"),
+        (without(MicrosoftAppType="MultiTenant"), "MicrosoftAppType"),
+        (without("MicrosoftAppPassword"), "MicrosoftAppPassword"),
+        (without(ALLOW_ALL_TENANTS="kanske"), "ALLOW_ALL_TENANTS"),
+    ],
+)
 def test_production_configuration_fails_closed(env, variable):
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env(env)
@@ -72,8 +75,15 @@ def test_local_mode_needs_none_of_it():
 def test_the_process_refuses_to_start_and_names_the_variable(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft") and k != "ALLOWED_TENANT_IDS"}
     env.update(without("ALLOWED_TENANT_IDS"), DATA_DIR=str(tmp_path), PORT="0")
-    proc = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode != 0
     assert "ALLOWED_TENANT_IDS" in proc.stderr
     assert "hemligt-for-tests" not in proc.stderr + proc.stdout

@@ -66,14 +66,24 @@ def free_port() -> int:
 
 # --- the process is killed right after the receipt ---------------------------------------------
 
+
 async def test_a_report_survives_the_bot_being_killed_right_after_the_receipt(hooked_connector, tmp_path):
     port = free_port()
     data_dir = tmp_path / "data"
-    env = {**os.environ, "DATA_DIR": str(data_dir), "KNOWLEDGE_DIR": str(FIXTURE_KB), "PORT": str(port),
-           "HOST": "127.0.0.1", "MicrosoftAppId": "", "COORDINATOR_IDS": COORDINATOR.aad, "LOG_LEVEL": "WARNING",
-           "BOT_SDK": edges.current[0]}
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "KNOWLEDGE_DIR": str(FIXTURE_KB),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "MicrosoftAppId": "",
+        "COORDINATOR_IDS": COORDINATOR.aad,
+        "LOG_LEVEL": "WARNING",
+        "BOT_SDK": edges.current[0],
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     killed_at_receipt: list[bool] = []
 
     def kill(_: dict) -> None:  # the bot is waiting for this answer: it has not replied to anyone yet
@@ -117,6 +127,7 @@ async def test_a_report_survives_the_bot_being_killed_right_after_the_receipt(ho
 
 # --- in-process checks ----------------------------------------------------------------------------
 
+
 async def test_the_report_is_committed_before_the_receipt_is_sent(hooked_connector, tmp_path):
     settings = make_settings(tmp_path, knowledge_dir=FIXTURE_KB)
     seen: list[tuple] = []
@@ -148,8 +159,11 @@ async def test_the_bot_uses_wal_and_full_sync(teams_small):
 
 async def test_a_status_change_is_on_disk_before_the_answer(teams_small, tmp_path):
     await file_deviation(teams_small)
-    _, body, _ = await teams_small.invoke("case.status", {"verb": "case.status", "reference": "AVV-2026-0001",
-                                                          "status": "avslutad", "comment": ""}, person=COORDINATOR)
+    _, body, _ = await teams_small.invoke(
+        "case.status",
+        {"verb": "case.status", "reference": "AVV-2026-0001", "status": "avslutad", "comment": ""},
+        person=COORDINATOR,
+    )
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     fresh = await connect(teams_small.app[SERVICES].settings.database_path)
     try:
@@ -160,13 +174,21 @@ async def test_a_status_change_is_on_disk_before_the_answer(teams_small, tmp_pat
 
 # --- schema version -------------------------------------------------------------------------------
 
+
 async def test_the_schema_version_is_recorded(tmp_path):
     store = await connect(tmp_path / "x.sqlite3")
     try:
         assert await store.schema_version() == len(MIGRATIONS) >= 2
         tables = {r[0] for r in sql(store).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"cases", "case_events", "channel_links", "conversation_refs", "sequences", "audit",
-                "job_claims"} <= tables
+        assert {
+            "cases",
+            "case_events",
+            "channel_links",
+            "conversation_refs",
+            "sequences",
+            "audit",
+            "job_claims",
+        } <= tables
     finally:
         await store.close()
 
@@ -178,8 +200,13 @@ async def test_healthz_and_readyz_report_the_schema_version(teams_small):
     assert response.status == 200
     body = await response.json()
     assert body["status"] == "ready" and body["knowledge_base"]["loaded"] is True
-    assert body["storage"] == {"backend": "sqlite", "reachable": True, "schema_version": len(MIGRATIONS),
-                               "expected_version": len(MIGRATIONS), "migrations_applied": True}
+    assert body["storage"] == {
+        "backend": "sqlite",
+        "reachable": True,
+        "schema_version": len(MIGRATIONS),
+        "expected_version": len(MIGRATIONS),
+        "migrations_applied": True,
+    }
 
 
 async def test_readyz_says_unavailable_when_the_database_is_not(teams_small):
@@ -198,8 +225,17 @@ async def test_readyz_says_unavailable_when_the_database_is_not(teams_small):
 async def test_reopening_migrates_nothing_twice(tmp_path):
     path = tmp_path / "x.sqlite3"
     first = await connect(path)
-    await cases.file_case(first, kind="avvikelse", form_id="f1", municipality="vetlanda", reporter_aad="a",
-                          reporter_name="A", reporter_ref=None, wants_feedback=False, data={"values": {}})
+    await cases.file_case(
+        first,
+        kind="avvikelse",
+        form_id="f1",
+        municipality="vetlanda",
+        reporter_aad="a",
+        reporter_name="A",
+        reporter_ref=None,
+        wants_feedback=False,
+        data={"values": {}},
+    )
     await first.close()
 
     # a later release adds a step; it must run once, on the next start only

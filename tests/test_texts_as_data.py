@@ -22,7 +22,9 @@ def allowed() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     data = yaml.safe_load(ALLOWED_FILE.read_text(encoding="utf-8"))
     files, literals = data.get("files") or [], data.get("literals") or []
     for entry in files + literals:
-        assert entry.get("file") and entry.get("reason"), f"{ALLOWED_FILE.name}: every entry needs file and reason: {entry}"
+        assert entry.get("file") and entry.get("reason"), (
+            f"{ALLOWED_FILE.name}: every entry needs file and reason: {entry}"
+        )
     return files, literals
 
 
@@ -36,11 +38,15 @@ def _literal_allows(entry: dict[str, str], lit: Literal) -> bool:
 
 def test_no_swedish_sentence_in_python_outside_the_allow_list():
     files, literals = allowed()
-    offenders = [f"{lit.file}:{lit.line}: {lit.text[:100]!r}" for lit in all_literals()
-                 if not any(_file_allows(e, lit) for e in files) and not any(_literal_allows(e, lit) for e in literals)]
+    offenders = [
+        f"{lit.file}:{lit.line}: {lit.text[:100]!r}"
+        for lit in all_literals()
+        if not any(_file_allows(e, lit) for e in files) and not any(_literal_allows(e, lit) for e in literals)
+    ]
     assert offenders == [], (
         "User texts belong in lotsen/data/texts.yaml (lotsen.texts.say), knowledge/ or cards/templates/; "
-        f"a literal that is not a user text goes in {ALLOWED_FILE.name} with a reason:\n" + "\n".join(offenders))
+        f"a literal that is not a user text goes in {ALLOWED_FILE.name} with a reason:\n" + "\n".join(offenders)
+    )
 
 
 def test_every_allow_list_entry_is_still_needed():
@@ -97,6 +103,7 @@ def test_the_scanner_reads_the_packages_the_issue_names():
 
 # --- the texts file and its uses ------------------------------------------------------------------
 
+
 def calls_to_texts() -> list[tuple[str, int, str, str | None, frozenset[str]]]:
     """Every say()/say_list() call in the code: (file, line, function, key or None, keyword names)."""
     calls = []
@@ -112,8 +119,15 @@ def calls_to_texts() -> list[tuple[str, int, str, str | None, frozenset[str]]]:
                 continue
             first = node.args[0] if node.args else None
             key = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-            calls.append((path.relative_to(ROOT).as_posix(), node.lineno, name, key,
-                          frozenset(k.arg for k in node.keywords if k.arg)))
+            calls.append(
+                (
+                    path.relative_to(ROOT).as_posix(),
+                    node.lineno,
+                    name,
+                    key,
+                    frozenset(k.arg for k in node.keywords if k.arg),
+                )
+            )
     return calls
 
 
@@ -127,7 +141,9 @@ def test_every_text_the_code_asks_for_exists_with_its_placeholders():
         elif key not in t.keys():
             problems.append(f"{where}: no text {key!r} in lotsen/data/texts.yaml")
         elif given != t.placeholders(key):
-            problems.append(f"{where}: {key} has placeholders {sorted(t.placeholders(key))}, the code gives {sorted(given)}")
+            problems.append(
+                f"{where}: {key} has placeholders {sorted(t.placeholders(key))}, the code gives {sorted(given)}"
+            )
         else:
             try:
                 getattr(t, function)(key, **dict.fromkeys(given, "x"))
@@ -166,14 +182,17 @@ def test_the_loader_refuses_a_missing_key_and_wrong_placeholders(tmp_path):
         t.say("a.list")
 
 
-@pytest.mark.parametrize("content, message", [
-    ('a: "Hej {0}"\n', "plain"),
-    ('a: "Hej {name.attr}"\n', "plain"),
-    ('a: "Hej {name"\n', "a:"),
-    ("a: 3\n", "a text"),
-    ('"not a name": "x"\n', "a key is a name"),
-    ("a: [\n", str(Path("texts.yaml"))),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('a: "Hej {0}"\n', "plain"),
+        ('a: "Hej {name.attr}"\n', "plain"),
+        ('a: "Hej {name"\n', "a:"),
+        ("a: 3\n", "a text"),
+        ('"not a name": "x"\n', "a key is a name"),
+        ("a: [\n", str(Path("texts.yaml"))),
+    ],
+)
 def test_the_loader_refuses_a_malformed_file_with_where(tmp_path, content, message):
     file = tmp_path / "texts.yaml"
     file.write_text(content, encoding="utf-8")

@@ -10,8 +10,18 @@ from lotsen import cases
 from lotsen.assistant import NOT_ALLOWED
 from tests.support.db import sql
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings, submit_actions
-from tests.support.upkeep import (DIGEST_CHANNEL_CONV, NEW_ENTRY, append, copy_kb, in_channel, line_of, replace,
-                                  services, start_on, vague_question)
+from tests.support.upkeep import (
+    DIGEST_CHANNEL_CONV,
+    NEW_ENTRY,
+    append,
+    copy_kb,
+    in_channel,
+    line_of,
+    replace,
+    services,
+    start_on,
+    vague_question,
+)
 
 PNR = "19121212-1212"
 
@@ -66,8 +76,16 @@ async def test_testa_explains_typos_and_suggestions(teams_small):
     assert "skriv" in (await teams_small.send("testa:", person=COORDINATOR)).all_text().lower()
 
 
-@pytest.mark.parametrize("text", ["testa: vem kallar till sip", "ladda om kunskapsbasen", "obesvarade frågor",
-                                  "feedback 7", "skicka sammanfattning"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "testa: vem kallar till sip",
+        "ladda om kunskapsbasen",
+        "obesvarade frågor",
+        "feedback 7",
+        "skicka sammanfattning",
+    ],
+)
 async def test_others_are_politely_refused(teams_small, text):
     for person in (OTHER, CASEWORKER):
         replies = await teams_small.send(text, person=person)
@@ -77,8 +95,11 @@ async def test_others_are_politely_refused(teams_small, text):
 
 
 async def test_card_buttons_are_refused_for_others_too(teams_small):
-    for value in ({"verb": "upkeep.test", "q": "sip"}, {"verb": "upkeep.unanswered", "days": 7},
-                  {"verb": "upkeep.feedback", "days": 7}):
+    for value in (
+        {"verb": "upkeep.test", "q": "sip"},
+        {"verb": "upkeep.unanswered", "days": 7},
+        {"verb": "upkeep.feedback", "days": 7},
+    ):
         replies = await teams_small.send(value=value, person=OTHER)
         assert replies.texts == [NOT_ALLOWED] and replies.cards == []
 
@@ -102,11 +123,14 @@ async def test_reload_picks_up_a_valid_change_without_restart(bot):
 
 
 async def test_an_invalid_change_is_refused_and_the_old_base_keeps_answering(bot):
-    append(bot.kb_dir / "qa" / "test.yaml", NEW_ENTRY + "  - id: halvfardig\n    question: \"Utan svar\"\n")
+    append(bot.kb_dir / "qa" / "test.yaml", NEW_ENTRY + '  - id: halvfardig\n    question: "Utan svar"\n')
     replace(bot.kb_dir / "routing.yaml", "contact_list: lan-default", "contact_list: finns-inte")
     text = (await bot.send("ladda om", person=COORDINATOR)).all_text()
     assert "Kunskapsbasen laddades inte om" in text and "fortsätter med den gamla" in text
-    assert f"knowledge/qa/test.yaml:{line_of(bot.kb_dir / 'qa' / 'test.yaml', 'id: halvfardig')}: fältet 'answer' saknas" in text
+    assert (
+        f"knowledge/qa/test.yaml:{line_of(bot.kb_dir / 'qa' / 'test.yaml', 'id: halvfardig')}: fältet 'answer' saknas"
+        in text
+    )
     assert "knowledge/routing.yaml:" in text and "kontaktlistan 'finns-inte' finns inte i contacts.yaml" in text
     assert "Personal på socialtjänsten" in (await bot.send("vem kallar till sip")).all_text()
     assert no_answer((await bot.send("hur remitterar jag till arenagruppen")).all_text())
@@ -213,12 +237,29 @@ async def test_the_digest_is_posted_to_the_connected_channel(teams_small, connec
     await teams_small.send("var parkerar jag bilen")
     store = services(teams_small).store
     for n in range(2):
-        case, _ = await cases.file_case(store, kind="avvikelse", form_id=f"form-{n}", municipality="vetlanda",
-                                  reporter_aad=CASEWORKER.aad, reporter_name=CASEWORKER.name, reporter_ref=None,
-                                  wants_feedback=False, data={})
+        case, _ = await cases.file_case(
+            store,
+            kind="avvikelse",
+            form_id=f"form-{n}",
+            municipality="vetlanda",
+            reporter_aad=CASEWORKER.aad,
+            reporter_name=CASEWORKER.name,
+            reporter_ref=None,
+            wants_feedback=False,
+            data={},
+        )
     await cases.change_status(store, case, "under-utredning", COORDINATOR.aad)
-    await cases.file_case(store, kind="arena", form_id="form-a", municipality="habo", reporter_aad=CASEWORKER.aad,
-                    reporter_name=CASEWORKER.name, reporter_ref=None, wants_feedback=False, data={})
+    await cases.file_case(
+        store,
+        kind="arena",
+        form_id="form-a",
+        municipality="habo",
+        reporter_aad=CASEWORKER.aad,
+        reporter_name=CASEWORKER.name,
+        reporter_ref=None,
+        wants_feedback=False,
+        data={},
+    )
 
     replies = await teams_small.send("skicka sammanfattning", person=COORDINATOR)
     assert replies.texts == ["Veckosammanfattningen är skickad till kanalen för veckosammanfattningen."]

@@ -68,13 +68,19 @@ async def test_unanswered_groups_by_normalised_text_most_frequent_first(store, c
 
 
 async def test_feedback_groups_by_question_and_entry(store):
-    await store.questions.record_feedback("sip-vem-kallar", "down", "Vem kallar till SIP?", normalise("Vem kallar till SIP?"))
-    await store.questions.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", normalise("vem kallar till sip"))
+    await store.questions.record_feedback(
+        "sip-vem-kallar", "down", "Vem kallar till SIP?", normalise("Vem kallar till SIP?")
+    )
+    await store.questions.record_feedback(
+        "sip-vem-kallar", "down", "vem kallar till sip", normalise("vem kallar till sip")
+    )
     await store.questions.record_feedback("arena-kommuner", "down", "arena", "arena")
     await store.questions.record_feedback("arena-kommuner", "up", "arena", "arena")
     groups = await insights.feedback(store, insights.Period.last_days(NOW, 30))
     assert [(g.norm, g.count, g.entries) for g in groups] == [
-        ("vem kallar till sip", 2, ["sip-vem-kallar"]), ("arena", 1, ["arena-kommuner"])]
+        ("vem kallar till sip", 2, ["sip-vem-kallar"]),
+        ("arena", 1, ["arena-kommuner"]),
+    ]
     counts = await insights.counts(store, insights.Period.last_days(NOW, 30))
     assert (counts.feedback_up, counts.feedback_down) == (1, 3)
 
@@ -87,15 +93,42 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
     await ask(store, "Var parkerar jag?")
     await store.questions.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", "vem kallar till sip")
     for n in range(3):
-        case, _ = await cases.file_case(store, kind="avvikelse", form_id=f"f{n}", municipality="vetlanda", reporter_aad="a",
-                                  reporter_name="A", reporter_ref=None, wants_feedback=False, data={})
+        case, _ = await cases.file_case(
+            store,
+            kind="avvikelse",
+            form_id=f"f{n}",
+            municipality="vetlanda",
+            reporter_aad="a",
+            reporter_name="A",
+            reporter_ref=None,
+            wants_feedback=False,
+            data={},
+        )
         if n == 0:
             await cases.change_status(store, case, "under-utredning", "koordinator")
-    await cases.file_case(store, kind="sip", form_id="s1", municipality="aneby", reporter_aad="a", reporter_name="A",
-                    reporter_ref=None, wants_feedback=False, data={})
+    await cases.file_case(
+        store,
+        kind="sip",
+        form_id="s1",
+        municipality="aneby",
+        reporter_aad="a",
+        reporter_name="A",
+        reporter_ref=None,
+        wants_feedback=False,
+        data={},
+    )
     clock.moment = NOW - timedelta(days=9)
-    await cases.file_case(store, kind="arena", form_id="old", municipality="habo", reporter_aad="a", reporter_name="A",
-                    reporter_ref=None, wants_feedback=False, data={})  # before the week
+    await cases.file_case(
+        store,
+        kind="arena",
+        form_id="old",
+        municipality="habo",
+        reporter_aad="a",
+        reporter_name="A",
+        reporter_ref=None,
+        wants_feedback=False,
+        data={},
+    )  # before the week
     d = await digest.build_digest(store, NOW)
     assert (d.counts.answered, d.counts.unanswered, d.counts.feedback_down) == (2, 3, 1)
     assert [(g.question, g.count) for g in d.unanswered] == [("hur bokar jag tolk", 2), ("Var parkerar jag?", 1)]
@@ -114,12 +147,16 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
 
 def test_weekly_schedule_parsing_and_next_run():
     schedule = WeeklySchedule.parse("mon 08:00", "Europe/Stockholm")
-    assert schedule.next_after(datetime(2026, 11, 23, 6, 59, tzinfo=timezone.utc)) == \
-        datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM)
-    assert schedule.next_after(datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)) == \
-        datetime(2026, 11, 30, 8, 0, tzinfo=STOCKHOLM)
+    assert schedule.next_after(datetime(2026, 11, 23, 6, 59, tzinfo=timezone.utc)) == datetime(
+        2026, 11, 23, 8, 0, tzinfo=STOCKHOLM
+    )
+    assert schedule.next_after(datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)) == datetime(
+        2026, 11, 30, 8, 0, tzinfo=STOCKHOLM
+    )
     # across the change to summer time the digest still comes at 08:00 local time
-    spring = WeeklySchedule.parse("sön 08:00", "Europe/Stockholm").next_after(datetime(2026, 3, 28, 12, tzinfo=timezone.utc))
+    spring = WeeklySchedule.parse("sön 08:00", "Europe/Stockholm").next_after(
+        datetime(2026, 3, 28, 12, tzinfo=timezone.utc)
+    )
     assert spring.utcoffset() == timedelta(hours=2) and spring.hour == 8 and spring.day == 29
     assert WeeklySchedule.parse("Fredag 16.30", "UTC").weekday == 4
     assert WeeklySchedule.parse("off", "Europe/Stockholm") is None
@@ -133,8 +170,11 @@ def test_settings_read_and_validate_digest_and_review_variables():
     assert (s.digest_schedule, s.digest_timezone, s.kb_review_days) == ("tis 07:30", "UTC", 180)
     assert s.digest.weekday == 1
     defaults = Settings.from_env({})
-    assert (defaults.digest_schedule, defaults.digest_timezone, defaults.kb_review_days) == \
-        ("mon 08:00", "Europe/Stockholm", 365)
+    assert (defaults.digest_schedule, defaults.digest_timezone, defaults.kb_review_days) == (
+        "mon 08:00",
+        "Europe/Stockholm",
+        365,
+    )
     with pytest.raises(SettingsError, match="DIGEST_SCHEDULE"):
         Settings.from_env({"DIGEST_SCHEDULE": "varje måndag"})
     with pytest.raises(SettingsError, match="DIGEST_TIMEZONE"):
@@ -160,8 +200,13 @@ async def test_the_schedule_sends_once_per_slot(store, clock, tmp_path):
     from tests.conftest import FIXTURE_KB
 
     messenger = FakeMessenger()
-    services = SimpleNamespace(store=store, clock=clock, messenger=messenger, knowledge=Knowledge(FIXTURE_KB),
-                               settings=Settings(digest_timezone="Europe/Stockholm"))
+    services = SimpleNamespace(
+        store=store,
+        clock=clock,
+        messenger=messenger,
+        knowledge=Knowledge(FIXTURE_KB),
+        settings=Settings(digest_timezone="Europe/Stockholm"),
+    )
     naps = []
 
     async def sleep(seconds):
@@ -211,8 +256,13 @@ async def test_a_digest_slot_is_claimed_only_with_its_posts_queued(store, clock,
 
     await channels.link(store, "sammanfattning", "*", {"conversation": {"id": "19:kanal"}}, "koordinator", "kanalen")
     messenger = FakeMessenger()
-    services = SimpleNamespace(store=store, clock=clock, messenger=messenger, knowledge=Knowledge(FIXTURE_KB),
-                               settings=Settings(digest_timezone="Europe/Stockholm"))
+    services = SimpleNamespace(
+        store=store,
+        clock=clock,
+        messenger=messenger,
+        knowledge=Knowledge(FIXTURE_KB),
+        settings=Settings(digest_timezone="Europe/Stockholm"),
+    )
     slot = "2026-11-23T08:00:00+01:00"
 
     async def refuse(self, *args, **kwargs):

@@ -26,11 +26,20 @@ def connection_settings(settings: Settings) -> AgentAuthConfiguration:
     """MicrosoftApp* → the SDK's service connection (what CONNECTIONS__SERVICE_CONNECTION__
     SETTINGS__AUTHTYPE/CLIENTID/CLIENTSECRET/TENANTID would say)."""
     if settings.app_type == "UserAssignedMSI":
-        return AgentAuthConfiguration(auth_type=AuthTypes.user_managed_identity, client_id=settings.app_id,
-                                      tenant_id=settings.app_tenant_id, validate_issuer=True)
+        return AgentAuthConfiguration(
+            auth_type=AuthTypes.user_managed_identity,
+            client_id=settings.app_id,
+            tenant_id=settings.app_tenant_id,
+            validate_issuer=True,
+        )
     tenant = settings.app_tenant_id if settings.app_type == "SingleTenant" else MULTI_TENANT
-    return AgentAuthConfiguration(auth_type=AuthTypes.client_secret, client_id=settings.app_id,
-                                  tenant_id=tenant, client_secret=settings.app_password, validate_issuer=True)
+    return AgentAuthConfiguration(
+        auth_type=AuthTypes.client_secret,
+        client_id=settings.app_id,
+        tenant_id=tenant,
+        client_secret=settings.app_password,
+        validate_issuer=True,
+    )
 
 
 class AgentsEdge:

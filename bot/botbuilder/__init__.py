@@ -17,7 +17,6 @@ from lotsen.settings import Settings
 NAME = "botbuilder"
 
 
-
 class BotbuilderEdge:
     name = NAME
 
@@ -33,12 +32,16 @@ class BotbuilderEdge:
                 from botframework.connector.auth import ManagedIdentityAppCredentials
 
                 self._credentials = ManagedIdentityAppCredentials(
-                    s.app_id, AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE)
+                    s.app_id, AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+                )
             else:
                 tenant = s.app_tenant_id if s.app_type == "SingleTenant" else None
                 self._credentials = MicrosoftAppCredentials(
-                    s.app_id, s.app_password, channel_auth_tenant=tenant,
-                    oauth_scope=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE)
+                    s.app_id,
+                    s.app_password,
+                    channel_auth_tenant=tenant,
+                    oauth_scope=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                )
         return self._credentials
 
     async def token(self, service_url: str) -> str | None:

@@ -20,13 +20,21 @@ CONTACT_QUESTION = (
     r"|\bkontakt(person|personer|uppgift|uppgifter|lista|listan|er)\b"
 )
 ASKS_FOR_CONTACT = re.compile(
-    r"\b(vem|vilka|vart|vilken)\b.{0,40}\b(kontakta\w*|vand\w*|ringa\w*|ringer|mejla\w*|maila\w*|ta kontakt)\b")
+    r"\b(vem|vilka|vart|vilken)\b.{0,40}\b(kontakta\w*|vand\w*|ringa\w*|ringer|mejla\w*|maila\w*|ta kontakt)\b"
+)
 # Words that name the purpose directly; checked before the matcher is asked.
 PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "avvikelse": ("avvikelse", "avvikelser", "avvikelsen"),
     "arena": ("arena", "arenan", "arenasamverkan"),
     "sip": ("sip", "samordnad individuell plan"),
-    "rehabkoordinator": ("rehabkoordinator", "rehabkoordinatorn", "vardcentral", "vardcentralen", "lakarintyg", "intyg"),
+    "rehabkoordinator": (
+        "rehabkoordinator",
+        "rehabkoordinatorn",
+        "vardcentral",
+        "vardcentralen",
+        "lakarintyg",
+        "intyg",
+    ),
     "fk-samordning": ("fk", "forsakringskassan"),
     "af": ("af", "arbetsformedlingen"),
     "se-hoglandet": ("se hoglandet", "supported employment", "remittentgrupp", "remittentgruppen", "se coach", "ips"),
@@ -80,8 +88,11 @@ async def remembered_municipality(ctx: Context) -> str | None:
 
 
 async def remember_municipality(ctx: Context, municipality: str | None) -> None:
-    if municipality and municipality in ctx.kb.municipalities \
-            and municipality != await ctx.store.users.municipality(ctx.user_key):
+    if (
+        municipality
+        and municipality in ctx.kb.municipalities
+        and municipality != await ctx.store.users.municipality(ctx.user_key)
+    ):
         await ctx.store.users.set_municipality(ctx.user_key, municipality)
 
 
@@ -108,21 +119,31 @@ async def contact_outs(ctx: Context, purpose: str, municipality: str | None, ent
     cl = routed.contact_list
     muni_name = kb.municipalities[municipality].name if municipality else ""
     subtitle = say("contacts.subtitle", purpose=p.title, municipality=muni_name) if muni_name else p.title
-    return [ctx.card(
-        "contacts",
-        title=cl.title,
-        purpose_title=subtitle,
-        description=cl.description,
-        specific=routed.specific or not p.needs_municipality,
-        default_note=DEFAULT_NOTE,
-        contacts=[{"role": c.role, "name": c.name, "email": c.email, "phone": c.phone,
-                   "actions": contact_actions(c.email, c.phone)} for c in cl.contacts],
-        link=cl.link,
-        footer=FOOTER,
-        other_municipality=p.needs_municipality,
-        remembered_note=REMEMBERED_NOTE if p.needs_municipality else "",
-        purpose=purpose,
-    )]
+    return [
+        ctx.card(
+            "contacts",
+            title=cl.title,
+            purpose_title=subtitle,
+            description=cl.description,
+            specific=routed.specific or not p.needs_municipality,
+            default_note=DEFAULT_NOTE,
+            contacts=[
+                {
+                    "role": c.role,
+                    "name": c.name,
+                    "email": c.email,
+                    "phone": c.phone,
+                    "actions": contact_actions(c.email, c.phone),
+                }
+                for c in cl.contacts
+            ],
+            link=cl.link,
+            footer=FOOTER,
+            other_municipality=p.needs_municipality,
+            remembered_note=REMEMBERED_NOTE if p.needs_municipality else "",
+            purpose=purpose,
+        )
+    ]
 
 
 def ask_card(ctx: Context, purpose: str | None, entry: str | None = None):
@@ -138,8 +159,15 @@ def ask_card(ctx: Context, purpose: str | None, entry: str | None = None):
         text = say("contacts.ask")
         submit = {"verb": "contact.show", "entry": entry}
         purposes = [{"id": p.id, "title": p.title} for p in kb.purposes.values()]
-    return ctx.card("ask_municipality", title=title, text=text, purposes=purposes, purpose=purpose or "",
-                    municipalities=munis, submit_data=submit)
+    return ctx.card(
+        "ask_municipality",
+        title=title,
+        text=text,
+        purposes=purposes,
+        purpose=purpose or "",
+        municipalities=munis,
+        submit_data=submit,
+    )
 
 
 async def _contact_question(ctx: Context) -> list[Out]:
@@ -177,11 +205,24 @@ async def _change_municipality(ctx: Context) -> list[Out]:
     kb = ctx.kb
     munis = sorted(({"id": m.id, "name": m.name} for m in kb.municipalities.values()), key=lambda m: fold(m["name"]))
     current = await remembered_municipality(ctx)
-    text = (say("contacts.change_saved", municipality=kb.municipalities[current].name) if current
-            else say("contacts.change_none"))
-    return [ctx.card("ask_municipality", title=say("contacts.change_title"), text=text, purposes=[], purpose="",
-                     municipalities=munis, submit_data={"verb": "contact.remember"}, current=current or "",
-                     submit_title=say("contacts.change_submit"))]
+    text = (
+        say("contacts.change_saved", municipality=kb.municipalities[current].name)
+        if current
+        else say("contacts.change_none")
+    )
+    return [
+        ctx.card(
+            "ask_municipality",
+            title=say("contacts.change_title"),
+            text=text,
+            purposes=[],
+            purpose="",
+            municipalities=munis,
+            submit_data={"verb": "contact.remember"},
+            current=current or "",
+            submit_title=say("contacts.change_submit"),
+        )
+    ]
 
 
 async def _remember(ctx: Context) -> list[Out]:

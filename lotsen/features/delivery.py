@@ -40,8 +40,12 @@ def install(services: Services) -> Outbox | None:
 
 
 def kind_title(kind: str) -> str:
-    titles = {"case_post": say("delivery.kinds.case_post"), "reporter_note": say("delivery.kinds.reporter_note"),
-              "digest": say("delivery.kinds.digest"), "delivery_alert": say("delivery.kinds.delivery_alert")}
+    titles = {
+        "case_post": say("delivery.kinds.case_post"),
+        "reporter_note": say("delivery.kinds.reporter_note"),
+        "digest": say("delivery.kinds.digest"),
+        "delivery_alert": say("delivery.kinds.delivery_alert"),
+    }
     return titles.get(kind, kind)
 
 
@@ -64,7 +68,9 @@ def reconnect_command(services: Services, link: ChannelLink) -> str:
 
 async def where(services: Services, key: str) -> tuple[str, str]:
     """(which conversation, what to do) for a conversation Teams refuses."""
-    links = [link for link in await channels.all_links(services.store) if conversation_key(link.conversation_ref) == key]
+    links = [
+        link for link in await channels.all_links(services.store) if conversation_key(link.conversation_ref) == key
+    ]
     if not links:
         return say("delivery.personal_chat"), say("delivery.todo_personal")
     commands = say("delivery.or").join(f"**@Samverkanslotsen {reconnect_command(services, link)}**" for link in links)
@@ -111,16 +117,20 @@ async def status_card(ctx: Context, outbox: Outbox) -> Card:
         if message["status"] == "inactive":
             why = say("delivery.why_inactive")
         else:
-            why = say("delivery.why_dead", attempts=message["attempts"],
-                      error=message["last_error"] or say("delivery.unknown_error"))
+            why = say(
+                "delivery.why_dead",
+                attempts=message["attempts"],
+                error=message["last_error"] or say("delivery.unknown_error"),
+            )
         rows.append({"title": f"{what} {reference}".strip(), "value": why})
     lines = []
     for gone in await ctx.store.conversations.all_inactive():
         place, todo = await where(ctx.services, gone["conversation_id"])
         lines.append(say("delivery.inactive_line", place=place, todo=todo))
     actions = [{"title": say("delivery.retry_button"), "data": {"verb": "outbox.retry"}}] if failed else []
-    return ctx.card("notice", title=say("delivery.title"), text=summary(len(failed)), lines=lines, facts=rows,
-                    actions=actions)
+    return ctx.card(
+        "notice", title=say("delivery.title"), text=summary(len(failed)), lines=lines, facts=rows, actions=actions
+    )
 
 
 def register(assistant: Assistant) -> None:

@@ -34,9 +34,14 @@ def conversation_texts() -> dict:
 
 
 TEXTS: dict[str, str] = {k: v for k, v in conversation_texts()["qa"].items() if isinstance(v, str)}
-_FLOW_DATA = {"avvikelse": {"verb": "dev.start"}, "arena": {"verb": "req.start", "kind": "arena"},
-              "sip": {"verb": "req.start", "kind": "sip"}}
-FLOW_BUTTONS = {action: (conversation_texts()["qa"]["flow_buttons"][action], data) for action, data in _FLOW_DATA.items()}
+_FLOW_DATA = {
+    "avvikelse": {"verb": "dev.start"},
+    "arena": {"verb": "req.start", "kind": "arena"},
+    "sip": {"verb": "req.start", "kind": "sip"},
+}
+FLOW_BUTTONS = {
+    action: (conversation_texts()["qa"]["flow_buttons"][action], data) for action, data in _FLOW_DATA.items()
+}
 # Which contact purpose fits a party, when an entry does not name one.
 PARTY_PURPOSE = {
     "forsakringskassan": "fk-samordning",
@@ -52,8 +57,13 @@ DEFAULT_PURPOSE = "lokal-samverkan"
 # Why an answer did not help (after 👎): (stored value, what the person reads).
 FEEDBACK_REASONS = tuple((str(k), str(v)) for k, v in conversation_texts()["qa"]["feedback_reasons"].items())
 REASON_TITLES = dict(FEEDBACK_REASONS)
-FEEDBACK_COMMENT = Field("kommentar", TEXTS["feedback_comment_label"], "textarea", max_length=500,
-                         placeholder=TEXTS["feedback_comment_placeholder"])
+FEEDBACK_COMMENT = Field(
+    "kommentar",
+    TEXTS["feedback_comment_label"],
+    "textarea",
+    max_length=500,
+    placeholder=TEXTS["feedback_comment_placeholder"],
+)
 REF = re.compile(r"[0-9a-f]{32}")
 MAX_QUESTION_STORED = 300
 SUGGESTIONS_SHOWN = 3  # choices in "Menade du …?"
@@ -73,8 +83,11 @@ def answer_card(ctx: Context, entry: Entry, asked: str = "", alternatives: list[
     buttons so feedback is grouped by the real question."""
     kb = ctx.kb
     shown = {entry.id, *(a.id for a in alternatives or [])}
-    related = [{"id": rid, "title": kb.entries[rid].question} for rid in entry.related[:4]
-               if rid in kb.entries and rid not in shown]
+    related = [
+        {"id": rid, "title": kb.entries[rid].question}
+        for rid in entry.related[:4]
+        if rid in kb.entries and rid not in shown
+    ]
     flows = [{"title": FLOW_BUTTONS[a][0], "data": FLOW_BUTTONS[a][1]} for a in entry.actions if a in FLOW_BUTTONS]
     parties = ", ".join(kb.parties[p].name for p in entry.parties if p in kb.parties)
     return ctx.card(
@@ -95,7 +108,7 @@ def answer_card(ctx: Context, entry: Entry, asked: str = "", alternatives: list[
 
 
 def fallback_card(ctx: Context, text: str = "") -> Card:
-    """"I don't know" with the most relevant contact list (municipality-specific when named)."""
+    """ "I don't know" with the most relevant contact list (municipality-specific when named)."""
     kb = ctx.kb
     municipality = find_municipality(kb, text) if text else None
     routed = route(kb, DEFAULT_PURPOSE, municipality)
@@ -134,8 +147,12 @@ def _glossary(kb: KnowledgeBase) -> dict[str, object]:
         return cached[1]
     table: dict[str, object] = {}
     for concept in kb.concepts.values():
-        names = {normalise(concept.term), normalise(concept.term.split("(")[0]), normalise(concept.expansion),
-                 *(normalise(a) for a in concept.aliases)}
+        names = {
+            normalise(concept.term),
+            normalise(concept.term.split("(")[0]),
+            normalise(concept.expansion),
+            *(normalise(a) for a in concept.aliases),
+        }
         names.update(part for name in list(names) for part in [name.replace(" / ", " ")] if part)
         for name in names - {""}:
             table.setdefault(name, concept)
@@ -159,9 +176,15 @@ def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
     if concept is None:
         return None
     expansion = f" – {concept.expansion}" if concept.expansion else ""
-    return Entry(id=f"ordlista-{concept.id}", question=TEXTS["glossary_title"].format(term=concept.term), phrasings=(),
-                 answer=f"**{concept.term}**{expansion}. {concept.definition}", sources=concept.sources,
-                 legal=concept.legal, where=concept.where)
+    return Entry(
+        id=f"ordlista-{concept.id}",
+        question=TEXTS["glossary_title"].format(term=concept.term),
+        phrasings=(),
+        answer=f"**{concept.term}**{expansion}. {concept.definition}",
+        sources=concept.sources,
+        legal=concept.legal,
+        where=concept.where,
+    )
 
 
 # --- the decision ----------------------------------------------------------------------------
@@ -296,14 +319,23 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
         if term is None or _defines(term, entry):
-            alternatives = [kb.entries[c.entry_id] for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
-                            if c.entry_id in kb.entries]
+            alternatives = [
+                kb.entries[c.entry_id]
+                for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
+                if c.entry_id in kb.entries
+            ]
             return Verdict(VERDICT_ANSWER, entry, alternatives, result)
     if term is not None:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
-        defining = next((kb.entries[c.entry_id] for c in result.candidates
-                         if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])), None)
+        defining = next(
+            (
+                kb.entries[c.entry_id]
+                for c in result.candidates
+                if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])
+            ),
+            None,
+        )
         if defining is not None:
             return Verdict(VERDICT_ANSWER, defining, [], result)
         return Verdict(VERDICT_ANSWER, term, [], result)
@@ -409,9 +441,17 @@ def _purpose_for(ctx: Context, entry_id: str) -> str:
 
 def reason_card(ctx: Context, ref: str, entry_id: str, reason: str = "", comment: str = "", error: str = "") -> Card:
     """After 👎: what was wrong, and a person to ask."""
-    return ctx.card("feedback_reason", ref=ref, entry_id=entry_id, reasons=[{"value": v, "title": t} for v, t in FEEDBACK_REASONS],
-                    reason=reason, comment=comment, error=error, comment_field=FEEDBACK_COMMENT,
-                    contact_data={"verb": "contact.show", "purpose": _purpose_for(ctx, entry_id), "entry": entry_id})
+    return ctx.card(
+        "feedback_reason",
+        ref=ref,
+        entry_id=entry_id,
+        reasons=[{"value": v, "title": t} for v, t in FEEDBACK_REASONS],
+        reason=reason,
+        comment=comment,
+        error=error,
+        comment_field=FEEDBACK_COMMENT,
+        contact_data={"verb": "contact.show", "purpose": _purpose_for(ctx, entry_id), "entry": entry_id},
+    )
 
 
 async def _feedback_reason(ctx: Context) -> list[Out]:
@@ -429,11 +469,17 @@ async def _feedback_reason(ctx: Context) -> list[Out]:
         return [UpdateCard(ctx.turn.reply_to_id, card.card)] if ctx.turn.reply_to_id else [card]
     if not await ctx.store.questions.set_feedback_reason(ref, reason, result.value or None):
         return [Text(TEXTS["feedback_not_found"])]
-    thanks = ctx.card("notice", title=TEXTS["feedback_noted_title"],
-                      text=TEXTS["feedback_noted_text"].format(reason=REASON_TITLES[reason]),
-                      actions=[{"title": TEXTS["ask_a_person"], "data": {"verb": "contact.show",
-                                                                     "purpose": _purpose_for(ctx, entry_id),
-                                                                     "entry": entry_id or None}}])
+    thanks = ctx.card(
+        "notice",
+        title=TEXTS["feedback_noted_title"],
+        text=TEXTS["feedback_noted_text"].format(reason=REASON_TITLES[reason]),
+        actions=[
+            {
+                "title": TEXTS["ask_a_person"],
+                "data": {"verb": "contact.show", "purpose": _purpose_for(ctx, entry_id), "entry": entry_id or None},
+            }
+        ],
+    )
     return [UpdateCard(ctx.turn.reply_to_id, thanks.card)] if ctx.turn.reply_to_id else [thanks]
 
 

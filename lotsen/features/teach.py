@@ -53,8 +53,14 @@ async def _pick(ctx: Context) -> list[Out]:
         return [Text(say("teach.unreadable_question"))]
     suggest = ctx.value.get("suggest")
     entries = sorted(ctx.kb.entries.values(), key=lambda e: fold(e.question))
-    return [ctx.card("teach_pick", question=q, suggest=suggest if suggest in ctx.kb.entries else "",
-                     entries=[{"id": e.id, "title": say("teach.entry_title", question=e.question, entry=e.id)} for e in entries])]
+    return [
+        ctx.card(
+            "teach_pick",
+            question=q,
+            suggest=suggest if suggest in ctx.kb.entries else "",
+            entries=[{"id": e.id, "title": say("teach.entry_title", question=e.question, entry=e.id)} for e in entries],
+        )
+    ]
 
 
 async def _apply(ctx: Context, change, undo) -> tuple[bool, list[str]]:
@@ -85,9 +91,15 @@ async def _link(ctx: Context) -> list[Out]:
         return [Text(say("teach.pick_entry"))]
     entry_id = entry.id
     return await _teach(
-        ctx, q, "phrasings", lambda directory: teach.add_phrasing(directory, entry_id, q, **_who(ctx)),
-        event="teach_phrasing", subject=entry_id, title=say("teach.linked_title"),
-        text=say("teach.linked", question=q, entry_question=entry.question, entry=entry_id))
+        ctx,
+        q,
+        "phrasings",
+        lambda directory: teach.add_phrasing(directory, entry_id, q, **_who(ctx)),
+        event="teach_phrasing",
+        subject=entry_id,
+        title=say("teach.linked_title"),
+        text=say("teach.linked", question=q, entry_question=entry.question, entry=entry_id),
+    )
 
 
 async def _out_of_scope(ctx: Context) -> list[Out]:
@@ -97,26 +109,38 @@ async def _out_of_scope(ctx: Context) -> list[Out]:
     if not q or contains_identity_number(q):
         return [Text(say("teach.unreadable_question"))]
     return await _teach(
-        ctx, q, "out_of_scope", lambda directory: teach.add_out_of_scope(directory, q, **_who(ctx)),
-        event="teach_out_of_scope", subject="question", title=say("teach.out_title"),
-        text=say("teach.out", question=q))
+        ctx,
+        q,
+        "out_of_scope",
+        lambda directory: teach.add_out_of_scope(directory, q, **_who(ctx)),
+        event="teach_out_of_scope",
+        subject="question",
+        title=say("teach.out_title"),
+        text=say("teach.out", question=q),
+    )
 
 
-async def _teach(ctx: Context, q: str, kind: str, add: Callable[[Any], bool], *, event: str, subject: str,
-                 title: str, text: str) -> list[Out]:
+async def _teach(
+    ctx: Context, q: str, kind: str, add: Callable[[Any], bool], *, event: str, subject: str, title: str, text: str
+) -> list[Out]:
     """Write one teaching change (a phrasing or an out-of-scope mark), reload, audit, offer undo."""
     directory = ctx.services.knowledge.directory
     added: list[bool] = []
     ok, problems = await _apply(
-        ctx, lambda: added.append(add(directory)),
-        lambda: added and added[0] and teach.remove(directory, kind, q))
+        ctx, lambda: added.append(add(directory)), lambda: added and added[0] and teach.remove(directory, kind, q)
+    )
     if not ok:
         return [Text(say("teach.not_saved", problems="; ".join(problems)))]
     await ctx.store.audit.record(event, ctx.turn.user.aad_object_id, subject, "ok" if added[0] else "already")
-    return _reply(ctx, ctx.card(
-        "notice", title=title,
-        text=text + say("teach.where", file=teach.FILE),
-        actions=[{"title": say("teach.undo"), "data": {"verb": "teach.undo", "kind": kind, "q": q}}]))
+    return _reply(
+        ctx,
+        ctx.card(
+            "notice",
+            title=title,
+            text=text + say("teach.where", file=teach.FILE),
+            actions=[{"title": say("teach.undo"), "data": {"verb": "teach.undo", "kind": kind, "q": q}}],
+        ),
+    )
 
 
 async def _undo(ctx: Context) -> list[Out]:
@@ -128,15 +152,17 @@ async def _undo(ctx: Context) -> list[Out]:
     directory = ctx.services.knowledge.directory
     before = teach.read(directory)
     removed: list[bool] = []
-    ok, problems = await _apply(ctx, lambda: removed.append(teach.remove(directory, kind, q)),
-                                lambda: teach.write(directory, before))
+    ok, problems = await _apply(
+        ctx, lambda: removed.append(teach.remove(directory, kind, q)), lambda: teach.write(directory, before)
+    )
     if not ok:
         return [Text(say("teach.undo_failed", problems="; ".join(problems)))]
     if not removed[0]:
         return [Text(say("teach.undo_gone", question=q, file=teach.FILE))]
     await ctx.store.audit.record("teach_undo", ctx.turn.user.aad_object_id, kind, "ok")
-    return _reply(ctx, ctx.card("notice", title=say("teach.undone_title"),
-                                text=say("teach.undone", question=q, file=teach.FILE)))
+    return _reply(
+        ctx, ctx.card("notice", title=say("teach.undone_title"), text=say("teach.undone", question=q, file=teach.FILE))
+    )
 
 
 def register(assistant: Assistant) -> None:

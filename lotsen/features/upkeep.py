@@ -83,10 +83,18 @@ def test_card(ctx: Context, question: str, assistant: Assistant) -> Card:
         decision=ex.decision,
         intercepted_by=intercepted,
         facts=ex.facts(),
-        candidates=[{
-            "entry_id": c.entry_id, "question": c.question, "where": c.where, "score": num(c.score),
-            "phrasing": c.phrasing, "shared": ", ".join(c.shared) or "–", "parts": c.parts(),
-        } for c in ex.candidates],
+        candidates=[
+            {
+                "entry_id": c.entry_id,
+                "question": c.question,
+                "where": c.where,
+                "score": num(c.score),
+                "phrasing": c.phrasing,
+                "shared": ", ".join(c.shared) or "–",
+                "parts": c.parts(),
+            }
+            for c in ex.candidates
+        ],
         thresholds=ex.thresholds,
         help=TEST_HELP,
     )
@@ -96,8 +104,9 @@ def test_card(ctx: Context, question: str, assistant: Assistant) -> Card:
 
 
 async def reload_outs(ctx: Context) -> list[Out]:
-    result = await reload_knowledge(ctx.services.knowledge, review_days=ctx.settings.kb_review_days,
-                                    today=ctx.services.today())
+    result = await reload_knowledge(
+        ctx.services.knowledge, review_days=ctx.settings.kb_review_days, today=ctx.services.today()
+    )
     actor = ctx.turn.user.aad_object_id
     if result.busy:
         return [Text(say("upkeep.reload_busy"))]
@@ -106,23 +115,27 @@ async def reload_outs(ctx: Context) -> list[Out]:
         shown = [str(p) for p in result.errors[:MAX_ERRORS_SHOWN]]
         if len(result.errors) > MAX_ERRORS_SHOWN:
             shown.append(say("upkeep.reload_more_errors", count=len(result.errors) - MAX_ERRORS_SHOWN))
-        return [ctx.card(
-            "notice",
-            title=say("upkeep.reload_refused_title"),
-            text=say("upkeep.reload_refused", count=len(result.errors)),
-            lines=shown,
-        )]
+        return [
+            ctx.card(
+                "notice",
+                title=say("upkeep.reload_refused_title"),
+                text=say("upkeep.reload_refused", count=len(result.errors)),
+                lines=shown,
+            )
+        ]
     await ctx.store.audit.record("kb_reload", actor, str(ctx.services.knowledge.directory), "ok")
     changes = result.diff.lines() if result.diff else []
     lines = changes or [say("upkeep.reload_unchanged")]
     if result.warnings:
         lines.append(say("upkeep.reload_warnings", count=len(result.warnings)))
-    return [ctx.card(
-        "notice",
-        title=say("upkeep.reloaded_title"),
-        text=say("upkeep.reloaded", entries=result.entries),
-        lines=lines,
-    )]
+    return [
+        ctx.card(
+            "notice",
+            title=say("upkeep.reloaded_title"),
+            text=say("upkeep.reloaded", entries=result.entries),
+            lines=lines,
+        )
+    ]
 
 
 # --- obesvarade frågor / feedback ----------------------------------------------------------------
@@ -137,12 +150,16 @@ async def unanswered_card(ctx: Context, days: int) -> Card:
     for g in groups[:LIST_LIMIT]:
         parts = [_times(g.count), say("upkeep.last_asked", day=_local_day(ctx, g.last_at))]
         if g.entries:
-            titles = [say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e) if e in ctx.kb.entries else e
-                      for e in g.entries[:3]]
+            titles = [
+                say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e) if e in ctx.kb.entries else e
+                for e in g.entries[:3]
+            ]
             parts.append(say("upkeep.offered", entries="; ".join(titles)))
         else:
             parts.append(say("upkeep.no_answer"))
-        items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
+        items.append(
+            {"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""}
+        )
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",
@@ -161,14 +178,24 @@ async def feedback_card(ctx: Context, days: int) -> Card:
     counts = await insights.counts(ctx.store, period)
     items = []
     for g in groups[:LIST_LIMIT]:
-        answers = [say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e) if e in ctx.kb.entries
-                   else say("upkeep.entry_gone", entry=e) for e in g.entries[:3]]
-        parts = [_times(g.count), say("upkeep.last_asked", day=_local_day(ctx, g.last_at)), say("upkeep.answered_with", entries="; ".join(answers))]
+        answers = [
+            say("upkeep.entry", question=ctx.kb.entries[e].question, entry=e)
+            if e in ctx.kb.entries
+            else say("upkeep.entry_gone", entry=e)
+            for e in g.entries[:3]
+        ]
+        parts = [
+            _times(g.count),
+            say("upkeep.last_asked", day=_local_day(ctx, g.last_at)),
+            say("upkeep.answered_with", entries="; ".join(answers)),
+        ]
         why = insights.reasons_text(g)
         if why:
             parts.append(say("upkeep.why", reasons=why))
         parts.extend(f"”{c}”" for c in g.comments)
-        items.append({"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""})
+        items.append(
+            {"question": g.question, "details": " · ".join(parts), "suggest": g.entries[0] if g.entries else ""}
+        )
     more = len(groups) - len(items)
     return ctx.card(
         "upkeep_list",
@@ -247,4 +274,3 @@ def register(assistant: Assistant) -> None:
     assistant.verb("upkeep.test", test_button)
     assistant.verb("upkeep.unanswered", list_button)
     assistant.verb("upkeep.feedback", list_button)
-

@@ -43,28 +43,47 @@ def _navigator_ready(ctx: Context):
     return (nav, extractor) if nav is not None and extractor is not None else (None, None)
 
 
-def situation_card(ctx: Context, facts: dict[str, Any], ask: list[str], extraction=None, *,
-                   errors: dict[str, str] | None = None, show_all: bool = False, intro: str = INTRO_FOUND) -> Card:
+def situation_card(
+    ctx: Context,
+    facts: dict[str, Any],
+    ask: list[str],
+    extraction=None,
+    *,
+    errors: dict[str, str] | None = None,
+    show_all: bool = False,
+    intro: str = INTRO_FOUND,
+) -> Card:
     nav = ctx.kb.navigator
     form = advice.form_fields(ctx.kb, nav, facts, ask, extraction)
     if show_all:  # "Ändra svaren" and an empty start: every fact, the unknown ones as questions
         form.missing, form.others = form.missing + form.others, []
-    return ctx.card("vagvisare_situation", title=TITLE, intro=intro, known=form.known, missing=form.missing,
-                    others=form.others, missing_title=MISSING_TITLE if facts else say("vagvisare.empty_title"),
-                    show_others=False, errors=errors or {},
-                    error_text=say("vagvisare.unreadable_answers") if errors else "")
+    return ctx.card(
+        "vagvisare_situation",
+        title=TITLE,
+        intro=intro,
+        known=form.known,
+        missing=form.missing,
+        others=form.others,
+        missing_title=MISSING_TITLE if facts else say("vagvisare.empty_title"),
+        show_others=False,
+        errors=errors or {},
+        error_text=say("vagvisare.unreadable_answers") if errors else "",
+    )
 
 
 async def advice_outs(ctx: Context, facts: dict[str, Any]) -> list[Out]:
     nav = ctx.kb.navigator
     evaluation = evaluate(ctx.kb, nav, facts)
     data = advice.recommendation(ctx.kb, nav, evaluation)
-    await ctx.services.soon(ctx.store.navigator.record("recommendation", advice.stat_keys(nav, facts),
-                                                       [r.id for r in evaluation.fired]))
+    await ctx.services.soon(
+        ctx.store.navigator.record("recommendation", advice.stat_keys(nav, facts), [r.id for r in evaluation.fired])
+    )
     return [ctx.card("vagvisare_advice", **data)]
 
 
-async def navigate(ctx: Context, text: str, *, require_situation: bool = True, off_topic: bool = False) -> list[Out] | None:
+async def navigate(
+    ctx: Context, text: str, *, require_situation: bool = True, off_topic: bool = False
+) -> list[Out] | None:
     """The navigator for a typed description. None when the text is not a situation (and
     `require_situation`): the caller answers it some other way. `off_topic`: question answering
     judged the text off-topic; then it needs a fact about the person besides the kommun."""
@@ -111,8 +130,11 @@ async def _show(ctx: Context) -> list[Out]:
         return [Text(NOT_CONFIGURED)]
     facts, errors = advice.parse_answers(ctx.kb, nav, ctx.value)
     if errors:
-        return [situation_card(ctx, facts, [f.removeprefix(advice.INPUT_PREFIX) for f in errors], errors=errors,
-                               show_all=True)]
+        return [
+            situation_card(
+                ctx, facts, [f.removeprefix(advice.INPUT_PREFIX) for f in errors], errors=errors, show_all=True
+            )
+        ]
     return await advice_outs(ctx, facts)
 
 
@@ -131,8 +153,15 @@ async def _test(ctx: Context) -> list[Out]:
     if contains_identity_number(text):
         return [Text(PII_BLOCKED)]
     result = explain(ctx.kb, text, ctx.services.today())
-    return [ctx.card("vagvisare_test", description=result.description, verdict=result.verdict,
-                     facts=result.facts, sections=result.sections)]
+    return [
+        ctx.card(
+            "vagvisare_test",
+            description=result.description,
+            verdict=result.verdict,
+            facts=result.facts,
+            sections=result.sections,
+        )
+    ]
 
 
 def _strong_predicate(assistant: Assistant):

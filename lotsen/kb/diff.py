@@ -60,8 +60,11 @@ class KbDiff:
             if k.empty:
                 continue
             parts = []
-            for ids, one, many in ((k.added, "ny", "nya"), (k.removed, "borttagen", "borttagna"),
-                                   (k.changed, "ändrad", "ändrade")):
+            for ids, one, many in (
+                (k.added, "ny", "nya"),
+                (k.removed, "borttagen", "borttagna"),
+                (k.changed, "ändrad", "ändrade"),
+            ):
                 if ids:
                     shown = ", ".join(ids[:max_ids]) + (f" och {len(ids) - max_ids} till" if len(ids) > max_ids else "")
                     parts.append(f"{len(ids)} {one if len(ids) == 1 else many} ({shown})")

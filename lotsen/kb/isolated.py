@@ -68,8 +68,9 @@ def _pieces(value: Any) -> list[tuple[str, Any]]:
         return [("whole", value)]
     step = max(1, len(items) * PIECE_BYTES // total)
     kind = "dict" if isinstance(value, dict) else "list"
-    return [(kind, dict(items[i:i + step]) if kind == "dict" else items[i:i + step])
-            for i in range(0, len(items), step)]
+    return [
+        (kind, dict(items[i : i + step]) if kind == "dict" else items[i : i + step]) for i in range(0, len(items), step)
+    ]
 
 
 def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
@@ -97,8 +98,7 @@ def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
             for kind, piece in _pieces(value):
                 _send(stdout, ("part", attribute, kind, piece))
         _send(stdout, ("ready",))
-        warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days,
-                                 seeds_dir=seeds_dir)
+        warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days, seeds_dir=seeds_dir)
         _send(stdout, ("warnings", warnings))
     except Exception:  # noqa: BLE001 - reported to the parent, which keeps the old knowledge base
         _send(stdout, ("failed", traceback.format_exc()))
@@ -123,8 +123,14 @@ class IsolatedBuild:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         try:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "lotsen.kb.isolated", stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, env=env, cwd=str(ROOT))
+                sys.executable,
+                "-m",
+                "lotsen.kb.isolated",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                env=env,
+                cwd=str(ROOT),
+            )
         except OSError as exc:
             raise IsolatedBuildFailed(f"could not start the knowledge-base builder: {exc}") from exc
         assert self.process.stdin is not None

@@ -135,13 +135,20 @@ def _legal(value: Any) -> tuple[Any, str | None]:
     for item in items:
         if isinstance(item, str) and ID_RE.match(item):
             refs.append(m.LegalRef(note=item))
-        elif (isinstance(item, dict) and "id" in item and not set(item) - {"id", "cited"}
-              and isinstance(item["id"], str) and ID_RE.match(item["id"])
-              and isinstance(item.get("cited", ""), str)):
+        elif (
+            isinstance(item, dict)
+            and "id" in item
+            and not set(item) - {"id", "cited"}
+            and isinstance(item["id"], str)
+            and ID_RE.match(item["id"])
+            and isinstance(item.get("cited", ""), str)
+        ):
             refs.append(m.LegalRef(note=item["id"], cited=str(item.get("cited", "")).strip()))
         else:
-            return None, ("legal_note ska vara ett id ur legal_notes.yaml, eller {id: …, cited: \"hänvisningen "
-                          "som den står i källan\"}, eller en lista med sådana")
+            return None, (
+                'legal_note ska vara ett id ur legal_notes.yaml, eller {id: …, cited: "hänvisningen '
+                'som den står i källan"}, eller en lista med sådana'
+            )
     return tuple(refs), None
 
 
@@ -171,71 +178,127 @@ def _contacts(value: Any) -> tuple[Any, str | None]:
 REQUIRED, OPTIONAL = True, False
 
 SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
-    "sources": {"id": (REQUIRED, _ident), "file": (REQUIRED, _text), "title": (REQUIRED, _text),
-                "url": (OPTIONAL, _url)},
+    "sources": {
+        "id": (REQUIRED, _ident),
+        "file": (REQUIRED, _text),
+        "title": (REQUIRED, _text),
+        "url": (OPTIONAL, _url),
+    },
     "parties": {
-        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
-        "short": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "does": (OPTIONAL, _text_list),
-        "does_not": (OPTIONAL, _text_list), "preconditions": (OPTIONAL, _text_list),
-        "legal_refs": (OPTIONAL, _text_list), "sip": (OPTIONAL, _opt_text), "source": (REQUIRED, _sources),
+        "id": (REQUIRED, _ident),
+        "name": (REQUIRED, _text),
+        "summary": (REQUIRED, _text),
+        "short": (OPTIONAL, _opt_text),
+        "aliases": (OPTIONAL, _text_list),
+        "does": (OPTIONAL, _text_list),
+        "does_not": (OPTIONAL, _text_list),
+        "preconditions": (OPTIONAL, _text_list),
+        "legal_refs": (OPTIONAL, _text_list),
+        "sip": (OPTIONAL, _opt_text),
+        "source": (REQUIRED, _sources),
         "legal_note": (OPTIONAL, _legal),
     },
     "concepts": {
-        "id": (REQUIRED, _ident), "term": (REQUIRED, _text), "definition": (REQUIRED, _text),
-        "expansion": (OPTIONAL, _opt_text), "aliases": (OPTIONAL, _text_list), "source": (REQUIRED, _sources),
+        "id": (REQUIRED, _ident),
+        "term": (REQUIRED, _text),
+        "definition": (REQUIRED, _text),
+        "expansion": (OPTIONAL, _opt_text),
+        "aliases": (OPTIONAL, _text_list),
+        "source": (REQUIRED, _sources),
         "legal_note": (OPTIONAL, _legal),
     },
     "processes": {
-        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
-        "aliases": (OPTIONAL, _text_list), "steps": (OPTIONAL, _text_list),
-        "municipalities": (OPTIONAL, _id_list), "example_only": (OPTIONAL, _bool), "source": (REQUIRED, _sources),
+        "id": (REQUIRED, _ident),
+        "name": (REQUIRED, _text),
+        "summary": (REQUIRED, _text),
+        "aliases": (OPTIONAL, _text_list),
+        "steps": (OPTIONAL, _text_list),
+        "municipalities": (OPTIONAL, _id_list),
+        "example_only": (OPTIONAL, _bool),
+        "source": (REQUIRED, _sources),
     },
     "efforts": {
-        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "summary": (REQUIRED, _text),
-        "aliases": (OPTIONAL, _text_list), "target_group": (OPTIONAL, _opt_text),
-        "criteria": (OPTIONAL, _text_list), "municipalities": (OPTIONAL, _id_list),
-        "financed_by": (OPTIONAL, _opt_text), "source": (REQUIRED, _sources),
+        "id": (REQUIRED, _ident),
+        "name": (REQUIRED, _text),
+        "summary": (REQUIRED, _text),
+        "aliases": (OPTIONAL, _text_list),
+        "target_group": (OPTIONAL, _opt_text),
+        "criteria": (OPTIONAL, _text_list),
+        "municipalities": (OPTIONAL, _id_list),
+        "financed_by": (OPTIONAL, _opt_text),
+        "source": (REQUIRED, _sources),
     },
     "forbund": {
-        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "in_seeds": (REQUIRED, _bool),
+        "id": (REQUIRED, _ident),
+        "name": (REQUIRED, _text),
+        "in_seeds": (REQUIRED, _bool),
         "source": (OPTIONAL, _sources),
     },
     "municipalities": {
-        "id": (REQUIRED, _ident), "name": (REQUIRED, _text), "forbund": (OPTIONAL, _opt_text),
-        "forbund_in_seeds": (REQUIRED, _bool), "arena": (OPTIONAL, _bool), "kommunomrade": (OPTIONAL, _bool),
-        "aliases": (OPTIONAL, _text_list), "samverk_groups": (OPTIONAL, _text_list), "source": (OPTIONAL, _sources),
+        "id": (REQUIRED, _ident),
+        "name": (REQUIRED, _text),
+        "forbund": (OPTIONAL, _opt_text),
+        "forbund_in_seeds": (REQUIRED, _bool),
+        "arena": (OPTIONAL, _bool),
+        "kommunomrade": (OPTIONAL, _bool),
+        "aliases": (OPTIONAL, _text_list),
+        "samverk_groups": (OPTIONAL, _text_list),
+        "source": (OPTIONAL, _sources),
     },
     "contact_lists": {
-        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "description": (OPTIONAL, _opt_text),
-        "party": (OPTIONAL, _opt_text), "contacts": (REQUIRED, _contacts), "link": (OPTIONAL, _opt_text),
+        "id": (REQUIRED, _ident),
+        "title": (REQUIRED, _text),
+        "description": (OPTIONAL, _opt_text),
+        "party": (OPTIONAL, _opt_text),
+        "contacts": (REQUIRED, _contacts),
+        "link": (OPTIONAL, _opt_text),
         "source": (OPTIONAL, _sources),
     },
     "purposes": {
-        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "needs_municipality": (OPTIONAL, _bool),
+        "id": (REQUIRED, _ident),
+        "title": (REQUIRED, _text),
+        "needs_municipality": (OPTIONAL, _bool),
     },
     "routes": {
-        "purpose": (REQUIRED, _ident), "municipalities": (REQUIRED, _municipality_scope),
+        "purpose": (REQUIRED, _ident),
+        "municipalities": (REQUIRED, _municipality_scope),
         "contact_list": (REQUIRED, _ident),
     },
     "entries": {
-        "id": (REQUIRED, _ident), "question": (REQUIRED, _text), "phrasings": (REQUIRED, _text_list),
-        "answer": (REQUIRED, _text), "source": (REQUIRED, _sources), "party": (OPTIONAL, _id_list),
-        "related": (OPTIONAL, _id_list), "contact_purpose": (OPTIONAL, _opt_text),
-        "actions": (OPTIONAL, _id_list), "gap": (OPTIONAL, _bool), "reviewed": (OPTIONAL, _date),
-        "owner": (OPTIONAL, _opt_text), "legal_note": (OPTIONAL, _legal),
+        "id": (REQUIRED, _ident),
+        "question": (REQUIRED, _text),
+        "phrasings": (REQUIRED, _text_list),
+        "answer": (REQUIRED, _text),
+        "source": (REQUIRED, _sources),
+        "party": (OPTIONAL, _id_list),
+        "related": (OPTIONAL, _id_list),
+        "contact_purpose": (OPTIONAL, _opt_text),
+        "actions": (OPTIONAL, _id_list),
+        "gap": (OPTIONAL, _bool),
+        "reviewed": (OPTIONAL, _date),
+        "owner": (OPTIONAL, _opt_text),
+        "legal_note": (OPTIONAL, _legal),
     },
     # inlart.yaml: what coordinators taught from the chat (lotsen/teach.py writes it)
     "phrasings": {
-        "entry": (REQUIRED, _ident), "phrasing": (REQUIRED, _text), "by": (OPTIONAL, _opt_text),
-        "name": (OPTIONAL, _opt_text), "at": (OPTIONAL, _opt_text),
+        "entry": (REQUIRED, _ident),
+        "phrasing": (REQUIRED, _text),
+        "by": (OPTIONAL, _opt_text),
+        "name": (OPTIONAL, _opt_text),
+        "at": (OPTIONAL, _opt_text),
     },
     "out_of_scope": {
-        "question": (REQUIRED, _text), "by": (OPTIONAL, _opt_text), "name": (OPTIONAL, _opt_text),
+        "question": (REQUIRED, _text),
+        "by": (OPTIONAL, _opt_text),
+        "name": (OPTIONAL, _opt_text),
         "at": (OPTIONAL, _opt_text),
     },
     "legal_notes": {
-        "id": (REQUIRED, _ident), "title": (REQUIRED, _text), "text": (REQUIRED, _text),
-        "basis": (OPTIONAL, _opt_text), "checked": (OPTIONAL, _date),
+        "id": (REQUIRED, _ident),
+        "title": (REQUIRED, _text),
+        "text": (REQUIRED, _text),
+        "basis": (OPTIONAL, _opt_text),
+        "checked": (OPTIONAL, _date),
     },
 }
 
@@ -324,9 +387,17 @@ class _Collector:
 
 
 _MODELS: dict[str, type] = {
-    "sources": m.Source, "parties": m.Party, "concepts": m.Concept, "processes": m.Process,
-    "efforts": m.Effort, "forbund": m.Forbund, "municipalities": m.Municipality,
-    "contact_lists": m.ContactList, "purposes": m.Purpose, "routes": m.Route, "entries": m.Entry,
+    "sources": m.Source,
+    "parties": m.Party,
+    "concepts": m.Concept,
+    "processes": m.Process,
+    "efforts": m.Effort,
+    "forbund": m.Forbund,
+    "municipalities": m.Municipality,
+    "contact_lists": m.ContactList,
+    "purposes": m.Purpose,
+    "routes": m.Route,
+    "entries": m.Entry,
     "legal_notes": m.LegalNote,
 }
 
@@ -390,8 +461,18 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
             routes = [_build(kind, v, w) for v, w in records]
             continue
         if kind in ("phrasings", "out_of_scope"):
-            taught += [m.Taught(kind, v.get("phrasing") or v.get("question") or "", v.get("entry", ""),
-                                v.get("by") or "", v.get("name") or "", v.get("at") or "", w) for v, w in records]
+            taught += [
+                m.Taught(
+                    kind,
+                    v.get("phrasing") or v.get("question") or "",
+                    v.get("entry", ""),
+                    v.get("by") or "",
+                    v.get("name") or "",
+                    v.get("at") or "",
+                    w,
+                )
+                for v, w in records
+            ]
             continue
         table: dict[str, Any] = {}
         for values, where in records:
@@ -403,12 +484,22 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         built[kind] = table
 
     kb = m.KnowledgeBase(
-        sources=built["sources"], parties=built["parties"], concepts=built["concepts"],
-        processes=built["processes"], efforts=built["efforts"], forbund=built["forbund"],
-        municipalities=built["municipalities"], contact_lists=built["contact_lists"],
-        purposes=built["purposes"], routes=tuple(routes),
-        lists=col.lists, directory=str(root), legal_notes=built["legal_notes"],
-        entries=_with_taught(built["entries"], taught, col), taught=tuple(taught), forms=forms,
+        sources=built["sources"],
+        parties=built["parties"],
+        concepts=built["concepts"],
+        processes=built["processes"],
+        efforts=built["efforts"],
+        forbund=built["forbund"],
+        municipalities=built["municipalities"],
+        contact_lists=built["contact_lists"],
+        purposes=built["purposes"],
+        routes=tuple(routes),
+        lists=col.lists,
+        directory=str(root),
+        legal_notes=built["legal_notes"],
+        entries=_with_taught(built["entries"], taught, col),
+        taught=tuple(taught),
+        forms=forms,
         navigator=navigator,
     )
     _check_references(kb, col)
@@ -496,8 +587,17 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
             if ref.doc not in kb.sources:
                 col.error(obj.where, f"källan {ref.doc!r} finns inte i sources.yaml")
 
-    for table in (kb.parties, kb.concepts, kb.processes, kb.efforts, kb.forbund, kb.municipalities,
-                  kb.contact_lists, kb.entries, kb.lists):
+    for table in (
+        kb.parties,
+        kb.concepts,
+        kb.processes,
+        kb.efforts,
+        kb.forbund,
+        kb.municipalities,
+        kb.contact_lists,
+        kb.entries,
+        kb.lists,
+    ):
         for obj in table.values():
             check_sources(obj)
     for table in (kb.parties, kb.concepts, kb.entries):
@@ -525,7 +625,7 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
                 col.error(route.where, f"kommunen {mid!r} finns inte i geography.yaml")
     for purpose in kb.purposes.values():
         if not any(r.purpose == purpose.id and r.municipalities == ("*",) for r in kb.routes):
-            col.error(purpose.where, f"syftet {purpose.id!r} saknar en standardregel (municipalities: \"*\")")
+            col.error(purpose.where, f'syftet {purpose.id!r} saknar en standardregel (municipalities: "*")')
     for entry in kb.entries.values():
         if len(entry.phrasings) < 1:
             col.error(entry.where, f"{entry.id}: minst en formulering behövs")

@@ -111,10 +111,16 @@ def _phrasings(kb: m.KnowledgeBase, minimum: int) -> list[Problem]:
     out = []
     for e in kb.entries.values():
         if len(e.phrasings) < minimum:
-            out.append(_warn(e.where, "few-phrasings", e.id,
-                             f"{e.id}: bara {len(e.phrasings)} formulering{'' if len(e.phrasings) == 1 else 'ar'} "
-                             f"under phrasings – skriv minst {minimum} sätt att fråga, "
-                             f"så känner boten igen frågan"))
+            out.append(
+                _warn(
+                    e.where,
+                    "few-phrasings",
+                    e.id,
+                    f"{e.id}: bara {len(e.phrasings)} formulering{'' if len(e.phrasings) == 1 else 'ar'} "
+                    f"under phrasings – skriv minst {minimum} sätt att fråga, "
+                    f"så känner boten igen frågan",
+                )
+            )
     return out
 
 
@@ -141,9 +147,15 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
             if first[0] != e.id and frozenset({first[0], e.id}) not in seen:
                 seen.add(frozenset({first[0], e.id}))
                 other = kb.entries[first[0]]
-                out.append(_warn(e.where, "phrasing-collision", f"{e.id} ~ {other.id}",
-                                 f"”{text}” står både under {e.id} och under {other.id} ({other.where}) – "
-                                 f"boten kan inte veta vilken fråga som menas; ta bort eller skriv om den ena"))
+                out.append(
+                    _warn(
+                        e.where,
+                        "phrasing-collision",
+                        f"{e.id} ~ {other.id}",
+                        f"”{text}” står både under {e.id} och under {other.id} ({other.where}) – "
+                        f"boten kan inte veta vilken fråga som menas; ta bort eller skriv om den ena",
+                    )
+                )
     for index, (entry_id, text) in enumerate(matcher.phrasings()):
         e = kb.entries.get(entry_id)
         if e is None or normalise(text) in duplicated:
@@ -159,15 +171,25 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
         other = kb.entries[rival.entry_id]
         own_text = _num(own_score) if own else "under gränsen"
         if result.best is not None and result.best.entry_id == rival.entry_id and rival.score > own_score:
-            what = (f"boten svarar med {other.id} i stället (poäng {_num(rival.score)} mot {own_text}), "
-                    f"närmast ”{rival.phrasing}” ({other.where})")
+            what = (
+                f"boten svarar med {other.id} i stället (poäng {_num(rival.score)} mot {own_text}), "
+                f"närmast ”{rival.phrasing}” ({other.where})"
+            )
         else:
-            what = (f"{other.id} får nästan samma poäng ({_num(rival.score)} mot {own_text}, närmast "
-                    f"”{rival.phrasing}”, {other.where}), så boten kan inte skilja dem åt och frågar "
-                    f"”Menade du …?” i stället för att svara")
-        out.append(_warn(e.where, "phrasing-collision", f"{e.id} ~ {other.id}",
-                         f"”{text}” står under {e.id}, men {what} – skriv om formuleringarna så att "
-                         f"de två frågorna skiljer sig åt (testa med testa: …)"))
+            what = (
+                f"{other.id} får nästan samma poäng ({_num(rival.score)} mot {own_text}, närmast "
+                f"”{rival.phrasing}”, {other.where}), så boten kan inte skilja dem åt och frågar "
+                f"”Menade du …?” i stället för att svara"
+            )
+        out.append(
+            _warn(
+                e.where,
+                "phrasing-collision",
+                f"{e.id} ~ {other.id}",
+                f"”{text}” står under {e.id}, men {what} – skriv om formuleringarna så att "
+                f"de två frågorna skiljer sig åt (testa med testa: …)",
+            )
+        )
     return out
 
 
@@ -179,9 +201,15 @@ def _long_answers(kb: m.KnowledgeBase, maximum: int) -> list[Problem]:
     out = []
     for e in kb.entries.values():
         if len(e.answer) > maximum:
-            out.append(_warn(e.where, "long-answer", e.id,
-                             f"{e.id}: svaret är {len(e.answer)} tecken, mer än ett kort visar bekvämt "
-                             f"(högst {maximum}) – korta svaret eller dela upp det i två frågor med related"))
+            out.append(
+                _warn(
+                    e.where,
+                    "long-answer",
+                    e.id,
+                    f"{e.id}: svaret är {len(e.answer)} tecken, mer än ett kort visar bekvämt "
+                    f"(högst {maximum}) – korta svaret eller dela upp det i två frågor med related",
+                )
+            )
     return out
 
 
@@ -193,12 +221,24 @@ def _reviews(kb: m.KnowledgeBase, today: date, days: int) -> list[Problem]:
         if e.reviewed is None:
             out.append(_warn(e.where, "review", e.id, f"{e.id}: saknar granskningsdatum (reviewed){owner}"))
         elif e.reviewed > today:
-            out.append(_warn(e.where, "review", e.id,
-                             f"{e.id}: granskningsdatumet {e.reviewed.isoformat()} ligger i framtiden{owner}"))
+            out.append(
+                _warn(
+                    e.where,
+                    "review",
+                    e.id,
+                    f"{e.id}: granskningsdatumet {e.reviewed.isoformat()} ligger i framtiden{owner}",
+                )
+            )
         elif e.reviewed < limit:
-            out.append(_warn(e.where, "review", e.id,
-                             f"{e.id}: granskades senast {e.reviewed.isoformat()}, för mer än {days} dagar sedan"
-                             f"{owner} – läs igenom svaret och uppdatera reviewed"))
+            out.append(
+                _warn(
+                    e.where,
+                    "review",
+                    e.id,
+                    f"{e.id}: granskades senast {e.reviewed.isoformat()}, för mer än {days} dagar sedan"
+                    f"{owner} – läs igenom svaret och uppdatera reviewed",
+                )
+            )
     return out
 
 
@@ -207,10 +247,17 @@ def _reviews(kb: m.KnowledgeBase, today: date, days: int) -> list[Problem]:
 
 def _unused_contact_lists(kb: m.KnowledgeBase) -> list[Problem]:
     used = {r.contact_list for r in kb.routes}
-    return [_warn(cl.where, "unused-contact-list", cl.id,
-                  f"kontaktlistan {cl.id} används inte av någon regel i routing.yaml, så boten visar den aldrig – "
-                  f"lägg till en regel eller ta bort listan")
-            for cl in kb.contact_lists.values() if cl.id not in used]
+    return [
+        _warn(
+            cl.where,
+            "unused-contact-list",
+            cl.id,
+            f"kontaktlistan {cl.id} används inte av någon regel i routing.yaml, så boten visar den aldrig – "
+            f"lägg till en regel eller ta bort listan",
+        )
+        for cl in kb.contact_lists.values()
+        if cl.id not in used
+    ]
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -227,9 +274,14 @@ def _facts(kb: m.KnowledgeBase) -> Iterable[tuple[str, Any, bool]]:
     """(kind label, object, source expected) for everything that can cite a source."""
     for e in kb.entries.values():
         yield "frågan", e, True
-    for kind, table in (("parten", kb.parties), ("begreppet", kb.concepts), ("processen", kb.processes),
-                        ("insatsen", kb.efforts), ("kontaktlistan", kb.contact_lists),
-                        ("kommunen", kb.municipalities)):
+    for kind, table in (
+        ("parten", kb.parties),
+        ("begreppet", kb.concepts),
+        ("processen", kb.processes),
+        ("insatsen", kb.efforts),
+        ("kontaktlistan", kb.contact_lists),
+        ("kommunen", kb.municipalities),
+    ):
         for obj in table.values():
             yield kind, obj, True
     for fb in kb.forbund.values():
@@ -251,22 +303,39 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                 texts[src.id] = _flat(path.read_text(encoding="utf-8", errors="replace"))
             else:
                 texts[src.id] = None
-                out.append(_warn(src.where, "source", src.id,
-                                 f"källan {src.id}: filen {src.file} är inget känt källdokument "
-                                 f"(finns inte i {seeds_dir.name}/)"))
+                out.append(
+                    _warn(
+                        src.where,
+                        "source",
+                        src.id,
+                        f"källan {src.id}: filen {src.file} är inget känt källdokument "
+                        f"(finns inte i {seeds_dir.name}/)",
+                    )
+                )
     for label, obj, expected in _facts(kb):
         if not obj.sources:
             if expected:
-                out.append(_warn(obj.where, "source", obj.id,
-                                 f"{label} {obj.id} saknar source – ange doc och section som visar "
-                                 f"var uppgiften kommer ifrån"))
+                out.append(
+                    _warn(
+                        obj.where,
+                        "source",
+                        obj.id,
+                        f"{label} {obj.id} saknar source – ange doc och section som visar var uppgiften kommer ifrån",
+                    )
+                )
             continue
         for ref in obj.sources:
             if ref.doc not in kb.sources:
                 continue  # an error already (lotsen.kb.loader)
             if not ref.section:
-                out.append(_warn(obj.where, "source", obj.id,
-                                 f"{label} {obj.id}: källan {ref.doc} saknar section (rubriken i dokumentet)"))
+                out.append(
+                    _warn(
+                        obj.where,
+                        "source",
+                        obj.id,
+                        f"{label} {obj.id}: källan {ref.doc} saknar section (rubriken i dokumentet)",
+                    )
+                )
                 continue
             text = texts.get(ref.doc) if check_seeds else None
             if text is None:
@@ -274,9 +343,15 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
             parts = [p for p in _SECTION_PARTS.split(ref.section) if p.strip()] or [ref.section]
             missing = [p for p in parts if _flat(p).rstrip(":.") not in text]
             if missing:
-                out.append(_warn(obj.where, "source", obj.id,
-                                 f"{label} {obj.id}: rubriken ”{ref.section}” finns inte i {ref.doc} "
-                                 f"({kb.sources[ref.doc].file}) – skriv rubriken som den står i dokumentet"))
+                out.append(
+                    _warn(
+                        obj.where,
+                        "source",
+                        obj.id,
+                        f"{label} {obj.id}: rubriken ”{ref.section}” finns inte i {ref.doc} "
+                        f"({kb.sources[ref.doc].file}) – skriv rubriken som den står i dokumentet",
+                    )
+                )
     return out
 
 
@@ -288,9 +363,15 @@ def _hard_to_read(kb: m.KnowledgeBase, maximum: float) -> list[Problem]:
     for e in kb.entries.values():
         value = lix(e.answer)
         if value > maximum:
-            out.append(_warn(e.where, "hard-to-read", e.id,
-                             f"{e.id}: svaret har LIX {value:.0f} (högst {maximum:.0f}) – skriv kortare meningar "
-                             f"och enklare ord, svaret först"))
+            out.append(
+                _warn(
+                    e.where,
+                    "hard-to-read",
+                    e.id,
+                    f"{e.id}: svaret har LIX {value:.0f} (högst {maximum:.0f}) – skriv kortare meningar "
+                    f"och enklare ord, svaret först",
+                )
+            )
     return out
 
 
@@ -304,9 +385,15 @@ def _legal_notes(kb: m.KnowledgeBase) -> list[Problem]:
     items += [("begreppet", c, f"{c.term} {c.expansion} {c.definition}") for c in kb.concepts.values()]
     for label, obj, text in items:
         if _OLD_SOL.search(fold(text)) and not obj.legal:
-            out.append(_warn(obj.where, "legal-note", obj.id,
-                             f"{label} {obj.id} hänvisar till socialtjänstlagen men saknar legal_note – lägg till "
-                             f"legal_note: {{id: ny-socialtjanstlag, cited: \"hänvisningen som i källan\"}}"))
+            out.append(
+                _warn(
+                    obj.where,
+                    "legal-note",
+                    obj.id,
+                    f"{label} {obj.id} hänvisar till socialtjänstlagen men saknar legal_note – lägg till "
+                    f'legal_note: {{id: ny-socialtjanstlag, cited: "hänvisningen som i källan"}}',
+                )
+            )
     return out
 
 
@@ -319,14 +406,16 @@ _DATE = re.compile(rf"\b\d{{1,2}} (?:{_MONTHS})\b|\b(?:{_MONTHS}) \d{{4}}\b")
 # Laws by abbreviation ("2 kap 7 § SoL"); a law's number ("2001:453") is checked as a number.
 _LAW = re.compile(r"\b(?:sol|hsl|sfb|lss|osl|psl|gdpr|finsamlagen)\b")
 _WORD = re.compile(r"[a-zåäö]+")
-_STOP = frozenset("""
+_STOP = frozenset(
+    """
 alla allt andra annan annat bara blir dock efter eller enligt finns från fråga för genom hade
 har helt hela hennes hans hos inom inte innan kan kanske kommer kunna man med mellan mot
 måste när nej och också om omkring samma sedan sig sina sitt ska skall som står under utan
 vad var vara vid vilka vilken vill även över eftersom därför detta dessa denna något några
 mer mest mycket många ingen inga inget andra bland både åt här där hur vem vilket sådan
 källan underlaget säger står beskriver nämns anges finns
-""".split())
+""".split()
+)
 _FACT_KINDS = (("datumet", _DATE), ("lagen", _LAW))
 
 
@@ -360,7 +449,9 @@ class _Sections:
         for src in kb.sources.values():
             path = seeds_dir / src.file
             if path.is_file():
-                self.lines[src.id] = [_flat(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+                self.lines[src.id] = [
+                    _flat(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+                ]
         for _label, obj, _expected in _facts(kb):
             for ref in obj.sources:
                 for part in self._parts(ref.section):
@@ -370,8 +461,11 @@ class _Sections:
             by_first: dict[str, list[str]] = {}
             for h in headings.get(doc, set()):
                 by_first.setdefault(h.split(" ", 1)[0], []).append(h)
-            self.starts[doc] = [i for i, line in enumerate(lines)
-                                if any(self._heads(line, h) for h in by_first.get(line.split(" ", 1)[0], ()))]
+            self.starts[doc] = [
+                i
+                for i, line in enumerate(lines)
+                if any(self._heads(line, h) for h in by_first.get(line.split(" ", 1)[0], ()))
+            ]
         self.cache: dict[tuple[str, str], str | None] = {}
 
     @staticmethod
@@ -383,9 +477,14 @@ class _Sections:
         # A heading stands on a line of its own (a little trailing text, like a year, is allowed).
         # Only a year or punctuation may follow: a table row ("uppdrag samverkan 1 800 000 1 735 511")
         # or a sentence ("beredningsgrupp deltar.") is not a heading.
-        rest = line[len(heading):]
-        return (bool(heading) and line.startswith(heading) and not any(ch.isalpha() for ch in rest)
-                and sum(ch.isdigit() for ch in rest) <= 4 and (not rest or not rest[0].isdigit()))
+        rest = line[len(heading) :]
+        return (
+            bool(heading)
+            and line.startswith(heading)
+            and not any(ch.isalpha() for ch in rest)
+            and sum(ch.isdigit() for ch in rest) <= 4
+            and (not rest or not rest[0].isdigit())
+        )
 
     def text(self, ref: m.SourceRef) -> str | None:
         key = (ref.doc, ref.section)
@@ -415,8 +514,14 @@ class _Sections:
         numbered = next((p for p in parts if _NUMBERED.match(p)), None)
         for i in hits:
             if numbered:  # "Bilaga 4 – …", "1.2. …": up to the next appendix or numbered heading
-                end = next((j for j in range(i + 1, len(lines)) if _NUMBERED.match(lines[j])
-                            and not lines[j].startswith(_NUMBERED.match(numbered).group(0))), len(lines))
+                end = next(
+                    (
+                        j
+                        for j in range(i + 1, len(lines))
+                        if _NUMBERED.match(lines[j]) and not lines[j].startswith(_NUMBERED.match(numbered).group(0))
+                    ),
+                    len(lines),
+                )
             else:
                 end = next((j for j in self.starts.get(ref.doc, []) if j > i), len(lines))
             chunks.append(" ".join(lines[i:end])[: self.MAX_CHARS])
@@ -435,17 +540,31 @@ def _drift(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
             continue  # no readable section: the `source` warning says so
         cited = " ".join(texts)
         answer = _flat(_LIST_MARKER.sub(" ", e.answer))
-        missing = [n for n in sorted(_numbers(answer)) if not _occurs(n, cited) and not _occurs(n.replace(",", "."), cited)]
+        missing = [
+            n for n in sorted(_numbers(answer)) if not _occurs(n, cited) and not _occurs(n.replace(",", "."), cited)
+        ]
         lowered = _SPACES.sub(" ", _LIST_MARKER.sub(" ", e.answer).lower())
         for _kind, pattern in _FACT_KINDS:
             missing += [f for f in dict.fromkeys(pattern.findall(lowered)) if _flat(f) not in cited]
         if missing:
-            out.append(_warn(e.where, "unsupported-fact", e.id,
-                             f"{e.id}: svaret nämner {', '.join('”' + x + '”' for x in missing)}, som inte står i den "
-                             f"angivna källan ({'; '.join(r.section for r in e.sources)}) – ange rätt avsnitt, "
-                             f"eller rätta uppgiften"))
+            out.append(
+                _warn(
+                    e.where,
+                    "unsupported-fact",
+                    e.id,
+                    f"{e.id}: svaret nämner {', '.join('”' + x + '”' for x in missing)}, som inte står i den "
+                    f"angivna källan ({'; '.join(r.section for r in e.sources)}) – ange rätt avsnitt, "
+                    f"eller rätta uppgiften",
+                )
+            )
         if not _content_words(answer) & _content_words(cited):
-            out.append(_warn(e.where, "unrelated-source", e.id,
-                             f"{e.id}: svaret har inget innehållsord gemensamt med det angivna avsnittet "
-                             f"({'; '.join(r.section for r in e.sources)}) – ange avsnittet där uppgiften står"))
+            out.append(
+                _warn(
+                    e.where,
+                    "unrelated-source",
+                    e.id,
+                    f"{e.id}: svaret har inget innehållsord gemensamt med det angivna avsnittet "
+                    f"({'; '.join(r.section for r in e.sources)}) – ange avsnittet där uppgiften står",
+                )
+            )
     return out

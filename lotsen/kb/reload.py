@@ -60,8 +60,9 @@ def _prepare(directory: Path) -> tuple[Snapshot | None, list[Problem]]:
 
 
 def _check(snapshot: Snapshot, review_days: int, today: date | None, seeds_dir: Path | None) -> list[Problem]:
-    return check_quality(snapshot.kb, matcher=snapshot.matcher, today=today, stale_after_days=review_days,
-                         seeds_dir=seeds_dir)
+    return check_quality(
+        snapshot.kb, matcher=snapshot.matcher, today=today, stale_after_days=review_days, seeds_dir=seeds_dir
+    )
 
 
 def _yaml_bytes(directory: Path) -> int:
@@ -71,8 +72,14 @@ def _yaml_bytes(directory: Path) -> int:
         return 0
 
 
-async def reload_knowledge(knowledge: Knowledge, *, review_days: int = 365, today: date | None = None,
-                           seeds_dir: Path | None = DEFAULT_SEEDS_DIR, isolate: bool | None = None) -> ReloadResult:
+async def reload_knowledge(
+    knowledge: Knowledge,
+    *,
+    review_days: int = 365,
+    today: date | None = None,
+    seeds_dir: Path | None = DEFAULT_SEEDS_DIR,
+    isolate: bool | None = None,
+) -> ReloadResult:
     """Load knowledge.directory again; swap it in only when it has no errors.
 
     A large knowledge base (more than ISOLATE_ABOVE_BYTES of YAML, or `isolate=True`) is built
@@ -94,8 +101,9 @@ async def reload_knowledge(knowledge: Knowledge, *, review_days: int = 365, toda
         knowledge.reloading = False
 
 
-async def _reload_isolated(knowledge: Knowledge, review_days: int, today: date | None,
-                           seeds_dir: Path | None) -> ReloadResult:
+async def _reload_isolated(
+    knowledge: Knowledge, review_days: int, today: date | None, seeds_dir: Path | None
+) -> ReloadResult:
     started = time.perf_counter()
     build = IsolatedBuild(knowledge.directory, review_days=review_days, today=today, seeds_dir=seeds_dir)
     try:
@@ -112,8 +120,9 @@ async def _reload_isolated(knowledge: Knowledge, review_days: int, today: date |
     return await _done(old, snapshot, warnings, installed, started)
 
 
-async def _reload_in_thread(knowledge: Knowledge, review_days: int, today: date | None,
-                            seeds_dir: Path | None) -> ReloadResult:
+async def _reload_in_thread(
+    knowledge: Knowledge, review_days: int, today: date | None, seeds_dir: Path | None
+) -> ReloadResult:
     # The build runs in a thread; a shorter GIL switch interval meanwhile lets the event loop
     # (the old knowledge base answering questions) in more often, so requests stay fast.
     previous = sys.getswitchinterval()
@@ -138,10 +147,18 @@ def _refused(errors: list[Problem]) -> ReloadResult:
     return ReloadResult(ok=False, errors=errors)
 
 
-async def _done(old: Snapshot, snapshot: Snapshot, warnings: list[Problem], installed: float,
-                started: float) -> ReloadResult:
+async def _done(
+    old: Snapshot, snapshot: Snapshot, warnings: list[Problem], installed: float, started: float
+) -> ReloadResult:
     diff = await asyncio.to_thread(diff_knowledge, old.kb, snapshot.kb)
-    log.info("knowledge base reloaded: %d entries; %s", len(snapshot.kb.entries),
-             "; ".join(diff.lines()) or "no changes")
-    return ReloadResult(ok=True, warnings=warnings, diff=diff, entries=len(snapshot.kb.entries),
-                        installed_after=installed, checked_after=time.perf_counter() - started)
+    log.info(
+        "knowledge base reloaded: %d entries; %s", len(snapshot.kb.entries), "; ".join(diff.lines()) or "no changes"
+    )
+    return ReloadResult(
+        ok=True,
+        warnings=warnings,
+        diff=diff,
+        entries=len(snapshot.kb.entries),
+        installed_after=installed,
+        checked_after=time.perf_counter() - started,
+    )

@@ -13,8 +13,18 @@ from pathlib import Path
 from typing import Callable, cast
 
 from lotsen.storage.base import Store, Unit
-from lotsen.storage.models import (AlreadyRecorded, AuditEntry, Case, CaseFilter, ChannelLink, Draft, DraftConflict, Event,
-                                   StorageUnavailable, conversation_key)
+from lotsen.storage.models import (
+    AlreadyRecorded,
+    AuditEntry,
+    Case,
+    CaseFilter,
+    ChannelLink,
+    Draft,
+    DraftConflict,
+    Event,
+    StorageUnavailable,
+    conversation_key,
+)
 
 
 # A Bot Framework token lives about an hour (+ 5 min clock skew); a captured request can be
@@ -48,5 +58,22 @@ async def connect(database: str | Path, *, clock: Callable[[], datetime] | None 
     return store
 
 
-__all__ = ["AlreadyRecorded", "AuditEntry", "Case", "CaseFilter", "ChannelLink", "Draft", "DraftConflict", "Event", "conversation_key",
-           "SEEN_WINDOW", "StorageUnavailable", "Store", "Unit", "connect", "is_postgres_url", "open_store", "utcnow"]
+__all__ = [
+    "AlreadyRecorded",
+    "AuditEntry",
+    "Case",
+    "CaseFilter",
+    "ChannelLink",
+    "Draft",
+    "DraftConflict",
+    "Event",
+    "conversation_key",
+    "SEEN_WINDOW",
+    "StorageUnavailable",
+    "Store",
+    "Unit",
+    "connect",
+    "is_postgres_url",
+    "open_store",
+    "utcnow",
+]

@@ -27,8 +27,9 @@ class Drafts(Protocol):
     async def get(self, key: str) -> Draft | None:
         """The unexpired draft of this key (person and conversation)."""
 
-    async def save(self, key: str, flow: str, data: dict[str, Any], ttl: timedelta,
-                   expected_version: int | None = None) -> int:
+    async def save(
+        self, key: str, flow: str, data: dict[str, Any], ttl: timedelta, expected_version: int | None = None
+    ) -> int:
         """Create or replace; returns the new version. With `expected_version`, replace only
         if the stored draft still has that version, else raise DraftConflict."""
 
@@ -38,10 +39,22 @@ class Drafts(Protocol):
 
 
 class Cases(Protocol):
-    async def file(self, *, kind: str, prefix: str, year: int, form_id: str, municipality: str | None,
-                   reporter_aad: str, reporter_name: str, reporter_ref: dict[str, Any] | None,
-                   wants_feedback: bool, data: dict[str, Any], routed_to: dict[str, Any] | None = None,
-                   draft_key: str | None = None) -> tuple[Case, bool]:
+    async def file(
+        self,
+        *,
+        kind: str,
+        prefix: str,
+        year: int,
+        form_id: str,
+        municipality: str | None,
+        reporter_aad: str,
+        reporter_name: str,
+        reporter_ref: dict[str, Any] | None,
+        wants_feedback: bool,
+        data: dict[str, Any],
+        routed_to: dict[str, Any] | None = None,
+        draft_key: str | None = None,
+    ) -> tuple[Case, bool]:
         """File once per form id: reference `{prefix}-{year}-{n:04d}` (sequential per prefix and
         year), the case row with its routing, the first event, the audit entry and the draft
         removed, in one transaction. Returns (case, created); created is False when this form
@@ -54,11 +67,13 @@ class Cases(Protocol):
     async def latest_by_reporter(self, reporter_aad: str, kinds: tuple[str, ...]) -> Case | None:
         """This person's most recently filed case of these kinds."""
 
-    async def set_routing(self, case_id: int, routed_to: dict[str, Any], channel_ref: dict[str, Any] | None,
-                          channel_activity_id: str) -> None: ...
+    async def set_routing(
+        self, case_id: int, routed_to: dict[str, Any], channel_ref: dict[str, Any] | None, channel_activity_id: str
+    ) -> None: ...
 
-    async def change_status(self, case_id: int, status: str, actor_aad: str, comment: str,
-                            data: dict[str, Any], once_key: str = "") -> Case:
+    async def change_status(
+        self, case_id: int, status: str, actor_aad: str, comment: str, data: dict[str, Any], once_key: str = ""
+    ) -> Case:
         """With `once_key`: a second change with the same key (a retried or replayed activity)
         changes nothing and raises AlreadyRecorded with the case as it is."""
 
@@ -107,16 +122,18 @@ class Questions(Protocol):
 
     async def record_answered(self, entry_id: str) -> None: ...
 
-    async def record_unanswered(self, question: str, question_norm: str, kind: str,
-                                offered: list[str] | None = None, ref: str | None = None) -> None: ...
+    async def record_unanswered(
+        self, question: str, question_norm: str, kind: str, offered: list[str] | None = None, ref: str | None = None
+    ) -> None: ...
 
     async def resolve_suggestion(self, ref: str, kind: str | None = None) -> bool:
         """Mark an offered "menade du" as chosen (kind None) or rejected (kind given)."""
 
     async def question_for_suggestion(self, ref: str) -> str: ...
 
-    async def record_feedback(self, entry_id: str, vote: str, question: str | None,
-                              question_norm: str | None, ref: str | None = None) -> None:
+    async def record_feedback(
+        self, entry_id: str, vote: str, question: str | None, question_norm: str | None, ref: str | None = None
+    ) -> None:
         """`ref` identifies this vote so a reason can be added to it later (set_feedback_reason)."""
 
     async def set_feedback_reason(self, ref: str, reason: str, comment: str | None) -> bool:
@@ -161,8 +178,15 @@ class Outbox(Protocol):
     """Proactive messages until Teams has them (lotsen.outbox drives delivery). Enqueue inside
     the unit of work that makes the state change, so both commit together."""
 
-    async def enqueue(self, kind: str, conversation_ref: dict[str, Any], *, card: dict[str, Any] | None = None,
-                      text: str | None = None, meta: dict[str, Any] | None = None) -> int: ...
+    async def enqueue(
+        self,
+        kind: str,
+        conversation_ref: dict[str, Any],
+        *,
+        card: dict[str, Any] | None = None,
+        text: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> int: ...
 
     async def get(self, message_id: int) -> dict[str, Any] | None: ...
 
@@ -199,8 +223,9 @@ class Users(Protocol):
 
 
 class Audit(Protocol):
-    async def record(self, event: str, actor: str | None = None, target: str | None = None,
-                     outcome: str = "ok") -> None: ...
+    async def record(
+        self, event: str, actor: str | None = None, target: str | None = None, outcome: str = "ok"
+    ) -> None: ...
 
     async def entries(self, event: str | None = None) -> list[AuditEntry]: ...
 
@@ -214,6 +239,7 @@ class Jobs(Protocol):
 
 class Unit(Protocol):
     """Repositories bound to one transaction."""
+
     drafts: Drafts
     cases: Cases
     channels: Channels

@@ -11,22 +11,28 @@ from lotsen.texts import say
 
 
 # The statuses of each kind of case and their titles (what people read).
-_REQUEST_STATUSES = MappingProxyType({
-    "mottagen": "Mottagen",
-    "bokad": "Bokad",
-    "avbojd": "Avböjd",
-    "genomford": "Genomförd",
-})
-STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "avvikelse": MappingProxyType({
+_REQUEST_STATUSES = MappingProxyType(
+    {
         "mottagen": "Mottagen",
-        "under-utredning": "Under utredning",
-        "atgardad": "Åtgärdad",
-        "avslutad": "Avslutad",
-    }),
-    "arena": _REQUEST_STATUSES,
-    "sip": _REQUEST_STATUSES,
-})
+        "bokad": "Bokad",
+        "avbojd": "Avböjd",
+        "genomford": "Genomförd",
+    }
+)
+STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "avvikelse": MappingProxyType(
+            {
+                "mottagen": "Mottagen",
+                "under-utredning": "Under utredning",
+                "atgardad": "Åtgärdad",
+                "avslutad": "Avslutad",
+            }
+        ),
+        "arena": _REQUEST_STATUSES,
+        "sip": _REQUEST_STATUSES,
+    }
+)
 
 
 class DraftConflict(Exception):
@@ -78,11 +84,19 @@ class Case:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "Case":
         return cls(
-            id=row["id"], reference=row["reference"], kind=row["kind"], form_id=row["form_id"],
-            created_at=row["created_at"], updated_at=row["updated_at"], municipality=row["municipality"],
-            status=row["status"], reporter_aad=row["reporter_aad"] or "", reporter_name=row["reporter_name"] or "",
+            id=row["id"],
+            reference=row["reference"],
+            kind=row["kind"],
+            form_id=row["form_id"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            municipality=row["municipality"],
+            status=row["status"],
+            reporter_aad=row["reporter_aad"] or "",
+            reporter_name=row["reporter_name"] or "",
             reporter_ref=json.loads(row["reporter_ref"]) if row["reporter_ref"] else None,
-            wants_feedback=bool(row["wants_feedback"]), data=json.loads(row["data"]),
+            wants_feedback=bool(row["wants_feedback"]),
+            data=json.loads(row["data"]),
             routed_to=json.loads(row["routed_to"]) if row["routed_to"] else {},
             channel_ref=json.loads(row["channel_ref"]) if row["channel_ref"] else None,
             channel_activity_id=row["channel_activity_id"] or "",
@@ -128,6 +142,7 @@ class CaseFilter:
     """Which cases to list or count: kinds, municipality, one status or any of `statuses`,
     who filed them, and created_at bounds as stored (UTC ISO) timestamps, `created_from` inclusive,
     `created_before` exclusive."""
+
     kinds: tuple[str, ...]
     municipality: str | None = None
     status: str | None = None

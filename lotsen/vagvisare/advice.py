@@ -67,8 +67,9 @@ class Form:
     others: list[dict[str, Any]] = field(default_factory=list)
 
 
-def form_fields(kb: KnowledgeBase, nav: Navigator, facts: dict[str, Any], ask: list[str],
-                extraction: Extraction | None = None) -> Form:
+def form_fields(
+    kb: KnowledgeBase, nav: Navigator, facts: dict[str, Any], ask: list[str], extraction: Extraction | None = None
+) -> Form:
     form = Form()
     for fact in nav.facts.values():
         value = facts.get(fact.id)
@@ -176,11 +177,17 @@ def _buttons(kb: KnowledgeBase, rule: Rule, kommun: str | None) -> list[dict[str
         elif action == "avvikelse":
             out.append({"title": ACTION_BUTTONS[action], "data": {"verb": "dev.start"}})
         elif action == "kontakter" and rule.contact_purpose:
-            out.append({"title": ACTION_BUTTONS[action],
-                        "data": {"verb": "contact.show", "purpose": rule.contact_purpose, "municipality": kommun}})
+            out.append(
+                {
+                    "title": ACTION_BUTTONS[action],
+                    "data": {"verb": "contact.show", "purpose": rule.contact_purpose, "municipality": kommun},
+                }
+            )
     related = next((e for e in rule.related if e in kb.entries), None)
     if related:
-        out.append({"title": say("vagvisare.read_more"), "data": {"verb": "qa.show", "id": related, "via": "vagvisare"}})
+        out.append(
+            {"title": say("vagvisare.read_more"), "data": {"verb": "qa.show", "id": related, "via": "vagvisare"}}
+        )
     return out
 
 
@@ -226,10 +233,19 @@ def recommendation(kb: KnowledgeBase, nav: Navigator, evaluation: Evaluation) ->
         shown.add(cl.id)
         first = cl.contacts[0] if cl.contacts else None
         line = " · ".join(x for x in (first.role, first.email, first.phone) if x) if first else ""
-        contacts.append({"purpose": p.title, "title": cl.title, "line": line,
-                         "data": {"verb": "contact.show", "purpose": purpose, "municipality": kommun if muni else None}})
-    used = [{"title": nav.facts[fid].title, "value": describe(kb, nav, fid, v)}
-            for fid, v in facts.items() if fid in nav.facts and v not in (None, frozenset())]
+        contacts.append(
+            {
+                "purpose": p.title,
+                "title": cl.title,
+                "line": line,
+                "data": {"verb": "contact.show", "purpose": purpose, "municipality": kommun if muni else None},
+            }
+        )
+    used = [
+        {"title": nav.facts[fid].title, "value": describe(kb, nav, fid, v)}
+        for fid, v in facts.items()
+        if fid in nav.facts and v not in (None, frozenset())
+    ]
     for n, step in enumerate(steps, start=1):
         step["n"] = n
     return {

@@ -22,8 +22,12 @@ class Explained:
     sections: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [say("vagvisare.test_description", description=self.description), self.verdict, "",
-               say("vagvisare.test_facts")]
+        out = [
+            say("vagvisare.test_description", description=self.description),
+            self.verdict,
+            "",
+            say("vagvisare.test_facts"),
+        ]
         out += [f"  {f['title']}: {f['value']}" for f in self.facts] or [say("vagvisare.test_none")]
         for section in self.sections:
             out += ["", f"{section['title']}:"]
@@ -48,8 +52,11 @@ def explain(kb: KnowledgeBase, text: str, today: date | None = None) -> Explaine
         kind = say("vagvisare.test_situational", count=ex.fact_count)
     else:
         kind = say("vagvisare.test_not_situation", count=ex.fact_count)
-    then = (say("vagvisare.test_then_ask", facts=", ".join(nav.facts[f].title for f in ask)) if ask
-            else say("vagvisare.test_then_advice"))
+    then = (
+        say("vagvisare.test_then_ask", facts=", ".join(nav.facts[f].title for f in ask))
+        if ask
+        else say("vagvisare.test_then_advice")
+    )
     if ex.client:
         kind += say("vagvisare.test_client", words=", ".join(dict.fromkeys(ex.client)))
     facts = []
@@ -60,13 +67,25 @@ def explain(kb: KnowledgeBase, text: str, today: date | None = None) -> Explaine
     for r in evaluation.results:
         head = f"{r.rule.id} ({r.rule.where}): {r.rule.title}"
         if r.status == FIRED:
-            fired.append(say("vagvisare.test_fired", rule=head, reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_hold")))
+            fired.append(
+                say(
+                    "vagvisare.test_fired",
+                    rule=head,
+                    reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_hold"),
+                )
+            )
         elif r.status == OPEN:
             missing = ", ".join(nav.facts[f].title for f in sorted(r.missing))
             asked = say("vagvisare.test_asked") if all(f in ask for f in r.missing) else say("vagvisare.test_not_asked")
             open_.append(say("vagvisare.test_open", rule=head, facts=missing, asked=asked))
         elif r.status == NOT:
-            not_.append(say("vagvisare.test_not", rule=head, reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_fail")))
+            not_.append(
+                say(
+                    "vagvisare.test_not",
+                    rule=head,
+                    reasons="; ".join(r.reasons) or say("vagvisare.test_conditions_fail"),
+                )
+            )
     return Explained(
         description=text,
         verdict=f"{kind} {then}",

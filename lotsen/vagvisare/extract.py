@@ -95,7 +95,7 @@ class Extraction:
 
 
 def _words(text: str, tokens: list[Token], start: int, end: int) -> str:
-    return text[tokens[start].start:tokens[end - 1].end]
+    return text[tokens[start].start : tokens[end - 1].end]
 
 
 def _municipality_patterns(kb: KnowledgeBase) -> list[tuple[str, Pattern]]:
@@ -139,8 +139,11 @@ class Extractor:
         today = today or date.today()
         tokens = tokenize(text)
         scan = self.patterns.scan(tokens)
-        out = Extraction(word_count=len(tokens), question="?" in text,
-                         place_facts=tuple(f.id for f in self.nav.facts.values() if f.kind == MUNICIPALITY))
+        out = Extraction(
+            word_count=len(tokens),
+            question="?" in text,
+            place_facts=tuple(f.id for f in self.nav.facts.values() if f.kind == MUNICIPALITY),
+        )
         for pattern in self.nav.next_step:
             matches = scan.find_all(pattern)
             if matches:
@@ -179,19 +182,34 @@ class Extractor:
         if best:
             muni_id, match = best[2], best[3]
             out.facts[fact.id] = muni_id
-            out.evidence[fact.id] = [Found(fact.id, muni_id, _words(text, tokens, match.start, match.end),
-                                           match.pattern.text)]
+            out.evidence[fact.id] = [
+                Found(fact.id, muni_id, _words(text, tokens, match.start, match.end), match.pattern.text)
+            ]
 
-    def _one(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction, used_numbers: set[int],
-             today: date) -> None:
+    def _one(
+        self,
+        fact: Fact,
+        text: str,
+        tokens: list[Token],
+        scan: Scan,
+        out: Extraction,
+        used_numbers: set[int],
+        today: date,
+    ) -> None:
         candidates: list[tuple[int, int, str, Found]] = []  # (weight, value order, value, evidence)
         order = {v.value: i for i, v in enumerate(fact.values)}
         for value in fact.values:
             for pattern in value.patterns:
                 for match in scan.find_all(pattern):
                     words = _words(text, tokens, match.start, match.end)
-                    candidates.append((pattern.weight, order[value.value], value.value,
-                                       Found(fact.id, value.value, words, pattern.text)))
+                    candidates.append(
+                        (
+                            pattern.weight,
+                            order[value.value],
+                            value.value,
+                            Found(fact.id, value.value, words, pattern.text),
+                        )
+                    )
         extra = [
             fact.duration and self._duration(fact, text, tokens, scan, used_numbers, today),
             fact.percent and self._percent(fact, text, tokens, scan, used_numbers),
@@ -207,8 +225,9 @@ class Extractor:
         out.facts[fact.id] = best
         out.evidence[fact.id] = [best_evidence]
 
-    def _duration(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int],
-                  today: date) -> tuple[int, str, Found] | None:
+    def _duration(
+        self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int], today: date
+    ) -> tuple[int, str, Found] | None:
         assert fact.duration is not None
         for pattern in fact.duration.anchors:
             for match in scan.find_all(pattern):
@@ -228,10 +247,16 @@ class Extractor:
                         used_numbers.add(j)
                         a, b = min(first, match.start), max(last, match.end)
                         words = _words(text, tokens, a, min(b, len(tokens)))
-                        return pattern.weight + 2, value, Found(fact.id, value, words, f"{pattern.text} + tid ({months} mån)")
+                        return (
+                            pattern.weight + 2,
+                            value,
+                            Found(fact.id, value, words, f"{pattern.text} + tid ({months} mån)"),
+                        )
         return None
 
-    def _percent(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int]) -> tuple[int, str, Found] | None:
+    def _percent(
+        self, fact: Fact, text: str, tokens: list[Token], scan: Scan, used_numbers: set[int]
+    ) -> tuple[int, str, Found] | None:
         assert fact.percent is not None
         for pattern in fact.percent.anchors:
             for match in scan.find_all(pattern):
@@ -249,7 +274,11 @@ class Extractor:
                     a, b = min(j, match.start), max(j + 1, match.end)
                     if after in ("procent", "proc", "pct"):
                         b = max(b, j + 2)
-                    return pattern.weight + 3, value, Found(fact.id, value, _words(text, tokens, a, b), f"{pattern.text} + {n} %")
+                    return (
+                        pattern.weight + 3,
+                        value,
+                        Found(fact.id, value, _words(text, tokens, a, b), f"{pattern.text} + {n} %"),
+                    )
         return None
 
     def _several(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction) -> None:
@@ -262,8 +291,9 @@ class Extractor:
                         continue
                     if value.value not in values:
                         values.append(value.value)
-                        evidence.append(Found(fact.id, value.value, _words(text, tokens, match.start, match.end),
-                                              pattern.text))
+                        evidence.append(
+                            Found(fact.id, value.value, _words(text, tokens, match.start, match.end), pattern.text)
+                        )
                     break
                 if value.value in values:
                     break
@@ -275,10 +305,12 @@ class Extractor:
     def _negated(fact: Fact, tokens: list[Token], match: Match) -> bool:
         if not fact.negated_by:
             return False
-        before = [t.text for t in tokens[max(0, match.start - 2):match.start]]
+        before = [t.text for t in tokens[max(0, match.start - 2) : match.start]]
         return any(word in fact.negated_by for word in before)
 
-    def _number(self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction, used_numbers: set[int]) -> None:
+    def _number(
+        self, fact: Fact, text: str, tokens: list[Token], scan: Scan, out: Extraction, used_numbers: set[int]
+    ) -> None:
         best: tuple[int, int, Found] | None = None
         for pattern in fact.patterns:
             for match in scan.find_all(pattern):
@@ -292,8 +324,11 @@ class Extractor:
                     continue
                 key = (-pattern.weight, match.start)
                 if best is None or key < (best[0], best[1]):
-                    best = (-pattern.weight, match.start,
-                            Found(fact.id, n, _words(text, tokens, match.start, match.end), pattern.text))
+                    best = (
+                        -pattern.weight,
+                        match.start,
+                        Found(fact.id, n, _words(text, tokens, match.start, match.end), pattern.text),
+                    )
         if best:
             out.facts[fact.id] = best[2].value
             out.evidence[fact.id] = [best[2]]

@@ -40,7 +40,7 @@ class FactValue:
 
 @dataclass(frozen=True)
 class Duration:
-    """"fsö i 3 år": a duration next to an anchor decides the value (months at least → value)."""
+    """ "fsö i 3 år": a duration next to an anchor decides the value (months at least → value)."""
 
     anchors: tuple[Pattern, ...]
     at_least: tuple[tuple[int, str], ...]  # sorted, largest first
@@ -48,7 +48,7 @@ class Duration:
 
 @dataclass(frozen=True)
 class Percent:
-    """"sjukskriven 50 %": a percentage next to the fact's first pattern words."""
+    """ "sjukskriven 50 %": a percentage next to the fact's first pattern words."""
 
     anchors: tuple[Pattern, ...]
     full: int

@@ -33,9 +33,32 @@ _GAP = ("…", "...")
 NUMBER_PLACEHOLDER = "{tal}"
 
 NUMBER_WORDS = {
-    "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "atta": 8,
-    "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13, "fjorton": 14, "femton": 15, "sexton": 16,
-    "sjutton": 17, "arton": 18, "nitton": 19, "tjugo": 20, "trettio": 30, "fyrtio": 40, "femtio": 50,
+    "en": 1,
+    "ett": 1,
+    "två": 2,
+    "tva": 2,
+    "tre": 3,
+    "fyra": 4,
+    "fem": 5,
+    "sex": 6,
+    "sju": 7,
+    "åtta": 8,
+    "atta": 8,
+    "nio": 9,
+    "tio": 10,
+    "elva": 11,
+    "tolv": 12,
+    "tretton": 13,
+    "fjorton": 14,
+    "femton": 15,
+    "sexton": 16,
+    "sjutton": 17,
+    "arton": 18,
+    "nitton": 19,
+    "tjugo": 20,
+    "trettio": 30,
+    "fyrtio": 40,
+    "femtio": 50,
 }
 _FOLDED_NUMBER_WORDS = {fold(k): v for k, v in NUMBER_WORDS.items()}
 
@@ -63,7 +86,7 @@ def number_value(token: str) -> int | None:
 
 
 def compile_pattern(text: str) -> Pattern:
-    """"saknar … sgi" → its elements; PatternError for an empty or malformed pattern."""
+    """ "saknar … sgi" → its elements; PatternError for an empty or malformed pattern."""
     elements: list[Element] = []
     for piece in text.strip().split():
         if piece in _GAP:
@@ -93,8 +116,12 @@ def word_matches(token: str, element_kind: str, word: str) -> bool:
     if element_kind == "word":
         if token == word:
             return True
-        return (len(word) >= TYPO_MIN_LEN and token[:1] == word[:1] and abs(len(token) - len(word)) <= 2
-                and fuzz.ratio(token, word) >= TYPO_SCORE)
+        return (
+            len(word) >= TYPO_MIN_LEN
+            and token[:1] == word[:1]
+            and abs(len(token) - len(word)) <= 2
+            and fuzz.ratio(token, word) >= TYPO_SCORE
+        )
     # prefix
     if token.startswith(word):
         return True
@@ -173,7 +200,11 @@ class PatternSet:
                 continue
             self.patterns[id(pattern)] = pattern
             head = pattern.elements[0] if pattern.elements else None
-            if head is None or head.kind not in ("word", "prefix", "number") or (head.kind != "number" and not head.text):
+            if (
+                head is None
+                or head.kind not in ("word", "prefix", "number")
+                or (head.kind != "number" and not head.text)
+            ):
                 self._anywhere.append(pattern)
             elif head.kind == "number":
                 self._numbers.append(pattern)

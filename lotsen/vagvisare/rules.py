@@ -109,7 +109,9 @@ def _leaf(kb: KnowledgeBase, nav: Navigator, cond: Condition, facts: dict[str, A
     if holds:
         return Outcome(True, 1, frozenset(), (f"{fact.title}: {is_text}",))
     want = _wanted(kb, nav, cond)
-    return Outcome(False, 0, frozenset(), (say("vagvisare.rule_requires", fact=fact.title, value=is_text, wanted=want),))
+    return Outcome(
+        False, 0, frozenset(), (say("vagvisare.rule_requires", fact=fact.title, value=is_text, wanted=want),)
+    )
 
 
 def _wanted(kb: KnowledgeBase, nav: Navigator, cond: Condition) -> str:

@@ -15,8 +15,20 @@ from typing import Any, Callable
 from lotsen.kb import model as m
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 from lotsen.vagvisare.model import (
-    ACTIONS, FACT_KINDS, MUNICIPALITY, NUMBER, ONE, SEVERAL, Condition, Duration, Fact, FactValue, Navigator,
-    Pattern, Percent, Rule,
+    ACTIONS,
+    FACT_KINDS,
+    MUNICIPALITY,
+    NUMBER,
+    ONE,
+    SEVERAL,
+    Condition,
+    Duration,
+    Fact,
+    FactValue,
+    Navigator,
+    Pattern,
+    Percent,
+    Rule,
 )
 from lotsen.text import fold
 from lotsen.vagvisare.patterns import PatternError, compile_pattern
@@ -40,10 +52,36 @@ def _sources(value: Any) -> tuple[tuple[m.SourceRef, ...], str | None]:
         return (), "source saknas"
     return tuple(refs), None
 
-FACT_KEYS = {"id", "title", "kind", "question", "values", "always_ask", "negated_by", "patterns", "not_after", "range",
-             "duration", "percent"}
-RULE_KEYS = {"id", "order", "title", "do", "who", "why", "when", "source", "municipalities", "gap", "contact_purpose",
-             "actions", "related"}
+
+FACT_KEYS = {
+    "id",
+    "title",
+    "kind",
+    "question",
+    "values",
+    "always_ask",
+    "negated_by",
+    "patterns",
+    "not_after",
+    "range",
+    "duration",
+    "percent",
+}
+RULE_KEYS = {
+    "id",
+    "order",
+    "title",
+    "do",
+    "who",
+    "why",
+    "when",
+    "source",
+    "municipalities",
+    "gap",
+    "contact_purpose",
+    "actions",
+    "related",
+}
 LEAF_TESTS = {
     ONE: ("is", "in", "known"),
     MUNICIPALITY: ("is", "in", "known"),
@@ -125,8 +163,7 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
             continue
         rules[rule.id] = rule
     ordered = tuple(sorted(rules.values(), key=lambda r: (r.order, r.id)))
-    return Navigator(facts=facts, rules=ordered, triggers=triggers, client=client, next_step=next_step,
-                     where=top)
+    return Navigator(facts=facts, rules=ordered, triggers=triggers, client=client, next_step=next_step, where=top)
 
 
 def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
@@ -186,10 +223,19 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
         report(where, f"{fid}: always_ask ska vara true eller false")
         always = False
     return Fact(
-        id=fid, title=title, kind=kind, question=question, values=tuple(values), always_ask=always,
+        id=fid,
+        title=title,
+        kind=kind,
+        question=question,
+        values=tuple(values),
+        always_ask=always,
         negated_by=tuple(fold(w) for w in _texts(node.get("negated_by"), where, report, "negated_by")),
-        patterns=patterns, not_after=tuple(fold(w) for w in _texts(node.get("not_after"), where, report, "not_after")),
-        range=rng, duration=duration, percent=percent, where=where,
+        patterns=patterns,
+        not_after=tuple(fold(w) for w in _texts(node.get("not_after"), where, report, "not_after")),
+        range=rng,
+        duration=duration,
+        percent=percent,
+        where=where,
     )
 
 
@@ -200,8 +246,12 @@ def _read_duration(raw: Any, where: m.Where, report: Report, fid: str, values: l
     anchors = _patterns(raw["anchors"], where, report, f"{fid} duration")
     steps = []
     for item in raw["at_least"]:
-        if (not isinstance(item, dict) or set(item) != {"months", "value"} or not isinstance(item["months"], int)
-                or not any(v.value == item["value"] for v in values)):
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"months", "value"}
+            or not isinstance(item["months"], int)
+            or not any(v.value == item["value"] for v in values)
+        ):
             report(_where(item, where), f"{fid}: varje rad i at_least har months (heltal) och value (ett av svaren)")
             continue
         steps.append((item["months"], item["value"]))
@@ -210,9 +260,16 @@ def _read_duration(raw: Any, where: m.Where, report: Report, fid: str, values: l
 
 def _read_percent(raw: Any, where: m.Where, report: Report, fid: str, values: list[FactValue]) -> Percent | None:
     known = {v.value for v in values}
-    if (not isinstance(raw, dict) or set(raw) != {"anchors", "full", "full_value", "part_value"}
-            or not isinstance(raw["full"], int) or raw["full_value"] not in known or raw["part_value"] not in known):
-        report(where, f"{fid}: percent har anchors (mönster), full (heltal), full_value och part_value (svar som finns)")
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != {"anchors", "full", "full_value", "part_value"}
+        or not isinstance(raw["full"], int)
+        or raw["full_value"] not in known
+        or raw["part_value"] not in known
+    ):
+        report(
+            where, f"{fid}: percent har anchors (mönster), full (heltal), full_value och part_value (svar som finns)"
+        )
         return None
     anchors = _patterns(raw["anchors"], where, report, f"{fid} percent")
     return Percent(anchors, raw["full"], raw["full_value"], raw["part_value"])
@@ -231,8 +288,11 @@ def _read_rule(node: Any, where: m.Where, report: Report) -> Rule | None:
         report(where, f"ogiltigt id {rid!r} för en regel")
         return None
     if "source" not in node:
-        report(where, f"regeln {rid} saknar source – varje rekommendation ska visa var den kommer ifrån "
-                      "(doc ur sources.yaml och section)")
+        report(
+            where,
+            f"regeln {rid} saknar source – varje rekommendation ska visa var den kommer ifrån "
+            "(doc ur sources.yaml och section)",
+        )
         ok = False
         sources: tuple = ()
     else:
@@ -260,11 +320,20 @@ def _read_rule(node: Any, where: m.Where, report: Report) -> Rule | None:
     if when is None or not ok or not all(texts.values()):
         return None
     return Rule(
-        id=rid, order=order, title=texts["title"], do=texts["do"], who=who, why=texts["why"], when=when,
-        sources=sources, municipalities=_texts(node.get("municipalities"), where, report, "municipalities"),
-        gap=gap, contact_purpose=_text(node, "contact_purpose", where, report, required=False),
+        id=rid,
+        order=order,
+        title=texts["title"],
+        do=texts["do"],
+        who=who,
+        why=texts["why"],
+        when=when,
+        sources=sources,
+        municipalities=_texts(node.get("municipalities"), where, report, "municipalities"),
+        gap=gap,
+        contact_purpose=_text(node, "contact_purpose", where, report, required=False),
         actions=_texts(node.get("actions"), where, report, "actions"),
-        related=_texts(node.get("related"), where, report, "related"), where=where,
+        related=_texts(node.get("related"), where, report, "related"),
+        where=where,
     )
 
 
@@ -288,8 +357,11 @@ def _read_condition(node: Any, where: m.Where, report: Report, rid: str) -> Cond
         return Condition("not", (child,), where=where) if child else None
     tests = set(node) - {"fact"}
     if "fact" not in node or len(tests) != 1:
-        report(where, f"regeln {rid}: ett villkor har fact: och exakt ett test (is, in, has, has_any, has_all, "
-                      "between, at_least, at_most, known)")
+        report(
+            where,
+            f"regeln {rid}: ett villkor har fact: och exakt ett test (is, in, has, has_any, has_all, "
+            "between, at_least, at_most, known)",
+        )
         return None
     test = tests.pop()
     return Condition("leaf", fact=str(node["fact"]), test=test, arg=node[test], where=where)
@@ -341,8 +413,11 @@ def _check_leaf(kb: m.KnowledgeBase, nav: Navigator, rule: Rule, leaf: Condition
         report(w, f"regeln {rule.id}: faktumet {leaf.fact!r} finns inte bland facts")
         return
     if leaf.test not in LEAF_TESTS[fact.kind]:
-        report(w, f"regeln {rule.id}: testet {leaf.test!r} passar inte {fact.id} "
-                  f"(för {fact.kind}: {', '.join(LEAF_TESTS[fact.kind])})")
+        report(
+            w,
+            f"regeln {rule.id}: testet {leaf.test!r} passar inte {fact.id} "
+            f"(för {fact.kind}: {', '.join(LEAF_TESTS[fact.kind])})",
+        )
         return
     arg = leaf.arg
     if leaf.test == "known":
@@ -350,11 +425,17 @@ def _check_leaf(kb: m.KnowledgeBase, nav: Navigator, rule: Rule, leaf: Condition
             report(w, f"regeln {rule.id}: known ska vara true eller false")
         return
     if fact.kind == NUMBER:
-        good = (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, int) for x in arg)) \
-            if leaf.test == "between" else isinstance(arg, int)
+        good = (
+            (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, int) for x in arg))
+            if leaf.test == "between"
+            else isinstance(arg, int)
+        )
         if not good:
-            report(w, f"regeln {rule.id}: {leaf.test} för {fact.id} ska vara "
-                      f"{'[från, till]' if leaf.test == 'between' else 'ett heltal'}")
+            report(
+                w,
+                f"regeln {rule.id}: {leaf.test} för {fact.id} ska vara "
+                f"{'[från, till]' if leaf.test == 'between' else 'ett heltal'}",
+            )
         return
     wanted = arg if isinstance(arg, list) else [arg]
     if leaf.test in ("is", "has") and isinstance(arg, list):
@@ -362,5 +443,4 @@ def _check_leaf(kb: m.KnowledgeBase, nav: Navigator, rule: Rule, leaf: Condition
     known = set(kb.municipalities) if fact.kind == MUNICIPALITY else {v.value for v in fact.values}
     for value in wanted:
         if value not in known:
-            report(w, f"regeln {rule.id}: {fact.id} har inget svar {value!r} "
-                      f"(finns: {', '.join(sorted(known))})")
+            report(w, f"regeln {rule.id}: {fact.id} har inget svar {value!r} (finns: {', '.join(sorted(known))})")

@@ -43,8 +43,11 @@ SCENARIO_TIMEOUT = 150.0
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    return (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    )
 
 
 def free_port() -> int:
@@ -69,8 +72,15 @@ class Processes:
     def start(self, name: str, args: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Started:
         out = open(log, "wb")
         try:
-            proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                args,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         finally:
             out.close()
         item = Started(name, proc, log)
@@ -136,8 +146,10 @@ def wait_http(url: str, started: Started, timeout: float) -> None:
     last = ""
     while time.monotonic() < deadline:
         if started.proc.poll() is not None:
-            raise RuntimeError(f"{started.name} exited with code {started.proc.returncode} before it was ready. "
-                               f"Its log ({started.log}):\n{tail(started.log)}")
+            raise RuntimeError(
+                f"{started.name} exited with code {started.proc.returncode} before it was ready. "
+                f"Its log ({started.log}):\n{tail(started.log)}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -146,8 +158,10 @@ def wait_http(url: str, started: Started, timeout: float) -> None:
         except (urllib.error.URLError, ConnectionError, OSError) as exc:
             last = str(exc)
         time.sleep(0.2)
-    raise RuntimeError(f"{started.name} did not answer {url} within {timeout:g} s ({last}). "
-                       f"Its log ({started.log}):\n{tail(started.log)}")
+    raise RuntimeError(
+        f"{started.name} did not answer {url} within {timeout:g} s ({last}). "
+        f"Its log ({started.log}):\n{tail(started.log)}"
+    )
 
 
 @dataclass
@@ -199,24 +213,51 @@ def stack(request, tmp_path_factory):
     timings: dict[str, float] = {}
     try:
         t0 = time.monotonic()
-        bot_env = dict(os.environ, PORT=str(bot_port), DATA_DIR=str(work / "data"), KNOWLEDGE_DIR="knowledge",
-                       MicrosoftAppId="", MicrosoftAppPassword="", HOST="127.0.0.1", DIGEST_SCHEDULE="off",
-                       LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", BOT_SDK=request.param)
-        bot = processes.start("the bot", [str(python if python.exists() else sys.executable), "app.py"],
-                              cwd=ROOT, env=bot_env, log=work / "bot.log")
+        bot_env = dict(
+            os.environ,
+            PORT=str(bot_port),
+            DATA_DIR=str(work / "data"),
+            KNOWLEDGE_DIR="knowledge",
+            MicrosoftAppId="",
+            MicrosoftAppPassword="",
+            HOST="127.0.0.1",
+            DIGEST_SCHEDULE="off",
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+            BOT_SDK=request.param,
+        )
+        bot = processes.start(
+            "the bot",
+            [str(python if python.exists() else sys.executable), "app.py"],
+            cwd=ROOT,
+            env=bot_env,
+            log=work / "bot.log",
+        )
         wait_http(f"http://127.0.0.1:{bot_port}/healthz", bot, BOT_START_TIMEOUT)
         timings["bot_start_s"] = time.monotonic() - t0
 
         t1 = time.monotonic()
         # scripts/loopback.cjs: the Playground listens on 127.0.0.1 only (it has no option for it).
-        pg_env = dict(os.environ, TEAMSAPPTESTER_BROWSER="none",
-                      NODE_OPTIONS=f"--require {ROOT / 'scripts' / 'loopback.cjs'}")
+        pg_env = dict(
+            os.environ, TEAMSAPPTESTER_BROWSER="none", NODE_OPTIONS=f"--require {ROOT / 'scripts' / 'loopback.cjs'}"
+        )
         pg_env.pop("TEAMSAPPTESTER_PORT", None)
         playground = processes.start(
             "the Agents Playground",
-            [str(PLAYGROUND_BIN), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams",
-             "--disable-telemetry", "-p", str(playground_port)],
-            cwd=work / "playground", env=pg_env, log=work / "playground.log")
+            [
+                str(PLAYGROUND_BIN),
+                "-e",
+                f"http://127.0.0.1:{bot_port}/api/messages",
+                "-c",
+                "msteams",
+                "--disable-telemetry",
+                "-p",
+                str(playground_port),
+            ],
+            cwd=work / "playground",
+            env=pg_env,
+            log=work / "playground.log",
+        )
         wait_http(f"http://127.0.0.1:{playground_port}/", playground, PLAYGROUND_START_TIMEOUT)
         listening = f"Listening on {playground_port}"
         if listening not in (work / "playground.log").read_text(errors="replace"):
@@ -224,26 +265,39 @@ def stack(request, tmp_path_factory):
             # else answered on ours.
             raise RuntimeError(f"the Playground did not say “{listening}”:\n{tail(work / 'playground.log')}")
         timings["playground_start_s"] = time.monotonic() - t1
-        yield Stack(bot_port, playground_port, work, work / "bot.log", work / "playground.log", timings,
-                    request.param)
+        yield Stack(bot_port, playground_port, work, work / "bot.log", work / "playground.log", timings, request.param)
     finally:
         processes.stop_all()
         logs = ARTIFACTS / "logs" / request.param
         logs.mkdir(parents=True, exist_ok=True)
-        for source in (work / "bot.log", work / "playground.log",
-                       work / "playground" / "devTools" / "m365agentsplayground.log"):
+        for source in (
+            work / "bot.log",
+            work / "playground.log",
+            work / "playground" / "devTools" / "m365agentsplayground.log",
+        ):
             if source.exists():
                 shutil.copy(source, logs / source.name)
 
 
-def run_scenario(stack: Stack, name: str, steps: list[dict[str, Any]], *, timeout_ms: int = 20000,
-                 viewport: dict[str, int] | None = None) -> dict[str, Any]:
+def run_scenario(
+    stack: Stack,
+    name: str,
+    steps: list[dict[str, Any]],
+    *,
+    timeout_ms: int = 20000,
+    viewport: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """Run one scenario in a fresh headless Chromium; fail the test with the driver's message.
     `viewport` ({"width", "height"}) sets the browser window (default 1280 × 1600)."""
     user_data = stack.work / f"chromium-{name}"
     scenario = {
-        "name": name, "url": stack.playground_url, "chromium": chromium_path(), "userDataDir": str(user_data),
-        "screenshotDir": str(stack.artifacts), "timeoutMs": timeout_ms, "steps": steps,
+        "name": name,
+        "url": stack.playground_url,
+        "chromium": chromium_path(),
+        "userDataDir": str(user_data),
+        "screenshotDir": str(stack.artifacts),
+        "timeoutMs": timeout_ms,
+        "steps": steps,
     }
     if viewport:
         scenario["viewport"] = viewport
@@ -252,15 +306,19 @@ def run_scenario(stack: Stack, name: str, steps: list[dict[str, Any]], *, timeou
     file = stack.work / f"{name}.json"
     file.write_text(json.dumps(scenario, ensure_ascii=False, indent=1), encoding="utf-8")
     node = os.environ.get("NODE") or shutil.which("node") or "node"
-    proc = subprocess.Popen([node, str(DRIVER), str(file)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [node, str(DRIVER), str(file)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         out, err = proc.communicate(timeout=SCENARIO_TIMEOUT)
     except subprocess.TimeoutExpired:
         stop_group(proc, grace=5)
         out, err = proc.communicate()
-        pytest.fail(f"scenario {name} did not finish within {SCENARIO_TIMEOUT:g} s.\n{out.decode()[-3000:]}\n"
-                    f"{err.decode()[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"scenario {name} did not finish within {SCENARIO_TIMEOUT:g} s.\n{out.decode()[-3000:]}\n"
+            f"{err.decode()[-2000:]}",
+            pytrace=False,
+        )
     finally:
         kill_processes_using(str(user_data))  # nothing of this browser may outlive the scenario
     lines = [json.loads(line) for line in out.decode("utf-8", "replace").splitlines() if line.startswith("{")]

@@ -37,10 +37,24 @@ def test_make_run_starts_bot_and_playground_on_loopback(tmp_path):
     if not PLAYGROUND_BIN.exists():
         pytest.fail("node_modules/.bin/agentsplayground is missing: run scripts/setup.sh")
     bot_port, pg_port = free_port(), free_port()
-    env = dict(os.environ, PORT=str(bot_port), PLAYGROUND_PORT=str(pg_port), PLAYGROUND_DIR=str(tmp_path / "pg"),
-               DATA_DIR=str(tmp_path / "data"), MicrosoftAppId="", DIGEST_SCHEDULE="off")
-    proc = subprocess.Popen(["scripts/playground.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    env = dict(
+        os.environ,
+        PORT=str(bot_port),
+        PLAYGROUND_PORT=str(pg_port),
+        PLAYGROUND_DIR=str(tmp_path / "pg"),
+        DATA_DIR=str(tmp_path / "data"),
+        MicrosoftAppId="",
+        DIGEST_SCHEDULE="off",
+    )
+    proc = subprocess.Popen(
+        ["scripts/playground.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = []
     try:
         deadline = time.monotonic() + 90
@@ -62,8 +76,10 @@ def test_make_run_starts_bot_and_playground_on_loopback(tmp_path):
         for port in (bot_port, pg_port):
             addresses = listening_addresses(port)
             assert addresses, f"nothing listens on {port}"
-            assert addresses <= {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}, \
-                (port, addresses)
+            assert addresses <= {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}, (
+                port,
+                addresses,
+            )
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:

@@ -34,6 +34,7 @@ def real_kb():
     """The knowledge base the bot under test runs on (KNOWLEDGE_DIR=knowledge)."""
     return load_knowledge_base(ROOT / "knowledge")
 
+
 PERSONNUMMER = "19121212-1212"  # Skatteverket's test number: a valid checksum, belongs to nobody
 WELCOME = "Hej! Jag är Samverkanslotsen"
 
@@ -79,16 +80,20 @@ def first_words(text: str, limit: int = 70) -> str:
 
 def test_1_welcome_and_a_sourced_answer(stack):
     entry = next(e for e in real_kb().entries.values() if e.question == "Vem kallar till Arena?")
-    result = run_scenario(stack, "welcome-question", [
-        {"expect": WELCOME},
-        {"expect": "Skriv aldrig namn eller personnummer här."},
-        {"screenshot": "welcome"},
-        {"send": "Vem kallar till Arena?"},
-        {"expect": entry.question},
-        {"expect": first_words(entry.answer)},
-        {"expect": "Källa:"},
-        {"expect": "Vem kontaktar jag?"},  # the answer card's contact button
-    ])
+    result = run_scenario(
+        stack,
+        "welcome-question",
+        [
+            {"expect": WELCOME},
+            {"expect": "Skriv aldrig namn eller personnummer här."},
+            {"screenshot": "welcome"},
+            {"send": "Vem kallar till Arena?"},
+            {"expect": entry.question},
+            {"expect": first_words(entry.answer)},
+            {"expect": "Källa:"},
+            {"expect": "Vem kontaktar jag?"},  # the answer card's contact button
+        ],
+    )
     assert result["ok"]
 
 
@@ -100,42 +105,63 @@ def test_2_deviation_report_with_a_validation_error_and_a_refused_personnummer(s
     future = (today.replace(day=1) + timedelta(days=45)).replace(day=15)  # the 15th of next month
     past = (today.replace(day=1) - timedelta(days=1)).replace(day=15)  # the 15th of last month
     description = "Arbetsförmedlingen uteblev från det planerade SIP-mötet och ingen ny tid erbjöds."
-    result = run_scenario(stack, "deviation", [
-        {"expect": WELCOME},
-        {"send": "rapportera avvikelse"},
-        {"expect": "Rapportera en avvikelse i samverkan"},
-        {"expect": "avidentifierad"},
-        {"click": "Fyll i rapporten"},
-        {"expect": "Steg 1 av 3"},
-        {"fill": {step1.label("datum"): future.isoformat(),
-                  **step1.values(kommun="vetlanda", organisation="kommun", parter=["kommun", "arbetsformedlingen"],
-                                 insats="sip")}},
-        {"click": "Nästa"},
-        # The server refuses the date; the same card comes back with its Swedish message.
-        {"expect": MESSAGES["date_future"], "sameCard": True},
-        {"expect": "Rätta ett fält nedan.", "sameCard": True},
-        {"screenshot": "validation-error"},
-        {"fill": {step1.label("datum"): past.isoformat()}},
-        {"click": "Nästa"},
-        {"expect": "Steg 2 av 3", "sameCard": True},
-        {"fill": {step2.label("beskrivning"): f"Personen med personnummer {PERSONNUMMER} fick ingen ny tid.",
-                  **step2.values(allvarlighet="allvarlig", orsaker=["kommunikation", "mote-ej-genomfort"],
-                                 konsekvenser=["uteblivet-besok"])}},
-        {"click": "Nästa"},
-        {"expect": "Ta bort personnumret", "sameCard": True},
-        {"screenshot": "personnummer-refused"},
-        {"fill": {step2.label("beskrivning"): description}},
-        {"click": "Nästa"},
-        {"expect": "Steg 3 av 3", "sameCard": True},
-        {"fill": {**step3.values(sip="kallad-part-uteblev", atgarder=["dialog"]), step3.label("aterkoppling"): True}},
-        {"click": "Granska"},
-        {"expect": "Avvikelse i samverkan: granska", "sameCard": True},
-        {"expect": description, "sameCard": True},
-        {"screenshot": "review"},
-        {"click": "Skicka"},
-        {"expect": "Tack! Uppgifterna är sparade.", "sameCard": True},
-        {"expectMatch": r"AVV-\d{4}-\d{4}", "sameCard": True},
-    ])
+    result = run_scenario(
+        stack,
+        "deviation",
+        [
+            {"expect": WELCOME},
+            {"send": "rapportera avvikelse"},
+            {"expect": "Rapportera en avvikelse i samverkan"},
+            {"expect": "avidentifierad"},
+            {"click": "Fyll i rapporten"},
+            {"expect": "Steg 1 av 3"},
+            {
+                "fill": {
+                    step1.label("datum"): future.isoformat(),
+                    **step1.values(
+                        kommun="vetlanda", organisation="kommun", parter=["kommun", "arbetsformedlingen"], insats="sip"
+                    ),
+                }
+            },
+            {"click": "Nästa"},
+            # The server refuses the date; the same card comes back with its Swedish message.
+            {"expect": MESSAGES["date_future"], "sameCard": True},
+            {"expect": "Rätta ett fält nedan.", "sameCard": True},
+            {"screenshot": "validation-error"},
+            {"fill": {step1.label("datum"): past.isoformat()}},
+            {"click": "Nästa"},
+            {"expect": "Steg 2 av 3", "sameCard": True},
+            {
+                "fill": {
+                    step2.label("beskrivning"): f"Personen med personnummer {PERSONNUMMER} fick ingen ny tid.",
+                    **step2.values(
+                        allvarlighet="allvarlig",
+                        orsaker=["kommunikation", "mote-ej-genomfort"],
+                        konsekvenser=["uteblivet-besok"],
+                    ),
+                }
+            },
+            {"click": "Nästa"},
+            {"expect": "Ta bort personnumret", "sameCard": True},
+            {"screenshot": "personnummer-refused"},
+            {"fill": {step2.label("beskrivning"): description}},
+            {"click": "Nästa"},
+            {"expect": "Steg 3 av 3", "sameCard": True},
+            {
+                "fill": {
+                    **step3.values(sip="kallad-part-uteblev", atgarder=["dialog"]),
+                    step3.label("aterkoppling"): True,
+                }
+            },
+            {"click": "Granska"},
+            {"expect": "Avvikelse i samverkan: granska", "sameCard": True},
+            {"expect": description, "sameCard": True},
+            {"screenshot": "review"},
+            {"click": "Skicka"},
+            {"expect": "Tack! Uppgifterna är sparade.", "sameCard": True},
+            {"expectMatch": r"AVV-\d{4}-\d{4}", "sameCard": True},
+        ],
+    )
     assert result["ok"]
 
 
@@ -150,37 +176,45 @@ def test_3_arena_outside_arena_is_routed_then_a_sip_request_is_filed(stack):
     vetlanda = kb.municipalities["vetlanda"]
     assert not vetlanda.arena, "the scenario needs a municipality outside Arena"
     purpose = "Socialtjänsten och psykiatrin behöver samordna stödet kring boende och behandling."
-    result = run_scenario(stack, "arena-sip", [
-        {"expect": WELCOME},
-        {"send": "begär arena"},
-        {"expect": "Förutsättningar"},
-        {"fill": arena_triage.values(arena_typ="individ", kommun="vetlanda", planering="nej", samtycke=True)},
-        {"click": "Fortsätt"},
-        {"expect": f"Arena finns inte i {vetlanda.name}", "sameCard": True},
-        {"expect": "lokala samverkan", "sameCard": True},  # where to go instead …
-        {"expect": "Kontakta:", "sameCard": True},  # … and whom to contact
-        {"screenshot": "arena-routing"},
-        {"click": "Begär SIP i stället"},
-        {"expect": "SIP-möte", "sameCard": True},
-        {"expect": "Förutsättningar", "sameCard": True},
-        {"fill": sip_triage.values(huvudman=["socialtjanst", "halso-sjukvard"], samtycke=True)},
-        {"click": "Fortsätt"},
-        {"expect": "Steg 1 av 3", "sameCard": True},
-        {"fill": {sip1.label("syfte"): purpose}},
-        {"click": "Nästa"},
-        {"expect": "Steg 2 av 3", "sameCard": True},
-        {"fill": sip2.values(forberedelse=["rehabplan"])},
-        {"click": "Nästa"},
-        {"expect": "Steg 3 av 3", "sameCard": True},
-        {"fill": {**sip3.values(tid=next(iter(sip3.fields["tid"].choices)).value, organisation="socialtjansten"),
-                  sip3.label("roll"): "Socialsekreterare"}},
-        {"click": "Granska"},
-        {"expect": "SIP-möte: granska", "sameCard": True},
-        {"screenshot": "sip-review"},
-        {"click": "Skicka"},
-        {"expect": "Tack! Uppgifterna är sparade.", "sameCard": True},
-        {"expectMatch": r"SIP-\d{4}-\d{4}", "sameCard": True},
-    ])
+    result = run_scenario(
+        stack,
+        "arena-sip",
+        [
+            {"expect": WELCOME},
+            {"send": "begär arena"},
+            {"expect": "Förutsättningar"},
+            {"fill": arena_triage.values(arena_typ="individ", kommun="vetlanda", planering="nej", samtycke=True)},
+            {"click": "Fortsätt"},
+            {"expect": f"Arena finns inte i {vetlanda.name}", "sameCard": True},
+            {"expect": "lokala samverkan", "sameCard": True},  # where to go instead …
+            {"expect": "Kontakta:", "sameCard": True},  # … and whom to contact
+            {"screenshot": "arena-routing"},
+            {"click": "Begär SIP i stället"},
+            {"expect": "SIP-möte", "sameCard": True},
+            {"expect": "Förutsättningar", "sameCard": True},
+            {"fill": sip_triage.values(huvudman=["socialtjanst", "halso-sjukvard"], samtycke=True)},
+            {"click": "Fortsätt"},
+            {"expect": "Steg 1 av 3", "sameCard": True},
+            {"fill": {sip1.label("syfte"): purpose}},
+            {"click": "Nästa"},
+            {"expect": "Steg 2 av 3", "sameCard": True},
+            {"fill": sip2.values(forberedelse=["rehabplan"])},
+            {"click": "Nästa"},
+            {"expect": "Steg 3 av 3", "sameCard": True},
+            {
+                "fill": {
+                    **sip3.values(tid=next(iter(sip3.fields["tid"].choices)).value, organisation="socialtjansten"),
+                    sip3.label("roll"): "Socialsekreterare",
+                }
+            },
+            {"click": "Granska"},
+            {"expect": "SIP-möte: granska", "sameCard": True},
+            {"screenshot": "sip-review"},
+            {"click": "Skicka"},
+            {"expect": "Tack! Uppgifterna är sparade.", "sameCard": True},
+            {"expectMatch": r"SIP-\d{4}-\d{4}", "sameCard": True},
+        ],
+    )
     assert result["ok"]
 
 
@@ -188,23 +222,33 @@ def test_5_vagvisaren_from_a_described_situation_to_sourced_next_steps(stack):
     kb = real_kb()
     nav = kb.navigator
     samtycke, arbetsformaga = nav.facts["samtycke"], nav.facts["arbetsformaga"]
-    description = ("Min klient i Jönköping har haft försörjningsstöd i två år, saknar SGI och har psykisk ohälsa. "
-                   "Hon går på psykiatrin och vi har också insatser, men ingen gemensam planering finns. Vad gör jag?")
-    result = run_scenario(stack, "vagvisaren", [
-        {"expect": WELCOME},
-        {"send": description},
-        {"expect": "Så här uppfattade jag situationen"},
-        {"expect": "Från: ”saknar SGI”"},
-        {"expect": "Det här behöver jag veta"},
-        {"screenshot": "vagvisaren-situation"},
-        {"fill": {samtycke.question: samtycke.value("ja").title,
-                  arbetsformaga.question: arbetsformaga.value("oklart").title}},
-        {"click": "Visa rekommendation"},
-        {"expect": "Vägvisaren: så här kan du gå vidare"},
-        {"expect": "Kalla till SIP"},
-        {"expect": "Lokal rutin i Jönköping"},
-        {"expect": "Källa:"},
-        {"expect": "Det här säger underlaget inte"},
-        {"screenshot": "vagvisaren-recommendation"},
-    ])
+    description = (
+        "Min klient i Jönköping har haft försörjningsstöd i två år, saknar SGI och har psykisk ohälsa. "
+        "Hon går på psykiatrin och vi har också insatser, men ingen gemensam planering finns. Vad gör jag?"
+    )
+    result = run_scenario(
+        stack,
+        "vagvisaren",
+        [
+            {"expect": WELCOME},
+            {"send": description},
+            {"expect": "Så här uppfattade jag situationen"},
+            {"expect": "Från: ”saknar SGI”"},
+            {"expect": "Det här behöver jag veta"},
+            {"screenshot": "vagvisaren-situation"},
+            {
+                "fill": {
+                    samtycke.question: samtycke.value("ja").title,
+                    arbetsformaga.question: arbetsformaga.value("oklart").title,
+                }
+            },
+            {"click": "Visa rekommendation"},
+            {"expect": "Vägvisaren: så här kan du gå vidare"},
+            {"expect": "Kalla till SIP"},
+            {"expect": "Lokal rutin i Jönköping"},
+            {"expect": "Källa:"},
+            {"expect": "Det här säger underlaget inte"},
+            {"screenshot": "vagvisaren-recommendation"},
+        ],
+    )
     assert result["ok"]

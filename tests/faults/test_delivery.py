@@ -45,6 +45,7 @@ async def connect(teams):
 
 # --- Done when: two 502s, or one 429 with Retry-After: 1 → exactly once within 30 s ---------------
 
+
 @pytest.mark.parametrize("faults", [(502, 502), (("retry-after", 1),)], ids=["two-502", "429-retry-after-1"])
 async def test_a_channel_post_meeting_faults_arrives_exactly_once(teams_small, faults):
     await connect(teams_small)
@@ -105,17 +106,27 @@ async def test_a_restart_mid_retry_still_delivers_once(connector, tmp_path, monk
 
 # --- rows 53/54: refused for good ---------------------------------------------------------------
 
+
 async def test_bot_removed_from_the_channel_marks_it_inactive_and_coordinators_see_it(teams_small):
     await connect(teams_small)
-    assert "Klart!" in (await in_channel(teams_small, "koppla kanal sammanfattning",
-                                         conversation="19:koordinatorer@thread.tacv2")).all_text()
+    assert (
+        "Klart!"
+        in (
+            await in_channel(teams_small, "koppla kanal sammanfattning", conversation="19:koordinatorer@thread.tacv2")
+        ).all_text()
+    )
     teams_small.connector.refuse.add(CHANNEL_ID)
     receipt = await file_deviation(teams_small)
     assert "har inte nått någon" in receipt.all_text()  # the reporter is told whom to notify
     row = sql(store(teams_small)).execute("SELECT status, attempts FROM outbox WHERE kind = 'case_post'").fetchone()
     assert (row["status"], row["attempts"]) == ("inactive", 1)  # 403: no retry
-    await eventually(lambda: any("kunde inte levereras" in (c.body.get("text") or "")
-                                 for c in teams_small.connector.calls if c.conversation.startswith("19:koordinatorer")))
+    await eventually(
+        lambda: any(
+            "kunde inte levereras" in (c.body.get("text") or "")
+            for c in teams_small.connector.calls
+            if c.conversation.startswith("19:koordinatorer")
+        )
+    )
     status = await teams_small.send("leveranser", person=COORDINATOR)
     shown = status.all_text()
     assert "1 meddelande kunde inte levereras." in shown and "AVV-2026-0001" in shown
@@ -135,8 +146,9 @@ async def test_the_reporters_note_survives_a_502(teams_small):
     post = channel_sends(teams_small.connector)[0]
     teams_small.connector.fail_next("personal-1", 502, 502, 502)
     mark = len(teams_small.connector.calls)
-    await teams_small.invoke("case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR,
-                             **in_thread(post.new_id))
+    await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR, **in_thread(post.new_id)
+    )
     await eventually(lambda: len(personal_sends(teams_small.connector.calls[mark:])) == 1)
     await asyncio.sleep(1.5)
     (note,) = personal_sends(teams_small.connector.calls[mark:])
@@ -144,6 +156,7 @@ async def test_the_reporters_note_survives_a_502(teams_small):
 
 
 # --- the policy, unit by unit --------------------------------------------------------------------
+
 
 def test_classification():
     rng = random.Random(1)

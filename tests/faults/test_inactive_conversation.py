@@ -27,7 +27,9 @@ def posts_of(connector, reference: str) -> list:
 
 async def test_a_channel_that_refuses_is_marked_inactive_held_announced_and_reactivated(teams_small):
     await connect(teams_small)
-    assert "Klart!" in (await in_channel(teams_small, "koppla kanal sammanfattning", conversation=COORDINATORS)).all_text()
+    assert (
+        "Klart!" in (await in_channel(teams_small, "koppla kanal sammanfattning", conversation=COORDINATORS)).all_text()
+    )
     connector = teams_small.connector
     connector.refuse.add(CHANNEL_ID)  # 403: the bot was removed from the team
     before = connector.requested.count(CHANNEL_ID)  # the answer to "koppla kanal"
@@ -50,8 +52,11 @@ async def test_a_channel_that_refuses_is_marked_inactive_held_announced_and_reac
     second = await file_deviation(teams_small)
     assert "AVV-2026-0002" in second.all_text()
     assert connector.requested.count(CHANNEL_ID) == tried  # nothing more sent there
-    rows = sql(store(teams_small)).execute("SELECT status, last_error FROM outbox WHERE kind = 'case_post' "
-                                           "ORDER BY id").fetchall()
+    rows = (
+        sql(store(teams_small))
+        .execute("SELECT status, last_error FROM outbox WHERE kind = 'case_post' ORDER BY id")
+        .fetchall()
+    )
     assert [r["status"] for r in rows] == ["inactive", "inactive"] and rows[1]["last_error"] == "conversation inactive"
     await eventually(lambda: any("AVV-2026-0002" in t for t in texts_to(connector, COORDINATORS)))
     (held,) = [t for t in texts_to(connector, COORDINATORS) if "AVV-2026-0002" in t]
@@ -66,9 +71,17 @@ async def test_a_channel_that_refuses_is_marked_inactive_held_announced_and_reac
     connector.refuse.clear()
     assert "Klart!" in (await in_channel(teams_small, "koppla kanal avvikelser Vetlanda")).all_text()
     assert (await store(teams_small).channels.get("avvikelse", "vetlanda")).active
-    await eventually(lambda: len(posts_of(connector, "AVV-2026-0001")) == 1 and len(posts_of(connector, "AVV-2026-0002")) == 1)
-    await eventually(lambda: sql(store(teams_small)).execute(
-        "SELECT COUNT(*) FROM outbox WHERE kind = 'case_post' AND status = 'delivered'").fetchone()[0] == 2)
+    await eventually(
+        lambda: len(posts_of(connector, "AVV-2026-0001")) == 1 and len(posts_of(connector, "AVV-2026-0002")) == 1
+    )
+    await eventually(
+        lambda: (
+            sql(store(teams_small))
+            .execute("SELECT COUNT(*) FROM outbox WHERE kind = 'case_post' AND status = 'delivered'")
+            .fetchone()[0]
+            == 2
+        )
+    )
     assert len(channel_sends(connector)) == 2
     assert "Alla meddelanden har levererats." in (await teams_small.send("leveranser", person=COORDINATOR)).all_text()
     third = await file_deviation(teams_small)  # and new cases go straight there again
@@ -84,12 +97,19 @@ async def test_a_reporter_who_removed_the_bot_is_not_written_to_and_coordinators
     await file_deviation(teams_small)
     post = channel_sends(connector)[0]
     connector.fail_next("personal-1", 404)  # the reporter uninstalled the app
-    await teams_small.invoke("case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR,
-                             **in_thread(post.new_id))
-    await eventually(lambda: sql(store(teams_small)).execute(
-        "SELECT status FROM outbox WHERE kind = 'reporter_note'").fetchone()[0] == "inactive")
+    await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR, **in_thread(post.new_id)
+    )
+    await eventually(
+        lambda: (
+            sql(store(teams_small)).execute("SELECT status FROM outbox WHERE kind = 'reporter_note'").fetchone()[0]
+            == "inactive"
+        )
+    )
     assert (await store(teams_small).conversations.inactive("personal-1"))["last_status"] == 404
     # no digest channel: the coordinators hear it in the connected channel that still works
-    await eventually(lambda: any("AVV-2026-0001" in t and "personlig chatt" in t for t in texts_to(connector, CHANNEL_ID)))
+    await eventually(
+        lambda: any("AVV-2026-0001" in t and "personlig chatt" in t for t in texts_to(connector, CHANNEL_ID))
+    )
     status = (await teams_small.send("leveranser", person=COORDINATOR)).all_text()
     assert "besked till den som rapporterade AVV-2026-0001" in status and "Kontakta personen på annat sätt" in status

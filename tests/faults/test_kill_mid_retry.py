@@ -25,15 +25,22 @@ RETRY_AFTER = 6  # seconds the post waits after the 429: the process is killed i
 
 
 def channel_posts(connector: FakeConnector, reference: str = REFERENCE) -> list:
-    return [c for c in connector.calls if c.method == "send" and c.conversation.startswith(CHANNEL_ID)
-            and reference in json.dumps(c.body, ensure_ascii=False)]
+    return [
+        c
+        for c in connector.calls
+        if c.method == "send"
+        and c.conversation.startswith(CHANNEL_ID)
+        and reference in json.dumps(c.body, ensure_ascii=False)
+    ]
 
 
 def outbox_row(database) -> dict | None:
     db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
     db.row_factory = sqlite3.Row
     try:
-        row = db.execute("SELECT status, attempts, last_status, next_at FROM outbox WHERE kind = 'case_post'").fetchone()
+        row = db.execute(
+            "SELECT status, attempts, last_status, next_at FROM outbox WHERE kind = 'case_post'"
+        ).fetchone()
         return dict(row) if row else None
     finally:
         db.close()

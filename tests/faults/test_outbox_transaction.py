@@ -33,8 +33,9 @@ async def test_a_case_whose_channel_post_cannot_be_queued_is_not_filed(teams_sma
     assert db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 1  # the draft is kept
     assert channel_sends(teams_small.connector) == []
     monkeypatch.undo()  # storage is back: "Skicka" again files it once and posts it once
-    again = await teams_small.click(action(receipt.cards[-1], "Skicka"), person=CASEWORKER,
-                                    conversation="personal-1", conversation_type="personal")
+    again = await teams_small.click(
+        action(receipt.cards[-1], "Skicka"), person=CASEWORKER, conversation="personal-1", conversation_type="personal"
+    )
     assert "AVV-2026-0001" in again.all_text()
     await eventually(lambda: len(channel_sends(teams_small.connector)) == 1)
     assert db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1
@@ -99,8 +100,9 @@ async def test_a_status_change_whose_note_cannot_be_queued_is_not_saved(teams_sm
         raise Boom("outbox table locked")
 
     monkeypatch.setattr(SqlOutbox, "enqueue", refuse)
-    await teams_small.invoke("case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR,
-                             **in_thread(post.new_id))
+    await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR, **in_thread(post.new_id)
+    )
     db = sql(store(teams_small))
     assert db.execute("SELECT status FROM cases").fetchone()[0] != "avslutad"  # neither the change ...
     assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reporter_note'").fetchone()[0] == 0  # ... nor the note

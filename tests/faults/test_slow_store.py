@@ -26,8 +26,11 @@ async def test_a_slow_filing_does_not_stall_another_users_question(teams_small, 
 
     monkeypatch.setattr(cases, "file_case", slow_file_case)
     started = time.monotonic()
-    filing = asyncio.ensure_future(teams_small.click(action(card, "Skicka"), person=CASEWORKER,
-                                                     conversation="personal-1", conversation_type="personal"))
+    filing = asyncio.ensure_future(
+        teams_small.click(
+            action(card, "Skicka"), person=CASEWORKER, conversation="personal-1", conversation_type="personal"
+        )
+    )
     await asyncio.sleep(0.3)
     answer = await teams_small.send("vem kallar till sip", person=OTHER, conversation="personal-2")
     assert not filing.done()  # the question was answered while the filing still waited on the store
@@ -40,8 +43,10 @@ async def test_a_slow_filing_does_not_stall_another_users_question(teams_small, 
 
 # --- rows 44/47: the store takes longer than the filing budget ---------------------------------
 
-async def test_a_filing_over_the_budget_says_not_registered_keeps_the_draft_and_files_once(connector, tmp_path,
-                                                                                          monkeypatch):
+
+async def test_a_filing_over_the_budget_says_not_registered_keeps_the_draft_and_files_once(
+    connector, tmp_path, monkeypatch
+):
     from tests.conftest import FIXTURE_KB, make_settings, start_bot
     from tests.faults.test_delivery import channel_sends, connect, eventually
     from tests.support.teams import card_strings
@@ -62,8 +67,9 @@ async def test_a_filing_over_the_budget_says_not_registered_keeps_the_draft_and_
         monkeypatch.setattr(cases, "file_case", first_filing_is_slow)
         db = sql(store(teams))
         started = time.monotonic()
-        replies = await teams.click(action(card, "Skicka"), person=CASEWORKER, conversation="personal-1",
-                                    conversation_type="personal")
+        replies = await teams.click(
+            action(card, "Skicka"), person=CASEWORKER, conversation="personal-1", conversation_type="personal"
+        )
         answered = time.monotonic() - started
         text = replies.all_text()
         assert answered < 2.5  # the budget (1 s here, 10 s by default), well inside Teams' 15 s
@@ -75,8 +81,9 @@ async def test_a_filing_over_the_budget_says_not_registered_keeps_the_draft_and_
         await eventually(lambda: db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1, 15)
         await eventually(lambda: len(channel_sends(connector)) == 1, 15)
         # the person presses "Skicka" again, as told: the same case, not a second one
-        again = await teams.click(action(card, "Skicka"), person=CASEWORKER, conversation="personal-1",
-                                  conversation_type="personal")
+        again = await teams.click(
+            action(card, "Skicka"), person=CASEWORKER, conversation="personal-1", conversation_type="personal"
+        )
         assert "AVV-2026-0001" in again.all_text()
         await asyncio.sleep(1.0)
         assert db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1

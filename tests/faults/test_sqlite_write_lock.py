@@ -50,8 +50,15 @@ print("released", flush=True)
 
 async def hold_write_lock(path: str, seconds: float) -> asyncio.subprocess.Process:
     """Start the lock holder and return once it holds the lock."""
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", LOCK_HOLDER, path, str(seconds),
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        LOCK_HOLDER,
+        path,
+        str(seconds),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
     if line.strip() != b"locked":
@@ -77,8 +84,9 @@ async def test_another_process_holding_the_write_lock_for_10_s_blocks_nobody(tea
     locked_at = time.monotonic()
     try:
         # A caseworker presses "Skicka" while the lock is held: the filing waits for the lock.
-        filing = asyncio.ensure_future(teams_small.click(action(review, "Skicka"), person=CASEWORKER,
-                                                         conversation="personal-1"))
+        filing = asyncio.ensure_future(
+            teams_small.click(action(review, "Skicka"), person=CASEWORKER, conversation="personal-1")
+        )
         await asyncio.sleep(0.2)
 
         # Another person's plain question: the answer card reaches the connector in < 2 s.

@@ -16,8 +16,10 @@ def titles(card) -> list[str]:
 
 
 async def test_a_long_situational_question_gets_a_direct_answer(teams):
-    question = ("vi hade bokat ett sip-möte för en kvinna med missbruk och psykiatrin kom inte och meddelade "
-                "inget, ska jag skriva en avvikelse om det?")
+    question = (
+        "vi hade bokat ett sip-möte för en kvinna med missbruk och psykiatrin kom inte och meddelade "
+        "inget, ska jag skriva en avvikelse om det?"
+    )
     replies = await teams.send(question)
     assert len(replies.cards) == 1
     text = card_strings(replies.cards[0])
@@ -72,8 +74,16 @@ async def test_a_short_question_about_something_else_is_refused_though_some_word
 
 
 async def test_thanks_and_greetings_get_a_short_polite_reply_and_are_not_logged(teams):
-    for message, expected in (("tack!", "Varsågod"), ("Tack så mycket", "Varsågod"), ("ok", "👍"), ("bra", "👍"),
-                              ("toppen, tack", "Varsågod"), ("okej då", "👍"), ("👍", "👍"), ("god morgon!", "Hej!")):
+    for message, expected in (
+        ("tack!", "Varsågod"),
+        ("Tack så mycket", "Varsågod"),
+        ("ok", "👍"),
+        ("bra", "👍"),
+        ("toppen, tack", "Varsågod"),
+        ("okej då", "👍"),
+        ("👍", "👍"),
+        ("god morgon!", "Hej!"),
+    ):
         replies = await teams.send(message)
         assert replies.cards == [] and expected in replies.all_text(), message
     assert unanswered(teams) == []

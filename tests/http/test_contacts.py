@@ -15,8 +15,12 @@ def open_urls(card) -> dict[str, list[str]]:
 
 
 def settings_rows(teams):
-    return [tuple(r) for r in sql(teams.app[SERVICES].store).execute(
-        "SELECT user_key, municipality FROM user_settings ORDER BY user_key").fetchall()]
+    return [
+        tuple(r)
+        for r in sql(teams.app[SERVICES].store)
+        .execute("SELECT user_key, municipality FROM user_settings ORDER BY user_key")
+        .fetchall()
+    ]
 
 
 async def test_contacts_are_buttons_for_e_mail_phone_and_teams_chat(teams_small):

@@ -20,11 +20,20 @@ async def test_welcome_once_when_the_bot_is_added(teams_small):
     assert "Hej! Jag är Samverkanslotsen" in text
     assert "Skriv aldrig namn eller personnummer" in text
     titles = [a["title"] for a in submit_actions(replies.cards[0])]
-    assert titles == ["Vägvisaren: vad gör jag med min klient?", "Rapportera avvikelse", "Begär Arena eller SIP",
-                      "Vem kontaktar jag?", "Hjälp"]
+    assert titles == [
+        "Vägvisaren: vad gör jag med min klient?",
+        "Rapportera avvikelse",
+        "Begär Arena eller SIP",
+        "Vem kontaktar jag?",
+        "Hjälp",
+    ]
     # in a group chat, another person joining later is not welcomed again
-    joined = teams_small.activity(type_="conversationUpdate", membersAdded=[COORDINATOR.account()],
-                                  conversation="19:grupp@thread.v2", conversation_type="groupChat")
+    joined = teams_small.activity(
+        type_="conversationUpdate",
+        membersAdded=[COORDINATOR.account()],
+        conversation="19:grupp@thread.v2",
+        conversation_type="groupChat",
+    )
     status, replies, _ = await teams_small.post(joined)
     assert status in (200, 201) and replies.messages == []
 
@@ -54,8 +63,9 @@ async def test_the_coordinator_help_has_sections_whose_buttons_run_the_commands(
     # The same button data from anyone else: refused like the typed command.
     refused = await teams_small.click(action(card, "Lista avvikelser"))
     assert refused.texts == [NOT_ALLOWED]
-    forged = await teams_small.send(value={"verb": "help.run", "command": "koppla bort kanal avvikelser alla"},
-                                    person=COORDINATOR)
+    forged = await teams_small.send(
+        value={"verb": "help.run", "command": "koppla bort kanal avvikelser alla"}, person=COORDINATOR
+    )
     assert forged.texts == ["Jag känner inte igen den knappen. Skriv **hjälp** för att se vad jag kan."]
 
 
@@ -158,14 +168,16 @@ async def test_vem_kontaktar_jag_button_from_an_answer(teams_small):
 async def test_card_submit_without_text_or_verb_gets_a_clear_reply(teams_small):
     for value in ({}, {"verb": "okänt.verb"}, "en sträng", ["lista"]):
         replies = await teams_small.send(value=value)
-        assert replies.texts == ["Jag kunde inte läsa det du skickade från kortet. Försök igen, "
-                                 "eller skriv **hjälp** för att börja om."], value
+        assert replies.texts == [
+            "Jag kunde inte läsa det du skickade från kortet. Försök igen, eller skriv **hjälp** för att börja om."
+        ], value
 
 
 async def test_mention_is_stripped_in_channels(teams_small):
     replies = await teams_small.send(
         "<at>Samverkanslotsen</at> vem kallar till SIP?",
-        conversation="19:channel@thread.tacv2", conversation_type="channel",
+        conversation="19:channel@thread.tacv2",
+        conversation_type="channel",
         channel_data={"team": {"id": "team-1"}, "channel": {"id": "19:channel@thread.tacv2"}},
         entities=[{"type": "mention", "text": "<at>Samverkanslotsen</at>", "mentioned": BOT}],
     )
@@ -200,19 +212,28 @@ async def test_http_front_door(teams_small):
 
 
 async def test_with_credentials_every_request_needs_a_token(connector, tmp_path):
-    settings = make_settings(tmp_path, app_id="11111111-2222-3333-4444-555555555555",
-                             app_password="hemligt", host="0.0.0.0")
+    settings = make_settings(
+        tmp_path, app_id="11111111-2222-3333-4444-555555555555", app_password="hemligt", host="0.0.0.0"
+    )
     teams = await start_bot(connector, settings)
     try:
         activity = teams.activity(text="vem kallar till sip")
-        response = await teams.http.post("/api/messages", data=json.dumps(activity),
-                                         headers={"Content-Type": "application/json"})
+        response = await teams.http.post(
+            "/api/messages", data=json.dumps(activity), headers={"Content-Type": "application/json"}
+        )
         assert response.status == 401
-        for bad in ("Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer ",
-                    # an unsigned token ("alg": "none") claiming to be from the Bot Framework
-                    "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0."):
-            response = await teams.http.post("/api/messages", data=json.dumps(activity),
-                                             headers={"Content-Type": "application/json", "Authorization": bad})
+        for bad in (
+            "Bearer not-a-jwt",
+            "Basic dXNlcjpwYXNz",
+            "Bearer ",
+            # an unsigned token ("alg": "none") claiming to be from the Bot Framework
+            "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0.",
+        ):
+            response = await teams.http.post(
+                "/api/messages",
+                data=json.dumps(activity),
+                headers={"Content-Type": "application/json", "Authorization": bad},
+            )
             assert response.status == 401, bad
         assert connector.calls == []  # no reply was sent without a valid token
     finally:
@@ -227,13 +248,17 @@ async def test_only_allowed_tenants_are_served(connector, tmp_path):
     try:
         ours = await teams.send("vem kallar till sip")
         assert ours.cards
-        foreign = teams.activity(text="vem kallar till sip",
-                                 channel_data={"tenant": {"id": "99999999-0000-0000-0000-000000000000"}})
+        foreign = teams.activity(
+            text="vem kallar till sip", channel_data={"tenant": {"id": "99999999-0000-0000-0000-000000000000"}}
+        )
         foreign["conversation"]["tenantId"] = "99999999-0000-0000-0000-000000000000"
         status, replies, _ = await teams.post(foreign)
         assert status in (200, 201) and list(replies) == []
-        audit = sql(teams.app[SERVICES].store).execute(
-            "SELECT target FROM audit WHERE event = 'tenant_rejected'").fetchall()
+        audit = (
+            sql(teams.app[SERVICES].store)
+            .execute("SELECT target FROM audit WHERE event = 'tenant_rejected'")
+            .fetchall()
+        )
         assert [r[0] for r in audit] == ["99999999-0000-0000-0000-000000000000"]
     finally:
         await teams.http.close()
@@ -243,8 +268,10 @@ async def test_the_source_is_one_compact_line_linked_to_the_public_document(team
     """Each document once, by title, its sections after it; linked where sources.yaml gives a URL."""
     card = (await teams_small.send("vad är en allvarlig avvikelse")).cards[0]
     lines = [s for s in card_strings(card).split("\n") if s.startswith("Källa:")]
-    assert lines == ["Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se)"
-                     " – ”Bilaga 6”, ”Uppdrag Samverkan”; Rätt stöd, rätt försörjning – modellen – ”SIP”"]
+    assert lines == [
+        "Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se)"
+        " – ”Bilaga 6”, ”Uppdrag Samverkan”; Rätt stöd, rätt försörjning – modellen – ”SIP”"
+    ]
 
 
 async def test_every_glossary_term_can_be_looked_up(teams_small):

@@ -16,15 +16,19 @@ LISTS = ["lista avvikelser", "sammanställning", "exportera avvikelser", "obesva
 
 
 def denials(teams):
-    return sql(teams.app[SERVICES].store).execute(
-        "SELECT actor, target FROM audit WHERE event = 'admin_scope_denied'").fetchall()
+    return (
+        sql(teams.app[SERVICES].store)
+        .execute("SELECT actor, target FROM audit WHERE event = 'admin_scope_denied'")
+        .fetchall()
+    )
 
 
 @pytest.mark.parametrize("command", LISTS)
 async def test_lists_are_refused_in_a_group_chat(teams_small, command):
     await seed_case(teams_small.app[SERVICES].store)
-    replies = await teams_small.send(command, person=COORDINATOR, conversation="19:grupp@thread.v2",
-                                     conversation_type="groupChat")
+    replies = await teams_small.send(
+        command, person=COORDINATOR, conversation="19:grupp@thread.v2", conversation_type="groupChat"
+    )
     assert replies.all_text() == NOT_HERE
     assert not replies.cards  # no list, no count
     assert [tuple(r) for r in denials(teams_small)][0][0] == COORDINATOR.aad
@@ -43,13 +47,18 @@ async def test_lists_are_shown_in_a_personal_chat_and_in_a_connected_channel(tea
     assert personal.cards and NOT_HERE not in personal.all_text()
     assert "Klart!" in (await in_channel(teams_small, "koppla kanal avvikelser Vetlanda")).all_text()
     # another thread of the connected channel
-    connected = await in_channel(teams_small, "lista avvikelser",
-                                 conversation="19:avvikelser-vetlanda@thread.tacv2;messageid=42")
+    connected = await in_channel(
+        teams_small, "lista avvikelser", conversation="19:avvikelser-vetlanda@thread.tacv2;messageid=42"
+    )
     assert connected.cards and NOT_HERE not in connected.all_text()
     assert denials(teams_small) == []
 
 
 async def test_the_list_buttons_follow_the_same_rule(teams_small):
-    replies = await teams_small.send(value={"verb": "upkeep.unanswered", "days": "30"}, person=COORDINATOR,
-                                     conversation="19:grupp@thread.v2", conversation_type="groupChat")
+    replies = await teams_small.send(
+        value={"verb": "upkeep.unanswered", "days": "30"},
+        person=COORDINATOR,
+        conversation="19:grupp@thread.v2",
+        conversation_type="groupChat",
+    )
     assert replies.all_text() == NOT_HERE

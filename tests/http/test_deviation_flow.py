@@ -10,13 +10,29 @@ from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import action, card_strings, submit_actions
 from tests.support.db import sql, write
 
-STEP1 = {"datum": "2026-11-20", "kommun": "vetlanda", "organisation": "kommun",
-         "parter": "kommun,arbetsformedlingen", "insats": "sip"}
-STEP2 = {"beskrivning": "Arbetsförmedlingen kom inte till SIP-mötet och ingen ny tid bokades.",
-         "allvarlighet": "allvarlig", "orsaker": "kommunikation,mote-ej-genomfort",
-         "orsak_annat": "", "konsekvenser": "sip-forsvaras,dubbelarbete", "konsekvens_annat": ""}
-STEP3 = {"sip": "kallad-part-uteblev", "losningar": "sip-tidigt", "losning_text": "",
-         "atgarder": "dialog", "atgard_text": "", "aterkoppling": "true"}
+STEP1 = {
+    "datum": "2026-11-20",
+    "kommun": "vetlanda",
+    "organisation": "kommun",
+    "parter": "kommun,arbetsformedlingen",
+    "insats": "sip",
+}
+STEP2 = {
+    "beskrivning": "Arbetsförmedlingen kom inte till SIP-mötet och ingen ny tid bokades.",
+    "allvarlighet": "allvarlig",
+    "orsaker": "kommunikation,mote-ej-genomfort",
+    "orsak_annat": "",
+    "konsekvenser": "sip-forsvaras,dubbelarbete",
+    "konsekvens_annat": "",
+}
+STEP3 = {
+    "sip": "kallad-part-uteblev",
+    "losningar": "sip-tidigt",
+    "losning_text": "",
+    "atgarder": "dialog",
+    "atgard_text": "",
+    "aterkoppling": "true",
+}
 FORM_CARD = "form-card-1"  # the id Teams gave the card the caseworker is filling in
 FREE_TEXT = {"beskrivning": 2, "orsak_annat": 2, "konsekvens_annat": 2, "losning_text": 3, "atgard_text": 3}
 
@@ -49,16 +65,27 @@ async def to_review(teams):
     return updated_card(await fill(teams, card, 3, STEP3, "Granska"))
 
 
-@pytest.mark.parametrize("text", [
-    "jag vill rapportera en avvikelse", "avvikelse i samverkan", "Rapportera avvikelse!",
-    "rapportera en avvikelese", "ny avvikelse", "anmäla avvikelser"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jag vill rapportera en avvikelse",
+        "avvikelse i samverkan",
+        "Rapportera avvikelse!",
+        "rapportera en avvikelese",
+        "ny avvikelse",
+        "anmäla avvikelser",
+    ],
+)
 async def test_the_flow_starts_from_text(teams_small, text):
     card = (await teams_small.send(text)).cards[0]
     text = card_strings(card)
     assert "Rapportera en avvikelse i samverkan" in text
     assert "avidentifierad" in text and "inga personnummer" in text
     assert "Allvarlig" in text and "egen (eller rätt) försörjning" in text
-    assert "Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se) – ”Bilaga 6" in text
+    assert (
+        "Källa: [Höglandets samordningsförbund – årsredovisning 2024](https://www.finsamjonkopingslan.se) – ”Bilaga 6"
+        in text
+    )
 
 
 async def test_a_question_about_deviations_is_answered_not_started(teams_small):
@@ -85,10 +112,16 @@ async def test_happy_path_files_one_report_and_replaces_the_form_with_a_receipt(
     assert "Steg 3 av 3: Förslag och återkoppling" in card_strings(card)
     review = updated_card(await fill(teams_small, card, 3, STEP3, "Granska"))
     text = card_strings(review)
-    for expected in ("Avvikelse i samverkan: granska", "Vetlanda", "Kommun; Arbetsförmedlingen",
-                     "SIP – samordnad individuell plan", "Arbetsförmedlingen kom inte till SIP-mötet",
-                     "Bristande kommunikation och/eller informationsutbyte",
-                     "Ja – kallat till SIP men en part uteblev", "Dialog mellan berörda parter"):
+    for expected in (
+        "Avvikelse i samverkan: granska",
+        "Vetlanda",
+        "Kommun; Arbetsförmedlingen",
+        "SIP – samordnad individuell plan",
+        "Arbetsförmedlingen kom inte till SIP-mötet",
+        "Bristande kommunikation och/eller informationsutbyte",
+        "Ja – kallat till SIP men en part uteblev",
+        "Dialog mellan berörda parter",
+    ):
         assert expected in text, expected
     assert [a["title"] for a in submit_actions(review)][-2:] == ["Skicka", "Avbryt"]
     assert db(teams_small).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
@@ -118,13 +151,16 @@ async def test_required_fields_are_checked_on_the_server_with_input_kept(teams_s
     assert inputs["datum"] == "2026-11-20" and inputs["insats"] == "sip"  # what was typed is kept
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("datum", "2999-01-01", "Datumet kan inte vara i framtiden."),
-    ("datum", "1999-12-31", "Datumet kan inte vara tidigare än"),
-    ("datum", "20 nov", "Skriv datumet som ÅÅÅÅ-MM-DD"),
-    ("kommun", "atlantis", "Välj ett av alternativen i listan."),
-    ("parter", "kommun,hemliga-tjansten", "Välj bara bland alternativen i listan."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("datum", "2999-01-01", "Datumet kan inte vara i framtiden."),
+        ("datum", "1999-12-31", "Datumet kan inte vara tidigare än"),
+        ("datum", "20 nov", "Skriv datumet som ÅÅÅÅ-MM-DD"),
+        ("kommun", "atlantis", "Välj ett av alternativen i listan."),
+        ("parter", "kommun,hemliga-tjansten", "Välj bara bland alternativen i listan."),
+    ],
+)
 async def test_step_one_validation_errors(teams_small, field, value, message):
     card = await open_form(teams_small)
     card = updated_card(await fill(teams_small, card, 1, dict(STEP1, **{field: value})))
@@ -138,13 +174,16 @@ async def test_unknown_extra_fields_are_rejected(teams_small):
     assert "Formuläret innehöll okända fält" in card_strings(card)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"beskrivning": "för kort"}, "minst 20 tecken"),
-    ({"beskrivning": "x" * 2001}, "högst 2000 tecken"),
-    ({"orsaker": "annat", "orsak_annat": ""}, "Du valde Annat: beskriv orsaken kort."),
-    ({"konsekvenser": "annat", "konsekvens_annat": ""}, "Du valde Annat: beskriv konsekvensen kort."),
-    ({"allvarlighet": ""}, "Välj ett alternativ."),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"beskrivning": "för kort"}, "minst 20 tecken"),
+        ({"beskrivning": "x" * 2001}, "högst 2000 tecken"),
+        ({"orsaker": "annat", "orsak_annat": ""}, "Du valde Annat: beskriv orsaken kort."),
+        ({"konsekvenser": "annat", "konsekvens_annat": ""}, "Du valde Annat: beskriv konsekvensen kort."),
+        ({"allvarlighet": ""}, "Välj ett alternativ."),
+    ],
+)
 async def test_step_two_validation_errors(teams_small, changes, message):
     card = await open_form(teams_small)
     card = updated_card(await fill(teams_small, card, 1, STEP1))
@@ -154,9 +193,10 @@ async def test_step_two_validation_errors(teams_small, changes, message):
 
 
 @pytest.mark.parametrize("field", sorted(FREE_TEXT))
-@pytest.mark.parametrize("number", [
-    "19121212-1212", "121212-1212", "900161-2382", "199001612382",
-    "12-12-12-1212", "121212/1212", "1212 12-1212"])
+@pytest.mark.parametrize(
+    "number",
+    ["19121212-1212", "121212-1212", "900161-2382", "199001612382", "12-12-12-1212", "121212/1212", "1212 12-1212"],
+)
 async def test_personnummer_in_any_free_text_field_is_refused_and_never_stored(teams_small, field, number):
     card = await open_form(teams_small)
     card = updated_card(await fill(teams_small, card, 1, STEP1))
@@ -182,9 +222,16 @@ async def test_personnummer_in_any_free_text_field_is_refused_and_never_stored(t
     assert db(teams_small).execute("SELECT COUNT(*) FROM audit WHERE event = 'pii_blocked'").fetchone()[0] == 1
 
 
-@pytest.mark.parametrize("harmless", [
-    "Ring 070-123 45 67 efter kl 10", "Mötet 2024-11-23 ställdes in", "Org.nr 556036-0793 var fel",
-    "Ärendenummer 121212-1213 i diariet", "Se AVV-2026-0007 och 2024-1234 i listan"])
+@pytest.mark.parametrize(
+    "harmless",
+    [
+        "Ring 070-123 45 67 efter kl 10",
+        "Mötet 2024-11-23 ställdes in",
+        "Org.nr 556036-0793 var fel",
+        "Ärendenummer 121212-1213 i diariet",
+        "Se AVV-2026-0007 och 2024-1234 i listan",
+    ],
+)
 async def test_look_alikes_pass_the_guard(teams_small, harmless):
     card = await open_form(teams_small)
     card = updated_card(await fill(teams_small, card, 1, STEP1))
@@ -277,7 +324,9 @@ async def test_double_click_files_exactly_one_report(teams_small):
     assert "AVV-2026-0001" in first.all_text()
     # the same receipt again, not a message that reads like a failure
     assert second.texts == []
-    assert card_strings(second.updates[-1].body["attachments"][0]["content"]) == card_strings(first.updates[-1].body["attachments"][0]["content"])
+    assert card_strings(second.updates[-1].body["attachments"][0]["content"]) == card_strings(
+        first.updates[-1].body["attachments"][0]["content"]
+    )
     assert db(teams_small).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1
 
 
@@ -291,8 +340,9 @@ async def test_concurrent_submits_file_exactly_one_report(teams_small):
 
 async def test_a_redelivered_activity_files_exactly_one_report(teams_small):
     review = await to_review(teams_small)
-    activity = teams_small.activity(value=dict(action(review, "Skicka")["data"]), reply_to_id=FORM_CARD,
-                                    activity_id="teams-redelivers-this-id")
+    activity = teams_small.activity(
+        value=dict(action(review, "Skicka")["data"]), reply_to_id=FORM_CARD, activity_id="teams-redelivers-this-id"
+    )
     _, first, _ = await teams_small.post(activity)
     _, again, _ = await teams_small.post(activity)
     assert "AVV-2026-0001" in first.all_text() and "AVV-2026-0001" in again.all_text()
@@ -349,7 +399,10 @@ async def test_a_personnummer_keeps_the_text_masked_and_the_error_by_the_field(t
     assert input_after(card, "allvarlighet")[0]["value"] == "allvarlig"
     # Sent again unchanged: still refused, the mask must be rewritten.
     card = updated_card(await fill(teams_small, card, 2, dict(STEP2, beskrivning=field["value"])))
-    assert input_after(card, "beskrivning")[1]["text"] == "⚠ Ta bort tecknen ▇ (där personnumret stod) och skriv om meningen utan numret."
+    assert (
+        input_after(card, "beskrivning")[1]["text"]
+        == "⚠ Ta bort tecknen ▇ (där personnumret stod) och skriv om meningen utan numret."
+    )
     fixed = "Klienten fick ingen ny tid efter att Arbetsförmedlingen uteblev."
     card = updated_card(await fill(teams_small, card, 2, dict(STEP2, beskrivning=fixed)))
     assert "Steg 3 av 3" in card_strings(card)

@@ -13,8 +13,7 @@ import pytest
 
 from bot.app_factory import SERVICES
 from lotsen.assistant import NOT_ALLOWED
-from tests.support.reports import (CHANNEL_CONV, CHANNEL_ID, channel_data, file_deviation, in_channel,
-                                   mention_entities)
+from tests.support.reports import CHANNEL_CONV, CHANNEL_ID, channel_data, file_deviation, in_channel, mention_entities
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_nodes, card_strings
 from tests.support.db import sql
 
@@ -30,9 +29,16 @@ def case_row(teams, reference="AVV-2026-0001"):
 
 
 def events(teams, reference="AVV-2026-0001"):
-    return [tuple(r) for r in db(teams).execute(
-        "SELECT e.status, e.comment, e.actor_aad FROM case_events e JOIN cases c ON c.id = e.case_id "
-        "WHERE c.reference = ? ORDER BY e.id", (reference,)).fetchall()]
+    return [
+        tuple(r)
+        for r in db(teams)
+        .execute(
+            "SELECT e.status, e.comment, e.actor_aad FROM case_events e JOIN cases c ON c.id = e.case_id "
+            "WHERE c.reference = ? ORDER BY e.id",
+            (reference,),
+        )
+        .fetchall()
+    ]
 
 
 def receipt_text(replies) -> str:
@@ -76,30 +82,45 @@ def status_inputs(status, comment=""):
 
 def in_thread(card_id: str) -> dict:
     """Where a press on the channel card comes from: the thread of that post."""
-    return {"conversation": f"{CHANNEL_ID};messageid={card_id}", "conversation_type": "channel",
-            "channel_data": channel_data(), "reply_to_id": card_id}
+    return {
+        "conversation": f"{CHANNEL_ID};messageid={card_id}",
+        "conversation_type": "channel",
+        "channel_data": channel_data(),
+        "reply_to_id": card_id,
+    }
 
 
 # --- 1. routing and the receipt ------------------------------------------------------------------
 
+
 async def test_a_mention_in_a_channel_connects_it(teams_small):
     replies = await in_channel(teams_small, "koppla kanal avvikelser Vetlanda")
-    assert replies.texts == ["Klart! Nya avvikelser för Vetlanda skickas hit från och med nu. Rapporter som "
-                             "redan har kommit in ser du med **lista avvikelser vetlanda**."]
+    assert replies.texts == [
+        "Klart! Nya avvikelser för Vetlanda skickas hit från och med nu. Rapporter som "
+        "redan har kommit in ser du med **lista avvikelser vetlanda**."
+    ]
     row = db(teams_small).execute("SELECT * FROM channel_links").fetchone()
     assert (row["kind"], row["target"], row["linked_by"]) == ("avvikelse", "vetlanda", COORDINATOR.aad)
     assert json.loads(row["conversation_ref"])["conversation"]["id"] == CHANNEL_CONV
 
 
-@pytest.mark.parametrize("text", [
-    "<at>Samverkanslotsen</at> koppla kanal avvikelser Vetlanda",
-    "<at>Samverkanslotsen</at>&nbsp;koppla kanalen för avvikelser i Vetlanda.",
-    "<at>Samverkanslotsen</at> Koppla kanal avvikelser vetlanda kommun",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<at>Samverkanslotsen</at> koppla kanal avvikelser Vetlanda",
+        "<at>Samverkanslotsen</at>&nbsp;koppla kanalen för avvikelser i Vetlanda.",
+        "<at>Samverkanslotsen</at> Koppla kanal avvikelser vetlanda kommun",
+    ],
+)
 async def test_mention_variants_are_understood(teams_small, text):
-    replies = await teams_small.send(text, person=COORDINATOR, conversation=CHANNEL_CONV,
-                                     conversation_type="channel", channel_data=channel_data(),
-                                     entities=mention_entities())
+    replies = await teams_small.send(
+        text,
+        person=COORDINATOR,
+        conversation=CHANNEL_CONV,
+        conversation_type="channel",
+        channel_data=channel_data(),
+        entities=mention_entities(),
+    )
     assert "Klart! Nya avvikelser för Vetlanda" in replies.all_text()
 
 
@@ -111,8 +132,9 @@ async def test_connecting_is_done_in_the_channel_not_in_a_personal_chat(teams_sm
 
 async def test_an_unknown_kommun_is_said_plainly(teams_small):
     replies = await in_channel(teams_small, "koppla kanal avvikelser Atlantis")
-    assert replies.texts == ["Jag känner inte igen kommunen ”atlantis”. Skriv kommunens namn, t.ex. Vetlanda, "
-                             "eller **alla**."]
+    assert replies.texts == [
+        "Jag känner inte igen kommunen ”atlantis”. Skriv kommunens namn, t.ex. Vetlanda, eller **alla**."
+    ]
 
 
 async def test_a_report_is_posted_to_the_connected_channel_as_a_new_post(teams_small):
@@ -125,15 +147,24 @@ async def test_a_report_is_posted_to_the_connected_channel_as_a_new_post(teams_s
     assert posts[0].activity_id == ""
     assert not [c for c in replies if c.conversation.startswith(CHANNEL_ID) and c.method != "send"]
     text = card_strings(card_of(posts[0]))
-    for expected in ("Avvikelse i samverkan AVV-2026-0001", "Status: Mottagen", "Vetlanda", "Kim Handläggare",
-                     "Arbetsförmedlingen uteblev från ett planerat SIP-möte", "Kommun; Arbetsförmedlingen",
-                     "Allvarlig – risk för konsekvenser för individen", "Spara status"):
+    for expected in (
+        "Avvikelse i samverkan AVV-2026-0001",
+        "Status: Mottagen",
+        "Vetlanda",
+        "Kim Handläggare",
+        "Arbetsförmedlingen uteblev från ett planerat SIP-möte",
+        "Kommun; Arbetsförmedlingen",
+        "Allvarlig – risk för konsekvenser för individen",
+        "Spara status",
+    ):
         assert expected in text, expected
     receipt = receipt_text(replies)
     assert "Avvikelse i samverkan: skickad\nSkickad till Samverkanskoordinator i Vetlanda" in receipt
     assert "Status\nMottagen – skickad till Samverkanskoordinator i Vetlanda" in receipt
-    assert ("Rapporten har skickats till Samverkanskoordinator i Vetlanda och finns nu i kanalen för avvikelser "
-            "i Vetlanda i Teams, där den följs upp.") in receipt
+    assert (
+        "Rapporten har skickats till Samverkanskoordinator i Vetlanda och finns nu i kanalen för avvikelser "
+        "i Vetlanda i Teams, där den följs upp."
+    ) in receipt
     assert "Avvikelser i Vetlanda följs också upp i Samverk Vetlanda arbetsgrupp." in receipt
     assert "mejla" not in receipt.lower()
     row = case_row(teams_small)
@@ -146,15 +177,21 @@ async def test_without_a_channel_the_report_is_stored_and_the_reporter_gets_the_
     assert not [c for c in replies if c.conversation != "personal-1"]  # nothing posted anywhere else
     receipt = receipt_text(replies)
     # Honest: not "skickad", and whom to e-mail, with the contact as buttons.
-    assert "Avvikelse i samverkan: sparad\nIngen kanal är kopplad för Vetlanda – mejla Samverkanskoordinator i Vetlanda" in receipt
+    assert (
+        "Avvikelse i samverkan: sparad\nIngen kanal är kopplad för Vetlanda – mejla Samverkanskoordinator i Vetlanda"
+        in receipt
+    )
     assert "Status\nMottagen – inte skickad till någon kanal, mejla Samverkanskoordinator i Vetlanda" in receipt
     assert "Skickad till" not in receipt
     assert "Samverkanskoordinator · Exempel Exempelsson · samverkan.vetlanda@exempel.se · 070-174 06 10" in receipt
     assert "Avvikelser i Vetlanda följs också upp i Samverk Vetlanda arbetsgrupp." in receipt
     card = [c for c in replies.cards if "Tack! Uppgifterna är sparade." in card_strings(c)][-1]
     urls = {n["title"]: n["url"] for n in card_nodes(card) if n.get("type") == "Action.OpenUrl"}
-    assert urls == {"E-post": "mailto:samverkan.vetlanda@exempel.se?subject=AVV-2026-0001", "Ring": "tel:+46701740610",
-                    "Chatta i Teams": "https://teams.microsoft.com/l/chat/0/0?users=samverkan.vetlanda@exempel.se"}
+    assert urls == {
+        "E-post": "mailto:samverkan.vetlanda@exempel.se?subject=AVV-2026-0001",
+        "Ring": "tel:+46701740610",
+        "Chatta i Teams": "https://teams.microsoft.com/l/chat/0/0?users=samverkan.vetlanda@exempel.se",
+    }
     row = case_row(teams_small)
     assert row["status"] == "mottagen" and row["channel_activity_id"] is None
 
@@ -205,21 +242,26 @@ async def test_disconnecting_stops_the_posts(teams_small):
 
 # --- 2. status on the channel card -----------------------------------------------------------------
 
+
 async def test_action_execute_returns_the_refreshed_card_and_tells_the_reporter(teams_small):
     post, _ = await filed_in_channel(teams_small)
     status, body, replies = await teams_small.invoke(
-        "case.status", status_inputs("under-utredning", "Tas upp i Samverk Vetlanda den 4 december."),
-        person=COORDINATOR, **in_thread(post.new_id))
+        "case.status",
+        status_inputs("under-utredning", "Tas upp i Samverk Vetlanda den 4 december."),
+        person=COORDINATOR,
+        **in_thread(post.new_id),
+    )
     assert status == 200 and body["statusCode"] == 200 and body["type"] == CARD
     text = card_strings(body["value"])
     assert "Status: Under utredning" in text
     assert "Under utredning – Tas upp i Samverk Vetlanda den 4 december." in text  # history
     assert case_row(teams_small)["status"] == "under-utredning"
-    assert events(teams_small)[-1] == ("under-utredning", "Tas upp i Samverk Vetlanda den 4 december.",
-                                       COORDINATOR.aad)
+    assert events(teams_small)[-1] == ("under-utredning", "Tas upp i Samverk Vetlanda den 4 december.", COORDINATOR.aad)
     (note,) = personal_sends(replies)
-    assert note.body["text"] == ("Din avvikelserapport AVV-2026-0001 har fått status: **Under utredning**. "
-                                 "Kommentar: Tas upp i Samverk Vetlanda den 4 december.")
+    assert note.body["text"] == (
+        "Din avvikelserapport AVV-2026-0001 har fått status: **Under utredning**. "
+        "Kommentar: Tas upp i Samverk Vetlanda den 4 december."
+    )
     # the refreshed card is the answer: nothing else is posted or updated in the channel
     assert [c for c in replies if c.conversation.startswith(CHANNEL_ID)] == []
 
@@ -229,8 +271,12 @@ async def test_action_submit_fallback_updates_the_card_in_place(teams_small):
     card = card_of(post)
     save = action(card, "Spara status")
     assert save["type"] == "Action.Execute" and save["fallback"]["type"] == "Action.Submit"
-    replies = await teams_small.click(save["fallback"], {"status": "atgardad", "comment": "Rutinen är förtydligad."},
-                                      person=COORDINATOR, **in_thread(post.new_id))
+    replies = await teams_small.click(
+        save["fallback"],
+        {"status": "atgardad", "comment": "Rutinen är förtydligad."},
+        person=COORDINATOR,
+        **in_thread(post.new_id),
+    )
     (update,) = replies.updates
     assert update.activity_id == post.new_id  # PUT …/activities/{the channel card}
     assert update.conversation.startswith(CHANNEL_ID)
@@ -245,8 +291,9 @@ async def test_the_whole_way_mottagen_to_avslutad(teams_small):
     post, _ = await filed_in_channel(teams_small)
     seen = []
     for status, title in (("under-utredning", "Under utredning"), ("atgardad", "Åtgärdad"), ("avslutad", "Avslutad")):
-        _, body, replies = await teams_small.invoke("case.status", status_inputs(status), person=COORDINATOR,
-                                                    **in_thread(post.new_id))
+        _, body, replies = await teams_small.invoke(
+            "case.status", status_inputs(status), person=COORDINATOR, **in_thread(post.new_id)
+        )
         assert f"Status: {title}" in card_strings(body["value"])
         seen += [c.body["text"] for c in personal_sends(replies)]
     assert [s.split("status: ")[1] for s in seen] == ["**Under utredning**.", "**Åtgärdad**.", "**Avslutad**."]
@@ -256,8 +303,9 @@ async def test_the_whole_way_mottagen_to_avslutad(teams_small):
 async def test_an_unreachable_reporter_does_not_undo_the_status_change(teams_small):
     post, _ = await filed_in_channel(teams_small)
     teams_small.connector.refuse.add("personal-1")
-    _, body, replies = await teams_small.invoke("case.status", status_inputs("avslutad", "Klart."),
-                                                person=COORDINATOR, **in_thread(post.new_id))
+    _, body, replies = await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR, **in_thread(post.new_id)
+    )
     assert "Status: Avslutad" in card_strings(body["value"])
     assert case_row(teams_small)["status"] == "avslutad"
     assert [c for c in replies if c.method == "send"] == []  # nothing (no apology either) was posted anywhere
@@ -265,8 +313,9 @@ async def test_an_unreachable_reporter_does_not_undo_the_status_change(teams_sma
 
 async def test_no_message_to_the_reporter_who_did_not_ask_for_feedback(teams_small):
     post, _ = await filed_in_channel(teams_small, feedback=False)
-    _, body, replies = await teams_small.invoke("case.status", status_inputs("avslutad", "Klart."),
-                                                person=COORDINATOR, **in_thread(post.new_id))
+    _, body, replies = await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Klart."), person=COORDINATOR, **in_thread(post.new_id)
+    )
     assert "Status: Avslutad" in card_strings(body["value"])
     assert case_row(teams_small)["status"] == "avslutad"
     assert personal_sends(replies) == [] and [c for c in replies if c.method == "send"] == []
@@ -274,8 +323,12 @@ async def test_no_message_to_the_reporter_who_did_not_ask_for_feedback(teams_sma
 
 async def test_a_comment_without_a_new_status_is_saved_but_not_sent(teams_small):
     post, _ = await filed_in_channel(teams_small)
-    _, body, replies = await teams_small.invoke("case.status", status_inputs("mottagen", "Väntar på svar från AF."),
-                                                person=COORDINATOR, **in_thread(post.new_id))
+    _, body, replies = await teams_small.invoke(
+        "case.status",
+        status_inputs("mottagen", "Väntar på svar från AF."),
+        person=COORDINATOR,
+        **in_thread(post.new_id),
+    )
     assert "Mottagen – Väntar på svar från AF." in card_strings(body["value"])
     assert events(teams_small)[-1][:2] == ("mottagen", "Väntar på svar från AF.")
     assert personal_sends(replies) == []
@@ -283,8 +336,9 @@ async def test_a_comment_without_a_new_status_is_saved_but_not_sent(teams_small)
 
 async def test_a_personnummer_in_the_comment_is_refused(teams_small):
     post, _ = await filed_in_channel(teams_small)
-    _, body, replies = await teams_small.invoke("case.status", status_inputs("atgardad", "Gäller 19121212-1212."),
-                                                person=COORDINATOR, **in_thread(post.new_id))
+    _, body, replies = await teams_small.invoke(
+        "case.status", status_inputs("atgardad", "Gäller 19121212-1212."), person=COORDINATOR, **in_thread(post.new_id)
+    )
     assert "Ta bort personnumret" in card_strings(body["value"])
     assert case_row(teams_small)["status"] == "mottagen" and len(events(teams_small)) == 1
     assert "19121212" not in json.dumps(body) and personal_sends(replies) == []
@@ -293,12 +347,18 @@ async def test_a_personnummer_in_the_comment_is_refused(teams_small):
 async def test_a_status_from_a_copy_of_the_card_also_updates_the_channel_card(teams_small):
     post, _ = await filed_in_channel(teams_small)
     listing = await teams_small.send("lista avvikelser", person=COORDINATOR, conversation="personal-coord")
-    shown = await teams_small.click(action(listing.cards[0], "Visa AVV-2026-0001"), person=COORDINATOR,
-                                    conversation="personal-coord")
+    shown = await teams_small.click(
+        action(listing.cards[0], "Visa AVV-2026-0001"), person=COORDINATOR, conversation="personal-coord"
+    )
     copy = shown.cards[0]
     assert "Avvikelse i samverkan AVV-2026-0001" in card_strings(copy)
-    replies = await teams_small.click(action(copy, "Spara status")["fallback"], {"status": "under-utredning"},
-                                      person=COORDINATOR, conversation="personal-coord", reply_to_id="copy-card-1")
+    replies = await teams_small.click(
+        action(copy, "Spara status")["fallback"],
+        {"status": "under-utredning"},
+        person=COORDINATOR,
+        conversation="personal-coord",
+        reply_to_id="copy-card-1",
+    )
     updated = {c.activity_id: c for c in replies.updates}
     assert set(updated) == {"copy-card-1", post.new_id}
     assert updated[post.new_id].conversation == CHANNEL_ID
@@ -308,23 +368,43 @@ async def test_a_status_from_a_copy_of_the_card_also_updates_the_channel_card(te
 async def test_feedback_for_a_report_filed_in_a_group_chat_goes_to_the_personal_chat(teams_small):
     # the caseworker has filed before in their personal chat, so the bot can reach them there
     await file_deviation(teams_small, feedback=False)
-    post, replies = await filed_in_channel(teams_small, conversation="19:group-chat@thread.v2",
-                                           conversation_type="groupChat")
+    post, replies = await filed_in_channel(
+        teams_small, conversation="19:group-chat@thread.v2", conversation_type="groupChat"
+    )
     assert "AVV-2026-0002" in receipt_text(replies)
-    _, _, replies = await teams_small.invoke("case.status", dict(status_inputs("avslutad"), reference="AVV-2026-0002"),
-                                             person=COORDINATOR, **in_thread(post.new_id))
+    _, _, replies = await teams_small.invoke(
+        "case.status",
+        dict(status_inputs("avslutad"), reference="AVV-2026-0002"),
+        person=COORDINATOR,
+        **in_thread(post.new_id),
+    )
     assert [c.conversation for c in replies if c.method in ("send", "reply")] == ["personal-1"]
 
 
 # --- 4. only coordinators ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [
-    "lista avvikelser", "lista avvikelser vetlanda", "sammanställning", "sammanställning 2026 vetlanda",
-    "exportera avvikelser 2026"])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "lista avvikelser",
+        "lista avvikelser vetlanda",
+        "sammanställning",
+        "sammanställning 2026 vetlanda",
+        "exportera avvikelser 2026",
+    ],
+)
 async def test_others_are_refused_every_report_command(teams_small, command):
     await file_deviation(teams_small)
-    for where in ({}, {"conversation": CHANNEL_CONV, "conversation_type": "channel",
-                       "channel_data": channel_data(), "entities": mention_entities()}):
+    for where in (
+        {},
+        {
+            "conversation": CHANNEL_CONV,
+            "conversation_type": "channel",
+            "channel_data": channel_data(),
+            "entities": mention_entities(),
+        },
+    ):
         text = f"<at>Samverkanslotsen</at> {command}" if where else command
         replies = await teams_small.send(text, person=OTHER, **where)
         assert replies.texts == [NOT_ALLOWED] and replies.cards == []
@@ -344,21 +424,31 @@ async def test_others_cannot_connect_a_channel(teams_small):
 async def test_others_cannot_change_status_by_invoke_or_submit(teams_small):
     post, _ = await filed_in_channel(teams_small)
     before = dict(case_row(teams_small))
-    status, body, replies = await teams_small.invoke("case.status", status_inputs("avslutad", "Stängd av mig."),
-                                                     person=OTHER, **in_thread(post.new_id))
+    status, body, replies = await teams_small.invoke(
+        "case.status", status_inputs("avslutad", "Stängd av mig."), person=OTHER, **in_thread(post.new_id)
+    )
     # the refusal is the answer to the person who pressed, not a message to the whole channel
-    assert status == 200 and body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
-                                      "value": NOT_ALLOWED}
+    assert status == 200 and body == {
+        "statusCode": 200,
+        "type": "application/vnd.microsoft.activity.message",
+        "value": NOT_ALLOWED,
+    }
     assert list(replies) == []
-    replies = await teams_small.click(action(card_of(post), "Spara status")["fallback"],
-                                      {"status": "avslutad", "comment": "Stängd av mig."},
-                                      person=OTHER, **in_thread(post.new_id))
+    replies = await teams_small.click(
+        action(card_of(post), "Spara status")["fallback"],
+        {"status": "avslutad", "comment": "Stängd av mig."},
+        person=OTHER,
+        **in_thread(post.new_id),
+    )
     assert replies.texts == [NOT_ALLOWED] and replies.updates == []
     assert dict(case_row(teams_small)) == before
     assert events(teams_small) == [("mottagen", "", CASEWORKER.aad)]
     assert personal_sends(replies) == []
-    denied = db(teams_small).execute("SELECT COUNT(*) FROM audit WHERE event = 'admin_denied' AND actor = ?",
-                                     (OTHER.aad,)).fetchone()[0]
+    denied = (
+        db(teams_small)
+        .execute("SELECT COUNT(*) FROM audit WHERE event = 'admin_denied' AND actor = ?", (OTHER.aad,))
+        .fetchone()[0]
+    )
     assert denied == 2
 
 
@@ -373,17 +463,28 @@ async def test_the_same_display_name_is_not_enough(teams_small):
 
 # --- row 43: a replayed status change is recorded once ---------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["invoke", "submit"])
 async def test_a_replayed_status_change_is_recorded_once(teams_small, kind):
     post, _ = await filed_in_channel(teams_small)
     if kind == "invoke":
         activity = teams_small.activity(
-            type_="invoke", name="adaptiveCard/action", person=COORDINATOR, activity_id="act-status-1",
-            value={"action": {"type": "Action.Execute", "verb": "case.status",
-                              "data": status_inputs("avslutad", "Klart.")}}, **in_thread(post.new_id))
+            type_="invoke",
+            name="adaptiveCard/action",
+            person=COORDINATOR,
+            activity_id="act-status-1",
+            value={
+                "action": {"type": "Action.Execute", "verb": "case.status", "data": status_inputs("avslutad", "Klart.")}
+            },
+            **in_thread(post.new_id),
+        )
     else:
-        activity = teams_small.activity(value=status_inputs("avslutad", "Klart."), person=COORDINATOR,
-                                        activity_id="act-status-1", **in_thread(post.new_id))
+        activity = teams_small.activity(
+            value=status_inputs("avslutad", "Klart."),
+            person=COORDINATOR,
+            activity_id="act-status-1",
+            **in_thread(post.new_id),
+        )
     first_status, first, first_body = await teams_small.post(activity)
     assert first_status in (200, 201) and len(personal_sends(first)) == 1
     # Teams retries the same activity, and later someone replays the captured request
@@ -394,15 +495,18 @@ async def test_a_replayed_status_change_is_recorded_once(teams_small, kind):
         if kind == "invoke":
             assert "Status: Avslutad" in card_strings(body["value"])
     assert [e[0] for e in events(teams_small)] == ["mottagen", "avslutad"]
-    assert db(teams_small).execute(
-        "SELECT COUNT(*) FROM audit WHERE event = 'duplicate_suppressed'").fetchone()[0] == 2
+    assert db(teams_small).execute("SELECT COUNT(*) FROM audit WHERE event = 'duplicate_suppressed'").fetchone()[0] == 2
 
 
 async def test_a_new_activity_with_the_same_change_is_recorded_again(teams_small):
     post, _ = await filed_in_channel(teams_small)
     for _ in range(2):
-        await teams_small.invoke("case.status", status_inputs("mottagen", "Påminnelse skickad."),
-                                 person=COORDINATOR, **in_thread(post.new_id))
+        await teams_small.invoke(
+            "case.status",
+            status_inputs("mottagen", "Påminnelse skickad."),
+            person=COORDINATOR,
+            **in_thread(post.new_id),
+        )
     assert [e[1] for e in events(teams_small)] == ["", "Påminnelse skickad.", "Påminnelse skickad."]
 
 

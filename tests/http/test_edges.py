@@ -14,8 +14,12 @@ from tests.conftest import FIXTURE_KB, make_settings, start_bot
 from tests.support.teams import BOT, CASEWORKER, TENANT, card_strings
 
 # connector_hosts: the fake connector on loopback is this test's Bot Connector (bot/auth.py allow-list)
-CREDENTIALS = dict(app_id="11111111-2222-3333-4444-555555555555", app_password="hemligt", host="0.0.0.0",
-                   connector_hosts=("127.0.0.1",))
+CREDENTIALS = dict(
+    app_id="11111111-2222-3333-4444-555555555555",
+    app_password="hemligt",
+    host="0.0.0.0",
+    connector_hosts=("127.0.0.1",),
+)
 
 
 def stored_by_botbuilder(activity: dict) -> dict:
@@ -32,8 +36,11 @@ def stored_by_agents(activity: dict) -> dict:
     """A reference as the Agents SDK's own model dumps it."""
     from microsoft_agents.activity import Activity
 
-    return Activity.model_validate(activity).get_conversation_reference().model_dump(
-        mode="json", by_alias=True, exclude_none=True)
+    return (
+        Activity.model_validate(activity)
+        .get_conversation_reference()
+        .model_dump(mode="json", by_alias=True, exclude_none=True)
+    )
 
 
 async def test_healthz_names_the_sdk(teams_small, bot_sdk):
@@ -63,8 +70,9 @@ async def test_a_personal_chat_reference_reaches_the_person(teams_small):
     for stored_by in (stored_by_botbuilder, stored_by_agents):
         ref = stored_by(teams_small.activity(text="hej", conversation="a:personal-42"))
         mark = len(teams_small.connector.calls)
-        await teams_small.app[SERVICES].messenger.send(ref, card={"type": "AdaptiveCard", "version": "1.5",
-                                                                   "body": [{"type": "TextBlock", "text": "Kvitto"}]})
+        await teams_small.app[SERVICES].messenger.send(
+            ref, card={"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Kvitto"}]}
+        )
         [call] = teams_small.connector.since(mark)
         assert call.conversation == "a:personal-42" and call.body["recipient"]["id"] == CASEWORKER.id
         assert card_strings(call.body["attachments"][0]["content"]) == "Kvitto"
@@ -72,8 +80,9 @@ async def test_a_personal_chat_reference_reaches_the_person(teams_small):
 
 async def test_a_refused_proactive_message_raises_delivery_error(teams_small):
     teams_small.connector.refuse.add("19:gone@thread.tacv2")
-    ref = stored_by_botbuilder(teams_small.activity(text="x", conversation="19:gone@thread.tacv2",
-                                                    conversation_type="channel"))
+    ref = stored_by_botbuilder(
+        teams_small.activity(text="x", conversation="19:gone@thread.tacv2", conversation_type="channel")
+    )
     with pytest.raises(DeliveryError) as raised:
         await teams_small.app[SERVICES].messenger.send(ref, text="hej")
     assert raised.value.status == 403
@@ -82,8 +91,9 @@ async def test_a_refused_proactive_message_raises_delivery_error(teams_small):
 async def test_unknown_invokes_are_not_implemented_and_reactions_are_ignored(teams_small):
     status, replies, _ = await teams_small.post(teams_small.activity(type_="invoke", name="task/fetch", value={}))
     assert status == 501 and list(replies) == []
-    status, replies, _ = await teams_small.post(teams_small.activity(type_="messageReaction",
-                                                                     reactionsAdded=[{"type": "like"}]))
+    status, replies, _ = await teams_small.post(
+        teams_small.activity(type_="messageReaction", reactionsAdded=[{"type": "like"}])
+    )
     assert status == 201 and list(replies) == []
     status, replies, _ = await teams_small.post(teams_small.activity(type_="installationUpdate", action="add"))
     assert status == 201 and list(replies) == []
@@ -98,8 +108,9 @@ async def test_with_credentials_replies_carry_the_bots_token(connector, tmp_path
     try:
         edge = teams.app[EDGE]
         calls: list[str] = []
-        bot_token = jwt.encode({"aud": "https://api.botframework.com", "exp": int(time.time()) + 3600}, "k" * 32,
-                               algorithm="HS256")
+        bot_token = jwt.encode(
+            {"aud": "https://api.botframework.com", "exp": int(time.time()) + 3600}, "k" * 32, algorithm="HS256"
+        )
 
         async def token(service_url: str) -> str:
             calls.append(service_url)
@@ -117,8 +128,13 @@ async def test_with_credentials_replies_carry_the_bots_token(connector, tmp_path
 
 @pytest.mark.parametrize("sdk", ["botbuilder", "agents"])
 def test_each_edge_maps_the_same_configuration(sdk):
-    single = Settings(bot_sdk=sdk, app_id="11111111-2222-3333-4444-555555555555", app_password="p",
-                      app_type="SingleTenant", app_tenant_id="22222222-0000-0000-0000-000000000000")
+    single = Settings(
+        bot_sdk=sdk,
+        app_id="11111111-2222-3333-4444-555555555555",
+        app_password="p",
+        app_type="SingleTenant",
+        app_tenant_id="22222222-0000-0000-0000-000000000000",
+    )
     edge = sdk_edge(single)
     assert edge.name == sdk
     if sdk == "agents":
@@ -126,8 +142,9 @@ def test_each_edge_maps_the_same_configuration(sdk):
         assert edge.config.TENANT_ID == single.app_tenant_id and edge.config.AUTH_TYPE == "ClientSecret"
         multi = sdk_edge(Settings(bot_sdk=sdk, app_id=single.app_id, app_password="p"))
         assert multi.config.TENANT_ID == "botframework.com"
-        msi = sdk_edge(Settings(bot_sdk=sdk, app_id=single.app_id, app_type="UserAssignedMSI",
-                                app_tenant_id=single.app_tenant_id))
+        msi = sdk_edge(
+            Settings(bot_sdk=sdk, app_id=single.app_id, app_type="UserAssignedMSI", app_tenant_id=single.app_tenant_id)
+        )
         assert msi.config.AUTH_TYPE == "UserManagedIdentity"
 
 
@@ -144,11 +161,25 @@ def test_the_agents_sdk_names_for_the_credentials_are_accepted():
     app = "11111111-2222-3333-4444-555555555555"
     tenant = "22222222-0000-0000-0000-000000000000"
     base = {"ALLOWED_TENANT_IDS": tenant}
-    single = Settings.from_env({**base, sc + "CLIENTID": app, sc + "CLIENTSECRET": "p", sc + "TENANTID": tenant,
-                                sc + "AUTHTYPE": "ClientSecret"})
-    assert (single.app_id, single.app_password, single.app_type, single.app_tenant_id) == (app, "p", "SingleTenant", tenant)
+    single = Settings.from_env(
+        {
+            **base,
+            sc + "CLIENTID": app,
+            sc + "CLIENTSECRET": "p",
+            sc + "TENANTID": tenant,
+            sc + "AUTHTYPE": "ClientSecret",
+        }
+    )
+    assert (single.app_id, single.app_password, single.app_type, single.app_tenant_id) == (
+        app,
+        "p",
+        "SingleTenant",
+        tenant,
+    )
     assert not single.local_mode
-    msi = Settings.from_env({**base, sc + "CLIENTID": app, sc + "TENANTID": tenant, sc + "AUTHTYPE": "UserManagedIdentity"})
+    msi = Settings.from_env(
+        {**base, sc + "CLIENTID": app, sc + "TENANTID": tenant, sc + "AUTHTYPE": "UserManagedIdentity"}
+    )
     assert msi.app_type == "UserAssignedMSI" and msi.app_password == ""
     # The same fail-closed rules as with the MicrosoftApp* names.
     with pytest.raises(SettingsError, match="MultiTenant is not accepted"):
@@ -158,10 +189,24 @@ def test_the_agents_sdk_names_for_the_credentials_are_accepted():
     with pytest.raises(SettingsError, match="AUTHTYPE must be ClientSecret or UserManagedIdentity"):
         Settings.from_env({**base, sc + "CLIENTID": app, sc + "AUTHTYPE": "certificate"})
     with pytest.raises(SettingsError, match="name different apps"):
-        Settings.from_env({**base, "MicrosoftAppId": "33333333-0000-0000-0000-000000000000", "MicrosoftAppPassword": "p",
-                           sc + "CLIENTID": app, sc + "CLIENTSECRET": "p"})
-    same = Settings.from_env({**base, "MicrosoftAppId": app, "MicrosoftAppPassword": "p", "MicrosoftAppTenantId": tenant,
-                              sc + "CLIENTID": app})
+        Settings.from_env(
+            {
+                **base,
+                "MicrosoftAppId": "33333333-0000-0000-0000-000000000000",
+                "MicrosoftAppPassword": "p",
+                sc + "CLIENTID": app,
+                sc + "CLIENTSECRET": "p",
+            }
+        )
+    same = Settings.from_env(
+        {
+            **base,
+            "MicrosoftAppId": app,
+            "MicrosoftAppPassword": "p",
+            "MicrosoftAppTenantId": tenant,
+            sc + "CLIENTID": app,
+        }
+    )
     assert same.app_id == app
 
 
@@ -182,19 +227,35 @@ async def test_unreachable_signing_keys_are_503_on_both_edges(connector, tmp_pat
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
-    settings = make_settings(tmp_path, knowledge_dir=FIXTURE_KB, app_type="SingleTenant",
-                             app_tenant_id="22222222-0000-0000-0000-000000000000", allowed_tenant_ids=(TENANT,),
-                             **CREDENTIALS)
+    settings = make_settings(
+        tmp_path,
+        knowledge_dir=FIXTURE_KB,
+        app_type="SingleTenant",
+        app_tenant_id="22222222-0000-0000-0000-000000000000",
+        allowed_tenant_ids=(TENANT,),
+        **CREDENTIALS,
+    )
     teams = await start_bot(connector, settings)
     try:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         now = int(time.time())
-        token = jwt.encode({"iss": "https://api.botframework.com", "aud": CREDENTIALS["app_id"], "exp": now + 600,
-                            "nbf": now - 10, "serviceurl": connector.url}, key, algorithm="RS256",
-                           headers={"kid": "unknown-key"})
-        response = await teams.http.post("/api/messages", data=json.dumps(teams.activity(text="hej")),
-                                         headers={"Content-Type": "application/json",
-                                                  "Authorization": f"Bearer {token}"})
+        token = jwt.encode(
+            {
+                "iss": "https://api.botframework.com",
+                "aud": CREDENTIALS["app_id"],
+                "exp": now + 600,
+                "nbf": now - 10,
+                "serviceurl": connector.url,
+            },
+            key,
+            algorithm="RS256",
+            headers={"kid": "unknown-key"},
+        )
+        response = await teams.http.post(
+            "/api/messages",
+            data=json.dumps(teams.activity(text="hej")),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
         assert response.status == 503
         assert connector.calls == []
     finally:

@@ -35,15 +35,18 @@ async def test_thumbs_down_asks_what_was_wrong_and_offers_a_person(teams_small, 
     assert "⚠ Välj vad som var fel." in card_strings(shown(again))
     # A personnummer in the comment: refused, masked, never stored or logged.
     caplog.set_level("DEBUG")
-    masked = await teams_small.click(action(card, "Skicka"),
-                                     {"reason": "saknas", "kommentar": "Gäller 19121212-1212 som inte fick hjälp"},
-                                     reply_to_id="reason-card")
+    masked = await teams_small.click(
+        action(card, "Skicka"),
+        {"reason": "saknas", "kommentar": "Gäller 19121212-1212 som inte fick hjälp"},
+        reply_to_id="reason-card",
+    )
     refused = shown(masked)
     assert "Ta bort personnumret" in card_strings(refused)
     assert "Gäller ▇▇▇▇▇▇▇▇-▇▇▇▇ som inte fick hjälp" in json.dumps(refused, ensure_ascii=False)
     assert "19121212" not in json.dumps(refused) and "19121212" not in caplog.text
-    done = await teams_small.click(action(card, "Skicka"), {"reason": "svaret-saknas", "kommentar": "Tolk nämns inte."},
-                                   reply_to_id="reason-card")
+    done = await teams_small.click(
+        action(card, "Skicka"), {"reason": "svaret-saknas", "kommentar": "Tolk nämns inte."}, reply_to_id="reason-card"
+    )
     assert "Tack för att du säger till" in card_strings(shown(done)) and "Svaret saknas" in card_strings(shown(done))
     assert "Fråga en person" in card_strings(shown(done))
     rows = [tuple(r) for r in sql(store(teams_small)).execute("SELECT entry_id, vote, reason, comment FROM feedback")]
@@ -55,6 +58,7 @@ async def test_thumbs_down_asks_what_was_wrong_and_offers_a_person(teams_small, 
     assert "varför: svaret saknas 1" in listing and "”Tolk nämns inte.”" in listing
     from lotsen import digest
     from zoneinfo import ZoneInfo
+
     services = teams_small.app[SERVICES]
     built = await digest.build_digest(services.store, services.clock())
     lines = "\n".join(digest.digest_lines(built, services.knowledge.snapshot.kb, ZoneInfo("Europe/Stockholm")))

@@ -44,8 +44,10 @@ class SignedTeams:
             header = self.identity.header(APP, activity.get("serviceUrl"))
         mark = len(self.teams.connector.calls)
         response = await self.teams.http.post(
-            "/api/messages", data=body if body is not None else json.dumps(activity),
-            headers={"Content-Type": "application/json", "Authorization": header})
+            "/api/messages",
+            data=body if body is not None else json.dumps(activity),
+            headers={"Content-Type": "application/json", "Authorization": header},
+        )
         await response.read()
         return response.status, self.teams.connector.calls[mark:]
 
@@ -67,9 +69,17 @@ async def signed(bot_sdk, identity, tmp_path):
     connector = FakeConnector()
     connector_server = await serve_connector(connector)
     settings = make_settings(
-        tmp_path, app_id=APP, app_password="hemligt", app_type="SingleTenant", app_tenant_id=TENANT,
-        allowed_tenant_ids=(TENANT,), openid_metadata_url=identity.metadata_url,
-        connector_hosts=("127.0.0.1",), auth_timeout_seconds=1.0, host="0.0.0.0")
+        tmp_path,
+        app_id=APP,
+        app_password="hemligt",
+        app_type="SingleTenant",
+        app_tenant_id=TENANT,
+        allowed_tenant_ids=(TENANT,),
+        openid_metadata_url=identity.metadata_url,
+        connector_hosts=("127.0.0.1",),
+        auth_timeout_seconds=1.0,
+        host="0.0.0.0",
+    )
     app = create_app(edges.on_current_sdk(settings))
     app[EDGE].connector.tokens = BotToken()
     client = TestClient(TestServer(app, host="127.0.0.1"))
@@ -89,11 +99,13 @@ async def test_a_signed_activity_is_answered_with_the_bots_token(signed):
 
 # --- row 9 ---------------------------------------------------------------------------------------
 
+
 async def test_a_key_published_after_start_is_accepted_after_one_refresh(signed, identity):
     assert (await signed.post(signed.activity(text="hjälp")))[0] == 201
     identity.add_key("rollover")
-    status, calls = await signed.post(signed.activity(text="hjälp"), identity.header(APP, signed.teams.service_url,
-                                                                                     kid="rollover"))
+    status, calls = await signed.post(
+        signed.activity(text="hjälp"), identity.header(APP, signed.teams.service_url, kid="rollover")
+    )
     assert status == 201 and calls
     assert identity.metadata_fetches == 2
 
@@ -102,19 +114,22 @@ async def test_made_up_key_ids_are_401_and_refresh_the_keys_once(signed, identit
     await signed.post(signed.activity(text="hjälp"))
     for n in range(4):
         identity.add_key(f"made-up-{n}", publish=False)
-        status, calls = await signed.post(signed.activity(text="hjälp"),
-                                          identity.header(APP, signed.teams.service_url, kid=f"made-up-{n}"))
+        status, calls = await signed.post(
+            signed.activity(text="hjälp"), identity.header(APP, signed.teams.service_url, kid=f"made-up-{n}")
+        )
         assert status == 401 and calls == []
     assert identity.metadata_fetches == 2
 
 
 # --- row 10 --------------------------------------------------------------------------------------
 
+
 async def test_a_key_not_endorsed_for_teams_is_403_with_one_log_line(signed, identity, caplog):
     identity.add_key("webchat", endorsements=("webchat",))
     caplog.clear()
-    status, calls = await signed.post(signed.activity(text="hjälp"),
-                                      identity.header(APP, signed.teams.service_url, kid="webchat"))
+    status, calls = await signed.post(
+        signed.activity(text="hjälp"), identity.header(APP, signed.teams.service_url, kid="webchat")
+    )
     assert status == 403 and calls == []
     records = [r for r in caplog.records if r.name.startswith("bot.")]
     assert len(records) == 1 and records[0].exc_info is None and "endorsed" in records[0].getMessage()
@@ -126,6 +141,7 @@ async def test_a_spoofed_channel_id_is_403(signed):
 
 
 # --- row 11 --------------------------------------------------------------------------------------
+
 
 async def test_a_signed_foreign_service_url_never_gets_the_bots_token(signed, identity):
     collector = FakeConnector()  # an attacker's endpoint, signed into a valid token
@@ -151,20 +167,23 @@ async def test_a_stored_reference_to_a_foreign_host_is_never_sent_to(signed):
 
 
 async def test_service_url_must_match_the_token(signed, identity):
-    status, calls = await signed.post(signed.activity(text="hjälp"),
-                                      identity.header(APP, "https://smba.trafficmanager.net/emea/"))
+    status, calls = await signed.post(
+        signed.activity(text="hjälp"), identity.header(APP, "https://smba.trafficmanager.net/emea/")
+    )
     assert status == 401 and calls == []
 
 
 # --- row 12 --------------------------------------------------------------------------------------
+
 
 async def test_a_hanging_key_service_does_not_freeze_other_turns(signed, identity):
     assert (await signed.post(signed.activity(text="hjälp")))[0] == 201  # keys cached
     assert (await signed.teams.http.get("/readyz")).status == 200
     identity.hang = True
     identity.add_key("new-key")
-    stuck = asyncio.create_task(signed.post(signed.activity(text="hjälp"),
-                                            identity.header(APP, signed.teams.service_url, kid="new-key")))
+    stuck = asyncio.create_task(
+        signed.post(signed.activity(text="hjälp"), identity.header(APP, signed.teams.service_url, kid="new-key"))
+    )
     await asyncio.sleep(0.1)
     started = time.monotonic()
     for _ in range(3):  # other turns keep flowing while the key fetch hangs
@@ -182,12 +201,16 @@ async def test_a_hanging_key_service_does_not_freeze_other_turns(signed, identit
 
 # --- row 15 --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body", [
-    '{"type": "message", "value": ' + "[" * 2000 + "]" * 2000 + "}",
-    '{"type": "message", "value": ' + "{\"a\":" * 2000 + "1" + "}" * 2000 + "}",
-    '{"type": "message", "value": ' + "9" * 5000 + "}",
-    '{"type": "message", "value": NaN}',
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"type": "message", "value": ' + "[" * 2000 + "]" * 2000 + "}",
+        '{"type": "message", "value": ' + '{"a":' * 2000 + "1" + "}" * 2000 + "}",
+        '{"type": "message", "value": ' + "9" * 5000 + "}",
+        '{"type": "message", "value": NaN}',
+    ],
+)
 async def test_json_bombs_are_400(signed, body):
     status, calls = await signed.post({}, body=body)
     assert status == 400 and calls == []
@@ -200,6 +223,7 @@ async def test_json_bombs_are_400_in_local_mode_too(teams_small):
 
 
 # --- rows 21–23 ----------------------------------------------------------------------------------
+
 
 async def test_tenant_missing_is_not_processed_and_audited(signed):
     activity = signed.activity(text="hjälp")

@@ -8,8 +8,12 @@ import pytest
 from tests.support.teams import BOT, CASEWORKER, COORDINATOR
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest" / "manifest.template.json"
-COMMANDS = [(scope, command["title"]) for command_list in json.loads(MANIFEST.read_text(encoding="utf-8"))
-            ["bots"][0]["commandLists"] for scope in command_list["scopes"] for command in command_list["commands"]]
+COMMANDS = [
+    (scope, command["title"])
+    for command_list in json.loads(MANIFEST.read_text(encoding="utf-8"))["bots"][0]["commandLists"]
+    for scope in command_list["scopes"]
+    for command in command_list["commands"]
+]
 EXPECTED = {
     "hjälp": "Det här kan jag hjälpa dig med",
     "rapportera avvikelse": "Rapportera en avvikelse i samverkan",
@@ -35,13 +39,17 @@ async def test_each_menu_command_works_in_its_scope(teams_small, scope, title):
     text = title
     if scope == "team":
         conversation = "19:koordinatorer@thread.tacv2"
-        kw = dict(conversation=conversation, conversation_type="channel",
-                  channel_data={"team": {"id": "team-1"}, "channel": {"id": conversation}},
-                  entities=[{"type": "mention", "text": "<at>Samverkanslotsen</at>", "mentioned": BOT}])
+        kw = dict(
+            conversation=conversation,
+            conversation_type="channel",
+            channel_data={"team": {"id": "team-1"}, "channel": {"id": conversation}},
+            entities=[{"type": "mention", "text": "<at>Samverkanslotsen</at>", "mentioned": BOT}],
+        )
         text = f"<at>Samverkanslotsen</at> {title}" + (" avvikelser vetlanda" if title == "koppla kanal" else "")
         if title != "koppla kanal":  # lists are only shown in a connected coordinators' channel
-            connected = await teams_small.send("<at>Samverkanslotsen</at> koppla kanal avvikelser vetlanda",
-                                               person=person, **kw)
+            connected = await teams_small.send(
+                "<at>Samverkanslotsen</at> koppla kanal avvikelser vetlanda", person=person, **kw
+            )
             assert "Klart!" in connected.all_text()
     elif scope == "groupChat":
         kw = dict(conversation="19:grupp@thread.v2", conversation_type="groupChat")

@@ -28,12 +28,16 @@ async def test_status_of_my_own_case_and_nobody_elses(teams_small):
 
     # Someone else (even with the same display name as a coordinator) learns nothing.
     other = await teams_small.send(f"status {reference}", person=OTHER)
-    assert other.texts == [f"Jag hittar inget ärende med referensen {reference} som du har skickat in. Kontrollera "
-                           "referensen, eller skriv **mina ärenden** för att se dina."]
+    assert other.texts == [
+        f"Jag hittar inget ärende med referensen {reference} som du har skickat in. Kontrollera "
+        "referensen, eller skriv **mina ärenden** för att se dina."
+    ]
     assert not other.cards
     missing = await teams_small.send("status AVV-2026-9999", person=OTHER)
     assert missing.texts[0].startswith("Jag hittar inget ärende med referensen AVV-2026-9999")  # same answer
-    denied = sql(store(teams_small)).execute("SELECT actor, target FROM audit WHERE event = 'case_lookup_denied'").fetchall()
+    denied = (
+        sql(store(teams_small)).execute("SELECT actor, target FROM audit WHERE event = 'case_lookup_denied'").fetchall()
+    )
     assert [tuple(r) for r in denied] == [(OTHER.aad, reference)]
 
     # A coordinator gets the full case card, with the handling inputs.
@@ -76,7 +80,9 @@ async def test_coordinators_list_arena_and_sip_requests_in_chat(teams_small):
     sip = card_strings((await teams_small.send("lista förfrågningar sip", person=COORDINATOR)).cards[0])
     assert sip_booked.reference in sip and sip_new.reference in sip and arena.reference not in sip
 
-    narrow = card_strings((await teams_small.send("lista förfrågningar sip jönköping mottagna", person=COORDINATOR)).cards[0])
+    narrow = card_strings(
+        (await teams_small.send("lista förfrågningar sip jönköping mottagna", person=COORDINATOR)).cards[0]
+    )
     assert sip_new.reference in narrow and sip_booked.reference not in narrow and arena.reference not in narrow
     assert "Jönköping" in narrow and "Mottagen" in narrow
 
@@ -87,5 +93,6 @@ async def test_coordinators_list_arena_and_sip_requests_in_chat(teams_small):
     assert "Jag förstod inte ”blabar”" in bad.texts[0] and "lista förfrågningar arena jönköping" in bad.texts[0]
 
     refused = await teams_small.send("lista förfrågningar", person=CASEWORKER)
-    assert refused.texts == ["Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator "
-                             "om du behöver hjälp."]
+    assert refused.texts == [
+        "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
+    ]

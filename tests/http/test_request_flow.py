@@ -17,8 +17,17 @@ import pytest
 from bot.app_factory import SERVICES
 from tests.support.db import sql
 from tests.conftest import FIXTURE_KB, make_settings, start_bot
-from tests.support.teams import (CASEWORKER, COORDINATOR, OTHER, Person, Replies, action, card_strings, inputs_of,
-                                 submit_actions)
+from tests.support.teams import (
+    CASEWORKER,
+    COORDINATOR,
+    OTHER,
+    Person,
+    Replies,
+    action,
+    card_strings,
+    inputs_of,
+    submit_actions,
+)
 
 CARD = "application/vnd.microsoft.card.adaptive"
 PERSONAL = "personal-1"
@@ -27,8 +36,11 @@ PNR = "19121212-1212"
 
 
 def channel_kw(conversation: str = CHANNEL_ID) -> dict[str, Any]:
-    return {"conversation": conversation, "conversation_type": "channel",
-            "channel_data": {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": conversation}}}
+    return {
+        "conversation": conversation,
+        "conversation_type": "channel",
+        "channel_data": {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": conversation}},
+    }
 
 
 def shown(replies: Replies, conversation: str = PERSONAL) -> list[tuple[dict[str, Any], str]]:
@@ -47,8 +59,11 @@ def shown(replies: Replies, conversation: str = PERSONAL) -> list[tuple[dict[str
 
 
 def texts_in(replies: Replies, conversation: str) -> list[str]:
-    return [c.body.get("text") or "" for c in replies
-            if c.conversation == conversation and c.method in ("reply", "send") and c.body.get("text")]
+    return [
+        c.body.get("text") or ""
+        for c in replies
+        if c.conversation == conversation and c.method in ("reply", "send") and c.body.get("text")
+    ]
 
 
 def input_value(card: dict[str, Any], input_id: str) -> str:
@@ -117,16 +132,24 @@ async def draft_of(teams, person: Person = CASEWORKER, conversation: str = PERSO
 
 
 ARENA_INDIVIDUAL = {"arena_typ": "individ", "kommun": "jonkoping", "planering": "nej", "samtycke": "true"}
-ARENA_STEP1 = {"syfte": "Vi behöver kartlägga vilket stöd parterna kan ge för att undvika rundgång.",
-               "parter": "kommun,forsakringskassan", "provat": "Praktik via arbetsmarknadsenheten."}
+ARENA_STEP1 = {
+    "syfte": "Vi behöver kartlägga vilket stöd parterna kan ge för att undvika rundgång.",
+    "parter": "kommun,forsakringskassan",
+    "provat": "Praktik via arbetsmarknadsenheten.",
+}
 CONTACT = {"tid": "inom-2-veckor", "roll": "Socialsekreterare", "organisation": "socialtjansten"}
 SIP_TRIAGE = {"kommun": "vetlanda", "huvudman": "socialtjanst,halso-sjukvard", "samtycke": "true"}
-SIP_STEP1 = {"syfte": "Insatser från socialtjänsten och psykiatrin behöver samordnas med individen.",
-             "provat": "Kontakt med vårdcentralen.", "individen_onskar": "true", "narstaende": "false"}
+SIP_STEP1 = {
+    "syfte": "Insatser från socialtjänsten och psykiatrin behöver samordnas med individen.",
+    "provat": "Kontakt med vårdcentralen.",
+    "individen_onskar": "true",
+    "narstaende": "false",
+}
 
 
-async def arena_to_review(chat: Chat, triage: dict[str, Any] = ARENA_INDIVIDUAL,
-                          step1: dict[str, Any] = ARENA_STEP1) -> None:
+async def arena_to_review(
+    chat: Chat, triage: dict[str, Any] = ARENA_INDIVIDUAL, step1: dict[str, Any] = ARENA_STEP1
+) -> None:
     await chat.say("begära arenakonsultation")
     await chat.press("Fortsätt", triage)
     assert "Steg 1 av 2" in chat.screen, chat.text
@@ -156,14 +179,17 @@ def channel_posts(replies: Replies, conversation: str = CHANNEL_ID):
 # --- starting ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, title", [
-    ("begära arenakonsultation", "Arena-konsultation"),
-    ("Begär arena i Jönköping", "Arena-konsultation"),
-    ("begära arenakonsultaiton", "Arena-konsultation"),
-    ("kalla till SIP", "SIP-möte"),
-    ("jag behöver en SIP", "SIP-möte"),
-    ("Kala till sip", "SIP-möte"),
-])
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("begära arenakonsultation", "Arena-konsultation"),
+        ("Begär arena i Jönköping", "Arena-konsultation"),
+        ("begära arenakonsultaiton", "Arena-konsultation"),
+        ("kalla till SIP", "SIP-möte"),
+        ("jag behöver en SIP", "SIP-möte"),
+        ("Kala till sip", "SIP-möte"),
+    ],
+)
 async def test_start_from_text_shows_the_preconditions(teams_small, text, title):
     chat = Chat(teams_small)
     await chat.say(text)
@@ -221,13 +247,33 @@ async def test_switch_kind_from_the_preconditions(teams_small):
 # --- Arena rules -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kommun, expected, absent", [
-    ("vetlanda", ["Arena finns inte i Vetlanda", "Samverk Vetlanda arbetsgrupp", "samverkan.vetlanda@exempel.se",
-                  "Supported Employment", "se.vetlanda@exempel.se", "remittentgruppen"], ["kansli@exempel.se"]),
-    ("aneby", ["Arena finns inte i Aneby", "lokala samverkan", "kansli@exempel.se"], ["Supported Employment"]),
-    ("gnosjo", ["Arena finns inte i Gnosjö", "Underlaget beskriver ingen lokal samverkansgrupp för Gnosjö",
-                "kansli@exempel.se"], ["Supported Employment", "Samverk)"]),
-])
+@pytest.mark.parametrize(
+    "kommun, expected, absent",
+    [
+        (
+            "vetlanda",
+            [
+                "Arena finns inte i Vetlanda",
+                "Samverk Vetlanda arbetsgrupp",
+                "samverkan.vetlanda@exempel.se",
+                "Supported Employment",
+                "se.vetlanda@exempel.se",
+                "remittentgruppen",
+            ],
+            ["kansli@exempel.se"],
+        ),
+        ("aneby", ["Arena finns inte i Aneby", "lokala samverkan", "kansli@exempel.se"], ["Supported Employment"]),
+        (
+            "gnosjo",
+            [
+                "Arena finns inte i Gnosjö",
+                "Underlaget beskriver ingen lokal samverkansgrupp för Gnosjö",
+                "kansli@exempel.se",
+            ],
+            ["Supported Employment", "Samverk)"],
+        ),
+    ],
+)
 async def test_arena_outside_habo_mullsjo_jonkoping_is_routed_elsewhere(teams_small, kommun, expected, absent):
     chat = Chat(teams_small)
     await chat.say("begär arena")
@@ -341,8 +387,9 @@ async def test_sip_with_a_single_principal_explains_the_precondition(teams_small
 async def test_sip_with_a_single_principal_in_an_arena_municipality_offers_arena(teams_small):
     chat = Chat(teams_small)
     await chat.say("kalla till sip")
-    await chat.press("Fortsätt", {"kommun": "jonkoping", "huvudman": "halso-sjukvard,forsakringskassan",
-                                  "samtycke": "true"})
+    await chat.press(
+        "Fortsätt", {"kommun": "jonkoping", "huvudman": "halso-sjukvard,forsakringskassan", "samtycke": "true"}
+    )
     assert "bara hälso- och sjukvården" in chat.screen and "Arena" in chat.screen
     await chat.press("Begär Arena-konsultation i stället")
     assert heading(chat.card) == "Arena-konsultation" and input_value(chat.card, "kommun") == "jonkoping"
@@ -371,8 +418,14 @@ async def test_arena_general_question_without_a_channel(teams_small):
     await chat.say("begär arena")
     await chat.press("Fortsätt", {"arena_typ": "allman", "kommun": "habo", "planering": "nej"})
     assert "allmän fråga" in chat.screen.lower() and "Skriv inget om en enskild person" in chat.screen
-    await chat.press("Nästa", {"syfte": "Hur samordnar FK och kommunen stödet till personer utan SGI?",
-                               "parter": "forsakringskassan", "provat": ""})
+    await chat.press(
+        "Nästa",
+        {
+            "syfte": "Hur samordnar FK och kommunen stödet till personer utan SGI?",
+            "parter": "forsakringskassan",
+            "provat": "",
+        },
+    )
     await chat.press("Granska", CONTACT)
     review = chat.screen
     assert "Allmän fråga" in review and "Habo" in review and "Kim Handläggare" in review
@@ -631,8 +684,9 @@ async def test_duplicate_and_redelivered_submits_file_one_request(teams_small):
     assert again.texts == [] and reference in chat.screen  # the same receipt again
     assert "Skickad till" in chat.screen
     # Teams redelivers the very same activity.
-    activity = chat.teams.activity(value=chat.value_for("Skicka", card=review), reply_to_id=review_id,
-                                   activity_id="redelivered-1")
+    activity = chat.teams.activity(
+        value=chat.value_for("Skicka", card=review), reply_to_id=review_id, activity_id="redelivered-1"
+    )
     for _ in range(2):
         status, replies, _ = await chat.teams.post(activity)
         assert status in (200, 201) and reference in replies.all_text()
@@ -646,8 +700,9 @@ async def test_concurrent_submits_file_one_request(teams_small):
     await arena_to_review(chat)
     value = chat.value_for("Skicka")
     mark = len(teams_small.connector.calls)
-    results = await asyncio.gather(*(
-        teams_small.post(teams_small.activity(value=value, reply_to_id=chat.card_id)) for _ in range(2)))
+    results = await asyncio.gather(
+        *(teams_small.post(teams_small.activity(value=value, reply_to_id=chat.card_id)) for _ in range(2))
+    )
     assert all(status in (200, 201) for status, _, _ in results)
     [row] = rows(teams_small)
     for _, replies, _ in results:
@@ -678,8 +733,9 @@ async def test_convener_books_and_the_requester_is_told(teams_small):
     execute = action(card, "Spara status")
     assert execute["type"] == "Action.Execute"
     inputs = {"status": "bokad", "datum": "2026-12-01", "tid": "10:00", "format": "digitalt", "comment": ""}
-    status, body, replies = await teams_small.invoke("case.status", {**execute["data"], **inputs},
-                                                     person=COORDINATOR, reply_to_id=activity_id, **channel_kw())
+    status, body, replies = await teams_small.invoke(
+        "case.status", {**execute["data"], **inputs}, person=COORDINATOR, reply_to_id=activity_id, **channel_kw()
+    )
     assert status == 200
     updated = card_strings(body["value"])
     assert "Status: Bokad" in updated and "2026-12-01 10:00 · Digitalt möte" in updated
@@ -693,10 +749,17 @@ async def test_convener_books_and_the_requester_is_told(teams_small):
 
 async def test_booking_needs_date_time_and_format(teams_small):
     card, activity_id, _ = await filed_in_channel(teams_small)
-    data = {**action(card, "Spara status")["data"], "status": "bokad", "datum": "2026-12-01", "tid": "",
-            "format": "", "comment": ""}
-    _, body, replies = await teams_small.invoke("case.status", data, person=COORDINATOR, reply_to_id=activity_id,
-                                                **channel_kw())
+    data = {
+        **action(card, "Spara status")["data"],
+        "status": "bokad",
+        "datum": "2026-12-01",
+        "tid": "",
+        "format": "",
+        "comment": "",
+    }
+    _, body, replies = await teams_small.invoke(
+        "case.status", data, person=COORDINATOR, reply_to_id=activity_id, **channel_kw()
+    )
     assert "En bokad tid behöver datum, tid och form." in card_strings(body["value"])
     assert notifications(replies) == [] and rows(teams_small)[0]["status"] == "mottagen"
     inputs = {e["id"]: e.get("value") for e in body["value"]["body"] if e.get("id")}
@@ -705,14 +768,22 @@ async def test_booking_needs_date_time_and_format(teams_small):
 
 async def test_convener_declines_with_a_reason(teams_small):
     card, activity_id, reference = await filed_in_channel(teams_small)
-    data = {**action(card, "Spara status")["data"], "status": "avbojd", "datum": "", "tid": "", "format": "",
-            "comment": ""}
-    _, body, replies = await teams_small.invoke("case.status", data, person=COORDINATOR, reply_to_id=activity_id,
-                                                **channel_kw())
+    data = {
+        **action(card, "Spara status")["data"],
+        "status": "avbojd",
+        "datum": "",
+        "tid": "",
+        "format": "",
+        "comment": "",
+    }
+    _, body, replies = await teams_small.invoke(
+        "case.status", data, person=COORDINATOR, reply_to_id=activity_id, **channel_kw()
+    )
     assert "Skriv varför förfrågan avböjs." in card_strings(body["value"]) and notifications(replies) == []
     data["comment"] = "Frågan passar bättre i en SIP."
-    _, body, replies = await teams_small.invoke("case.status", data, person=COORDINATOR, reply_to_id=activity_id,
-                                                **channel_kw())
+    _, body, replies = await teams_small.invoke(
+        "case.status", data, person=COORDINATOR, reply_to_id=activity_id, **channel_kw()
+    )
     assert "Status: Avböjd" in card_strings(body["value"])
     [note] = notifications(replies)
     assert "**Avböjd**" in note and "Kommentar: Frågan passar bättre i en SIP." in note
@@ -720,8 +791,14 @@ async def test_convener_declines_with_a_reason(teams_small):
 
 async def test_convener_marks_done_from_an_older_client_and_the_card_updates_in_place(teams_small):
     card, activity_id, reference = await filed_in_channel(teams_small)
-    value = {**action(card, "Spara status")["data"], "status": "genomford", "comment": "", "datum": "", "tid": "",
-             "format": ""}
+    value = {
+        **action(card, "Spara status")["data"],
+        "status": "genomford",
+        "comment": "",
+        "datum": "",
+        "tid": "",
+        "format": "",
+    }
     replies = await teams_small.send(value=value, person=COORDINATOR, reply_to_id=activity_id, **channel_kw())
     [(updated, updated_id)] = [(c, i) for c, i in shown(replies, CHANNEL_ID)]
     assert updated_id == activity_id and "Status: Genomförd" in card_strings(updated)
@@ -732,9 +809,16 @@ async def test_convener_marks_done_from_an_older_client_and_the_card_updates_in_
 
 async def test_only_coordinators_change_status(teams_small):
     card, activity_id, _ = await filed_in_channel(teams_small)
-    data = {**action(card, "Spara status")["data"], "status": "genomford", "comment": "", "datum": "", "tid": "",
-            "format": ""}
-    _, body, replies = await teams_small.invoke("case.status", data, person=OTHER, reply_to_id=activity_id,
-                                                **channel_kw())
+    data = {
+        **action(card, "Spara status")["data"],
+        "status": "genomford",
+        "comment": "",
+        "datum": "",
+        "tid": "",
+        "format": "",
+    }
+    _, body, replies = await teams_small.invoke(
+        "case.status", data, person=OTHER, reply_to_id=activity_id, **channel_kw()
+    )
     assert "samverkanskoordinatorer" in json.dumps(body, ensure_ascii=False) + "".join(texts_in(replies, CHANNEL_ID))
     assert notifications(replies) == [] and rows(teams_small)[0]["status"] == "mottagen"

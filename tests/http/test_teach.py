@@ -37,13 +37,19 @@ async def test_link_an_unanswered_question_to_an_entry_then_undo(connector, tmp_
         assert question not in again
 
         # Ångra: the phrasing is removed again and the question is back in the list.
-        undo = await teams.click(action(done.cards[0] if done.cards else done.updates[-1].body["attachments"][0]["content"],
-                                        "Ångra"), person=COORDINATOR)
+        undo = await teams.click(
+            action(done.cards[0] if done.cards else done.updates[-1].body["attachments"][0]["content"], "Ångra"),
+            person=COORDINATOR,
+        )
         assert "Ångrat" in undo.all_text()
         assert yaml.safe_load((kb_dir / "inlart.yaml").read_text(encoding="utf-8"))["phrasings"] == []
         assert question in card_strings((await teams.send("obesvarade frågor", person=COORDINATOR)).cards[0])
-        events = [r[0] for r in sql(teams.app[SERVICES].store).execute(
-            "SELECT event FROM audit WHERE event LIKE 'teach%' ORDER BY id")]
+        events = [
+            r[0]
+            for r in sql(teams.app[SERVICES].store).execute(
+                "SELECT event FROM audit WHERE event LIKE 'teach%' ORDER BY id"
+            )
+        ]
         assert events == ["teach_phrasing", "teach_undo"]
     finally:
         await teams.http.close()
@@ -58,8 +64,9 @@ async def test_mark_out_of_scope_and_only_coordinators_may(connector, tmp_path):
         listing = (await teams.send("obesvarade frågor", person=COORDINATOR)).cards[0]
         button = action(listing, "Markera som utanför")
         refused = await teams.click(button, person=CASEWORKER)
-        assert refused.texts == ["Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator "
-                                 "om du behöver hjälp."]
+        assert refused.texts == [
+            "Det här kan bara samverkanskoordinatorer göra. Kontakta din samverkanskoordinator om du behöver hjälp."
+        ]
         assert not (kb_dir / "inlart.yaml").exists()
         done = await teams.click(button, person=COORDINATOR)
         assert "Markerad som utanför" in done.all_text()
@@ -75,8 +82,9 @@ async def test_a_taught_phrasing_for_a_missing_entry_is_an_error_with_file_and_l
 
     kb_dir = tmp_path / "knowledge"
     shutil.copytree(FIXTURE_KB, kb_dir)
-    (kb_dir / "inlart.yaml").write_text("phrasings:\n  - {entry: finns-inte, phrasing: \"hej\"}\nout_of_scope: []\n",
-                                        encoding="utf-8")
+    (kb_dir / "inlart.yaml").write_text(
+        'phrasings:\n  - {entry: finns-inte, phrasing: "hej"}\nout_of_scope: []\n', encoding="utf-8"
+    )
     kb, errors = check_knowledge_base(kb_dir)
     assert kb is None and len(errors) == 1
     assert str(errors[0]).startswith("knowledge/inlart.yaml:2") and "finns-inte" in str(errors[0])

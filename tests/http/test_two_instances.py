@@ -45,9 +45,14 @@ def rows(url: str, query: str) -> list[tuple]:
 
 def updates_in(connector, conversation: str, mark: int = 0) -> list[dict]:
     """The cards the bot put in place of the form card in one conversation, in order."""
-    return [c.body["attachments"][0]["content"] for c in connector.since(mark)
-            if c.method == "update" and c.conversation.split(";")[0] == conversation
-            and c.activity_id == FORM_CARD and c.body.get("attachments")]
+    return [
+        c.body["attachments"][0]["content"]
+        for c in connector.since(mark)
+        if c.method == "update"
+        and c.conversation.split(";")[0] == conversation
+        and c.activity_id == FORM_CARD
+        and c.body.get("attachments")
+    ]
 
 
 def mine(replies: Replies, conversation: str) -> Replies:
@@ -61,9 +66,13 @@ async def fill_form(bots, conversation: str, person: Person, connector) -> dict:
     kw = dict(conversation=conversation, person=person)
     notice = mine(await bots[0].send("Jag vill rapportera en avvikelse", **kw), conversation).cards[0]
     card = mine(await bots[1].click(action(notice, "Fyll i rapporten"), **kw), conversation).cards[0]
-    for i, (inputs, button, heading) in enumerate([
-            (STEP1, "Nästa", "Steg 2 av 3"), (STEP2, "Nästa", "Steg 3 av 3"),
-            (STEP3, "Granska", "Avvikelse i samverkan: granska")]):
+    for i, (inputs, button, heading) in enumerate(
+        [
+            (STEP1, "Nästa", "Steg 2 av 3"),
+            (STEP2, "Nästa", "Steg 3 av 3"),
+            (STEP3, "Granska", "Avvikelse i samverkan: granska"),
+        ]
+    ):
         mark = len(connector.calls)
         await bots[i % 2].click(action(card, button), inputs, reply_to_id=FORM_CARD, **kw)
         card = updates_in(connector, conversation, mark)[-1]
@@ -78,8 +87,9 @@ async def test_a_form_alternating_between_instances_is_filed_once_on_a_double_su
     assert "Arbetsförmedlingen kom inte till SIP-mötet" in card_strings(review)  # steps from both instances
     mark = len(connector.calls)
     send = action(review, "Skicka")
-    await asyncio.gather(*(bot.click(send, reply_to_id=FORM_CARD, conversation="personal-alt", person=person)
-                           for bot in bots))
+    await asyncio.gather(
+        *(bot.click(send, reply_to_id=FORM_CARD, conversation="personal-alt", person=person) for bot in bots)
+    )
     receipts = updates_in(connector, "personal-alt", mark)
     assert len(receipts) >= 2, "both instances answer the click"
     references = [set(REFERENCE.findall(card_strings(card))) for card in receipts]
@@ -91,16 +101,21 @@ async def test_a_form_alternating_between_instances_is_filed_once_on_a_double_su
 
 async def test_twenty_users_file_concurrently_across_instances(two_instances, connector):
     bots, url = two_instances
-    users = [(f"personal-u{i:02d}", Person(f"29:user{i:02d}", f"aaaaaaaa-0000-0000-0000-{i:012d}", f"Användare {i}"))
-             for i in range(20)]
+    users = [
+        (f"personal-u{i:02d}", Person(f"29:user{i:02d}", f"aaaaaaaa-0000-0000-0000-{i:012d}", f"Användare {i}"))
+        for i in range(20)
+    ]
 
     async def one_user(i: int, conversation: str, person: Person) -> set[str]:
         ordered = bots if i % 2 == 0 else bots[::-1]  # half start on each instance
         review = await fill_form(ordered, conversation, person, connector)
         send = action(review, "Skicka")
-        await asyncio.gather(*(bot.click(send, reply_to_id=FORM_CARD, conversation=conversation, person=person)
-                               for bot in ordered))  # a double submit, one to each instance
-        receipts = [c for c in updates_in(connector, conversation) if "Tack! Uppgifterna är sparade." in card_strings(c)]
+        await asyncio.gather(
+            *(bot.click(send, reply_to_id=FORM_CARD, conversation=conversation, person=person) for bot in ordered)
+        )  # a double submit, one to each instance
+        receipts = [
+            c for c in updates_in(connector, conversation) if "Tack! Uppgifterna är sparade." in card_strings(c)
+        ]
         assert len(receipts) >= 2, conversation
         return {ref for card in receipts for ref in REFERENCE.findall(card_strings(card))}
 

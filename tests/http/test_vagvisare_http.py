@@ -79,9 +79,11 @@ async def test_the_issue_example_understood_then_recommended_with_local_routines
 
 
 async def test_straight_to_the_recommendation_when_nothing_that_matters_is_missing(teams):
-    text = ("Min klient i Vetlanda, 24 år, har haft fsö i 2 år, saknar SGI, har ångest och är motiverad att jobba. "
-            "Hon går på psykiatrin och är inskriven på AF och söker jobb. Vi har ingen SIP. Hon har gett samtycke "
-            "och arbetsförmågan är nedsatt. Hon är inte sjukskriven.")
+    text = (
+        "Min klient i Vetlanda, 24 år, har haft fsö i 2 år, saknar SGI, har ångest och är motiverad att jobba. "
+        "Hon går på psykiatrin och är inskriven på AF och söker jobb. Vi har ingen SIP. Hon har gett samtycke "
+        "och arbetsförmågan är nedsatt. Hon är inte sjukskriven."
+    )
     card = (await teams.send(text)).cards[0]
     shown = card_strings(card)
     assert "Vägvisaren: så här kan du gå vidare" in shown
@@ -151,8 +153,9 @@ async def test_only_anonymous_counts_are_stored(teams):
 
 
 async def test_coordinators_test_a_description(teams):
-    replies = await teams.send("testa vägvisare: klient i Tranås med fsö i 2 år och depression, saknar sgi",
-                               person=COORDINATOR)
+    replies = await teams.send(
+        "testa vägvisare: klient i Tranås med fsö i 2 år och depression, saknar sgi", person=COORDINATOR
+    )
     text = replies.all_text()
     assert "Testa Vägvisaren" in text and "”fsö i 2 år”" in text and "rsrf-malgrupp" in text
     assert "Regler som inte gäller" in text and "lokal rutin bara för" in text

@@ -35,8 +35,10 @@ def require_postgres() -> str:
     url = postgres_url()
     if url is None:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but no PostgreSQL server in the environment (PGHOST/PGPORT): "
-                        "run the tests with `make test`, which starts one with pg_virtualenv")
+            pytest.fail(
+                "CI=true but no PostgreSQL server in the environment (PGHOST/PGPORT): "
+                "run the tests with `make test`, which starts one with pg_virtualenv"
+            )
         pytest.skip("no PostgreSQL server (PGHOST/PGPORT unset); `make test` starts one")
     return url
 

@@ -14,12 +14,22 @@ TTL = timedelta(hours=72)
 
 
 async def file(store, form_id: str, kind: str = "avvikelse", **extra):
-    return await cases.file_case(store, kind=kind, form_id=form_id, municipality=extra.pop("municipality", "vetlanda"),
-                                 reporter_aad=extra.pop("reporter_aad", "aad-1"), reporter_name="Anna",
-                                 reporter_ref=None, wants_feedback=False, data={"values": {"x": "å"}}, **extra)
+    return await cases.file_case(
+        store,
+        kind=kind,
+        form_id=form_id,
+        municipality=extra.pop("municipality", "vetlanda"),
+        reporter_aad=extra.pop("reporter_aad", "aad-1"),
+        reporter_name="Anna",
+        reporter_ref=None,
+        wants_feedback=False,
+        data={"values": {"x": "å"}},
+        **extra,
+    )
 
 
 # --- drafts ---------------------------------------------------------------------------------------
+
 
 async def test_a_draft_round_trips_with_a_version(store):
     assert await store.drafts.get("k") is None
@@ -57,6 +67,7 @@ async def test_expired_drafts_are_invisible_and_purged(store, clock):
 
 # --- cases ----------------------------------------------------------------------------------------
 
+
 async def test_filing_is_once_per_form_with_sequential_references(store):
     await store.drafts.save("person|1", "avvikelse", {}, TTL)
     first, created = await file(store, "f1", draft_key="person|1", routed_to={"purpose": "avvikelse"})
@@ -69,8 +80,11 @@ async def test_filing_is_once_per_form_with_sequential_references(store):
     assert await store.drafts.get("person|1") is None  # removed with the filing
     counts = await store.table_counts()
     assert (counts["cases"], counts["case_events"]) == (3, 3)
-    assert [e.target for e in await store.audit.entries("case_filed")] == ["AVV-2026-0001", "AVV-2026-0002",
-                                                                          "SIP-2026-0001"]
+    assert [e.target for e in await store.audit.entries("case_filed")] == [
+        "AVV-2026-0001",
+        "AVV-2026-0002",
+        "SIP-2026-0001",
+    ]
 
 
 async def test_references_restart_each_year(store, clock):
@@ -108,12 +122,17 @@ async def test_lookups_status_changes_and_history(store, clock):
     assert changed.status == "avslutad" and changed.data["handling"] == {"datum": "2026-12-01"}
     assert changed.updated_at > changed.created_at
     history = await cases.events(store, changed)
-    assert [(e.status, e.actor_aad, e.comment) for e in history] == [("mottagen", "aad-1", ""),
-                                                                     ("avslutad", "coord", "klart")]
+    assert [(e.status, e.actor_aad, e.comment) for e in history] == [
+        ("mottagen", "aad-1", ""),
+        ("avslutad", "coord", "klart"),
+    ]
     await cases.set_routing(store, changed, {"channel": "kanalen"}, {"conversation": {"id": "19:x"}}, "act-1")
     stored = await store.cases.get(case.reference)
     assert (stored.routed_to, stored.channel_ref, stored.channel_activity_id) == (
-        {"channel": "kanalen"}, {"conversation": {"id": "19:x"}}, "act-1")
+        {"channel": "kanalen"},
+        {"conversation": {"id": "19:x"}},
+        "act-1",
+    )
 
 
 async def test_listing_and_counting_filters(store, clock):
@@ -138,6 +157,7 @@ async def test_listing_and_counting_filters(store, clock):
 
 # --- channels, conversations, questions, audit, jobs -------------------------------------------
 
+
 async def test_channel_links(store):
     ref = {"conversation": {"id": "19:kanal"}, "_label": "kanalen"}
     await store.channels.link("avvikelse", "vetlanda", ref, "coord")
@@ -145,7 +165,10 @@ async def test_channel_links(store):
     link = await store.channels.get("avvikelse", "vetlanda")
     assert (link.label, link.linked_by) == ("nya", "coord2")
     await store.channels.link("arena", "*", ref, "coord")
-    assert [(link.kind, link.target) for link in await store.channels.all()] == [("arena", "*"), ("avvikelse", "vetlanda")]
+    assert [(link.kind, link.target) for link in await store.channels.all()] == [
+        ("arena", "*"),
+        ("avvikelse", "vetlanda"),
+    ]
     assert [link.kind for link in await store.channels.all("arena")] == ["arena"]
     assert await store.channels.unlink("arena", "*", "coord") is True
     assert await store.channels.unlink("arena", "*", "coord") is False
@@ -173,12 +196,18 @@ async def test_the_question_log(store, clock):
     await q.record_feedback("sip-vem-kallar", "up", None, None)
     start, end = "2026-11-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00"
     rows = await q.unanswered_rows(start, end)
-    assert sorted((r["question"], r["kind"]) for r in rows) == [("Var parkerar jag?", "none"),
-                                                               ("arena", "suggest_rejected")]
+    assert sorted((r["question"], r["kind"]) for r in rows) == [
+        ("Var parkerar jag?", "none"),
+        ("arena", "suggest_rejected"),
+    ]
     assert [r["entry_id"] for r in await q.feedback_rows(start, end, "down")] == ["sip-vem-kallar"]
     assert await q.counts(start, end) == {"answered": 1, "unanswered": 2, "feedback_up": 1, "feedback_down": 1}
     assert await q.counts("2027-01-01T00:00:00+00:00", "2027-02-01T00:00:00+00:00") == {
-        "answered": 0, "unanswered": 0, "feedback_up": 0, "feedback_down": 0}
+        "answered": 0,
+        "unanswered": 0,
+        "feedback_up": 0,
+        "feedback_down": 0,
+    }
 
 
 async def test_a_job_slot_is_claimed_once(store):
@@ -188,6 +217,7 @@ async def test_a_job_slot_is_claimed_once(store):
 
 
 # --- several instances on one database -----------------------------------------------------------
+
 
 async def test_two_instances_filing_the_same_form_at_once_file_one_case(database, clock):
     one, two = await connect(database, clock=clock), await connect(database, clock=clock)

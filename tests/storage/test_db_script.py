@@ -40,9 +40,17 @@ async def _filled_sqlite(path):
     store = await connect(path)
     try:
         for n in range(3):
-            await cases.file_case(store, kind="avvikelse", form_id=f"form-{n}", municipality="vetlanda",
-                                  reporter_aad="aad-1", reporter_name="Anna", reporter_ref=None,
-                                  wants_feedback=False, data={"values": {"x": "å"}})
+            await cases.file_case(
+                store,
+                kind="avvikelse",
+                form_id=f"form-{n}",
+                municipality="vetlanda",
+                reporter_aad="aad-1",
+                reporter_name="Anna",
+                reporter_ref=None,
+                wants_feedback=False,
+                data={"values": {"x": "å"}},
+            )
         await store.drafts.save("k", "avvikelse", {"step": 1, "text": "Åsa"}, timedelta(hours=72))
         await store.audit.record("inside", "x")
     finally:
@@ -68,9 +76,17 @@ async def test_copy_moves_every_row_into_postgres_and_refuses_a_second_time(tmp_
             assert sorted(c.form_id for c in copied) == ["form-0", "form-1", "form-2"]
             assert (await pg.drafts.get("k")).data == {"step": 1, "text": "Åsa"}
             # New rows get fresh ids and references after the copied ones.
-            new, _ = await cases.file_case(pg, kind="avvikelse", form_id="form-new", municipality="vetlanda",
-                                        reporter_aad="aad-1", reporter_name="Anna", reporter_ref=None,
-                                        wants_feedback=False, data={})
+            new, _ = await cases.file_case(
+                pg,
+                kind="avvikelse",
+                form_id="form-new",
+                municipality="vetlanda",
+                reporter_aad="aad-1",
+                reporter_name="Anna",
+                reporter_ref=None,
+                wants_feedback=False,
+                data={},
+            )
             assert new.id > max(c.id for c in copied)
             assert new.reference not in {c.reference for c in copied}
         finally:

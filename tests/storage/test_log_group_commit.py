@@ -32,8 +32,9 @@ async def test_concurrent_log_rows_are_all_committed_in_fewer_transactions(store
         await store.questions.record_answered(f"entry-{i}")
         return await count(store, f"SELECT COUNT(*) FROM answered WHERE entry_id = 'entry-{i}'")
 
-    seen = await asyncio.gather(*(one(i) for i in range(40)),
-                                store.navigator.record("situation", ["kommun", "sgi"], []))
+    seen = await asyncio.gather(
+        *(one(i) for i in range(40)), store.navigator.record("situation", ["kommun", "sgi"], [])
+    )
     assert seen[:40] == [1] * 40  # each call returned with its own row already committed
     assert await count(store, "SELECT COUNT(*) FROM answered") == 40
     assert await count(store, "SELECT COUNT(*) FROM navigator_counts") == 3
@@ -41,9 +42,12 @@ async def test_concurrent_log_rows_are_all_committed_in_fewer_transactions(store
 
 
 async def test_a_bad_row_fails_only_its_own_caller(store):
-    results = await asyncio.gather(store.questions.record_answered("a"), store.log(BAD_ROW),
-                                   store.questions.record_unanswered("Vad är SIP?", "vad ar sip", "none"),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        store.questions.record_answered("a"),
+        store.log(BAD_ROW),
+        store.questions.record_unanswered("Vad är SIP?", "vad ar sip", "none"),
+        return_exceptions=True,
+    )
     assert results[0] is None and results[2] is None
     assert isinstance(results[1], Exception)
     assert await count(store, "SELECT COUNT(*) FROM answered") == 1

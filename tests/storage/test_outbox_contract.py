@@ -26,15 +26,24 @@ class Boom(Exception):
 
 
 async def queue(store, n: int, kind: str = "case_post") -> list[int]:
-    return [await store.outbox.enqueue(kind, REF, text=f"meddelande {i}", meta={"reference": f"AVV-2026-{i:04d}"})
-            for i in range(1, n + 1)]
+    return [
+        await store.outbox.enqueue(kind, REF, text=f"meddelande {i}", meta={"reference": f"AVV-2026-{i:04d}"})
+        for i in range(1, n + 1)
+    ]
 
 
 # --- writing -------------------------------------------------------------------------------------
 
+
 async def test_a_message_round_trips(store, clock):
-    (message_id,) = [await store.outbox.enqueue("case_post", REF, card={"type": "AdaptiveCard", "body": []},
-                                                meta={"reference": "AVV-2026-0001", "label": "Avvikelser"})]
+    (message_id,) = [
+        await store.outbox.enqueue(
+            "case_post",
+            REF,
+            card={"type": "AdaptiveCard", "body": []},
+            meta={"reference": "AVV-2026-0001", "label": "Avvikelser"},
+        )
+    ]
     row = await store.outbox.get(message_id)
     assert (row["kind"], row["status"], row["attempts"]) == ("case_post", "pending", 0)
     assert row["conversation_ref"] == REF and row["card"] == {"type": "AdaptiveCard", "body": []}
@@ -61,6 +70,7 @@ async def test_a_message_queued_in_a_transaction_is_due_after_the_commit(store):
 
 
 # --- claiming ------------------------------------------------------------------------------------
+
 
 async def test_a_claimed_message_is_leased_until_the_lease_ends(store, clock):
     ids = await queue(store, 3)
@@ -117,6 +127,7 @@ async def test_a_claimer_skips_rows_another_instance_holds_without_waiting(datab
 
 # --- failing, dead letters, retrying -------------------------------------------------------------
 
+
 async def test_a_failed_attempt_is_due_again_at_its_time(store, clock):
     (message_id,) = await queue(store, 1)
     await store.outbox.claim(message_id, LEASE)
@@ -135,7 +146,9 @@ async def test_a_message_given_up_is_listed_and_not_handed_out(store, clock):
     await store.outbox.give_up(dead, "dead", 400, "HTTP 400")
     await store.outbox.give_up(gone, "inactive", 403, "HTTP 403")
     assert [(m["id"], m["status"], m["last_status"]) for m in await store.outbox.failed()] == [
-        (dead, "dead", 400), (gone, "inactive", 403)]
+        (dead, "dead", 400),
+        (gone, "inactive", 403),
+    ]
     clock.moment += timedelta(days=1)
     assert [m["id"] for m in await store.outbox.claim_due(LEASE)] == [ok]
     assert await store.outbox.counts() == {"dead": 1, "inactive": 1, "pending": 1}
@@ -166,6 +179,7 @@ async def test_a_delivered_message_is_never_handed_out_again(store, clock):
 
 
 # --- the delivery policy on each backend (lotsen.outbox.Outbox over the repository) -------------
+
 
 class Connector:
     """A messenger that fails with the given errors first, then delivers."""
@@ -223,8 +237,12 @@ async def test_two_instances_delivering_the_same_queue_send_each_message_once(da
     try:
         ids = await queue(one, 30)
         a, b = Connector(), Connector()
-        delivered = await asyncio.gather(Outbox(one, a).deliver_due(), Outbox(two, b).deliver_due(),
-                                         Outbox(one, a).deliver_due(), Outbox(two, b).deliver_due())
+        delivered = await asyncio.gather(
+            Outbox(one, a).deliver_due(),
+            Outbox(two, b).deliver_due(),
+            Outbox(one, a).deliver_due(),
+            Outbox(two, b).deliver_due(),
+        )
         while sum(delivered) < len(ids) and (more := await Outbox(two, b).deliver_due()):
             delivered.append(more)
         sent = a.sent + b.sent
@@ -237,6 +255,7 @@ async def test_two_instances_delivering_the_same_queue_send_each_message_once(da
 
 
 # --- conversations Teams refused (403/404) -------------------------------------------------------
+
 
 async def test_a_refused_conversation_is_marked_and_its_channel_link_shows_it(store, clock):
     channel = {"conversation": {"id": "19:kanal@thread.tacv2;messageid=5"}, "_label": "kanalen för avvikelser"}

@@ -76,12 +76,14 @@ class FakeIdentity:
         fault = await self._fault()
         if fault is not None:
             return fault
-        return web.json_response({
-            "issuer": ISSUER,
-            "jwks_uri": self.url + "v1/.well-known/keys",
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-        })
+        return web.json_response(
+            {
+                "issuer": ISSUER,
+                "jwks_uri": self.url + "v1/.well-known/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            }
+        )
 
     async def _jwks(self, _: web.Request) -> web.Response:
         fault = await self._fault()
@@ -93,12 +95,27 @@ class FakeIdentity:
             keys.append({**jwk, "kid": kid, "use": "sig", "endorsements": endorsements})
         return web.json_response({"keys": keys})
 
-    def token(self, app_id: str, service_url: str | None, *, kid: str = "k1", issuer: str = ISSUER,
-              audience: str | None = None, expires_in: int = 3600, alg: str = "RS256",
-              **extra: Any) -> str:
+    def token(
+        self,
+        app_id: str,
+        service_url: str | None,
+        *,
+        kid: str = "k1",
+        issuer: str = ISSUER,
+        audience: str | None = None,
+        expires_in: int = 3600,
+        alg: str = "RS256",
+        **extra: Any,
+    ) -> str:
         now = int(time.time())
-        claims: dict[str, Any] = {"iss": issuer, "aud": audience or app_id, "nbf": now - 10,
-                                  "iat": now - 10, "exp": now + expires_in, **extra}
+        claims: dict[str, Any] = {
+            "iss": issuer,
+            "aud": audience or app_id,
+            "nbf": now - 10,
+            "iat": now - 10,
+            "exp": now + expires_in,
+            **extra,
+        }
         if service_url is not None:
             claims["serviceurl"] = service_url
         return jwt.encode(claims, self.keys[kid], algorithm=alg, headers={"kid": kid})

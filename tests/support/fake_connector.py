@@ -55,8 +55,9 @@ class FakeConnector:
         if fault == "hang":
             await asyncio.sleep(3600)
         if isinstance(fault, tuple) and fault[0] == "retry-after":
-            return web.json_response({"error": {"code": "TooManyRequests"}}, status=429,
-                                     headers={"Retry-After": str(fault[1])})
+            return web.json_response(
+                {"error": {"code": "TooManyRequests"}}, status=429, headers={"Retry-After": str(fault[1])}
+            )
         return web.json_response({"error": {"code": f"Fault{fault}"}}, status=int(fault))
 
     async def _record(self, request: web.Request, method: str) -> web.Response:
@@ -68,8 +69,14 @@ class FakeConnector:
         fault = await self._fault(conversation)
         if fault is not None:
             return fault
-        call = Call(method, request.match_info.get("conv", ""), request.match_info.get("aid", ""), body, self._new_id(),
-                    request.headers.get("Authorization", ""))
+        call = Call(
+            method,
+            request.match_info.get("conv", ""),
+            request.match_info.get("aid", ""),
+            body,
+            self._new_id(),
+            request.headers.get("Authorization", ""),
+        )
         self.calls.append(call)
         return web.json_response({"id": call.new_id})
 

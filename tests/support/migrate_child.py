@@ -20,9 +20,17 @@ async def main(database: str) -> None:
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     store = await connect(database)
     try:
-        await cases.file_case(store, kind="avvikelse", form_id=uuid.uuid4().hex, municipality=None,
-                              reporter_aad="a", reporter_name="A", reporter_ref=None, wants_feedback=False,
-                              data={})
+        await cases.file_case(
+            store,
+            kind="avvikelse",
+            form_id=uuid.uuid4().hex,
+            municipality=None,
+            reporter_aad="a",
+            reporter_name="A",
+            reporter_ref=None,
+            wants_feedback=False,
+            data={},
+        )
         print(await store.schema_version(), flush=True)
     finally:
         await store.close()

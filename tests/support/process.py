@@ -34,9 +34,18 @@ class BotProcess:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DATA_DIR": str(data_dir), "KNOWLEDGE_DIR": str(knowledge_dir),
-                    "PORT": str(self.port), "HOST": "127.0.0.1", "MicrosoftAppId": "",
-                    "COORDINATOR_IDS": COORDINATOR.aad, "LOG_LEVEL": "WARNING", "BOT_SDK": edges.current[0], **env}
+        self.env = {
+            **os.environ,
+            "DATA_DIR": str(data_dir),
+            "KNOWLEDGE_DIR": str(knowledge_dir),
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "MicrosoftAppId": "",
+            "COORDINATOR_IDS": COORDINATOR.aad,
+            "LOG_LEVEL": "WARNING",
+            "BOT_SDK": edges.current[0],
+            **env,
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.log: Any = None
 
@@ -48,8 +57,9 @@ class BotProcess:
         if self.log is not None:
             self.log.close()
         self.log = (self.data_dir.parent / f"app-{self.port}.log").open("ab")
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=self.log)
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         async with aiohttp.ClientSession() as http:

@@ -45,8 +45,12 @@ class Replies(list):
 
     @property
     def cards(self) -> list[dict[str, Any]]:
-        return [att["content"] for a in self.messages for att in a.get("attachments") or []
-                if att.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+        return [
+            att["content"]
+            for a in self.messages
+            for att in a.get("attachments") or []
+            if att.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
 
     @property
     def updates(self) -> list[Call]:
@@ -59,7 +63,9 @@ class Replies(list):
     def all_text(self) -> str:
         """Every visible string in texts and cards, for simple assertions."""
         parts = list(self.texts)
-        for card in self.cards + [c.body["attachments"][0]["content"] for c in self.updates if c.body.get("attachments")]:
+        for card in self.cards + [
+            c.body["attachments"][0]["content"] for c in self.updates if c.body.get("attachments")
+        ]:
             parts.extend(visible_strings(card))
         return "\n".join(parts)
 
@@ -94,8 +100,11 @@ def submit_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 def inputs_of(card: dict[str, Any]) -> dict[str, str]:
     """What Teams submits for a card's inputs when nothing is changed."""
-    return {n["id"]: n.get("value", "false" if n["type"] == "Input.Toggle" else "")
-            for n in card_nodes(card) if str(n.get("type", "")).startswith("Input.") and "id" in n}
+    return {
+        n["id"]: n.get("value", "false" if n["type"] == "Input.Toggle" else "")
+        for n in card_nodes(card)
+        if str(n.get("type", "")).startswith("Input.") and "id" in n
+    }
 
 
 def action(card: dict[str, Any], title: str) -> dict[str, Any]:
@@ -114,11 +123,21 @@ class TeamsClient:
         self.service_url = service_url
         self._ids = itertools.count(1)
 
-    def activity(self, *, text: str | None = None, value: Any = None, person: Person = CASEWORKER,
-                 conversation: str = "personal-1", conversation_type: str = "personal",
-                 reply_to_id: str | None = None, activity_id: str | None = None,
-                 channel_data: dict[str, Any] | None = None, entities: list[dict[str, Any]] | None = None,
-                 type_: str = "message", **extra: Any) -> dict[str, Any]:
+    def activity(
+        self,
+        *,
+        text: str | None = None,
+        value: Any = None,
+        person: Person = CASEWORKER,
+        conversation: str = "personal-1",
+        conversation_type: str = "personal",
+        reply_to_id: str | None = None,
+        activity_id: str | None = None,
+        channel_data: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        type_: str = "message",
+        **extra: Any,
+    ) -> dict[str, Any]:
         data = channel_data or {"tenant": {"id": TENANT}}
         data.setdefault("tenant", {"id": TENANT})
         activity: dict[str, Any] = {
@@ -146,8 +165,9 @@ class TeamsClient:
 
     async def post(self, activity: dict[str, Any]) -> tuple[int, Replies, Any]:
         mark = len(self.connector.calls)
-        response = await self.http.post("/api/messages", data=json.dumps(activity),
-                                        headers={"Content-Type": "application/json"})
+        response = await self.http.post(
+            "/api/messages", data=json.dumps(activity), headers={"Content-Type": "application/json"}
+        )
         body_text = await response.text()
         body = json.loads(body_text) if body_text else None
         return response.status, Replies(self.connector.since(mark)), body
@@ -170,7 +190,11 @@ class TeamsClient:
         return replies
 
     async def invoke(self, verb: str, data: dict[str, Any], **kw: Any) -> tuple[int, Any, Replies]:
-        activity = self.activity(type_="invoke", name="adaptiveCard/action",
-                                 value={"action": {"type": "Action.Execute", "verb": verb, "data": data}}, **kw)
+        activity = self.activity(
+            type_="invoke",
+            name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": verb, "data": data}},
+            **kw,
+        )
         status, replies, body = await self.post(activity)
         return status, body, replies

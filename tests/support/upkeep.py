@@ -64,22 +64,42 @@ def services(teams: TeamsClient) -> Services:
 
 
 def channel_data() -> dict[str, Any]:
-    return {"tenant": {"id": "00000000-0000-0000-0000-000000000001"},
-            "team": {"id": DIGEST_TEAM_ID}, "channel": {"id": DIGEST_CHANNEL_CONV}}
+    return {
+        "tenant": {"id": "00000000-0000-0000-0000-000000000001"},
+        "team": {"id": DIGEST_TEAM_ID},
+        "channel": {"id": DIGEST_CHANNEL_CONV},
+    }
 
 
 async def in_channel(teams: TeamsClient, text: str, person: Person = COORDINATOR) -> Replies:
     """@Samverkanslotsen <text> in the coordinators' channel."""
-    entities = [{"type": "mention", "text": "<at>Samverkanslotsen</at>",
-                 "mentioned": {"id": BOT["id"], "name": BOT["name"]}}]
-    return await teams.send(f"<at>Samverkanslotsen</at> {text}", person=person, conversation=DIGEST_CHANNEL_CONV,
-                            conversation_type="channel", channel_data=channel_data(), entities=entities)
+    entities = [
+        {"type": "mention", "text": "<at>Samverkanslotsen</at>", "mentioned": {"id": BOT["id"], "name": BOT["name"]}}
+    ]
+    return await teams.send(
+        f"<at>Samverkanslotsen</at> {text}",
+        person=person,
+        conversation=DIGEST_CHANNEL_CONV,
+        conversation_type="channel",
+        channel_data=channel_data(),
+        entities=entities,
+    )
 
 
 # Short, vague questions; the matcher is tuned by others, so tests pick whichever of these it
 # currently answers with "Menade du …?" instead of relying on one of them.
-VAGUE = ("sip", "arena sip", "fk sip", "kallelse fk", "samordning", "krav", "kommuner", "möte",
-         "hur bokar jag tolk till mötet", "hur skickar jag en remiss till arena")
+VAGUE = (
+    "sip",
+    "arena sip",
+    "fk sip",
+    "kallelse fk",
+    "samordning",
+    "krav",
+    "kommuner",
+    "möte",
+    "hur bokar jag tolk till mötet",
+    "hur skickar jag en remiss till arena",
+)
 
 
 def vague_question(teams: TeamsClient) -> str:

@@ -19,8 +19,10 @@ HELDOUT = ROOT / "tests" / "accuracy" / "heldout2_questions.yaml"
 
 
 def _kind(outs, kb) -> tuple[str, str]:
-    text = "\n".join([o.text for o in outs if isinstance(o, Text)]
-                     + ["\n".join(visible_strings(o.card)) for o in outs if isinstance(o, Card)])
+    text = "\n".join(
+        [o.text for o in outs if isinstance(o, Text)]
+        + ["\n".join(visible_strings(o.card)) for o in outs if isinstance(o, Card)]
+    )
     if "Så här uppfattade jag situationen" in text or "Vägvisaren: så här kan du gå vidare" in text:
         return "navigator", text
     if "Menade du" in text:
@@ -42,8 +44,11 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
     from lotsen.storage import open_store
     from tests.conftest import make_settings
 
-    questions = [q for q in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
-                 if q.get("category") == "situational"]
+    questions = [
+        q
+        for q in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
+        if q.get("category") == "situational"
+    ]
     settings = make_settings(tmp_path)
     store = open_store(tmp_path / "db.sqlite3")
     flows = build_flows()
@@ -56,8 +61,14 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
     async def run():
         await store.open()
         for i, q in enumerate(questions):
-            turn = Turn(activity_id=f"h{i}", text=q["q"], user=User("29:x", "aad-x", "X"),
-                        conversation_id=f"heldout-{i}", conversation_type="personal", tenant_id="t")
+            turn = Turn(
+                activity_id=f"h{i}",
+                text=q["q"],
+                user=User("29:x", "aad-x", "X"),
+                conversation_id=f"heldout-{i}",
+                conversation_type="personal",
+                tenant_id="t",
+            )
             kind, text = _kind(await assistant.on_message(turn), kb)
             counts[kind] = counts.get(kind, 0) + 1
             wanted = [q["expect"]] if q.get("expect") else list(q.get("expect_any") or [])

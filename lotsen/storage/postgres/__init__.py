@@ -58,9 +58,16 @@ class _Conn:
 class PostgresStore(SqlStore):
     backend = "postgresql"
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None,
-                 migrations: list[str] | None = None, min_size: int = 1, max_size: int = 10,
-                 timeout: float = 10.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        migrations: list[str] | None = None,
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout: float = 10.0,
+    ):
         super().__init__(clock or _utcnow)
         self.url = url
         self.migrations = migrations if migrations is not None else migrate.load(MIGRATIONS_DIR)
@@ -80,9 +87,15 @@ class PostgresStore(SqlStore):
         from psycopg.rows import dict_row
         from psycopg_pool import AsyncConnectionPool
 
-        pool = AsyncConnectionPool(self.url, min_size=self.min_size, max_size=self.max_size, open=False,
-                                   timeout=self.timeout, kwargs={"row_factory": dict_row, "autocommit": True},
-                                   name="lotsen")
+        pool = AsyncConnectionPool(
+            self.url,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            open=False,
+            timeout=self.timeout,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+            name="lotsen",
+        )
         await pool.open(wait=True, timeout=self.timeout)
         self._pool = pool
         try:
@@ -94,8 +107,10 @@ class PostgresStore(SqlStore):
     async def _migrate(self) -> int:
         async with self._begin() as c:
             await c.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-            await c.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                            "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            await c.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
             row = await c.one("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
             current = int(row["v"]) if row else 0
             for number, script in enumerate(self.migrations, start=1):

@@ -21,8 +21,9 @@ class CopyRefused(Exception):
 
 def _sqlite_tables(db: sqlite3.Connection) -> list[str]:
     # Parents before children (case_events references cases): creation order is fine.
-    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                      "ORDER BY rowid").fetchall()
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -56,8 +57,9 @@ async def copy_sqlite_to_postgres(source: Path | str, target_url: str) -> dict[s
             occupied = {t: n for t, n in (await target.table_counts()).items() if n}
             if occupied:
                 listed = ", ".join(f"{t} ({n})" for t, n in sorted(occupied.items()))
-                raise CopyRefused(f"the target database already has rows: {listed}; "
-                                  "copy only into a new, empty database")
+                raise CopyRefused(
+                    f"the target database already has rows: {listed}; copy only into a new, empty database"
+                )
             pool = target._pool_or_fail()
             async with pool.connection() as conn:
                 async with conn.transaction():
@@ -74,13 +76,16 @@ async def copy_sqlite_to_postgres(source: Path | str, target_url: str) -> dict[s
                             await conn.execute(
                                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                 f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false) '
-                                f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL")
+                                f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL"
+                            )
             target_counts = await target.table_counts()
         finally:
             db.close()
     finally:
         await target.close()
-    return {t: (source_counts.get(t, 0), target_counts.get(t, 0)) for t in sorted(set(source_counts) | set(target_counts))}
+    return {
+        t: (source_counts.get(t, 0), target_counts.get(t, 0)) for t in sorted(set(source_counts) | set(target_counts))
+    }
 
 
 async def migrate(database: Path | str) -> tuple[int, str]:

@@ -127,8 +127,9 @@ def _connect(path: str, *, readonly: bool = False) -> sqlite3.Connection:
 class SqliteStore(SqlStore):
     backend = "sqlite"
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None,
-                 migrations: list[str] | None = None):
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] | None = None, migrations: list[str] | None = None
+    ):
         super().__init__(clock or _utcnow)
         self.path = Path(path) if str(path) != ":memory:" else None
         self.migrations = migrations if migrations is not None else migrate.load(MIGRATIONS_DIR)
@@ -158,6 +159,7 @@ class SqliteStore(SqlStore):
         self.opened_version = await self._writer.call(open_writer)
         self._open = True
         if self._reader_thread is not self._writer:
+
             def open_reader() -> None:
                 self._reader_thread.conn = _connect(target, readonly=True)
 
