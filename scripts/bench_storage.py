@@ -48,7 +48,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from scripts.benchmark import ROOT, cpu_seconds, free_port, percentile, wait_ready
+from scripts.benchmark import ROOT, bot_env, cpu_seconds, free_port, percentile, wait_ready
 from tests.support.teams import submit_actions
 
 REFERENCE = re.compile(r"\bAVV-\d{4}-\d{4,}\b")
@@ -354,16 +354,7 @@ async def bench(n: int, rounds: int, concurrency: int) -> int:
     await connector.start()
     drops: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "DATABASE_URL"))}
-        env.update(
-            MicrosoftAppId="",
-            MicrosoftAppPassword="",
-            HOST="127.0.0.1",
-            LOG_LEVEL="WARNING",
-            DIGEST_SCHEDULE="off",
-            KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-            BOT_SDK="botbuilder",
-        )
+        env = bot_env(BOT_SDK="botbuilder")
         sqlite_dir = Path(tmp) / "sqlite"
         setups = [
             Setup(

@@ -45,6 +45,22 @@ from aiohttp import ClientSession, ClientTimeout, TCPConnector
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def bot_env(**overrides: str) -> dict[str, str]:
+    """The environment for a server under benchmark: local mode (no credentials and no
+    DATABASE_URL from the caller's shell), the shipped knowledge base, quiet logs, no digest."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "DATABASE_URL"))}
+    env.update(
+        MicrosoftAppId="",
+        MicrosoftAppPassword="",
+        HOST="127.0.0.1",
+        LOG_LEVEL="WARNING",
+        DIGEST_SCHEDULE="off",
+        KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+    )
+    env.update(overrides)
+    return env
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
@@ -378,15 +394,7 @@ async def bench_http(n: int, n_latency: int, rounds: int, concurrency: int) -> N
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        base = dict(
-            os.environ,
-            MicrosoftAppId="",
-            MicrosoftAppPassword="",
-            HOST="127.0.0.1",
-            LOG_LEVEL="WARNING",
-            DIGEST_SCHEDULE="off",
-            KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        )
+        base = bot_env()
         servers = [
             Server(
                 "Samverkanslotsen, botbuilder edge",
@@ -578,17 +586,7 @@ async def profile_bot(sdk: str, n: int, concurrency: int, save: str | None = Non
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        env = dict(
-            os.environ,
-            MicrosoftAppId="",
-            MicrosoftAppPassword="",
-            HOST="127.0.0.1",
-            LOG_LEVEL="WARNING",
-            DIGEST_SCHEDULE="off",
-            BOT_SDK=sdk,
-            PORT=str(port),
-            DATA_DIR=str(Path(tmp) / "data"),
-        )
+        env = bot_env(BOT_SDK=sdk, PORT=str(port), DATA_DIR=str(Path(tmp) / "data"))
         bot = subprocess.Popen(
             [sys.executable, str(Path(tmp) / "bot.py"), str(ROOT), str(stats_file)],
             cwd=ROOT,
