@@ -13,18 +13,7 @@ from dialogs import arena, sip
 from dialogs import request_common as rc
 from dialogs.engine import Flow
 from dialogs.filing import CaseService
-from dialogs.request_rules import (  # noqa: F401 - the rules, re-exported for their callers
-    CONSENT,
-    NOT_COVERED,
-    OK,
-    PLANNING,
-    SINGLE_PRINCIPAL,
-    arena_municipalities,
-    arena_parties_error,
-    arena_verdict,
-    sip_parties_error,
-    sip_verdict,
-)
+from dialogs.request_rules import arena_municipalities
 from dialogs.spec import fill
 from dialogs.texts import Texts, load_texts
 from lotsen.assistant import Handler

@@ -11,7 +11,7 @@ import pytest
 
 from cards.render import render
 from dialogs import arena_request, sip_request
-from dialogs.request import (
+from dialogs.request_rules import (
     CONSENT,
     NOT_COVERED,
     OK,
