@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable
 
 from cards.render import render
 from lotsen.casekinds import CaseKinds
+from lotsen.cases import local_zone
 from lotsen.kb.model import KnowledgeBase
 from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
@@ -51,7 +52,8 @@ class Services:
             await asyncio.wait(set(self.pending), timeout=timeout)
 
     def today(self) -> date:
-        return self.clock().astimezone().date()
+        """Today's date in Sweden (the host may run in UTC)."""
+        return self.clock().astimezone(local_zone()).date()
 
 
 @dataclass

@@ -65,11 +65,14 @@ class Digest:
 async def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
     period = insights.Period.last_days(now, days)
     start, end = period.args
+    # list_cases takes Swedish calendar days: the days the period's two instants fall on there
+    # (the UTC date is a day early between midnight in Sweden and midnight UTC).
+    first_day, last_day = (cases.to_local(stamp).date().isoformat() for stamp in (start, end))
     case_counts = []
     for kind in CASE_KINDS:
         found = [
             c
-            for c in await cases.list_cases(store, kinds=(kind,), date_from=start[:10], date_to=end[:10])
+            for c in await cases.list_cases(store, kinds=(kind,), date_from=first_day, date_to=last_day)
             if start <= c.created_at <= end
         ]
         statuses = cases.STATUS_TITLES.get(kind, {})
