@@ -30,7 +30,6 @@ from lotsen import cases
 from lotsen.kb import load_knowledge_base
 from lotsen.settings import ROOT
 
-KINDS = tuple(cases.REFERENCE_PREFIX)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -47,7 +46,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--from", dest="date_from", type=_date, help="första dag (ÅÅÅÅ-MM-DD), ingår")
     parser.add_argument("--to", dest="date_to", type=_date, help="sista dag (ÅÅÅÅ-MM-DD), ingår")
-    parser.add_argument("--kind", choices=KINDS, default="avvikelse", help="vilka ärenden (standard: avvikelse)")
+    parser.add_argument(
+        "--kind",
+        default="avvikelse",
+        help="vilka ärenden: ett formulärs id (avvikelse, arena, sip; standard: avvikelse)",
+    )
     parser.add_argument("--kommun", help="bara en kommun (namn eller id)")
     parser.add_argument("--out", type=Path, help="filen som skrivs (standard: <typ>-<från>--<till>.csv)")
     parser.add_argument(
@@ -103,7 +106,10 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     from dialogs.export import export_table, latest_comments
     from lotsen.storage import connect
 
-    kinds = dialogs.case_kinds(dialogs.build_flows())
+    kinds = dialogs.case_kinds(dialogs.build_flows(), kb)
+    if args.kind not in kinds:
+        print(f"Okänd ärendetyp {args.kind!r} (finns: {', '.join(kinds.ids())}).", file=err)
+        return 2
 
     async def read() -> tuple[list[str], list[list[str]]]:
         store = await connect(database)

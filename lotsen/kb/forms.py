@@ -28,10 +28,11 @@ from typing import Any, Callable, get_args
 
 from lotsen.fields import CHOICE_KINDS, MAX_VALUE_LENGTH, TEXT_KINDS, FieldKind
 from lotsen.kb import model as m
+from lotsen.kb.case_block import check_cases, read_case
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 
 MUNICIPALITIES = "kommuner"  # `choices: kommuner`: the municipalities in geography.yaml
-FORM_KEYS = {"id", "title", "source", "notice", "steps", "preconditions", "texts", "next_steps", "stops"}
+FORM_KEYS = {"id", "title", "source", "notice", "steps", "preconditions", "texts", "next_steps", "stops", "case"}
 NOTICE_KEYS = {"title", "text", "lines", "begin"}
 STEP_KEYS = {"id", "title", "intro", "fields", "variants", "source"}
 STOP_ACTIONS = ("conditions", "cancel", "switch", "general-question")  # what a stop card's button does
@@ -78,6 +79,7 @@ def read_forms(
         form = _form(doc, name, error, sources_of, id_ok)
         if form is not None:
             form = _extras(doc, form, name, error, sources_of, id_ok, legal_of or (lambda value: ((), None)))
+            form = read_case(doc, form, name, error, id_ok)
         if form is None:
             continue
         if form.id in forms:
@@ -250,6 +252,7 @@ def _field(doc: Any, name: str, parent: m.Where, form_id: str, seen: set[str], e
 def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
     """References: pick lists exist; a required_when names an earlier choice field and one of its options."""
     check_form_references(kb, error)
+    check_cases(kb, error)
     for form in kb.forms.values():
         for ref in form.sources:
             if ref.doc not in kb.sources:
