@@ -29,7 +29,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Collection, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -653,6 +653,7 @@ class Matcher:
             sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight)) for s in q.stems)
             or 1.0
         )
+        pool: Collection[str]
         if only is not None:
             pool = set(only)
         else:
