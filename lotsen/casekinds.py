@@ -68,7 +68,7 @@ class CaseKind:
             id=form.id,
             prefix=case.prefix,
             title=form.title,
-            statuses=case.statuses,
+            statuses=MappingProxyType(dict(case.statuses)),
             noun=case.noun,
             plural=case.plural,
             notify_title=case.notify,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any, Callable
 
 from lotsen.kb import model as m
@@ -64,7 +63,7 @@ def read_case(doc: Any, form: m.FormSpec, name: str, error: Error, id_ok: Callab
     if next(iter(statuses)) != FILED:
         error(here, say("form_case.filed_first", form=form.id, status=FILED))
         return form
-    titles = MappingProxyType({k: " ".join(v.split()) for k, v in statuses.items()})
+    titles = {k: " ".join(v.split()) for k, v in statuses.items()}  # a dict: the knowledge base is pickled
     return replace(form, case=m.CaseSpec(prefix, statuses=titles, where=at, **texts))
 
 
