@@ -41,7 +41,7 @@ from scripts.benchmark import ROOT, bot_env, free_port, percentile, wait_ready
 
 PROBE = "Vad är en avvikelse i samverkan?"
 PROBE_FILE = Path("qa") / "avvikelser.yaml"
-PROBE_LINE = "Underlaget ger ingen formell definition."
+PROBE_LINE = "Underlaget ger ingen formell definition"  # the line's start; the edit rewrites the rest
 CASEWORKER = "handlaggare-bench"
 COORDINATOR = "samordnare-bench"
 SLOW_MS = 200.0  # issue 17: no request during a reload slower than this
@@ -191,7 +191,7 @@ def edit(directory: Path, version: int, full: bool) -> None:
     text = path.read_text(encoding="utf-8")
     start = text.index(PROBE_LINE)
     end = text.index("\n", start)
-    path.write_text(text[:start] + f"{PROBE_LINE[:-1]} (version {version})." + text[end:], encoding="utf-8")
+    path.write_text(text[:start] + f"{PROBE_LINE} (version {version})." + text[end:], encoding="utf-8")
     if full:
         for other in sorted((directory / "qa").glob("*.yaml")):
             if other != path:
