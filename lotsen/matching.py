@@ -29,7 +29,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -348,14 +348,14 @@ class Matcher:
             self._entry_forms[entry_id] = frozenset(forms - _FOLDED_STOP)
         self._answer_order: dict[str, tuple[str, ...]] = {}
         for e in kb.entries.values():
-            order = None
+            answer_order: tuple[str, ...] | None = None
             if previous is not None and reusable is not None:
                 before_entry = previous.kb.entries.get(e.id)
                 if before_entry is not None and before_entry.answer == e.answer and reusable(e.answer):
-                    order = previous._answer_order.get(e.id)
-            self._answer_order[e.id] = (
-                order if order is not None else tuple(self._analyse(e.answer, correct=False).stems)
-            )
+                    answer_order = previous._answer_order.get(e.id)
+            if answer_order is None:
+                answer_order = tuple(self._analyse(e.answer, correct=False).stems)
+            self._answer_order[e.id] = answer_order
         self._answer_stems = {entry_id: frozenset(order) for entry_id, order in self._answer_order.items()}
         answer_df: dict[str, int] = defaultdict(int)
         for stems in self._answer_stems.values():
@@ -728,6 +728,7 @@ class Matcher:
             sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight)) for s in q.stems)
             or 1.0
         )
+        pool: Collection[str]
         if only is not None:
             pool = set(only)
         else:

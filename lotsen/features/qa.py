@@ -16,7 +16,7 @@ from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
-from lotsen.kb.model import Entry, KnowledgeBase
+from lotsen.kb.model import Concept, Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
@@ -136,16 +136,16 @@ _WHAT_IS = re.compile(
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
-_glossaries: dict[int, tuple[weakref.ref, dict[str, object]]] = {}
+_glossaries: dict[int, tuple[weakref.ref[KnowledgeBase], dict[str, Concept]]] = {}
 
 
-def _glossary(kb: KnowledgeBase) -> dict[str, object]:
+def _glossary(kb: KnowledgeBase) -> dict[str, Concept]:
     """Every normalised name of every concept → the concept, built once per knowledge base
     (a reload makes a new KnowledgeBase, so a new table)."""
     cached = _glossaries.get(id(kb))
     if cached is not None and cached[0]() is kb:
         return cached[1]
-    table: dict[str, object] = {}
+    table: dict[str, Concept] = {}
     for concept in kb.concepts.values():
         names = {
             normalise(concept.term),
@@ -300,10 +300,17 @@ def _about(term: Entry, entry: Entry) -> bool:
     return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.question)
 
 
+@lru_cache(maxsize=1)
+def _defining_openings() -> tuple[str, ...]:
+    """How a title that defines a term begins ("vad är ", "vad betyder "), normalised
+    (lotsen/data/conversation.yaml, qa.defining_openings)."""
+    return tuple(normalise(o) + " " for o in conversation_texts()["qa"]["defining_openings"])
+
+
 def _defines(term: Entry, entry: Entry) -> bool:
     """Whether a question-answer entry defines the term ("Vad är Förrehabilitering i Hälsocenter?")."""
     title = normalise(entry.question)
-    return title.startswith(("vad ar ", "vad betyder ", "vad innebar ", "vad star ")) and _about(term, entry)
+    return title.startswith(_defining_openings()) and _about(term, entry)
 
 
 def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
@@ -417,8 +424,9 @@ async def _none(ctx: Context) -> list[Out]:
 async def _feedback(ctx: Context) -> list[Out]:
     entry_id, vote = ctx.value.get("entry"), ctx.value.get("vote")
     # An entry removed by a reload since the card was shown still gets its feedback recorded.
-    valid_id = isinstance(entry_id, str) and len(entry_id) <= 100 and ENTRY_ID.fullmatch(entry_id)
-    if not valid_id or vote not in ("up", "down"):
+    if not isinstance(entry_id, str) or len(entry_id) > 100 or not ENTRY_ID.fullmatch(entry_id):
+        return [Text(TEXTS["feedback_not_saved"])]
+    if vote not in ("up", "down"):
         return [Text(TEXTS["feedback_not_saved"])]
     asked = ctx.value.get("q")
     # What the person asked (redacted again: card data comes back from the client), else the entry's title.
@@ -467,7 +475,8 @@ async def _feedback_reason(ctx: Context) -> list[Out]:
         error = result.error or TEXTS["feedback_choose_reason"]
         card = reason_card(ctx, ref, entry_id, reason if reason in REASON_TITLES else "", result.raw, error)
         return [UpdateCard(ctx.turn.reply_to_id, card.card)] if ctx.turn.reply_to_id else [card]
-    if not await ctx.store.questions.set_feedback_reason(ref, reason, result.value or None):
+    comment = str(result.value) if result.value else None
+    if not await ctx.store.questions.set_feedback_reason(ref, reason, comment):
         return [Text(TEXTS["feedback_not_found"])]
     thanks = ctx.card(
         "notice",
