@@ -65,6 +65,7 @@ FACT_KEYS = {
     "patterns",
     "not_after",
     "range",
+    "unit",
     "duration",
     "percent",
 }
@@ -235,6 +236,7 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
         patterns=patterns,
         not_after=tuple(fold(w) for w in _texts(node.get("not_after"), where, report, "not_after")),
         range=rng,
+        unit=_text(node, "unit", where, report, required=False),
         duration=duration,
         percent=percent,
         where=where,

@@ -23,7 +23,9 @@ from lotsen.vagvisare.schema import check_navigator, read_navigator
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "kb"
 NAME = "knowledge/vagvisare.yaml"
 BASE = (FIXTURE / "vagvisare.yaml").read_text(encoding="utf-8")
-FACT_KEYS = "always_ask, duration, id, kind, negated_by, not_after, patterns, percent, question, range, title, values"
+FACT_KEYS = (
+    "always_ask, duration, id, kind, negated_by, not_after, patterns, percent, question, range, title, unit, values"
+)
 RULE_KEYS = "actions, contact_purpose, do, gap, id, municipalities, order, related, source, title, when, who, why"
 
 RULE_HEAD = """
