@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lotsen.kb import model as m
-from lotsen.kb.forms import check_forms, read_forms
+from lotsen.kb.form_checks import check_forms
+from lotsen.kb.forms import read_forms
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 from lotsen.vagvisare.schema import check_navigator, read_navigator
 
