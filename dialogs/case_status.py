@@ -12,16 +12,15 @@ from datetime import time
 from typing import Any
 
 from dialogs.casework import (
-    DIGEST_TITLE,
-    FORMAT_CHOICES,
-    LINK_KINDS,
     LINK_PATTERN,
     case_card,
+    format_title,
     handling_fields,
     is_personal_ref,
     municipality_name,
     personal_ref_key,
 )
+from dialogs.texts import dialog_texts, dialog_words
 from lotsen import cases, channels
 from lotsen.assistant import NOT_ALLOWED, Assistant
 from lotsen.context import Context
@@ -52,17 +51,18 @@ async def _change_status(ctx: Context) -> list[Out]:
     reference = ctx.value.get("reference")
     case = await cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
     if case is None:
-        return [Text("Jag hittar inte det ärendet.")]
+        return [Text(dialog_texts()("case_not_found"))]
     inputs = {k: v for k, v in ctx.value.items() if k not in ("verb", "reference")}
     result = validate_form(
         handling_fields(ctx.services.kinds[case.kind]), inputs, today=ctx.services.today(), control_keys=()
     )
+    texts = dialog_texts()
     errors = dict(result.errors)
     status = result.values.get("status")
     if not errors and status == "bokad" and not all(result.values.get(k) for k in ("datum", "tid", "format")):
-        errors["datum"] = "En bokad tid behöver datum, tid och form."
+        errors["datum"] = texts("case_booking_incomplete")
     if not errors and status == "avbojd" and not result.values.get("comment"):
-        errors["comment"] = "Skriv varför förfrågan avböjs."
+        errors["comment"] = texts("case_decline_reason")
     if errors:
         card = await case_card(ctx, case, errors, result.raw)
         return (
@@ -70,7 +70,7 @@ async def _change_status(ctx: Context) -> list[Out]:
             if turn.is_invoke
             else [UpdateCard(turn.reply_to_id, card)]
             if turn.reply_to_id
-            else [Text("Ändringen sparades inte: " + "; ".join(errors.values()))]
+            else [Text(texts("case_not_saved", errors="; ".join(errors.values())))]
         )
     comment = str(result.values.get("comment") or "")
     extra = None
@@ -117,13 +117,8 @@ async def _change_status(ctx: Context) -> list[Out]:
     if note is not None:
         await _send_queued(ctx, note)
     if not turn.is_invoke:
-        outs.append(
-            Text(
-                f"{case.reference} har nu status {case.status_title}."
-                if changed
-                else f"Kommentaren är sparad. {case.reference} har fortfarande status {case.status_title}."
-            )
-        )
+        key = "case_status_changed" if changed else "case_comment_saved"
+        outs.append(Text(texts(key, reference=case.reference, status=case.status_title)))
     return outs
 
 
@@ -134,7 +129,7 @@ async def _show_case(ctx: Context) -> list[Out]:
     reference = ctx.value.get("reference")
     case = await cases.get_case(ctx.store, reference) if isinstance(reference, str) else None
     if case is None:
-        return [Text("Jag hittar inte det ärendet.")]
+        return [Text(dialog_texts()("case_not_found"))]
     return [Card(await case_card(ctx, case))]
 
 
@@ -162,14 +157,14 @@ async def queue_reporter_note(ctx: Context, tx: Unit, case: cases.Case, comment:
         if ref is None:
             await tx.audit.record("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
         return None
-    what = kind.notify_title
-    text = f"{what} {case.reference} har fått status: **{case.status_title}**."
+    texts = dialog_texts()
+    text = texts("case_note", what=kind.notify_title, reference=case.reference, status=case.status_title)
     handling = case.data.get("handling", {})
     if case.status == "bokad" and handling:
-        fmt = dict((c.value, c.title.lower()) for c in FORMAT_CHOICES).get(handling.get("format", ""), "")
-        text += f" Tid: {handling.get('datum')} kl. {handling.get('tid')}, {fmt}."
+        fmt = format_title(handling.get("format", "")).lower()
+        text += texts("case_note_booked", date=handling.get("datum"), time=handling.get("tid"), form=fmt)
     if comment:
-        text += f" Kommentar: {comment}"
+        text += texts("case_note_comment", comment=comment)
     outbox = outbox_of(ctx.services)
     if outbox is None:
         return None
@@ -189,52 +184,39 @@ async def _send_queued(ctx: Context, message_id: int) -> None:
 
 async def _link_channel(ctx: Context) -> list[Out]:
     turn = ctx.turn
+    texts = dialog_texts()
     match = re.match(LINK_PATTERN, fold(turn.text.strip()).rstrip(".!"))
     unlink = " bort " in f" {fold(turn.text)} "
-    if match is None or match.group(1) not in LINK_KINDS:
-        return [
-            Text(
-                "Skriv till exempel **koppla kanal avvikelser Vetlanda**, **koppla kanal arena Jönköping**, "
-                "**koppla kanal sip alla** eller **koppla kanal sammanfattning**."
-            )
-        ]
-    kind = LINK_KINDS[match.group(1)]
+    vocabulary = dialog_words()
+    if match is None or match.group(1) not in vocabulary.link_kinds:
+        return [Text(texts("link_help"))]
+    kind = vocabulary.link_kinds[match.group(1)]
     place = re.sub(r"^(?:kommunomrade|kommun) | (?:kommun|kommunomrade)$", "", (match.group(2) or "").strip()).strip()
-    if kind == "sammanfattning" or place in ("", "alla", "alla kommuner", "hela lanet", "*"):
+    if kind == "sammanfattning" or place == "" or place in vocabulary.link_everywhere:
         target: str | None = channels.ALL
     else:
         muni = ctx.kb.municipality_by_name(place)
         target = muni.id if muni else None
     if target is None:
-        return [Text(f"Jag känner inte igen kommunen ”{place}”. Skriv kommunens namn, t.ex. Vetlanda, eller **alla**.")]
+        return [Text(texts("link_unknown_municipality", place=place))]
     where = municipality_name(ctx, target)
-    titles = {k.id: k.plural for k in ctx.services.kinds} | {"sammanfattning": DIGEST_TITLE}
+    titles = {k.id: k.plural for k in ctx.services.kinds} | {"sammanfattning": texts("link_digest")}
     if unlink:
         removed = await channels.unlink(ctx.store, kind, target, turn.user.aad_object_id)
-        return [
-            Text(
-                f"Kanalen tar inte längre emot {titles[kind]} för {where}."
-                if removed
-                else f"Ingen kanal var kopplad för {titles[kind]} i {where}."
-            )
-        ]
+        return [Text(texts("link_removed" if removed else "link_none", what=titles[kind], where=where))]
     if turn.conversation_type != "channel":
-        return [
-            Text("Koppla kanal gör du i den Teams-kanal som ska ta emot ärendena: @nämn mig där och skriv kommandot.")
-        ]
-    label = f"kanalen för {titles[kind]} i {where}" if kind != "sammanfattning" else "kanalen för veckosammanfattningen"
+        return [Text(texts("link_in_channel"))]
+    digest = kind == "sammanfattning"
+    label = texts("link_label_digest") if digest else texts("link_label", what=titles[kind], where=where)
     await channels.link(ctx.store, kind, target, turn.conversation_ref, turn.user.aad_object_id, label)
-    what = "Veckosammanfattningen" if kind == "sammanfattning" else f"Nya {titles[kind]} för {where}"
-    listing = (
-        ""
-        if kind != "avvikelse"
-        else (
-            " Rapporter som redan har kommit in ser du med **lista avvikelser"
-            + ("" if target == channels.ALL else f" {where.lower()}")
-            + "**."
-        )
-    )
-    return [Text(f"Klart! {what} skickas hit från och med nu.{listing}")]
+    what = texts("link_new_digest") if digest else texts("link_new", what=titles[kind], where=where)
+    if kind != "avvikelse":
+        listing = ""
+    elif target == channels.ALL:
+        listing = texts("link_listing_all")
+    else:
+        listing = texts("link_listing", where=where.lower())
+    return [Text(texts("link_done", what=what, listing=listing))]
 
 
 async def _posted_later(store, message: dict[str, Any], activity_id: str) -> None:

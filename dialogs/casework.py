@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from cards.render import render
+from dialogs.texts import dialog_texts
 from lotsen import cases, channels
 from lotsen.casekinds import CaseKind
 from lotsen.context import Context
@@ -21,52 +22,53 @@ from lotsen.text import fold
 
 log = logging.getLogger(__name__)
 
-LINK_KINDS = {
-    "avvikelse": "avvikelse",
-    "avvikelser": "avvikelse",
-    "arena": "arena",
-    "sip": "sip",
-    "sammanfattning": "sammanfattning",
-    "sammanfattningar": "sammanfattning",
-    "digest": "sammanfattning",
-}
-DIGEST_TITLE = "veckosammanfattningen"
 LINK_PATTERN = r"^koppla (?:bort )?(?:kanal(?:en)? )?(?:for |till )?(\w+)(?: (?:for |i )?(.+))?$"
 
-FORMAT_CHOICES = (Choice("fysiskt", "Fysiskt möte"), Choice("digitalt", "Digitalt möte"), Choice("telefon", "Telefon"))
+FORMATS = ("fysiskt", "digitalt", "telefon")  # stored values of a booked meeting's form
+
+
+def format_choices() -> tuple[Choice, ...]:
+    texts = dialog_texts()
+    return tuple(Choice(value, texts(f"case_format_{value}")) for value in FORMATS)
+
+
+def format_title(value: str) -> str:
+    """The title of a stored meeting form ("" for none or an unknown one)."""
+    return dialog_texts()(f"case_format_{value}") if value in FORMATS else ""
 
 
 def handling_fields(kind: CaseKind) -> tuple[Field, ...]:
+    texts = dialog_texts()
     statuses = tuple(Choice(k, v) for k, v in kind.statuses.items())
     base = (
-        Field("status", "Ny status", "choice", required=True, choices=statuses),
+        Field("status", texts("case_new_status"), "choice", required=True, choices=statuses),
         Field(
             "comment",
-            "Kommentar",
+            texts("case_comment"),
             "textarea",
             max_length=1000,
-            placeholder="Vad har gjorts? Inga namn eller personnummer.",
+            placeholder=texts("case_comment_placeholder"),
         ),
     )
     if not kind.booking:
         return base
     return base + (
-        Field("datum", "Datum (om bokad)", "date", allow_future=True),
-        Field("tid", "Tid (om bokad)", "time"),
-        Field("format", "Form (om bokad)", "choice", choices=FORMAT_CHOICES),
+        Field("datum", texts("case_booked_date"), "date", allow_future=True),
+        Field("tid", texts("case_booked_time"), "time"),
+        Field("format", texts("case_booked_format"), "choice", choices=format_choices()),
     )
 
 
 def municipality_name(ctx: Context, municipality: str | None) -> str:
     if municipality and municipality in ctx.kb.municipalities:
         return ctx.kb.municipalities[municipality].name
-    return "alla kommuner" if municipality in (None, channels.ALL) else str(municipality)
+    return dialog_texts()("case_all_municipalities") if municipality in (None, channels.ALL) else str(municipality)
 
 
 def contact_lines(ctx: Context, purpose: str, municipality: str | None) -> tuple[str, list[str]]:
     routed = route(ctx.kb, purpose, municipality)
     if routed is None:
-        return "din samverkanskoordinator", []
+        return dialog_texts()("receipt_default_contact"), []
     cl = routed.contact_list
     lines = []
     for c in cl.contacts:
@@ -139,9 +141,10 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: in
     title = routed.get("contact_title") or title
     kind = ctx.services.kinds[case.kind]
     noun = kind.noun
+    texts = dialog_texts()
     groups = follow_up_groups(ctx, purpose, case.municipality)
     groups_line = (
-        [f"Avvikelser i {municipality_name(ctx, case.municipality)} följs också upp i {join_words(groups)}."]
+        [texts("case_follow_up", municipality=municipality_name(ctx, case.municipality), groups=join_words(groups))]
         if groups
         else []
     )
@@ -156,30 +159,23 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: in
         if activity_id is not None:
             routed["channel"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
-            return [
-                f"{noun} har skickats till {title} och finns nu i {link.label} i Teams, där den följs upp.",
-                *groups_line,
-            ]
+            return [texts("case_routed", noun=noun, title=title, channel=link.label), *groups_line]
         pending = await ctx.store.outbox.get(queued)
         if pending is not None and pending["status"] in ("pending", "sending"):
             routed["channel_pending"] = link.label
             await cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
             return [
-                f"{noun} är registrerad. Teams svarar inte just nu, så jag lägger den i {link.label} så snart "
-                f"det går – du behöver inte göra något. Referens: {case.reference}.",
+                texts("case_routed_later", noun=noun, channel=link.label, reference=case.reference),
                 *groups_line,
             ]
     if link is not None:
         routed["channel_failed"] = link.label
     await cases.set_routing(ctx.store, case, routed)
-    return [
-        f"{noun} är sparad men har inte nått någon. Mejla eller ring {title} och ange referensen {case.reference}.",
-        *groups_line,
-    ]
+    return [texts("case_not_routed", noun=noun, title=title, reference=case.reference), *groups_line]
 
 
 def join_words(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + dialog_texts()("and") + words[-1]
 
 
 def case_facts(ctx: Context, case: cases.Case) -> list[dict[str, str]]:
@@ -202,7 +198,7 @@ async def case_card(
     handling = case.data.get("handling", {})
     booked = ""
     if case.status == "bokad" and handling:
-        fmt = dict((c.value, c.title) for c in FORMAT_CHOICES).get(handling.get("format", ""), "")
+        fmt = format_title(handling.get("format", ""))
         booked = f"{handling.get('datum', '')} {handling.get('tid', '')} · {fmt}".strip()
     fields = [
         {

@@ -14,23 +14,18 @@ from typing import Any, Iterable
 
 from cards.render import render
 from dialogs.periods import KIND, Filters
+from dialogs.texts import dialog_texts
 from lotsen import cases
 from lotsen.context import Context
 from lotsen.kb.model import KnowledgeBase
 
 FREE_TEXT_CAP = 10
 FREE_TEXT_CHARS = 200
-SOURCE_NOTE = (
-    "Upplägget följer Bilaga 6 i Höglandets samordningsförbunds årsredovisning 2024 "
-    "(003_9e0fac3eaf44f1c1.txt), ”Sammanställning och analys för avvikelser i samverkan”."
-)
-MULTI_NOTE = (
-    "En rapport kan gälla flera parter, orsaker och konsekvenser. Därför kan summan i ett "
-    "avsnitt bli större än antalet rapporter."
-)
 SERIOUS = "allvarlig"  # the value of "Allvarlig" in the list avvikelse-allvarlighet (values never change)
 
-# Status words people type → stored statuses (avvikelse).
+# Sections: (field id in the form, pick list in knowledge/forms/avvikelse.yaml, free-text field, order);
+# a section without a pick list is titled by compilation_section_<field id> in dialogs/texts.yaml,
+# a free text by compilation_free_<field id>.
 SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("parter", "avvikelse-parter", "", "count"),
     ("orsaker", "avvikelse-orsaker", "orsak_annat", "count"),
@@ -42,24 +37,6 @@ SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("insats", "avvikelse-insats", "", "count"),
     ("status", "", "", "list"),
 )
-FREE_TEXT_TITLES = {
-    "orsak_annat": "Annan orsak",
-    "konsekvens_annat": "Annan konsekvens",
-    "losning_text": "Eget förslag",
-    "atgard_text": "Beskriven åtgärd",
-}
-FALLBACK_TITLES = {
-    "parter": "Berörda samverkansparter",
-    "orsaker": "Orsaker",
-    "konsekvenser": "Konsekvenser",
-    "losningar": "Förslag på lösning",
-    "atgarder": "Redan vidtagna åtgärder",
-    "allvarlighet": "Allvarlighetsgrad",
-    "kommun": "Kommun",
-    "insats": "Insats eller process som berörs",
-    "status": "Status",
-}
-
 
 # --- titles ----------------------------------------------------------------------------------
 
@@ -71,7 +48,7 @@ def option_titles(kb: KnowledgeBase, list_id: str) -> dict[str, str]:
 
 def section_title(kb: KnowledgeBase, field_id: str, list_id: str) -> str:
     pick = kb.lists.get(list_id) if list_id else None
-    return pick.title if pick else FALLBACK_TITLES[field_id]
+    return pick.title if pick else dialog_texts()(f"compilation_section_{field_id}")
 
 
 def severity_short(kb: KnowledgeBase, value: str | None) -> str:
@@ -83,7 +60,7 @@ def severity_short(kb: KnowledgeBase, value: str | None) -> str:
 
 def municipality_title(kb: KnowledgeBase, municipality: str | None) -> str:
     muni = kb.municipalities.get(municipality or "")
-    return muni.name if muni else (municipality or "Ingen kommun angiven")
+    return muni.name if muni else (municipality or dialog_texts()("compilation_no_municipality"))
 
 
 # --- the compilation -------------------------------------------------------------------------
@@ -120,16 +97,18 @@ class Compilation:
 
     @property
     def summary(self) -> str:
-        noun = "avvikelseärende" if self.total == 1 else "avvikelseärenden"
+        texts = dialog_texts()
         if self.total == 0:
-            return "Inga avvikelser har kommit in under perioden."
+            return texts("compilation_none")
+        noun = texts("compilation_one" if self.total == 1 else "compilation_many")
         if self.serious == self.total:
-            judged = "bedöms vara allvarligt" if self.total == 1 else "samtliga bedöms vara allvarliga"
+            judged = texts("compilation_serious_the_one" if self.total == 1 else "compilation_serious_all")
         elif self.serious == 0:
-            judged = "inget bedöms vara allvarligt"
+            judged = texts("compilation_serious_none")
         else:
-            judged = f"varav {self.serious} bedöms vara {'allvarligt' if self.serious == 1 else 'allvarliga'}"
-        return f"{self.total} {noun}, {judged}."
+            key = "compilation_serious_one" if self.serious == 1 else "compilation_serious_some"
+            judged = texts(key, serious=self.serious)
+        return texts("compilation_summary", total=self.total, noun=noun, judged=judged)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -176,7 +155,7 @@ def compile_deviations(kb: KnowledgeBase, reports: Iterable[cases.Case]) -> Comp
             rows = _party_rows(kb, reports, counter, titles, listed)
         else:
             rows = [Row(titles.get(v, v), counter[v]) for v in _order(counter, listed, order)]
-        prefix = FREE_TEXT_TITLES.get(text_id, "")
+        prefix = dialog_texts()(f"compilation_free_{text_id}") if text_id else ""
         shown = [f"{prefix}: {_cut(t)}" for t in texts[:FREE_TEXT_CAP]]
         sections.append(
             Section(field_id, section_title(kb, field_id, list_id), rows, shown, max(0, len(texts) - FREE_TEXT_CAP))
@@ -211,7 +190,7 @@ def _extra_text_sections(kb: KnowledgeBase, reports: list[cases.Case]) -> list[S
                 Section(
                     spec.id,
                     spec.label,
-                    [Row("Rapporter med svar", len(texts))],
+                    [Row(dialog_texts()("compilation_answered"), len(texts))],
                     [_cut(t) for t in texts[:FREE_TEXT_CAP]],
                     max(0, len(texts) - FREE_TEXT_CAP),
                 )
@@ -257,25 +236,25 @@ async def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
     reports = await cases.list_cases(ctx.store, **filters.query())
     result = compile_deviations(ctx.kb, reports)
     muni = ctx.kb.municipalities.get(filters.municipality or "")
-    period = filters.period_label()
-    title = "Avvikelser i samverkan – sammanställning " + (
-        period.removeprefix("år ") if period.startswith("år ") else period
-    )
+    texts = dialog_texts()
+    year = filters.year()
+    title = texts("compilation_title", period=filters.period_label() if year is None else year)
     sections = [
         {
             "title": s.title,
             "facts": [{"title": r.label, "value": r.value} for r in s.rows],
-            "texts": s.texts
-            + ([f"… och {s.more_texts} till. Alla finns i exporten till Excel."] if s.more_texts else []),
+            "texts": s.texts + ([texts("compilation_more", count=s.more_texts)] if s.more_texts else []),
         }
         for s in result.sections
     ]
     return render(
         "case_compilation",
         title=title,
-        subtitle=" · ".join(p for p in ((muni.name if muni else "Alla kommuner"), filters.status_label) if p),
+        subtitle=" · ".join(
+            p for p in ((muni.name if muni else texts("compilation_all_municipalities")), filters.status_label) if p
+        ),
         summary=result.summary,
-        note=MULTI_NOTE if result.total else "",
+        note=texts("compilation_multi") if result.total else "",
         sections=sections if result.total else [],
-        source=SOURCE_NOTE,
+        source=texts("compilation_source"),
     )

@@ -16,7 +16,7 @@ from typing import Any
 from cards.render import render
 from dialogs import casework
 from dialogs.periods import parse_filters
-from dialogs.texts import dialog_texts
+from dialogs.texts import dialog_texts, dialog_words
 from lotsen import cases
 from lotsen.assistant import Assistant
 from lotsen.context import Context
@@ -28,28 +28,6 @@ MINE_PATTERN = r"^(?:mina|visa mina|lista mina) (?:arenden|rapporter|avvikelser|
 REQUESTS_PATTERN = r"^(?:lista|visa) (?:alla )?(?:forfragningar(?:na)?|forfragan|begaranden)\b"
 MINE_CAP = 20
 LIST_CAP = 25
-REQUEST_STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (
-        r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade",
-        ("mottagen", "bokad"),
-        dialog_texts()("mine_status_open"),
-    ),
-    (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
-    (r"bokad|bokade|bokat", ("bokad",), "Bokad"),
-    (r"avbojd|avbojda|avbojt", ("avbojd",), "Avböjd"),
-    (r"genomford|genomforda|genomfort|klara", ("genomford",), "Genomförd"),
-)
-KIND_WORDS = {
-    "arena": "arena",
-    "arenakonsultation": "arena",
-    "arenakonsultationer": "arena",
-    "sip": "sip",
-    "sipmote": "sip",
-    "sipmoten": "sip",
-}
-REQUEST_FILLER = frozenset(
-    {"forfragningar", "forfragningarna", "forfragan", "begaranden", "om", "till", "mote", "moten"}
-)
 
 
 def _reference(folded: str) -> str:
@@ -86,7 +64,7 @@ async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
     handling = case.data.get("handling", {})
     booked = ""
     if case.status == "bokad" and handling:
-        fmt = dict((c.value, c.title) for c in casework.FORMAT_CHOICES).get(handling.get("format", ""), "")
+        fmt = casework.format_title(handling.get("format", ""))
         booked = dialog_texts()(
             "mine_booked", date=handling.get("datum", ""), time=handling.get("tid", ""), form=fmt
         ).strip()
@@ -172,10 +150,12 @@ async def list_mine(ctx: Context) -> list[Out]:
 
 async def list_requests(ctx: Context) -> list[Out]:
     rest = re.sub(REQUESTS_PATTERN, " ", fold(ctx.turn.text.strip()), count=1)
+    vocabulary = dialog_words()
+    kind_words = vocabulary.request_kinds
     words = re.findall(r"[0-9a-z-]+", rest)
-    kinds = tuple(dict.fromkeys(KIND_WORDS[w] for w in words if w in KIND_WORDS)) or ("arena", "sip")
-    rest = " ".join(w for w in words if w not in KIND_WORDS)
-    filters = parse_filters(ctx.kb, rest, REQUEST_STATUS_WORDS, REQUEST_FILLER)
+    kinds = tuple(dict.fromkeys(kind_words[w] for w in words if w in kind_words)) or ("arena", "sip")
+    rest = " ".join(w for w in words if w not in kind_words)
+    filters = parse_filters(ctx.kb, rest, vocabulary.request_statuses, vocabulary.request_filler)
     texts = dialog_texts()
     if filters.problems:
         return [Text(" ".join(filters.problems) + texts("requests_help"))]

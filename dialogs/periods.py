@@ -13,31 +13,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from dialogs.texts import StatusWords, dialog_texts, dialog_words
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import fold
 
 KIND = "avvikelse"
-
-STATUS_WORDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (r"under utredning|utreds", ("under-utredning",), "Under utredning"),
-    (
-        r"oppna|pagaende|ej avslutade|inte avslutade|ohanterade",
-        ("mottagen", "under-utredning"),
-        "Öppna (mottagna eller under utredning)",
-    ),
-    (r"klara|hanterade", ("atgardad", "avslutad"), "Hanterade (åtgärdade eller avslutade)"),
-    (r"mottagen|mottagna|mottaget|nya", ("mottagen",), "Mottagen"),
-    (r"atgardad|atgardade|atgardat", ("atgardad",), "Åtgärdad"),
-    (r"avslutad|avslutade|avslutat|stangda", ("avslutad",), "Avslutad"),
-)
-FILLER = frozenset(
-    """
-    avvikelser avvikelse avvikelserna avvikelserapporter rapporter rapporterna arenden alla for fran och med
-    till i pa perioden period mellan kommun kommunen kommuner status ar aret under som fom tom hela lanet lan
-    se visa lista
-""".split()
-)
-
 
 # --- filters ---------------------------------------------------------------------------------
 
@@ -60,21 +40,29 @@ class Filters:
             "statuses": self.statuses or None,
         }
 
+    def year(self) -> int | None:
+        """The calendar year the period is, if it is exactly one."""
+        if not (self.date_from and self.date_to):
+            return None
+        start, end = date.fromisoformat(self.date_from), date.fromisoformat(self.date_to)
+        whole = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year
+        return start.year if whole else None
+
     def period_label(self) -> str:
+        texts = dialog_texts()
+        if (year := self.year()) is not None:
+            return texts("filter_year", year=year)
         if self.date_from and self.date_to:
-            start, end = date.fromisoformat(self.date_from), date.fromisoformat(self.date_to)
-            if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-                return f"år {start.year}"
-            return f"{self.date_from} – {self.date_to}"
+            return texts("filter_between", start=self.date_from, end=self.date_to)
         if self.date_from:
-            return f"från och med {self.date_from}"
+            return texts("filter_from", start=self.date_from)
         if self.date_to:
-            return f"till och med {self.date_to}"
-        return "hela tiden"
+            return texts("filter_to", end=self.date_to)
+        return texts("filter_always")
 
     def describe(self, kb: KnowledgeBase) -> str:
         muni = kb.municipalities.get(self.municipality or "")
-        parts = [muni.name if muni else "Alla kommuner", self.period_label().capitalize()]
+        parts = [muni.name if muni else dialog_texts()("filter_all_municipalities"), self.period_label().capitalize()]
         if self.status_label:
             parts.append(self.status_label)
         return " · ".join(parts)
@@ -87,10 +75,18 @@ def _valid_date(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def parse_filters(kb: KnowledgeBase, text: str, status_words=None, filler: frozenset[str] = frozenset()) -> Filters:
+def parse_filters(
+    kb: KnowledgeBase,
+    text: str,
+    status_words: tuple[StatusWords, ...] | None = None,
+    filler: frozenset[str] = frozenset(),
+) -> Filters:
     """Kommun, period and status from what follows the command ("vetlanda 2026 under utredning").
-    `status_words` (default: the deviation statuses) and extra `filler` words serve other case kinds."""
-    status_words = STATUS_WORDS if status_words is None else status_words
+    `status_words` (default: the deviation statuses) and extra `filler` words serve other case kinds
+    (the words are dialogs/words.yaml)."""
+    words_file = dialog_words()
+    texts = dialog_texts()
+    status_words = words_file.deviation_statuses if status_words is None else status_words
     filters = Filters()
     rest = " " + fold(text) + " "
 
@@ -99,7 +95,7 @@ def parse_filters(kb: KnowledgeBase, text: str, status_words=None, filler: froze
     for match in list(re.finditer(r"(?:(till(?: och med)?|tom|t\.o\.m\.?)\s+)?(\d{4})-(\d{1,2})-(\d{1,2})", rest)):
         day = _valid_date(match.group(2), match.group(3), match.group(4))
         if day is None:
-            filters.problems.append(f"{match.group(0).strip()} är inget giltigt datum.")
+            filters.problems.append(texts("filter_bad_date", text=match.group(0).strip()))
         else:
             dates.append(("to" if match.group(1) else "from", day))
     rest = re.sub(r"(?:(till(?: och med)?|tom|t\.o\.m\.?)\s+)?\d{4}-\d{1,2}-\d{1,2}", " ", rest)
@@ -120,7 +116,7 @@ def parse_filters(kb: KnowledgeBase, text: str, status_words=None, filler: froze
     elif months:
         valid = [(y, m) for y, m in months if 1 <= m <= 12]
         if len(valid) != len(months):
-            filters.problems.append("Månaden ska vara 01–12, till exempel 2026-03.")
+            filters.problems.append(texts("filter_bad_month"))
         if valid:
             (y1, m1), (y2, m2) = min(valid), max(valid)
             filters.date_from = date(y1, m1, 1).isoformat()
@@ -129,26 +125,26 @@ def parse_filters(kb: KnowledgeBase, text: str, status_words=None, filler: froze
         filters.date_from = date(min(years), 1, 1).isoformat()
         filters.date_to = date(max(years), 12, 31).isoformat()
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        filters.problems.append("Startdatumet ligger efter slutdatumet.")
+        filters.problems.append(texts("filter_reversed"))
 
     statuses: list[str] = []
     labels: list[str] = []
-    for pattern, values, label in status_words:
-        if re.search(rf"\b(?:{pattern})\b", rest):
-            rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
-            statuses.extend(v for v in values if v not in statuses)
-            labels.append(label)
+    for entry in status_words:
+        if re.search(rf"\b(?:{entry.pattern})\b", rest):
+            rest = re.sub(rf"\b(?:{entry.pattern})\b", " ", rest)
+            statuses.extend(v for v in entry.statuses if v not in statuses)
+            labels.append(entry.label)
     filters.statuses = tuple(statuses)
-    filters.status_label = " eller ".join(labels)
+    filters.status_label = texts("filter_or").join(labels)
 
-    words = [w for w in re.findall(r"[0-9a-z]+", rest) if w not in FILLER and w not in filler]
+    words = [w for w in re.findall(r"[0-9a-z]+", rest) if w not in words_file.filler and w not in filler]
     if words:
         muni, used = _municipality(kb, words)
         if muni is not None:
             filters.municipality = muni
             words = [w for w in words if w not in used]
         if words:
-            filters.problems.append(f"Jag förstod inte ”{' '.join(words)}”.")
+            filters.problems.append(texts("filter_not_understood", words=" ".join(words)))
     return filters
 
 

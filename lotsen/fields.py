@@ -104,6 +104,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "form_invalid": "Formuläret kunde inte läsas. Ladda om det och försök igen.",
         "unknown_keys": "Formuläret innehöll okända fält: {keys}.",
         "unknown_key_unnamed": "(fält utan giltigt namn)",
+        "unknown_keys_more": "{shown} och {hidden} till",
     }
 )
 
@@ -469,4 +470,4 @@ def _describe_keys(keys: Sequence[object]) -> str:
         labels.append(MESSAGES["unknown_key_unnamed"])
     shown = ", ".join(labels[:_MAX_UNKNOWN_KEYS_SHOWN])
     hidden = len(labels) - _MAX_UNKNOWN_KEYS_SHOWN
-    return f"{shown} och {hidden} till" if hidden > 0 else shown
+    return MESSAGES["unknown_keys_more"].format(shown=shown, hidden=hidden) if hidden > 0 else shown

@@ -157,9 +157,10 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
                     )
                 )
     for index, (entry_id, text) in enumerate(matcher.phrasings()):
-        e = kb.entries.get(entry_id)
-        if e is None or normalise(text) in duplicated:
+        found = kb.entries.get(entry_id)
+        if found is None or normalise(text) in duplicated:
             continue  # reported above
+        e = found
         result = matcher.match_phrasing(index, limit=3)
         own = next((c for c in result.candidates if c.entry_id == e.id), None)
         rival = next((c for c in result.candidates if c.entry_id != e.id), None)
@@ -296,7 +297,7 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
     texts: dict[str, str | None] = {}
     out = []
     check_seeds = seeds_dir is not None and seeds_dir.is_dir()
-    if check_seeds:
+    if check_seeds and seeds_dir is not None:
         for src in kb.sources.values():
             path = seeds_dir / src.file
             if path.is_file():
@@ -381,7 +382,7 @@ _OLD_SOL = re.compile(r"\bsol\b|socialtjanstlag|2001:453")
 def _legal_notes(kb: m.KnowledgeBase) -> list[Problem]:
     """Every answer or concept citing the old socialtjänstlag carries a legal_note."""
     out = []
-    items = [("frågan", e, e.answer) for e in kb.entries.values()]
+    items: list[tuple[str, m.Entry | m.Concept, str]] = [("frågan", e, e.answer) for e in kb.entries.values()]
     items += [("begreppet", c, f"{c.term} {c.expansion} {c.definition}") for c in kb.concepts.values()]
     for label, obj, text in items:
         if _OLD_SOL.search(fold(text)) and not obj.legal:
@@ -511,14 +512,14 @@ class _Sections:
         if not hits:
             return None
         chunks = []
-        numbered = next((p for p in parts if _NUMBERED.match(p)), None)
+        numbered = next((head.group(0) for p in parts if (head := _NUMBERED.match(p))), None)
         for i in hits:
             if numbered:  # "Bilaga 4 – …", "1.2. …": up to the next appendix or numbered heading
                 end = next(
                     (
                         j
                         for j in range(i + 1, len(lines))
-                        if _NUMBERED.match(lines[j]) and not lines[j].startswith(_NUMBERED.match(numbered).group(0))
+                        if _NUMBERED.match(lines[j]) and not lines[j].startswith(numbered)
                     ),
                     len(lines),
                 )
@@ -534,8 +535,8 @@ def _drift(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
     sections = _Sections(kb, seeds_dir)
     out = []
     for e in kb.entries.values():
-        texts = [sections.text(ref) for ref in e.sources]
-        texts = [t for t in texts if t is not None]
+        found = [sections.text(ref) for ref in e.sources]
+        texts = [t for t in found if t is not None]
         if not texts:
             continue  # no readable section: the `source` warning says so
         cited = " ".join(texts)

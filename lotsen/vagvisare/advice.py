@@ -161,7 +161,7 @@ def genitive(name: str) -> str:
 def _fill(kb: KnowledgeBase, text: str, kommun: str | None) -> str:
     muni = kb.municipalities.get(kommun or "")
     name = muni.name if muni else say("vagvisare.the_municipality")
-    groups = ", ".join(muni.samverk_groups) if muni and muni.samverk_groups else "Samverk"
+    groups = ", ".join(muni.samverk_groups) if muni and muni.samverk_groups else say("vagvisare.samverk_groups")
     text = text.replace("{kommun} kommun", f"{genitive(name)} kommun" if muni else name)
     return text.replace("{kommun}", name).replace("{samverk}", groups)
 

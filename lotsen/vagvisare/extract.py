@@ -22,6 +22,7 @@ from typing import Any
 
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import fold
+from lotsen.texts import say
 from lotsen.vagvisare.model import MUNICIPALITY, NUMBER, ONE, SEVERAL, Fact, Navigator, Pattern
 from lotsen.vagvisare.patterns import Match, PatternSet, Scan, Token, compile_pattern, number_value, tokenize
 
@@ -250,7 +251,12 @@ class Extractor:
                         return (
                             pattern.weight + 2,
                             value,
-                            Found(fact.id, value, words, f"{pattern.text} + tid ({months} mån)"),
+                            Found(
+                                fact.id,
+                                value,
+                                words,
+                                say("vagvisare.test_duration_evidence", pattern=pattern.text, months=months),
+                            ),
                         )
         return None
 

@@ -68,6 +68,7 @@ class Fact:
     patterns: tuple[Pattern, ...] = ()  # number facts
     not_after: tuple[str, ...] = ()  # number facts: a number right after these words is something else
     range: tuple[int, int] | None = None
+    unit: str = ""  # number facts: shown after the value ("21 år")
     duration: Duration | None = None
     percent: Percent | None = None
     where: Where = Where("", 0)

@@ -23,6 +23,7 @@ from typing import Iterable
 from rapidfuzz import fuzz
 
 from lotsen.text import fold
+from lotsen.texts import say
 from lotsen.vagvisare.model import Element, Pattern
 
 GAP_WORDS = 3
@@ -91,23 +92,27 @@ def compile_pattern(text: str) -> Pattern:
     for piece in text.strip().split():
         if piece in _GAP:
             if not elements or elements[-1].kind == "gap":
-                raise PatternError(f"mönstret {text!r}: … måste stå mellan två ord")
+                raise PatternError(say("vagvisare_check.pattern_gap", pattern=repr(text)))
             elements.append(Element("gap"))
             continue
         if piece == NUMBER_PLACEHOLDER:
             elements.append(Element("number"))
             continue
         if "{" in piece or "}" in piece:
-            raise PatternError(f"mönstret {text!r}: okänd platshållare {piece!r} (bara {{tal}} finns)")
+            raise PatternError(
+                say(
+                    "vagvisare_check.pattern_placeholder", pattern=repr(text), piece=repr(piece), tal=NUMBER_PLACEHOLDER
+                )
+            )
         prefix = piece.endswith("*")
         words = [fold(w) for w in _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))]
         if not words:
-            raise PatternError(f"mönstret {text!r}: {piece!r} innehåller inga bokstäver eller siffror")
+            raise PatternError(say("vagvisare_check.pattern_no_word", pattern=repr(text), piece=repr(piece)))
         for i, word in enumerate(words):
             last = i == len(words) - 1
             elements.append(Element("prefix" if prefix and last else "word", word))
     if not elements or elements[-1].kind == "gap":
-        raise PatternError(f"mönstret {text!r} är tomt eller slutar med …")
+        raise PatternError(say("vagvisare_check.pattern_empty", pattern=repr(text)))
     return Pattern(text=text.strip(), elements=tuple(elements))
 
 

@@ -72,10 +72,10 @@ def describe(kb: KnowledgeBase, nav: Navigator, fid: str, value: Any) -> str:
         muni = kb.municipalities.get(str(value))
         return muni.name if muni else str(value)
     if fact.kind == NUMBER:
-        return f"{value} år" if fid == "alder" else str(value)
+        return f"{value} {fact.unit}" if fact.unit else str(value)
     if fact.kind == SEVERAL:
         titles = [v.title for v in fact.values if v.value in value]
-        return ", ".join(titles) if titles else "inga"
+        return ", ".join(titles) if titles else say("vagvisare.rule_none")
     v = fact.value(str(value))
     return v.title if v else str(value)
 
@@ -84,7 +84,14 @@ def _leaf(kb: KnowledgeBase, nav: Navigator, cond: Condition, facts: dict[str, A
     fact = nav.facts[cond.fact]
     if cond.test == "known":
         holds = known(facts, cond.fact) == cond.arg
-        return Outcome(holds, 0, frozenset(), () if holds else (f"{fact.title}: {'okänt' if cond.arg else 'känt'}",))
+        if holds:
+            return Outcome(True, 0, frozenset(), ())
+        note = (
+            say("vagvisare.rule_fact_unknown", fact=fact.title)
+            if cond.arg
+            else say("vagvisare.rule_fact_known", fact=fact.title)
+        )
+        return Outcome(False, 0, frozenset(), (note,))
     if not known(facts, cond.fact):
         return Outcome(None, 0, frozenset({cond.fact}), ())
     value = facts[cond.fact]
@@ -120,12 +127,12 @@ def _wanted(kb: KnowledgeBase, nav: Navigator, cond: Condition) -> str:
     if cond.test == "between":
         return f"{arg[0]}–{arg[1]}"
     if cond.test == "at_least":
-        return f"minst {arg}"
+        return say("vagvisare.rule_at_least", value=arg)
     if cond.test == "at_most":
-        return f"högst {arg}"
+        return say("vagvisare.rule_at_most", value=arg)
     values = arg if isinstance(arg, list) else [arg]
     words = [describe(kb, nav, fact.id, v if fact.kind != SEVERAL else frozenset([v])) for v in values]
-    joiner = " och " if cond.test == "has_all" else " eller "
+    joiner = say("vagvisare.rule_and") if cond.test == "has_all" else say("vagvisare.rule_or")
     return "”" + f"”{joiner}”".join(words) + "”"
 
 
@@ -138,7 +145,7 @@ def evaluate_condition(kb: KnowledgeBase, nav: Navigator, cond: Condition, facts
         if inner.value is None:  # "unless known otherwise": an unknown fact does not block
             return Outcome(True, 0, frozenset(), ())
         if inner.value:
-            return Outcome(False, 0, frozenset(), tuple(f"inte: {n}" for n in inner.notes))
+            return Outcome(False, 0, frozenset(), tuple(say("vagvisare.rule_not", reason=n) for n in inner.notes))
         return Outcome(True, 0, frozenset(), ())
     support = sum(p.support for p in parts if p.value)
     if cond.op == "all":

@@ -31,7 +31,8 @@ from lotsen.vagvisare.model import (
     Rule,
 )
 from lotsen.text import fold
-from lotsen.vagvisare.patterns import PatternError, compile_pattern
+from lotsen.texts import say
+from lotsen.vagvisare.patterns import NUMBER_PLACEHOLDER, PatternError, compile_pattern
 
 Report = Callable[[m.Where, str], None]
 FILE_NAME = "vagvisare.yaml"
@@ -43,13 +44,13 @@ def _sources(value: Any) -> tuple[tuple[m.SourceRef, ...], str | None]:
     refs = []
     for item in items:
         if not isinstance(item, dict) or set(item) - {"doc", "section"} or "doc" not in item:
-            return (), "source ska ha doc (id ur sources.yaml) och section (rubrik i dokumentet)"
+            return (), say("vagvisare_check.source_shape")
         doc, section = item.get("doc"), item.get("section", "")
         if not isinstance(doc, str) or not isinstance(section, str):
-            return (), "source: doc och section ska vara texter"
+            return (), say("vagvisare_check.source_not_texts")
         refs.append(m.SourceRef(doc=doc.strip(), section=section.strip()))
     if not refs:
-        return (), "source saknas"
+        return (), say("vagvisare_check.source_empty")
     return tuple(refs), None
 
 
@@ -64,6 +65,7 @@ FACT_KEYS = {
     "patterns",
     "not_after",
     "range",
+    "unit",
     "duration",
     "percent",
 }
@@ -82,6 +84,7 @@ RULE_KEYS = {
     "actions",
     "related",
 }
+LEAF_EXAMPLE = "{fact: …, is: …}"  # a condition on one fact, as the messages show it
 LEAF_TESTS = {
     ONE: ("is", "in", "known"),
     MUNICIPALITY: ("is", "in", "known"),
@@ -100,7 +103,7 @@ def _text(node: dict, key: str, where: m.Where, report: Report, required: bool =
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        report(where, f"{key} ska vara en text som inte är tom")
+        report(where, say("vagvisare_check.not_text", key=key))
         return ""
     return value.strip()
 
@@ -111,7 +114,7 @@ def _texts(value: Any, where: m.Where, report: Report, key: str) -> tuple[str, .
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        report(where, f"{key} ska vara en lista med texter")
+        report(where, say("vagvisare_check.not_texts", key=key))
         return ()
     return tuple(v.strip() for v in value)
 
@@ -134,11 +137,11 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
         return None
     top = m.Where(name, getattr(doc, "line", 1) or 1)
     if not isinstance(doc, Located) or set(doc) - {"situation", "facts", "rules"}:
-        report(top, "vagvisare.yaml ska bara innehålla situation:, facts: och rules:")
+        report(top, say("vagvisare_check.top_keys"))
         return None
     situation = doc.get("situation") or {}
     if not isinstance(situation, dict) or set(situation) - {"triggers", "client", "next_step"}:
-        report(_where(situation, top), "situation: har triggers, client och next_step (listor med mönster)")
+        report(_where(situation, top), say("vagvisare_check.situation_keys"))
         situation = {}
     sw = _where(situation, top)
     triggers = _patterns(situation.get("triggers"), sw, report, "situation.triggers")
@@ -150,7 +153,7 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
         if fact is None:
             continue
         if fact.id in facts:
-            report(fact.where, f"faktumet {fact.id!r} finns redan ({facts[fact.id].where})")
+            report(fact.where, say("vagvisare_check.fact_twice", fact=repr(fact.id), where=facts[fact.id].where))
             continue
         facts[fact.id] = fact
     rules: dict[str, Rule] = {}
@@ -159,7 +162,7 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
         if rule is None:
             continue
         if rule.id in rules:
-            report(rule.where, f"regeln {rule.id!r} finns redan ({rules[rule.id].where})")
+            report(rule.where, say("vagvisare_check.rule_twice", rule=repr(rule.id), where=rules[rule.id].where))
             continue
         rules[rule.id] = rule
     ordered = tuple(sorted(rules.values(), key=lambda r: (r.order, r.id)))
@@ -168,59 +171,59 @@ def read_navigator(path: Path, name: str, report: Report) -> Navigator | None:
 
 def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
     if not isinstance(node, dict):
-        report(where, "varje faktum ska vara en mappning (id, title, kind …)")
+        report(where, say("vagvisare_check.fact_not_mapping"))
         return None
     for key in set(node) - FACT_KEYS:
-        report(where, f"okänt fält {key!r} i facts (tillåtna: {', '.join(sorted(FACT_KEYS))})")
+        report(where, say("vagvisare_check.fact_unknown_key", key=repr(key), allowed=", ".join(sorted(FACT_KEYS))))
     fid = node.get("id")
     if not isinstance(fid, str) or not ID_RE.match(fid):
-        report(where, f"ogiltigt id {fid!r} för ett faktum")
+        report(where, say("vagvisare_check.fact_bad_id", id=repr(fid)))
         return None
     kind = node.get("kind")
     if kind not in FACT_KINDS:
-        report(where, f"{fid}: kind ska vara en av {', '.join(FACT_KINDS)}")
+        report(where, say("vagvisare_check.fact_kind", fact=fid, kinds=", ".join(FACT_KINDS)))
         return None
     title, question = _text(node, "title", where, report), _text(node, "question", where, report)
     values: list[FactValue] = []
     if kind in (ONE, SEVERAL):
         raw_values = node.get("values")
         if not isinstance(raw_values, list) or not raw_values:
-            report(where, f"{fid}: values ska vara en lista med minst ett svar")
+            report(where, say("vagvisare_check.values_missing", fact=fid))
         for item in raw_values or []:
             iw = _where(item, where)
             if not isinstance(item, dict) or set(item) - {"value", "title", "patterns"}:
-                report(iw, f"{fid}: varje svar har value, title och patterns")
+                report(iw, say("vagvisare_check.value_shape", fact=fid))
                 continue
             value = item.get("value")
             if not isinstance(value, str) or not ID_RE.match(value):
-                report(iw, f"{fid}: ogiltigt value {value!r}")
+                report(iw, say("vagvisare_check.value_bad", fact=fid, value=repr(value)))
                 continue
             if any(v.value == value for v in values):
-                report(iw, f"{fid}: value {value!r} finns två gånger")
+                report(iw, say("vagvisare_check.value_twice", fact=fid, value=repr(value)))
                 continue
             value_patterns = _patterns(item.get("patterns"), iw, report, f"{fid}={value}")
             values.append(FactValue(value, _text(item, "title", iw, report), value_patterns))
     elif node.get("values") is not None:
-        report(where, f"{fid}: ett faktum av sorten {kind} har inga values")
+        report(where, say("vagvisare_check.values_not_for_kind", fact=fid, kind=kind))
     patterns: tuple[Pattern, ...] = ()
     rng = None
     if kind == NUMBER:
         patterns = _patterns(node.get("patterns"), where, report, fid)
         if not patterns:
-            report(where, f"{fid}: ett tal-faktum behöver patterns med {{tal}}")
+            report(where, say("vagvisare_check.number_without_patterns", fact=fid, tal=NUMBER_PLACEHOLDER))
         elif any(not any(e.kind == "number" for e in p.elements) for p in patterns):
-            report(where, f"{fid}: varje mönster för ett tal-faktum ska innehålla {{tal}}")
+            report(where, say("vagvisare_check.number_pattern_without_number", fact=fid, tal=NUMBER_PLACEHOLDER))
         raw = node.get("range")
         if raw is not None:
             if isinstance(raw, list) and len(raw) == 2 and all(isinstance(x, int) for x in raw) and raw[0] <= raw[1]:
                 rng = (raw[0], raw[1])
             else:
-                report(where, f"{fid}: range ska vara [minsta, största], t.ex. [15, 75]")
+                report(where, say("vagvisare_check.range", fact=fid))
     duration = _read_duration(node.get("duration"), where, report, fid, values) if "duration" in node else None
     percent = _read_percent(node.get("percent"), where, report, fid, values) if "percent" in node else None
     always = node.get("always_ask", False)
     if not isinstance(always, bool):
-        report(where, f"{fid}: always_ask ska vara true eller false")
+        report(where, say("vagvisare_check.always_ask", fact=fid))
         always = False
     return Fact(
         id=fid,
@@ -233,6 +236,7 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
         patterns=patterns,
         not_after=tuple(fold(w) for w in _texts(node.get("not_after"), where, report, "not_after")),
         range=rng,
+        unit=_text(node, "unit", where, report, required=False),
         duration=duration,
         percent=percent,
         where=where,
@@ -241,7 +245,7 @@ def _read_fact(node: Any, where: m.Where, report: Report) -> Fact | None:
 
 def _read_duration(raw: Any, where: m.Where, report: Report, fid: str, values: list[FactValue]) -> Duration | None:
     if not isinstance(raw, dict) or set(raw) != {"anchors", "at_least"} or not isinstance(raw["at_least"], list):
-        report(where, f"{fid}: duration har anchors (mönster) och at_least (lista med months och value)")
+        report(where, say("vagvisare_check.duration", fact=fid))
         return None
     anchors = _patterns(raw["anchors"], where, report, f"{fid} duration")
     steps = []
@@ -252,7 +256,7 @@ def _read_duration(raw: Any, where: m.Where, report: Report, fid: str, values: l
             or not isinstance(item["months"], int)
             or not any(v.value == item["value"] for v in values)
         ):
-            report(_where(item, where), f"{fid}: varje rad i at_least har months (heltal) och value (ett av svaren)")
+            report(_where(item, where), say("vagvisare_check.duration_step", fact=fid))
             continue
         steps.append((item["months"], item["value"]))
     return Duration(anchors, tuple(sorted(steps, reverse=True)))
@@ -267,9 +271,7 @@ def _read_percent(raw: Any, where: m.Where, report: Report, fid: str, values: li
         or raw["full_value"] not in known
         or raw["part_value"] not in known
     ):
-        report(
-            where, f"{fid}: percent har anchors (mönster), full (heltal), full_value och part_value (svar som finns)"
-        )
+        report(where, say("vagvisare_check.percent", fact=fid))
         return None
     anchors = _patterns(raw["anchors"], where, report, f"{fid} percent")
     return Percent(anchors, raw["full"], raw["full_value"], raw["part_value"])
@@ -277,45 +279,41 @@ def _read_percent(raw: Any, where: m.Where, report: Report, fid: str, values: li
 
 def _read_rule(node: Any, where: m.Where, report: Report) -> Rule | None:
     if not isinstance(node, dict):
-        report(where, "varje regel ska vara en mappning (id, title, do, who, why, when, source …)")
+        report(where, say("vagvisare_check.rule_not_mapping"))
         return None
     ok = True
     for key in set(node) - RULE_KEYS:
-        report(where, f"okänt fält {key!r} i rules (tillåtna: {', '.join(sorted(RULE_KEYS))})")
+        report(where, say("vagvisare_check.rule_unknown_key", key=repr(key), allowed=", ".join(sorted(RULE_KEYS))))
         ok = False
     rid = node.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
-        report(where, f"ogiltigt id {rid!r} för en regel")
+        report(where, say("vagvisare_check.rule_bad_id", id=repr(rid)))
         return None
     if "source" not in node:
-        report(
-            where,
-            f"regeln {rid} saknar source – varje rekommendation ska visa var den kommer ifrån "
-            "(doc ur sources.yaml och section)",
-        )
+        report(where, say("vagvisare_check.rule_without_source", rule=rid))
         ok = False
         sources: tuple = ()
     else:
         sources, problem = _sources(node["source"])
         if problem:
-            report(where, f"regeln {rid}: {problem}")
+            report(where, say("vagvisare_check.rule_source", rule=rid, problem=problem))
             ok = False
     if "when" not in node:
-        report(where, f"regeln {rid} saknar when (villkoren)")
+        report(where, say("vagvisare_check.rule_without_when", rule=rid))
         return None
     when = _read_condition(node["when"], _where(node["when"], where), report, rid)
     order = node.get("order", 100)
     if not isinstance(order, int):
-        report(where, f"regeln {rid}: order ska vara ett heltal")
+        report(where, say("vagvisare_check.rule_order", rule=rid))
         ok = False
     gap = node.get("gap", False)
     if not isinstance(gap, bool):
-        report(where, f"regeln {rid}: gap ska vara true eller false")
+        report(where, say("vagvisare_check.rule_gap", rule=rid))
         ok = False
     texts = {k: _text(node, k, where, report) for k in ("title", "do", "why")}
     who = _texts(node.get("who"), where, report, "who")
     if not who:
-        report(where, f"regeln {rid}: who (vilken part som gör det) saknas")
+        report(where, say("vagvisare_check.rule_without_who", rule=rid))
         ok = False
     if when is None or not ok or not all(texts.values()):
         return None
@@ -340,13 +338,13 @@ def _read_rule(node: Any, where: m.Where, report: Report) -> Rule | None:
 def _read_condition(node: Any, where: m.Where, report: Report, rid: str) -> Condition | None:
     where = _where(node, where)
     if not isinstance(node, dict) or not node:
-        report(where, f"regeln {rid}: ett villkor är all:, any:, not: eller {{fact: …, is: …}}")
+        report(where, say("vagvisare_check.condition_shape", rule=rid, leaf=LEAF_EXAMPLE))
         return None
     if set(node) in ({"all"}, {"any"}):
         op = next(iter(node))
         items = node[op]
         if not isinstance(items, list) or not items:
-            report(where, f"regeln {rid}: {op}: ska vara en lista med villkor")
+            report(where, say("vagvisare_check.condition_list", rule=rid, op=op))
             return None
         children = [_read_condition(item, where, report, rid) for item in items]
         if any(c is None for c in children):
@@ -357,11 +355,7 @@ def _read_condition(node: Any, where: m.Where, report: Report, rid: str) -> Cond
         return Condition("not", (child,), where=where) if child else None
     tests = set(node) - {"fact"}
     if "fact" not in node or len(tests) != 1:
-        report(
-            where,
-            f"regeln {rid}: ett villkor har fact: och exakt ett test (is, in, has, has_any, has_all, "
-            "between, at_least, at_most, known)",
-        )
+        report(where, say("vagvisare_check.condition_test", rule=rid))
         return None
     test = tests.pop()
     return Condition("leaf", fact=str(node["fact"]), test=test, arg=node[test], where=where)
@@ -378,30 +372,35 @@ def check_navigator(kb: m.KnowledgeBase, nav: Navigator, report: Report, *, chec
     """Every reference in the rules resolves (errors, with file and line)."""
     for fact in nav.facts.values():
         if fact.kind == MUNICIPALITY and not kb.municipalities:
-            report(fact.where, f"{fact.id}: geography.yaml har inga kommuner")
+            report(fact.where, say("vagvisare_check.no_municipalities", fact=fact.id))
     for rule in nav.rules:
         w = rule.where
         if not rule.sources:
-            report(w, f"regeln {rule.id} saknar source")
+            report(w, say("vagvisare_check.rule_no_source", rule=rule.id))
         for ref in rule.sources:
             if ref.doc not in kb.sources:
-                report(w, f"regeln {rule.id}: källan {ref.doc!r} finns inte i sources.yaml")
+                report(w, say("vagvisare_check.unknown_source", rule=rule.id, doc=repr(ref.doc)))
         for party in rule.who:
             if party not in kb.parties:
-                report(w, f"regeln {rule.id}: parten {party!r} finns inte i parties.yaml")
+                report(w, say("vagvisare_check.unknown_party", rule=rule.id, party=repr(party)))
         if rule.contact_purpose and rule.contact_purpose not in kb.purposes:
-            report(w, f"regeln {rule.id}: syftet {rule.contact_purpose!r} finns inte i routing.yaml")
+            report(w, say("vagvisare_check.unknown_purpose", rule=rule.id, purpose=repr(rule.contact_purpose)))
         for action in rule.actions:
             if action not in ACTIONS:
-                report(w, f"regeln {rule.id}: okänd åtgärd {action!r} (tillåtna: {', '.join(ACTIONS)})")
+                report(
+                    w,
+                    say(
+                        "vagvisare_check.unknown_action", rule=rule.id, action=repr(action), allowed=", ".join(ACTIONS)
+                    ),
+                )
         if "kontakter" in rule.actions and not rule.contact_purpose:
-            report(w, f"regeln {rule.id}: åtgärden kontakter kräver contact_purpose")
+            report(w, say("vagvisare_check.contacts_without_purpose", rule=rule.id))
         for entry in rule.related if check_entries else ():
             if entry not in kb.entries:
-                report(w, f"regeln {rule.id}: frågan {entry!r} (related) finns inte i qa/")
+                report(w, say("vagvisare_check.unknown_entry", rule=rule.id, entry=repr(entry)))
         for muni in rule.municipalities:
             if muni not in kb.municipalities:
-                report(w, f"regeln {rule.id}: kommunen {muni!r} finns inte i geography.yaml")
+                report(w, say("vagvisare_check.unknown_municipality", rule=rule.id, municipality=repr(muni)))
         for leaf in _leaves(rule.when):
             _check_leaf(kb, nav, rule, leaf, report)
 
@@ -410,19 +409,26 @@ def _check_leaf(kb: m.KnowledgeBase, nav: Navigator, rule: Rule, leaf: Condition
     w = leaf.where
     fact = nav.facts.get(leaf.fact)
     if fact is None:
-        report(w, f"regeln {rule.id}: faktumet {leaf.fact!r} finns inte bland facts")
+        report(w, say("vagvisare_check.unknown_fact", rule=rule.id, fact=repr(leaf.fact)))
         return
     if leaf.test not in LEAF_TESTS[fact.kind]:
+        tests = ", ".join(LEAF_TESTS[fact.kind])
         report(
             w,
-            f"regeln {rule.id}: testet {leaf.test!r} passar inte {fact.id} "
-            f"(för {fact.kind}: {', '.join(LEAF_TESTS[fact.kind])})",
+            say(
+                "vagvisare_check.test_not_for_kind",
+                rule=rule.id,
+                test=repr(leaf.test),
+                fact=fact.id,
+                kind=fact.kind,
+                tests=tests,
+            ),
         )
         return
     arg = leaf.arg
     if leaf.test == "known":
         if not isinstance(arg, bool):
-            report(w, f"regeln {rule.id}: known ska vara true eller false")
+            report(w, say("vagvisare_check.known_not_bool", rule=rule.id))
         return
     if fact.kind == NUMBER:
         good = (
@@ -431,16 +437,24 @@ def _check_leaf(kb: m.KnowledgeBase, nav: Navigator, rule: Rule, leaf: Condition
             else isinstance(arg, int)
         )
         if not good:
-            report(
-                w,
-                f"regeln {rule.id}: {leaf.test} för {fact.id} ska vara "
-                f"{'[från, till]' if leaf.test == 'between' else 'ett heltal'}",
-            )
+            if leaf.test == "between":
+                report(w, say("vagvisare_check.number_between", rule=rule.id, test=leaf.test, fact=fact.id))
+            else:
+                report(w, say("vagvisare_check.number_not_int", rule=rule.id, test=leaf.test, fact=fact.id))
         return
     wanted = arg if isinstance(arg, list) else [arg]
     if leaf.test in ("is", "has") and isinstance(arg, list):
-        report(w, f"regeln {rule.id}: {leaf.test} tar ett värde; använd in/has_any för en lista")
+        report(w, say("vagvisare_check.one_value", rule=rule.id, test=leaf.test))
     known = set(kb.municipalities) if fact.kind == MUNICIPALITY else {v.value for v in fact.values}
     for value in wanted:
         if value not in known:
-            report(w, f"regeln {rule.id}: {fact.id} har inget svar {value!r} (finns: {', '.join(sorted(known))})")
+            report(
+                w,
+                say(
+                    "vagvisare_check.unknown_value",
+                    rule=rule.id,
+                    fact=fact.id,
+                    value=repr(value),
+                    known=", ".join(sorted(known)),
+                ),
+            )
