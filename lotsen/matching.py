@@ -134,7 +134,7 @@ class Thresholds:
     long_margin: float = 0.10
     suggest: float = 0.38  # below this, nothing is offered
     long_confidence: float = 0.6  # … and the Ranker's probability that its best entry is right
-    close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
+    close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
 @dataclass
@@ -726,7 +726,10 @@ class Matcher:
         )
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
-        result.topical = any(s in self._topic_stems for s in q.stems)
+        # A word the question does not contain but a typo correction made up ("världens" →
+        # "vårdens", "köpa" → "kpa") does not make it topical.
+        guessed = {stem(w) for w in q.corrections.values()}
+        result.topical = any(s in self._topic_stems and s not in guessed for s in q.stems)
         result.domain = (
             self._domain_share(meaningful) if meaningful else (1.0 if any(s in self._idf for s in q.stems) else 0.0)
         )

@@ -126,3 +126,12 @@ def test_a_long_description_is_answered_only_when_its_best_entry_is_probably_rig
     assert 0.0 < result.confidence <= 1.0
     if result.level == ANSWER and result.reason.startswith("clear-long"):
         assert result.confidence >= shipped.thresholds.long_confidence
+
+
+def test_a_word_made_up_by_typo_correction_does_not_make_a_question_topical(shipped):
+    # "världens" is corrected towards "vårdens" and "köpa" towards "kpa": neither is what was asked.
+    for question in ("vilken är världens längsta flod", "vilken bil är bäst att köpa just nu"):
+        result = shipped.match(question)
+        assert result.corrections and not result.topical, question
+        assert result.off_topic, question
+    assert shipped.match("vad gör vården för en klient med ohälsa").topical
