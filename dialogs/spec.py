@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lotsen.fields import Choice, Field
-from lotsen.kb.forms import MUNICIPALITIES
+from lotsen.kb.form_fields import MUNICIPALITIES
 from lotsen.kb.model import FieldSpec, FormSpec, KnowledgeBase, Line, RequiredWhen, SourceRef
 from lotsen.text import fold
 

@@ -327,6 +327,7 @@ class Variant:
     placeholder: str | None = None
     required: bool | None = None
     intro: str | None = None
+    where: Where = Where("", 0)
 
     def matches(self, answers: Mapping[str, Any]) -> bool:
         return all(answers.get(key) == value for key, value in self.when)
@@ -351,6 +352,7 @@ class Line:
     text: str
     condition: str = ""
     sources: tuple[SourceRef, ...] = ()
+    where: Where = Where("", 0)
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,7 @@ class StopContact:
     text: str = ""
     condition: str = ""
     sources: tuple[SourceRef, ...] = ()
+    where: Where = Where("", 0)
 
 
 @dataclass(frozen=True)
@@ -372,6 +375,7 @@ class StopAction:
     title: str
     style: str = ""
     condition: str = ""
+    where: Where = Where("", 0)
 
 
 @dataclass(frozen=True)
@@ -418,6 +422,7 @@ class FormSpec:
     texts: Mapping[str, str] = field(default_factory=dict)  # the flow's own texts by key
     next_steps: tuple[Line, ...] = ()  # receipt lines after the routing
     stops: Mapping[str, Stop] = field(default_factory=dict)  # verdict code → stop card
+    conditions: Mapping[str, str] = field(default_factory=dict)  # what `if:` may name → what it means
 
     def text(self, key: str, **values: Any) -> str:
         return self.texts[key].format(**values) if values else self.texts[key]

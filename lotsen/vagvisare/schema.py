@@ -4,6 +4,7 @@ Called by lotsen.kb.loader: `read_navigator` while the files are read (structure
 conditions), `check_navigator` once the whole knowledge base is built (every reference
 resolves: facts and values in conditions, parties, contact purposes, question–answer entries,
 source documents, municipalities, actions; every rule has a source).
+The messages are data: lotsen/data/texts.yaml, group `vagvisare_check`.
 """
 
 from __future__ import annotations
