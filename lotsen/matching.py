@@ -29,7 +29,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Collection, Iterable
+from typing import Callable, Collection, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -145,6 +145,7 @@ GAP_WORDS = 0  # questions up to this many meaningful words must share their mos
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
 SPLIT_KNOWN = True
+REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
 
@@ -239,7 +240,17 @@ def _saturate(x: float, k1: float) -> float:
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None, weights: Weights | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
+        *,
+        previous: Matcher | None = None,
+    ):
+        """Index `kb`. With `previous` (the matcher of the knowledge base this one replaces), a
+        phrasing or answer whose analysis cannot differ from the one `previous` made is not
+        analysed again (see _reusable): a reload after a small edit; the index is the same."""
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
@@ -291,14 +302,31 @@ class Matcher:
         }
         self._docs: list[tuple[str, str, frozenset[str]]] = []  # entry, phrasing, stems
         entry_docs: dict[str, list[int]] = defaultdict(list)
-        analysed_docs: list[_Analysed] = []
-        self._analysed_docs: list[_Analysed] | None = analysed_docs
+        analysed_docs: list[_Analysed | None] = []  # None: reused from `previous`, analysed when needed
+        self._analysed_docs: list[_Analysed | None] | None = analysed_docs
+        # Each phrasing's stems in the order the analysis found them: a set built from them in
+        # that order is laid out (so iterated, so summed) exactly like the one built here, which
+        # a reused analysis needs (a set rebuilt from another's iteration order may differ).
+        self._stem_order: list[tuple[str, ...]] = []
+        reusable = self._reusable(previous) if previous is not None else None
+        earlier: dict[str, tuple[tuple[str, ...], _Analysed | None]] = {}
+        if previous is not None and reusable is not None:
+            before = previous._analysed_docs
+            for i, ((_, text, _), order) in enumerate(zip(previous._docs, previous._stem_order)):
+                if reusable(text):
+                    earlier[text] = (order, before[i] if before is not None else None)
         for entry_id, text in texts:
-            analysed = self._analyse(text, correct=False)
+            found = earlier.get(text)
+            if found is None:
+                analysed: _Analysed | None = self._analyse(text, correct=False)
+                assert analysed is not None
+                order = tuple(analysed.stems)
+            else:
+                order, analysed = found
             analysed_docs.append(analysed)
-            stems = frozenset(analysed.stems)
             entry_docs[entry_id].append(len(self._docs))
-            self._docs.append((entry_id, text, stems))
+            self._docs.append((entry_id, text, frozenset(order)))
+            self._stem_order.append(order)
         self._entry_ids = list(entry_docs)
         n_entries = max(len(self._entry_ids), 1)
         # Per entry: share of its phrasings containing each stem, and the stems of its answer.
@@ -318,9 +346,17 @@ class Matcher:
             for d in docs:
                 forms.update(fold(t) for t in tokens(self._docs[d][1]))
             self._entry_forms[entry_id] = frozenset(forms - _FOLDED_STOP)
-        self._answer_stems = {
-            e.id: frozenset(self._analyse(e.answer, correct=False).stems) for e in kb.entries.values()
-        }
+        self._answer_order: dict[str, tuple[str, ...]] = {}
+        for e in kb.entries.values():
+            answer_order: tuple[str, ...] | None = None
+            if previous is not None and reusable is not None:
+                before_entry = previous.kb.entries.get(e.id)
+                if before_entry is not None and before_entry.answer == e.answer and reusable(e.answer):
+                    answer_order = previous._answer_order.get(e.id)
+            if answer_order is None:
+                answer_order = tuple(self._analyse(e.answer, correct=False).stems)
+            self._answer_order[e.id] = answer_order
+        self._answer_stems = {entry_id: frozenset(order) for entry_id, order in self._answer_order.items()}
         answer_df: dict[str, int] = defaultdict(int)
         for stems in self._answer_stems.values():
             for s in stems:
@@ -372,6 +408,43 @@ class Matcher:
         )
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {stem(w) for w in domain_words}
+
+    def _reusable(self, previous: Matcher) -> Callable[[str], bool] | None:
+        """Which texts `previous` analysed exactly as this matcher would (None: none of them).
+
+        An analysis (_analyse without typo correction) depends on the text and on three tables:
+        the aliases, the vocabulary (a word of nine letters or more in it is also split into its
+        parts) and the known parts of compounds. With the same aliases, a text's analysis can
+        only differ if one of its words is such a long word whose membership in the vocabulary
+        changed, or one whose split can change: one containing a part that was added or removed
+        (the split only ever looks at a word's own substrings). A text containing none of those
+        words (checked as substrings of the folded text: sometimes too careful, never too
+        little) is analysed the same."""
+        if (
+            previous._aliases != self._aliases
+            or previous._short_aliases != self._short_aliases
+            or previous._split_known != self._split_known
+        ):
+            return None
+        changed_parts = previous._parts ^ self._parts
+        if len(changed_parts) > REUSE_MAX_CHANGED:
+            return None
+        affected = {w for w in previous._vocab ^ self._vocab if len(w) >= 9}
+        if changed_parts:
+            affected.update(
+                w for w in self._vocab | previous._vocab if len(w) >= 9 and any(p in w for p in changed_parts)
+            )
+        if len(affected) > REUSE_MAX_CHANGED or affected & _FOLDED_STOP:
+            return None
+        if not affected:
+            return lambda text: True
+        words = tuple(affected)
+
+        def unaffected(text: str) -> bool:
+            folded = fold(text)
+            return not any(w in folded for w in words)
+
+        return unaffected
 
     def __getstate__(self) -> dict:
         """Picklable (lotsen.kb.isolated builds the matcher in another process): everything but
@@ -617,7 +690,9 @@ class Matcher:
         """Phrasing `index` asked exactly as written, scored against its own entry and its
         likely rivals only (the knowledge-base check: near-linear in the number of phrasings)."""
         entry_id, text, _ = self._docs[index]
-        analysed = self._analysed_docs[index] if self._analysed_docs is not None else self._analyse(text, correct=False)
+        analysed = self._analysed_docs[index] if self._analysed_docs is not None else None
+        if analysed is None:
+            analysed = self._analyse(text, correct=False)
         return self._match(text, analysed, limit, [entry_id, *self.rivals(index)])
 
     def _match(self, text: str, q: _Analysed, limit: int, only: Iterable[str] | None) -> MatchResult:

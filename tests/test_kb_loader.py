@@ -172,3 +172,29 @@ def test_a_source_url_must_be_https(kb_dir):
     append(kb_dir / "sources.yaml", "  - id: annan\n    file: x.txt\n    title: Annan\n    url: http://exempel.se\n")
     errors = problems(kb_dir)
     assert len(errors) == 1 and "sources.yaml:" in errors[0] and "https://" in errors[0]
+
+
+def test_a_file_read_before_is_not_parsed_again_and_gives_the_same_knowledge_base(kb_dir, monkeypatch):
+    """The loader keeps each file's checked records by content (a reload after one file's
+    edit re-reads only that file); a changed file is read again, errors and all."""
+    from lotsen.kb import loader, yamlio
+
+    first, _ = loader.check_knowledge_base(kb_dir)
+    parsed: list[str] = []
+    original = yamlio.load_yaml
+
+    def counting(path, name=None):
+        parsed.append(str(name))
+        return original(path, name)
+
+    monkeypatch.setattr(loader, "load_yaml", counting)
+    again, errors = loader.check_knowledge_base(kb_dir)
+    assert again == first and errors == []
+    assert not [n for n in parsed if "/qa/" in n or n.endswith(("concepts.yaml", "sources.yaml"))]
+    qa = kb_dir / "qa" / "test.yaml"
+    qa.write_text(qa.read_text(encoding="utf-8") + '  - id: trasig\n    question: "Utan svar"\n', encoding="utf-8")
+    broken, errors = loader.check_knowledge_base(kb_dir)
+    assert broken is None and any("fältet 'answer' saknas" in str(p) for p in errors)
+    assert "knowledge/qa/test.yaml" in parsed
+    broken_again, errors_again = loader.check_knowledge_base(kb_dir)  # the errors come from the cache too
+    assert broken_again is None and [str(p) for p in errors_again] == [str(p) for p in errors]

@@ -202,3 +202,70 @@ async def test_a_large_knowledge_base_is_built_in_a_child_process_with_the_same_
     line = line_of(kb_dir / "qa" / "test.yaml", "id: trasig")
     assert not refused.ok and f"knowledge/qa/test.yaml:{line}: fältet 'answer' saknas" in map(str, refused.errors)
     assert knowledge.kb is old and knowledge.matcher.match(NEW_QUESTION).best.entry_id == "arena-remiss"
+
+
+async def test_the_builder_started_as_a_new_process_gives_the_same_result(kb_dir):
+    """Where fork is not available the builder is `python -m lotsen.kb.isolated`: the same
+    knowledge base and index as the forked one."""
+    from lotsen.kb.isolated import IsolatedBuild
+
+    knowledge = Knowledge(kb_dir)
+    append(kb_dir / "qa" / "test.yaml", NEW_ENTRY)
+    results = []
+    for fork in (True, False):
+        build = IsolatedBuild(
+            kb_dir, review_days=365, today=None, seeds_dir=None, previous=knowledge.snapshot, fork=fork
+        )
+        try:
+            await build.start()
+            built = await build.built()
+            warnings, diff = await build.warnings()
+        finally:
+            await build.close()
+        results.append((built, [str(p) for p in warnings], diff))
+    (forked, forked_warnings, forked_diff), (spawned, spawned_warnings, spawned_diff) = results
+    assert forked_diff is not None and "Frågor och svar: 1 ny (arena-remiss)" in forked_diff.lines()
+    assert spawned_diff is None  # compared in the bot instead (it has no previous knowledge base)
+    assert forked.kb == spawned.kb and len(forked.kb.entries) == 7 and forked_warnings == spawned_warnings
+    assert (
+        forked.matcher.match(NEW_QUESTION).best.entry_id
+        == spawned.matcher.match(NEW_QUESTION).best.entry_id
+        == "arena-remiss"
+    )
+
+
+async def test_a_large_old_knowledge_base_is_freed_piece_by_piece_once_no_turn_uses_it(monkeypatch):
+    """lotsen.kb.reload._release: the old snapshot's tables are emptied in chunks (not in one
+    stretch that holds up requests), only when no turn pins the snapshot any more, and the new
+    snapshot is untouched."""
+    import weakref
+
+    from lotsen.kb import reload as kb_reload
+    from lotsen.kb import load_knowledge_base
+    from lotsen.knowledge import Snapshot
+    from lotsen.matching import Matcher
+    from lotsen.settings import ROOT
+    from scripts.benchmark import synthetic_kb
+
+    monkeypatch.setattr(kb_reload, "RELEASE_CHUNK", 50)
+    big, _ = synthetic_kb(load_knowledge_base(ROOT / "knowledge"), 300)
+    old, new = Snapshot(big, Matcher(big)), Snapshot(big, Matcher(big))
+    docs = len(new.matcher._docs)
+    pinned = old  # a turn still using the old snapshot
+    task = asyncio.create_task(kb_reload._release(old))
+    del old
+    await asyncio.sleep(0.3)
+    assert len(pinned.matcher._docs) == docs and not task.done()  # waits for the turn
+    matcher = weakref.ref(pinned.matcher)
+    del pinned
+    sizes = []
+    while not task.done():
+        await asyncio.sleep(0)
+        alive = matcher()
+        if alive is not None:
+            sizes.append(len(alive._docs))
+        del alive
+    assert any(0 < size < docs for size in sizes)  # a chunk at a time, with other work in between
+    assert matcher() is None  # and then freed
+    assert len(new.matcher._docs) == docs and new.matcher.match("vem kallar till sip").candidates  # the new one not
+    assert len(big.entries) == 300  # still held by the new snapshot: left alone

@@ -45,6 +45,7 @@ def kind_title(kind: str) -> str:
         "reporter_note": say("delivery.kinds.reporter_note"),
         "digest": say("delivery.kinds.digest"),
         "delivery_alert": say("delivery.kinds.delivery_alert"),
+        "kb_reload": say("delivery.kinds.kb_reload"),
     }
     return titles.get(kind, kind)
 

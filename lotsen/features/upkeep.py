@@ -12,8 +12,10 @@ refusal, for the typed commands (coordinator_only) and the card buttons alike.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from lotsen import digest, insights
@@ -21,12 +23,15 @@ from lotsen.assistant import NOT_ALLOWED, NOT_HERE, Assistant
 from lotsen.context import Context
 from lotsen.explain import explain, num
 from lotsen.features.teach import taught_norms
-from lotsen.kb.reload import reload_knowledge
+from lotsen.kb.reload import ReloadResult, builds_isolated, reload_knowledge
+from lotsen.outbox import for_services
 from lotsen.text import fold
 from lotsen.texts import say
 from lotsen.turn import Card, Out, Text
 
+log = logging.getLogger(__name__)
 MAX_QUESTION = 500
+RELOAD_KIND = "kb_reload"  # the outbox kind of the progress messages of a large reload
 MAX_ERRORS_SHOWN = 15
 LIST_LIMIT = 15
 # Typed commands that take a text before question answering, in words a coordinator knows.
@@ -104,9 +109,49 @@ def test_card(ctx: Context, question: str, assistant: Assistant) -> Card:
 
 
 async def reload_outs(ctx: Context) -> list[Out]:
-    result = await reload_knowledge(
-        ctx.services.knowledge, review_days=ctx.settings.kb_review_days, today=ctx.services.today()
+    """Reload and answer with the result. A large knowledge base (built in a child process,
+    lotsen.kb.reload) takes longer than Teams waits for a reply: the answer is at once that the
+    reload is under way, and the progress follows in the same chat (through the outbox): when
+    the new version answers, with its number of questions, and the result with the quality
+    warnings when they are checked."""
+    knowledge = ctx.services.knowledge
+    outbox = for_services(ctx.services)
+    if knowledge.reloading:
+        return [Text(say("upkeep.reload_busy"))]
+    if outbox is None or not ctx.turn.conversation_ref or not builds_isolated(knowledge.directory):
+        return await _reload_result(ctx, await _reload(ctx))
+    conversation_ref = ctx.turn.conversation_ref
+
+    async def post(out: Out) -> None:
+        card, text = (out.card, None) if isinstance(out, Card) else (None, getattr(out, "text", ""))
+        message_id = await outbox.add(RELOAD_KIND, conversation_ref, card=card, text=text)
+        await outbox.send_now(message_id)
+
+    async def in_background() -> None:
+        async def installed(entries: int) -> None:
+            await post(Text(say("upkeep.reload_answering", entries=entries)))
+
+        try:
+            result = await _reload(ctx, on_installed=installed)
+            for out in await _reload_result(ctx, result):
+                await post(out)
+        except Exception:  # noqa: BLE001 - logged; the old knowledge base keeps answering
+            log.exception("knowledge base reload in the background failed")
+
+    await ctx.services.soon(in_background(), wait=0)
+    return [Text(say("upkeep.reload_started"))]
+
+
+async def _reload(ctx: Context, on_installed: Callable[[int], Awaitable[None]] | None = None) -> ReloadResult:
+    return await reload_knowledge(
+        ctx.services.knowledge,
+        review_days=ctx.settings.kb_review_days,
+        today=ctx.services.today(),
+        on_installed=on_installed,
     )
+
+
+async def _reload_result(ctx: Context, result: ReloadResult) -> list[Out]:
     actor = ctx.turn.user.aad_object_id
     if result.busy:
         return [Text(say("upkeep.reload_busy"))]

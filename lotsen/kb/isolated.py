@@ -10,7 +10,8 @@ knowledge base already answers in the bot.
 Protocol on the child's stdout: messages of an 8-byte big-endian length and a pickle:
 ("errors", [Problem]) | ("kb", KnowledgeBase without entries) | ("part", attribute, kind,
 value) … (the entries as "kb.entries", then the matcher's attributes) |
-("ready",) | ("warnings", [Problem]) | ("failed", traceback text). The parameters come as one
+("ready",) | ("cache", {file: records}) (forked: the files read anew, for the bot's loader
+cache) | ("warnings", [Problem], KbDiff | None) | ("failed", traceback text). The parameters come as one
 pickle on stdin. Only this package's own code runs on both ends (pickle is safe here).
 """
 
@@ -21,6 +22,7 @@ import dataclasses
 import gc
 import os
 import pickle
+import signal
 import struct
 import sys
 import traceback
@@ -29,11 +31,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from lotsen.kb.diff import KbDiff, diff_knowledge
 from lotsen.kb.loader import Problem
+from lotsen.knowledge import Snapshot
 from lotsen.matching import Matcher
 
 PIECE_BYTES = 256 * 1024  # a piece unpickles in a few milliseconds
-CHILD_NICENESS = 10
+# The build runs at the bot's own priority: on a machine shared with other busy processes a
+# lower one starved it (a 10,000-entry reload took minutes under load). Only the quality check
+# after it, which nobody waits for, yields to everything else.
+CHECK_NICENESS = 10
 _HEADER = struct.Struct(">Q")
 
 
@@ -74,20 +81,37 @@ def _pieces(value: Any) -> list[tuple[str, Any]]:
 
 
 def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
-    from lotsen.kb.loader import check_knowledge_base
+    """The child started as `python -m lotsen.kb.isolated` (where fork is not available)."""
+    return _build_and_send(stdout, pickle.load(stdin), None)
+
+
+def _forked_main(fd: int, args: tuple, previous: Snapshot | None) -> int:
+    """The child forked from the bot: it already has the bot's modules, its knowledge base
+    (`previous`) and the loader's cache of the files read before, so it parses only the files
+    that changed and analyses only the phrasings that may have."""
+    # The bot's signal handlers write to its event loop's wake-up pipe, which this copy
+    # shares: a signal to this process must not look like one to the bot.
+    signal.set_wakeup_fd(-1)
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    gc.freeze()  # what the bot had: never walked by this process's collector
+    with os.fdopen(fd, "wb") as out:
+        return _build_and_send(out, args, previous)
+
+
+def _build_and_send(stdout: BinaryIO, args: tuple, previous: Snapshot | None) -> int:
+    from lotsen.kb import loader
     from lotsen.kb.quality import check_quality
 
-    directory, review_days, today, seeds_dir = pickle.load(stdin)
+    directory, review_days, today, seeds_dir = args
     try:
-        os.nice(CHILD_NICENESS)  # on a busy machine, the bot's requests go first
-    except OSError:
-        pass
-    try:
-        kb, errors = check_knowledge_base(Path(directory))
+        cached = {name: value[0] for name, value in loader._READ_CACHE.items()}
+        kb, errors = loader.check_knowledge_base(Path(directory))
         if kb is None:
             _send(stdout, ("errors", errors))
             return 0
-        matcher = Matcher(kb)
+        matcher = Matcher(kb, previous=previous.matcher if previous is not None else None)
         # The entries (the bulk) in pieces too, like the matcher's tables.
         _send(stdout, ("kb", dataclasses.replace(kb, entries={})))
         for kind, piece in _pieces(kb.entries):
@@ -98,8 +122,18 @@ def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
             for kind, piece in _pieces(value):
                 _send(stdout, ("part", attribute, kind, piece))
         _send(stdout, ("ready",))
+        if previous is not None:  # the files read anew, for the bot's cache (the next reload)
+            fresh = {n: v for n, v in loader._READ_CACHE.items() if cached.get(n) != v[0]}
+            _send(stdout, ("cache", fresh))
+        try:
+            os.nice(CHECK_NICENESS)
+        except OSError:
+            pass
         warnings = check_quality(kb, matcher=matcher, today=today, stale_after_days=review_days, seeds_dir=seeds_dir)
-        _send(stdout, ("warnings", warnings))
+        # What changed, for the coordinator: here, where both versions are (forked), rather
+        # than in the bot, where comparing 10,000 entries would hold up its requests.
+        diff = diff_knowledge(previous.kb, kb) if previous is not None else None
+        _send(stdout, ("warnings", warnings, diff))
     except Exception:  # noqa: BLE001 - reported to the parent, which keeps the old knowledge base
         _send(stdout, ("failed", traceback.format_exc()))
         return 1
@@ -112,11 +146,57 @@ def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
 class IsolatedBuild:
     """One child process building and checking the knowledge base in `directory`."""
 
-    def __init__(self, directory: Path, *, review_days: int, today: date | None, seeds_dir: Path | None):
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        review_days: int,
+        today: date | None,
+        seeds_dir: Path | None,
+        previous: Snapshot | None = None,
+        fork: bool | None = None,
+    ):
         self.args = (str(directory), review_days, today, seeds_dir)
+        self.previous = previous
+        self.fork = hasattr(os, "fork") if fork is None else fork
         self.process: asyncio.subprocess.Process | None = None
+        self.pid: int | None = None  # the forked child
+        self.reader: asyncio.StreamReader | None = None
+        self.transport: asyncio.BaseTransport | None = None
 
     async def start(self) -> None:
+        if self.fork:
+            await self._fork()
+        else:
+            await self._spawn()
+
+    async def _fork(self) -> None:
+        """A copy of this process (fork): it starts in milliseconds with everything loaded."""
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise IsolatedBuildFailed(f"could not fork the knowledge-base builder: {exc}") from exc
+        if pid == 0:  # the child: never returns into the bot's code
+            code = 1
+            try:
+                os.close(read_fd)
+                code = _forked_main(write_fd, self.args, self.previous)
+            except BaseException:  # noqa: BLE001 - reported as a stopped child
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid = pid
+        reader = self.reader = asyncio.StreamReader(limit=PIECE_BYTES * 4)
+        loop = asyncio.get_running_loop()
+        self.transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", buffering=0)
+        )
+
+    async def _spawn(self) -> None:
         from lotsen.settings import ROOT
 
         env = dict(os.environ)
@@ -137,14 +217,15 @@ class IsolatedBuild:
         self.process.stdin.write(pickle.dumps(self.args))
         await self.process.stdin.drain()
         self.process.stdin.close()
+        self.reader = self.process.stdout
 
     async def _receive(self) -> tuple:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.reader is not None
         try:
-            header = await self.process.stdout.readexactly(_HEADER.size)
-            data = await self.process.stdout.readexactly(_HEADER.unpack(header)[0])
+            header = await self.reader.readexactly(_HEADER.size)
+            data = await self.reader.readexactly(_HEADER.unpack(header)[0])
         except asyncio.IncompleteReadError as exc:
-            code = await self.process.wait()
+            code = await self._wait()
             raise IsolatedBuildFailed(f"the knowledge-base builder stopped (exit code {code})") from exc
         message = pickle.loads(data)  # noqa: S301 - our own child process
         if message[0] == "failed":
@@ -185,20 +266,39 @@ class IsolatedBuild:
         matcher.__setstate__({**state, "kb": kb})
         return Built(kb=kb, matcher=matcher)
 
-    async def warnings(self) -> list[Problem]:
-        message = await self._receive()
+    async def warnings(self) -> tuple[list[Problem], KbDiff | None]:
+        """The quality warnings, and what changed since `previous` (None when not compared)."""
+        from lotsen.kb import loader
+
+        while (message := await self._receive())[0] == "cache":
+            loader._READ_CACHE.update(message[1])
         await self.close()
-        return list(message[1])
+        return list(message[1]), message[2]
+
+    async def _wait(self) -> int | None:
+        if self.process is not None:
+            return await self.process.wait()
+        if self.pid is None:
+            return None
+        pid, self.pid = self.pid, None
+        _, status = await asyncio.to_thread(os.waitpid, pid, 0)
+        return os.waitstatus_to_exitcode(status)
 
     async def close(self) -> None:
-        if self.process is None:
-            return
-        if self.process.returncode is None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+        if self.process is not None and self.process.returncode is None:
             try:
                 self.process.kill()
             except ProcessLookupError:
                 pass
-        await self.process.wait()
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        await self._wait()
 
 
 if __name__ == "__main__":

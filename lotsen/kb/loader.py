@@ -6,6 +6,7 @@ Quality warnings (see lotsen.kb.quality) never block.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -320,6 +321,16 @@ OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Per file name (relative to the knowledge folder's parent): (name, allowed keys, content
+# digest) and what reading it gave: its checked records (kind, values, where) and its problems.
+# The values are immutable once checked (strings, tuples, dates and model objects; _build copies
+# the dict), so records are shared between loads. One version per file name is kept.
+ReadCache = dict[
+    str, tuple[tuple[str, tuple[str, ...], bytes], list[tuple[str, dict[str, Any], "m.Where"]], list["Problem"]]
+]
+_READ_CACHE: ReadCache = {}
+
+
 class _Collector:
     def __init__(self, root: Path):
         self.root = root
@@ -337,7 +348,29 @@ class _Collector:
             return str(path)
 
     def read(self, path: Path, allowed: tuple[str, ...]) -> None:
+        """Read one file's records (and its problems). A file read before with the same name
+        and content is not parsed again: its checked records are taken from _READ_CACHE (a
+        reload after a coordinator's edit of one file re-reads only that one)."""
         name = self.rel(path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        key = (name, allowed, hashlib.blake2b(data).digest()) if data is not None else None
+        cached = _READ_CACHE.get(name)
+        if key is not None and cached is not None and cached[0] == key:
+            for kind, values, where in cached[1]:
+                self.records[kind].append((values, where))
+            self.problems.extend(cached[2])
+            return
+        counts = {kind: len(records) for kind, records in self.records.items()}
+        problems = len(self.problems)
+        self._read(path, name, allowed)
+        if key is not None:
+            read = [(kind, v, w) for kind, records in self.records.items() for v, w in records[counts[kind] :]]
+            _READ_CACHE[name] = (key, read, self.problems[problems:])
+
+    def _read(self, path: Path, name: str, allowed: tuple[str, ...]) -> None:
         try:
             doc = load_yaml(path, name)
         except YamlError as exc:
