@@ -25,40 +25,39 @@ from lotsen import digest
 from lotsen.kb.loader import check_knowledge_base
 from lotsen.settings import Settings, SettingsError
 from lotsen.storage import connect, utcnow
+from lotsen.texts import say
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.digest", description="Veckosammanfattningen för hand.")
-    parser.add_argument("--days", type=int, default=digest.DAYS, help="antal dagar bakåt (standard 7)")
-    parser.add_argument("--card", action="store_true", help="skriv ut kortet som JSON")
-    parser.add_argument("--data-dir", type=Path, default=None, help="botens DATA_DIR (standard: som boten)")
-    parser.add_argument("--send", type=int, metavar="PID", help="be den körande boten (process-id) skicka nu")
+    parser = argparse.ArgumentParser(prog="python -m scripts.digest", description=say("cli.digest.description"))
+    parser.add_argument("--days", type=int, default=digest.DAYS, help=say("cli.digest.days_help"))
+    parser.add_argument("--card", action="store_true", help=say("cli.digest.card_help"))
+    parser.add_argument("--data-dir", type=Path, default=None, help=say("cli.digest.data_dir_help"))
+    parser.add_argument("--send", type=int, metavar="PID", help=say("cli.digest.send_help"))
     args = parser.parse_args(argv)
 
     if args.send:
         if not hasattr(signal, "SIGUSR1"):
-            print(
-                "Det här systemet saknar SIGUSR1: skriv ”skicka sammanfattning” i chatten i stället.", file=sys.stderr
-            )
+            print(say("cli.digest.no_sigusr1"), file=sys.stderr)
             return 2
         try:
             os.kill(args.send, signal.SIGUSR1)
         except ProcessLookupError:
-            print(f"Ingen process med id {args.send}.", file=sys.stderr)
+            print(say("cli.digest.no_process", pid=args.send), file=sys.stderr)
             return 1
-        print(f"Bad boten (process {args.send}) att skicka veckosammanfattningen nu. Se botens logg för resultatet.")
+        print(say("cli.digest.asked", pid=args.send))
         return 0
 
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
-        print(f"Konfigurationsfel: {exc}", file=sys.stderr)
+        print(say("cli.digest.settings_error", error=exc), file=sys.stderr)
         return 2
     database: str | Path = (args.data_dir or settings.data_dir) / settings.database_path.name
     if settings.database_url and not args.data_dir:
         database = settings.database_url
     elif not Path(database).exists():
-        print(f"Databasen {database} finns inte ännu: boten har inte körts med den här DATA_DIR.", file=sys.stderr)
+        print(say("cli.digest.no_database", database=database), file=sys.stderr)
         return 1
 
     async def build() -> digest.Digest:

@@ -29,6 +29,7 @@ from typing import Any, Sequence
 from lotsen import cases
 from lotsen.kb import load_knowledge_base
 from lotsen.settings import ROOT
+from lotsen.texts import say
 
 KINDS = tuple(cases.REFERENCE_PREFIX)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,31 +39,29 @@ def _date(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} är inget datum (skriv ÅÅÅÅ-MM-DD)") from None
+        raise argparse.ArgumentTypeError(say("cli.export.not_a_date", text=repr(text))) from None
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m scripts.export_cases", description="Exportera rapporter till CSV för Excel."
-    )
-    parser.add_argument("--from", dest="date_from", type=_date, help="första dag (ÅÅÅÅ-MM-DD), ingår")
-    parser.add_argument("--to", dest="date_to", type=_date, help="sista dag (ÅÅÅÅ-MM-DD), ingår")
-    parser.add_argument("--kind", choices=KINDS, default="avvikelse", help="vilka ärenden (standard: avvikelse)")
-    parser.add_argument("--kommun", help="bara en kommun (namn eller id)")
-    parser.add_argument("--out", type=Path, help="filen som skrivs (standard: <typ>-<från>--<till>.csv)")
+    parser = argparse.ArgumentParser(prog="python -m scripts.export_cases", description=say("cli.export.description"))
+    parser.add_argument("--from", dest="date_from", type=_date, help=say("cli.export.from_help"))
+    parser.add_argument("--to", dest="date_to", type=_date, help=say("cli.export.to_help"))
+    parser.add_argument("--kind", choices=KINDS, default="avvikelse", help=say("cli.export.kind_help"))
+    parser.add_argument("--kommun", help=say("cli.export.kommun_help"))
+    parser.add_argument("--out", type=Path, help=say("cli.export.out_help"))
     parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
-        help="botens DATA_DIR (standard: DATABASE_URL om den är satt, annars DATA_DIR)",
+        help=say("cli.export.data_dir_help"),
     )
     parser.add_argument(
         "--knowledge-dir", type=Path, default=Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or ROOT / "knowledge")
     )
-    parser.add_argument("--include-reporter", action="store_true", help="ta med rapportörens namn")
+    parser.add_argument("--include-reporter", action="store_true", help=say("cli.export.include_reporter_help"))
     args = parser.parse_args(argv)
     if args.date_from and args.date_to and args.date_from > args.date_to:
-        parser.error("--from ligger efter --to")
+        parser.error(say("cli.export.from_after_to"))
     return args
 
 
@@ -88,14 +87,14 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
     if os.environ.get("DATABASE_URL", "").strip() and args.data_dir is None:
         database = os.environ["DATABASE_URL"].strip()
     elif not database.exists():
-        print(f"Hittar ingen databas i {data_dir} (väntade mig {database.name}). Ange --data-dir.", file=err)
+        print(say("cli.export.no_database", data_dir=data_dir, file=database.name), file=err)
         return 1
     kb = load_knowledge_base(args.knowledge_dir)
     municipality = None
     if args.kommun:
         muni = kb.municipalities.get(args.kommun.lower()) or kb.municipality_by_name(args.kommun)
         if muni is None:
-            print(f"Känner inte igen kommunen {args.kommun!r}.", file=err)
+            print(say("cli.export.unknown_municipality", name=repr(args.kommun)), file=err)
             return 1
         municipality = muni.id
 
@@ -119,9 +118,19 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout, err=sys.stderr) -
             await store.close()
 
     header, rows = asyncio.run(read())
-    target = args.out or Path(f"{args.kind}-{args.date_from or 'start'}--{args.date_to or 'idag'}.csv")
+    target = args.out or Path(
+        say(
+            "cli.export.default_file",
+            kind=args.kind,
+            date_from=args.date_from or say("cli.export.open_start"),
+            date_to=args.date_to or say("cli.export.open_end"),
+        )
+    )
     write_csv(target, header, rows)
-    print(f"Skrev {len(rows)} {'ärende' if len(rows) == 1 else 'ärenden'} till {target}", file=out)
+    if len(rows) == 1:
+        print(say("cli.export.wrote_one", target=target), file=out)
+    else:
+        print(say("cli.export.wrote", count=len(rows), target=target), file=out)
     return 0
 
 

@@ -26,7 +26,9 @@ import argparse
 import os
 import statistics
 import sys
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from lotsen.explain import explain
@@ -36,6 +38,7 @@ from lotsen.kb.quality import DEFAULT_SEEDS_DIR, MAX_LIX, STALE_AFTER_DAYS, chec
 from lotsen.kb.readability import lix
 from lotsen.matching import Matcher
 from lotsen.settings import ROOT
+from lotsen.texts import say
 
 
 def _default_dir() -> Path:
@@ -49,8 +52,15 @@ def _default_review_days() -> int:
 
 def _line(problem: Problem) -> str:
     if problem.level == "warning":
-        return f"{problem.file}:{problem.line}: varning: {problem.message} [{problem.code}: {problem.subject}]"
-    return f"{problem.file}:{problem.line}: fel: {problem.message}"
+        return say(
+            "cli.kb.warning_line",
+            file=problem.file,
+            line=problem.line,
+            message=problem.message,
+            code=problem.code,
+            subject=problem.subject,
+        )
+    return say("cli.kb.error_line", file=problem.file, line=problem.line, message=problem.message)
 
 
 def check(
@@ -67,13 +77,13 @@ def check(
     kb, errors = check_knowledge_base(directory)
     warnings = check_quality(kb, today=today, stale_after_days=review_days, seeds_dir=seeds_dir) if kb else []
     if errors:
-        print(f"Fel ({len(errors)}):", file=out)
+        print(say("cli.kb.errors_heading", count=len(errors)), file=out)
         for p in errors:
             print(_line(p), file=out)
     if warnings:
         if errors:
             print(file=out)
-        print(f"Varningar ({len(warnings)}):", file=out)
+        print(say("cli.kb.warnings_heading", count=len(warnings)), file=out)
         for p in warnings:
             print(_line(p), file=out)
     if errors or warnings:
@@ -81,15 +91,16 @@ def check(
     if kb is not None and show_lix:
         _print_lix(kb, out)
     if kb is None:
-        print(
-            f"Kunskapsbasen i {directory} har {len(errors)} fel. Boten startar inte, och en omladdning "
-            "behåller den gamla versionen, tills felen är rättade.",
-            file=out,
-        )
+        print(say("cli.kb.invalid", directory=directory, count=len(errors)), file=out)
         return 1
     print(
-        f"Kunskapsbasen i {directory} är giltig: {len(kb.entries)} frågor, {len(kb.contact_lists)} kontaktlistor, "
-        f"{len(warnings)} varningar.",
+        say(
+            "cli.kb.valid",
+            directory=directory,
+            entries=len(kb.entries),
+            contact_lists=len(kb.contact_lists),
+            warnings=len(warnings),
+        ),
         file=out,
     )
     if warnings and strict:
@@ -99,33 +110,41 @@ def check(
 
 def _print_lix(kb, out) -> None:
     values = sorted(((lix(e.answer), e) for e in kb.entries.values()), key=lambda item: -item[0])
-    print(f"LIX per svar (högst {MAX_LIX}; under 40 är lättläst, över 50 svårt):", file=out)
+    print(say("cli.kb.lix_heading", limit=MAX_LIX), file=out)
+    over_limit = "  " + say("cli.kb.lix_over_limit")
     for value, e in values:
-        flag = "  ← över gränsen" if value > MAX_LIX else ""
+        flag = over_limit if value > MAX_LIX else ""
         print(f"  {value:5.1f}  {e.id}  ({e.where}){flag}", file=out)
     if values:
         numbers = [v for v, _ in values]
-        print(
-            f"  median {statistics.median(numbers):.1f}, max {max(numbers):.1f}, "
-            f"{sum(v > MAX_LIX for v in numbers)} över {MAX_LIX}",
-            file=out,
+        summary = say(
+            "cli.kb.lix_summary",
+            median=f"{statistics.median(numbers):.1f}",
+            max=f"{max(numbers):.1f}",
+            over=sum(v > MAX_LIX for v in numbers),
+            limit=MAX_LIX,
         )
+        print(f"  {summary}", file=out)
     print(file=out)
 
 
-def _load_or_report(directory: Path, out, closing: str):
-    """The knowledge base, or None after printing its errors (file:line) and `closing`."""
+def _fix_first(count: int) -> str:
+    return say("cli.kb.fix_first", count=count)
+
+
+def _load_or_report(directory: Path, out, closing: Callable[[int], str]):
+    """The knowledge base, or None after printing its errors (file:line) and `closing(number of errors)`."""
     kb, errors = check_knowledge_base(directory)
     if kb is None:
         for p in errors:
             print(_line(p), file=out)
-        print(closing.format(n=len(errors)), file=out)
+        print(closing(len(errors)), file=out)
     return kb
 
 
 def test(directory: Path, question: str, out=None) -> int:
     out = out or sys.stdout
-    kb = _load_or_report(directory, out, "Kunskapsbasen har {n} fel; rätta dem först (python -m scripts.kb check).")
+    kb = _load_or_report(directory, out, _fix_first)
     if kb is None:
         return 1
     for line in explain(Matcher(kb), kb, question).lines():
@@ -139,9 +158,9 @@ def test_navigator(directory: Path, description: str, out=None) -> int:
 
     out = out or sys.stdout
     if contains_identity_number(description):
-        print("Beskrivningen innehåller något som ser ut som ett personnummer. Ta bort det och försök igen.", file=out)
+        print(say("cli.kb.identity_number"), file=out)
         return 1
-    kb = _load_or_report(directory, out, "Kunskapsbasen har {n} fel; rätta dem först (python -m scripts.kb check).")
+    kb = _load_or_report(directory, out, _fix_first)
     if kb is None:
         return 1
     for line in explain_navigator(kb, description).lines():
@@ -149,47 +168,49 @@ def test_navigator(directory: Path, description: str, out=None) -> int:
     return 0
 
 
+def _folder_has_errors(directory: Path, count: int) -> str:
+    return say("cli.kb.folder_has_errors", directory=directory, count=count)
+
+
 def diff(old_dir: Path, new_dir: Path, out=None) -> int:
     out = out or sys.stdout
     loaded = []
     for directory in (old_dir, new_dir):
-        kb = _load_or_report(directory, out, f"{directory}: {{n}} fel.")
+        kb = _load_or_report(directory, out, partial(_folder_has_errors, directory))
         if kb is None:
             return 1
         loaded.append(kb)
     lines = diff_knowledge(*loaded).lines(max_ids=50)
-    for line in lines or ["Inga skillnader."]:
+    for line in lines or [say("cli.kb.no_differences")]:
         print(line, file=out)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.kb", description="Kontrollera och testa kunskapsbasen.")
+    parser = argparse.ArgumentParser(prog="python -m scripts.kb", description=say("cli.kb.description"))
     sub = parser.add_subparsers(dest="command", required=True)
-    p_check = sub.add_parser("check", help="kontrollera hela kunskapsbasen (fel och varningar)")
-    p_check.add_argument("--dir", type=Path, default=None, help="mappen med kunskapsbasen (standard: knowledge/)")
+    p_check = sub.add_parser("check", help=say("cli.kb.check_help"))
+    p_check.add_argument("--dir", type=Path, default=None, help=say("cli.kb.dir_help"))
     p_check.add_argument(
         "--review-days",
         type=int,
         default=None,
-        help="varna för frågor som inte granskats på så här många dagar (standard: KB_REVIEW_DAYS eller 365)",
+        help=say("cli.kb.review_days_help"),
     )
-    p_check.add_argument("--strict", action="store_true", help="avsluta med felkod 1 även vid varningar")
+    p_check.add_argument("--strict", action="store_true", help=say("cli.kb.strict_help"))
     p_check.add_argument(
         "--seeds",
         type=Path,
         default=DEFAULT_SEEDS_DIR,
-        help="mappen med källdokumenten, för att kontrollera källor och rubriker",
+        help=say("cli.kb.seeds_help"),
     )
-    p_check.add_argument("--no-seeds", action="store_true", help="hoppa över kontrollen mot källdokumenten")
-    p_check.add_argument("--lix", action="store_true", help="visa varje svars LIX (läsbarhet), svårast först")
-    p_test = sub.add_parser("test", help="visa vilka frågor som matchar en fråga, och varför")
+    p_check.add_argument("--no-seeds", action="store_true", help=say("cli.kb.no_seeds_help"))
+    p_check.add_argument("--lix", action="store_true", help=say("cli.kb.lix_help"))
+    p_test = sub.add_parser("test", help=say("cli.kb.test_help"))
     p_test.add_argument("question", nargs="+")
     p_test.add_argument("--dir", type=Path, default=None)
-    p_test.add_argument(
-        "--vagvisare", action="store_true", help="testa en situationsbeskrivning i Vägvisaren i stället för en fråga"
-    )
-    p_diff = sub.add_parser("diff", help="visa vad som ändrats mellan två versioner")
+    p_test.add_argument("--vagvisare", action="store_true", help=say("cli.kb.vagvisare_help"))
+    p_diff = sub.add_parser("diff", help=say("cli.kb.diff_help"))
     p_diff.add_argument("old", type=Path)
     p_diff.add_argument("new", type=Path)
     args = parser.parse_args(argv)
@@ -197,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         review_days = args.review_days if args.review_days is not None else _default_review_days()
         if review_days < 1:
-            parser.error("--review-days ska vara minst 1")
+            parser.error(say("cli.kb.review_days_too_small"))
         return check(
             args.dir or _default_dir(),
             review_days=review_days,

@@ -97,8 +97,21 @@ def test_a_new_literal_in_a_checked_file_fails_the_check(tmp_path):
 
 
 def test_the_scanner_reads_the_packages_the_issue_names():
+    """The packages that hold behaviour, the entry point, and the command-line tools (scripts/)."""
     scanned = {p.relative_to(ROOT).as_posix().split("/")[0] for p in python_files()}
-    assert scanned == {"lotsen", "dialogs", "bot", "cards", "app.py"}
+    assert scanned == {"lotsen", "dialogs", "bot", "cards", "app.py", "scripts"}
+    assert ROOT / "scripts" / "kb.py" in set(python_files())
+
+
+def test_a_new_swedish_literal_in_a_script_fails_the_check():
+    """A coordinator's command-line tool is checked like the bot: a Swedish help text or message
+    written in scripts/kb.py is an offender; a benchmark's Swedish test input is allowed."""
+    files, literals = allowed()
+    [new] = literals_in_source('parser.add_argument("--dir", help="mappen med kunskapsbasen")\n', "scripts/kb.py")
+    assert new.text == "mappen med kunskapsbasen"
+    assert not any(_file_allows(e, new) for e in files) and not any(_literal_allows(e, new) for e in literals)
+    bench = Literal("scripts/bench_storage.py", 1, "rapportera avvikelse nu")
+    assert any(_file_allows(e, bench) for e in files)
 
 
 # --- the texts file and its uses ------------------------------------------------------------------
