@@ -64,7 +64,7 @@ def create_app(
         knowledge=knowledge,
         store=store,
         messenger=ConnectorMessenger(connector),
-        kinds=case_kinds(flows),
+        kinds=case_kinds(flows, knowledge.kb),
     )
     outbox = delivery.install(services)  # proactive messages: stored first, delivered with retries
     assistant = build_assistant(services, flows)

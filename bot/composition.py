@@ -12,6 +12,7 @@ from dialogs.engine import Flow
 from lotsen.assistant import Assistant
 from lotsen.casekinds import CaseKinds
 from lotsen.context import Services
+from lotsen.kb.model import KnowledgeBase
 from lotsen.features import Feature, contacts, delivery, help, qa, teach, upkeep, vagvisare
 
 
@@ -20,9 +21,10 @@ def build_flows() -> tuple[Flow, ...]:
     return dialogs.build_flows()
 
 
-def case_kinds(flows: Sequence[Flow]) -> CaseKinds:
-    """The case kind registry handed to every handler (Services.kinds)."""
-    return dialogs.case_kinds(flows)
+def case_kinds(flows: Sequence[Flow], kb: KnowledgeBase) -> CaseKinds:
+    """The case kind registry handed to every handler (Services.kinds), built from the form files
+    of the knowledge base the application starts with."""
+    return dialogs.case_kinds(flows, kb)
 
 
 def features(flows: Sequence[Flow]) -> tuple[Feature, ...]:

@@ -21,6 +21,7 @@ from lotsen.casekinds import CaseKinds
 from lotsen.context import Context
 from lotsen.features import Feature
 from lotsen.features.qa import find_municipality
+from lotsen.kb.model import KnowledgeBase
 from lotsen.text import fold
 from lotsen.turn import Card, Out, Text
 
@@ -36,9 +37,9 @@ def build_flows(texts: Texts | None = None, filer: CaseService | None = None) ->
     )
 
 
-def case_kinds(flows: Sequence[Flow]) -> CaseKinds:
-    """The registry of the case kinds these flows file."""
-    return CaseKinds.of(flow.case_kind() for flow in flows)
+def case_kinds(flows: Sequence[Flow], kb: KnowledgeBase) -> CaseKinds:
+    """The registry of the case kinds these flows file, their texts from the form files in `kb`."""
+    return CaseKinds.of(flow.case_kind(kb) for flow in flows)
 
 
 def feature(flows: Sequence[Flow]) -> Feature:

@@ -100,12 +100,8 @@ def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
         kind=KIND,
         prefix="arena",
-        title="Arena-konsultation",
         steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan",
-        plural="Arena-förfrågningar",
-        notify_title=texts("notify_arena"),
         notify_always=True,
         booking=True,
         preconditions=Preconditions(

@@ -90,7 +90,14 @@ async def _change_status(ctx: Context) -> list[Out]:
         # The status change and the reporter's notification (outbox): one transaction.
         async with ctx.store.transaction() as tx:
             case = await cases.change_status(
-                tx, case, str(status), turn.user.aad_object_id, comment, extra, once_key=once_key
+                tx,
+                case,
+                str(status),
+                turn.user.aad_object_id,
+                comment,
+                extra,
+                once_key=once_key,
+                statuses=ctx.services.kinds[case.kind].statuses,
             )
             changed = case.status != before.status or (extra is not None and extra != before.data.get("handling"))
             if changed:
@@ -118,7 +125,8 @@ async def _change_status(ctx: Context) -> list[Out]:
         await _send_queued(ctx, note)
     if not turn.is_invoke:
         key = "case_status_changed" if changed else "case_comment_saved"
-        outs.append(Text(texts(key, reference=case.reference, status=case.status_title)))
+        status_title = ctx.services.kinds.status_title(case)
+        outs.append(Text(texts(key, reference=case.reference, status=status_title)))
     return outs
 
 
@@ -158,7 +166,7 @@ async def queue_reporter_note(ctx: Context, tx: Unit, case: cases.Case, comment:
             await tx.audit.record("notify_skipped", ctx.turn.user.aad_object_id, case.reference, "no personal chat")
         return None
     texts = dialog_texts()
-    text = texts("case_note", what=kind.notify_title, reference=case.reference, status=case.status_title)
+    text = texts("case_note", what=kind.notify_title, reference=case.reference, status=kind.status_title(case.status))
     handling = case.data.get("handling", {})
     if case.status == "bokad" and handling:
         fmt = format_title(handling.get("format", "")).lower()

@@ -216,7 +216,7 @@ async def case_card(
         "case_card",
         kind_title=kind.title,
         reference=case.reference,
-        status=case.status_title,
+        status=kind.status_title(case.status),
         municipality=municipality_name(ctx, case.municipality),
         created=cases.local_stamp(case.created_at),
         reporter=case.reporter_name or "–",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from cards.render import render
 from dialogs.periods import KIND, Filters
@@ -124,8 +124,14 @@ def _order(counter: Counter, listed: list[str], by: str) -> list[str]:
     return seen
 
 
-def compile_deviations(kb: KnowledgeBase, reports: Iterable[cases.Case]) -> Compilation:
-    """Counts per category over the given reports (each report counts once per option it names)."""
+def compile_deviations(
+    kb: KnowledgeBase, reports: Iterable[cases.Case], statuses: Mapping[str, str] | None = None
+) -> Compilation:
+    """Counts per category over the given reports (each report counts once per option it names).
+    `statuses`: the deviation kind's status titles (its CaseKind; by default the form file's)."""
+    if statuses is None:
+        form = kb.forms.get(KIND)
+        statuses = form.case.statuses if form is not None and form.case is not None else {}
     reports = list(reports)
     sections: list[Section] = []
     for field_id, list_id, text_id, order in SECTIONS:
@@ -146,7 +152,7 @@ def compile_deviations(kb: KnowledgeBase, reports: Iterable[cases.Case]) -> Comp
             titles = {v: municipality_title(kb, v or None) for v in counter}
             listed: list[str] = []
         elif field_id == "status":
-            titles = dict(cases.STATUS_TITLES[KIND])
+            titles = dict(statuses)
             listed = list(titles)
         else:
             titles = option_titles(kb, list_id)
@@ -234,7 +240,7 @@ def _cut(text: str) -> str:
 
 async def compilation_card(ctx: Context, filters: Filters) -> dict[str, Any]:
     reports = await cases.list_cases(ctx.store, **filters.query())
-    result = compile_deviations(ctx.kb, reports)
+    result = compile_deviations(ctx.kb, reports, ctx.services.kinds[KIND].statuses)
     muni = ctx.kb.municipalities.get(filters.municipality or "")
     texts = dialog_texts()
     year = filters.year()

@@ -47,12 +47,8 @@ def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
         kind=KIND,
         prefix="dev",
-        title="Avvikelse i samverkan",
         steps=lambda kb, draft: steps_from(kb, kb.forms[KIND]),
         review_intro=lambda kb: texts("review_intro"),
-        noun="Rapporten",
-        plural="avvikelser",
-        notify_title=texts("notify_avvikelse"),
         notice=notice,
     )
 

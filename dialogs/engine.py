@@ -50,7 +50,7 @@ class Flow:
 
     def __init__(self, spec: FlowSpec, texts: Texts, filer: CaseService) -> None:
         self.spec, self.texts, self.filer = spec, texts, filer
-        self.kind, self.prefix, self.title = spec.kind, spec.prefix, spec.title
+        self.kind, self.prefix = spec.kind, spec.prefix
         table: dict[tuple[str, str], Handler] = {
             (ANY, "start"): t.start,
             (ANY, "cancel"): t.cancel,
@@ -77,22 +77,21 @@ class Flow:
         assert self.spec.preconditions is not None
         return self.spec.preconditions.fields(kb)
 
-    def case_kind(self) -> CaseKind:
-        """The record the rest of the bot knows this kind by (built once, by the composition root)."""
+    def case_kind(self, kb: KnowledgeBase) -> CaseKind:
+        """The record the rest of the bot knows this kind by (built once, by the composition root):
+        its texts, prefix and statuses from the form file, the behaviour from the declaration."""
         spec = self.spec
-        return CaseKind(
-            id=spec.kind,
-            prefix=cases.REFERENCE_PREFIX[spec.kind],
-            title=cases.KIND_TITLES[spec.kind],
-            statuses=cases.STATUS_TITLES[spec.kind],
-            noun=spec.noun,
-            plural=spec.plural,
-            notify_title=spec.notify_title,
+        return CaseKind.from_form(
+            kb.forms[spec.kind],
             notify_always=spec.notify_always,
             booking=spec.booking,
             fields=lambda kb, data: [f for step in self.steps(kb, data) for f in step.fields],
             facts=lambda ctx, data: views.case_facts(ctx, spec, self.texts, data),
         )
+
+    def kind_of(self, ctx: "Context") -> CaseKind:
+        """This flow's case kind as the application was built with it."""
+        return ctx.services.kinds[self.kind]
 
     # --- cards ------------------------------------------------------------------------------------
 
@@ -105,7 +104,9 @@ class Flow:
         errors: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         draft = Draft.coerce(draft)
-        return views.step_card(self.spec, self.texts, self.steps(ctx.kb, draft), draft, index, raw, errors)
+        return views.step_card(
+            self.spec, self.kind_of(ctx).title, self.texts, self.steps(ctx.kb, draft), draft, index, raw, errors
+        )
 
     def review_card(self, ctx: "Context", draft: Draft) -> dict[str, Any]:
         return views.review_card(ctx, self.spec, self.texts, self.steps(ctx.kb, draft), draft)
@@ -185,7 +186,7 @@ class Flow:
                 return [self.reply(ctx, views.receipt_card(ctx, self.spec, filed))]
         if draft is not None:
             return [Text(self.texts("older_card")), Card(self.resume_card(ctx, draft))]
-        return [Text(self.texts("gone", what=self.title.lower()))]
+        return [Text(self.texts("gone", what=self.kind_of(ctx).title.lower()))]
 
     def current(self, ctx: "Context", draft: Draft | None) -> Draft | None:
         return draft if draft is not None and draft.form_id == ctx.value.get("form_id") else None

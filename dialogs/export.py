@@ -60,7 +60,7 @@ def export_table(
             kinds[case.kind].title if case.kind in kinds else case.kind,
             cases.local_stamp(case.created_at),
             cases.local_stamp(case.updated_at),
-            case.status_title,
+            kinds.status_title(case),
             municipality_title(kb, case.municipality),
         ]
         for field_id, f in fields.items():

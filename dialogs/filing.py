@@ -64,6 +64,7 @@ class CaseService:
             case, created = await cases.file_case(
                 tx,
                 kind=filing.kind,
+                prefix=ctx.services.kinds[filing.kind].prefix,
                 form_id=filing.form_id,
                 municipality=filing.municipality,
                 reporter_aad=turn.user.aad_object_id,

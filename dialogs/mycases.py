@@ -19,19 +19,25 @@ from dialogs.periods import parse_filters
 from dialogs.texts import dialog_texts, dialog_words
 from lotsen import cases
 from lotsen.assistant import Assistant
+from lotsen.casekinds import CaseKinds
 from lotsen.context import Context
 from lotsen.text import fold
 from lotsen.turn import Card, Out, Text
 
-STATUS_PATTERN = r"^(?:status|visa|var ar|hur gar det (?:med|for))\s+(?:for |pa |arende |arendet )?(avv|arena|sip)-(\d{4})-(\d{1,6})[.!?]*$"
+STATUS_PATTERN = r"^(?:status|visa|var ar|hur gar det (?:med|for))\s+(?:for |pa |arende |arendet )?({prefixes})-(\d{{4}})-(\d{{1,6}})[.!?]*$"
 MINE_PATTERN = r"^(?:mina|visa mina|lista mina) (?:arenden|rapporter|avvikelser|forfragningar|ansokningar)[.!?]*$"
 REQUESTS_PATTERN = r"^(?:lista|visa) (?:alla )?(?:forfragningar(?:na)?|forfragan|begaranden)\b"
 MINE_CAP = 20
 LIST_CAP = 25
 
 
-def _reference(folded: str) -> str:
-    match = re.match(STATUS_PATTERN, folded)
+def status_pattern(kinds: CaseKinds) -> str:
+    """ "status AVV-2026-0001": the reference prefixes are the case kinds' (folded, as typed text is)."""
+    return STATUS_PATTERN.format(prefixes="|".join(re.escape(fold(k.prefix)) for k in kinds))
+
+
+def _reference(pattern: str, folded: str) -> str:
+    match = re.match(pattern, folded)
     if match is None:
         return ""
     return f"{match.group(1).upper()}-{match.group(2)}-{int(match.group(3)):04d}"
@@ -53,10 +59,11 @@ async def own_case(ctx: Context, reference: str) -> cases.Case | None:
 
 async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
     """What the person who filed a case sees: status, history with comments, and who got it."""
+    kind = ctx.services.kinds[case.kind]
     history = [
         {
             "title": cases.local_stamp(e.at),
-            "value": cases.STATUS_TITLES[case.kind].get(e.status, e.status) + (f" – {e.comment}" if e.comment else ""),
+            "value": kind.status_title(e.status) + (f" – {e.comment}" if e.comment else ""),
         }
         for e in await cases.events(ctx.store, case)
     ][-6:]
@@ -70,8 +77,8 @@ async def status_card(ctx: Context, case: cases.Case) -> dict[str, Any]:
         ).strip()
     return render(
         "case_status",
-        title=f"{cases.KIND_TITLES[case.kind]} {case.reference}",
-        status=case.status_title,
+        title=f"{kind.title} {case.reference}",
+        status=kind.status_title(case.status),
         created=cases.local_stamp(case.created_at),
         municipality=casework.municipality_name(ctx, case.municipality),
         received=received,
@@ -93,9 +100,9 @@ def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[s
     return [
         {
             "reference": c.reference,
-            "line": f"{cases.KIND_TITLES[c.kind]} · {cases.local_date(c.created_at)} · "
+            "line": f"{ctx.services.kinds[c.kind].title} · {cases.local_date(c.created_at)} · "
             f"{casework.municipality_name(ctx, c.municipality)}",
-            "details": dialog_texts()("mine_details", status=c.status_title),
+            "details": dialog_texts()("mine_details", status=ctx.services.kinds.status_title(c)),
             "data": {"verb": verb, "reference": c.reference},
         }
         for c in found
@@ -103,7 +110,7 @@ def _case_items(ctx: Context, found: list[cases.Case], verb: str) -> list[dict[s
 
 
 async def show_status(ctx: Context) -> list[Out]:
-    reference = _reference(fold(ctx.turn.text.strip()))
+    reference = _reference(status_pattern(ctx.services.kinds), fold(ctx.turn.text.strip()))
     case = await own_case(ctx, reference)
     if case is None:
         return [Text(dialog_texts()("mine_not_found", reference=reference))]
@@ -126,7 +133,7 @@ async def list_mine(ctx: Context) -> list[Out]:
     me = ctx.turn.user.aad_object_id
     if not me:
         return [Text(texts("mine_unknown_user"))]
-    kinds = tuple(cases.KIND_TITLES)
+    kinds = ctx.services.kinds.ids()
     found = await cases.list_cases(ctx.store, kinds=kinds, reporter_aad=me, limit=MINE_CAP)
     total = await cases.count_cases(ctx.store, kinds=kinds, reporter_aad=me)
     if total == 0:
@@ -183,7 +190,7 @@ async def list_requests(ctx: Context) -> list[Out]:
 
 
 def register(assistant: Assistant) -> None:
-    assistant.command("case-status", STATUS_PATTERN, show_status)
+    assistant.command("case-status", status_pattern(assistant.services.kinds), show_status)
     assistant.command("my-cases", MINE_PATTERN, list_mine)
     assistant.command("list-requests", REQUESTS_PATTERN, list_requests, coordinator_only=True)
     assistant.verb("case.mine", show_mine_button)

@@ -23,11 +23,12 @@ def receipt_outcome(ctx: Context, case: cases.Case) -> dict[str, Any]:
     routed = case.routed_to or {}
     title = routed.get("contact_title") or texts("receipt_default_contact")
     where = _municipality_name(ctx, case.municipality)
+    status = ctx.services.kinds.status_title(case)
     if routed.get("channel"):
         return {
             "delivered": True,
             "headline": texts("receipt_sent", title=title),
-            "status": texts("receipt_sent_status", status=case.status_title, title=title),
+            "status": texts("receipt_sent_status", status=status, title=title),
             "contacts": [],
         }
     if routed.get("channel_failed"):
@@ -46,6 +47,6 @@ def receipt_outcome(ctx: Context, case: cases.Case) -> dict[str, Any]:
     return {
         "delivered": False,
         "headline": headline,
-        "status": texts("receipt_not_sent_status", status=case.status_title, title=title),
+        "status": texts("receipt_not_sent_status", status=status, title=title),
         "contacts": contacts,
     }

@@ -47,7 +47,7 @@ async def list_card(ctx: Context, filters: Filters) -> dict[str, Any]:
             ),
             "details": texts(
                 "reports_details",
-                status=c.status_title,
+                status=ctx.services.kinds.status_title(c),
                 severity=severity_short(ctx.kb, c.data.get("values", {}).get("allvarlighet")),
             ),
             "data": {"verb": "case.show", "reference": c.reference},

@@ -100,12 +100,8 @@ def declaration(texts: Texts) -> FlowSpec:
     return FlowSpec(
         kind=KIND,
         prefix="sip",
-        title="SIP-möte",
         steps=steps,
         review_intro=lambda kb: form(kb).text("review_intro"),
-        noun="Förfrågan",
-        plural="SIP-förfrågningar",
-        notify_title=texts("notify_sip"),
         notify_always=True,
         booking=True,
         preconditions=Preconditions(

@@ -1,6 +1,7 @@
 """A guided flow as a declaration: what the engine (dialogs.engine) interprets.
 
-    FlowSpec(kind, prefix, title, steps, …)   one per case kind
+    FlowSpec(kind, prefix, steps, …)   one per case kind (its titles, prefix and statuses are the
+                                       form file's title and `case:` block: lotsen.casekinds)
       notice         a card before the form (deviation: what an avvikelse is), or None
       preconditions  questions answered before the form, a verdict over them and a stop card
                      per failed verdict (Arena/SIP), or None
@@ -93,12 +94,8 @@ def _asked_for_feedback(draft: "Draft") -> bool:
 class FlowSpec:
     kind: str  # the case kind filed ("avvikelse", "arena", "sip")
     prefix: str  # verb prefix without the dot ("dev")
-    title: str
     steps: StepsOf
     review_intro: Callable[[KnowledgeBase], str]
-    noun: str  # the receipt's subject ("Rapporten", "Förfrågan")
-    plural: str
-    notify_title: str
     notify_always: bool = False
     booking: bool = False
     notice: Callable[["Context"], CardData | None] | None = None

@@ -191,7 +191,7 @@ async def cancel(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
         await ctx.store.drafts.delete(ctx.turn.draft_key)
     elif isinstance(form_id, str) and await cases.case_by_form(ctx.store, form_id):
         return await flow.where(ctx, draft)
-    return [flow.reply(ctx, views.cancelled_card(flow.spec, flow.texts))]
+    return [flow.reply(ctx, views.cancelled_card(flow.kind_of(ctx).title, flow.texts))]
 
 
 async def send(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
@@ -228,5 +228,8 @@ async def send(flow: Flow, ctx: "Context", draft: Draft | None) -> list[Out]:
         case, _created = await flow.filer.file(ctx, filing)
     except Exception:  # noqa: BLE001 - storage failed: nothing was filed (one transaction), the draft is kept
         log.exception("filing %s failed", flow.kind)
-        return [Text(flow.texts("not_filed", noun=spec.noun)), flow.reply(ctx, flow.review_card(ctx, draft))]
+        return [
+            Text(flow.texts("not_filed", noun=flow.kind_of(ctx).noun)),
+            flow.reply(ctx, flow.review_card(ctx, draft)),
+        ]
     return [flow.reply(ctx, views.receipt_card(ctx, spec, case))]

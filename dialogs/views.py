@@ -79,8 +79,14 @@ def _error_count(errors: Mapping[str, str]) -> int:
     return len([k for k in errors if k != FORM_ERROR_KEY])
 
 
+def kind_title(ctx: "Context", spec: FlowSpec) -> str:
+    """The case kind's title (the form's `title:`, in the registry the composition root built)."""
+    return ctx.services.kinds[spec.kind].title
+
+
 def step_card(
     spec: FlowSpec,
+    title: str,
     texts: Texts,
     steps: list[Step],
     draft: Draft,
@@ -101,7 +107,7 @@ def step_card(
     )
     return render(
         "form_step",
-        title=spec.title,
+        title=title,
         step_title=step.title,
         progress=texts("progress", number=index + 1, count=len(steps)),
         intro=step.intro,
@@ -136,7 +142,7 @@ def triage_card(
         switch_data["kommun"] = saved["kommun"]
     return render(
         "request_triage",
-        title=spec.title,
+        title=kind_title(ctx, spec),
         subtitle=texts("triage_subtitle"),
         about=pre.about(kb),
         fields=_inputs(fields, raw, errors, styled=True),
@@ -166,7 +172,7 @@ def review_card(ctx: "Context", spec: FlowSpec, texts: Texts, steps: list[Step],
         sections.append({"title": step.title, "facts": facts, "edit_data": data(spec, draft, "edit", step=index)})
     return render(
         "form_review",
-        title=spec.title,
+        title=kind_title(ctx, spec),
         intro=spec.review_intro(ctx.kb),
         context_facts=spec.facts(ctx, draft),
         sections=sections,
@@ -190,8 +196,10 @@ def case_facts(ctx: "Context", spec: FlowSpec, texts: Texts, case_data: Mapping[
 def receipt_card(ctx: "Context", spec: FlowSpec, case: cases.Case) -> dict[str, Any]:
     """The receipt: the same card whenever it is shown (also after a repeated "Skicka")."""
     lines = [str(line) for line in case.routed_to.get("lines", [])]
-    return render("form_receipt", title=spec.title, reference=case.reference, lines=lines, **receipt_outcome(ctx, case))
+    return render(
+        "form_receipt", title=kind_title(ctx, spec), reference=case.reference, lines=lines, **receipt_outcome(ctx, case)
+    )
 
 
-def cancelled_card(spec: FlowSpec, texts: Texts) -> dict[str, Any]:
-    return render("notice", title=texts("cancelled_title", title=spec.title), text=texts("cancelled"))
+def cancelled_card(title: str, texts: Texts) -> dict[str, Any]:
+    return render("notice", title=texts("cancelled_title", title=title), text=texts("cancelled"))

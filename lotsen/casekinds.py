@@ -2,9 +2,10 @@
 registry of them that the composition root builds and hands to every handler.
 
 One `CaseKind` record per kind holds what the rest of the bot needs to know about it:
-reference prefix, titles and statuses (from lotsen.cases), the texts used when it is routed
-and when its status changes, and — supplied by the flow that files it — the form fields and
-facts a filed case shows on the channel card, in the compilation and in the CSV export.
+reference prefix, titles and statuses, the texts used when it is routed and when its status
+changes — all data, the `case:` block of knowledge/forms/<kind>.yaml (lotsen.kb.case_block),
+read when the application is built — and, supplied by the flow that files it, the form fields
+and facts a filed case shows on the channel card, in the compilation and in the CSV export.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from lotsen.fields import Field
-from lotsen.kb.model import KnowledgeBase
+from lotsen.kb.model import FormSpec, KnowledgeBase
+from lotsen.storage import Case
 
 if TYPE_CHECKING:
     from lotsen.context import Context
@@ -37,7 +39,7 @@ class CaseKind:
     id: str  # "avvikelse", "arena", "sip" (stored in cases.kind)
     prefix: str  # reference prefix: AVV-2026-0001
     title: str  # "Avvikelse i samverkan"
-    statuses: Mapping[str, str]  # status value → title, the first is the status a case is filed with
+    statuses: Mapping[str, str]  # status value → title, the first ("mottagen") is the status a case is filed with
     noun: str  # "Rapporten" / "Förfrågan": the receipt's subject
     plural: str  # "avvikelser": what a connected channel receives
     notify_title: str  # "Din avvikelserapport": the reporter's status notification
@@ -45,6 +47,40 @@ class CaseKind:
     booking: bool  # status handling records a booked date, time and format
     fields: FieldsOf = _no_fields
     facts: FactsOf = _no_facts
+    digest_title: str = ""  # "Avvikelser i samverkan": its heading in the weekly digest
+
+    @classmethod
+    def from_form(
+        cls,
+        form: FormSpec,
+        *,
+        notify_always: bool = False,
+        booking: bool = False,
+        fields: FieldsOf = _no_fields,
+        facts: FactsOf = _no_facts,
+    ) -> "CaseKind":
+        """The record of the kind a form files: its title and `case:` block (data), with the
+        behaviour the flow declares."""
+        case = form.case
+        if case is None:
+            raise ValueError(f"{form.where}: the form {form.id!r} has no case: block")
+        return cls(
+            id=form.id,
+            prefix=case.prefix,
+            title=form.title,
+            statuses=MappingProxyType(dict(case.statuses)),
+            noun=case.noun,
+            plural=case.plural,
+            notify_title=case.notify,
+            notify_always=notify_always,
+            booking=booking,
+            fields=fields,
+            facts=facts,
+            digest_title=case.digest,
+        )
+
+    def status_title(self, status: str) -> str:
+        return self.statuses.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -76,3 +112,8 @@ class CaseKinds:
 
     def ids(self) -> tuple[str, ...]:
         return tuple(self.kinds)
+
+    def status_title(self, case: Case) -> str:
+        """What people read for the case's status ("Under utredning")."""
+        kind = self.kinds.get(case.kind)
+        return kind.status_title(case.status) if kind is not None else case.status

@@ -7,21 +7,16 @@ second attempt gets the first one's reference.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from lotsen.storage import AlreadyRecorded, Case, CaseFilter, Event, Unit
-from lotsen.storage.models import STATUS_TITLES
 
-__all__ = ["AlreadyRecorded", "Case", "Event", "STATUS_TITLES"]
+__all__ = ["AlreadyRecorded", "Case", "Event"]
 
-# Read-only tables (the case kinds' records in lotsen.casekinds are built from them).
-KIND_TITLES: Mapping[str, str] = MappingProxyType(
-    {"avvikelse": "Avvikelse i samverkan", "arena": "Arena-konsultation", "sip": "SIP-möte"}
-)
-REFERENCE_PREFIX: Mapping[str, str] = MappingProxyType({"avvikelse": "AVV", "arena": "ARENA", "sip": "SIP"})
+# A kind's reference prefix, titles and statuses are its lotsen.casekinds.CaseKind record.
 LOCAL_ZONE = "Europe/Stockholm"
 
 
@@ -64,6 +59,7 @@ async def file_case(
     store: Unit,
     *,
     kind: str,
+    prefix: str,
     form_id: str,
     municipality: str | None,
     reporter_aad: str,
@@ -74,15 +70,15 @@ async def file_case(
     draft_key: str | None = None,
     routed_to: dict[str, Any] | None = None,
 ) -> tuple[Case, bool]:
-    """Store a case in one transaction (reference, row with its routing, first event, audit
-    entry, draft removed). `store` may be a unit of work (`store.transaction()`) to add more
+    """Store a case in one transaction (reference `<prefix>-<year>-<number>`, row with its routing,
+    first event, audit entry, draft removed). `store` may be a unit of work (`store.transaction()`) to add more
     to the same transaction.
 
     Returns (case, created). created is False when this form was already filed."""
     year = to_local(store.now()).year  # the Swedish year, also in the hour around New Year
     return await store.cases.file(
         kind=kind,
-        prefix=REFERENCE_PREFIX[kind],
+        prefix=prefix,
         year=year,
         form_id=form_id,
         municipality=municipality,
@@ -124,13 +120,15 @@ async def change_status(
     extra: dict[str, Any] | None = None,
     *,
     once_key: str = "",
+    statuses: Collection[str] | None = None,
 ) -> Case:
     """Record a status change (and optional details such as a booked time) atomically.
 
     `once_key` (the activity that asked for it): a second change with the same key within
     SEEN_WINDOW (a connector retry, a replayed request) changes nothing and raises
-    AlreadyRecorded carrying the case as it is."""
-    if status not in STATUS_TITLES[case.kind]:
+    AlreadyRecorded carrying the case as it is. `statuses`: the kind's statuses (its CaseKind),
+    when the caller has them; another status is refused."""
+    if statuses is not None and status not in statuses:
         raise ValueError(f"unknown status {status!r} for {case.kind}")
     data = dict(case.data)
     if extra:

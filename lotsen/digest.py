@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from cards.render import render
 from lotsen import cases, channels, insights
+from lotsen.casekinds import CaseKinds
 from lotsen.kb.model import KnowledgeBase
 from lotsen.outbox import for_services as outbox_for
 from lotsen.schedule import WeeklySchedule
@@ -31,8 +32,6 @@ KIND = "sammanfattning"  # the channel link kind (lotsen.channels)
 DAYS = 7
 TOP = 5
 MONTHS = say_list("digest.months")
-CASE_KINDS = ("avvikelse", "arena", "sip")
-CASE_TITLES = {"avvikelse": "Avvikelser i samverkan", "arena": "Arena-förfrågningar", "sip": "SIP-förfrågningar"}
 
 
 @dataclass
@@ -40,7 +39,7 @@ class CaseCount:
     kind: str
     title: str
     total: int
-    by_status: list[tuple[str, int]]  # (status title, count), in the status order of lotsen.cases
+    by_status: list[tuple[str, int]]  # (status title, count), in the order of the kind's statuses
 
 
 @dataclass
@@ -62,22 +61,25 @@ class Digest:
     navigator: NavigatorCount = field(default_factory=NavigatorCount)
 
 
-async def build_digest(store: Store, now: datetime, *, days: int = DAYS, top: int = TOP) -> Digest:
+async def build_digest(
+    store: Store, now: datetime, *, kinds: CaseKinds | None = None, days: int = DAYS, top: int = TOP
+) -> Digest:
+    """The digest of the `days` before `now`; cases counted per kind in `kinds` (Services.kinds)."""
     period = insights.Period.last_days(now, days)
     start, end = period.args
     # list_cases takes Swedish calendar days: the days the period's two instants fall on there
     # (the UTC date is a day early between midnight in Sweden and midnight UTC).
     first_day, last_day = (cases.to_local(stamp).date().isoformat() for stamp in (start, end))
     case_counts = []
-    for kind in CASE_KINDS:
+    for kind in kinds or ():
         found = [
             c
-            for c in await cases.list_cases(store, kinds=(kind,), date_from=first_day, date_to=last_day)
+            for c in await cases.list_cases(store, kinds=(kind.id,), date_from=first_day, date_to=last_day)
             if start <= c.created_at <= end
         ]
-        statuses = cases.STATUS_TITLES.get(kind, {})
-        by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in statuses.items()]
-        case_counts.append(CaseCount(kind, CASE_TITLES.get(kind, kind), len(found), [s for s in by_status if s[1]]))
+        by_status = [(title, sum(1 for c in found if c.status == status)) for status, title in kind.statuses.items()]
+        title = kind.digest_title or kind.title
+        case_counts.append(CaseCount(kind.id, title, len(found), [s for s in by_status if s[1]]))
     nav = await store.navigator.counts(start, end)
     uses = nav.get("use", {})
     rules = sorted(nav.get("rule", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
@@ -193,7 +195,7 @@ async def send_digest(
     store: Store = services.store
     now = now or services.clock()
     zone = ZoneInfo(services.settings.digest_timezone)
-    digest = await build_digest(store, now)
+    digest = await build_digest(store, now, kinds=services.kinds)
     card = digest_card(digest, services.knowledge.kb, zone)
     result = SendResult(card=card)
     outbox = outbox_for(services)

@@ -182,6 +182,15 @@ def _thresholds(th) -> str:
 
 
 def _why_sure(th, result) -> str:
+    if result.reason.startswith("clear-long"):
+        return say(
+            "explain.why_sure_long",
+            answer=num(th.long_answer),
+            margin=pct(result.margin),
+            needed=pct(th.long_margin),
+            confidence=pct(result.confidence),
+            confidence_needed=pct(th.long_confidence),
+        )
     return say("explain.why_sure", answer=num(th.answer), margin=pct(result.margin))
 
 

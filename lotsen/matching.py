@@ -18,9 +18,13 @@ the question, three pieces of evidence are computed:
 - **focus**: how much of the question's meaningful words the entry explains (this one does
   fall with length, so it only ever adds).
 
-Entries are ranked by their combined score; the decision (answer / suggest / none) is made
-from the combined score of the best entry and its margin to the next, with calibrated
-thresholds. The result says why, for the coordinators' "testa:" mode.
+These (with the core words, question word and word forms) make a first weighted mean (Weights);
+the final score is a second one fitted on the tuning sets (Ranker, scripts.fit_ranker) that
+adds place evidence and, for a long message, its asking clause's evidence. Entries are ranked
+by it; the decision (answer / suggest / none) is made from the best entry's score, its margin
+to the next and, for a long message, the Ranker's probability that it is the right one, with
+thresholds calibrated by scripts.calibrate. The result says why, for the coordinators'
+"testa:" mode.
 """
 
 from __future__ import annotations
@@ -58,16 +62,79 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Ranker:
+    """The final score: a second blend of the evidence, fitted by `scripts.fit_ranker` (a listwise
+    logistic regression: which candidate is the right one, on the tuning sets only; heldout2 is
+    never used). `base` is the Weights blend; the ask_* parts are the asking clause's own evidence
+    for a long message (0 for a message without one, whose score is then normalised by the other
+    weights alone)."""
+
+    base: float = 0.0
+    coverage: float = 0.0
+    focus: float = 0.0
+    bm25: float = 0.0
+    key: float = 0.0
+    intent: float = 0.0
+    forms: float = 0.0
+    ask: float = 0.0
+    ask_coverage: float = 0.0
+    ask_key: float = 0.0
+    place_match: float = 0.0
+    place_ok: float = 0.0
+
+    def score(self, c: Candidate, ask: Candidate | None, asking: bool) -> float:
+        """The blend, 0..1: `asking` when the message has an asking clause (ask: its evidence
+        for this entry, None when the clause does not support it)."""
+        total = self.base * c.base + self.coverage * c.overlap + self.focus * c.fuzzy + self.bm25 * c.rel_bm
+        total += self.key * c.key + self.intent * c.intent + self.forms * c.forms
+        total += self.place_match * c.place_match + self.place_ok * c.place_ok
+        weight = self.own_weight
+        if asking:
+            if ask is not None:
+                total += self.ask * ask.base + self.ask_coverage * ask.overlap + self.ask_key * ask.key
+            weight += self.ask_weight
+        return round(total / weight, 4) if weight > 0 else c.base
+
+    @property
+    def own_weight(self) -> float:
+        """The weight of the whole message's evidence (the place_match bonus is not part of the
+        mean: a question naming no place is not scored lower for it)."""
+        return self.base + self.coverage + self.focus + self.bm25 + self.key + self.intent + self.forms + self.place_ok
+
+    @property
+    def ask_weight(self) -> float:
+        return self.ask + self.ask_coverage + self.ask_key
+
+
+# Fitted by scripts.fit_ranker (2026-12-05, 575 in-scope tuning questions).
+RANKER = Ranker(
+    base=4.29,
+    coverage=3.64,
+    focus=6.74,
+    bm25=3.57,
+    key=1.92,
+    intent=2.08,
+    forms=1.60,
+    ask=3.15,
+    ask_coverage=1.48,
+    ask_key=0.23,
+    place_match=0.45,
+    place_ok=0.61,
+)
+
+
+@dataclass(frozen=True)
 class Thresholds:
     answer: float = 0.54  # a confident answer needs at least this score …
     margin: float = 0.08  # … and this relative lead (1 - second/best) over the next entry,
-    sure: float = 0.60  # … or, above this score, a relative lead of at least sure_margin
-    sure_margin: float = 0.02
+    sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
+    sure_margin: float = 0.0
     long_words: int = 7  # a question with this many meaningful words is "long" …
-    long_answer: float = 0.44  # … and is answered from this score with a relative lead of long_margin
+    long_answer: float = 0.40  # … and is answered from this score with a relative lead of long_margin
     long_margin: float = 0.10
     suggest: float = 0.38  # below this, nothing is offered
-    close: float = 0.85  # alternatives within this ratio of the best are offered as "Menar du kanske …"
+    long_confidence: float = 0.6  # … and the Ranker's probability that its best entry is right
+    close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
 @dataclass
@@ -82,6 +149,10 @@ class Candidate:
     key: float = 0.0  # share of the entry's centroid the question covers
     intent: float = 0.0  # share of the entry's phrasings with the question's question word
     forms: float = 0.0  # share of the question's word forms found verbatim in the entry
+    rel_bm: float = 0.0  # sqrt of bm25 relative to what the question could score at most (0..1)
+    base: float = 0.0  # the Weights blend (before the Ranker's)
+    place_match: float = 0.0  # 1: the entry is about a place the question names
+    place_ok: float = 1.0  # 0: the entry is about other places than those the question names
 
     @property
     def coverage(self) -> float:
@@ -105,6 +176,7 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
+    confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
@@ -140,6 +212,8 @@ OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered questi
 OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
 OFF_TOPIC_WEAK_SCORE = 0.42
 PLACE_SHARE = 0.6
+PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
+PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
@@ -213,7 +287,8 @@ _ASK_START = frozenset(
     )
 )
 ASK_MIN_WORDS = 14  # a message of at least this many words may have a separate asking clause
-ASK_SHARE = 0.35  # how much the asking clause weighs in the score of a long message
+ASK_SHARE = 0.35  # without a Ranker: how much the asking clause weighs in the score of a long message
+CONFIDENCE_POOL = 6  # candidates the best one's probability is taken among
 ASK_POOL = 6  # candidates of the whole message re-scored on the asking clause
 
 
@@ -245,15 +320,18 @@ class Matcher:
         kb: KnowledgeBase,
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
+        ranker: Ranker | None = RANKER,
         *,
         previous: Matcher | None = None,
     ):
         """Index `kb`. With `previous` (the matcher of the knowledge base this one replaces), a
         phrasing or answer whose analysis cannot differ from the one `previous` made is not
-        analysed again (see _reusable): a reload after a small edit; the index is the same."""
+        analysed again (see _reusable): a reload after a small edit; the index is the same.
+        `ranker` None: the Weights blend alone (scripts.fit_ranker's features)."""
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
+        self.ranker = ranker  # None: the Weights blend alone (scripts.fit_ranker's features)
         # Aliases as token tuples, looked up n-gram by n-gram (longest first): folded for long
         # aliases, with diacritics for short ones ("far" must not fire on "får").
         self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -381,6 +459,12 @@ class Matcher:
         # A phrasing's own weight: a place it names counts fully here, so "har nässjö förrehab"
         # is only half covered by a question that names no place.
         self._places = self._weak - _WEAK_STEMS
+        # The places an entry is about (most of its phrasings name them): "Samverk Eksjö" is not
+        # the answer to a question about Tranås.
+        self._entry_places = {
+            e: frozenset(s for s, share in tf.items() if s in self._places and share >= PLACE_SPECIFIC)
+            for e, tf in self._entry_tf.items()
+        }
         self._doc_weight = [
             sum(
                 self._idf.get(s, 0.0) / (WEAK_FACTOR if s in self._places else 1.0) * PLACE_SHARE
@@ -615,22 +699,27 @@ class Matcher:
 
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
         """A long message describing a situation: the clause that asks ("… vem ska jag prata
-        med först?") weighs ASK_SHARE of the score, the whole message the rest, so the
-        background does not pull the answer towards an entry about the background. The clause
-        only adds evidence: an entry it does not support keeps its score for the whole message."""
+        med först?") has its own share of the score (the Ranker's ask_* weights), so the
+        background does not pull the answer towards an entry about the background. Without a
+        Ranker, the clause weighs ASK_SHARE and only adds evidence."""
         result = self._match(text, analysed, max(limit, ASK_POOL), None)
         if not result.candidates:
             return result
         pool = [c.entry_id for c in result.candidates]
         whole_best = pool[0]
         asked = self._match(ask, self._analyse(ask, correct=True), len(pool), pool)
-        ask_scores = {c.entry_id: c.score for c in asked.candidates}
+        ask_found = {c.entry_id: c for c in asked.candidates}
+        ranker = self.ranker
         for c in result.candidates:
-            c.score = round(max(c.score, (1 - ASK_SHARE) * c.score + ASK_SHARE * ask_scores.get(c.entry_id, 0.0)), 4)
+            if ranker is not None:
+                c.score = ranker.score(c, ask_found.get(c.entry_id), True)
+            else:
+                a = ask_found.get(c.entry_id)
+                c.score = round(max(c.base, (1 - ASK_SHARE) * c.base + ASK_SHARE * (a.base if a else 0.0)), 4)
         ranked = sorted(result.candidates, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         meaningful = [s for s in analysed.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.agree = bool(asked.candidates) and asked.candidates[0].entry_id == whole_best == ranked[0].entry_id
-        result = self._decide(result, ranked, meaningful, limit)
+        result = self._decide(result, ranked, meaningful, limit, asking=True)
         result.reason += "+ask"
         return result
 
@@ -708,7 +797,10 @@ class Matcher:
         )
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
-        result.topical = any(s in self._topic_stems for s in q.stems)
+        # A word the question does not contain but a typo correction made up ("världens" →
+        # "vårdens", "köpa" → "kpa") does not make it topical.
+        guessed = {stem(w) for w in q.corrections.values()}
+        result.topical = any(s in self._topic_stems and s not in guessed for s in q.stems)
         result.domain = (
             self._domain_share(meaningful) if meaningful else (1.0 if any(s in self._idf for s in q.stems) else 0.0)
         )
@@ -741,6 +833,7 @@ class Matcher:
             pool = acc.keys() if len(acc) <= PREFILTER else sorted(acc, key=acc.__getitem__, reverse=True)[:PREFILTER]
         qset = set(q.stems)
         qfrozen = frozenset(qset)
+        q_places = qfrozen & self._places
         idf_get = self._idf_get
         q_questions = [s for s in q.stems if s in _QUESTION_STEMS]
         q_forms = [
@@ -797,6 +890,12 @@ class Matcher:
                 round(intent, 4),
                 round(form_share, 4),
             )
+            if q_places:
+                own = self._entry_places.get(entry_id, frozenset())
+                if own & q_places:
+                    cand.place_match = 1.0
+                elif own and not any(tf.get(p, 0.0) >= PLACE_MENTIONED for p in q_places):
+                    cand.place_ok = 0.0
             scored.append(cand)
         if not scored:
             return result
@@ -805,8 +904,9 @@ class Matcher:
         w_total = (w.coverage + w.bm25 + w.focus + w.key + w.intent + w.forms) or 1.0
         for c in scored:
             rel_bm = min(1.0, c.bm25 / bm_ceiling)
+            c.rel_bm = round(math.sqrt(rel_bm), 4)
             # Long questions: relative BM25 falls with length, coverage does not.
-            c.score = round(
+            c.base = c.score = round(
                 (
                     w.coverage * c.overlap
                     + w.bm25 * math.sqrt(rel_bm)
@@ -818,12 +918,31 @@ class Matcher:
                 / w_total,
                 4,
             )
+            if self.ranker is not None:
+                c.score = self.ranker.score(c, None, False)
         ranked = sorted(scored, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         return self._decide(result, ranked, meaningful, limit)
 
-    def _decide(self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], limit: int) -> MatchResult:
-        """The level (answer / suggest / none) from the ranked candidates' scores and margin."""
+    def _confidence(self, ranked: list[Candidate], asking: bool) -> float:
+        """The Ranker's softmax probability that the best candidate is the right one, among the
+        first CONFIDENCE_POOL that could be shown (the Ranker's logits are its blend times its
+        total weight)."""
+        ranker = self.ranker
+        if ranker is None or not ranked:
+            return 1.0
+        weight = ranker.own_weight + (ranker.ask_weight if asking else 0.0)
+        top = ranked[0].score
+        floor = self.thresholds.suggest * 0.75
+        pool = [c for c in ranked[:CONFIDENCE_POOL] if c.score >= floor or c is ranked[0]]
+        return round(1.0 / math.fsum(math.exp(weight * (c.score - top)) for c in pool), 4)
+
+    def _decide(
+        self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], limit: int, asking: bool = False
+    ) -> MatchResult:
+        """The level (answer / suggest / none) from the ranked candidates' scores, margin and
+        the best one's probability."""
         th = self.thresholds
+        result.confidence = confident = self._confidence(ranked, asking)
         result.level, result.missing = NONE, ""
         top = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
@@ -851,7 +970,12 @@ class Matcher:
             result.level, result.reason = SUGGEST, "missing-word"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
-        elif len(meaningful) >= th.long_words and top >= th.long_answer and margin >= th.long_margin:
+        elif (
+            len(meaningful) >= th.long_words
+            and top >= th.long_answer
+            and margin >= th.long_margin
+            and confident >= th.long_confidence
+        ):
             # A long description of a situation explains less of itself with any one entry, so
             # its score is lower; a clear lead still makes the answer safe.
             result.level, result.reason = ANSWER, "clear-long"

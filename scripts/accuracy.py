@@ -100,14 +100,14 @@ def load_questions(directory: Path = QUESTIONS) -> list[dict]:
     return items
 
 
-def _commands():
+def _commands(kb):
     """The typed commands a user's message meets before question answering."""
     import dialogs
     from lotsen.assistant import Assistant
     from lotsen.features import contacts, help, qa, upkeep
 
     flows = dialogs.build_flows()
-    assistant = Assistant(SimpleNamespace(extras={}, kinds=dialogs.case_kinds(flows)))
+    assistant = Assistant(SimpleNamespace(extras={}, kinds=dialogs.case_kinds(flows, kb)))
     # The order of bot/composition.py's features() (scripts may not import bot/).
     for register in (help.register, upkeep.register, dialogs.feature(flows), contacts.register, qa.register):
         register(assistant)
@@ -124,7 +124,7 @@ def _category(q: dict) -> str:
 def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
     from lotsen.features.qa import decide
 
-    assistant = _commands()
+    assistant = _commands(matcher.kb)
     outcomes = []
     for q in questions:
         text = q["q"]

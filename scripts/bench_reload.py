@@ -4,19 +4,21 @@
 
 Starts the real `app.py` (local mode, SQLite in a temporary DATA_DIR) on the shipped knowledge
 base plus --entries synthetic entries written as YAML in a temporary knowledge folder
-(scripts.bench_match.write_synthetic_kb), its replies going to a fake Bot Connector in this
-process. A caseworker asks a question every --interval seconds (Teams-shaped activities; the
-accuracy questions in turn, every other one the probe question "Vad är en avvikelse i
-samverkan?"); every reply is checked at the connector.
+(scripts.bench_match.write_synthetic_kb), and a second one on the shipped knowledge base only;
+their replies go to a fake Bot Connector in this process. A caseworker asks a question every
+--interval seconds (Teams-shaped activities; the accuracy questions in turn, every other one
+the probe question "Vad är en avvikelse i samverkan?"); every reply is checked at the connector.
 
-First a reference window without a reload (--reference seconds). Then, --runs times: the probe
-entry's answer is edited in its file (knowledge/qa/avvikelser.yaml gets "(version k)", the
-way a coordinator edits one file; --full also rewrites every other qa file, so every file
+First the reference windows without a reload (--reference seconds on each bot, alternating: the
+HTTP round trip at 10,000 entries next to the shipped knowledge base's). Then, --runs times: the
+probe entry's answer is edited in its file (knowledge/qa/avvikelser.yaml gets "(version k)",
+the way a coordinator edits one file; --full also rewrites every other qa file, so every file
 must be read again) and a coordinator writes "ladda om kunskapsbasen" in chat. Per run it
 prints the time until the caseworker's probe is answered from the edited entry (the new
 knowledge base answers), the time of each of the coordinator's messages (the reply to the
-command and any later ones), and the caseworker's latencies p50/p99/max during the reload next
-to the reference window's; at the end the medians over the runs.
+command and any later ones), the caseworker's latencies p50/p99/max during the reload and the
+requests slower than 200 ms; then --reference seconds of the same caseworker without a reload
+(the machine's load at that moment, for comparison). At the end the medians over the runs.
 """
 
 from __future__ import annotations
@@ -261,35 +263,52 @@ async def bench(args: argparse.Namespace, directory: Path, data: Path) -> int:
 
     connector = Connector()
     await connector.start()
-    port = free_port()
-    log = data.parent / "bot.log"
     data.mkdir(parents=True, exist_ok=True)
-    env = bot_env(KNOWLEDGE_DIR=str(directory), DATA_DIR=str(data), PORT=str(port), COORDINATOR_IDS=aad(COORDINATOR))
     started = time.perf_counter()
-    with log.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+    procs = []
+    for name, knowledge in (("big", directory), ("shipped", ROOT / "knowledge")):
+        port = free_port()
+        log = data.parent / f"bot-{name}.log"
+        env = bot_env(
+            KNOWLEDGE_DIR=str(knowledge), DATA_DIR=str(data / name), PORT=str(port), COORDINATOR_IDS=aad(COORDINATOR)
         )
+        with log.open("wb") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        procs.append((proc, port, log))
+    (proc, port, log), (shipped_proc, shipped_port, _) = procs
     problems: list[str] = []
     try:
-        await wait_ready(port, proc, timeout=300)
-        print(f"  bot started (real app.py, pid {proc.pid}) in {time.perf_counter() - started:5.1f} s")
+        for p, q, _ in procs:
+            await wait_ready(q, p, timeout=300)
+        print(
+            f"  bots started (real app.py, pids {proc.pid} and {shipped_proc.pid}) in {time.perf_counter() - started:5.1f} s"
+        )
         questions = [q["q"] for q in load_questions()]
         async with ClientSession(timeout=ClientTimeout(total=300)) as http:
             bot = Bot(connector, http, port)
+            shipped = Bot(connector, http, shipped_port)
             for q in questions[:30] + [PROBE]:  # warm-up: card shapes, caches
                 await bot.post(CASEWORKER, q)
-            stop = asyncio.Event()
-            reference = Window()
-            task = asyncio.create_task(caseworker(bot, questions, stop, args.interval, reference))
-            await asyncio.sleep(args.reference)
-            stop.set()
-            await task
-            problems += reference.problems
+                await shipped.post(CASEWORKER, q)
+            # The reference windows, alternating: the same caseworker on the bot with 10,000
+            # entries (no reload) and on a bot with the shipped knowledge base only.
+            reference, small = Window(), Window()
+            for _ in range(2):
+                for target, window in ((shipped, small), (bot, reference)):
+                    stop = asyncio.Event()
+                    task = asyncio.create_task(caseworker(target, questions, stop, args.interval, window))
+                    await asyncio.sleep(args.reference / 2)
+                    stop.set()
+                    await task
+            problems += reference.problems + small.problems
             if not reference.probes or "(version" in reference.probes[0][1]:
                 problems.append("the probe question is not answered from its entry before the reload")
-            print(f"  reference, no reload:     {line(reference.latencies)}")
+            print(f"  reference, shipped KB:    {line(small.latencies)}")
+            print(f"  reference, no reload:     {line(reference.latencies)}  (10,000 entries)")
             runs = []
+            afterwards = Window()
             for k in range(1, args.runs + 1):
                 run = await reload_once(bot, directory, questions, args.interval, k + 1, args.full, args.timeout)
                 runs.append(run)
@@ -303,6 +322,16 @@ async def bench(args: argparse.Namespace, directory: Path, data: Path) -> int:
                 if run.slow:
                     print(f"    slower than {SLOW_MS:.0f} ms, sent at: {', '.join(run.slow[:12])}")
                 await asyncio.sleep(2.0)
+                # The same caseworker right after, without a reload: the machine's load at the
+                # time (other processes) slows requests too; this is the reference for it.
+                window = Window()
+                stop = asyncio.Event()
+                task = asyncio.create_task(caseworker(bot, questions, stop, args.interval, window))
+                await asyncio.sleep(args.reference)
+                stop.set()
+                await task
+                afterwards.latencies += window.latencies
+                print(f"    right after, no reload: {line(window.latencies)}")
             answered = [r.answers_after for r in runs if r.answers_after is not None]
             finals = [r.messages[-1][0] for r in runs if r.messages]
             during = [lat for r in runs for lat in r.during]
@@ -313,13 +342,17 @@ async def bench(args: argparse.Namespace, directory: Path, data: Path) -> int:
             )
             print(f"    all reloads together:   {line(during)}")
             print(f"    reference (no reload):  {line(reference.latencies)}")
+            print(f"    right after each:       {line(afterwards.latencies)}")
+            print(f"    reference, shipped KB:  {line(small.latencies)}")
     finally:
-        if proc.poll() is None:
-            proc.terminate()
+        for p, _, _ in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p, _, _ in procs:
             try:
-                proc.wait(timeout=30)
+                p.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                p.kill()
         if connector.runner is not None:
             await connector.runner.cleanup()
     for problem in problems[:10]:

@@ -29,6 +29,7 @@ class Row:
     clear: bool  # not a one-word question with a weak best phrasing
     right: bool  # the matcher's best entry is an acceptable one
     none: bool  # nothing should answer
+    prob: float = 1.0  # the Ranker's softmax probability of the best entry among the candidates
 
 
 def answered(th: Thresholds, r: Row) -> bool:
@@ -36,7 +37,12 @@ def answered(th: Thresholds, r: Row) -> bool:
         return False
     if r.top >= th.answer and (r.margin >= th.margin or (r.top >= th.sure and r.margin >= th.sure_margin)):
         return True
-    return r.words >= th.long_words and r.top >= th.long_answer and r.margin >= th.long_margin
+    return (
+        r.words >= th.long_words
+        and r.top >= th.long_answer
+        and r.margin >= th.long_margin
+        and r.prob >= th.long_confidence
+    )
 
 
 def score(th: Thresholds, rows: list[Row], penalty: float) -> tuple[float, int, int]:
@@ -53,6 +59,7 @@ def score(th: Thresholds, rows: list[Row], penalty: float) -> tuple[float, int, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--penalty", type=float, default=3.0)
+    parser.add_argument("--max-wrong", type=int, help="instead: the most right answers with at most this many wrong")
     args = parser.parse_args()
     matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
     rows = []
@@ -73,23 +80,29 @@ def main() -> int:
                 clear,
                 result.best.entry_id in expect,
                 expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent"),
+                result.confidence,
             )
         )
     today = Thresholds()
     grid = {
-        "answer": [0.46, 0.48, 0.50, 0.52, 0.54],
+        "answer": [0.48, 0.50, 0.52, 0.54, 0.56, 0.58],
         "margin": [0.04, 0.06, 0.08, 0.10, 0.12],
-        "sure": [0.58, 0.60, 0.62, 0.64],
+        "sure": [0.60, 0.64, 0.66],
         "sure_margin": [0.0, 0.02, 0.04],
-        "long_words": [7, 8, 9, 10],
-        "long_answer": [0.38, 0.40, 0.42, 0.44],
-        "long_margin": [0.06, 0.08, 0.10, 0.12, 0.15],
+        "long_words": [7, 8],
+        "long_answer": [0.36, 0.38, 0.40, 0.42, 0.44],
+        "long_margin": [0.04, 0.06, 0.08, 0.10, 0.12],
+        "long_confidence": [0.0, 0.4, 0.5, 0.6, 0.7],
     }
     results = []
     for values in itertools.product(*grid.values()):
         th = replace(today, **dict(zip(grid, values)))
         results.append((score(th, rows, args.penalty), th))
-    results.sort(key=lambda x: -x[0][0])
+    if args.max_wrong is not None:
+        results = [r for r in results if r[0][2] <= args.max_wrong]
+        results.sort(key=lambda x: (-x[0][1], x[0][2]))
+    else:
+        results.sort(key=lambda x: -x[0][0])
     names = [f.name for f in fields(Thresholds) if f.name in grid]
     print(f"{len(rows)} tuning questions; +1 right answer, -{args.penalty:g} wrong")
     s, good, bad = score(today, rows, args.penalty)

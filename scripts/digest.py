@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dialogs
 from lotsen import digest
 from lotsen.kb.loader import check_knowledge_base
 from lotsen.settings import Settings, SettingsError
@@ -60,15 +61,17 @@ def main(argv: list[str] | None = None) -> int:
         print(say("cli.digest.no_database", database=database), file=sys.stderr)
         return 1
 
+    kb, _ = check_knowledge_base(settings.knowledge_dir)
+    kinds = dialogs.case_kinds(dialogs.build_flows(), kb) if kb is not None else None  # as create_app builds them
+
     async def build() -> digest.Digest:
         store = await connect(database)
         try:
-            return await digest.build_digest(store, utcnow(), days=max(1, args.days))
+            return await digest.build_digest(store, utcnow(), kinds=kinds, days=max(1, args.days))
         finally:
             await store.close()
 
     d = asyncio.run(build())
-    kb, _ = check_knowledge_base(settings.knowledge_dir)
     zone = ZoneInfo(settings.digest_timezone)
     if args.card:
         print(json.dumps(digest.digest_card(d, kb, zone), ensure_ascii=False, indent=2))

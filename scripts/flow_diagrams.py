@@ -26,12 +26,14 @@ forms in `knowledge/forms/` (a test fails when this file is out of date). Card v
 `<prefix>.<action>`; every card also has `cancel` (nothing is stored), and `fortsätt` / `avbryt`
 typed at any time resume or end the open form. Filing is idempotent on the form's id.
 
-**Adding a flow.** Write its form file `knowledge/forms/<kind>.yaml` (steps, fields, texts; with
-`preconditions:` and `stops:` per verdict for a request; checked by `python -m scripts.kb check`),
-then a declaration module in `dialogs/` whose `declaration(texts)` returns a `FlowSpec` (kind, verb
-prefix, steps from the form file, the verdict function and the hooks it needs: checks, prefill,
-facts, next steps), add it to `dialogs.build_flows()`, and give the kind its reference prefix and
-statuses in `lotsen/cases.py`. The engine (`dialogs/engine.py`) and the case service
+**Adding a flow.** Write its form file `knowledge/forms/<kind>.yaml`: title (the case kind's
+name), steps, fields, texts; with `preconditions:` and `stops:` per verdict for a request; and the
+`case:` block (reference prefix, noun, plural, notify, digest, statuses), all checked by
+`python -m scripts.kb check`. Then a declaration module in `dialogs/` whose `declaration(texts)`
+returns a `FlowSpec` (kind, verb prefix, steps from the form file, the verdict function and the
+hooks it needs: checks, prefill, facts, next steps; whether status changes always notify and
+record a booking), and add it to `dialogs.build_flows()`; the composition root builds the kind's
+`CaseKind` record from the form file. The engine (`dialogs/engine.py`) and the case service
 (`dialogs/filing.py`) need no change. Then run `python -m scripts.flow_diagrams`.
 """
 
@@ -39,7 +41,7 @@ statuses in `lotsen/cases.py`. The engine (`dialogs/engine.py`) and the case ser
 def diagram(flow: Flow, kb: KnowledgeBase) -> str:
     p = flow.prefix
     steps = flow.steps(kb, {"values": {}, "context": {}})
-    lines = [f"## {flow.title} (`{p}.*`, case kind `{flow.kind}`)", "", "```mermaid", "stateDiagram-v2"]
+    lines = [f"## {kb.forms[flow.kind].title} (`{p}.*`, case kind `{flow.kind}`)", "", "```mermaid", "stateDiagram-v2"]
     first = steps[0].id
     if flow.spec.entry == "notice":
         lines += ["    [*] --> notice: " + f"{p}.start", "    notice --> " + first + f": {p}.begin"]

@@ -2,9 +2,10 @@
 knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
-The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions) may be used to
-tune the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and
-their floors are what has been reached, not targets to tune for."""
+The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
+tuning3_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
+heldout2_questions) never are, and their floors are what has been reached, not targets to
+tune for."""
 
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
 # Held-out set 2: what the bot reaches today (not targets; they must not fall).
-HELDOUT2_STRICT_IN_SCOPE = 0.75
-HELDOUT2_STRICT_SITUATIONAL = 0.58
+HELDOUT2_STRICT_IN_SCOPE = 0.79
+HELDOUT2_STRICT_SITUATIONAL = 0.61
 HELDOUT2_WRONG_MAX = 11
 HELDOUT2_REFUSED = 0.80
 
@@ -66,7 +67,7 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.84, failed
+    assert rate(blind) >= 0.87, failed
 
 
 def test_situational_tuning_questions(outcomes):
@@ -74,7 +75,16 @@ def test_situational_tuning_questions(outcomes):
     situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
     assert len(situational) >= 40
     failed = report(situational, "Situationer (tuning)")
-    assert rate(situational) >= 0.72, failed
+    assert rate(situational) >= 0.85, failed
+
+
+def test_situational_questions_of_tuning_set_3(outcomes):
+    """Written from the seeds the way staff type, never copied into the knowledge base: how the
+    matcher generalises to descriptions of a client's situation."""
+    situational = [o for o in outcomes if o.file == "tuning3_questions" and o.category == "situational"]
+    assert len(situational) >= 50
+    failed = report(situational, "Situationer (tuning 3)")
+    assert rate(situational) >= 0.63, failed
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
@@ -124,7 +134,7 @@ def test_held_out_questions(outcomes):
     held_out = [o for o in outcomes if o.origin == "heldout"]
     assert len(held_out) >= 80
     failed = report(held_out, "Hållna utanför")
-    assert rate(held_out) >= 0.83, failed
+    assert rate(held_out) >= 0.87, failed
     unanswerable = [o for o in held_out if o.expect == ("none",)]
     assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
 

@@ -226,6 +226,14 @@ async def test_the_builder_started_as_a_new_process_gives_the_same_result(kb_dir
     (forked, forked_warnings, forked_diff), (spawned, spawned_warnings, spawned_diff) = results
     assert forked_diff is not None and "Frågor och svar: 1 ny (arena-remiss)" in forked_diff.lines()
     assert spawned_diff is None  # compared in the bot instead (it has no previous knowledge base)
+    # the forked child sent the file it read anew back for the bot's loader cache
+    import hashlib
+
+    from lotsen.kb import loader
+
+    key, records, problems = loader._READ_CACHE["knowledge/qa/test.yaml"]
+    assert key[2] == hashlib.blake2b((kb_dir / "qa" / "test.yaml").read_bytes()).digest()
+    assert [values["id"] for _, values, _ in records][-1] == "arena-remiss" and problems == []
     assert forked.kb == spawned.kb and len(forked.kb.entries) == 7 and forked_warnings == spawned_warnings
     assert (
         forked.matcher.match(NEW_QUESTION).best.entry_id

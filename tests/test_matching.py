@@ -80,3 +80,58 @@ def test_explanation_lists_shared_words(matcher):
     assert top.entry_id == "sip-af-fk-delta"
     assert {"delt", "sip"} <= set(top.shared) or {"delta", "sip"} <= set(top.shared) or "sip" in top.shared
     assert 0 < top.score <= 1
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Matcher(load_knowledge_base(SHIPPED))
+
+
+def test_an_entry_about_another_place_is_marked_and_scored_lower(shipped):
+    result = shipped.match("hur ser samverkan ut i eksjö", limit=8)
+    found = {c.entry_id: c for c in result.candidates}
+    assert result.best.entry_id == "forbund-samverk-eksjo"
+    assert found["forbund-samverk-eksjo"].place_match == 1.0 and found["forbund-samverk-eksjo"].place_ok == 1.0
+    others = [
+        c for c in result.candidates if c.entry_id.startswith("forbund-samverk-") and c.entry_id != result.best.entry_id
+    ]
+    assert others and all(c.place_ok == 0.0 and c.place_match == 0.0 for c in others if "eksjo" not in c.entry_id)
+
+
+def test_the_final_score_is_a_weighted_mean_of_the_evidence(shipped):
+    from lotsen.matching import RANKER, Candidate, Ranker
+
+    full = Candidate("x", 0.0, "", overlap=1.0, fuzzy=1.0, key=1.0, intent=1.0, forms=1.0, rel_bm=1.0, base=1.0)
+    assert RANKER.score(full, None, False) == 1.0
+    ask = Candidate("x", 0.0, "", overlap=1.0, key=1.0, base=1.0)
+    assert RANKER.score(full, ask, True) == 1.0
+    # A long message's asking clause that does not support the entry lowers its share.
+    assert RANKER.score(full, None, True) < 1.0
+    # Without a Ranker the Weights blend is the score.
+    plain = Matcher(load_knowledge_base(SHIPPED), ranker=None)
+    assert plain.match("vem kallar till sip").best.score == plain.match("vem kallar till sip").best.base
+    assert Ranker().score(full, None, False) == 1.0
+
+
+def test_a_long_description_is_answered_only_when_its_best_entry_is_probably_right(shipped):
+    text = (
+        "jag har en klient med ångest och försörjningsstöd som säger att hon inte orkar praktiken, "
+        "jag tvivlar lite, hur får jag underlag från vården om vad hon klarar?"
+    )
+    result = shipped.match(text)
+    assert result.reason.endswith("+ask")
+    assert 0.0 < result.confidence <= 1.0
+    if result.level == ANSWER and result.reason.startswith("clear-long"):
+        assert result.confidence >= shipped.thresholds.long_confidence
+
+
+def test_a_word_made_up_by_typo_correction_does_not_make_a_question_topical(shipped):
+    # "världens" is corrected towards "vårdens" and "köpa" towards "kpa": neither is what was asked.
+    for question in ("vilken är världens längsta flod", "vilken bil är bäst att köpa just nu"):
+        result = shipped.match(question)
+        assert result.corrections and not result.topical, question
+        assert result.off_topic, question
+    assert shipped.match("vad gör vården för en klient med ohälsa").topical

@@ -29,6 +29,7 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.db import sql
 from tests.support.reports import file_deviation
 from tests.support.teams import COORDINATOR, TeamsClient
+from tests.support.kinds import PREFIX
 
 RECEIPT = "Tack! Uppgifterna är sparade."
 MIGRATIONS = migrate.load(MIGRATIONS_DIR)
@@ -228,6 +229,7 @@ async def test_reopening_migrates_nothing_twice(tmp_path):
     await cases.file_case(
         first,
         kind="avvikelse",
+        prefix=PREFIX["avvikelse"],
         form_id="f1",
         municipality="vetlanda",
         reporter_aad="a",

@@ -10,6 +10,7 @@ from lotsen import cases
 from lotsen.assistant import NOT_ALLOWED
 from tests.support.db import sql
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings, submit_actions
+from tests.support.kinds import PREFIX
 from tests.support.upkeep import (
     DIGEST_CHANNEL_CONV,
     NEW_ENTRY,
@@ -240,6 +241,7 @@ async def test_the_digest_is_posted_to_the_connected_channel(teams_small, connec
         case, _ = await cases.file_case(
             store,
             kind="avvikelse",
+            prefix=PREFIX["avvikelse"],
             form_id=f"form-{n}",
             municipality="vetlanda",
             reporter_aad=CASEWORKER.aad,
@@ -252,6 +254,7 @@ async def test_the_digest_is_posted_to_the_connected_channel(teams_small, connec
     await cases.file_case(
         store,
         kind="arena",
+        prefix=PREFIX["arena"],
         form_id="form-a",
         municipality="habo",
         reporter_aad=CASEWORKER.aad,

@@ -16,6 +16,7 @@ from lotsen.settings import Settings, SettingsError
 from lotsen.storage import connect
 from lotsen.text import normalise
 from tests.support.db import sql
+from tests.support.kinds import PREFIX, fixture_kinds
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Stockholm
@@ -96,6 +97,7 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
         case, _ = await cases.file_case(
             store,
             kind="avvikelse",
+            prefix=PREFIX["avvikelse"],
             form_id=f"f{n}",
             municipality="vetlanda",
             reporter_aad="a",
@@ -109,6 +111,7 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
     await cases.file_case(
         store,
         kind="sip",
+        prefix=PREFIX["sip"],
         form_id="s1",
         municipality="aneby",
         reporter_aad="a",
@@ -121,6 +124,7 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
     await cases.file_case(
         store,
         kind="arena",
+        prefix=PREFIX["arena"],
         form_id="old",
         municipality="habo",
         reporter_aad="a",
@@ -129,7 +133,7 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
         wants_feedback=False,
         data={},
     )  # before the week
-    d = await digest.build_digest(store, NOW)
+    d = await digest.build_digest(store, NOW, kinds=fixture_kinds())
     assert (d.counts.answered, d.counts.unanswered, d.counts.feedback_down) == (2, 3, 1)
     assert [(g.question, g.count) for g in d.unanswered] == [("hur bokar jag tolk", 2), ("Var parkerar jag?", 1)]
     by_kind = {c.kind: c for c in d.cases}
@@ -205,6 +209,7 @@ async def test_the_schedule_sends_once_per_slot(store, clock, tmp_path):
         clock=clock,
         messenger=messenger,
         knowledge=Knowledge(FIXTURE_KB),
+        kinds=fixture_kinds(),
         settings=Settings(digest_timezone="Europe/Stockholm"),
     )
     naps = []
@@ -261,6 +266,7 @@ async def test_a_digest_slot_is_claimed_only_with_its_posts_queued(store, clock,
         clock=clock,
         messenger=messenger,
         knowledge=Knowledge(FIXTURE_KB),
+        kinds=fixture_kinds(),
         settings=Settings(digest_timezone="Europe/Stockholm"),
     )
     slot = "2026-11-23T08:00:00+01:00"

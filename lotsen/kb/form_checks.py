@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lotsen.kb import model as m
+from lotsen.kb.case_block import check_cases
 from lotsen.kb.form_fields import MUNICIPALITIES, Error
 from lotsen.texts import say
 
@@ -13,6 +14,7 @@ from lotsen.texts import say
 def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
     """References: pick lists exist; a required_when names an earlier choice field and one of its options."""
     check_form_references(kb, error)
+    check_cases(kb, error)
     for form in kb.forms.values():
         for ref in form.sources:
             if ref.doc not in kb.sources:

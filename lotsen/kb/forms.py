@@ -26,12 +26,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lotsen.kb import model as m
+from lotsen.kb.case_block import read_case
 from lotsen.kb.form_extras import read_extras
 from lotsen.kb.form_fields import Error, LegalOf, SourcesOf, plain_text, read_field
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
 from lotsen.texts import say
 
-FORM_KEYS = {"id", "title", "source", "notice", "steps", "preconditions", "conditions", "texts", "next_steps", "stops"}
+FORM_KEYS = {
+    *("id", "title", "source", "notice", "steps", "preconditions", "conditions", "texts", "next_steps", "stops"),
+    "case",
+}
 NOTICE_KEYS = {"title", "text", "lines", "begin"}
 STEP_KEYS = {"id", "title", "intro", "fields", "variants", "source"}
 
@@ -56,6 +60,7 @@ def read_forms(
         form = _form(doc, name, error, sources_of, id_ok)
         if form is not None:
             form = read_extras(doc, form, name, error, sources_of, id_ok, legal_of or (lambda value: ((), None)))
+            form = read_case(doc, form, name, error, id_ok)
         if form is None:
             continue
         if form.id in forms:

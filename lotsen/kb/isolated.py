@@ -10,8 +10,8 @@ knowledge base already answers in the bot.
 Protocol on the child's stdout: messages of an 8-byte big-endian length and a pickle:
 ("errors", [Problem]) | ("kb", KnowledgeBase without entries) | ("part", attribute, kind,
 value) … (the entries as "kb.entries", then the matcher's attributes) |
-("ready",) | ("cache", {file: records}) (forked: the files read anew, for the bot's loader
-cache) | ("warnings", [Problem], KbDiff | None) | ("failed", traceback text). The parameters come as one
+("ready",) | ("cache", file, key, records, problems | None) … (forked: the files read anew, for
+the bot's loader cache, in pieces; problems on a file's last piece) | ("warnings", [Problem], KbDiff | None) | ("failed", traceback text). The parameters come as one
 pickle on stdin. Only this package's own code runs on both ends (pickle is safe here).
 """
 
@@ -37,6 +37,7 @@ from lotsen.knowledge import Snapshot
 from lotsen.matching import Matcher
 
 PIECE_BYTES = 256 * 1024  # a piece unpickles in a few milliseconds
+CACHE_RECORDS_PER_PIECE = 500  # loader records (one entry each) per message
 # The build runs at the bot's own priority: on a machine shared with other busy processes a
 # lower one starved it (a 10,000-entry reload took minutes under load). Only the quality check
 # after it, which nobody waits for, yields to everything else.
@@ -123,8 +124,14 @@ def _build_and_send(stdout: BinaryIO, args: tuple, previous: Snapshot | None) ->
                 _send(stdout, ("part", attribute, kind, piece))
         _send(stdout, ("ready",))
         if previous is not None:  # the files read anew, for the bot's cache (the next reload)
-            fresh = {n: v for n, v in loader._READ_CACHE.items() if cached.get(n) != v[0]}
-            _send(stdout, ("cache", fresh))
+            for name, (key, records, problems) in loader._READ_CACHE.items():
+                if cached.get(name) == key:
+                    continue
+                # A file's records in pieces too (the synthetic file of 10,000 entries: ~5 MB)
+                step = CACHE_RECORDS_PER_PIECE
+                for start in range(0, max(len(records), 1), step):
+                    last = start + step >= len(records)
+                    _send(stdout, ("cache", name, key, records[start : start + step], problems if last else None))
         try:
             os.nice(CHECK_NICENESS)
         except OSError:
@@ -185,7 +192,9 @@ class IsolatedBuild:
                 os.close(read_fd)
                 code = _forked_main(write_fd, self.args, self.previous)
             except BaseException:  # noqa: BLE001 - reported as a stopped child
-                traceback.print_exc()
+                # Straight to the file descriptor: sys.stderr's lock may have been held by
+                # another of the bot's threads at the moment of the fork.
+                os.write(2, traceback.format_exc().encode("utf-8", "replace"))
             finally:
                 os._exit(code)
         os.close(write_fd)
@@ -270,8 +279,20 @@ class IsolatedBuild:
         """The quality warnings, and what changed since `previous` (None when not compared)."""
         from lotsen.kb import loader
 
-        while (message := await self._receive())[0] == "cache":
-            loader._READ_CACHE.update(message[1])
+        arriving: dict[str, list] = {}
+        collecting = gc.isenabled()
+        gc.disable()  # as in built(): no full collections while many objects arrive
+        try:
+            while (message := await self._receive())[0] == "cache":
+                _, name, key, records, problems = message
+                arriving.setdefault(name, []).extend(records)
+                if problems is not None:  # the file's last piece
+                    loader._READ_CACHE[name] = (key, arriving.pop(name), problems)
+                await asyncio.sleep(0)  # let requests in between two pieces
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
         await self.close()
         return list(message[1]), message[2]
 

@@ -413,6 +413,20 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class CaseSpec:
+    """A form's `case:` block: what the case it files is called and its statuses (case kinds,
+    lotsen.casekinds). The prefix and the status values are stored in the cases; the texts may change."""
+
+    prefix: str  # AVV → AVV-2026-0001
+    noun: str  # "Rapporten": the receipt's subject
+    plural: str  # "avvikelser": what a connected channel receives
+    notify: str  # "Din avvikelserapport": the reporter's status note
+    digest: str  # "Avvikelser i samverkan": the weekly digest's heading
+    statuses: Mapping[str, str]  # value → title; the first is "mottagen", the status a case is filed with
+    where: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     title: str
@@ -425,6 +439,7 @@ class FormSpec:
     next_steps: tuple[Line, ...] = ()  # receipt lines after the routing
     stops: Mapping[str, Stop] = field(default_factory=dict)  # verdict code → stop card
     conditions: Mapping[str, str] = field(default_factory=dict)  # what `if:` may name → what it means
+    case: CaseSpec | None = None  # the case kind's texts, prefix and statuses (the `case:` block)
 
     def text(self, key: str, **values: Any) -> str:
         return self.texts[key].format(**values) if values else self.texts[key]

@@ -4,35 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 from lotsen.texts import say
-
-
-# The statuses of each kind of case and their titles (what people read).
-_REQUEST_STATUSES = MappingProxyType(
-    {
-        "mottagen": "Mottagen",
-        "bokad": "Bokad",
-        "avbojd": "Avböjd",
-        "genomford": "Genomförd",
-    }
-)
-STATUS_TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {
-        "avvikelse": MappingProxyType(
-            {
-                "mottagen": "Mottagen",
-                "under-utredning": "Under utredning",
-                "atgardad": "Åtgärdad",
-                "avslutad": "Avslutad",
-            }
-        ),
-        "arena": _REQUEST_STATUSES,
-        "sip": _REQUEST_STATUSES,
-    }
-)
 
 
 class DraftConflict(Exception):
@@ -76,10 +50,6 @@ class Case:
     routed_to: dict[str, Any] = field(default_factory=dict)
     channel_ref: dict[str, Any] | None = None
     channel_activity_id: str = ""
-
-    @property
-    def status_title(self) -> str:
-        return STATUS_TITLES.get(self.kind, {}).get(self.status, self.status)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "Case":

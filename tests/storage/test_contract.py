@@ -9,6 +9,7 @@ import pytest
 
 from lotsen import cases
 from lotsen.storage import CaseFilter, DraftConflict, connect
+from tests.support.kinds import PREFIX
 
 TTL = timedelta(hours=72)
 
@@ -17,6 +18,7 @@ async def file(store, form_id: str, kind: str = "avvikelse", **extra):
     return await cases.file_case(
         store,
         kind=kind,
+        prefix=PREFIX[kind],
         form_id=form_id,
         municipality=extra.pop("municipality", "vetlanda"),
         reporter_aad=extra.pop("reporter_aad", "aad-1"),

@@ -10,6 +10,7 @@ from lotsen import cases
 from lotsen.storage import connect
 from scripts import db
 from tests.storage.conftest import fresh_postgres_database
+from tests.support.kinds import PREFIX
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -43,6 +44,7 @@ async def _filled_sqlite(path):
             await cases.file_case(
                 store,
                 kind="avvikelse",
+                prefix=PREFIX["avvikelse"],
                 form_id=f"form-{n}",
                 municipality="vetlanda",
                 reporter_aad="aad-1",
@@ -79,6 +81,7 @@ async def test_copy_moves_every_row_into_postgres_and_refuses_a_second_time(tmp_
             new, _ = await cases.file_case(
                 pg,
                 kind="avvikelse",
+                prefix=PREFIX["avvikelse"],
                 form_id="form-new",
                 municipality="vetlanda",
                 reporter_aad="aad-1",

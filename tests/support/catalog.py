@@ -129,7 +129,7 @@ class CatalogBuilder:
             store=self.store,
             messenger=None,
             clock=clock,
-            kinds=case_kinds(list(self.flows.values())),
+            kinds=case_kinds(list(self.flows.values()), Knowledge(self.kb_dir).kb),
         )
         # The real composition, as create_app builds it.
         self.assistant = build_assistant(self.services, list(self.flows.values()))
@@ -841,6 +841,7 @@ class CatalogBuilder:
             cases.file_case(
                 self.store,
                 kind=kind,
+                prefix=self.services.kinds[kind].prefix,
                 form_id=uuid.uuid4().hex,
                 municipality=municipality,
                 reporter_aad=CASEWORKER.aad_object_id,
@@ -867,7 +868,7 @@ class CatalogBuilder:
         from lotsen import cases
 
         muni = next(iter(self.kb.municipalities))
-        for kind, statuses in cases.STATUS_TITLES.items():
+        for kind, statuses in ((k.id, k.statuses) for k in self.services.kinds):
             values, context = self._case_values(kind)
             case = self._file(kind, muni, values, context)
             self.add(
@@ -974,7 +975,9 @@ class CatalogBuilder:
         zone = ZoneInfo(self.settings.digest_timezone)
 
         async def card_of(store):
-            return digest.digest_card(await digest.build_digest(store, self.now), self.kb, zone)
+            return digest.digest_card(
+                await digest.build_digest(store, self.now, kinds=self.services.kinds), self.kb, zone
+            )
 
         empty_store = self.run(_empty_store(self.now))
         try:

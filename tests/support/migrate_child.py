@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from tests.support.kinds import PREFIX
 
 
 async def main(database: str) -> None:
@@ -23,6 +24,7 @@ async def main(database: str) -> None:
         await cases.file_case(
             store,
             kind="avvikelse",
+            prefix=PREFIX["avvikelse"],
             form_id=uuid.uuid4().hex,
             municipality=None,
             reporter_aad="a",

@@ -17,6 +17,7 @@ from lotsen.settings import Settings
 from lotsen.storage import Store
 from tests.support.fake_connector import FakeConnector
 from tests.support.teams import BOT, CASEWORKER, COORDINATOR, Person, Replies, TeamsClient, action
+from tests.support.kinds import PREFIX
 
 CHANNEL_CONV = "19:avvikelser-vetlanda@thread.tacv2;messageid=1"
 TEAM_ID = "19:team-samverk@thread.tacv2"
@@ -173,6 +174,7 @@ async def seed_case(
     case, _ = await cases.file_case(
         store,
         kind=kind,
+        prefix=PREFIX[kind],
         form_id=uuid.uuid4().hex,
         municipality=municipality,
         reporter_aad=reporter.aad,

@@ -52,7 +52,8 @@ def test_situational_questions_get_an_answer_or_the_navigator(tmp_path, capsys):
     settings = make_settings(tmp_path)
     store = open_store(tmp_path / "db.sqlite3")
     flows = build_flows()
-    services = Services(settings, Knowledge(settings.knowledge_dir), store, kinds=case_kinds(flows))
+    knowledge = Knowledge(settings.knowledge_dir)
+    services = Services(settings, knowledge, store, kinds=case_kinds(flows, knowledge.kb))
     assistant = build_assistant(services, flows)
     kb = services.knowledge.snapshot.kb
     counts: dict[str, int] = {}
