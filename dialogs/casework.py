@@ -7,6 +7,7 @@ COORDINATOR_IDS) connect channels and change status; everyone else is politely r
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from cards.render import render
@@ -129,8 +130,19 @@ async def queue_case_post(ctx: Context, tx: Unit, case: cases.Case) -> int | Non
     )
 
 
-async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: int | None = None) -> list[str]:
-    """Try the queued channel post once (after the commit); return receipt lines saying who got it.
+@dataclass(frozen=True)
+class Delivery:
+    """What the first delivery attempt observed, for the case row (one update, by the case service)."""
+
+    lines: list[str]  # the receipt's lines about who got the case
+    routed: dict[str, Any]  # the routing decision plus the outcome (channel / channel_pending / channel_failed)
+    channel_ref: dict[str, Any] | None = None
+    activity_id: str = ""
+
+
+async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: int | None = None) -> Delivery:
+    """Try the queued channel post once (after the commit); say who got it. Writes nothing: the
+    case service stores the outcome with the receipt lines in one update of the case row.
 
     When a coordinator has connected a channel for this kind and kommun (or for all), the case
     card was queued in the filing transaction (queue_case_post) and is tried now; if Teams does
@@ -158,20 +170,16 @@ async def route_case(ctx: Context, case: cases.Case, *, purpose: str, queued: in
             activity_id = None
         if activity_id is not None:
             routed["channel"] = link.label
-            await cases.set_routing(ctx.store, case, routed, link.conversation_ref, activity_id)
-            return [texts("case_routed", noun=noun, title=title, channel=link.label), *groups_line]
+            lines = [texts("case_routed", noun=noun, title=title, channel=link.label), *groups_line]
+            return Delivery(lines, routed, link.conversation_ref, activity_id)
         pending = await ctx.store.outbox.get(queued)
         if pending is not None and pending["status"] in ("pending", "sending"):
             routed["channel_pending"] = link.label
-            await cases.set_routing(ctx.store, case, routed, link.conversation_ref, "")
-            return [
-                texts("case_routed_later", noun=noun, channel=link.label, reference=case.reference),
-                *groups_line,
-            ]
+            lines = [texts("case_routed_later", noun=noun, channel=link.label, reference=case.reference), *groups_line]
+            return Delivery(lines, routed, link.conversation_ref)
     if link is not None:
         routed["channel_failed"] = link.label
-    await cases.set_routing(ctx.store, case, routed)
-    return [texts("case_not_routed", noun=noun, title=title, reference=case.reference), *groups_line]
+    return Delivery([texts("case_not_routed", noun=noun, title=title, reference=case.reference), *groups_line], routed)
 
 
 def join_words(words: list[str]) -> str:

@@ -81,9 +81,10 @@ class CaseService:
         if not committed.done():
             committed.set_result(None)
         if created:
-            lines = await casework.route_case(ctx, case, purpose=filing.purpose, queued=queued)
-            lines += filing.next_steps(ctx, case)
-            await cases.set_routing(
-                ctx.store, case, {**case.routed_to, "lines": lines}, case.channel_ref, case.channel_activity_id
-            )
+            # The row was inserted complete (with the routing decision) in the transaction; what the
+            # first delivery attempt saw, and the receipt's lines, are one update after it.
+            delivery = await casework.route_case(ctx, case, purpose=filing.purpose, queued=queued)
+            lines = delivery.lines + filing.next_steps(ctx, case)
+            routed = {**delivery.routed, "lines": lines}
+            await cases.set_routing(ctx.store, case, routed, delivery.channel_ref, delivery.activity_id)
         return case, created

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT2_STRICT_IN_SCOPE = 0.79
 HELDOUT2_STRICT_SITUATIONAL = 0.61
 HELDOUT2_WRONG_MAX = 11
-HELDOUT2_REFUSED = 0.80
+HELDOUT2_REFUSED = 0.88
 
 
 @pytest.fixture(scope="module")
