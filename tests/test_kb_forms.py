@@ -130,3 +130,32 @@ def test_the_conditions_a_form_declares_are_those_its_flow_supplies(directory, m
     form = load_knowledge_base(directory).forms[module.KIND]
     assert sorted(form.conditions) == sorted(module.CONDITIONS)
     assert all(text.endswith(".") for text in form.conditions.values())
+
+
+@pytest.mark.parametrize("bad_id", ["[1, 2]", "{a: b}"])
+def test_a_field_id_that_is_a_list_or_mapping_is_reported_not_a_crash(tmp_path, bad_id):
+    kb_dir, line = edited(tmp_path, "arena.yaml", "      - id: provat\n", f"      - id: {bad_id}\n")
+    shown = "[1, 2]" if bad_id.startswith("[") else "{'a': 'b'}"
+    assert errors(kb_dir) == [
+        f"knowledge/forms/arena.yaml:{line}: arena: ogiltigt fält-id {shown} (små bokstäver, siffror och _)"
+    ]
+
+
+def test_a_check_message_reworded_in_texts_yaml_is_what_the_check_says(tmp_path, monkeypatch):
+    """The kb check's messages are data (lotsen/data/texts.yaml, group kb_check): a reworded text is
+    what the check prints, with the same values filled in."""
+    import lotsen.texts
+
+    original = lotsen.texts.TEXTS_FILE.read_text(encoding="utf-8")
+    old = 'unknown_condition: "{form}: if: {condition} är inget av formulärets villkor ({known})"'
+    assert old in original
+    reworded = tmp_path / "texts.yaml"
+    reworded.write_text(
+        original.replace(old, 'unknown_condition: "{form}: villkoret {condition} finns inte – välj bland {known}"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(lotsen.texts, "texts", lambda: lotsen.texts.Texts.load(reworded))
+    kb_dir, line = edited(tmp_path, "sip.yaml", "      - if: arena\n", "      - if: arena_finns\n")
+    assert errors(kb_dir) == [
+        f"knowledge/forms/sip.yaml:{line}: sip: villkoret 'arena_finns' finns inte – välj bland af_or_fk, arena"
+    ]

@@ -10,22 +10,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lotsen.kb import model as m
+from lotsen.texts import say
 
-# (attribute on KnowledgeBase, Swedish label) in the order a coordinator cares about.
-KINDS: tuple[tuple[str, str], ...] = (
-    ("entries", "Frågor och svar"),
-    ("contact_lists", "Kontaktlistor"),
-    ("routes", "Regler för kontakter"),
-    ("purposes", "Syften"),
-    ("parties", "Parter"),
-    ("concepts", "Begrepp"),
-    ("processes", "Processer"),
-    ("efforts", "Insatser"),
-    ("municipalities", "Kommuner"),
-    ("forbund", "Förbund"),
-    ("lists", "Listor i formulären"),
-    ("sources", "Källor"),
-)
+
+def kind_labels() -> tuple[tuple[str, str], ...]:
+    """(attribute on KnowledgeBase, Swedish label) in the order a coordinator cares about."""
+    return (
+        ("entries", say("kb_check.diff.entries")),
+        ("contact_lists", say("kb_check.diff.contact_lists")),
+        ("routes", say("kb_check.diff.routes")),
+        ("purposes", say("kb_check.diff.purposes")),
+        ("parties", say("kb_check.diff.parties")),
+        ("concepts", say("kb_check.diff.concepts")),
+        ("processes", say("kb_check.diff.processes")),
+        ("efforts", say("kb_check.diff.efforts")),
+        ("municipalities", say("kb_check.diff.municipalities")),
+        ("forbund", say("kb_check.diff.forbund")),
+        ("lists", say("kb_check.diff.lists")),
+        ("sources", say("kb_check.diff.sources")),
+    )
 
 
 @dataclass
@@ -61,12 +64,14 @@ class KbDiff:
                 continue
             parts = []
             for ids, one, many in (
-                (k.added, "ny", "nya"),
-                (k.removed, "borttagen", "borttagna"),
-                (k.changed, "ändrad", "ändrade"),
+                (k.added, say("kb_check.diff.added_one"), say("kb_check.diff.added_many")),
+                (k.removed, say("kb_check.diff.removed_one"), say("kb_check.diff.removed_many")),
+                (k.changed, say("kb_check.diff.changed_one"), say("kb_check.diff.changed_many")),
             ):
                 if ids:
-                    shown = ", ".join(ids[:max_ids]) + (f" och {len(ids) - max_ids} till" if len(ids) > max_ids else "")
+                    shown = ", ".join(ids[:max_ids])
+                    if len(ids) > max_ids:
+                        shown += say("kb_check.diff.and_more", count=len(ids) - max_ids)
                     parts.append(f"{len(ids)} {one if len(ids) == 1 else many} ({shown})")
             out.append(f"{k.label}: " + ", ".join(parts))
         return out
@@ -94,7 +99,7 @@ def _table(kb: m.KnowledgeBase, kind: str) -> dict[str, Any]:
 
 def diff_knowledge(old: m.KnowledgeBase, new: m.KnowledgeBase) -> KbDiff:
     kinds = []
-    for kind, label in KINDS:
+    for kind, label in kind_labels():
         a, b = _table(old, kind), _table(new, kind)
         kd = KindDiff(kind, label)
         kd.added = sorted(set(b) - set(a))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from lotsen.kb import model as m
 from lotsen.kb.case_block import check_cases
 from lotsen.kb.form_fields import MUNICIPALITIES, Error
+from lotsen.texts import say
 
 
 def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
@@ -17,22 +18,36 @@ def check_forms(kb: m.KnowledgeBase, error: Error) -> None:
     for form in kb.forms.values():
         for ref in form.sources:
             if ref.doc not in kb.sources:
-                error(form.where, f"källan {ref.doc!r} finns inte i sources.yaml")
+                error(form.where, say("kb_check.references.unknown_source", doc=repr(ref.doc)))
         earlier: dict[str, m.FieldSpec] = {}
         for step in form.steps:
             for f in step.fields:
                 if f.choices and f.choices != MUNICIPALITIES and f.choices not in kb.lists:
-                    error(f.where, f"{form.id}: listan {f.choices!r} finns inte i forms.yaml")
+                    error(f.where, say("kb_check.forms.unknown_list", form=form.id, list=repr(f.choices)))
                 rule = f.required_when
                 if rule is not None:
                     other = earlier.get(rule.field)
                     if other is None or not other.choices:
-                        error(f.where, f"{form.id}: required_when: {rule.field!r} är inget valfält före {f.id!r}")
+                        error(
+                            f.where,
+                            say(
+                                "kb_check.forms.required_when_field",
+                                form=form.id,
+                                other=repr(rule.field),
+                                field=repr(f.id),
+                            ),
+                        )
                     elif other.choices in kb.lists and rule.value not in {
                         o.value for o in kb.lists[other.choices].options
                     }:
                         error(
-                            f.where, f"{form.id}: required_when: {rule.value!r} finns inte i listan {other.choices!r}"
+                            f.where,
+                            say(
+                                "kb_check.forms.required_when_value",
+                                form=form.id,
+                                value=repr(rule.value),
+                                list=repr(other.choices),
+                            ),
                         )
                 earlier[f.id] = f
         _check_sources(kb, form, error)
@@ -46,11 +61,11 @@ def check_form_references(kb: m.KnowledgeBase, error: Error) -> None:
         fields = form.preconditions.fields if form.preconditions else ()
         for f in fields:
             if f.choices and f.choices != MUNICIPALITIES and f.choices not in kb.lists:
-                error(f.where, f"{form.id}: listan {f.choices!r} finns inte i forms.yaml")
+                error(f.where, say("kb_check.forms.unknown_list", form=form.id, list=repr(f.choices)))
         for stop in form.stops.values():
             for note in stop.legal:
                 if note.note not in kb.legal_notes:
-                    error(stop.where, f"{form.id}: legal_note {note.note!r} finns inte i legal_notes.yaml")
+                    error(stop.where, say("kb_check.forms.unknown_legal_note", form=form.id, note=repr(note.note)))
 
 
 def _lines(form: m.FormSpec) -> Iterable[m.Line]:
@@ -64,19 +79,19 @@ def _check_sources(kb: m.KnowledgeBase, form: m.FormSpec, error: Error) -> None:
     """Every source a step, a stop card, a contact or a line cites is in sources.yaml (the card's
     source line would otherwise show a bare id)."""
 
-    def check(refs: tuple[m.SourceRef, ...], where: m.Where, what: str) -> None:
-        for ref in refs:
-            if ref.doc not in kb.sources:
-                error(where, f"{form.id}: {what}källan {ref.doc!r} finns inte i sources.yaml")
+    def unknown(refs: tuple[m.SourceRef, ...]) -> list[str]:
+        return [repr(ref.doc) for ref in refs if ref.doc not in kb.sources]
 
     for step in form.steps:
-        check(step.sources, step.where, f"steget {step.id!r}: ")
+        for doc in unknown(step.sources):
+            error(step.where, say("kb_check.forms.step_unknown_source", form=form.id, step=repr(step.id), doc=doc))
     for stop in form.stops.values():
-        check(stop.sources, stop.where, f"stoppet {stop.code!r}: ")
-        for contact in stop.contacts:
-            check(contact.sources, contact.where, f"stoppet {stop.code!r}: ")
+        for where, refs in [(stop.where, stop.sources), *((c.where, c.sources) for c in stop.contacts)]:
+            for doc in unknown(refs):
+                error(where, say("kb_check.forms.stop_unknown_source", form=form.id, stop=repr(stop.code), doc=doc))
     for line in _lines(form):
-        check(line.sources, line.where, "")
+        for doc in unknown(line.sources):
+            error(line.where, say("kb_check.forms.line_unknown_source", form=form.id, doc=doc))
 
 
 def _check_conditions(form: m.FormSpec, error: Error) -> None:
@@ -90,9 +105,10 @@ def _check_conditions(form: m.FormSpec, error: Error) -> None:
         if not name or name in form.conditions:
             continue
         if form.conditions:
-            error(where, f"{form.id}: if: {name!r} är inget av formulärets villkor ({', '.join(form.conditions)})")
+            known = ", ".join(form.conditions)
+            error(where, say("kb_check.forms.unknown_condition", form=form.id, condition=repr(name), known=known))
         else:
-            error(where, f"{form.id}: if: {name!r}, men formuläret har inga villkor (conditions:)")
+            error(where, say("kb_check.forms.no_conditions", form=form.id, condition=repr(name)))
 
 
 def _check_variants(kb: m.KnowledgeBase, form: m.FormSpec, error: Error) -> None:
@@ -104,14 +120,21 @@ def _check_variants(kb: m.KnowledgeBase, form: m.FormSpec, error: Error) -> None
         for key, value in variant.when:
             question = questions.get(key)
             if question is None:
-                error(variant.where, f"{form.id}: when: {key!r} är ingen fråga under preconditions")
+                error(variant.where, say("kb_check.forms.when_unknown_question", form=form.id, question=repr(key)))
             elif question.kind != "choice":
-                error(
-                    variant.where,
-                    f"{form.id}: when: {key!r} är inget enkelval (kind: choice), så varianten skulle aldrig gälla",
-                )
+                error(variant.where, say("kb_check.forms.when_not_choice", form=form.id, question=repr(key)))
             elif question.choices == MUNICIPALITIES:
                 if value not in kb.municipalities:
-                    error(variant.where, f"{form.id}: when: {value!r} är ingen kommun i geography.yaml")
+                    error(
+                        variant.where, say("kb_check.forms.when_unknown_municipality", form=form.id, value=repr(value))
+                    )
             elif question.choices in kb.lists and value not in {o.value for o in kb.lists[question.choices].options}:
-                error(variant.where, f"{form.id}: when: {value!r} finns inte i listan {question.choices!r}")
+                error(
+                    variant.where,
+                    say(
+                        "kb_check.forms.when_unknown_value",
+                        form=form.id,
+                        value=repr(value),
+                        list=repr(question.choices),
+                    ),
+                )

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from lotsen.kb import model as m
 from lotsen.kb.form_fields import Error, LegalOf, SourcesOf, read_field
+from lotsen.texts import say
 
 STOP_ACTIONS = ("conditions", "cancel", "switch", "general-question")  # what a stop card's button does
 VARIANT_KEYS = {"when", "label", "help", "placeholder", "required", "intro"}
@@ -40,27 +41,27 @@ def read_extras(
 
     def text(node: Any, at: m.Where, what: str) -> str:
         if not isinstance(node, str) or not node.strip():
-            error(at, f"{fid}: {what} ska vara en text")
+            error(at, say("kb_check.forms.not_text", form=fid, key=what))
             return ""
         return node.strip() if "\n\n" in node else " ".join(node.split())
 
     def condition(node: Any, at: m.Where) -> str:
         value = node.get("if", "") if isinstance(node, dict) else ""
         if not isinstance(value, str) or (value and not id_ok(value.removeprefix("not ").replace("_", "-"))):
-            error(at, f"{fid}: if: ska vara ett villkor, till exempel kommunomrade eller not kommunomrade")
+            error(at, say("kb_check.forms.condition", form=fid))
             return ""
         return value
 
     def lines(node: Any, at: m.Where, what: str) -> tuple[m.Line, ...]:
         if not isinstance(node, list):
-            error(at, f"{fid}: {what} ska vara en lista med texter")
+            error(at, say("kb_check.forms.not_texts", form=fid, key=what))
             return ()
         out = []
         for item in node:
             here = where_of(item, at)
             if isinstance(item, dict):
                 if set(item) - {"text", "if", "source"}:
-                    error(here, f"{fid}: en rad i {what} har text och kan ha if och source")
+                    error(here, say("kb_check.forms.line_keys", form=fid, key=what))
                     continue
                 out.append(
                     m.Line(
@@ -78,7 +79,7 @@ def read_extras(
         if node is None:
             return ()
         if not isinstance(node, list):
-            error(at, f"{fid}: variants ska vara en lista")
+            error(at, say("kb_check.forms.variants_list", form=fid))
             return ()
         out = []
         for item in node:
@@ -91,11 +92,13 @@ def read_extras(
                 or not when
                 or not all(isinstance(k, str) and isinstance(v, str) for k, v in when.items())
             ):
-                error(here, f"{fid}: en variant har when: {{fält: värde}} och {', '.join(sorted(allowed - {'when'}))}")
+                when_example = "{" + say("kb_check.forms.variant_when_example") + "}"
+                keys = ", ".join(sorted(allowed - {"when"}))
+                error(here, say("kb_check.forms.variant_keys", form=fid, when=when_example, keys=keys))
                 continue
             required = item.get("required")
             if required is not None and not isinstance(required, bool):
-                error(here, f"{fid}: required ska vara true eller false")
+                error(here, say("kb_check.forms.variant_required", form=fid))
                 continue
             texts = {k: text(item[k], here, k) for k in ("label", "help", "placeholder", "intro") if k in item}
             out.append(m.Variant(tuple(when.items()), required=required, where=here, **texts))
@@ -103,10 +106,12 @@ def read_extras(
 
     # Steps and fields: variants and step sources (the rest was read by forms._step and read_field).
     steps = []
-    step_docs = {d.get("id"): d for d in doc.get("steps", []) if isinstance(d, dict)}
+    step_docs = {d["id"]: d for d in doc.get("steps", []) if isinstance(d, dict) and isinstance(d.get("id"), str)}
     for step in form.steps:
         step_doc = step_docs.get(step.id, {})
-        field_docs = {d.get("id"): d for d in step_doc.get("fields", []) if isinstance(d, dict)}
+        field_docs = {
+            d["id"]: d for d in step_doc.get("fields", []) if isinstance(d, dict) and isinstance(d.get("id"), str)
+        }
         fields = tuple(
             replace(f, variants=variants(field_docs.get(f.id, {}).get("variants"), f.where, VARIANT_KEYS - {"intro"}))
             for f in step.fields
@@ -125,7 +130,7 @@ def read_extras(
     if pre is not None:
         at = where_of(pre, form.where)
         if not isinstance(pre, dict) or set(pre) != {"about", "fields"} or not isinstance(pre["fields"], list):
-            error(at, f"{fid}: preconditions har about (texter) och fields (fält)")
+            error(at, say("kb_check.forms.preconditions_keys", form=fid))
         else:
             seen: set[str] = set()
             asked = [f for f in (read_field(d, name, at, fid, seen, error) for d in pre["fields"]) if f is not None]
@@ -136,7 +141,7 @@ def read_extras(
     if not isinstance(node, dict) or not all(
         isinstance(k, str) and id_ok(k.replace("_", "-")) and isinstance(v, str) and v.strip() for k, v in node.items()
     ):
-        error(where_of(node, form.where), f'{fid}: conditions ska vara villkor: "vad villkoret betyder"')
+        error(where_of(node, form.where), say("kb_check.forms.conditions", form=fid))
     else:
         conditions = {k: " ".join(v.split()) for k, v in node.items()}
     form = replace(form, conditions=conditions)
@@ -144,7 +149,7 @@ def read_extras(
     texts: dict[str, str] = {}
     node = doc.get("texts", {})
     if not isinstance(node, dict):
-        error(form.where, f'{fid}: texts ska vara nyckel: "text"')
+        error(form.where, say("kb_check.forms.texts", form=fid))
     else:
         for key, value in node.items():
             texts[str(key)] = text(value, where_of(node, form.where), f"texts.{key}")
@@ -155,14 +160,19 @@ def read_extras(
     stops: dict[str, m.Stop] = {}
     node = doc.get("stops", {})
     if not isinstance(node, dict):
-        error(form.where, f"{fid}: stops ska vara verdikt: {{title, lines, …}}")
+        error(form.where, say("kb_check.forms.stops", form=fid, keys="{title, lines, …}"))
         node = {}
     for code, spec in node.items():
         at = where_of(spec, form.where)
         if not isinstance(spec, dict) or set(spec) - STOP_KEYS or "title" not in spec or "lines" not in spec:
             error(
                 at,
-                f"{fid}: stoppet {code!r} har title och lines och kan ha {', '.join(sorted(STOP_KEYS - {'title', 'lines'}))}",
+                say(
+                    "kb_check.forms.stop_keys",
+                    form=fid,
+                    stop=repr(code),
+                    keys=", ".join(sorted(STOP_KEYS - {"title", "lines"})),
+                ),
             )
             continue
         contacts, actions = [], []
@@ -173,7 +183,7 @@ def read_extras(
                 or set(item) - {"purpose", "title", "text", "if", "source"}
                 or not all(isinstance(item.get(k), str) for k in ("purpose", "title"))
             ):
-                error(here, f"{fid}: en kontakt har purpose och title och kan ha text, if och source")
+                error(here, say("kb_check.forms.contact_keys", form=fid))
                 continue
             contacts.append(
                 m.StopContact(
@@ -192,10 +202,13 @@ def read_extras(
                 or set(item) - {"do", "title", "style", "if"}
                 or not all(isinstance(item.get(k), str) for k in ("do", "title"))
             ):
-                error(here, f"{fid}: en knapp har do och title och kan ha style och if")
+                error(here, say("kb_check.forms.action_keys", form=fid))
                 continue
             if item["do"] not in STOP_ACTIONS:
-                error(here, f"{fid}: do: {item['do']!r} finns inte (tillåtna: {', '.join(STOP_ACTIONS)})")
+                error(
+                    here,
+                    say("kb_check.forms.action_do", form=fid, do=repr(item["do"]), allowed=", ".join(STOP_ACTIONS)),
+                )
                 continue
             actions.append(
                 m.StopAction(

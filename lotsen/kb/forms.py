@@ -30,6 +30,7 @@ from lotsen.kb.case_block import read_case
 from lotsen.kb.form_extras import read_extras
 from lotsen.kb.form_fields import Error, LegalOf, SourcesOf, plain_text, read_field
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
+from lotsen.texts import say
 
 FORM_KEYS = {
     *("id", "title", "source", "notice", "steps", "preconditions", "conditions", "texts", "next_steps", "stops"),
@@ -63,7 +64,7 @@ def read_forms(
         if form is None:
             continue
         if form.id in forms:
-            error(form.where, f"formuläret {form.id!r} finns redan ({forms[form.id].where})")
+            error(form.where, say("kb_check.forms.form_twice", form=repr(form.id), where=forms[form.id].where))
             continue
         forms[form.id] = form
     return forms
@@ -72,17 +73,20 @@ def read_forms(
 def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Callable[[str], bool]) -> m.FormSpec | None:
     where = m.Where(name, getattr(doc, "line", 1))
     if not isinstance(doc, Located):
-        error(where, "ett formulär ska börja med id:, title: och steps:")
+        error(where, say("kb_check.forms.form_start"))
         return None
     unknown = set(doc) - FORM_KEYS
     if unknown:
-        error(where, f"okänd nyckel {sorted(unknown)[0]!r} (tillåtna: {', '.join(sorted(FORM_KEYS))})")
+        error(
+            where,
+            say("kb_check.forms.form_unknown_key", key=repr(sorted(unknown)[0]), allowed=", ".join(sorted(FORM_KEYS))),
+        )
     form_id, title = doc.get("id"), doc.get("title")
     if not isinstance(form_id, str) or not id_ok(form_id):
-        error(where, f"ogiltigt formulär-id {form_id!r}")
+        error(where, say("kb_check.forms.form_bad_id", form=repr(form_id)))
         return None
     if not isinstance(title, str) or not title.strip():
-        error(where, f"{form_id}: title saknas")
+        error(where, say("kb_check.forms.form_no_title", form=form_id))
         return None
     sources: tuple[m.SourceRef, ...] = ()
     if "source" in doc:
@@ -104,7 +108,7 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
         ):
             error(
                 m.Where(name, getattr(spec, "line", where.line)),
-                f"{form_id}: notice har title, text, begin (texter) och kan ha lines (en lista med texter)",
+                say("kb_check.forms.notice", form=form_id),
             )
         else:
             notice = m.Notice(
@@ -115,7 +119,7 @@ def _form(doc: Any, name: str, error: Error, sources_of: SourcesOf, id_ok: Calla
             )
     steps_doc = doc.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
-        error(where, f"{form_id}: steps ska vara en lista med minst ett steg")
+        error(where, say("kb_check.forms.no_steps", form=form_id))
         return None
     steps: list[m.StepSpec] = []
     seen: set[str] = set()
@@ -131,14 +135,14 @@ def _step(
 ) -> m.StepSpec | None:
     where = m.Where(name, getattr(doc, "line", parent.line))
     if not isinstance(doc, Located) or set(doc) - STEP_KEYS or not isinstance(doc.get("fields"), list):
-        error(where, f"{form_id}: ett steg har id, title, fields och kan ha intro")
+        error(where, say("kb_check.forms.step_keys", form=form_id))
         return None
     step_id, title = doc.get("id"), doc.get("title")
     if not isinstance(step_id, str) or not id_ok(step_id) or not isinstance(title, str) or not title.strip():
-        error(where, f"{form_id}: steget behöver ett giltigt id och en title")
+        error(where, say("kb_check.forms.step_id_title", form=form_id))
         return None
     fields = [f for f in (read_field(d, name, where, form_id, seen, error) for d in doc["fields"]) if f is not None]
     if not fields:
-        error(where, f"{form_id}: steget {step_id!r} har inga giltiga fält")
+        error(where, say("kb_check.forms.step_no_fields", form=form_id, step=repr(step_id)))
         return None
     return m.StepSpec(step_id, title.strip(), tuple(fields), plain_text(doc, "intro"), where)

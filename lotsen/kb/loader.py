@@ -17,6 +17,7 @@ from lotsen.kb import model as m
 from lotsen.kb.form_checks import check_forms
 from lotsen.kb.forms import read_forms
 from lotsen.kb.yamlio import Located, YamlError, load_yaml
+from lotsen.texts import say
 from lotsen.vagvisare.schema import check_navigator, read_navigator
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,7 +42,7 @@ class KnowledgeBaseError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        head = f"Kunskapsbasen har {len(problems)} fel"
+        head = say("kb_check.has_errors", count=len(problems))
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems[:50]))
 
 
@@ -52,7 +53,7 @@ Checker = Callable[[Any], tuple[Any, str | None]]
 
 def _text(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str) or not value.strip():
-        return None, "ska vara en text som inte är tom"
+        return None, say("kb_check.value.empty_text")
     return value.strip(), None
 
 
@@ -60,19 +61,19 @@ def _opt_text(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return "", None
     if not isinstance(value, str):
-        return None, "ska vara en text"
+        return None, say("kb_check.value.text")
     return value.strip(), None
 
 
 def _ident(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str) or not ID_RE.match(value):
-        return None, f"ogiltigt id {value!r} (använd små bokstäver a–z, siffror och bindestreck)"
+        return None, say("kb_check.value.bad_id", id=repr(value))
     return value, None
 
 
 def _bool(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, bool):
-        return None, "ska vara true eller false"
+        return None, say("kb_check.value.bool")
     return value, None
 
 
@@ -80,7 +81,7 @@ def _text_list(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return (), None
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        return None, "ska vara en lista med texter"
+        return None, say("kb_check.value.texts")
     return tuple(v.strip() for v in value), None
 
 
@@ -90,7 +91,7 @@ def _id_list(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and ID_RE.match(v) for v in value):
-        return None, "ska vara ett id eller en lista med id:n"
+        return None, say("kb_check.value.ids")
     return tuple(value), None
 
 
@@ -104,14 +105,14 @@ def _date(value: Any) -> tuple[Any, str | None]:
             return date.fromisoformat(value), None
         except ValueError:
             pass
-    return None, "ska vara ett datum som 2026-11-23"
+    return None, say("kb_check.value.date")
 
 
 def _url(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return "", None
     if not isinstance(value, str) or not re.fullmatch(r"https://[^\s()<>\[\]]+", value.strip()):
-        return None, "ska vara en webbadress som börjar med https://"
+        return None, say("kb_check.value.url")
     return value.strip(), None
 
 
@@ -120,13 +121,13 @@ def _sources(value: Any) -> tuple[Any, str | None]:
     refs = []
     for item in items:
         if not isinstance(item, dict) or set(item) - {"doc", "section"} or "doc" not in item:
-            return None, "source ska ha doc (id ur sources.yaml) och section (rubrik i dokumentet)"
+            return None, say("kb_check.value.source_shape")
         doc, section = item.get("doc"), item.get("section", "")
         if not isinstance(doc, str) or not isinstance(section, str):
-            return None, "source: doc och section ska vara texter"
+            return None, say("kb_check.value.source_not_texts")
         refs.append(m.SourceRef(doc=doc.strip(), section=section.strip()))
     if not refs:
-        return None, "source saknas"
+        return None, say("kb_check.value.source_missing")
     return tuple(refs), None
 
 
@@ -147,10 +148,8 @@ def _legal(value: Any) -> tuple[Any, str | None]:
         ):
             refs.append(m.LegalRef(note=item["id"], cited=str(item.get("cited", "")).strip()))
         else:
-            return None, (
-                'legal_note ska vara ett id ur legal_notes.yaml, eller {id: …, cited: "hänvisningen '
-                'som den står i källan"}, eller en lista med sådana'
-            )
+            example = '{id: …, cited: "' + say("kb_check.value.legal_note_cited") + '"}'
+            return None, say("kb_check.value.legal_note", example=example)
     return tuple(refs), None
 
 
@@ -164,15 +163,15 @@ def _contacts(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return (), None
     if not isinstance(value, list):
-        return None, "contacts ska vara en lista"
+        return None, say("kb_check.value.contacts")
     out = []
     for item in value:
         if not isinstance(item, dict) or set(item) - {"role", "name", "email", "phone"}:
-            return None, "varje kontakt har role och kan ha name, email, phone"
+            return None, say("kb_check.value.contact_keys")
         if not isinstance(item.get("role"), str) or not item["role"].strip():
-            return None, "varje kontakt måste ha role"
+            return None, say("kb_check.value.contact_role")
         if any(not isinstance(item.get(k, ""), str) for k in ("name", "email", "phone")):
-            return None, "name, email och phone ska vara texter (sätt telefonnummer inom citattecken)"
+            return None, say("kb_check.value.contact_texts")
         out.append(m.Contact(**{k: str(v).strip() for k, v in item.items()}))
     return tuple(out), None
 
@@ -380,14 +379,16 @@ class _Collector:
         if doc is None:
             return
         if not isinstance(doc, Located):
-            self.error(m.Where(name, 1), f"filen ska börja med {' / '.join(k + ':' for k in allowed)}")
+            self.error(m.Where(name, 1), say("kb_check.file.start", keys=" / ".join(k + ":" for k in allowed)))
             return
         for key, items in doc.items():
             if key not in allowed:
-                self.error(m.Where(name, doc.line), f"okänd nyckel {key!r} (tillåtna: {', '.join(allowed)})")
+                self.error(
+                    m.Where(name, doc.line), say("kb_check.file.unknown_key", key=repr(key), allowed=", ".join(allowed))
+                )
                 continue
             if not isinstance(items, list):
-                self.error(m.Where(name, doc.line), f"{key} ska vara en lista")
+                self.error(m.Where(name, doc.line), say("kb_check.file.not_a_list", key=key))
                 continue
             for item in items:
                 self.record(key, item, m.Where(name, getattr(item, "line", doc.line)))
@@ -395,24 +396,27 @@ class _Collector:
     def record(self, kind: str, item: Any, where: m.Where) -> None:
         spec = SPECS[kind]
         if not isinstance(item, dict):
-            self.error(where, f"varje post i {kind} ska vara en mappning (nyckel: värde)")
+            self.error(where, say("kb_check.file.not_a_mapping", kind=kind))
             return
         values: dict[str, Any] = {}
         ok = True
         for key in item:
             if key not in spec:
-                self.error(where, f"okänt fält {key!r} i {kind} (tillåtna: {', '.join(spec)})")
+                self.error(where, say("kb_check.file.unknown_field", key=repr(key), kind=kind, allowed=", ".join(spec)))
                 ok = False
         for key, (required, check) in spec.items():
             if key not in item:
                 if required:
-                    self.error(where, f"fältet {key!r} saknas")
+                    self.error(where, say("kb_check.file.missing_field", key=repr(key)))
                     ok = False
                 continue
             value, problem = check(item[key])
             if problem:
                 label = item.get("id", "") if isinstance(item.get("id"), str) else ""
-                self.error(where, f"{key}{' i ' + label if label else ''}: {problem}")
+                if label:
+                    self.error(where, say("kb_check.file.bad_value_in", key=key, id=label, problem=problem))
+                else:
+                    self.error(where, say("kb_check.file.bad_value", key=key, problem=problem))
                 ok = False
             else:
                 values[key] = value
@@ -463,11 +467,11 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
     root = Path(directory)
     col = _Collector(root)
     if not root.is_dir():
-        return None, [Problem(str(root), 0, "mappen för kunskapsbasen finns inte")]
+        return None, [Problem(str(root), 0, say("kb_check.file.no_folder"))]
     for fname, allowed in FILES.items():
         path = root / fname
         if not path.exists():
-            col.problems.append(Problem(col.rel(path), 0, "filen saknas"))
+            col.problems.append(Problem(col.rel(path), 0, say("kb_check.file.missing")))
             continue
         col.read(path, allowed)
     for fname, allowed in OPTIONAL_FILES.items():
@@ -475,7 +479,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
             col.read(root / fname, allowed)
     qa_files = sorted((root / "qa").glob("*.yaml"))
     if not qa_files:
-        col.problems.append(Problem(col.rel(root / "qa"), 0, "inga frågor och svar (qa/*.yaml) hittades"))
+        col.problems.append(Problem(col.rel(root / "qa"), 0, say("kb_check.file.no_entries")))
     for path in qa_files:
         col.read(path, ("entries",))
     forms_path = root / "forms.yaml"
@@ -512,7 +516,7 @@ def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None,
         for values, where in records:
             obj = _build(kind, values, where)
             if obj.id in table:
-                col.error(where, f"id {obj.id!r} finns redan ({table[obj.id].where})")
+                col.error(where, say("kb_check.references.duplicate_id", id=repr(obj.id), where=table[obj.id].where))
                 continue
             table[obj.id] = obj
         built[kind] = table
@@ -557,7 +561,7 @@ def _with_taught(entries: dict[str, m.Entry], taught: list[m.Taught], col: _Coll
             continue
         entry = out.get(item.entry)
         if entry is None:
-            col.error(item.where, f"entry {item.entry!r}: det finns ingen fråga med det id:t")
+            col.error(item.where, say("kb_check.references.taught_unknown_entry", entry=repr(item.entry)))
             continue
         if item.question not in entry.phrasings:
             out[item.entry] = replace(entry, phrasings=entry.phrasings + (item.question,))
@@ -573,41 +577,41 @@ def _read_lists(col: _Collector, path: Path) -> None:
         col.problems.append(Problem(exc.file, exc.line, exc.message))
         return
     if not isinstance(doc, Located) or set(doc) != {"lists"} or not isinstance(doc["lists"], dict):
-        col.error(m.Where(name, getattr(doc, "line", 1)), "forms.yaml ska bara innehålla lists: med namngivna listor")
+        col.error(m.Where(name, getattr(doc, "line", 1)), say("kb_check.lists.top"))
         return
     for list_id, spec in doc["lists"].items():
         where = m.Where(name, getattr(spec, "line", doc.line))
         if not isinstance(list_id, str) or not ID_RE.match(list_id):
-            col.error(where, f"ogiltigt list-id {list_id!r}")
+            col.error(where, say("kb_check.lists.bad_id", list=repr(list_id)))
             continue
         if not isinstance(spec, dict) or set(spec) - {"title", "source", "options"} or "options" not in spec:
-            col.error(where, f"{list_id}: en lista har title, options och kan ha source")
+            col.error(where, say("kb_check.lists.keys", list=list_id))
             continue
         sources: tuple[m.SourceRef, ...] = ()
         if "source" in spec:
             sources, problem = _sources(spec["source"])
             if problem:
-                col.error(where, f"{list_id}: {problem}")
+                col.error(where, say("kb_check.lists.problem", list=list_id, problem=problem))
                 continue
         options: list[m.Option] = []
         for item in spec["options"] if isinstance(spec["options"], list) else [None]:
             item_where = m.Where(name, getattr(item, "line", where.line))
             if not isinstance(item, dict) or set(item) != {"value", "title"}:
-                col.error(item_where, f"{list_id}: varje alternativ har exakt value och title")
+                col.error(item_where, say("kb_check.lists.option_keys", list=list_id))
                 continue
             value, title = item["value"], item["title"]
             if not isinstance(value, str) or not ID_RE.match(value):
-                col.error(item_where, f"{list_id}: ogiltigt value {value!r} (små bokstäver, siffror, bindestreck)")
+                col.error(item_where, say("kb_check.lists.bad_value", list=list_id, value=repr(value)))
                 continue
             if not isinstance(title, str) or not title.strip():
-                col.error(item_where, f"{list_id}: title saknas för {value!r}")
+                col.error(item_where, say("kb_check.lists.no_title", list=list_id, value=repr(value)))
                 continue
             if any(o.value == value for o in options):
-                col.error(item_where, f"{list_id}: value {value!r} finns två gånger")
+                col.error(item_where, say("kb_check.lists.value_twice", list=list_id, value=repr(value)))
                 continue
             options.append(m.Option(value, title.strip()))
         if not options:
-            col.error(where, f"{list_id}: listan har inga giltiga alternativ")
+            col.error(where, say("kb_check.lists.no_options", list=list_id))
             continue
         title = spec.get("title")
         if not isinstance(title, str):
@@ -619,7 +623,7 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
     def check_sources(obj: Any) -> None:
         for ref in getattr(obj, "sources", ()):
             if ref.doc not in kb.sources:
-                col.error(obj.where, f"källan {ref.doc!r} finns inte i sources.yaml")
+                col.error(obj.where, say("kb_check.references.unknown_source", doc=repr(ref.doc)))
 
     for table in (
         kb.parties,
@@ -638,41 +642,52 @@ def _check_references(kb: m.KnowledgeBase, col: _Collector) -> None:
         for obj in table.values():
             for ref in obj.legal:
                 if ref.note not in kb.legal_notes:
-                    col.error(obj.where, f"{obj.id}: legal_note {ref.note!r} finns inte i legal_notes.yaml")
+                    col.error(obj.where, say("kb_check.references.unknown_legal_note", id=obj.id, note=repr(ref.note)))
     for muni in kb.municipalities.values():
         if muni.forbund and muni.forbund not in kb.forbund:
-            col.error(muni.where, f"förbundet {muni.forbund!r} finns inte i geography.yaml")
+            col.error(muni.where, say("kb_check.references.unknown_forbund", forbund=repr(muni.forbund)))
     for obj in list(kb.processes.values()) + list(kb.efforts.values()):
         for mid in obj.municipalities:
             if mid not in kb.municipalities:
-                col.error(obj.where, f"kommunen {mid!r} finns inte i geography.yaml")
+                col.error(obj.where, say("kb_check.references.unknown_municipality", municipality=repr(mid)))
     for cl in kb.contact_lists.values():
         if cl.party and cl.party not in kb.parties:
-            col.error(cl.where, f"parten {cl.party!r} finns inte i parties.yaml")
+            col.error(cl.where, say("kb_check.references.unknown_party", party=repr(cl.party)))
     for route in kb.routes:
         if route.purpose not in kb.purposes:
-            col.error(route.where, f"syftet {route.purpose!r} finns inte bland purposes")
+            col.error(route.where, say("kb_check.references.route_unknown_purpose", purpose=repr(route.purpose)))
         if route.contact_list not in kb.contact_lists:
-            col.error(route.where, f"kontaktlistan {route.contact_list!r} finns inte i contacts.yaml")
+            col.error(route.where, say("kb_check.references.unknown_contact_list", list=repr(route.contact_list)))
         for mid in route.municipalities:
             if mid != "*" and mid not in kb.municipalities:
-                col.error(route.where, f"kommunen {mid!r} finns inte i geography.yaml")
+                col.error(route.where, say("kb_check.references.unknown_municipality", municipality=repr(mid)))
     for purpose in kb.purposes.values():
         if not any(r.purpose == purpose.id and r.municipalities == ("*",) for r in kb.routes):
-            col.error(purpose.where, f'syftet {purpose.id!r} saknar en standardregel (municipalities: "*")')
+            col.error(purpose.where, say("kb_check.references.no_default_route", purpose=repr(purpose.id)))
     for entry in kb.entries.values():
         if len(entry.phrasings) < 1:
-            col.error(entry.where, f"{entry.id}: minst en formulering behövs")
+            col.error(entry.where, say("kb_check.references.no_phrasing", id=entry.id))
         for pid in entry.parties:
             if pid not in kb.parties:
-                col.error(entry.where, f"{entry.id}: parten {pid!r} finns inte i parties.yaml")
+                col.error(entry.where, say("kb_check.references.entry_unknown_party", id=entry.id, party=repr(pid)))
         for rid in entry.related:
             if rid not in kb.entries:
-                col.error(entry.where, f"{entry.id}: relaterad fråga {rid!r} finns inte")
+                col.error(entry.where, say("kb_check.references.unknown_related", id=entry.id, related=repr(rid)))
             elif rid == entry.id:
-                col.error(entry.where, f"{entry.id}: en fråga kan inte vara relaterad till sig själv")
+                col.error(entry.where, say("kb_check.references.related_to_itself", id=entry.id))
         if entry.contact_purpose and entry.contact_purpose not in kb.purposes:
-            col.error(entry.where, f"{entry.id}: syftet {entry.contact_purpose!r} finns inte i routing.yaml")
+            col.error(
+                entry.where,
+                say("kb_check.references.unknown_purpose", id=entry.id, purpose=repr(entry.contact_purpose)),
+            )
         for action in entry.actions:
             if action not in FLOW_ACTIONS:
-                col.error(entry.where, f"{entry.id}: okänd åtgärd {action!r} (tillåtna: {', '.join(FLOW_ACTIONS)})")
+                col.error(
+                    entry.where,
+                    say(
+                        "kb_check.references.unknown_action",
+                        id=entry.id,
+                        action=repr(action),
+                        allowed=", ".join(FLOW_ACTIONS),
+                    ),
+                )

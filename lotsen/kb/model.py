@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from lotsen.texts import say
+
 
 @dataclass(frozen=True)
 class Where:
@@ -265,7 +267,7 @@ class KnowledgeBase:
             note = self.legal_notes.get(ref.note)
             if note is None:
                 continue
-            cited = f"Källan hänvisar till {ref.cited}. " if ref.cited else ""
+            cited = say("legal_notes.cited", cited=ref.cited) + " " if ref.cited else ""
             out.append(f"**{note.title}.** {cited}{note.text}")
         return out
 

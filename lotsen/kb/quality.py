@@ -37,19 +37,21 @@ from lotsen.kb.readability import lix
 from lotsen.matching import Matcher
 from lotsen.settings import ROOT
 from lotsen.text import fold, normalise
+from lotsen.texts import say
 
-WARNING_KINDS: dict[str, str] = {
-    "few-phrasings": "för få formuleringar",
-    "phrasing-collision": "formuleringar som boten kan blanda ihop",
-    "long-answer": "för långt svar",
-    "unused-contact-list": "kontaktlista som ingen regel använder",
-    "source": "källa saknas eller är okänd",
-    "review": "inte granskad på länge",
-    "hard-to-read": "svårläst svar (LIX)",
-    "unsupported-fact": "uppgift som inte står i den angivna källan",
-    "unrelated-source": "källan handlar inte om svaret",
-    "legal-note": "hänvisning till gammal lag utan lagnot",
-}
+# The warning codes (described in the module docstring); a known warning is listed by its code.
+WARNING_KINDS: tuple[str, ...] = (
+    "few-phrasings",
+    "phrasing-collision",
+    "long-answer",
+    "unused-contact-list",
+    "source",
+    "review",
+    "hard-to-read",
+    "unsupported-fact",
+    "unrelated-source",
+    "legal-note",
+)
 
 
 def _find_seeds() -> Path:
@@ -116,9 +118,9 @@ def _phrasings(kb: m.KnowledgeBase, minimum: int) -> list[Problem]:
                     e.where,
                     "few-phrasings",
                     e.id,
-                    f"{e.id}: bara {len(e.phrasings)} formulering{'' if len(e.phrasings) == 1 else 'ar'} "
-                    f"under phrasings – skriv minst {minimum} sätt att fråga, "
-                    f"så känner boten igen frågan",
+                    say("kb_check.quality.few_phrasings_one", id=e.id, minimum=minimum)
+                    if len(e.phrasings) == 1
+                    else say("kb_check.quality.few_phrasings", id=e.id, count=len(e.phrasings), minimum=minimum),
                 )
             )
     return out
@@ -152,8 +154,7 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
                         e.where,
                         "phrasing-collision",
                         f"{e.id} ~ {other.id}",
-                        f"”{text}” står både under {e.id} och under {other.id} ({other.where}) – "
-                        f"boten kan inte veta vilken fråga som menas; ta bort eller skriv om den ena",
+                        say("kb_check.quality.same_phrasing", text=text, id=e.id, other=other.id, where=other.where),
                     )
                 )
     for index, (entry_id, text) in enumerate(matcher.phrasings()):
@@ -170,25 +171,31 @@ def _collisions(kb: m.KnowledgeBase, matcher: Matcher) -> list[Problem]:
         if own is not None and result.best is own and rival.score < own_score * (1 - COLLISION_MARGIN):
             continue
         other = kb.entries[rival.entry_id]
-        own_text = _num(own_score) if own else "under gränsen"
+        own_text = _num(own_score) if own else say("kb_check.quality.below_threshold")
         if result.best is not None and result.best.entry_id == rival.entry_id and rival.score > own_score:
-            what = (
-                f"boten svarar med {other.id} i stället (poäng {_num(rival.score)} mot {own_text}), "
-                f"närmast ”{rival.phrasing}” ({other.where})"
+            what = say(
+                "kb_check.quality.rival_wins",
+                other=other.id,
+                score=_num(rival.score),
+                own=own_text,
+                phrasing=rival.phrasing,
+                where=other.where,
             )
         else:
-            what = (
-                f"{other.id} får nästan samma poäng ({_num(rival.score)} mot {own_text}, närmast "
-                f"”{rival.phrasing}”, {other.where}), så boten kan inte skilja dem åt och frågar "
-                f"”Menade du …?” i stället för att svara"
+            what = say(
+                "kb_check.quality.rival_close",
+                other=other.id,
+                score=_num(rival.score),
+                own=own_text,
+                phrasing=rival.phrasing,
+                where=other.where,
             )
         out.append(
             _warn(
                 e.where,
                 "phrasing-collision",
                 f"{e.id} ~ {other.id}",
-                f"”{text}” står under {e.id}, men {what} – skriv om formuleringarna så att "
-                f"de två frågorna skiljer sig åt (testa med testa: …)",
+                say("kb_check.quality.collision", text=text, id=e.id, what=what),
             )
         )
     return out
@@ -207,8 +214,7 @@ def _long_answers(kb: m.KnowledgeBase, maximum: int) -> list[Problem]:
                     e.where,
                     "long-answer",
                     e.id,
-                    f"{e.id}: svaret är {len(e.answer)} tecken, mer än ett kort visar bekvämt "
-                    f"(högst {maximum}) – korta svaret eller dela upp det i två frågor med related",
+                    say("kb_check.quality.long_answer", id=e.id, length=len(e.answer), maximum=maximum),
                 )
             )
     return out
@@ -218,16 +224,16 @@ def _reviews(kb: m.KnowledgeBase, today: date, days: int) -> list[Problem]:
     out = []
     limit = today - timedelta(days=days)
     for e in kb.entries.values():
-        owner = f" (ansvarig: {e.owner})" if e.owner else " (ingen ansvarig angiven i owner)"
+        owner = say("kb_check.quality.owner", owner=e.owner) if e.owner else say("kb_check.quality.no_owner")
         if e.reviewed is None:
-            out.append(_warn(e.where, "review", e.id, f"{e.id}: saknar granskningsdatum (reviewed){owner}"))
+            out.append(_warn(e.where, "review", e.id, say("kb_check.quality.not_reviewed", id=e.id, owner=owner)))
         elif e.reviewed > today:
             out.append(
                 _warn(
                     e.where,
                     "review",
                     e.id,
-                    f"{e.id}: granskningsdatumet {e.reviewed.isoformat()} ligger i framtiden{owner}",
+                    say("kb_check.quality.reviewed_in_future", id=e.id, date=e.reviewed.isoformat(), owner=owner),
                 )
             )
         elif e.reviewed < limit:
@@ -236,8 +242,7 @@ def _reviews(kb: m.KnowledgeBase, today: date, days: int) -> list[Problem]:
                     e.where,
                     "review",
                     e.id,
-                    f"{e.id}: granskades senast {e.reviewed.isoformat()}, för mer än {days} dagar sedan"
-                    f"{owner} – läs igenom svaret och uppdatera reviewed",
+                    say("kb_check.quality.stale", id=e.id, date=e.reviewed.isoformat(), days=days, owner=owner),
                 )
             )
     return out
@@ -253,8 +258,7 @@ def _unused_contact_lists(kb: m.KnowledgeBase) -> list[Problem]:
             cl.where,
             "unused-contact-list",
             cl.id,
-            f"kontaktlistan {cl.id} används inte av någon regel i routing.yaml, så boten visar den aldrig – "
-            f"lägg till en regel eller ta bort listan",
+            say("kb_check.quality.unused_contact_list", list=cl.id),
         )
         for cl in kb.contact_lists.values()
         if cl.id not in used
@@ -273,24 +277,28 @@ def _flat(text: str) -> str:
 
 def _facts(kb: m.KnowledgeBase) -> Iterable[tuple[str, Any, bool]]:
     """(kind label, object, source expected) for everything that can cite a source."""
+    label = say("kb_check.quality.what_entry")
     for e in kb.entries.values():
-        yield "frågan", e, True
-    for kind, table in (
-        ("parten", kb.parties),
-        ("begreppet", kb.concepts),
-        ("processen", kb.processes),
-        ("insatsen", kb.efforts),
-        ("kontaktlistan", kb.contact_lists),
-        ("kommunen", kb.municipalities),
+        yield label, e, True
+    for label, table in (
+        (say("kb_check.quality.what_party"), kb.parties),
+        (say("kb_check.quality.what_concept"), kb.concepts),
+        (say("kb_check.quality.what_process"), kb.processes),
+        (say("kb_check.quality.what_effort"), kb.efforts),
+        (say("kb_check.quality.what_contact_list"), kb.contact_lists),
+        (say("kb_check.quality.what_municipality"), kb.municipalities),
     ):
         for obj in table.values():
-            yield kind, obj, True
+            yield label, obj, True
+    label = say("kb_check.quality.what_forbund")
     for fb in kb.forbund.values():
-        yield "förbundet", fb, fb.in_seeds  # in_seeds: false is external knowledge by design
+        yield label, fb, fb.in_seeds  # in_seeds: false is external knowledge by design
+    label = say("kb_check.quality.what_list")
     for pick in kb.lists.values():
-        yield "listan", pick, False  # form options: a source is welcome but not required
+        yield label, pick, False  # form options: a source is welcome but not required
+    label = say("kb_check.quality.what_rule")
     for rule in getattr(kb.navigator, "rules", ()):
-        yield "regeln", rule, True  # Vägvisaren (vagvisare.yaml): every recommendation names its source
+        yield label, rule, True  # Vägvisaren (vagvisare.yaml): every recommendation names its source
 
 
 def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
@@ -309,8 +317,7 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                         src.where,
                         "source",
                         src.id,
-                        f"källan {src.id}: filen {src.file} är inget känt källdokument "
-                        f"(finns inte i {seeds_dir.name}/)",
+                        say("kb_check.quality.unknown_seed", source=src.id, file=src.file, folder=seeds_dir.name),
                     )
                 )
     for label, obj, expected in _facts(kb):
@@ -321,7 +328,7 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                         obj.where,
                         "source",
                         obj.id,
-                        f"{label} {obj.id} saknar source – ange doc och section som visar var uppgiften kommer ifrån",
+                        say("kb_check.quality.no_source", what=label, id=obj.id),
                     )
                 )
             continue
@@ -334,7 +341,7 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                         obj.where,
                         "source",
                         obj.id,
-                        f"{label} {obj.id}: källan {ref.doc} saknar section (rubriken i dokumentet)",
+                        say("kb_check.quality.no_section", what=label, id=obj.id, doc=ref.doc),
                     )
                 )
                 continue
@@ -349,8 +356,14 @@ def _sources(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                         obj.where,
                         "source",
                         obj.id,
-                        f"{label} {obj.id}: rubriken ”{ref.section}” finns inte i {ref.doc} "
-                        f"({kb.sources[ref.doc].file}) – skriv rubriken som den står i dokumentet",
+                        say(
+                            "kb_check.quality.unknown_heading",
+                            what=label,
+                            id=obj.id,
+                            section=ref.section,
+                            doc=ref.doc,
+                            file=kb.sources[ref.doc].file,
+                        ),
                     )
                 )
     return out
@@ -369,8 +382,7 @@ def _hard_to_read(kb: m.KnowledgeBase, maximum: float) -> list[Problem]:
                     e.where,
                     "hard-to-read",
                     e.id,
-                    f"{e.id}: svaret har LIX {value:.0f} (högst {maximum:.0f}) – skriv kortare meningar "
-                    f"och enklare ord, svaret först",
+                    say("kb_check.quality.hard_to_read", id=e.id, lix=f"{value:.0f}", maximum=f"{maximum:.0f}"),
                 )
             )
     return out
@@ -382,8 +394,9 @@ _OLD_SOL = re.compile(r"\bsol\b|socialtjanstlag|2001:453")
 def _legal_notes(kb: m.KnowledgeBase) -> list[Problem]:
     """Every answer or concept citing the old socialtjänstlag carries a legal_note."""
     out = []
-    items: list[tuple[str, m.Entry | m.Concept, str]] = [("frågan", e, e.answer) for e in kb.entries.values()]
-    items += [("begreppet", c, f"{c.term} {c.expansion} {c.definition}") for c in kb.concepts.values()]
+    entry, concept = say("kb_check.quality.what_entry"), say("kb_check.quality.what_concept")
+    items: list[tuple[str, m.Entry | m.Concept, str]] = [(entry, e, e.answer) for e in kb.entries.values()]
+    items += [(concept, c, f"{c.term} {c.expansion} {c.definition}") for c in kb.concepts.values()]
     for label, obj, text in items:
         if _OLD_SOL.search(fold(text)) and not obj.legal:
             out.append(
@@ -391,8 +404,12 @@ def _legal_notes(kb: m.KnowledgeBase) -> list[Problem]:
                     obj.where,
                     "legal-note",
                     obj.id,
-                    f"{label} {obj.id} hänvisar till socialtjänstlagen men saknar legal_note – lägg till "
-                    f'legal_note: {{id: ny-socialtjanstlag, cited: "hänvisningen som i källan"}}',
+                    say(
+                        "kb_check.quality.legal_note",
+                        what=label,
+                        id=obj.id,
+                        example='{id: ny-socialtjanstlag, cited: "' + say("kb_check.quality.legal_note_cited") + '"}',
+                    ),
                 )
             )
     return out
@@ -553,9 +570,12 @@ def _drift(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                     e.where,
                     "unsupported-fact",
                     e.id,
-                    f"{e.id}: svaret nämner {', '.join('”' + x + '”' for x in missing)}, som inte står i den "
-                    f"angivna källan ({'; '.join(r.section for r in e.sources)}) – ange rätt avsnitt, "
-                    f"eller rätta uppgiften",
+                    say(
+                        "kb_check.quality.unsupported_fact",
+                        id=e.id,
+                        facts=", ".join("”" + x + "”" for x in missing),
+                        sections="; ".join(r.section for r in e.sources),
+                    ),
                 )
             )
         if not _content_words(answer) & _content_words(cited):
@@ -564,8 +584,7 @@ def _drift(kb: m.KnowledgeBase, seeds_dir: Path | None) -> list[Problem]:
                     e.where,
                     "unrelated-source",
                     e.id,
-                    f"{e.id}: svaret har inget innehållsord gemensamt med det angivna avsnittet "
-                    f"({'; '.join(r.section for r in e.sources)}) – ange avsnittet där uppgiften står",
+                    say("kb_check.quality.unrelated_source", id=e.id, sections="; ".join(r.section for r in e.sources)),
                 )
             )
     return out

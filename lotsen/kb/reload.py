@@ -25,6 +25,7 @@ from lotsen.kb.loader import Problem, check_knowledge_base
 from lotsen.kb.quality import DEFAULT_SEEDS_DIR, check_quality
 from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
+from lotsen.texts import say
 
 log = logging.getLogger(__name__)
 RELOAD_SWITCH_INTERVAL = 0.001  # seconds (Python's default is 0.005)
@@ -45,12 +46,12 @@ class ReloadResult:
     def summary_lines(self) -> list[str]:
         """Swedish lines for logs and the CLI."""
         if self.busy:
-            return ["En omladdning pågår redan."]
+            return [say("kb_check.reload.busy")]
         if not self.ok:
-            return [f"Kunskapsbasen laddades inte om: {len(self.errors)} fel."] + [str(p) for p in self.errors]
-        head = f"Kunskapsbasen är omladdad: {self.entries} frågor."
+            return [say("kb_check.reload.refused", count=len(self.errors))] + [str(p) for p in self.errors]
+        head = say("kb_check.reload.done", entries=self.entries)
         changes = self.diff.lines() if self.diff else []
-        return [head] + (changes or ["Inget har ändrats."])
+        return [head] + (changes or [say("kb_check.reload.unchanged")])
 
 
 def _prepare(directory: Path, previous: Matcher | None = None) -> tuple[Snapshot | None, list[Problem]]:

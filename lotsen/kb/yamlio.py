@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from lotsen.texts import say
+
 
 class Located(dict):
     """A mapping that knows its file and 1-based line."""
@@ -50,7 +52,7 @@ def load_yaml(path: Path, display_name: str | None = None) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlError(name, 1, f"filen är inte UTF-8 ({exc.reason})") from exc
+        raise YamlError(name, 1, say("kb_check.file.not_utf8", reason=exc.reason)) from exc
     loader = _LineLoader(text)
     loader.name = name
     try:
@@ -58,6 +60,6 @@ def load_yaml(path: Path, display_name: str | None = None) -> object:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError(name, line, f"YAML-fel: {exc.problem or exc}") from exc
+        raise YamlError(name, line, say("kb_check.file.yaml_error", problem=exc.problem or exc)) from exc
     finally:
         loader.dispose()
