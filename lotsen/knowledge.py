@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lotsen.kb import KnowledgeBase, load_knowledge_base
+from lotsen.kb.loader import ReadCache
 from lotsen.matching import Matcher
 
 
@@ -37,7 +38,8 @@ class Knowledge:
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        kb = load_knowledge_base(self.directory)
+        self.read_cache: ReadCache = {}  # what loading each file gave: a reload parses only changed files
+        kb = load_knowledge_base(self.directory, self.read_cache)
         self._snapshot = Snapshot(kb, Matcher(kb))
         _settle(kb)
         self.reloading = False  # set by lotsen.kb.reload while a reload is being checked

@@ -179,7 +179,8 @@ def test_a_file_read_before_is_not_parsed_again_and_gives_the_same_knowledge_bas
     edit re-reads only that file); a changed file is read again, errors and all."""
     from lotsen.kb import loader, yamlio
 
-    first, _ = loader.check_knowledge_base(kb_dir)
+    cache: loader.ReadCache = {}  # the bot's is lotsen.knowledge.Knowledge.read_cache
+    first, _ = loader.check_knowledge_base(kb_dir, cache)
     parsed: list[str] = []
     original = yamlio.load_yaml
 
@@ -188,13 +189,17 @@ def test_a_file_read_before_is_not_parsed_again_and_gives_the_same_knowledge_bas
         return original(path, name)
 
     monkeypatch.setattr(loader, "load_yaml", counting)
-    again, errors = loader.check_knowledge_base(kb_dir)
+    again, errors = loader.check_knowledge_base(kb_dir, cache)
     assert again == first and errors == []
     assert not [n for n in parsed if "/qa/" in n or n.endswith(("concepts.yaml", "sources.yaml"))]
     qa = kb_dir / "qa" / "test.yaml"
     qa.write_text(qa.read_text(encoding="utf-8") + '  - id: trasig\n    question: "Utan svar"\n', encoding="utf-8")
-    broken, errors = loader.check_knowledge_base(kb_dir)
+    broken, errors = loader.check_knowledge_base(kb_dir, cache)
     assert broken is None and any("fältet 'answer' saknas" in str(p) for p in errors)
     assert "knowledge/qa/test.yaml" in parsed
-    broken_again, errors_again = loader.check_knowledge_base(kb_dir)  # the errors come from the cache too
+    broken_again, errors_again = loader.check_knowledge_base(kb_dir, cache)  # the errors come from the cache too
+    # without a cache, every file is parsed
+    parsed.clear()
+    loader.check_knowledge_base(kb_dir)
+    assert "knowledge/concepts.yaml" in parsed
     assert broken_again is None and [str(p) for p in errors_again] == [str(p) for p in errors]

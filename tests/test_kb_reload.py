@@ -214,7 +214,13 @@ async def test_the_builder_started_as_a_new_process_gives_the_same_result(kb_dir
     results = []
     for fork in (True, False):
         build = IsolatedBuild(
-            kb_dir, review_days=365, today=None, seeds_dir=None, previous=knowledge.snapshot, fork=fork
+            kb_dir,
+            review_days=365,
+            today=None,
+            seeds_dir=None,
+            previous=knowledge.snapshot,
+            cache=knowledge.read_cache,
+            fork=fork,
         )
         try:
             await build.start()
@@ -229,9 +235,7 @@ async def test_the_builder_started_as_a_new_process_gives_the_same_result(kb_dir
     # the forked child sent the file it read anew back for the bot's loader cache
     import hashlib
 
-    from lotsen.kb import loader
-
-    key, records, problems = loader._READ_CACHE["knowledge/qa/test.yaml"]
+    key, records, problems = knowledge.read_cache["knowledge/qa/test.yaml"]
     assert key[2] == hashlib.blake2b((kb_dir / "qa" / "test.yaml").read_bytes()).digest()
     assert [values["id"] for _, values, _ in records][-1] == "arena-remiss" and problems == []
     assert forked.kb == spawned.kb and len(forked.kb.entries) == 7 and forked_warnings == spawned_warnings

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lotsen.kb.diff import KbDiff, diff_knowledge
-from lotsen.kb.loader import Problem
+from lotsen.kb.loader import Problem, ReadCache
 from lotsen.knowledge import Snapshot
 from lotsen.matching import Matcher
 
@@ -83,10 +83,10 @@ def _pieces(value: Any) -> list[tuple[str, Any]]:
 
 def child_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
     """The child started as `python -m lotsen.kb.isolated` (where fork is not available)."""
-    return _build_and_send(stdout, pickle.load(stdin), None)
+    return _build_and_send(stdout, pickle.load(stdin), None, None)
 
 
-def _forked_main(fd: int, args: tuple, previous: Snapshot | None) -> int:
+def _forked_main(fd: int, args: tuple, previous: Snapshot | None, cache: ReadCache | None) -> int:
     """The child forked from the bot: it already has the bot's modules, its knowledge base
     (`previous`) and the loader's cache of the files read before, so it parses only the files
     that changed and analyses only the phrasings that may have."""
@@ -98,17 +98,17 @@ def _forked_main(fd: int, args: tuple, previous: Snapshot | None) -> int:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     gc.freeze()  # what the bot had: never walked by this process's collector
     with os.fdopen(fd, "wb") as out:
-        return _build_and_send(out, args, previous)
+        return _build_and_send(out, args, previous, cache)
 
 
-def _build_and_send(stdout: BinaryIO, args: tuple, previous: Snapshot | None) -> int:
+def _build_and_send(stdout: BinaryIO, args: tuple, previous: Snapshot | None, cache: ReadCache | None) -> int:
     from lotsen.kb import loader
     from lotsen.kb.quality import check_quality
 
     directory, review_days, today, seeds_dir = args
     try:
-        cached = {name: value[0] for name, value in loader._READ_CACHE.items()}
-        kb, errors = loader.check_knowledge_base(Path(directory))
+        cached = {name: value[0] for name, value in (cache or {}).items()}
+        kb, errors = loader.check_knowledge_base(Path(directory), cache)
         if kb is None:
             _send(stdout, ("errors", errors))
             return 0
@@ -123,8 +123,8 @@ def _build_and_send(stdout: BinaryIO, args: tuple, previous: Snapshot | None) ->
             for kind, piece in _pieces(value):
                 _send(stdout, ("part", attribute, kind, piece))
         _send(stdout, ("ready",))
-        if previous is not None:  # the files read anew, for the bot's cache (the next reload)
-            for name, (key, records, problems) in loader._READ_CACHE.items():
+        if cache is not None:  # the files read anew, for the bot's cache (the next reload)
+            for name, (key, records, problems) in cache.items():
                 if cached.get(name) == key:
                     continue
                 # A file's records in pieces too (the synthetic file of 10,000 entries: ~5 MB)
@@ -161,10 +161,12 @@ class IsolatedBuild:
         today: date | None,
         seeds_dir: Path | None,
         previous: Snapshot | None = None,
+        cache: ReadCache | None = None,
         fork: bool | None = None,
     ):
         self.args = (str(directory), review_days, today, seeds_dir)
         self.previous = previous
+        self.cache = cache  # the bot's loader cache: the forked child starts from it, and gets the files it read anew
         self.fork = hasattr(os, "fork") if fork is None else fork
         self.process: asyncio.subprocess.Process | None = None
         self.pid: int | None = None  # the forked child
@@ -190,7 +192,7 @@ class IsolatedBuild:
             code = 1
             try:
                 os.close(read_fd)
-                code = _forked_main(write_fd, self.args, self.previous)
+                code = _forked_main(write_fd, self.args, self.previous, self.cache)
             except BaseException:  # noqa: BLE001 - reported as a stopped child
                 # Straight to the file descriptor: sys.stderr's lock may have been held by
                 # another of the bot's threads at the moment of the fork.
@@ -277,8 +279,6 @@ class IsolatedBuild:
 
     async def warnings(self) -> tuple[list[Problem], KbDiff | None]:
         """The quality warnings, and what changed since `previous` (None when not compared)."""
-        from lotsen.kb import loader
-
         arriving: dict[str, list] = {}
         collecting = gc.isenabled()
         gc.disable()  # as in built(): no full collections while many objects arrive
@@ -286,8 +286,8 @@ class IsolatedBuild:
             while (message := await self._receive())[0] == "cache":
                 _, name, key, records, problems = message
                 arriving.setdefault(name, []).extend(records)
-                if problems is not None:  # the file's last piece
-                    loader._READ_CACHE[name] = (key, arriving.pop(name), problems)
+                if problems is not None and self.cache is not None:  # the file's last piece
+                    self.cache[name] = (key, arriving.pop(name), problems)
                 await asyncio.sleep(0)  # let requests in between two pieces
             gc.freeze()
         finally:

@@ -321,19 +321,21 @@ OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
-# Per file name (relative to the knowledge folder's parent): (name, allowed keys, content
-# digest) and what reading it gave: its checked records (kind, values, where) and its problems.
-# The values are immutable once checked (strings, tuples, dates and model objects; _build copies
-# the dict), so records are shared between loads. One version per file name is kept.
+# What reading each file gave, per file name (relative to the knowledge folder's parent):
+# (name, allowed keys, content digest) and its checked records (kind, values, where) and its
+# problems. The values are immutable once checked (strings, tuples, dates and model objects;
+# _build copies the dict), so records are shared between loads. One version per file name is
+# kept. A cache belongs to whoever loads the same folder again (lotsen.knowledge.Knowledge owns
+# the bot's); without one, every file is parsed.
 ReadCache = dict[
     str, tuple[tuple[str, tuple[str, ...], bytes], list[tuple[str, dict[str, Any], "m.Where"]], list["Problem"]]
 ]
-_READ_CACHE: ReadCache = {}
 
 
 class _Collector:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ReadCache | None = None):
         self.root = root
+        self.cache = cache
         self.problems: list[Problem] = []
         self.records: dict[str, list[tuple[dict[str, Any], m.Where]]] = {kind: [] for kind in SPECS}
         self.lists: dict[str, m.PickList] = {}
@@ -349,15 +351,18 @@ class _Collector:
 
     def read(self, path: Path, allowed: tuple[str, ...]) -> None:
         """Read one file's records (and its problems). A file read before with the same name
-        and content is not parsed again: its checked records are taken from _READ_CACHE (a
+        and content is not parsed again: its checked records are taken from the cache (a
         reload after a coordinator's edit of one file re-reads only that one)."""
         name = self.rel(path)
+        if self.cache is None:
+            self._read(path, name, allowed)
+            return
         try:
             data = path.read_bytes()
         except OSError:
             data = None
         key = (name, allowed, hashlib.blake2b(data).digest()) if data is not None else None
-        cached = _READ_CACHE.get(name)
+        cached = self.cache.get(name)
         if key is not None and cached is not None and cached[0] == key:
             for kind, values, where in cached[1]:
                 self.records[kind].append((values, where))
@@ -368,7 +373,7 @@ class _Collector:
         self._read(path, name, allowed)
         if key is not None:
             read = [(kind, v, w) for kind, records in self.records.items() for v, w in records[counts[kind] :]]
-            _READ_CACHE[name] = (key, read, self.problems[problems:])
+            self.cache[name] = (key, read, self.problems[problems:])
 
     def _read(self, path: Path, name: str, allowed: tuple[str, ...]) -> None:
         try:
@@ -454,18 +459,21 @@ def _build(kind: str, values: dict[str, Any], where: m.Where) -> Any:
     return _MODELS[kind](where=where, **v)
 
 
-def load_knowledge_base(directory: Path | str) -> m.KnowledgeBase:
+def load_knowledge_base(directory: Path | str, cache: ReadCache | None = None) -> m.KnowledgeBase:
     """Load and check everything; raise KnowledgeBaseError listing every error."""
-    kb, problems = check_knowledge_base(directory)
+    kb, problems = check_knowledge_base(directory, cache)
     if kb is None:
         raise KnowledgeBaseError(problems)
     return kb
 
 
-def check_knowledge_base(directory: Path | str) -> tuple[m.KnowledgeBase | None, list[Problem]]:
-    """Load and check; returns (kb or None, errors). Never raises for bad content."""
+def check_knowledge_base(
+    directory: Path | str, cache: ReadCache | None = None
+) -> tuple[m.KnowledgeBase | None, list[Problem]]:
+    """Load and check; returns (kb or None, errors). Never raises for bad content. With a
+    `cache` (what an earlier load of the same folder read), unchanged files are not parsed."""
     root = Path(directory)
-    col = _Collector(root)
+    col = _Collector(root, cache)
     if not root.is_dir():
         return None, [Problem(str(root), 0, say("kb_check.file.no_folder"))]
     for fname, allowed in FILES.items():

@@ -21,7 +21,7 @@ from typing import Awaitable, Callable
 
 from lotsen.kb.diff import KbDiff, diff_knowledge
 from lotsen.kb.isolated import IsolatedBuild, IsolatedBuildFailed
-from lotsen.kb.loader import Problem, check_knowledge_base
+from lotsen.kb.loader import Problem, ReadCache, check_knowledge_base
 from lotsen.kb.quality import DEFAULT_SEEDS_DIR, check_quality
 from lotsen.knowledge import Knowledge, Snapshot
 from lotsen.matching import Matcher
@@ -54,8 +54,10 @@ class ReloadResult:
         return [head] + (changes or [say("kb_check.reload.unchanged")])
 
 
-def _prepare(directory: Path, previous: Matcher | None = None) -> tuple[Snapshot | None, list[Problem]]:
-    kb, errors = check_knowledge_base(directory)
+def _prepare(
+    directory: Path, previous: Matcher | None = None, cache: ReadCache | None = None
+) -> tuple[Snapshot | None, list[Problem]]:
+    kb, errors = check_knowledge_base(directory, cache)
     if kb is None:
         return None, errors
     return Snapshot(kb, Matcher(kb, previous=previous)), []
@@ -122,7 +124,12 @@ async def _reload_isolated(
 ) -> ReloadResult:
     started = time.perf_counter()
     build = IsolatedBuild(
-        knowledge.directory, review_days=review_days, today=today, seeds_dir=seeds_dir, previous=knowledge.snapshot
+        knowledge.directory,
+        review_days=review_days,
+        today=today,
+        seeds_dir=seeds_dir,
+        previous=knowledge.snapshot,
+        cache=knowledge.read_cache,
     )
     try:
         await build.start()
@@ -152,7 +159,9 @@ async def _reload_in_thread(
     sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL))
     started = time.perf_counter()
     try:
-        snapshot, errors = await asyncio.to_thread(_prepare, knowledge.directory, knowledge.matcher)
+        snapshot, errors = await asyncio.to_thread(
+            _prepare, knowledge.directory, knowledge.matcher, knowledge.read_cache
+        )
         if snapshot is None:
             return _refused(errors)
         # Valid: it answers from now on. Quality warnings never block a reload, so they are

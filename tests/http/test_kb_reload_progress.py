@@ -31,12 +31,12 @@ async def large(connector, tmp_path, monkeypatch):
     gate = tmp_path / "gate"
     build = isolated._build_and_send
 
-    def held(out, args, previous):
+    def held(out, args, previous, cache):
         for _ in range(600):
             if gate.exists():
                 break
             __import__("time").sleep(0.05)
-        return build(out, args, previous)
+        return build(out, args, previous, cache)
 
     monkeypatch.setattr(reload, "ISOLATE_ABOVE_BYTES", 0)
     monkeypatch.setattr(isolated, "_build_and_send", held)
