@@ -29,7 +29,7 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.db import sql
 from tests.support.reports import file_deviation
 from tests.support.teams import COORDINATOR, TeamsClient
-from tests.support.kinds import PREFIX
+from tests.support.kinds import file_test_case
 
 RECEIPT = "Tack! Uppgifterna är sparade."
 MIGRATIONS = migrate.load(MIGRATIONS_DIR)
@@ -226,18 +226,7 @@ async def test_readyz_says_unavailable_when_the_database_is_not(teams_small):
 async def test_reopening_migrates_nothing_twice(tmp_path):
     path = tmp_path / "x.sqlite3"
     first = await connect(path)
-    await cases.file_case(
-        first,
-        kind="avvikelse",
-        prefix=PREFIX["avvikelse"],
-        form_id="f1",
-        municipality="vetlanda",
-        reporter_aad="a",
-        reporter_name="A",
-        reporter_ref=None,
-        wants_feedback=False,
-        data={"values": {}},
-    )
+    await file_test_case(first, "avvikelse", "f1", "vetlanda", data={"values": {}})
     await first.close()
 
     # a later release adds a step; it must run once, on the next start only

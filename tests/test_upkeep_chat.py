@@ -10,7 +10,7 @@ from lotsen import cases
 from lotsen.assistant import NOT_ALLOWED
 from tests.support.db import sql
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings, submit_actions
-from tests.support.kinds import PREFIX
+from tests.support.kinds import file_test_case
 from tests.support.upkeep import (
     DIGEST_CHANNEL_CONV,
     NEW_ENTRY,
@@ -238,31 +238,11 @@ async def test_the_digest_is_posted_to_the_connected_channel(teams_small, connec
     await teams_small.send("var parkerar jag bilen")
     store = services(teams_small).store
     for n in range(2):
-        case, _ = await cases.file_case(
-            store,
-            kind="avvikelse",
-            prefix=PREFIX["avvikelse"],
-            form_id=f"form-{n}",
-            municipality="vetlanda",
-            reporter_aad=CASEWORKER.aad,
-            reporter_name=CASEWORKER.name,
-            reporter_ref=None,
-            wants_feedback=False,
-            data={},
+        case, _ = await file_test_case(
+            store, "avvikelse", f"form-{n}", "vetlanda", reporter_aad=CASEWORKER.aad, reporter_name=CASEWORKER.name
         )
     await cases.change_status(store, case, "under-utredning", COORDINATOR.aad)
-    await cases.file_case(
-        store,
-        kind="arena",
-        prefix=PREFIX["arena"],
-        form_id="form-a",
-        municipality="habo",
-        reporter_aad=CASEWORKER.aad,
-        reporter_name=CASEWORKER.name,
-        reporter_ref=None,
-        wants_feedback=False,
-        data={},
-    )
+    await file_test_case(store, "arena", "form-a", "habo", reporter_aad=CASEWORKER.aad, reporter_name=CASEWORKER.name)
 
     replies = await teams_small.send("skicka sammanfattning", person=COORDINATOR)
     assert replies.texts == ["Veckosammanfattningen är skickad till kanalen för veckosammanfattningen."]

@@ -16,7 +16,7 @@ from lotsen.settings import Settings, SettingsError
 from lotsen.storage import connect
 from lotsen.text import normalise
 from tests.support.db import sql
-from tests.support.kinds import PREFIX, fixture_kinds
+from tests.support.kinds import file_test_case, fixture_kinds
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Stockholm
@@ -94,45 +94,12 @@ async def test_digest_counts_questions_feedback_and_new_cases_by_status(store, c
     await ask(store, "Var parkerar jag?")
     await store.questions.record_feedback("sip-vem-kallar", "down", "vem kallar till sip", "vem kallar till sip")
     for n in range(3):
-        case, _ = await cases.file_case(
-            store,
-            kind="avvikelse",
-            prefix=PREFIX["avvikelse"],
-            form_id=f"f{n}",
-            municipality="vetlanda",
-            reporter_aad="a",
-            reporter_name="A",
-            reporter_ref=None,
-            wants_feedback=False,
-            data={},
-        )
+        case, _ = await file_test_case(store, "avvikelse", f"f{n}", "vetlanda")
         if n == 0:
             await cases.change_status(store, case, "under-utredning", "koordinator")
-    await cases.file_case(
-        store,
-        kind="sip",
-        prefix=PREFIX["sip"],
-        form_id="s1",
-        municipality="aneby",
-        reporter_aad="a",
-        reporter_name="A",
-        reporter_ref=None,
-        wants_feedback=False,
-        data={},
-    )
+    await file_test_case(store, "sip", "s1", "aneby")
     clock.moment = NOW - timedelta(days=9)
-    await cases.file_case(
-        store,
-        kind="arena",
-        prefix=PREFIX["arena"],
-        form_id="old",
-        municipality="habo",
-        reporter_aad="a",
-        reporter_name="A",
-        reporter_ref=None,
-        wants_feedback=False,
-        data={},
-    )  # before the week
+    await file_test_case(store, "arena", "old", "habo")  # before the week
     d = await digest.build_digest(store, NOW, kinds=fixture_kinds())
     assert (d.counts.answered, d.counts.unanswered, d.counts.feedback_down) == (2, 3, 1)
     assert [(g.question, g.count) for g in d.unanswered] == [("hur bokar jag tolk", 2), ("Var parkerar jag?", 1)]

@@ -10,7 +10,7 @@ from lotsen import cases
 from lotsen.storage import connect
 from scripts import db
 from tests.storage.conftest import fresh_postgres_database
-from tests.support.kinds import PREFIX
+from tests.support.kinds import file_test_case
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -41,16 +41,13 @@ async def _filled_sqlite(path):
     store = await connect(path)
     try:
         for n in range(3):
-            await cases.file_case(
+            await file_test_case(
                 store,
-                kind="avvikelse",
-                prefix=PREFIX["avvikelse"],
-                form_id=f"form-{n}",
-                municipality="vetlanda",
+                "avvikelse",
+                f"form-{n}",
+                "vetlanda",
                 reporter_aad="aad-1",
                 reporter_name="Anna",
-                reporter_ref=None,
-                wants_feedback=False,
                 data={"values": {"x": "å"}},
             )
         await store.drafts.save("k", "avvikelse", {"step": 1, "text": "Åsa"}, timedelta(hours=72))
@@ -78,17 +75,8 @@ async def test_copy_moves_every_row_into_postgres_and_refuses_a_second_time(tmp_
             assert sorted(c.form_id for c in copied) == ["form-0", "form-1", "form-2"]
             assert (await pg.drafts.get("k")).data == {"step": 1, "text": "Åsa"}
             # New rows get fresh ids and references after the copied ones.
-            new, _ = await cases.file_case(
-                pg,
-                kind="avvikelse",
-                prefix=PREFIX["avvikelse"],
-                form_id="form-new",
-                municipality="vetlanda",
-                reporter_aad="aad-1",
-                reporter_name="Anna",
-                reporter_ref=None,
-                wants_feedback=False,
-                data={},
+            new, _ = await file_test_case(
+                pg, "avvikelse", "form-new", "vetlanda", reporter_aad="aad-1", reporter_name="Anna"
             )
             assert new.id > max(c.id for c in copied)
             assert new.reference not in {c.reference for c in copied}

@@ -10,29 +10,17 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from tests.support.kinds import PREFIX
+from tests.support.kinds import file_test_case
 
 
 async def main(database: str) -> None:
-    from lotsen import cases
     from lotsen.storage import connect
 
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     store = await connect(database)
     try:
-        await cases.file_case(
-            store,
-            kind="avvikelse",
-            prefix=PREFIX["avvikelse"],
-            form_id=uuid.uuid4().hex,
-            municipality=None,
-            reporter_aad="a",
-            reporter_name="A",
-            reporter_ref=None,
-            wants_feedback=False,
-            data={},
-        )
+        await file_test_case(store, "avvikelse", uuid.uuid4().hex)
         print(await store.schema_version(), flush=True)
     finally:
         await store.close()
