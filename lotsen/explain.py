@@ -139,14 +139,14 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
                 question=verdict.entry.question,
                 entry=verdict.entry.id,
                 score=num(candidates[0].score) if candidates else "–",
-                why=_why_sure(th, result),
+                why=_why_sure(th, result, matcher),
             )
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
             decision += say("explain.alternatives", questions=shown)
     elif verdict.kind == VERDICT_SUGGEST and candidates:
         shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
-        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result))
+        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result) + _why_likely(matcher, result))
     else:
         decision = say("explain.unknown_answer") + (
             say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))
@@ -181,7 +181,36 @@ def _thresholds(th) -> str:
     )
 
 
-def _why_sure(th, result) -> str:
+def _signals(matcher: Matcher, result) -> str:
+    """The fitted decision's signals that weigh most for this question, in Swedish."""
+    decision = matcher.decision
+    if decision is None:
+        return ""
+    parts = []
+    for name, effect in decision.contributions(result.evidence)[:3]:
+        value = result.evidence.get(name, 0.0)
+        shown = num(value) if name == "top" else pct(value)
+        key = "explain.signal_up" if effect > 0 else "explain.signal_down"
+        parts.append(say(key, signal=say(f"explain.signals.{name}"), value=shown))
+    return ", ".join(parts)
+
+
+def _why_likely(matcher: Matcher, result) -> str:
+    """The fitted decision's view of a long question (why it was, or was not, answered)."""
+    decision = matcher.decision
+    if (
+        decision is None
+        or not result.evidence
+        or result.evidence.get("words", 0.0) * 10 < matcher.thresholds.long_words
+    ):
+        return ""
+    key = "explain.why_likely_long" if result.reason.startswith("likely-long") else "explain.why_unlikely_long"
+    return say(key, probability=pct(result.probability), needed=pct(decision.cutoff), signals=_signals(matcher, result))
+
+
+def _why_sure(th, result, matcher: Matcher | None = None) -> str:
+    if result.reason.startswith("likely-long") and matcher is not None:
+        return _why_likely(matcher, result)
     if result.reason.startswith("clear-long"):
         return say(
             "explain.why_sure_long",
