@@ -181,6 +181,27 @@ def _thresholds(th) -> str:
     )
 
 
+def _signal_name(name: str) -> str:
+    """A decision signal's name in Swedish (lotsen.matching.DECISION_SIGNALS)."""
+    names = {
+        "confidence": lambda: say("explain.signals.confidence"),
+        "top": lambda: say("explain.signals.top"),
+        "margin": lambda: say("explain.signals.margin"),
+        "words": lambda: say("explain.signals.words"),
+        "asking": lambda: say("explain.signals.asking"),
+        "agree": lambda: say("explain.signals.agree"),
+        "bm25_first": lambda: say("explain.signals.bm25_first"),
+        "base_first": lambda: say("explain.signals.base_first"),
+        "coverage": lambda: say("explain.signals.coverage"),
+        "focus": lambda: say("explain.signals.focus"),
+        "missing": lambda: say("explain.signals.missing"),
+        "unknown": lambda: say("explain.signals.unknown"),
+        "sibling": lambda: say("explain.signals.sibling"),
+    }
+    found = names.get(name)
+    return found() if found else name
+
+
 def _signals(matcher: Matcher, result) -> str:
     """The fitted decision's signals that weigh most for this question, in Swedish."""
     decision = matcher.decision
@@ -190,8 +211,11 @@ def _signals(matcher: Matcher, result) -> str:
     for name, effect in decision.contributions(result.evidence)[:3]:
         value = result.evidence.get(name, 0.0)
         shown = num(value) if name == "top" else pct(value)
-        key = "explain.signal_up" if effect > 0 else "explain.signal_down"
-        parts.append(say(key, signal=say(f"explain.signals.{name}"), value=shown))
+        signal = _signal_name(name)
+        if effect > 0:
+            parts.append(say("explain.signal_up", signal=signal, value=shown))
+        else:
+            parts.append(say("explain.signal_down", signal=signal, value=shown))
     return ", ".join(parts)
 
 
@@ -204,8 +228,10 @@ def _why_likely(matcher: Matcher, result) -> str:
         or result.evidence.get("words", 0.0) * 10 < matcher.thresholds.long_words
     ):
         return ""
-    key = "explain.why_likely_long" if result.reason.startswith("likely-long") else "explain.why_unlikely_long"
-    return say(key, probability=pct(result.probability), needed=pct(decision.cutoff), signals=_signals(matcher, result))
+    probability, needed, signals = pct(result.probability), pct(decision.cutoff), _signals(matcher, result)
+    if result.reason.startswith("likely-long"):
+        return say("explain.why_likely_long", probability=probability, needed=needed, signals=signals)
+    return say("explain.why_unlikely_long", probability=probability, needed=needed, signals=signals)
 
 
 def _why_sure(th, result, matcher: Matcher | None = None) -> str:
