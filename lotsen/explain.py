@@ -66,6 +66,8 @@ class Explanation:
     intercepted_by: str = ""  # a typed command that takes this text before question answering
     verdict: str = ""  # what the bot does: answer | suggest | unknown | offtopic | smalltalk
     domain: float = 0.0
+    specific: float = 1.0  # share of the distinctive words specific to the domain (lotsen.domain)
+    distinctive: list[str] = field(default_factory=list)  # "kallt 0 %", most distinctive first
 
     def facts(self) -> list[dict[str, str]]:
         rows = [
@@ -75,6 +77,8 @@ class Explanation:
             (say("explain.stems"), ", ".join(self.stems) or say("explain.no_stems")),
             (say("explain.unknown"), ", ".join(self.unknown)),
             (say("explain.domain"), pct(self.domain) if self.stems else ""),
+            (say("explain.specific"), ", ".join(self.distinctive)),
+            (say("explain.specific_share"), pct(self.specific) if self.distinctive else ""),
         ]
         return [{"title": t, "value": v} for t, v in rows if v]
 
@@ -129,7 +133,9 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
     if verdict.kind == VERDICT_SMALLTALK:
         decision = say("explain.smalltalk")
     elif verdict.kind == VERDICT_OFFTOPIC:
-        decision = say("explain.offtopic", domain=pct(result.domain))
+        decision = say(
+            "explain.offtopic", why=_why_off_topic(matcher, verdict.why, result, text), domain=pct(result.domain)
+        )
     elif verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
         if verdict.entry.id not in kb.entries:
             decision = say("explain.glossary", term=verdict.entry.question)
@@ -166,7 +172,32 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         thresholds=_thresholds(th),
         verdict=verdict.kind,
         domain=result.domain,
+        specific=result.specific,
+        distinctive=[
+            f"{v.word} {pct(v.domain)}"
+            for v in sorted(
+                matcher.vocabulary.words(text, result.corrections, result.compounds), key=lambda v: -v.weight
+            )
+        ],
     )
+
+
+def _why_off_topic(matcher: Matcher, why: str, result, text: str) -> str:
+    """Why a question gets the off-topic refusal (lotsen.features.qa.decide's reason)."""
+    from lotsen.features.qa import outside_words
+
+    if why == "words":
+        return say("explain.offtopic_words", words=", ".join(outside_words(text)))
+    if why == "unrelated":
+        words = matcher.vocabulary.domain_words(text, result.corrections, result.compounds)
+        return say(
+            "explain.offtopic_unrelated", entry=result.best.entry_id if result.best else "–", words=", ".join(words)
+        )
+    if why == "specific":
+        return say("explain.offtopic_specific", specific=pct(result.specific))
+    if why == "no-candidates":
+        return say("explain.offtopic_no_candidates")
+    return say("explain.offtopic_domain")
 
 
 def _thresholds(th) -> str:

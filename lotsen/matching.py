@@ -38,6 +38,7 @@ from typing import Callable, Collection, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from lotsen.domain import DomainVocabulary
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 
@@ -228,6 +229,8 @@ class MatchResult:
     compounds: dict[str, list[str]] = field(default_factory=dict)
     stems: list[str] = field(default_factory=list)
     domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
+    specific: float = 1.0  # share of its distinctive words specific to the domain (lotsen.domain)
+    specific_words: int = 0  # … out of this many meaningful words
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
@@ -244,10 +247,22 @@ class MatchResult:
     @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
+        return bool(self.off_topic_why)
+
+    @property
+    def off_topic_why(self) -> str:
+        """Why the question is off-topic ("" when it is not): "no-candidates", "domain" (few
+        of its words are known to the knowledge base) or "specific" (few of its distinctive
+        words are specific to the domain: lotsen.domain)."""
         if self.level == ANSWER or self.topical:
-            return False
+            return ""
         weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
-        return not self.candidates or self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)
+        specific = OFF_TOPIC_SPECIFIC_LONG if self.specific_words > OFF_TOPIC_LONG_WORDS else OFF_TOPIC_SPECIFIC
+        if not self.candidates:
+            return "no-candidates"
+        if self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY):
+            return "domain"
+        return "specific" if self.specific < specific else ""
 
 
 @dataclass
@@ -268,6 +283,12 @@ WEAK_FACTOR = 0.5
 OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic …
 OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
 OFF_TOPIC_WEAK_SCORE = 0.42
+# … or less than this share of its distinctive words are specific to the domain (lotsen.domain:
+# "hur kallt blir det i natt", "när öppnar simhallen i Eksjö"); a long message (more than
+# OFF_TOPIC_LONG_WORDS meaningful words) describes a client in everyday words, so less is needed.
+OFF_TOPIC_SPECIFIC = 0.35
+OFF_TOPIC_SPECIFIC_LONG = 0.2
+OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
@@ -552,6 +573,7 @@ class Matcher:
         )
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {stem(w) for w in domain_words}
+        self.vocabulary = DomainVocabulary.of(kb)  # how specific each word is to the domain (off-topic)
 
     def _reusable(self, previous: Matcher) -> Callable[[str], bool] | None:
         """Which texts `previous` analysed exactly as this matcher would (None: none of them).
@@ -751,11 +773,10 @@ class Matcher:
     def match(self, text: str, limit: int = 3, *, only: Iterable[str] | None = None) -> MatchResult:
         """Rank the entries for `text`. `only` restricts scoring to these entries."""
         analysed = self._analyse(text, correct=True)
-        if only is None:
-            ask = ask_clause(text)
-            if ask:
-                return self._focus_on_ask(text, analysed, ask, limit)
-        return self._match(text, analysed, limit, only)
+        ask = ask_clause(text) if only is None else ""
+        result = self._focus_on_ask(text, analysed, ask, limit) if ask else self._match(text, analysed, limit, only)
+        result.specific, result.specific_words = self.vocabulary.share(text, result.corrections, result.compounds)
+        return result
 
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
         """A long message describing a situation: the clause that asks ("… vem ska jag prata
