@@ -203,7 +203,9 @@ class MatchResult:
         specific = OFF_TOPIC_SPECIFIC_LONG if self.specific_words > OFF_TOPIC_LONG_WORDS else OFF_TOPIC_SPECIFIC
         if not self.candidates:
             return "no-candidates"
-        if self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY):
+        # A long message describes a client in everyday words: only its specific share counts.
+        long = self.specific_words > OFF_TOPIC_LONG_WORDS
+        if not long and (self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)):
             return "domain"
         return "specific" if self.specific < specific else ""
 
