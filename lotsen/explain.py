@@ -145,14 +145,14 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
                 question=verdict.entry.question,
                 entry=verdict.entry.id,
                 score=num(candidates[0].score) if candidates else "–",
-                why=_why_sure(th, result),
+                why=_why_sure(th, result, matcher),
             )
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
             decision += say("explain.alternatives", questions=shown)
     elif verdict.kind == VERDICT_SUGGEST and candidates:
         shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
-        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result))
+        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result) + _why_likely(matcher, result))
     else:
         decision = say("explain.unknown_answer") + (
             say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))
@@ -212,7 +212,62 @@ def _thresholds(th) -> str:
     )
 
 
-def _why_sure(th, result) -> str:
+def _signal_name(name: str) -> str:
+    """A decision signal's name in Swedish (lotsen.matching.DECISION_SIGNALS)."""
+    names = {
+        "confidence": lambda: say("explain.signals.confidence"),
+        "top": lambda: say("explain.signals.top"),
+        "margin": lambda: say("explain.signals.margin"),
+        "words": lambda: say("explain.signals.words"),
+        "asking": lambda: say("explain.signals.asking"),
+        "agree": lambda: say("explain.signals.agree"),
+        "bm25_first": lambda: say("explain.signals.bm25_first"),
+        "base_first": lambda: say("explain.signals.base_first"),
+        "coverage": lambda: say("explain.signals.coverage"),
+        "focus": lambda: say("explain.signals.focus"),
+        "missing": lambda: say("explain.signals.missing"),
+        "unknown": lambda: say("explain.signals.unknown"),
+        "sibling": lambda: say("explain.signals.sibling"),
+    }
+    found = names.get(name)
+    return found() if found else name
+
+
+def _signals(matcher: Matcher, result) -> str:
+    """The fitted decision's signals that weigh most for this question, in Swedish."""
+    decision = matcher.decision
+    if decision is None:
+        return ""
+    parts = []
+    for name, effect in decision.contributions(result.evidence)[:3]:
+        value = result.evidence.get(name, 0.0)
+        shown = num(value) if name == "top" else pct(value)
+        signal = _signal_name(name)
+        if effect > 0:
+            parts.append(say("explain.signal_up", signal=signal, value=shown))
+        else:
+            parts.append(say("explain.signal_down", signal=signal, value=shown))
+    return ", ".join(parts)
+
+
+def _why_likely(matcher: Matcher, result) -> str:
+    """The fitted decision's view of a long question (why it was, or was not, answered)."""
+    decision = matcher.decision
+    if (
+        decision is None
+        or not result.evidence
+        or result.evidence.get("words", 0.0) * 10 < matcher.thresholds.long_words
+    ):
+        return ""
+    probability, needed, signals = pct(result.probability), pct(decision.cutoff), _signals(matcher, result)
+    if result.reason.startswith("likely-long"):
+        return say("explain.why_likely_long", probability=probability, needed=needed, signals=signals)
+    return say("explain.why_unlikely_long", probability=probability, needed=needed, signals=signals)
+
+
+def _why_sure(th, result, matcher: Matcher | None = None) -> str:
+    if result.reason.startswith("likely-long") and matcher is not None:
+        return _why_likely(matcher, result)
     if result.reason.startswith("clear-long"):
         return say(
             "explain.why_sure_long",
