@@ -345,7 +345,7 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             text, result.best.entry_id, result.corrections, result.compounds, result.expansions
         )
     )
-    if result.level == ANSWER and result.best and not unrelated:
+    if result.level == ANSWER and result.best and not unrelated and not result.off_topic:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
         if term is None or _defines(term, entry):
