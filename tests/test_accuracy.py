@@ -84,7 +84,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     situational = [o for o in outcomes if o.file == "tuning3_questions" and o.category == "situational"]
     assert len(situational) >= 50
     failed = report(situational, "Situationer (tuning 3)")
-    assert rate(situational) >= 0.63, failed
+    assert rate(situational) >= 0.66, failed
 
 
 # Added (session 5) before any tuning on it: its floors are set once the matcher has been tuned,
