@@ -3,7 +3,7 @@ knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
-tuning3_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
+tuning3_questions, tuning4_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
 heldout2_questions) never are, and their floors are what has been reached, not targets to
 tune for."""
 
@@ -87,8 +87,13 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     assert rate(situational) >= 0.63, failed
 
 
+# Added (session 5) before any tuning on it: its floors are set once the matcher has been tuned,
+# so it is not yet part of the pooled checks below.
+NOT_YET_FLOORED = ("tuning4_questions",)
+
+
 def test_confidently_wrong_answers_are_rare(outcomes):
-    tuning = [o for o in outcomes if not o.file.startswith("heldout")]
+    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in NOT_YET_FLOORED]
     wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
     assert len(wrong) <= len(tuning) * 0.015, wrong
 
