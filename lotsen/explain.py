@@ -66,6 +66,8 @@ class Explanation:
     intercepted_by: str = ""  # a typed command that takes this text before question answering
     verdict: str = ""  # what the bot does: answer | suggest | unknown | offtopic | smalltalk
     domain: float = 0.0
+    specific: float = 1.0  # share of the distinctive words specific to the domain (lotsen.domain)
+    distinctive: list[str] = field(default_factory=list)  # "kallt 0 %", most distinctive first
 
     def facts(self) -> list[dict[str, str]]:
         rows = [
@@ -75,6 +77,8 @@ class Explanation:
             (say("explain.stems"), ", ".join(self.stems) or say("explain.no_stems")),
             (say("explain.unknown"), ", ".join(self.unknown)),
             (say("explain.domain"), pct(self.domain) if self.stems else ""),
+            (say("explain.specific"), ", ".join(self.distinctive)),
+            (say("explain.specific_share"), pct(self.specific) if self.distinctive else ""),
         ]
         return [{"title": t, "value": v} for t, v in rows if v]
 
@@ -129,7 +133,9 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
     if verdict.kind == VERDICT_SMALLTALK:
         decision = say("explain.smalltalk")
     elif verdict.kind == VERDICT_OFFTOPIC:
-        decision = say("explain.offtopic", domain=pct(result.domain))
+        decision = say(
+            "explain.offtopic", why=_why_off_topic(matcher, verdict.why, result, text), domain=pct(result.domain)
+        )
     elif verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
         if verdict.entry.id not in kb.entries:
             decision = say("explain.glossary", term=verdict.entry.question)
@@ -139,14 +145,14 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
                 question=verdict.entry.question,
                 entry=verdict.entry.id,
                 score=num(candidates[0].score) if candidates else "–",
-                why=_why_sure(th, result),
+                why=_why_sure(th, result, matcher),
             )
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
             decision += say("explain.alternatives", questions=shown)
     elif verdict.kind == VERDICT_SUGGEST and candidates:
         shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
-        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result))
+        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result) + _why_likely(matcher, result))
     else:
         decision = say("explain.unknown_answer") + (
             say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))
@@ -166,7 +172,32 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         thresholds=_thresholds(th),
         verdict=verdict.kind,
         domain=result.domain,
+        specific=result.specific,
+        distinctive=[
+            f"{v.word} {pct(v.domain)}"
+            for v in sorted(
+                matcher.vocabulary.words(text, result.corrections, result.compounds), key=lambda v: -v.weight
+            )
+        ],
     )
+
+
+def _why_off_topic(matcher: Matcher, why: str, result, text: str) -> str:
+    """Why a question gets the off-topic refusal (lotsen.features.qa.decide's reason)."""
+    from lotsen.features.qa import outside_words
+
+    if why == "words":
+        return say("explain.offtopic_words", words=", ".join(outside_words(text)))
+    if why == "unrelated":
+        words = matcher.vocabulary.domain_words(text, result.corrections, result.compounds)
+        return say(
+            "explain.offtopic_unrelated", entry=result.best.entry_id if result.best else "–", words=", ".join(words)
+        )
+    if why == "specific":
+        return say("explain.offtopic_specific", specific=pct(result.specific))
+    if why == "no-candidates":
+        return say("explain.offtopic_no_candidates")
+    return say("explain.offtopic_domain")
 
 
 def _thresholds(th) -> str:
@@ -181,7 +212,62 @@ def _thresholds(th) -> str:
     )
 
 
-def _why_sure(th, result) -> str:
+def _signal_name(name: str) -> str:
+    """A decision signal's name in Swedish (lotsen.matching.DECISION_SIGNALS)."""
+    names = {
+        "confidence": lambda: say("explain.signals.confidence"),
+        "top": lambda: say("explain.signals.top"),
+        "margin": lambda: say("explain.signals.margin"),
+        "words": lambda: say("explain.signals.words"),
+        "asking": lambda: say("explain.signals.asking"),
+        "agree": lambda: say("explain.signals.agree"),
+        "bm25_first": lambda: say("explain.signals.bm25_first"),
+        "base_first": lambda: say("explain.signals.base_first"),
+        "coverage": lambda: say("explain.signals.coverage"),
+        "focus": lambda: say("explain.signals.focus"),
+        "missing": lambda: say("explain.signals.missing"),
+        "unknown": lambda: say("explain.signals.unknown"),
+        "sibling": lambda: say("explain.signals.sibling"),
+    }
+    found = names.get(name)
+    return found() if found else name
+
+
+def _signals(matcher: Matcher, result) -> str:
+    """The fitted decision's signals that weigh most for this question, in Swedish."""
+    decision = matcher.decision
+    if decision is None:
+        return ""
+    parts = []
+    for name, effect in decision.contributions(result.evidence)[:3]:
+        value = result.evidence.get(name, 0.0)
+        shown = num(value) if name == "top" else pct(value)
+        signal = _signal_name(name)
+        if effect > 0:
+            parts.append(say("explain.signal_up", signal=signal, value=shown))
+        else:
+            parts.append(say("explain.signal_down", signal=signal, value=shown))
+    return ", ".join(parts)
+
+
+def _why_likely(matcher: Matcher, result) -> str:
+    """The fitted decision's view of a long question (why it was, or was not, answered)."""
+    decision = matcher.decision
+    if (
+        decision is None
+        or not result.evidence
+        or result.evidence.get("words", 0.0) * 10 < matcher.thresholds.long_words
+    ):
+        return ""
+    probability, needed, signals = pct(result.probability), pct(decision.cutoff), _signals(matcher, result)
+    if result.reason.startswith("likely-long"):
+        return say("explain.why_likely_long", probability=probability, needed=needed, signals=signals)
+    return say("explain.why_unlikely_long", probability=probability, needed=needed, signals=signals)
+
+
+def _why_sure(th, result, matcher: Matcher | None = None) -> str:
+    if result.reason.startswith("likely-long") and matcher is not None:
+        return _why_likely(matcher, result)
     if result.reason.startswith("clear-long"):
         return say(
             "explain.why_sure_long",

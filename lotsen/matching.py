@@ -38,6 +38,7 @@ from typing import Callable, Collection, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from lotsen.domain import DomainVocabulary
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 
@@ -137,6 +138,61 @@ class Thresholds:
     close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
+# The signals the answer decision weighs (Matcher._evidence): whether the best entry is the right one.
+DECISION_SIGNALS = (
+    "confidence",  # the Ranker's softmax probability of the best entry among the close candidates
+    "top",  # the best entry's score
+    "margin",  # its relative lead over the next
+    "words",  # meaningful words in the question, /10 (at most 3)
+    "asking",  # a long message with an asking clause …
+    "agree",  # … whose own best entry is the whole message's best entry
+    "bm25_first",  # plain BM25 (a differently built ranking) puts the same entry first
+    "base_first",  # so does the Weights blend alone
+    "coverage",  # how much of the best entry's best phrasing the question contains
+    "focus",  # how much of the question the best entry explains
+    "missing",  # the question's most distinctive known word is not in the best entry
+    "unknown",  # share of the question's weight the knowledge base does not know (1 - domain)
+    "sibling",  # the runner-up is a sibling of the best entry (related:)
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to answer a long question the thresholds leave unanswered: a logistic model of the
+    probability that the best entry is the right one, over some of DECISION_SIGNALS, fitted by
+    `scripts.fit_decision` on the tuning sets (heldout2 is never used); the entry is answered
+    when the probability is at least `cutoff`, chosen so that a wrong answer costs as much as
+    several right ones."""
+
+    intercept: float
+    coefficients: tuple[tuple[str, float], ...]
+    cutoff: float
+    typical: tuple[tuple[str, float], ...] = ()  # each signal's mean over the long tuning questions
+
+    def logit(self, evidence: dict[str, float]) -> float:
+        return self.intercept + math.fsum(c * evidence.get(name, 0.0) for name, c in self.coefficients)
+
+    def probability(self, evidence: dict[str, float]) -> float:
+        z = max(-30.0, min(30.0, self.logit(evidence)))
+        return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+    def contributions(self, evidence: dict[str, float]) -> list[tuple[str, float]]:
+        """Each signal's effect on the logit compared with a typical long question, largest
+        first (for "testa:": positive speaks for answering)."""
+        typical = dict(self.typical)
+        parts = [(name, c * (evidence.get(name, 0.0) - typical.get(name, 0.0))) for name, c in self.coefficients]
+        return sorted((p for p in parts if abs(p[1]) >= 0.005), key=lambda p: -abs(p[1]))
+
+
+# Fitted by scripts.fit_decision (2026-12-05, 705 tuning questions, cost 4.5).
+DECISION: Decision | None = Decision(
+    intercept=-6.932,
+    coefficients=(("confidence", 6.063), ("top", 7.466), ("margin", 4.433)),
+    cutoff=0.88,
+    typical=(("confidence", 0.876), ("top", 0.636), ("margin", 0.246)),
+)
+
+
 @dataclass
 class Candidate:
     entry_id: str
@@ -173,11 +229,15 @@ class MatchResult:
     compounds: dict[str, list[str]] = field(default_factory=dict)
     stems: list[str] = field(default_factory=list)
     domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
+    specific: float = 1.0  # share of its distinctive words specific to the domain (lotsen.domain)
+    specific_words: int = 0  # … out of this many meaningful words
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
+    evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
+    probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
 
     @property
@@ -187,10 +247,22 @@ class MatchResult:
     @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
+        return bool(self.off_topic_why)
+
+    @property
+    def off_topic_why(self) -> str:
+        """Why the question is off-topic ("" when it is not): "no-candidates", "domain" (few
+        of its words are known to the knowledge base) or "specific" (few of its distinctive
+        words are specific to the domain: lotsen.domain)."""
         if self.level == ANSWER or self.topical:
-            return False
+            return ""
         weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
-        return not self.candidates or self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)
+        specific = OFF_TOPIC_SPECIFIC_LONG if self.specific_words > OFF_TOPIC_LONG_WORDS else OFF_TOPIC_SPECIFIC
+        if not self.candidates:
+            return "no-candidates"
+        if self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY):
+            return "domain"
+        return "specific" if self.specific < specific else ""
 
 
 @dataclass
@@ -211,6 +283,12 @@ WEAK_FACTOR = 0.5
 OFF_TOPIC_DOMAIN = 0.45  # below this share of known words, an unanswered question is off-topic …
 OFF_TOPIC_PARTLY = 0.70  # … and below this share when even its best candidate scores under
 OFF_TOPIC_WEAK_SCORE = 0.42
+# … or less than this share of its distinctive words are specific to the domain (lotsen.domain:
+# "hur kallt blir det i natt", "när öppnar simhallen i Eksjö"); a long message (more than
+# OFF_TOPIC_LONG_WORDS meaningful words) describes a client in everyday words, so less is needed.
+OFF_TOPIC_SPECIFIC = 0.35
+OFF_TOPIC_SPECIFIC_LONG = 0.2
+OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
@@ -323,6 +401,7 @@ class Matcher:
         ranker: Ranker | None = RANKER,
         *,
         previous: Matcher | None = None,
+        decision: Decision | None | str = "fitted",
     ):
         """Index `kb`. With `previous` (the matcher of the knowledge base this one replaces), a
         phrasing or answer whose analysis cannot differ from the one `previous` made is not
@@ -332,6 +411,8 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.ranker = ranker  # None: the Weights blend alone (scripts.fit_ranker's features)
+        # The answer decision: the fitted model (DECISION), or None for the hand thresholds alone.
+        self.decision: Decision | None = DECISION if decision == "fitted" else decision  # type: ignore[assignment]
         # Aliases as token tuples, looked up n-gram by n-gram (longest first): folded for long
         # aliases, with diacritics for short ones ("far" must not fire on "får").
         self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -492,6 +573,7 @@ class Matcher:
         )
         self._idf_get = lambda s, _get=self._idf.get: _get(s, 0.0)
         self._domain_stems = frozenset(self._idf) | frozenset(self._answer_idf) | {stem(w) for w in domain_words}
+        self.vocabulary = DomainVocabulary.of(kb)  # how specific each word is to the domain (off-topic)
 
     def _reusable(self, previous: Matcher) -> Callable[[str], bool] | None:
         """Which texts `previous` analysed exactly as this matcher would (None: none of them).
@@ -691,11 +773,10 @@ class Matcher:
     def match(self, text: str, limit: int = 3, *, only: Iterable[str] | None = None) -> MatchResult:
         """Rank the entries for `text`. `only` restricts scoring to these entries."""
         analysed = self._analyse(text, correct=True)
-        if only is None:
-            ask = ask_clause(text)
-            if ask:
-                return self._focus_on_ask(text, analysed, ask, limit)
-        return self._match(text, analysed, limit, only)
+        ask = ask_clause(text) if only is None else ""
+        result = self._focus_on_ask(text, analysed, ask, limit) if ask else self._match(text, analysed, limit, only)
+        result.specific, result.specific_words = self.vocabulary.share(text, result.corrections, result.compounds)
+        return result
 
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
         """A long message describing a situation: the clause that asks ("… vem ska jag prata
@@ -964,6 +1045,10 @@ class Matcher:
             and distinctive not in self._answer_stems.get(best_entry, ())
         ):
             result.missing = distinctive
+        result.evidence = self._evidence(result, ranked, meaningful, asking)
+        decision = self.decision
+        if decision is not None:
+            result.probability = decision.probability(result.evidence)
         if not clear and top >= th.answer:
             result.level, result.reason = SUGGEST, "single-word"
         elif result.missing and top >= th.answer:
@@ -979,12 +1064,56 @@ class Matcher:
             # A long description of a situation explains less of itself with any one entry, so
             # its score is lower; a clear lead still makes the answer safe.
             result.level, result.reason = ANSWER, "clear-long"
+        elif (
+            decision is not None
+            and len(meaningful) >= th.long_words
+            and top >= th.suggest
+            and result.probability >= decision.cutoff
+        ):
+            # The fitted decision: the best entry of a long question is likely right although no
+            # hand threshold says so (its probability from the Ranker's own probability, the
+            # score and the lead; scripts.fit_decision).
+            result.level, result.reason = ANSWER, "likely-long"
         elif top >= th.suggest:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:
             result.reason = "low"
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _evidence(
+        self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], asking: bool
+    ) -> dict[str, float]:
+        """The signals of whether the best candidate is the right one (DECISION_SIGNALS)."""
+        best = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else None
+        entry_id = best.entry_id
+        own = self._entry_tf.get(entry_id, {})
+        answer = self._answer_stems.get(entry_id, frozenset())
+        known = [s for s in meaningful if s in self._idf or s in self._answer_idf]
+        distinctive = max(known, key=lambda s: self._idf.get(s, self._answer_idf.get(s, 0.0)), default="")
+        entry = self.kb.entries.get(entry_id)
+        other = self.kb.entries.get(second.entry_id) if second is not None else None
+        sibling = (
+            entry is not None
+            and other is not None
+            and (other.id in getattr(entry, "related", ()) or entry.id in getattr(other, "related", ()))
+        )
+        return {
+            "confidence": result.confidence,
+            "top": best.score,
+            "margin": result.margin,
+            "words": min(len(meaningful), 30) / 10,
+            "asking": 1.0 if asking else 0.0,
+            "agree": 1.0 if asking and result.agree else 0.0,
+            "bm25_first": 1.0 if max(ranked, key=lambda c: (c.bm25, c.score)) is best else 0.0,
+            "base_first": 1.0 if max(ranked, key=lambda c: (c.base, c.score)) is best else 0.0,
+            "coverage": best.overlap,
+            "focus": best.fuzzy,
+            "missing": 1.0 if distinctive and distinctive not in own and distinctive not in answer else 0.0,
+            "unknown": round(1.0 - result.domain, 4),
+            "sibling": 1.0 if sibling else 0.0,
+        }
 
     def alternatives(self, result: MatchResult, limit: int = 3) -> list[Candidate]:
         """Entries close to an answered best one, offered as "Menar du kanske …" links."""

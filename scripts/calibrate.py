@@ -5,8 +5,10 @@
 Every tuning question is matched once; then each combination of thresholds is applied to the
 recorded scores and margins: a right entry answered counts +1, a wrong one (or any answer to a
 question nothing should answer) counts -penalty. Prints the best combinations and today's.
-The decision around the matcher (small talk, glossary, off-topic words, commands) is left out,
-so the figures are the matcher's; check the winner with scripts.accuracy."""
+The fitted decision for long questions (lotsen.matching.DECISION, scripts.fit_decision) is
+applied as it is: fit it first, then calibrate. The decision around the matcher (small talk,
+glossary, off-topic words, commands) is left out, so the figures are the matcher's; check the
+winner with scripts.accuracy."""
 
 from __future__ import annotations
 
@@ -30,25 +32,25 @@ class Row:
     right: bool  # the matcher's best entry is an acceptable one
     none: bool  # nothing should answer
     prob: float = 1.0  # the Ranker's softmax probability of the best entry among the candidates
+    likely: float = 0.0  # the fitted decision's probability that the best entry is right (Decision)
 
 
-def answered(th: Thresholds, r: Row) -> bool:
+def answered(th: Thresholds, r: Row, cutoff: float = 2.0) -> bool:
+    """Matcher._decide's answer rule (`cutoff`: the fitted decision's, 2 for none)."""
     if not r.clear:
         return False
     if r.top >= th.answer and (r.margin >= th.margin or (r.top >= th.sure and r.margin >= th.sure_margin)):
         return True
-    return (
-        r.words >= th.long_words
-        and r.top >= th.long_answer
-        and r.margin >= th.long_margin
-        and r.prob >= th.long_confidence
-    )
+    if r.words >= th.long_words and r.top >= th.long_answer and r.margin >= th.long_margin:
+        if r.prob >= th.long_confidence:
+            return True
+    return r.words >= th.long_words and r.top >= th.suggest and r.likely >= cutoff
 
 
-def score(th: Thresholds, rows: list[Row], penalty: float) -> tuple[float, int, int]:
+def score(th: Thresholds, rows: list[Row], penalty: float, cutoff: float = 2.0) -> tuple[float, int, int]:
     good = bad = 0
     for r in rows:
-        if answered(th, r):
+        if answered(th, r, cutoff):
             if r.right and not r.none:
                 good += 1
             else:
@@ -81,9 +83,11 @@ def main() -> int:
                 result.best.entry_id in expect,
                 expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent"),
                 result.confidence,
+                result.probability,
             )
         )
     today = Thresholds()
+    cutoff = matcher.decision.cutoff if matcher.decision is not None else 2.0
     grid = {
         "answer": [0.48, 0.50, 0.52, 0.54, 0.56, 0.58],
         "margin": [0.04, 0.06, 0.08, 0.10, 0.12],
@@ -97,7 +101,7 @@ def main() -> int:
     results = []
     for values in itertools.product(*grid.values()):
         th = replace(today, **dict(zip(grid, values)))
-        results.append((score(th, rows, args.penalty), th))
+        results.append((score(th, rows, args.penalty, cutoff), th))
     if args.max_wrong is not None:
         results = [r for r in results if r[0][2] <= args.max_wrong]
         results.sort(key=lambda x: (-x[0][1], x[0][2]))
@@ -105,7 +109,7 @@ def main() -> int:
         results.sort(key=lambda x: -x[0][0])
     names = [f.name for f in fields(Thresholds) if f.name in grid]
     print(f"{len(rows)} tuning questions; +1 right answer, -{args.penalty:g} wrong")
-    s, good, bad = score(today, rows, args.penalty)
+    s, good, bad = score(today, rows, args.penalty, cutoff)
     print(f"today: {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(today, n)}" for n in names))
     for (s, good, bad), th in results[:10]:
         print(f"  {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(th, n)}" for n in names))

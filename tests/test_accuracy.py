@@ -111,6 +111,27 @@ def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
     assert len(refused) >= 0.9 * len(off), [o.question for o in off if o.kind != "offtopic"]
 
 
+# tuning_offtopic2 (h9off): off-topic questions that share words with the domain, and in-domain
+# questions that look off-topic. Floors at what has been reached.
+TUNING_OFFTOPIC2_REFUSED = 0.95
+TUNING_OFFTOPIC2_SHORT = 0.66
+
+
+def test_off_topic_look_alikes_are_refused_and_in_domain_look_alikes_still_answered(outcomes):
+    """tuning_offtopic2: "vad tjänar en arbetsförmedlare" is refused, "vad tjänar samhället på
+    förbundets insatser" is answered (lotsen/domain.py, offtopic in lotsen/data/conversation.yaml)."""
+    tuning = [o for o in outcomes if o.file == "tuning_offtopic2_questions"]
+    off = [o for o in tuning if o.category == "offtopic"]
+    assert len(off) >= 60
+    assert [o.question for o in off if o.kind == "answer"] == []
+    refused = [o for o in off if o.kind == "offtopic"]
+    assert len(refused) >= TUNING_OFFTOPIC2_REFUSED * len(off), [o.question for o in off if o.kind != "offtopic"]
+    short = [o for o in tuning if o.category == "short"]
+    assert len(short) >= 20
+    assert [o.question for o in short if o.kind == "offtopic"] == []  # never refused
+    assert rate(short) >= TUNING_OFFTOPIC2_SHORT, report(short, "Inom området men ser ut att ligga utanför")
+
+
 OFF_TOPIC = [
     "vad tycker du om fotboll",
     "hur blir vädret i morgon",

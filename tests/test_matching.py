@@ -135,3 +135,36 @@ def test_a_word_made_up_by_typo_correction_does_not_make_a_question_topical(ship
         assert result.corrections and not result.topical, question
         assert result.off_topic, question
     assert shipped.match("vad gör vården för en klient med ohälsa").topical
+
+
+def test_a_long_question_the_fitted_decision_finds_likely_is_answered_and_explained(shipped):
+    """The fitted answer decision (lotsen.matching.DECISION): a long question no hand threshold
+    answers is answered when the model's probability that its best entry is right reaches the
+    cut-off, and "testa:" says so in the model's own terms."""
+    from lotsen.explain import explain
+    from lotsen.matching import DECISION_SIGNALS
+
+    text = "vad ska vi ha kommit fram till efter sip-mötet, vad ska planen innehålla"
+    result = shipped.match(text)
+    assert set(result.evidence) == set(DECISION_SIGNALS)
+    assert result.level == ANSWER and result.reason.startswith("likely-long")
+    assert result.best.entry_id == "sip-resultat"
+    assert result.probability >= shipped.decision.cutoff
+    # Without the model, the same question is only a "Menade du …?".
+    plain = Matcher(shipped.kb, decision=None).match(text)
+    assert plain.level != ANSWER and plain.probability == 0.0
+    decision = explain(shipped, shipped.kb, text).decision
+    assert "den inlärda bedömningen ger" in decision and "sannolikhet att bästa frågan är rätt" in decision
+    assert "talar för" in decision or "talar emot" in decision
+
+
+def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
+    """A long question whose best entry scores under the suggestion threshold is never answered by
+    the model, however far ahead its best entry is (a lone weak candidate is not evidence)."""
+    text = (
+        "klienten är helt inaktiv och orkar knappt gå ut, vi tror att han behöver komma igång med fysisk "
+        "aktivitet innan något annat, finns det någon insats för det på höglandet?"
+    )
+    result = shipped.match(text)
+    if result.best.score < shipped.thresholds.suggest:
+        assert result.level != ANSWER

@@ -20,7 +20,7 @@ from lotsen.kb.model import Concept, Entry, KnowledgeBase
 from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
-from lotsen.text import fold, normalise, tokens
+from lotsen.text import content_tokens, fold, normalise, tokens
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
@@ -203,6 +203,7 @@ class Verdict:
     alternatives: list[Entry] = field(default_factory=list)  # answer: close ones; suggest: the choices
     result: MatchResult | None = None
     reply: str = ""  # small talk
+    why: str = ""  # off-topic: "words" (outside words or phrases), "unrelated", or MatchResult.off_topic_why
 
 
 @lru_cache(maxsize=1)
@@ -248,27 +249,36 @@ def smalltalk_reply(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int]:
+def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int, tuple[str, ...]]:
     """Words of matters the bot is not for (lotsen/data/conversation.yaml, offtopic.words):
-    whole words, and the longer ones (five letters or more) as the start or end of a word."""
+    whole words, and the longer ones (five letters or more) as the start or end of a word;
+    the short-question limit; and the phrases (offtopic.phrases), normalised."""
     texts = conversation_texts()["offtopic"]
     # Short words keep their diacritics ("tåg" is not "tag"), like the matcher's short aliases.
     words = {w.lower() if len(w) <= SHORT_WORD else normalise(w) for w in texts.get("words", ())} - {""}
-    return frozenset(words), tuple(sorted(w for w in words if len(w) >= 5)), int(texts.get("short_words", 8))
+    phrases = tuple(dict.fromkeys(normalise(p) for p in texts.get("phrases", ()) if normalise(p)))
+    return (
+        frozenset(words),
+        tuple(sorted(w for w in words if len(w) >= 5)),
+        int(texts.get("short_words", 8)),
+        phrases,
+    )
 
 
 SHORT_WORD = 4  # words this short are compared with their diacritics
 
 
 def outside_words(text: str) -> list[str]:
-    """The words in `text` that are about something outside the bot's domain ("busskort",
-    "lösenordet", "vädret")."""
-    exact, affixes, _ = _outside_words()
+    """The words and phrases in `text` that are about something outside the bot's domain
+    ("busskort", "lösenordet", "vädret"; "tjänar en", "om jag själv")."""
+    exact, affixes, _, phrases = _outside_words()
     found = []
     for raw in tokens(text):
         word = raw.lower() if len(raw) <= SHORT_WORD else fold(raw)
         if word in exact or any(len(word) > len(a) and (word.startswith(a) or word.endswith(a)) for a in affixes):
             found.append(fold(word))
+    folded = f" {normalise(text)} "
+    found.extend(p for p in phrases if f" {p} " in folded)
     return found
 
 
@@ -288,7 +298,7 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
         return False
     best = kb.entries.get(result.best.entry_id) if result.best else None
     if result.level == ANSWER and best is not None:
-        if len(result.stems) > _outside_words()[2]:
+        if len(content_tokens(text)) > _outside_words()[2]:  # its words, not their stems and expansions
             return False
         return not all(_uses_word(best, w) for w in words)
     return best is None or not all(_uses_word(best, w) for w in words)
@@ -320,9 +330,17 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         return Verdict(VERDICT_SMALLTALK, reply=reply)
     result = matcher.match(text, limit=4)
     if _outside(kb, result, text):
-        return Verdict(VERDICT_OFFTOPIC, result=result)
+        return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     term = glossary_entry(kb, text)
-    if result.level == ANSWER and result.best:
+    # An answer that shares none of the question's words of the domain is about something else.
+    unrelated = bool(
+        result.level == ANSWER
+        and result.best
+        and not matcher.vocabulary.shares_domain_word(
+            text, result.best.entry_id, result.corrections, result.compounds, result.expansions
+        )
+    )
+    if result.level == ANSWER and result.best and not unrelated:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
         if term is None or _defines(term, entry):
@@ -346,8 +364,10 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         if defining is not None:
             return Verdict(VERDICT_ANSWER, defining, [], result)
         return Verdict(VERDICT_ANSWER, term, [], result)
+    if unrelated:
+        return Verdict(VERDICT_OFFTOPIC, result=result, why="unrelated")
     if result.off_topic:
-        return Verdict(VERDICT_OFFTOPIC, result=result)
+        return Verdict(VERDICT_OFFTOPIC, result=result, why=result.off_topic_why)
     if result.level == SUGGEST and result.candidates:
         choices = [kb.entries[c.entry_id] for c in result.candidates[:SUGGESTIONS_SHOWN] if c.entry_id in kb.entries]
         return Verdict(VERDICT_SUGGEST, None, choices, result)
