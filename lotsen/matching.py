@@ -254,13 +254,17 @@ class MatchResult:
         """Why the question is off-topic ("" when it is not): "no-candidates", "domain" (few
         of its words are known to the knowledge base) or "specific" (few of its distinctive
         words are specific to the domain: lotsen.domain)."""
-        if self.level == ANSWER or self.topical:
+        if self.topical:
             return ""
+        if self.level == ANSWER:  # answered: only when almost none of its words are the domain's
+            return "specific" if self.specific < OFF_TOPIC_ANSWERED else ""
         weak = not self.candidates or self.candidates[0].score < OFF_TOPIC_WEAK_SCORE
         specific = OFF_TOPIC_SPECIFIC_LONG if self.specific_words > OFF_TOPIC_LONG_WORDS else OFF_TOPIC_SPECIFIC
         if not self.candidates:
             return "no-candidates"
-        if self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY):
+        # A long message describes a client in everyday words: only its specific share counts.
+        long = self.specific_words > OFF_TOPIC_LONG_WORDS
+        if not long and (self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)):
             return "domain"
         return "specific" if self.specific < specific else ""
 
@@ -287,6 +291,7 @@ OFF_TOPIC_WEAK_SCORE = 0.42
 # "hur kallt blir det i natt", "när öppnar simhallen i Eksjö"); a long message (more than
 # OFF_TOPIC_LONG_WORDS meaningful words) describes a client in everyday words, so less is needed.
 OFF_TOPIC_SPECIFIC = 0.35
+OFF_TOPIC_ANSWERED = 0.2  # even an answer is refused below this ("… semester i Spanien … hyra bil …")
 OFF_TOPIC_SPECIFIC_LONG = 0.2
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6

@@ -123,3 +123,26 @@ def test_testa_says_why_a_question_is_off_topic(shipped):
     assert "forbund-statistik-ekonomiskt-bistand" in other.decision and "kommuner" in other.decision
     pay = explain(matcher, kb, "vad tjänar en arbetsförmedlare")
     assert "conversation.yaml" in pay.decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a client's situation in everyday words: few of them are known to the knowledge base,
+        # but a long message is off-topic only when almost none of its distinctive words are the domain's
+        "min klient är helt stillasittande, sover dåligt och orkar knappt handla mat, vi tror hon behöver "
+        "komma igång med träning innan arbetsträning, finns det något sådant i nässjö?",
+        # "semester" is a word of the staff's own leave, but this message is about Samverk Vetlanda
+        "samverkanskoordinatorn i vetlanda har semester hela juli, vem tar hand om nya ärenden i samverk "
+        "vetlanda under tiden?",
+    ],
+)
+def test_a_long_message_about_a_client_is_not_refused_for_its_everyday_words(shipped, question):
+    kb, matcher = shipped
+    assert decide(kb, matcher, question).kind != VERDICT_OFFTOPIC
+
+
+def test_a_long_message_about_the_askers_own_matters_is_still_refused(shipped):
+    kb, matcher = shipped
+    question = "jag ska på semester till spanien i sommar och undrar vad det kostar att hyra bil och om jag behöver internationellt körkort"
+    assert decide(kb, matcher, question).kind == VERDICT_OFFTOPIC

@@ -266,6 +266,9 @@ def _outside_words() -> tuple[frozenset[str], tuple[str, ...], int, tuple[str, .
 
 
 SHORT_WORD = 4  # words this short are compared with their diacritics
+# A long message with an outside word is refused only when less than this share of its
+# distinctive words are the domain's (lotsen.domain): a client's situation may mention a holiday.
+OUTSIDE_LONG_SPECIFIC = 0.4
 
 
 def outside_words(text: str) -> list[str]:
@@ -292,15 +295,17 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
     """A question about something the bot is not for, even though some words match an entry:
     "vad kostar ett busskort", "hur mycket tjänar en rehabkoordinator". A short question with
     such a word is refused unless its best entry uses the word; a long one (a client's
-    situation may mention a car or a holiday) only when nothing answers it."""
+    situation may mention a car or a holiday) only when nothing answers it and its words are
+    mostly not the domain's."""
     words = outside_words(text)
     if not words:
         return False
     best = kb.entries.get(result.best.entry_id) if result.best else None
+    long = len(content_tokens(text)) > _outside_words()[2]  # its words, not their stems and expansions
     if result.level == ANSWER and best is not None:
-        if len(content_tokens(text)) > _outside_words()[2]:  # its words, not their stems and expansions
-            return False
-        return not all(_uses_word(best, w) for w in words)
+        return not long and not all(_uses_word(best, w) for w in words)
+    if long and result.specific >= OUTSIDE_LONG_SPECIFIC:
+        return False  # mostly the domain's words: "… kan inte komma på mötet pga semester, vad …"
     return best is None or not all(_uses_word(best, w) for w in words)
 
 
@@ -340,7 +345,7 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             text, result.best.entry_id, result.corrections, result.compounds, result.expansions
         )
     )
-    if result.level == ANSWER and result.best and not unrelated:
+    if result.level == ANSWER and result.best and not unrelated and not result.off_topic:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
         if term is None or _defines(term, entry):
