@@ -113,17 +113,16 @@ class DomainVocabulary:
                     counts[stem(word)] += 1
         self._counts = dict(counts)
         self._total = max(sum(counts.values()), 1)
-        # Each entry's words as written (stems, no alias expansions): what its answer is about.
-        self._entry_stems = {
-            entry_id: frozenset(stem(fold(t)) for text in entry_texts for t in tokens(text))
-            for entry_id, entry_texts in (entries or {}).items()
-        }
+        # Each entry's texts; their words as written (stems, no alias expansions) say what its
+        # answer is about, analysed when first asked (only answered entries ever are).
+        self._entries = {entry_id: tuple(texts) for entry_id, texts in (entries or {}).items()}
+        self._entry_stems: dict[str, frozenset[str]] = {}
 
     def __eq__(self, other: object) -> bool:
         """Equal when built from the same words (tests compare a reloaded matcher with a new one)."""
         if not isinstance(other, DomainVocabulary):
             return NotImplemented
-        return (self._counts, self._places, self._entry_stems) == (other._counts, other._places, other._entry_stems)
+        return (self._counts, self._places, self._entries) == (other._counts, other._places, other._entries)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -220,7 +219,10 @@ class DomainVocabulary:
         domain = self.domain_words(text, corrections, compounds)
         if not domain:
             return True
-        entry_stems = self._entry_stems.get(entry_id, frozenset())
+        entry_stems = self._entry_stems.get(entry_id)
+        if entry_stems is None:
+            texts = self._entries.get(entry_id, ())
+            entry_stems = self._entry_stems[entry_id] = frozenset(stem(fold(t)) for x in texts for t in tokens(x))
         stands_for: dict[str, list[str]] = {}
         for alias, canon in expansions:
             for word in tokens(alias):

@@ -111,7 +111,8 @@ def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
     assert len(off) >= 15
     assert [o.question for o in off if o.kind == "answer"] == []
     refused = [o for o in off if o.kind == "offtopic"]
-    assert len(refused) >= 0.9 * len(off), [o.question for o in off if o.kind != "offtopic"]
+    # 0.9 until session 5; 166 of 168 (98.8 %) with lotsen/domain.py
+    assert len(refused) >= 0.95 * len(off), [o.question for o in off if o.kind != "offtopic"]
 
 
 # tuning_offtopic2 (h9off): off-topic questions that share words with the domain, and in-domain
