@@ -126,8 +126,8 @@ RANKER = Ranker(
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.54  # a confident answer needs at least this score …
-    margin: float = 0.08  # … and this relative lead (1 - second/best) over the next entry,
+    answer: float = 0.55  # a confident answer needs at least this score …
+    margin: float = 0.14  # … and this relative lead (1 - second/best) over the next entry,
     sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.0
     long_words: int = 7  # a question with this many meaningful words is "long" …
@@ -184,12 +184,12 @@ class Decision:
         return sorted((p for p in parts if abs(p[1]) >= 0.005), key=lambda p: -abs(p[1]))
 
 
-# Fitted by scripts.fit_decision (2026-12-05, 705 tuning questions, cost 4.5).
+# Fitted by scripts.fit_decision (2026-12-05, 924 tuning questions, cost 4.5).
 DECISION: Decision | None = Decision(
-    intercept=-6.932,
-    coefficients=(("confidence", 6.063), ("top", 7.466), ("margin", 4.433)),
-    cutoff=0.88,
-    typical=(("confidence", 0.876), ("top", 0.636), ("margin", 0.246)),
+    intercept=-5.198,
+    coefficients=(("confidence", 6.621), ("top", 3.524), ("margin", 1.318)),
+    cutoff=0.84,
+    typical=(("confidence", 0.850), ("top", 0.608), ("margin", 0.229)),
 )
 
 

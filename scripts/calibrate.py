@@ -31,6 +31,7 @@ class Row:
     clear: bool  # not a one-word question with a weak best phrasing
     right: bool  # the matcher's best entry is an acceptable one
     none: bool  # nothing should answer
+    file: str  # the question set (leave one set out)
     prob: float = 1.0  # the Ranker's softmax probability of the best entry among the candidates
     likely: float = 0.0  # the fitted decision's probability that the best entry is right (Decision)
 
@@ -62,6 +63,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--penalty", type=float, default=3.0)
     parser.add_argument("--max-wrong", type=int, help="instead: the most right answers with at most this many wrong")
+    parser.add_argument(
+        "--loso", action="store_true", help="also: per set, the thresholds chosen without it (answer … sure_margin)"
+    )
     args = parser.parse_args()
     matcher = Matcher(load_knowledge_base(ROOT / "knowledge"))
     rows = []
@@ -82,6 +86,7 @@ def main() -> int:
                 clear,
                 result.best.entry_id in expect,
                 expect == (NO_ENTRY,) or q.get("category") in ("offtopic", "silent"),
+                q["file"],
                 result.confidence,
                 result.probability,
             )
@@ -89,8 +94,8 @@ def main() -> int:
     today = Thresholds()
     cutoff = matcher.decision.cutoff if matcher.decision is not None else 2.0
     grid = {
-        "answer": [0.48, 0.50, 0.52, 0.54, 0.56, 0.58],
-        "margin": [0.04, 0.06, 0.08, 0.10, 0.12],
+        "answer": [0.48, 0.50, 0.52, 0.54, 0.56, 0.58, 0.60],
+        "margin": [0.04, 0.06, 0.08, 0.10, 0.12, 0.14],
         "sure": [0.60, 0.64, 0.66],
         "sure_margin": [0.0, 0.02, 0.04],
         "long_words": [7, 8],
@@ -113,7 +118,28 @@ def main() -> int:
     print(f"today: {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(today, n)}" for n in names))
     for (s, good, bad), th in results[:10]:
         print(f"  {s:.0f} ({good} right, {bad} wrong) " + " ".join(f"{n}={getattr(th, n)}" for n in names))
+    if args.loso:
+        leave_one_set_out(rows, grid, today, args.penalty, cutoff)
     return 0
+
+
+def leave_one_set_out(rows: list[Row], grid: dict, today: Thresholds, penalty: float, cutoff: float) -> None:
+    """Per set: today's thresholds against the best of the short-question grid (answer, margin,
+    sure, sure_margin; the long-question thresholds as today) chosen on the other sets."""
+    keys = ("answer", "margin", "sure", "sure_margin")
+    candidates = [replace(today, **dict(zip(keys, v))) for v in itertools.product(*(grid[k] for k in keys))]
+    print("leave one set out: answers right/wrong today → with the thresholds chosen without the set")
+    totals = [0, 0, 0, 0]
+    for name in sorted({r.file for r in rows}):
+        test = [r for r in rows if r.file == name]
+        train = [r for r in rows if r.file != name]
+        chosen = max(candidates, key=lambda th: score(th, train, penalty, cutoff)[0])
+        _, g0, b0 = score(today, test, penalty, cutoff)
+        _, g1, b1 = score(chosen, test, penalty, cutoff)
+        totals = [t + v for t, v in zip(totals, (g0, b0, g1, b1))]
+        picked = " ".join(f"{k}={getattr(chosen, k)}" for k in keys)
+        print(f"  {name:28s} ({len(test):3d}): {g0:3d}/{b0} → {g1:3d}/{b1}  ({picked})")
+    print(f"  {'all':28s} ({len(rows):3d}): {totals[0]:3d}/{totals[1]} → {totals[2]:3d}/{totals[3]}")
 
 
 if __name__ == "__main__":

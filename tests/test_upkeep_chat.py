@@ -8,6 +8,7 @@ import pytest
 
 from lotsen import cases
 from lotsen.assistant import NOT_ALLOWED
+from lotsen.matching import Thresholds
 from tests.support.db import sql
 from tests.support.teams import CASEWORKER, COORDINATOR, OTHER, action, card_strings, submit_actions
 from tests.support.kinds import file_test_case
@@ -58,8 +59,10 @@ async def test_testa_shows_matching_entries_scores_and_why(teams_small):
     assert "forsakringskass, gor, perso, sgi, vad" in text  # the shared words
     # why this entry (the parts of its score) and why this confidence (threshold and lead)
     assert "Poängens delar" in text and "av bästa formuleringen" in text and "förklarar" in text
-    assert "Varför säkert: poängen är minst 0,54 och försprånget till nästa fråga är" in text
-    assert "Gränser: svar från poäng 0,54 med 8 % försprång" in text
+    th = Thresholds()  # the calibrated thresholds, as the card writes them
+    answer, margin = f"{th.answer:.2f}".replace(".", ","), round(th.margin * 100)
+    assert f"Varför säkert: poängen är minst {answer} och försprånget till nästa fråga är" in text
+    assert f"Gränser: svar från poäng {answer} med {margin} % försprång" in text
 
 
 async def test_testa_explains_typos_and_suggestions(teams_small):
