@@ -16,11 +16,14 @@ from lotsen.matching import Matcher
 from scripts.accuracy import evaluate, load_questions, rate
 
 ROOT = Path(__file__).resolve().parent.parent
-# Held-out set 2: what the bot reaches today (not targets; they must not fall).
-HELDOUT2_STRICT_IN_SCOPE = 0.79
-HELDOUT2_STRICT_SITUATIONAL = 0.61
-HELDOUT2_WRONG_MAX = 11
-HELDOUT2_REFUSED = 0.88
+# Held-out set 2: sanity bounds that catch a broken matcher, deliberately below what it reaches
+# (scripts.accuracy reports the exact figures). Floors at the reached values turned the held-out
+# set into a gate that accepted or rejected tuning changes one question at a time: selection on
+# the held-out set, which it must never be used for. Failures show no held-out question.
+HELDOUT2_STRICT_IN_SCOPE = 0.70
+HELDOUT2_STRICT_SITUATIONAL = 0.50
+HELDOUT2_WRONG_MAX_SHARE = 0.08
+HELDOUT2_REFUSED = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -166,16 +169,19 @@ def test_held_out_questions(outcomes):
     assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
 
 
-def test_held_out_set_2_does_not_regress(outcomes):
-    """The frozen held-out set 2 (issue 9), never used for tuning: floors at what has been
-    reached (the issue's targets are higher: see scripts.accuracy for the current figures)."""
+def test_held_out_set_2_is_sane(outcomes):
+    """The frozen held-out set 2 (issue 9), never used for tuning: only sanity bounds (see
+    HELDOUT2_*), and a failure names no question, so that the test cannot guide tuning."""
     held = [o for o in outcomes if o.file == "heldout2_questions"]
     assert len(held) >= 150
     scope = [o for o in held if o.in_scope]
-    assert rate(scope) >= HELDOUT2_STRICT_IN_SCOPE, report(scope, "Hållna utanför 2, inom området")
     situational = [o for o in held if o.category == "situational"]
-    assert rate(situational) >= HELDOUT2_STRICT_SITUATIONAL, report(situational, "Hållna utanför 2, situationer")
-    assert sum(o.wrong for o in held) <= HELDOUT2_WRONG_MAX
     off = [o for o in held if o.category == "offtopic"]
-    assert [o.question for o in off if o.kind == "answer"] == []
-    assert sum(o.kind == "offtopic" for o in off) >= HELDOUT2_REFUSED * len(off)
+    sane = {
+        "strict in scope": rate(scope) >= HELDOUT2_STRICT_IN_SCOPE,
+        "strict situational": rate(situational) >= HELDOUT2_STRICT_SITUATIONAL,
+        "confidently wrong": sum(o.wrong for o in held) <= HELDOUT2_WRONG_MAX_SHARE * len(held),
+        "off-topic never answered": not any(o.kind == "answer" for o in off),
+        "off-topic refused": sum(o.kind == "offtopic" for o in off) >= HELDOUT2_REFUSED * len(off),
+    }
+    assert all(sane.values()), [name for name, ok in sane.items() if not ok]

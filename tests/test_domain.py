@@ -88,6 +88,9 @@ def test_phrases_about_the_asker_are_outside_words_only_as_whole_phrases():
         "är du smartare än chatgpt",  # was answered with SMARTA mål
         "behöver jag läkarintyg om jag själv är sjuk en vecka",
         "kan du några bra ordvitsar",
+        # an entry with "mejl" in a phrasing, too weak to be suggested, does not save it
+        "kan du hjälpa mig skriva ett mejl till min chef",
+        "hur anmäler jag vab till försäkringskassan",  # the asker's own leave, though it names a party
     ],
 )
 def test_hard_off_topic_questions_get_the_clean_refusal(shipped, question):

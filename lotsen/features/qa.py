@@ -17,7 +17,7 @@ from lotsen.context import Context
 from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Concept, Entry, KnowledgeBase
-from lotsen.matching import ANSWER, SUGGEST, Matcher, MatchResult
+from lotsen.matching import ANSWER, NONE, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
 from lotsen.text import content_tokens, fold, normalise, tokens
@@ -296,7 +296,8 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
     "vad kostar ett busskort", "hur mycket tjänar en rehabkoordinator". A short question with
     such a word is refused unless its best entry uses the word; a long one (a client's
     situation may mention a car or a holiday) only when nothing answers it and its words are
-    mostly not the domain's."""
+    mostly not the domain's. When no entry is even good enough to suggest, an entry that uses
+    the word does not save the question ("skriva ett mejl till min chef")."""
     words = outside_words(text)
     if not words:
         return False
@@ -306,6 +307,8 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
         return not long and not all(_uses_word(best, w) for w in words)
     if long and result.specific >= OUTSIDE_LONG_SPECIFIC:
         return False  # mostly the domain's words: "… kan inte komma på mötet pga semester, vad …"
+    if result.level == NONE:
+        return True  # not even a suggestion: an entry that merely uses the word does not answer it
     return best is None or not all(_uses_word(best, w) for w in words)
 
 
