@@ -70,7 +70,7 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.87, failed
+    assert rate(blind) >= 0.91, failed  # 0.87 until session 5; 111/120 with the situational phrasings
 
 
 def test_situational_tuning_questions(outcomes):
@@ -78,7 +78,7 @@ def test_situational_tuning_questions(outcomes):
     situational = [o for o in outcomes if o.file == "tuning_situational" and o.category == "situational"]
     assert len(situational) >= 40
     failed = report(situational, "Situationer (tuning)")
-    assert rate(situational) >= 0.85, failed
+    assert rate(situational) >= 0.90, failed  # 0.85 until session 5; 37/40 now
 
 
 def test_situational_questions_of_tuning_set_3(outcomes):
@@ -87,12 +87,27 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     situational = [o for o in outcomes if o.file == "tuning3_questions" and o.category == "situational"]
     assert len(situational) >= 50
     failed = report(situational, "Situationer (tuning 3)")
-    assert rate(situational) >= 0.66, failed
+    assert rate(situational) >= 0.75, failed  # 46/60 now
 
 
-# Added (session 5) before any tuning on it: its floors are set once the matcher has been tuned,
-# so it is not yet part of the pooled checks below.
+# Tuning set 4 (session 5), written from the seeds independently of the knowledge base's phrasings:
+# it has its own floors (below) rather than the pooled confidently-wrong share, which it would
+# fail (its questions the documents are silent on are still often answered).
 NOT_YET_FLOORED = ("tuning4_questions",)
+TUNING4_STRICT_IN_SCOPE = 0.66  # 80/120 now (60.0 % before the phrasings and the decision)
+TUNING4_STRICT_SITUATIONAL = 0.57  # 52/90 now (47.8 % before)
+TUNING4_WRONG_MAX = 10  # 10/135 now and before
+
+
+def test_tuning_set_4_floors(outcomes):
+    tuning4 = [o for o in outcomes if o.file == "tuning4_questions"]
+    assert len(tuning4) >= 130
+    scope = [o for o in tuning4 if o.in_scope]
+    assert rate(scope) >= TUNING4_STRICT_IN_SCOPE, report(scope, "Tuning 4, inom området")
+    situational = [o for o in tuning4 if o.category == "situational"]
+    assert rate(situational) >= TUNING4_STRICT_SITUATIONAL, report(situational, "Tuning 4, situationer")
+    wrong = [f"{o.question!r} → {o.got}" for o in tuning4 if o.wrong]
+    assert len(wrong) <= TUNING4_WRONG_MAX, wrong
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
@@ -164,7 +179,7 @@ def test_held_out_questions(outcomes):
     held_out = [o for o in outcomes if o.origin == "heldout"]
     assert len(held_out) >= 80
     failed = report(held_out, "Hållna utanför")
-    assert rate(held_out) >= 0.87, failed
+    assert rate(held_out) >= 0.89, failed  # 72/80 now
     unanswerable = [o for o in held_out if o.expect == ("none",)]
     assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
 
