@@ -96,6 +96,17 @@ class WordView:
     domain: float  # 0..1: how specific to the knowledge base
 
 
+def share_of(views: list[WordView]) -> tuple[float, int]:
+    """The specific share of a message's words (0..1; 1.0 without a meaningful word) and their number."""
+    total = sum(v.weight for v in views)
+    return (round(sum(v.weight * v.domain for v in views) / total, 4) if total else 1.0), len(views)
+
+
+def domain_words_of(views: list[WordView]) -> list[str]:
+    """The words of the domain (at least DOMAIN_WORD specific) among a message's words."""
+    return [v.word for v in views if v.domain >= DOMAIN_WORD]
+
+
 class DomainVocabulary:
     """The knowledge base's words and how specific each is to it (built with the Matcher)."""
 
@@ -164,12 +175,13 @@ class DomainVocabulary:
             if word in seen or word in _FOLDED_STOP or word in _WEAK or len(word) < 2:
                 continue
             seen.add(word)
-            if stem(word) in self._places:
+            stemmed = stem(word)
+            if stemmed in self._places:
                 continue
-            if word.isdigit() and stem(word) not in self._counts:
+            if word.isdigit() and stemmed not in self._counts:
                 continue  # a date or a redacted number says nothing
             weight = max(9.0 - zipf(word), MIN_WEIGHT)
-            if stem(word) in self._counts:
+            if stemmed in self._counts:
                 domain = self.domain(word)
             elif word in corrections and not is_swedish(word):
                 domain = self.domain(corrections[word])  # a typo of a word of the domain
@@ -189,9 +201,7 @@ class DomainVocabulary:
     ) -> tuple[float, int]:
         """The specific share of a message (0..1; 1.0 when it has no meaningful word) and the
         number of its meaningful words."""
-        views = self.words(text, corrections, compounds)
-        total = sum(v.weight for v in views)
-        return (round(sum(v.weight * v.domain for v in views) / total, 4) if total else 1.0), len(views)
+        return share_of(self.words(text, corrections, compounds))
 
     def domain_words(
         self,
@@ -200,7 +210,7 @@ class DomainVocabulary:
         compounds: Mapping[str, list[str]] | None = None,
     ) -> list[str]:
         """The message's words of the domain (at least DOMAIN_WORD specific), folded."""
-        return [v.word for v in self.words(text, corrections, compounds) if v.domain >= DOMAIN_WORD]
+        return domain_words_of(self.words(text, corrections, compounds))
 
     def shares_domain_word(
         self,
@@ -214,9 +224,22 @@ class DomainVocabulary:
         (as written, corrected, by its parts or by what its alias stands for); True when the
         message has none. An answer that shares none rests on general words only: "hur många
         kommuner finns det i Sverige" is not answered by statistics on bistånd in Sverige."""
+        return self.entry_uses_any(
+            entry_id, self.domain_words(text, corrections, compounds), corrections, compounds, expansions
+        )
+
+    def entry_uses_any(
+        self,
+        entry_id: str,
+        domain: list[str],
+        corrections: Mapping[str, str] | None = None,
+        compounds: Mapping[str, list[str]] | None = None,
+        expansions: Iterable[tuple[str, str]] = (),
+    ) -> bool:
+        """shares_domain_word for a message whose words of the domain are known already
+        (MatchResult.words, computed once per message)."""
         corrections = corrections or {}
         compounds = compounds or {}
-        domain = self.domain_words(text, corrections, compounds)
         if not domain:
             return True
         entry_stems = self._entry_stems.get(entry_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lotsen.domain import domain_words_of
 from lotsen.kb.model import KnowledgeBase
 from lotsen.matching import Matcher
 from lotsen.texts import say
@@ -173,12 +174,7 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
         verdict=verdict.kind,
         domain=result.domain,
         specific=result.specific,
-        distinctive=[
-            f"{v.word} {pct(v.domain)}"
-            for v in sorted(
-                matcher.vocabulary.words(text, result.corrections, result.compounds), key=lambda v: -v.weight
-            )
-        ],
+        distinctive=[f"{v.word} {pct(v.domain)}" for v in sorted(result.words, key=lambda v: -v.weight)],
     )
 
 
@@ -189,7 +185,7 @@ def _why_off_topic(matcher: Matcher, why: str, result, text: str) -> str:
     if why == "words":
         return say("explain.offtopic_words", words=", ".join(outside_words(text)))
     if why == "unrelated":
-        words = matcher.vocabulary.domain_words(text, result.corrections, result.compounds)
+        words = domain_words_of(result.words)
         return say(
             "explain.offtopic_unrelated", entry=result.best.entry_id if result.best else "–", words=", ".join(words)
         )

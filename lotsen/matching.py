@@ -38,7 +38,7 @@ from typing import Callable, Collection, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from lotsen.domain import DomainVocabulary
+from lotsen.domain import DomainVocabulary, WordView, share_of
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 
@@ -231,6 +231,7 @@ class MatchResult:
     domain: float = 0.0  # share of the question's meaningful words the knowledge base knows (0..1)
     specific: float = 1.0  # share of its distinctive words specific to the domain (lotsen.domain)
     specific_words: int = 0  # … out of this many meaningful words
+    words: list[WordView] = field(default_factory=list)  # its meaningful words as lotsen.domain sees them
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
@@ -780,7 +781,8 @@ class Matcher:
         analysed = self._analyse(text, correct=True)
         ask = ask_clause(text) if only is None else ""
         result = self._focus_on_ask(text, analysed, ask, limit) if ask else self._match(text, analysed, limit, only)
-        result.specific, result.specific_words = self.vocabulary.share(text, result.corrections, result.compounds)
+        result.words = self.vocabulary.words(text, result.corrections, result.compounds)
+        result.specific, result.specific_words = share_of(result.words)
         return result
 
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:

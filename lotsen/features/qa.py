@@ -14,6 +14,7 @@ import yaml
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
+from lotsen.domain import domain_words_of
 from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Concept, Entry, KnowledgeBase
@@ -344,8 +345,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     unrelated = bool(
         result.level == ANSWER
         and result.best
-        and not matcher.vocabulary.shares_domain_word(
-            text, result.best.entry_id, result.corrections, result.compounds, result.expansions
+        and not matcher.vocabulary.entry_uses_any(
+            result.best.entry_id, domain_words_of(result.words), result.corrections, result.compounds, result.expansions
         )
     )
     if result.level == ANSWER and result.best and not unrelated and not result.off_topic:
