@@ -17,6 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from scripts.generated import write_or_check
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "lotsen" / "data" / "swedish_frequencies.tsv"
 LANGUAGE = "sv"
@@ -51,14 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the shipped file is not up to date")
     args = parser.parse_args(argv)
     text = build()
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT.relative_to(ROOT)} is not what scripts/build_wordfreq.py writes: run it")
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)} ({text.count(chr(10)) - HEADER.count(chr(10))} words)")
-    return 0
+    words = text.count("\n") - HEADER.count("\n")
+    return write_or_check(
+        OUT, text, check=args.check, command="python -m scripts.build_wordfreq", note=f"{words} words"
+    )
 
 
 if __name__ == "__main__":

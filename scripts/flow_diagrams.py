@@ -17,6 +17,7 @@ from dialogs.engine import Flow
 from lotsen.kb import load_knowledge_base
 from lotsen.kb.model import KnowledgeBase
 from lotsen.settings import ROOT
+from scripts.generated import write_or_check
 
 TARGET = ROOT / "docs" / "flows.md"
 HEADER = """# Guided flows
@@ -81,15 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/flows.md is out of date")
     args = parser.parse_args(argv)
     text = render(load_knowledge_base(ROOT / "knowledge"))
-    if args.check:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m scripts.flow_diagrams", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(TARGET, text, check=args.check, command="python -m scripts.flow_diagrams")
 
 
 if __name__ == "__main__":
