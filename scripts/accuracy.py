@@ -26,9 +26,8 @@ from types import SimpleNamespace
 
 import yaml
 
-from lotsen.features.contacts import ASKS_FOR_CONTACT
+from lotsen.features.contacts import PLAN_CONTACTS, contact_plan, named_purpose
 from lotsen.kb import load_knowledge_base
-from lotsen.text import normalise
 from lotsen.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +35,9 @@ QUESTIONS = ROOT / "tests" / "accuracy"
 NO_ENTRY = "none"  # `expect: none`: no entry covers the question
 SMALL_TALK = "smalltalk"  # `expect: smalltalk`: greetings and thanks; like `none`, no entry may answer
 OUT_OF_SCOPE = ("offtopic", "silent", "smalltalk")
-# Commands whose handler answers with the question answering's answer when there is one
-# (lotsen.features.contacts: questions beat triggers).
-QUESTIONS_FIRST = ("contact-question",)
+# The command whose handler answers with question answering's reply when the question has one
+# (lotsen.features.contacts.contact_plan: questions beat triggers).
+CONTACT_COMMAND = "contact-question"
 
 
 @dataclass
@@ -137,15 +136,10 @@ def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
         score = result.best.score if result.best else 0.0
         command = assistant.match_command(text)
         verdict = decide(matcher.kb, matcher, text)
-        if (
-            command is not None
-            and not command.coordinator_only
-            and not (
-                command.name in QUESTIONS_FIRST
-                and verdict.kind == "answer"
-                and not ASKS_FOR_CONTACT.search(normalise(text))
-            )
-        ):
+        plan = ""
+        if command is not None and command.name == CONTACT_COMMAND:
+            plan = contact_plan(text, verdict.kind, named_purpose(matcher.kb, text) is not None)
+        if command is not None and not command.coordinator_only and plan in ("", PLAN_CONTACTS):
             kind, got, offered = f"command:{command.name}", "", ()
         else:
             kind = verdict.kind

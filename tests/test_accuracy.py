@@ -3,7 +3,7 @@ knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
-tuning3_questions, tuning4_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
+tuning3_questions, tuning4_questions, tuning5_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
 heldout2_questions) never are, and their floors are what has been reached, not targets to
 tune for."""
 
@@ -41,12 +41,15 @@ def report(outcomes, label):
 
 
 def test_every_expected_entry_exists():
+    """An expected id is an entry, or a glossary answer `ordlista-<concept id>` (lotsen.features.qa)."""
     kb = load_knowledge_base(ROOT / "knowledge")
     missing = [
         q["q"]
         for q in load_questions()
         for expected in (q.get("expect_any") or [q.get("expect", "none")])
-        if expected not in kb.entries and expected not in ("none", "smalltalk")
+        if expected not in kb.entries
+        and expected.removeprefix("ordlista-") not in (kb.concepts if expected.startswith("ordlista-") else ())
+        and expected not in ("none", "smalltalk")
     ]
     assert missing == []
 
@@ -93,7 +96,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # Tuning set 4 (session 5), written from the seeds independently of the knowledge base's phrasings:
 # it has its own floors (below) rather than the pooled confidently-wrong share, which it would
 # fail (its questions the documents are silent on are still often answered).
-NOT_YET_FLOORED = ("tuning4_questions",)
+NOT_YET_FLOORED = ("tuning4_questions", "tuning5_questions")  # tuning5 (session 6): no floors yet
 TUNING4_STRICT_IN_SCOPE = 0.66  # 80/120 now (60.0 % before the phrasings and the decision)
 TUNING4_STRICT_SITUATIONAL = 0.57  # 52/90 now (47.8 % before)
 TUNING4_WRONG_MAX = 10  # 10/135 now and before

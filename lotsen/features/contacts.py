@@ -7,10 +7,18 @@ from urllib.parse import quote
 
 from lotsen.assistant import Assistant
 from lotsen.context import Context
-from lotsen.features.qa import answer_if_answered, contact_purpose_for, find_municipality
+from lotsen.kb.model import KnowledgeBase
+from lotsen.features.qa import (
+    VERDICT_ANSWER,
+    VERDICT_OFFTOPIC,
+    answer_text,
+    contact_purpose_for,
+    decide,
+    find_municipality,
+)
 from lotsen.matching import ANSWER
 from lotsen.routing import route
-from lotsen.text import fold, normalise
+from lotsen.text import content_tokens, fold, normalise, tokens
 from lotsen.texts import say
 from lotsen.turn import Out, Text
 
@@ -22,6 +30,38 @@ CONTACT_QUESTION = (
 ASKS_FOR_CONTACT = re.compile(
     r"\b(vem|vilka|vart|vilken)\b.{0,40}\b(kontakta\w*|vand\w*|ringa\w*|ringer|mejla\w*|maila\w*|ta kontakt)\b"
 )
+# A message this long that only mentions a contact ("… hennes kontaktperson från boendet ska vara
+# med på sip-mötet, går det bra?") describes a situation: question answering takes it.
+SITUATION_WORDS = 14
+
+# What a message that matched the contact command gets (contact_plan).
+PLAN_ANSWER = "answer"  # the answer card alone: the message mentions contacts and an entry answers it
+PLAN_QUESTION = "question"  # question answering's own reply: a described situation that mentions a contact
+PLAN_BOTH = "answer+contacts"  # asks for a contact and an entry answers the question: the answer, then the list
+PLAN_OFFTOPIC = "offtopic"  # asks whom to call about something outside the domain ("… lösenord …, vem ringer jag?")
+PLAN_CONTACTS = "contacts"  # the contact list
+
+
+def contact_plan(text: str, verdict_kind: str, purpose_named: bool) -> str:
+    """Questions beat triggers (lotsen.features.qa): what a message matching CONTACT_QUESTION gets,
+    from question answering's verdict on it. scripts.accuracy measures the same plan."""
+    folded = normalise(text)
+    asks = ASKS_FOR_CONTACT.search(folded)
+    if not asks:
+        if verdict_kind == VERDICT_ANSWER:
+            return PLAN_ANSWER
+        return PLAN_QUESTION if len(tokens(text)) >= SITUATION_WORDS else PLAN_CONTACTS
+    # The bare command ("vem kontaktar jag?", the menu's) opens the list; a question about something
+    # gets its answer too, or the refusal when it is about something else.
+    if not content_tokens(folded[: asks.start()] + " " + folded[asks.end() :]):
+        return PLAN_CONTACTS
+    if verdict_kind == VERDICT_ANSWER:
+        return PLAN_BOTH
+    if verdict_kind == VERDICT_OFFTOPIC and not purpose_named:
+        return PLAN_OFFTOPIC
+    return PLAN_CONTACTS
+
+
 # Words that name the purpose directly; checked before the matcher is asked.
 PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "avvikelse": ("avvikelse", "avvikelser", "avvikelsen"),
@@ -71,11 +111,18 @@ def contact_actions(email: str, phone: str) -> list[dict[str, str]]:
     return actions
 
 
-def detect_purpose(ctx: Context, text: str) -> str | None:
+def named_purpose(kb: KnowledgeBase, text: str) -> str | None:
+    """The contact purpose a message names in so many words ("avvikelse", "arena", "fk" …)."""
     folded = f" {normalise(text)} "
     for purpose, words in PURPOSE_WORDS.items():
-        if purpose in ctx.kb.purposes and any(f" {w} " in folded for w in words):
+        if purpose in kb.purposes and any(f" {w} " in folded for w in words):
             return purpose
+    return None
+
+
+def detect_purpose(ctx: Context, text: str) -> str | None:
+    if (named := named_purpose(ctx.kb, text)) is not None:
+        return named
     result = ctx.matcher.match(text)
     if result.level == ANSWER and result.best:
         return contact_purpose_for(ctx.kb, ctx.kb.entries[result.best.entry_id])
@@ -174,11 +221,17 @@ async def _contact_question(ctx: Context) -> list[Out]:
     text = ctx.turn.text
     # Questions beat triggers: a message that only mentions contacts ("Var hittar jag FK:s
     # kontaktpersoner?") gets the entry that answers it, if one does – its card has a "Vem
-    # kontaktar jag?" button. "Vem kontaktar jag …" asks for the contact list itself.
-    if not ASKS_FOR_CONTACT.search(normalise(text)):
-        answered = await answer_if_answered(ctx, text)
-        if answered:
-            return answered
+    # kontaktar jag?" button. "Vem kontaktar jag …" asks for the contact list itself, and
+    # gets the answer first when an entry answers the question too.
+    verdict = decide(ctx.kb, ctx.matcher, text)
+    plan = contact_plan(text, verdict.kind, named_purpose(ctx.kb, text) is not None)
+    if plan in (PLAN_ANSWER, PLAN_QUESTION, PLAN_OFFTOPIC):
+        return await answer_text(ctx, text, verdict)
+    answered = await answer_text(ctx, text, verdict) if plan == PLAN_BOTH else []
+    return answered + await _contact_list(ctx, text)
+
+
+async def _contact_list(ctx: Context, text: str) -> list[Out]:
     municipality = find_municipality(ctx.kb, text)
     purpose = detect_purpose(ctx, text)
     if purpose is None:

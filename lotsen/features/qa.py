@@ -410,15 +410,6 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
     return [fallback_card(ctx, text)]
 
 
-async def answer_if_answered(ctx: Context, text: str) -> list[Out]:
-    """The answer card when an entry answers `text` directly, else nothing: for typed commands
-    that would otherwise start a contact list although the question has an answer."""
-    verdict = decide(ctx.kb, ctx.matcher, text)
-    if verdict.kind != VERDICT_ANSWER or verdict.entry is None:
-        return []
-    return await answer_text(ctx, text, verdict)
-
-
 async def _on_text(ctx: Context) -> list[Out]:
     return await answer_text(ctx, ctx.turn.text)
 

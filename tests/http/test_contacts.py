@@ -2,7 +2,7 @@
 
 from bot.app_factory import SERVICES
 from tests.support.db import sql
-from tests.support.teams import CASEWORKER, COORDINATOR, action, card_nodes, card_strings
+from tests.support.teams import CASEWORKER, COORDINATOR, action, card_nodes, card_strings, submit_actions
 
 
 def open_urls(card) -> dict[str, list[str]]:
@@ -85,3 +85,39 @@ async def test_byt_kommun_refuses_an_unknown_kommun(teams_small):
     replies = await teams_small.click(action(change, "Spara kommun"), {"municipality": "atlantis"})
     assert replies.texts == ["Välj en kommun i listan."]
     assert settings_rows(teams_small) == []
+
+
+# Questions beat triggers (issue 9, part 4), with the real knowledge base.
+async def test_asking_whom_to_contact_gets_the_answer_first_and_then_the_contact_list(teams):
+    replies = await teams.send("jobbar i gislaved, vem kontaktar jag om samverkan kring en klient?")
+    first, second = replies.cards[0], replies.cards[1]
+    # the entry that answers the question (the documents do not name Gislaved) …
+    assert card_strings(first).startswith("Vem kontaktar jag för samverkan i Gislaved, Gnosjö, Värnamo eller Vaggeryd?")
+    assert "Källa:" in card_strings(first)
+    # … and the contact list the person asked for, for the kommun named
+    assert "Gislaved" in card_strings(second)
+    assert "länsgemensamma kontakten" in replies.all_text()
+
+
+async def test_asking_whom_to_call_about_something_outside_the_domain_is_refused(teams):
+    replies = await teams.send("mitt lösenord till datorn har gått ut, vem ringer jag?")
+    text = replies.all_text()
+    assert "Det ligger utanför vad jag kan svara på" in text
+    assert "vilken kommun?" not in text and "Visa kontakter" not in text
+
+
+async def test_a_described_situation_that_mentions_a_contact_person_is_a_question(teams):
+    replies = await teams.send(
+        "klienten vill att hennes mamma och hennes kontaktperson från boendet ska vara med på sip-mötet "
+        "som vi bokat nästa vecka, går det bra?"
+    )
+    text = replies.all_text()
+    # what any described situation gets (here Vägvisaren's reading of it), not a contact list
+    assert "Så här uppfattade jag situationen" in text
+    assert "vilken kommun?" not in text and "Visa kontakter" not in text
+
+
+async def test_the_bare_contact_command_still_opens_the_contact_picker(teams):
+    replies = await teams.send("vem kontaktar jag?")
+    assert len(replies.cards) == 1  # no answer card before it
+    assert "Visa kontakter" in [a.get("title") for a in submit_actions(replies.cards[0])]
