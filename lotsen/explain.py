@@ -280,6 +280,8 @@ def _why_unsure(th, result) -> str:
     top = result.best.score if result.best else 0.0
     if result.reason == "single-word":
         return say("explain.why_single_word")
+    if result.reason == "facet":
+        return say("explain.why_facet", facet=result.facet)
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

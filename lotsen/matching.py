@@ -39,8 +39,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of
+from lotsen.facets import Facet, answers, asked
 from lotsen.kb.model import KnowledgeBase
-from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
+from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
 ANSWER = "answer"
 SUGGEST = "suggest"
@@ -235,11 +236,12 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
+    facet: str = ""  # what the question asks for ("ett belopp"), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
-    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "no-words"
+    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "facet", "no-words"
 
     @property
     def best(self) -> Candidate | None:
@@ -419,6 +421,7 @@ class Matcher:
         self.ranker = ranker  # None: the Weights blend alone (scripts.fit_ranker's features)
         # The answer decision: the fitted model (DECISION), or None for the hand thresholds alone.
         self.decision: Decision | None = DECISION if decision == "fitted" else decision  # type: ignore[assignment]
+        self._facet_answers: dict[tuple[str, str], bool] = {}  # (entry, facet) → its answer names it
         # Aliases as token tuples, looked up n-gram by n-gram (longest first): folded for long
         # aliases, with diacritics for short ones ("far" must not fire on "får").
         self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -1052,6 +1055,8 @@ class Matcher:
             and distinctive not in self._answer_stems.get(best_entry, ())
         ):
             result.missing = distinctive
+        facet = asked(normalise(result.query))
+        result.facet = facet.label if facet is not None and not self._answers_facet(best_entry, facet) else ""
         result.evidence = self._evidence(result, ranked, meaningful, asking)
         decision = self.decision
         if decision is not None:
@@ -1060,6 +1065,9 @@ class Matcher:
             result.level, result.reason = SUGGEST, "single-word"
         elif result.missing and top >= th.answer:
             result.level, result.reason = SUGGEST, "missing-word"
+        elif result.facet and top >= th.suggest:
+            # "vad kostar en plats på kpf?" asks for a sum that the entry about KPF does not name
+            result.level, result.reason = SUGGEST, "facet"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
         elif (
@@ -1087,6 +1095,17 @@ class Matcher:
             result.reason = "low"
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _answers_facet(self, entry_id: str, facet: Facet) -> bool:
+        """Whether the entry's answer names what the facet asks for (an entry that says the
+        documents are silent, gap: true, answers every facet)."""
+        key = (entry_id, facet.name)
+        known = self._facet_answers.get(key)
+        if known is None:
+            entry = self.kb.entries.get(entry_id)
+            known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
+            self._facet_answers[key] = known
+        return known
 
     def _evidence(
         self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], asking: bool

@@ -174,3 +174,50 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
     result = shipped.match(text)
     if result.best.score < shipped.thresholds.suggest:
         assert result.level != ANSWER
+
+
+# --- facets: a question asking for a sum, a time or a number (lotsen/data/facets.yaml) -----------
+
+
+@pytest.mark.parametrize(
+    "text, facet",
+    [
+        ("vad kostar en plats på kpf för en annan kommun", "ett belopp"),
+        ("hur lång är handläggningstiden för sjukersättning hos fk", "en tid"),
+        ("hur många gånger får en klient utebli från anvisad praktik innan försörjningsstödet sänks", "ett antal"),
+    ],
+)
+def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
+    result = shipped.match(text)
+    assert result.level != ANSWER and result.reason == "facet" and result.facet == facet
+    from lotsen.explain import explain
+
+    assert (
+        f"Frågan frågar efter {facet}, men svaret på bästa frågan innehåller inget sådant"
+        in explain(shipped, shipped.kb, text).decision
+    )
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("hur många avvikelser kom in 2024", "avvikelse-statistik-2024"),  # the answer has the number
+        ("hur mycket betalar regionen till förbundet", "forbund-bidrag-per-part-2024"),  # … the sum
+        ("avvikelse hur lång tid har jag på mig", "avvikelse-tidsgrans"),  # gap: the documents are silent
+        # "hur mycket … kan arbeta" asks who assesses work capacity, not for a sum
+        ("vem avgör hur mycket min klient kan arbeta", "vem-bedomer-arbetsformaga"),
+    ],
+)
+def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
+    result = shipped.match(text)
+    assert result.facet == "" and result.best.entry_id == entry
+
+
+def test_facets_are_read_from_data_and_match_folded_text():
+    from lotsen.facets import answers, asked, facets
+
+    assert [f.name for f in facets()] == ["amount", "duration", "count"]
+    amount = asked("vad kostar det")
+    assert amount is not None and amount.label == "ett belopp"
+    assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
+    assert asked("hur mycket klarar hon att arbeta") is None

@@ -87,3 +87,12 @@ async def test_thanks_and_greetings_get_a_short_polite_reply_and_are_not_logged(
         replies = await teams.send(message)
         assert replies.cards == [] and expected in replies.all_text(), message
     assert unanswered(teams) == []
+
+
+async def test_a_question_for_a_sum_the_knowledge_base_does_not_have_is_not_answered_with_a_neighbour(teams):
+    # the entry about KPF says what it is, not what it costs: offered, never answered as if it did
+    replies = await teams.send("vad kostar en plats på kpf för en annan kommun")
+    text = replies.all_text()
+    assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
+    assert "Menade du" in text and "Koll på förmåga" in text
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
