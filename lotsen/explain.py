@@ -264,6 +264,8 @@ def _why_likely(matcher: Matcher, result) -> str:
 def _why_sure(th, result, matcher: Matcher | None = None) -> str:
     if result.reason.startswith("likely-long") and matcher is not None:
         return _why_likely(matcher, result)
+    if result.reason.startswith("lone-long"):
+        return say("explain.why_lone_long", floor=num(th.suggest * 0.75), needed=num(th.lone_answer))
     if result.reason.startswith("clear-long"):
         return say(
             "explain.why_sure_long",

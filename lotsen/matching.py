@@ -136,6 +136,7 @@ class Thresholds:
     long_margin: float = 0.10
     suggest: float = 0.38  # below this, nothing is offered
     long_confidence: float = 0.6  # … and the Ranker's probability that its best entry is right
+    lone_answer: float = 0.25  # a long message whose asking clause agrees, with no other entry near: from this score
     close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
 
@@ -1089,6 +1090,18 @@ class Matcher:
             # hand threshold says so (its probability from the Ranker's own probability, the
             # score and the lead; scripts.fit_decision).
             result.level, result.reason = ANSWER, "likely-long"
+        elif (
+            asking
+            and result.agree
+            and len(ranked) == 1
+            and len(meaningful) >= th.long_words
+            and top >= th.lone_answer
+            and not result.facet
+        ):
+            # A long description of a situation that one entry alone explains, the asking clause
+            # included: every other entry scored under the suggestion floor ("… finns det någon
+            # insats som skulle passa honom?" with IT-spåret the only one near).
+            result.level, result.reason = ANSWER, "lone-long"
         elif top >= th.suggest:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:

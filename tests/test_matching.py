@@ -171,7 +171,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         "klienten är helt inaktiv och orkar knappt gå ut, vi tror att han behöver komma igång med fysisk "
         "aktivitet innan något annat, finns det någon insats för det på höglandet?"
     )
-    result = shipped.match(text)
+    # The model alone: the hand rule for a lone candidate whose asking clause agrees (lone-long,
+    # test below) is switched off here.
+    matcher = Matcher(shipped.kb, thresholds=replace(shipped.thresholds, lone_answer=1.01))
+    result = matcher.match(text)
     if result.best.score < shipped.thresholds.suggest:
         assert result.level != ANSWER
 
@@ -221,3 +224,23 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
     assert asked("hur mycket klarar hon att arbeta") is None
+
+
+def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_score_is_low(shipped):
+    """The issue's case: a 25-word description scores low with any entry, but when one entry
+    alone is near (every other under the suggestion floor) and the asking clause agrees, it is
+    answered (reason lone-long), and "testa:" says why."""
+    from lotsen.explain import explain
+
+    text = (
+        "en man 27 med autism och stort it-intresse har suttit hemma sedan skolan och har fsö, föräldrarna "
+        "är oroliga. finns det någon insats som kan passa honom?"
+    )
+    result = shipped.match(text)
+    assert result.best.score < shipped.thresholds.suggest  # no other rule would answer it
+    assert result.level == ANSWER and result.reason.startswith("lone-long")
+    assert result.best.entry_id == "insats-it-sparet" and len(result.candidates) == 1
+    assert "bara en fråga i kunskapsbasen ligger nära" in explain(shipped, shipped.kb, text).decision
+    # Without the asking clause's agreement or with another entry near, it is not answered.
+    short = "man 27 med autism, stort it-intresse, hemma sedan skolan"
+    assert shipped.match(short).reason != "lone-long"
