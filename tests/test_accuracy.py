@@ -73,7 +73,7 @@ def test_blind_paraphrases_pass_rate(outcomes):
     blind = [o for o in outcomes if o.origin == "blind"]
     assert len(blind) >= 100
     failed = report(blind, "Blinda omformuleringar")
-    assert rate(blind) >= 0.91, failed  # 0.87 until session 5; 111/120 with the situational phrasings
+    assert rate(blind) >= 0.93, failed  # 0.87 until session 5, 0.91 until session 6; 114/120 now
 
 
 def test_situational_tuning_questions(outcomes):
@@ -90,16 +90,19 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     situational = [o for o in outcomes if o.file == "tuning3_questions" and o.category == "situational"]
     assert len(situational) >= 50
     failed = report(situational, "Situationer (tuning 3)")
-    assert rate(situational) >= 0.75, failed  # 46/60 now
+    assert rate(situational) >= 0.83, failed  # 0.75 until session 6; 52/60 now
 
 
-# Tuning set 4 (session 5), written from the seeds independently of the knowledge base's phrasings:
-# it has its own floors (below) rather than the pooled confidently-wrong share, which it would
-# fail (its questions the documents are silent on are still often answered).
-NOT_YET_FLOORED = ("tuning4_questions", "tuning5_questions")  # tuning5 (session 6): no floors yet
-TUNING4_STRICT_IN_SCOPE = 0.66  # 80/120 now (60.0 % before the phrasings and the decision)
-TUNING4_STRICT_SITUATIONAL = 0.57  # 52/90 now (47.8 % before)
-TUNING4_WRONG_MAX = 10  # 10/135 now and before
+# Tuning sets 4 (session 5) and 5 (session 6), written from the seeds independently of the knowledge
+# base's phrasings: they have floors of their own (below, at what session 6 reached less a question
+# or two) rather than the pooled confidently-wrong share.
+OWN_FLOORS = ("tuning4_questions", "tuning5_questions")
+TUNING4_STRICT_IN_SCOPE = 0.73  # 90/120 now (0.66 until session 6; 60.0 % in session 5 before tuning)
+TUNING4_STRICT_SITUATIONAL = 0.64  # 60/90 now (0.57 until session 6)
+TUNING4_WRONG_MAX = 6  # 4/135 now (10 until session 6)
+TUNING5_STRICT_IN_SCOPE = 0.81  # 102/121 now (97/121 at the start of session 6)
+TUNING5_STRICT_SITUATIONAL = 0.78  # 73/90 now (68/90 at the start)
+TUNING5_WRONG_MAX = 7  # 5/150 now (15 at the start: the documents' silences answered by a neighbour)
 
 
 def test_tuning_set_4_floors(outcomes):
@@ -113,8 +116,19 @@ def test_tuning_set_4_floors(outcomes):
     assert len(wrong) <= TUNING4_WRONG_MAX, wrong
 
 
+def test_tuning_set_5_floors(outcomes):
+    tuning5 = [o for o in outcomes if o.file == "tuning5_questions"]
+    assert len(tuning5) >= 145
+    scope = [o for o in tuning5 if o.in_scope]
+    assert rate(scope) >= TUNING5_STRICT_IN_SCOPE, report(scope, "Tuning 5, inom området")
+    situational = [o for o in tuning5 if o.category == "situational"]
+    assert rate(situational) >= TUNING5_STRICT_SITUATIONAL, report(situational, "Tuning 5, situationer")
+    wrong = [f"{o.question!r} → {o.got}" for o in tuning5 if o.wrong]
+    assert len(wrong) <= TUNING5_WRONG_MAX, wrong
+
+
 def test_confidently_wrong_answers_are_rare(outcomes):
-    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in NOT_YET_FLOORED]
+    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in OWN_FLOORS]
     wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
     assert len(wrong) <= len(tuning) * 0.015, wrong
 
@@ -182,7 +196,7 @@ def test_held_out_questions(outcomes):
     held_out = [o for o in outcomes if o.origin == "heldout"]
     assert len(held_out) >= 80
     failed = report(held_out, "Hållna utanför")
-    assert rate(held_out) >= 0.89, failed  # 72/80 now
+    assert rate(held_out) >= 0.93, failed  # 0.89 until session 6; 77/80 now
     unanswerable = [o for o in held_out if o.expect == ("none",)]
     assert len(unanswerable) >= 10 and all(o.kind != "answer" for o in unanswerable)
 
