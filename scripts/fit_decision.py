@@ -1,7 +1,7 @@
 """Fit the matcher's answer decision for long questions (lotsen.matching.Decision) on the tuning
 sets (never heldout2).
 
-    .venv/bin/python -m scripts.fit_decision [--cost 4.5] [--signals confidence,top,margin]
+    .venv/bin/python -m scripts.fit_decision [--cost 4.5] [--signals confidence,top,margin] [--keep-model]
 
 Every tuning question (small talk left out) is matched once with the hand thresholds alone
 (Matcher(decision=None)) and the signals of whether its best entry is the right one are
@@ -14,7 +14,9 @@ right answers − cost × wrong answers on the questions it was fitted on.
 
 It prints, per set, the answers right/wrong of the hand thresholds and of the thresholds plus
 the model fitted *without* that set (leave one set out: how well the decision generalises),
-then the Decision to paste into lotsen/matching.py (fitted on all the tuning sets).
+then the Decision to paste into lotsen/matching.py (fitted on all the tuning sets). With
+--keep-model, the shipped model (lotsen.matching.DECISION) is kept and only its cut-off is chosen
+again at --cost on today's tuning sets (after knowledge-base edits that move the scores).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lotsen.kb import load_knowledge_base
-from lotsen.matching import ANSWER, DECISION_SIGNALS, Matcher
+from lotsen.matching import ANSWER, DECISION, DECISION_SIGNALS, Matcher
 from scripts.accuracy import NO_ENTRY, ROOT, load_questions
 
 HELD_OUT = ("heldout2_questions",)  # never used for fitting
@@ -156,12 +158,15 @@ def main() -> int:
     parser.add_argument("--cost", type=float, default=4.5, help="a wrong answer costs this many right ones")
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--signals", default=",".join(DEFAULT_SIGNALS), help="comma-separated DECISION_SIGNALS")
+    parser.add_argument("--keep-model", action="store_true", help="only choose the shipped model's cut-off again")
     args = parser.parse_args()
     used = tuple(args.signals.split(","))
     unknown = set(used) - set(DECISION_SIGNALS)
     if unknown:
         parser.error(f"unknown signals: {', '.join(sorted(unknown))}")
     matcher = Matcher(load_knowledge_base(ROOT / "knowledge"), decision=None)
+    if args.keep_model:
+        return keep_model(args.cost)
     rows = collect(matcher)
     print(f"{len(rows)} tuning questions (small talk left out), {sum(r.long for r in rows)} long; cost {args.cost:g}")
     print("answers right/wrong: hand thresholds → + the model fitted without the set (its cut-off)")
@@ -196,6 +201,44 @@ def main() -> int:
     typical = [(n, sum(r.x[DECISION_SIGNALS.index(n)] for r in long) / len(long)) for n in used]
     print("    typical=(" + ", ".join(f'("{n}", {v:.3f})' for n, v in typical) + "),")
     print(")")
+    return 0
+
+
+def keep_model(cost: float) -> int:
+    """The shipped model's cut-off chosen again at `cost`, measured the way scripts.accuracy
+    measures (what a user gets: the refusals, the glossary and the commands around the matcher
+    included): right answers − cost × confidently wrong ones on the tuning sets, most."""
+    from dataclasses import replace
+
+    from scripts.accuracy import evaluate
+
+    if DECISION is None:
+        print("no shipped model (lotsen.matching.DECISION is None)")
+        return 1
+    kb = load_knowledge_base(ROOT / "knowledge")
+    questions = [q for q in load_questions() if q["file"] not in HELD_OUT]
+    results: dict[float, dict[str, tuple[int, int]]] = {}
+    for step in range(100, 59, -2):
+        cut = step / 100
+        matcher = Matcher(kb, decision=replace(DECISION, cutoff=cut))
+        per_set: dict[str, list[int]] = {}
+        for o in evaluate(matcher, questions):
+            tally_ = per_set.setdefault(o.file, [0, 0])
+            tally_[0] += o.in_scope and o.passed
+            tally_[1] += o.wrong
+        results[cut] = {name: (v[0], v[1]) for name, v in per_set.items()}
+
+    def value(cut: float) -> float:
+        return sum(r - cost * w for r, w in results[cut].values())
+
+    best = max(sorted(results, reverse=True), key=value)  # on a tie, the stricter cut-off
+    now = min(results, key=lambda c: abs(c - DECISION.cutoff))
+    print(f"{len(questions)} tuning questions; cost {cost:g}; the shipped cut-off {now:.2f} → {best:.2f}")
+    for name in sorted(results[best]):
+        (r0, w0), (r1, w1) = results[now][name], results[best][name]
+        print(f"  {name:26s} right {r0:3d} → {r1:3d} · wrong {w0} → {w1}")
+    total = [sum(v[i] for v in results[c].values()) for c in (now, best) for i in (0, 1)]
+    print(f"  {'all':26s} right {total[0]:3d} → {total[2]:3d} · wrong {total[1]} → {total[3]}")
     return 0
 
 
