@@ -22,6 +22,7 @@ FACETS = Path(__file__).resolve().parent / "data" / "facets.yaml"
 class Facet:
     name: str
     label: str  # Swedish, for "testa:": "ett belopp"
+    none: str  # Swedish, for the suggestions card: "inget belopp"
     asks: tuple[re.Pattern[str], ...]  # over the folded question
     answered_by: tuple[re.Pattern[str], ...]  # over the folded answer
 
@@ -33,11 +34,17 @@ def facets() -> tuple[Facet, ...]:
         Facet(
             name=str(name),
             label=str(spec["label"]),
+            none=str(spec["none"]),
             asks=tuple(re.compile(p) for p in spec["asks"]),
             answered_by=tuple(re.compile(p) for p in spec["answered_by"]),
         )
         for name, spec in data.items()
     )
+
+
+def by_label(label: str) -> Facet | None:
+    """The facet a MatchResult names (its `facet` is the label)."""
+    return next((f for f in facets() if f.label == label), None)
 
 
 def asked(folded_question: str) -> Facet | None:

@@ -15,6 +15,7 @@ import yaml
 from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.domain import domain_words_of
+from lotsen.facets import by_label
 from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Concept, Entry, KnowledgeBase
@@ -402,12 +403,20 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
         offered = [e.id for e in verdict.alternatives]
         await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "suggest", offered, ref))
         choices = [{"id": e.id, "title": e.question} for e in verdict.alternatives]
-        return [ctx.card("suggestions", choices=choices, ref=ref)]
+        return [ctx.card("suggestions", choices=choices, ref=ref, intro=_facet_intro(verdict))]
     await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "none"))
     if verdict.kind == VERDICT_OFFTOPIC:
         texts = conversation_texts()["offtopic"]
         return [ctx.card("offtopic", title=texts["title"], text=texts["text"], examples=texts.get("examples", []))]
     return [fallback_card(ctx, text)]
+
+
+def _facet_intro(verdict: Verdict) -> str:
+    """What the suggestions card says when the question asks a sum, a time or a number that the
+    closest entries do not name (lotsen.facets), instead of "Jag är inte säker på vad du menar"."""
+    result = verdict.result
+    facet = by_label(result.facet) if result is not None and result.reason.startswith("facet") else None
+    return TEXTS["facet_intro"].format(none=facet.none) if facet is not None else ""
 
 
 async def _on_text(ctx: Context) -> list[Out]:

@@ -95,4 +95,8 @@ async def test_a_question_for_a_sum_the_knowledge_base_does_not_have_is_not_answ
     text = replies.all_text()
     assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
     assert "Menade du" in text and "Koll på förmåga" in text
+    assert "Jag hittar inget belopp i underlagen för det du frågar." in text  # says why it only offers
+    # an ordinary "Menade du …?" keeps its usual words
+    other = (await teams.send("sip")).all_text()
+    assert "Jag hittar" not in other
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
