@@ -193,41 +193,6 @@ class DomainVocabulary:
             views.append(WordView(word, weight, domain))
         return views
 
-    def share(
-        self,
-        text: str,
-        corrections: Mapping[str, str] | None = None,
-        compounds: Mapping[str, list[str]] | None = None,
-    ) -> tuple[float, int]:
-        """The specific share of a message (0..1; 1.0 when it has no meaningful word) and the
-        number of its meaningful words."""
-        return share_of(self.words(text, corrections, compounds))
-
-    def domain_words(
-        self,
-        text: str,
-        corrections: Mapping[str, str] | None = None,
-        compounds: Mapping[str, list[str]] | None = None,
-    ) -> list[str]:
-        """The message's words of the domain (at least DOMAIN_WORD specific), folded."""
-        return domain_words_of(self.words(text, corrections, compounds))
-
-    def shares_domain_word(
-        self,
-        text: str,
-        entry_id: str,
-        corrections: Mapping[str, str] | None = None,
-        compounds: Mapping[str, list[str]] | None = None,
-        expansions: Iterable[tuple[str, str]] = (),
-    ) -> bool:
-        """Whether an entry's question, phrasings or answer use at least one of the message's words of the domain
-        (as written, corrected, by its parts or by what its alias stands for); True when the
-        message has none. An answer that shares none rests on general words only: "hur många
-        kommuner finns det i Sverige" is not answered by statistics on bistånd in Sverige."""
-        return self.entry_uses_any(
-            entry_id, self.domain_words(text, corrections, compounds), corrections, compounds, expansions
-        )
-
     def entry_uses_any(
         self,
         entry_id: str,
@@ -236,8 +201,11 @@ class DomainVocabulary:
         compounds: Mapping[str, list[str]] | None = None,
         expansions: Iterable[tuple[str, str]] = (),
     ) -> bool:
-        """shares_domain_word for a message whose words of the domain are known already
-        (MatchResult.words, computed once per message)."""
+        """Whether an entry's question, phrasings or answer use at least one of a message's words
+        of the domain (`domain`: domain_words_of(MatchResult.words), computed once per message),
+        as written, corrected, by its parts or by what its alias stands for; True when the
+        message has none. An answer that shares none rests on general words only: "hur många
+        kommuner finns det i Sverige" is not answered by statistics on bistånd in Sverige."""
         corrections = corrections or {}
         compounds = compounds or {}
         if not domain:

@@ -283,7 +283,7 @@ def _why_unsure(th, result) -> str:
     if result.reason == "single-word":
         return say("explain.why_single_word")
     if result.reason == "facet":
-        return say("explain.why_facet", facet=result.facet)
+        return say("explain.why_facet", facet=result.facet.label if result.facet else "")
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

@@ -42,11 +42,6 @@ def facets() -> tuple[Facet, ...]:
     )
 
 
-def by_label(label: str) -> Facet | None:
-    """The facet a MatchResult names (its `facet` is the label)."""
-    return next((f for f in facets() if f.label == label), None)
-
-
 def asked(folded_question: str) -> Facet | None:
     """The facet a folded question asks for, if any (the first in the file's order)."""
     return next((f for f in facets() if any(p.search(folded_question) for p in f.asks)), None)

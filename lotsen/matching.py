@@ -238,7 +238,7 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
-    facet: str = ""  # what the question asks for ("ett belopp"), when the best entry's answer names none
+    facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
@@ -1057,8 +1057,7 @@ class Matcher:
             and distinctive not in self._answer_stems.get(best_entry, ())
         ):
             result.missing = distinctive
-        facet = asked(normalise(result.query))
-        result.facet = facet.label if facet is not None and not self._answers_facet(best_entry, facet) else ""
+        result.facet = None
         result.evidence = self._evidence(result, ranked, meaningful, asking)
         decision = self.decision
         if decision is not None:
@@ -1067,9 +1066,6 @@ class Matcher:
             result.level, result.reason = SUGGEST, "single-word"
         elif result.missing and top >= th.answer:
             result.level, result.reason = SUGGEST, "missing-word"
-        elif result.facet and top >= th.suggest:
-            # "vad kostar en plats på kpf?" asks for a sum that the entry about KPF does not name
-            result.level, result.reason = SUGGEST, "facet"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
         elif (
@@ -1092,12 +1088,7 @@ class Matcher:
             # score and the lead; scripts.fit_decision).
             result.level, result.reason = ANSWER, "likely-long"
         elif (
-            asking
-            and result.agree
-            and len(ranked) == 1
-            and len(meaningful) >= th.long_words
-            and top >= th.lone_answer
-            and not result.facet
+            asking and result.agree and len(ranked) == 1 and len(meaningful) >= th.long_words and top >= th.lone_answer
         ):
             # A long description of a situation that one entry alone explains, the asking clause
             # included: every other entry scored under the suggestion floor ("… finns det någon
@@ -1107,19 +1098,28 @@ class Matcher:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:
             result.reason = "low"
+        # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
+        # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
+        if result.level == ANSWER:
+            result.facet = self._unanswered_facet(result.query, best_entry)
+            if result.facet is not None:
+                result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
 
-    def _answers_facet(self, entry_id: str, facet: Facet) -> bool:
-        """Whether the entry's answer names what the facet asks for (an entry that says the
-        documents are silent, gap: true, answers every facet)."""
+    def _unanswered_facet(self, question: str, entry_id: str) -> Facet | None:
+        """The facet the question asks for when the entry's answer does not name it (an entry
+        that says the documents are silent, gap: true, answers every facet)."""
+        facet = asked(normalise(question))
+        if facet is None:
+            return None
         key = (entry_id, facet.name)
         known = self._facet_answers.get(key)
         if known is None:
             entry = self.kb.entries.get(entry_id)
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
-        return known
+        return None if known else facet
 
     def _evidence(
         self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], asking: bool

@@ -16,7 +16,7 @@ from lotsen.features.qa import (
     decide,
     find_municipality,
 )
-from lotsen.matching import ANSWER
+from lotsen.matching import ANSWER, MatchResult
 from lotsen.routing import route
 from lotsen.text import content_tokens, fold, normalise, tokens
 from lotsen.texts import say
@@ -120,12 +120,10 @@ def named_purpose(kb: KnowledgeBase, text: str) -> str | None:
     return None
 
 
-def detect_purpose(ctx: Context, text: str) -> str | None:
-    if (named := named_purpose(ctx.kb, text)) is not None:
-        return named
-    result = ctx.matcher.match(text)
+def answered_purpose(kb: KnowledgeBase, result: MatchResult) -> str | None:
+    """The contact purpose of the entry that answers a message, if one does."""
     if result.level == ANSWER and result.best:
-        return contact_purpose_for(ctx.kb, ctx.kb.entries[result.best.entry_id])
+        return contact_purpose_for(kb, kb.entries[result.best.entry_id])
     return None
 
 
@@ -224,22 +222,19 @@ async def _contact_question(ctx: Context) -> list[Out]:
     # kontaktar jag?" button. "Vem kontaktar jag …" asks for the contact list itself, and
     # gets the answer first when an entry answers the question too.
     verdict = decide(ctx.kb, ctx.matcher, text)
-    plan = contact_plan(text, verdict.kind, named_purpose(ctx.kb, text) is not None)
+    named = named_purpose(ctx.kb, text)
+    plan = contact_plan(text, verdict.kind, named is not None)
     if plan in (PLAN_ANSWER, PLAN_QUESTION, PLAN_OFFTOPIC):
         return await answer_text(ctx, text, verdict)
     answered = await answer_text(ctx, text, verdict) if plan == PLAN_BOTH else []
-    return answered + await _contact_list(ctx, text)
-
-
-async def _contact_list(ctx: Context, text: str) -> list[Out]:
     municipality = find_municipality(ctx.kb, text)
-    purpose = detect_purpose(ctx, text)
+    # the match question answering made already (small talk has none)
+    purpose = named or answered_purpose(ctx.kb, verdict.result or ctx.matcher.match(text))
+    if purpose is None and municipality:
+        purpose = "lokal-samverkan" if "lokal-samverkan" in ctx.kb.purposes else None
     if purpose is None:
-        if municipality:
-            purpose = "lokal-samverkan" if "lokal-samverkan" in ctx.kb.purposes else None
-        if purpose is None:
-            return [ask_card(ctx, None)]
-    return await contact_outs(ctx, purpose, municipality)
+        return answered + [ask_card(ctx, None)]
+    return answered + await contact_outs(ctx, purpose, municipality)
 
 
 async def _show(ctx: Context) -> list[Out]:

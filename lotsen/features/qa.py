@@ -15,7 +15,6 @@ import yaml
 from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.domain import domain_words_of
-from lotsen.facets import by_label
 from lotsen.fields import Field, validate_field
 from lotsen.insights import question_for_suggestion
 from lotsen.kb.model import Concept, Entry, KnowledgeBase
@@ -414,8 +413,7 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
 def _facet_intro(verdict: Verdict) -> str:
     """What the suggestions card says when the question asks a sum, a time or a number that the
     closest entries do not name (lotsen.facets), instead of "Jag är inte säker på vad du menar"."""
-    result = verdict.result
-    facet = by_label(result.facet) if result is not None and result.reason.startswith("facet") else None
+    facet = verdict.result.facet if verdict.result is not None else None
     return TEXTS["facet_intro"].format(none=facet.none) if facet is not None else ""
 
 
