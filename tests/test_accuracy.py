@@ -3,9 +3,9 @@ knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
-tuning3_questions, tuning4_questions, tuning5_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
-heldout2_questions) never are, and their floors are what has been reached, not targets to
-tune for."""
+tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions) may be used to tune
+the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and their
+floors are what has been reached, not targets to tune for."""
 
 from pathlib import Path
 
