@@ -271,6 +271,8 @@ class MatchResult:
         long = self.specific_words > OFF_TOPIC_LONG_WORDS
         if not long and (self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)):
             return "domain"
+        if self.level == NONE and not long:
+            specific = OFF_TOPIC_SPECIFIC_UNKNOWN
         return "specific" if self.specific < specific else ""
 
 
@@ -298,6 +300,9 @@ OFF_TOPIC_WEAK_SCORE = 0.42
 OFF_TOPIC_SPECIFIC = 0.35
 OFF_TOPIC_ANSWERED = 0.2  # even an answer is refused below this ("… semester i Spanien … hyra bil …")
 OFF_TOPIC_SPECIFIC_LONG = 0.2
+# A short question nothing is offered for ("hur ansöker jag om plats i förskolan": "ansöker" is
+# the domain's word, "plats" and "förskolan" are not) is refused below this specific share.
+OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
