@@ -248,3 +248,39 @@ def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_sc
     # Without the asking clause's agreement or with another entry near, it is not answered.
     short = "man 27 med autism, stort it-intresse, hemma sedan skolan"
     assert shipped.match(short).reason != "lone-long"
+
+
+# --- a short question naming something the knowledge base has never heard of ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan man få bostadstillägg samtidigt som sjukersättning",  # not what sjukersättning is
+        "hur rapporterar jag en avvikelse i bokföringen",  # not a deviation in samverkan
+    ],
+)
+def test_a_short_question_with_a_word_the_knowledge_base_never_uses_is_offered_not_answered(shipped, text):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level != ANSWER and result.reason == "unknown-word"
+    decision = explain(shipped, shipped.kb, text).decision
+    assert "innehåller ordet ”" in decision and "som inte finns någonstans i kunskapsbasen" in decision
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("när kan sjukersättning bli aktuellt", "sjukersattning-nar"),  # every word is known
+        ("vad är förrehabiliteringen i hälsocenter", "insats-forrehab"),  # a compound of known words
+    ],
+)
+def test_known_words_and_compounds_of_them_are_not_unknown_words(shipped, text, entry):
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.best.entry_id == entry
+
+
+def test_a_typo_of_a_known_word_is_not_an_unknown_word(shipped):
+    result = shipped.match("vem är försäkringskasan")
+    assert result.corrections and result.reason != "unknown-word"
