@@ -252,6 +252,13 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def unknown_word(self) -> str:
+        """The question's word that the knowledge base never uses, as typed ("unknown-word"; else "")."""
+        if self.reason != "unknown-word":
+            return ""
+        return next((t for t in tokens(self.query) if stem(fold(t)) == self.missing), self.missing)
+
+    @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
         return bool(self.off_topic_why)
