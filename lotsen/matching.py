@@ -845,7 +845,9 @@ class Matcher:
         entry in two or more of the words' postings, or one of the first `limit` entries of a
         posting, can be among the best `limit`."""
         entry_id, _, stems = self._docs[index]
-        rare = sorted((s for s in stems if s in self._idf and s not in self._weak), key=lambda s: -self._idf[s])[
+        # Equally rare words in the stems' order, not the set's: an unpickled copy iterates a set
+        # in another order, and must find the same rivals.
+        rare = sorted((s for s in stems if s in self._idf and s not in self._weak), key=lambda s: (-self._idf[s], s))[
             :RIVAL_WORDS
         ]
         lists = [(*self._rival_postings(s), self._idf[s]) for s in rare]
