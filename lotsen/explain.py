@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from lotsen.domain import domain_words_of
 from lotsen.kb.model import KnowledgeBase
 from lotsen.matching import Matcher
+from lotsen.text import fold, stem, tokens
 from lotsen.texts import say
 
 SUGGESTIONS_SHOWN = 3  # lotsen.features.qa offers this many in "Menade du …?"
@@ -284,6 +285,9 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_single_word")
     if result.reason == "facet":
         return say("explain.why_facet", facet=result.facet.label if result.facet else "")
+    if result.reason == "unknown-word":
+        word = next((t for t in tokens(result.query) if stem(fold(t)) == result.missing), result.missing)
+        return say("explain.why_unknown_word", word=word)
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

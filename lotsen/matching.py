@@ -237,13 +237,15 @@ class MatchResult:
     words: list[WordView] = field(default_factory=list)  # its meaningful words as lotsen.domain sees them
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
-    missing: str = ""  # the question's most distinctive word, when the best entry does not contain it
+    missing: str = (
+        ""  # the question's most distinctive word when the best entry lacks it; "unknown-word": the unknown one
+    )
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
-    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "facet", "no-words"
+    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "facet", "unknown-word", "no-words"
 
     @property
     def best(self) -> Candidate | None:
@@ -271,6 +273,8 @@ class MatchResult:
         long = self.specific_words > OFF_TOPIC_LONG_WORDS
         if not long and (self.domain < OFF_TOPIC_DOMAIN or (weak and self.domain < OFF_TOPIC_PARTLY)):
             return "domain"
+        if self.level == NONE and not long:
+            specific = OFF_TOPIC_SPECIFIC_UNKNOWN
         return "specific" if self.specific < specific else ""
 
 
@@ -298,11 +302,15 @@ OFF_TOPIC_WEAK_SCORE = 0.42
 OFF_TOPIC_SPECIFIC = 0.35
 OFF_TOPIC_ANSWERED = 0.2  # even an answer is refused below this ("… semester i Spanien … hyra bil …")
 OFF_TOPIC_SPECIFIC_LONG = 0.2
+# A short question nothing is offered for ("hur ansöker jag om plats i förskolan": "ansöker" is
+# the domain's word, "plats" and "förskolan" are not) is refused below this specific share.
+OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
+STRANGER_LENGTH = 8  # a short question's unknown word this long (stemmed) names something else ("unknown-word")
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
@@ -1104,8 +1112,19 @@ class Matcher:
             result.facet = self._unanswered_facet(result.query, best_entry)
             if result.facet is not None:
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
+            elif len(meaningful) < th.long_words and (stranger := self._stranger(meaningful)):
+                # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
+                # a thing the knowledge base has never heard of is about that thing, not its neighbour.
+                result.level, result.reason, result.missing = SUGGEST, "unknown-word", stranger
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _stranger(self, meaningful: list[str]) -> str:
+        """A long word of the question (after typo correction and compound splitting) that no
+        phrasing, answer or glossary text knows: "bostadstillagg", "bokforing"; "" if none."""
+        return next(
+            (s for s in meaningful if len(s) >= STRANGER_LENGTH and s not in self._domain_stems and not s.isdigit()), ""
+        )
 
     def _unanswered_facet(self, question: str, entry_id: str) -> Facet | None:
         """The facet the question asks for when the entry's answer does not name it (an entry

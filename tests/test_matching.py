@@ -188,6 +188,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad kostar en plats på kpf för en annan kommun", "ett belopp"),
         ("hur lång är handläggningstiden för sjukersättning hos fk", "en tid"),
         ("hur många gånger får en klient utebli från anvisad praktik innan försörjningsstödet sänks", "ett antal"),
+        ("vem finansierar förrehab på hälsocenter", "vem som betalar"),  # what förrehab is says nothing of it
+        ("hur lång kö är det till se höglandet i nässjö just nu", "en tid"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -210,6 +212,7 @@ def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_
         ("avvikelse hur lång tid har jag på mig", "avvikelse-tidsgrans"),  # gap: the documents are silent
         # "hur mycket … kan arbeta" asks who assesses work capacity, not for a sum
         ("vem avgör hur mycket min klient kan arbeta", "vem-bedomer-arbetsformaga"),
+        ("vem betalar för it-spåret", "insats-it-sparet"),  # "Länets tre förbund och regionen betalar."
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -220,7 +223,7 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["amount", "duration", "count"]
+    assert [f.name for f in facets()] == ["amount", "duration", "payer", "count"]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
@@ -245,3 +248,39 @@ def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_sc
     # Without the asking clause's agreement or with another entry near, it is not answered.
     short = "man 27 med autism, stort it-intresse, hemma sedan skolan"
     assert shipped.match(short).reason != "lone-long"
+
+
+# --- a short question naming something the knowledge base has never heard of ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan man få bostadstillägg samtidigt som sjukersättning",  # not what sjukersättning is
+        "hur rapporterar jag en avvikelse i bokföringen",  # not a deviation in samverkan
+    ],
+)
+def test_a_short_question_with_a_word_the_knowledge_base_never_uses_is_offered_not_answered(shipped, text):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level != ANSWER and result.reason == "unknown-word"
+    decision = explain(shipped, shipped.kb, text).decision
+    assert "innehåller ordet ”" in decision and "som inte finns någonstans i kunskapsbasen" in decision
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("när kan sjukersättning bli aktuellt", "sjukersattning-nar"),  # every word is known
+        ("vad är förrehabiliteringen i hälsocenter", "insats-forrehab"),  # a compound of known words
+    ],
+)
+def test_known_words_and_compounds_of_them_are_not_unknown_words(shipped, text, entry):
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.best.entry_id == entry
+
+
+def test_a_typo_of_a_known_word_is_not_an_unknown_word(shipped):
+    result = shipped.match("vem är försäkringskasan")
+    assert result.corrections and result.reason != "unknown-word"
