@@ -3,8 +3,8 @@ knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
-tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions) may be used to tune
-the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and their
+tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions) may be
+used to tune the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and their
 floors are what has been reached, not targets to tune for."""
 
 from pathlib import Path
@@ -97,9 +97,9 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # base's phrasings: they have floors of their own (below, at what session 6 reached less a question
 # or two) rather than the pooled confidently-wrong share.
 OWN_FLOORS = ("tuning4_questions", "tuning5_questions")
-# Tuning set 6 (session 7), written from the seeds to measure fresh short questions: measured by
-# scripts.accuracy, kept out of the pooled checks below until it is given floors of its own.
-NO_FLOORS_YET = ("tuning6_questions",)
+# Tuning sets 6 and 7 (session 7), written from the seeds to measure fresh short questions: measured
+# by scripts.accuracy, kept out of the pooled checks below until they are given floors of their own.
+NO_FLOORS_YET = ("tuning6_questions", "tuning7_questions")
 TUNING4_STRICT_IN_SCOPE = 0.73  # 90/120 now (0.66 until session 6; 60.0 % in session 5 before tuning)
 TUNING4_STRICT_SITUATIONAL = 0.64  # 60/90 now (0.57 until session 6)
 TUNING4_WRONG_MAX = 6  # 4/135 now (10 until session 6)
