@@ -115,12 +115,16 @@ NOT_A_REQUEST = frozenset(
 )
 
 
+# A question without a question mark ("klienten vill ha sip själv, går det"): not a request.
+ASKS_ABOUT = re.compile(r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|undrar)\b")
+
+
 def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):
     """A predicate on folded text: a request for Arena/SIP, not a question about it."""
     base = fuzzy_intent(REQUEST_VERBS, nouns, alone=alone)
 
     def predicate(folded: str) -> bool:
-        if "?" in folded:
+        if "?" in folded or ASKS_ABOUT.search(folded):
             return False
         words = [fold(w) for w in tokens(folded)]
         if not words or len(words) > 14 or words[0] in QUESTION_STARTS or NOT_A_REQUEST & set(words):

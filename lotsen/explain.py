@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from lotsen.domain import domain_words_of
 from lotsen.kb.model import KnowledgeBase
 from lotsen.matching import Matcher
-from lotsen.text import fold, stem, tokens
 from lotsen.texts import say
 
 SUGGESTIONS_SHOWN = 3  # lotsen.features.qa offers this many in "Menade du …?"
@@ -286,8 +285,7 @@ def _why_unsure(th, result) -> str:
     if result.reason == "facet":
         return say("explain.why_facet", facet=result.facet.label if result.facet else "")
     if result.reason == "unknown-word":
-        word = next((t for t in tokens(result.query) if stem(fold(t)) == result.missing), result.missing)
-        return say("explain.why_unknown_word", word=word)
+        return say("explain.why_unknown_word", word=result.unknown_word)
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

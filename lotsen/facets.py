@@ -1,4 +1,4 @@
-"""Questions that ask for an amount, a duration, who pays or a count (lotsen/data/facets.yaml).
+"""Questions that ask for an amount, a duration, who pays, a name or a count (lotsen/data/facets.yaml).
 
 "Vad kostar en plats på KPF?" is not answered by what KPF is: when a question asks for one of
 these facets and the best entry's answer names none (no sum, no time, no number), the matcher

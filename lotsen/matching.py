@@ -252,6 +252,13 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def unknown_word(self) -> str:
+        """The question's word that the knowledge base never uses, as typed ("unknown-word"; else "")."""
+        if self.reason != "unknown-word":
+            return ""
+        return next((t for t in tokens(self.query) if stem(fold(t)) == self.missing), self.missing)
+
+    @property
     def off_topic(self) -> bool:
         """Nothing the knowledge base is about: a clean refusal, not "Menade du …?"."""
         return bool(self.off_topic_why)
@@ -838,7 +845,9 @@ class Matcher:
         entry in two or more of the words' postings, or one of the first `limit` entries of a
         posting, can be among the best `limit`."""
         entry_id, _, stems = self._docs[index]
-        rare = sorted((s for s in stems if s in self._idf and s not in self._weak), key=lambda s: -self._idf[s])[
+        # Equally rare words in the stems' order, not the set's: an unpickled copy iterates a set
+        # in another order, and must find the same rivals.
+        rare = sorted((s for s in stems if s in self._idf and s not in self._weak), key=lambda s: (-self._idf[s], s))[
             :RIVAL_WORDS
         ]
         lists = [(*self._rival_postings(s), self._idf[s]) for s in rare]

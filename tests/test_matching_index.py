@@ -23,9 +23,9 @@ from scripts.benchmark import synthetic_kb
 def plain_rivals(matcher: Matcher, index: int, limit: int = 4) -> list[str]:
     """Matcher.rivals as it was first written: add up the rare words' weights entry by entry."""
     entry_id, _, stems = matcher._docs[index]
-    rare = sorted((s for s in stems if s in matcher._idf and s not in matcher._weak), key=lambda s: -matcher._idf[s])[
-        : matching.RIVAL_WORDS
-    ]
+    rare = sorted(
+        (s for s in stems if s in matcher._idf and s not in matcher._weak), key=lambda s: (-matcher._idf[s], s)
+    )[: matching.RIVAL_WORDS]
     acc: dict[str, float] = defaultdict(float)
     for s in rare:
         for other in matcher._postings.get(s, ())[: matching.RIVAL_SCAN]:

@@ -192,6 +192,8 @@ def test_sip_request_texts(text):
         "koppla kanal sip vetlanda",
         "rapportera avvikelse om sip",
         "jag behöver kontaktperson för arena",
+        "klienten vill ha sip själv, går det",  # a question without a question mark
+        "kan man boka arena utan samtycke",
     ],
 )
 def test_questions_are_not_requests(text):

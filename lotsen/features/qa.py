@@ -412,9 +412,16 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
 
 def _facet_intro(verdict: Verdict) -> str:
     """What the suggestions card says when the question asks a sum, a time or a number that the
-    closest entries do not name (lotsen.facets), instead of "Jag är inte säker på vad du menar"."""
-    facet = verdict.result.facet if verdict.result is not None else None
-    return TEXTS["facet_intro"].format(none=facet.none) if facet is not None else ""
+    closest entries do not name (lotsen.facets), or names a thing the knowledge base never
+    mentions ("unknown-word"), instead of "Jag är inte säker på vad du menar"."""
+    result = verdict.result
+    if result is None:
+        return ""
+    if result.facet is not None:
+        return TEXTS["facet_intro"].format(none=result.facet.none)
+    if result.unknown_word:
+        return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
+    return ""
 
 
 async def _on_text(ctx: Context) -> list[Out]:

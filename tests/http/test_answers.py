@@ -100,3 +100,19 @@ async def test_a_question_for_a_sum_the_knowledge_base_does_not_have_is_not_answ
     other = (await teams.send("sip")).all_text()
     assert "Jag hittar" not in other
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
+
+
+async def test_a_short_question_about_something_the_documents_never_mention_is_offered_and_says_so(teams):
+    # "bostadstillägg" is in no phrasing, answer or glossary text: not answered with what
+    # sjukersättning is, and the card says which word it did not find
+    replies = await teams.send("kan man få bostadstillägg samtidigt som sjukersättning")
+    text = replies.all_text()
+    assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
+    assert "Menade du" in text and "När kan sjukersättning övervägas?" in text
+    assert "Jag hittar inget om ”bostadstillägg” i underlagen." in text
+    # who pays, and a staff member's name: the facets' own words
+    pays = (await teams.send("vem finansierar förrehab på hälsocenter")).all_text()
+    assert "Jag hittar inget om vem som betalar i underlagen för det du frågar." in pays
+    name = (await teams.send("vad heter samverkanskoordinatorn i eksjö")).all_text()
+    assert "Jag hittar inget namn i underlagen för det du frågar." in name
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest", "suggest", "suggest"]
