@@ -115,8 +115,11 @@ NOT_A_REQUEST = frozenset(
 )
 
 
-# A question without a question mark ("klienten vill ha sip själv, går det"): not a request.
-ASKS_ABOUT = re.compile(r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|undrar)\b")
+# A question without a question mark ("klienten vill ha sip själv, går det"), or one to the bot
+# ("vill du ha sip på kaffet"): not a request.
+ASKS_ABOUT = re.compile(
+    r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|undrar|vill du)\b"
+)
 
 
 def request_intent(nouns: tuple[str, ...], alone: tuple[str, ...] = ()):

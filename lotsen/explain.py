@@ -284,6 +284,8 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_single_word")
     if result.reason == "facet":
         return say("explain.why_facet", facet=result.facet.label if result.facet else "")
+    if result.reason == "elsewhere":
+        return say("explain.why_elsewhere", place=result.missing)
     if result.reason == "unknown-word":
         return say("explain.why_unknown_word", word=result.unknown_word)
     if top < th.answer:

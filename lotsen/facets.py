@@ -1,4 +1,5 @@
-"""Questions that ask for an amount, a duration, who pays, a name or a count (lotsen/data/facets.yaml).
+"""Questions that ask for an amount, a duration, who pays, a name or a count (lotsen/data/facets.yaml),
+or about a place outside Jönköpings län (lotsen/data/elsewhere.yaml).
 
 "Vad kostar en plats på KPF?" is not answered by what KPF is: when a question asks for one of
 these facets and the best entry's answer names none (no sum, no time, no number), the matcher
@@ -15,7 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from lotsen.text import normalise
+
 FACETS = Path(__file__).resolve().parent / "data" / "facets.yaml"
+ELSEWHERE = Path(__file__).resolve().parent / "data" / "elsewhere.yaml"
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,14 @@ def asked(folded_question: str) -> Facet | None:
 def answers(facet: Facet, folded_answer: str) -> bool:
     """Whether a folded answer names what the facet asks for."""
     return any(p.search(folded_answer) for p in facet.answered_by)
+
+
+@lru_cache(maxsize=1)
+def _places_elsewhere() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    names = yaml.safe_load(ELSEWHERE.read_text(encoding="utf-8"))["places"]
+    return tuple((str(n), re.compile(rf"\b{re.escape(normalise(str(n)))}s?\b")) for n in names)
+
+
+def places_elsewhere(folded_question: str) -> list[str]:
+    """The places outside Jönköpings län a folded question names ("Kalmar", "Östergötland")."""
+    return [name for name, pattern in _places_elsewhere() if pattern.search(folded_question)]

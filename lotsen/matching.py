@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of
-from lotsen.facets import Facet, answers, asked
+from lotsen.facets import Facet, answers, asked, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -245,7 +245,7 @@ class MatchResult:
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
-    reason: str = ""  # why this level: "clear", "close", "low", "single-word", "facet", "unknown-word", "no-words"
+    reason: str = ""  # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word", "no-words"
 
     @property
     def best(self) -> Candidate | None:
@@ -1121,6 +1121,10 @@ class Matcher:
             result.facet = self._unanswered_facet(result.query, best_entry)
             if result.facet is not None:
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
+            elif place := self._elsewhere(result.query, best_entry):
+                # "har kalmar län också rätt stöd rätt försörjning": the documents are about
+                # Jönköpings län, so an entry that does not name the place does not answer it.
+                result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
             elif len(meaningful) < th.long_words and (stranger := self._stranger(meaningful)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
@@ -1134,6 +1138,15 @@ class Matcher:
         return next(
             (s for s in meaningful if len(s) >= STRANGER_LENGTH and s not in self._domain_stems and not s.isdigit()), ""
         )
+
+    def _elsewhere(self, question: str, entry_id: str) -> str:
+        """A place outside Jönköpings län the question names and the entry does not (lotsen.facets)."""
+        own = self._entry_tf.get(entry_id, {})
+        answer = self._answer_stems.get(entry_id, frozenset())
+        for place in places_elsewhere(normalise(question)):
+            if not all(stem(fold(w)) in own or stem(fold(w)) in answer for w in tokens(place)):
+                return place
+        return ""
 
     def _unanswered_facet(self, question: str, entry_id: str) -> Facet | None:
         """The facet the question asks for when the entry's answer does not name it (an entry

@@ -286,3 +286,34 @@ def test_known_words_and_compounds_of_them_are_not_unknown_words(shipped, text, 
 def test_a_typo_of_a_known_word_is_not_an_unknown_word(shipped):
     result = shipped.match("vem är försäkringskasan")
     assert result.corrections and result.reason != "unknown-word"
+
+
+# --- a place outside Jönköpings län (lotsen/data/elsewhere.yaml) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("har kalmar län också rätt stöd rätt försörjning", "Kalmar"),
+        ("vilka regler gäller för sip i region östergötland", "Östergötland"),
+    ],
+)
+def test_a_question_about_another_county_is_offered_not_answered(shipped, text, place):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level != ANSWER and result.reason == "elsewhere" and result.missing == place
+    assert f"Frågan gäller {place}, som ligger utanför Jönköpings län" in explain(shipped, shipped.kb, text).decision
+
+
+def test_an_entry_that_names_the_place_still_answers(shipped):
+    # the knowledge base has Region Gävleborg's routine: Gävle is not "elsewhere" for it
+    result = shipped.match("varför slutade gävleborg skriva läkarintyg för försörjningsstöd")
+    assert result.reason != "elsewhere" and result.best.entry_id.startswith("gavle-")
+
+
+def test_places_elsewhere_are_whole_words_of_folded_text():
+    from lotsen.facets import places_elsewhere
+
+    assert places_elsewhere("finns arena i malmos kommun") == ["Malmö"]  # genitive -s
+    assert places_elsewhere("lundagard") == [] and places_elsewhere("vad ar en lunda") == []

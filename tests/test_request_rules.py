@@ -194,6 +194,7 @@ def test_sip_request_texts(text):
         "jag behöver kontaktperson för arena",
         "klienten vill ha sip själv, går det",  # a question without a question mark
         "kan man boka arena utan samtycke",
+        "vill du ha sip på kaffet",  # a pun, not a request
     ],
 )
 def test_questions_are_not_requests(text):

@@ -412,13 +412,16 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
 
 def _facet_intro(verdict: Verdict) -> str:
     """What the suggestions card says when the question asks a sum, a time or a number that the
-    closest entries do not name (lotsen.facets), or names a thing the knowledge base never
-    mentions ("unknown-word"), instead of "Jag är inte säker på vad du menar"."""
+    closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
+    ("elsewhere") or names a thing the knowledge base never mentions ("unknown-word"), instead
+    of "Jag är inte säker på vad du menar"."""
     result = verdict.result
     if result is None:
         return ""
     if result.facet is not None:
         return TEXTS["facet_intro"].format(none=result.facet.none)
+    if result.reason == "elsewhere":
+        return TEXTS["elsewhere_intro"].format(place=result.missing)
     if result.unknown_word:
         return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
     return ""

@@ -115,4 +115,7 @@ async def test_a_short_question_about_something_the_documents_never_mention_is_o
     assert "Jag hittar inget om vem som betalar i underlagen för det du frågar." in pays
     name = (await teams.send("vad heter samverkanskoordinatorn i eksjö")).all_text()
     assert "Jag hittar inget namn i underlagen för det du frågar." in name
-    assert [kind for kind, _ in unanswered(teams)] == ["suggest", "suggest", "suggest"]
+    # a place outside the county: the documents are about Jönköpings län
+    kalmar = (await teams.send("har kalmar län också rätt stöd rätt försörjning")).all_text()
+    assert "Underlagen gäller Jönköpings län, och jag hittar inget om Kalmar i dem." in kalmar
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest"] * 4
