@@ -93,19 +93,23 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     assert rate(situational) >= 0.83, failed  # 0.75 until session 6; 52/60 now
 
 
-# Tuning sets 4 (session 5) and 5 (session 6), written from the seeds independently of the knowledge
-# base's phrasings: they have floors of their own (below, at what session 6 reached less a question
-# or two) rather than the pooled confidently-wrong share.
-OWN_FLOORS = ("tuning4_questions", "tuning5_questions")
-# Tuning sets 6 and 7 (session 7), written from the seeds to measure fresh short questions: measured
-# by scripts.accuracy, kept out of the pooled checks below until they are given floors of their own.
-NO_FLOORS_YET = ("tuning6_questions", "tuning7_questions")
+# Tuning sets 4 (session 5), 5 (session 6), 6 and 7 (session 7), written from the seeds independently
+# of the knowledge base's phrasings: they have floors of their own (below, at what was reached less a
+# question or two) rather than the pooled confidently-wrong share. 6 and 7 are fresh sets of the kind
+# the bot met worst (short questions for one aspect, questions the documents are silent on).
+OWN_FLOORS = ("tuning4_questions", "tuning5_questions", "tuning6_questions", "tuning7_questions")
 TUNING4_STRICT_IN_SCOPE = 0.73  # 90/120 now (0.66 until session 6; 60.0 % in session 5 before tuning)
 TUNING4_STRICT_SITUATIONAL = 0.64  # 60/90 now (0.57 until session 6)
 TUNING4_WRONG_MAX = 6  # 4/135 now (10 until session 6)
 TUNING5_STRICT_IN_SCOPE = 0.81  # 102/121 now (97/121 at the start of session 6)
 TUNING5_STRICT_SITUATIONAL = 0.78  # 73/90 now (68/90 at the start)
 TUNING5_WRONG_MAX = 7  # 5/150 now (15 at the start: the documents' silences answered by a neighbour)
+TUNING6_STRICT_IN_SCOPE = 0.70  # 90/124 now (89/124 when it was written, before any tuning)
+TUNING6_STRICT_SITUATIONAL = 0.44  # 22/45 now (22/45)
+TUNING6_WRONG_MAX = 14  # 12/156 now (17: silences answered by a neighbour, who pays, other counties)
+TUNING7_STRICT_IN_SCOPE = 0.76  # 98/124 now (97/124 when it was written)
+TUNING7_STRICT_SITUATIONAL = 0.65  # 41/60 now (41/60)
+TUNING7_WRONG_MAX = 12  # 10/154 now (13)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +117,8 @@ TUNING5_WRONG_MAX = 7  # 5/150 now (15 at the start: the documents' silences ans
     [
         ("tuning4_questions", 130, TUNING4_STRICT_IN_SCOPE, TUNING4_STRICT_SITUATIONAL, TUNING4_WRONG_MAX),
         ("tuning5_questions", 145, TUNING5_STRICT_IN_SCOPE, TUNING5_STRICT_SITUATIONAL, TUNING5_WRONG_MAX),
+        ("tuning6_questions", 150, TUNING6_STRICT_IN_SCOPE, TUNING6_STRICT_SITUATIONAL, TUNING6_WRONG_MAX),
+        ("tuning7_questions", 150, TUNING7_STRICT_IN_SCOPE, TUNING7_STRICT_SITUATIONAL, TUNING7_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
@@ -129,7 +135,7 @@ def test_tuning_sets_written_from_the_seeds_keep_their_floors(
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
-    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in OWN_FLOORS + NO_FLOORS_YET]
+    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in OWN_FLOORS]
     wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
     assert len(wrong) <= len(tuning) * 0.015, wrong
 
@@ -140,11 +146,7 @@ def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions
 
 
 def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
-    off = [
-        o
-        for o in outcomes
-        if o.category == "offtopic" and not o.file.startswith("heldout") and o.file not in NO_FLOORS_YET
-    ]
+    off = [o for o in outcomes if o.category == "offtopic" and not o.file.startswith("heldout")]
     assert len(off) >= 15
     assert [o.question for o in off if o.kind == "answer"] == []
     refused = [o for o in off if o.kind == "offtopic"]
