@@ -98,18 +98,18 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # question or two) rather than the pooled confidently-wrong share. 6 and 7 are fresh sets of the kind
 # the bot met worst (short questions for one aspect, questions the documents are silent on).
 OWN_FLOORS = ("tuning4_questions", "tuning5_questions", "tuning6_questions", "tuning7_questions")
-TUNING4_STRICT_IN_SCOPE = 0.73  # 90/120 now (0.66 until session 6; 60.0 % in session 5 before tuning)
-TUNING4_STRICT_SITUATIONAL = 0.64  # 60/90 now (0.57 until session 6)
+TUNING4_STRICT_IN_SCOPE = 0.75  # 93/120 now (0.73 until session 7; 60.0 % in session 5 before tuning)
+TUNING4_STRICT_SITUATIONAL = 0.67  # 63/90 now (0.64 until session 7)
 TUNING4_WRONG_MAX = 6  # 4/135 now (10 until session 6)
-TUNING5_STRICT_IN_SCOPE = 0.81  # 102/121 now (97/121 at the start of session 6)
-TUNING5_STRICT_SITUATIONAL = 0.78  # 73/90 now (68/90 at the start)
+TUNING5_STRICT_IN_SCOPE = 0.86  # 107/121 now (97/121 at the start of session 6)
+TUNING5_STRICT_SITUATIONAL = 0.83  # 77/90 now (68/90 at the start of session 6)
 TUNING5_WRONG_MAX = 7  # 5/150 now (15 at the start: the documents' silences answered by a neighbour)
-TUNING6_STRICT_IN_SCOPE = 0.70  # 90/124 now (89/124 when it was written, before any tuning)
-TUNING6_STRICT_SITUATIONAL = 0.44  # 22/45 now (22/45)
-TUNING6_WRONG_MAX = 14  # 12/156 now (17: silences answered by a neighbour, who pays, other counties)
-TUNING7_STRICT_IN_SCOPE = 0.76  # 98/124 now (97/124 when it was written)
-TUNING7_STRICT_SITUATIONAL = 0.65  # 41/60 now (41/60)
-TUNING7_WRONG_MAX = 12  # 10/154 now (13)
+TUNING6_STRICT_IN_SCOPE = 0.72  # 92/124 now (89/124 when it was written, before any tuning)
+TUNING6_STRICT_SITUATIONAL = 0.51  # 25/45 now (22/45)
+TUNING6_WRONG_MAX = 13  # 11/156 now (17: silences answered by a neighbour, who pays, other counties)
+TUNING7_STRICT_IN_SCOPE = 0.80  # 102/124 now (99/124 when it was written)
+TUNING7_STRICT_SITUATIONAL = 0.68  # 43/60 now (42/60)
+TUNING7_WRONG_MAX = 10  # 8/154 now (15 when it was written)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
 # tuning_offtopic2 (h9off): off-topic questions that share words with the domain, and in-domain
 # questions that look off-topic. Floors at what has been reached.
 TUNING_OFFTOPIC2_REFUSED = 0.95
-TUNING_OFFTOPIC2_SHORT = 0.66
+TUNING_OFFTOPIC2_SHORT = 0.85  # 19/21 now (0.66 until session 7)
 
 
 def test_off_topic_look_alikes_are_refused_and_in_domain_look_alikes_still_answered(outcomes):
