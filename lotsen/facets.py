@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from lotsen.text import normalise
+from lotsen.text import normalise, stem
 
 FACETS = Path(__file__).resolve().parent / "data" / "facets.yaml"
 ELSEWHERE = Path(__file__).resolve().parent / "data" / "elsewhere.yaml"
@@ -56,12 +56,22 @@ def answers(facet: Facet, folded_answer: str) -> bool:
     return any(p.search(folded_answer) for p in facet.answered_by)
 
 
+@dataclass(frozen=True)
+class Place:
+    name: str  # as written in elsewhere.yaml: "Östergötland"
+    stems: tuple[str, ...]  # its words' stems, to look for in an entry
+
+
 @lru_cache(maxsize=1)
-def _places_elsewhere() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    names = yaml.safe_load(ELSEWHERE.read_text(encoding="utf-8"))["places"]
-    return tuple((str(n), re.compile(rf"\b{re.escape(normalise(str(n)))}s?\b")) for n in names)
+def _places_elsewhere() -> tuple[dict[str, Place], re.Pattern[str]]:
+    """The places by their folded name, and one pattern that finds any of them (genitive -s too)."""
+    names = [str(n) for n in yaml.safe_load(ELSEWHERE.read_text(encoding="utf-8"))["places"]]
+    places = {normalise(n): Place(n, tuple(stem(w) for w in normalise(n).split())) for n in names}
+    alternatives = "|".join(re.escape(f) for f in sorted(places, key=len, reverse=True))
+    return places, re.compile(rf"\b({alternatives})s?\b")
 
 
-def places_elsewhere(folded_question: str) -> list[str]:
+def places_elsewhere(folded_question: str) -> list[Place]:
     """The places outside Jönköpings län a folded question names ("Kalmar", "Östergötland")."""
-    return [name for name, pattern in _places_elsewhere() if pattern.search(folded_question)]
+    places, pattern = _places_elsewhere()
+    return [places[m.group(1)] for m in pattern.finditer(folded_question)]

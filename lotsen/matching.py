@@ -237,9 +237,9 @@ class MatchResult:
     words: list[WordView] = field(default_factory=list)  # its meaningful words as lotsen.domain sees them
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
-    missing: str = (
-        ""  # the question's most distinctive word when the best entry lacks it; "unknown-word": the unknown one
-    )
+    # The question's word the best entry lacks: its most distinctive one ("missing-word"), one
+    # the knowledge base never uses ("unknown-word") or a place outside the county ("elsewhere").
+    missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
@@ -320,7 +320,7 @@ RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowled
 STRANGER_LENGTH = 8  # a short question's unknown word this long (stemmed) names something else ("unknown-word")
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
-PREFILTER = 40  # entries scored fully per question (the rest share too little with it)  # how much of its full weight a place name in a phrasing counts for coverage
+PREFILTER = 40  # entries scored fully per question (the rest share too little with it)
 SPLIT_KNOWN = True
 REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
@@ -1118,10 +1118,11 @@ class Matcher:
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:
-            result.facet = self._unanswered_facet(result.query, best_entry)
+            folded = normalise(result.query)
+            result.facet = self._unanswered_facet(folded, best_entry)
             if result.facet is not None:
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
-            elif place := self._elsewhere(result.query, best_entry):
+            elif place := self._elsewhere(folded, best_entry):
                 # "har kalmar län också rätt stöd rätt försörjning": the documents are about
                 # Jönköpings län, so an entry that does not name the place does not answer it.
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
@@ -1139,19 +1140,19 @@ class Matcher:
             (s for s in meaningful if len(s) >= STRANGER_LENGTH and s not in self._domain_stems and not s.isdigit()), ""
         )
 
-    def _elsewhere(self, question: str, entry_id: str) -> str:
+    def _elsewhere(self, folded_question: str, entry_id: str) -> str:
         """A place outside Jönköpings län the question names and the entry does not (lotsen.facets)."""
         own = self._entry_tf.get(entry_id, {})
         answer = self._answer_stems.get(entry_id, frozenset())
-        for place in places_elsewhere(normalise(question)):
-            if not all(stem(fold(w)) in own or stem(fold(w)) in answer for w in tokens(place)):
-                return place
+        for place in places_elsewhere(folded_question):
+            if not all(s in own or s in answer for s in place.stems):
+                return place.name
         return ""
 
-    def _unanswered_facet(self, question: str, entry_id: str) -> Facet | None:
+    def _unanswered_facet(self, folded_question: str, entry_id: str) -> Facet | None:
         """The facet the question asks for when the entry's answer does not name it (an entry
         that says the documents are silent, gap: true, answers every facet)."""
-        facet = asked(normalise(question))
+        facet = asked(folded_question)
         if facet is None:
             return None
         key = (entry_id, facet.name)

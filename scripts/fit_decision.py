@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from lotsen.kb import load_knowledge_base
 from lotsen.matching import ANSWER, DECISION, DECISION_SIGNALS, Matcher
-from scripts.accuracy import NO_ENTRY, ROOT, load_questions
+from scripts.accuracy import NO_ENTRY, ROOT, evaluate, load_questions
 
 HELD_OUT = ("heldout2_questions",)  # never used for fitting
 # The signals the model uses by default: more of them fit the tuning sets better and generalise
@@ -164,9 +164,9 @@ def main() -> int:
     unknown = set(used) - set(DECISION_SIGNALS)
     if unknown:
         parser.error(f"unknown signals: {', '.join(sorted(unknown))}")
-    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"), decision=None)
     if args.keep_model:
         return keep_model(args.cost)
+    matcher = Matcher(load_knowledge_base(ROOT / "knowledge"), decision=None)
     rows = collect(matcher)
     print(f"{len(rows)} tuning questions (small talk left out), {sum(r.long for r in rows)} long; cost {args.cost:g}")
     print("answers right/wrong: hand thresholds → + the model fitted without the set (its cut-off)")
@@ -208,10 +208,6 @@ def keep_model(cost: float) -> int:
     """The shipped model's cut-off chosen again at `cost`, measured the way scripts.accuracy
     measures (what a user gets: the refusals, the glossary and the commands around the matcher
     included): right answers − cost × confidently wrong ones on the tuning sets, most."""
-    from dataclasses import replace
-
-    from scripts.accuracy import evaluate
-
     if DECISION is None:
         print("no shipped model (lotsen.matching.DECISION is None)")
         return 1

@@ -402,7 +402,7 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
         offered = [e.id for e in verdict.alternatives]
         await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "suggest", offered, ref))
         choices = [{"id": e.id, "title": e.question} for e in verdict.alternatives]
-        return [ctx.card("suggestions", choices=choices, ref=ref, intro=_facet_intro(verdict))]
+        return [ctx.card("suggestions", choices=choices, ref=ref, intro=_suggestions_intro(verdict))]
     await ctx.services.soon(ctx.store.questions.record_unanswered(safe, normalise(safe), "none"))
     if verdict.kind == VERDICT_OFFTOPIC:
         texts = conversation_texts()["offtopic"]
@@ -410,9 +410,9 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
     return [fallback_card(ctx, text)]
 
 
-def _facet_intro(verdict: Verdict) -> str:
-    """What the suggestions card says when the question asks a sum, a time or a number that the
-    closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
+def _suggestions_intro(verdict: Verdict) -> str:
+    """What the suggestions card says when the question asks a sum, a time, a payer, a name or a
+    number that the closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
     ("elsewhere") or names a thing the knowledge base never mentions ("unknown-word"), instead
     of "Jag är inte säker på vad du menar"."""
     result = verdict.result
