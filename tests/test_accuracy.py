@@ -3,9 +3,9 @@ knowledge base, through what a user's message goes through (typed commands, then
 lotsen.features.qa.decide). `strict` = a direct answer card with the right content.
 
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
-tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions) may be
-used to tune the matcher; the held-out sets (heldout_questions, heldout2_questions) never are, and their
-floors are what has been reached, not targets to tune for."""
+tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
+tuning8_questions) may be used to tune the matcher; the held-out sets (heldout_questions,
+heldout2_questions) never are, and their floors are what has been reached, not targets to tune for."""
 
 from pathlib import Path
 
@@ -110,6 +110,10 @@ TUNING6_WRONG_MAX = 13  # 11/156 now (17: silences answered by a neighbour, who 
 TUNING7_STRICT_IN_SCOPE = 0.80  # 102/124 now (99/124 when it was written)
 TUNING7_STRICT_SITUATIONAL = 0.68  # 43/60 now (42/60)
 TUNING7_WRONG_MAX = 10  # 8/154 now (15 when it was written)
+# Sets written from the seeds whose floors have not been set yet (tuning8: session 8, a validation
+# set whose questions phrase writers must not see). They stay out of the pooled confidently-wrong
+# share below, whose failure message lists questions, until they get floors of their own above.
+NO_FLOORS_YET = ("tuning8_questions",)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +139,7 @@ def test_tuning_sets_written_from_the_seeds_keep_their_floors(
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
-    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in OWN_FLOORS]
+    tuning = [o for o in outcomes if not o.file.startswith("heldout") and o.file not in OWN_FLOORS + NO_FLOORS_YET]
     wrong = [f"{o.question!r} → {o.got} (väntat {'|'.join(o.expect)})" for o in tuning if o.wrong]
     assert len(wrong) <= len(tuning) * 0.015, wrong
 
