@@ -131,11 +131,11 @@ class Thresholds:
     margin: float = 0.14  # … and this relative lead (1 - second/best) over the next entry,
     sure: float = 0.64  # … or, above this score, a relative lead of at least sure_margin
     sure_margin: float = 0.0
-    long_words: int = 7  # a question with this many meaningful words is "long" …
-    long_answer: float = 0.40  # … and is answered from this score with a relative lead of long_margin
-    long_margin: float = 0.10
+    long_words: int = 8  # a question with this many meaningful words is "long" …
+    long_answer: float = 0.36  # … and is answered from this score with a relative lead of long_margin
+    long_margin: float = 0.04
     suggest: float = 0.38  # below this, nothing is offered
-    long_confidence: float = 0.6  # … and the Ranker's probability that its best entry is right
+    long_confidence: float = 0.7  # … and the Ranker's probability that its best entry is right
     lone_answer: float = 0.25  # a long message whose asking clause agrees, with no other entry near: from this score
     close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
 
@@ -292,6 +292,10 @@ class _Analysed:
     corrections: dict[str, str]
     expansions: list[tuple[str, str]]
     compounds: dict[str, list[str]]
+    # Stems that only an abbreviation's expansion brought in ("samordn", "individuell", "plan"
+    # for "sip"): they find the entries that write the thing out, but weigh nothing of their
+    # own, so an abbreviation is not four words' evidence for the entries that use both forms.
+    expanded: frozenset[str] = frozenset()
 
 
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
@@ -706,7 +710,9 @@ class Matcher:
         extra = [fold(t) for _, canon in expansions for t in tokens(canon)]
         content = [w for w in words + extra if w not in _FOLDED_STOP]
         stems = list(dict.fromkeys(stem(w) for w in content))
-        return _Analysed(stems, " ".join(content), corrections, expansions, compounds)
+        own = {stem(w) for w in words}
+        expanded = frozenset(s for s in (stem(w) for w in extra if w not in _FOLDED_STOP) if s not in own)
+        return _Analysed(stems, " ".join(content), corrections, expansions, compounds, expanded)
 
     def _find_aliases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, str]]) -> list[tuple[str, str]]:
         """Aliases in a token sequence, longest match first at each position."""
@@ -926,8 +932,13 @@ class Matcher:
         # The question's own weight: every meaningful word; a word the knowledge base has never
         # seen weighs like a fairly rare word, so "fotboll" is not explained away.
         unknown_weight = self._max_idf
+        expanded = q.expanded
         q_weight = (
-            sum(self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight)) for s in q.stems)
+            sum(
+                self._idf.get(s, self._answer_idf.get(s, 0.0 if s.isdigit() else unknown_weight))
+                for s in q.stems
+                if s not in expanded
+            )
             or 1.0
         )
         pool: Collection[str]
@@ -964,13 +975,15 @@ class Matcher:
                 x = tf.get(s, 0.0) + (w.answer_tf if s in answer else 0.0)
                 if x <= 0:
                     continue
+                if s in tf:
+                    shared.append(s)
+                if s in expanded:  # found through an abbreviation: the abbreviation weighs
+                    continue
                 weight = self._idf.get(s) or self._answer_idf.get(s, 0.0)
                 if s not in tf:  # only in the answer: weaker evidence
                     weight = min(weight, self._answer_idf.get(s, 0.0)) * 0.6
                 bm += weight * _saturate(x, w.k1)
                 explained += weight
-                if s in tf:
-                    shared.append(s)
             if bm <= 0:
                 continue
             best_cov, best_doc = 0.0, self._entry_docs[entry_id][0]
@@ -1130,6 +1143,14 @@ class Matcher:
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
                 result.level, result.reason, result.missing = SUGGEST, "unknown-word", stranger
+        elif (
+            result.reason in ("close", "low")
+            and result.level == SUGGEST
+            and len(meaningful) < th.long_words
+            and (stranger := self._stranger(meaningful))
+        ):
+            # Offered anyway: the card says which word the knowledge base does not know.
+            result.reason, result.missing = "unknown-word", stranger
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
 

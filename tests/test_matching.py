@@ -318,3 +318,17 @@ def test_places_elsewhere_are_whole_words_of_folded_text():
     assert [p.name for p in places_elsewhere("finns arena i malmos kommun")] == ["Malmö"]  # genitive -s
     assert places_elsewhere("lundagard") == [] and places_elsewhere("vad ar en lunda") == []
     assert [p.name for p in places_elsewhere("sip i vastra gotaland")] == ["Västra Götaland"]
+
+
+def test_an_abbreviation_weighs_as_one_word_not_as_every_word_of_its_expansion(shipped):
+    """ "sip" expands to "samordnad individuell plan" so that entries writing it out are found,
+    but the expansion's words are not three more words of evidence: an entry that only knows
+    what a SIP is explains the abbreviation, not "vem startar"."""
+    analysed = shipped._analyse("vem startar en sip", correct=True)
+    assert {stem("samordnad"), stem("individuell"), stem("plan")} <= set(analysed.stems)
+    assert analysed.expanded == {stem("samordnad"), stem("individuell"), stem("plan")}
+    result = shipped.match("vem startar en sip", limit=8)
+    focus = {c.entry_id: c.fuzzy for c in result.candidates}
+    assert focus["sip-vem-kallar"] == 1.0
+    assert focus["sip-vad-ar"] < 0.5  # it was 0.65 while the expansion counted as three words
+    assert result.best.entry_id == "sip-vem-kallar" and result.margin >= 0.2

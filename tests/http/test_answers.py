@@ -42,15 +42,18 @@ async def test_a_question_about_deviations_is_answered_not_turned_into_the_form(
 
 
 async def test_an_answer_offers_close_alternatives_as_menar_du_kanske(teams):
-    replies = await teams.send("Vem kallar till Arena?")
+    # (Until session 8 "Vem kallar till Arena?" was this example; its lead is clear now that
+    # "arena"'s expansion no longer adds words to the generic entry about Arena.)
+    replies = await teams.send("Hur finansieras HSF?")
     card = replies.cards[0]
     text = card_strings(card)
-    assert text.startswith("Vem kallar till Arena?")  # the answer is shown at once …
-    assert "Menar du kanske …" in text  # … with the close one as a link under it
-    other = action(card, "Vad är Arena och vilka kommuner gäller det?")
+    # the answer is shown at once …
+    assert text.startswith("Vilka kommuner ingår i Höglandets samordningsförbund och hur finansieras det?")
+    assert "Menar du kanske …" in text  # … with the close sibling as a link under it
+    other = action(card, "Vilka insatser finansierar Höglandets samordningsförbund?")
     assert other["data"]["verb"] == "qa.show"
     shown = await teams.click(other)
-    assert card_strings(shown.cards[0]).startswith("Vad är Arena och vilka kommuner gäller det?")
+    assert card_strings(shown.cards[0]).startswith("Vilka insatser finansierar Höglandets samordningsförbund?")
 
 
 async def test_an_off_topic_question_is_refused_cleanly(teams):
