@@ -13,6 +13,7 @@ _STEMMER = snowballstemmer.stemmer("swedish")
 
 # Function words that carry no meaning for "who does what". Question words (vem, vad, hur …)
 # are kept on purpose: "vad är SIP" and "vem kallar till SIP" are different questions.
+# The last line is chat spelling: "vad e sip", "fk o af", "å andra sidan".
 STOPWORDS = frozenset(
     """
     och i att det som en på är av för med till den har de inte om ett men var jag sig från vi så
@@ -22,6 +23,7 @@ STOPWORDS = frozenset(
     något någon några någ nåt lite mycket bara just nu alltså typ väl ju nog hej tack snälla
     undrar fråga frågor gäller angående ang hos vid över under utan inom sådan sådant sådana
     vilket vilka vilken vilket ni mig the a an of
+    e o å
     """.split()
 )
 

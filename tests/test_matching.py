@@ -351,3 +351,8 @@ def test_a_short_question_about_a_place_is_not_answered_by_an_entry_about_anothe
 def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped):
     result = shipped.match("tranås rehabprocess")
     assert result.level == ANSWER and result.best.entry_id == "tranas-rehabprocess"
+
+
+def test_chat_spellings_of_function_words_are_function_words(shipped):
+    for typed, written in (("vad e en sip", "vad är en sip"), ("fk o af på sip", "fk och af på sip")):
+        assert shipped._analyse(typed, correct=True).stems == shipped._analyse(written, correct=True).stems
