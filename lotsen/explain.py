@@ -288,6 +288,8 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_elsewhere", place=result.missing)
     if result.reason == "unknown-word":
         return say("explain.why_unknown_word", word=result.unknown_word)
+    if result.reason == "other-place":
+        return say("explain.why_other_place", place=result.other_place)
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

@@ -238,14 +238,17 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     # The question's word the best entry lacks: its most distinctive one ("missing-word"), one
-    # the knowledge base never uses ("unknown-word") or a place outside the county ("elsewhere").
+    # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
+    # or a place in it that the entry, about other places, is not about ("other-place").
     missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
-    reason: str = ""  # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word", "no-words"
+    # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
+    # "other-place", "no-words"
+    reason: str = ""
 
     @property
     def best(self) -> Candidate | None:
@@ -254,9 +257,15 @@ class MatchResult:
     @property
     def unknown_word(self) -> str:
         """The question's word that the knowledge base never uses, as typed ("unknown-word"; else "")."""
-        if self.reason != "unknown-word":
-            return ""
-        return next((t for t in tokens(self.query) if stem(fold(t)) == self.missing), self.missing)
+        return self._typed(self.missing) if self.reason == "unknown-word" else ""
+
+    @property
+    def other_place(self) -> str:
+        """The place the question names and the best entry is not about, as typed ("other-place"; else "")."""
+        return self._typed(self.missing) if self.reason == "other-place" else ""
+
+    def _typed(self, stemmed: str) -> str:
+        return next((t for t in tokens(self.query) if stem(fold(t)) == stemmed), stemmed)
 
     @property
     def off_topic(self) -> bool:
@@ -1128,6 +1137,12 @@ class Matcher:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:
             result.reason = "low"
+        if result.level == ANSWER and ranked[0].place_ok == 0.0 and len(meaningful) < th.long_words:
+            # "hur ofta träffas samverk tranås" is not answered by the group in Eksjö: a short
+            # question's place is what it asks about (a long one often names it in passing).
+            own = self._entry_places.get(best_entry, frozenset())
+            named = next((s for s in result.stems if s in self._places and s not in own), "")
+            result.level, result.reason, result.missing = SUGGEST, "other-place", named
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:

@@ -332,3 +332,22 @@ def test_an_abbreviation_weighs_as_one_word_not_as_every_word_of_its_expansion(s
     assert focus["sip-vem-kallar"] == 1.0
     assert focus["sip-vad-ar"] < 0.5  # it was 0.65 while the expansion counted as three words
     assert result.best.entry_id == "sip-vem-kallar" and result.margin >= 0.2
+
+
+@pytest.mark.parametrize("text, place", [("rehabprocessen i eksjö", "eksjö"), ("rehabprocess i nässjö", "nässjö")])
+def test_a_short_question_about_a_place_is_not_answered_by_an_entry_about_another(shipped, text, place):
+    """Tranås's rehabilitation process does not answer a question about Eksjö's: it is offered."""
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.reason == "other-place" and result.other_place == place
+    assert result.best.entry_id == "tranas-rehabprocess"
+    assert (
+        f"Frågan är kort och nämner {place}, men bästa frågan handlar om en annan ort"
+        in explain(shipped, shipped.kb, text).decision
+    )
+
+
+def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped):
+    result = shipped.match("tranås rehabprocess")
+    assert result.level == ANSWER and result.best.entry_id == "tranas-rehabprocess"

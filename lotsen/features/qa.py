@@ -413,7 +413,8 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
 def _suggestions_intro(verdict: Verdict) -> str:
     """What the suggestions card says when the question asks a sum, a time, a payer, a name or a
     number that the closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
-    ("elsewhere") or names a thing the knowledge base never mentions ("unknown-word"), instead
+    ("elsewhere"), names a thing the knowledge base never mentions ("unknown-word") or, short,
+    names a place in the county that the closest entries are not about ("other-place"), instead
     of "Jag är inte säker på vad du menar"."""
     result = verdict.result
     if result is None:
@@ -424,6 +425,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["elsewhere_intro"].format(place=result.missing)
     if result.unknown_word:
         return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
+    if result.other_place:
+        return TEXTS["other_place_intro"].format(place=result.other_place.capitalize())
     return ""
 
 

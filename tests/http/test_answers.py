@@ -121,4 +121,9 @@ async def test_a_short_question_about_something_the_documents_never_mention_is_o
     # a place outside the county: the documents are about Jönköpings län
     kalmar = (await teams.send("har kalmar län också rätt stöd rätt försörjning")).all_text()
     assert "Underlagen gäller Jönköpings län, och jag hittar inget om Kalmar i dem." in kalmar
-    assert [kind for kind, _ in unanswered(teams)] == ["suggest"] * 4
+    # a short question about one municipality is not answered with another's routine
+    eksjo = await teams.send("rehabprocessen i eksjö")
+    assert "👍" not in [t for c in eksjo.cards for t in titles(c)]
+    assert "Jag hittar inget svar för Eksjö på det du frågar." in eksjo.all_text()
+    assert "Hur ser Tranås rehabprocess" in eksjo.all_text()  # offered, one click away
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest"] * 5
