@@ -356,3 +356,19 @@ def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped)
 def test_chat_spellings_of_function_words_are_function_words(shipped):
     for typed, written in (("vad e en sip", "vad är en sip"), ("fk o af på sip", "fk och af på sip")):
         assert shipped._analyse(typed, correct=True).stems == shipped._analyse(written, correct=True).stems
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("vad menas med organisatoriska mellanrum", "begrepp-organisatoriska-mellanrum"),  # "Vad menas med …?"
+        ("vad är förrehabilitering i hälsocenter", "insats-forrehab"),  # "Vad är …?"
+    ],
+)
+def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(shipped, text, entry):
+    """The glossary's short definition gives way to an entry whose title defines the term
+    (lotsen/data/conversation.yaml, qa.defining_openings)."""
+    from lotsen.features.qa import decide
+
+    verdict = decide(shipped.kb, shipped, text)
+    assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
