@@ -93,27 +93,34 @@ def test_situational_questions_of_tuning_set_3(outcomes):
     assert rate(situational) >= 0.83, failed  # 0.75 until session 6; 52/60 now
 
 
-# Tuning sets 4 (session 5), 5 (session 6), 6 and 7 (session 7), written from the seeds independently
-# of the knowledge base's phrasings: they have floors of their own (below, at what was reached less a
-# question or two) rather than the pooled confidently-wrong share. 6 and 7 are fresh sets of the kind
-# the bot met worst (short questions for one aspect, questions the documents are silent on).
-OWN_FLOORS = ("tuning4_questions", "tuning5_questions", "tuning6_questions", "tuning7_questions")
-TUNING4_STRICT_IN_SCOPE = 0.75  # 93/120 now (0.73 until session 7; 60.0 % in session 5 before tuning)
-TUNING4_STRICT_SITUATIONAL = 0.67  # 63/90 now (0.64 until session 7)
-TUNING4_WRONG_MAX = 6  # 4/135 now (10 until session 6)
+# Tuning sets 4 (session 5), 5 (session 6), 6 and 7 (session 7) and 8 (session 8), written from the
+# seeds independently of the knowledge base's phrasings: they have floors of their own (below, at what
+# was reached less a question or two) rather than the pooled confidently-wrong share. 6, 7 and 8 are
+# fresh sets of the kind the bot met worst (short questions for one aspect, questions the documents
+# are silent on). tuning8 is a validation set whose questions phrase writers must not see: its
+# failures give counts only.
+OWN_FLOORS = ("tuning4_questions", "tuning5_questions", "tuning6_questions", "tuning7_questions", "tuning8_questions")
+TUNING4_STRICT_IN_SCOPE = 0.78  # 96/120 now (0.75 until session 8; 60.0 % in session 5 before tuning)
+TUNING4_STRICT_SITUATIONAL = 0.71  # 66/90 now (0.67 until session 8)
+TUNING4_WRONG_MAX = 6  # 5/135 now (10 until session 6)
 TUNING5_STRICT_IN_SCOPE = 0.86  # 107/121 now (97/121 at the start of session 6)
 TUNING5_STRICT_SITUATIONAL = 0.83  # 77/90 now (68/90 at the start of session 6)
-TUNING5_WRONG_MAX = 7  # 5/150 now (15 at the start: the documents' silences answered by a neighbour)
-TUNING6_STRICT_IN_SCOPE = 0.72  # 92/124 now (89/124 when it was written, before any tuning)
-TUNING6_STRICT_SITUATIONAL = 0.51  # 25/45 now (22/45)
-TUNING6_WRONG_MAX = 13  # 11/156 now (17: silences answered by a neighbour, who pays, other counties)
-TUNING7_STRICT_IN_SCOPE = 0.80  # 102/124 now (99/124 when it was written)
-TUNING7_STRICT_SITUATIONAL = 0.68  # 43/60 now (42/60)
-TUNING7_WRONG_MAX = 10  # 8/154 now (15 when it was written)
-# Sets written from the seeds whose floors have not been set yet (tuning8: session 8, a validation
-# set whose questions phrase writers must not see). They stay out of the pooled confidently-wrong
-# share below, whose failure message lists questions, until they get floors of their own above.
-NO_FLOORS_YET = ("tuning8_questions",)
+TUNING5_WRONG_MAX = 5  # 3/150 now (15 at the start: the documents' silences answered by a neighbour)
+TUNING6_STRICT_IN_SCOPE = 0.75  # 95/124 now (89/124 when it was written, before any tuning)
+TUNING6_STRICT_SITUATIONAL = 0.57  # 28/45 now (22/45)
+TUNING6_WRONG_MAX = 8  # 6/156 now (17: silences answered by a neighbour, who pays, other counties)
+TUNING7_STRICT_IN_SCOPE = 0.80  # 101/124 now (99/124 when it was written)
+TUNING7_STRICT_SITUATIONAL = 0.70  # 44/60 now (42/60)
+TUNING7_WRONG_MAX = 7  # 5/154 now (15 when it was written)
+TUNING8_STRICT_IN_SCOPE = 0.85  # 122/140 now (119/140 when it was written)
+TUNING8_STRICT_SITUATIONAL = 0.72  # 31/40 now (28/40)
+TUNING8_WRONG_MAX = 9  # 7/170 now (8 when it was written)
+# Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
+# confidently-wrong share below, whose failure message lists questions, until they get floors of
+# their own above.
+NO_FLOORS_YET: tuple[str, ...] = ()
+# Validation sets whose floor failures give counts, not questions.
+COUNTS_ONLY = ("tuning8_questions",)
 
 
 @pytest.mark.parametrize(
@@ -123,6 +130,7 @@ NO_FLOORS_YET = ("tuning8_questions",)
         ("tuning5_questions", 145, TUNING5_STRICT_IN_SCOPE, TUNING5_STRICT_SITUATIONAL, TUNING5_WRONG_MAX),
         ("tuning6_questions", 150, TUNING6_STRICT_IN_SCOPE, TUNING6_STRICT_SITUATIONAL, TUNING6_WRONG_MAX),
         ("tuning7_questions", 150, TUNING7_STRICT_IN_SCOPE, TUNING7_STRICT_SITUATIONAL, TUNING7_WRONG_MAX),
+        ("tuning8_questions", 165, TUNING8_STRICT_IN_SCOPE, TUNING8_STRICT_SITUATIONAL, TUNING8_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
@@ -130,12 +138,18 @@ def test_tuning_sets_written_from_the_seeds_keep_their_floors(
 ):
     questions = [o for o in outcomes if o.file == name]
     assert len(questions) >= minimum
+
+    def why(group: list, title: str) -> str:
+        if name in COUNTS_ONLY:
+            return f"{name}, {title}: {sum(o.passed for o in group)}/{len(group)}"
+        return report(group, f"{name}, {title}")
+
     scope = [o for o in questions if o.in_scope]
-    assert rate(scope) >= in_scope, report(scope, f"{name}, inom området")
+    assert rate(scope) >= in_scope, why(scope, "inom området")
     described = [o for o in questions if o.category == "situational"]
-    assert rate(described) >= situational, report(described, f"{name}, situationer")
+    assert rate(described) >= situational, why(described, "situationer")
     wrong = [f"{o.question!r} → {o.got}" for o in questions if o.wrong]
-    assert len(wrong) <= wrong_max, wrong
+    assert len(wrong) <= wrong_max, len(wrong) if name in COUNTS_ONLY else wrong
 
 
 def test_confidently_wrong_answers_are_rare(outcomes):
@@ -152,10 +166,14 @@ def test_a_wrong_entry_is_never_given_as_a_confident_answer_for_digest_questions
 def test_off_topic_questions_are_never_answered_and_mostly_refused(outcomes):
     off = [o for o in outcomes if o.category == "offtopic" and not o.file.startswith("heldout")]
     assert len(off) >= 15
-    assert [o.question for o in off if o.kind == "answer"] == []
+
+    def shown(o) -> str:  # a validation set's question is not shown
+        return o.file if o.file in COUNTS_ONLY else o.question
+
+    assert [shown(o) for o in off if o.kind == "answer"] == []
     refused = [o for o in off if o.kind == "offtopic"]
     # 0.9 until session 5; 166 of 168 (98.8 %) with lotsen/domain.py
-    assert len(refused) >= 0.95 * len(off), [o.question for o in off if o.kind != "offtopic"]
+    assert len(refused) >= 0.95 * len(off), [shown(o) for o in off if o.kind != "offtopic"]
 
 
 # tuning_offtopic2 (h9off): off-topic questions that share words with the domain, and in-domain
