@@ -1080,6 +1080,8 @@ class Matcher:
         second = ranked[1].score if len(ranked) > 1 else 0.0
         margin = 1.0 - second / top if top > 0 else 0.0
         result.margin = round(margin, 4)
+        # A question with long_words meaningful words or more is long: a description of a situation.
+        long = len(meaningful) >= th.long_words
         # One meaningful word ("sip") is an answer only when a phrasing is essentially that word.
         single_word = len(meaningful) <= 1
         clear = not single_word or ranked[0].overlap >= 0.95
@@ -1107,28 +1109,16 @@ class Matcher:
             result.level, result.reason = SUGGEST, "missing-word"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
-        elif (
-            len(meaningful) >= th.long_words
-            and top >= th.long_answer
-            and margin >= th.long_margin
-            and confident >= th.long_confidence
-        ):
+        elif long and top >= th.long_answer and margin >= th.long_margin and confident >= th.long_confidence:
             # A long description of a situation explains less of itself with any one entry, so
             # its score is lower; a clear lead still makes the answer safe.
             result.level, result.reason = ANSWER, "clear-long"
-        elif (
-            decision is not None
-            and len(meaningful) >= th.long_words
-            and top >= th.suggest
-            and result.probability >= decision.cutoff
-        ):
+        elif decision is not None and long and top >= th.suggest and result.probability >= decision.cutoff:
             # The fitted decision: the best entry of a long question is likely right although no
             # hand threshold says so (its probability from the Ranker's own probability, the
             # score and the lead; scripts.fit_decision).
             result.level, result.reason = ANSWER, "likely-long"
-        elif (
-            asking and result.agree and len(ranked) == 1 and len(meaningful) >= th.long_words and top >= th.lone_answer
-        ):
+        elif asking and result.agree and len(ranked) == 1 and long and top >= th.lone_answer:
             # A long description of a situation that one entry alone explains, the asking clause
             # included: every other entry scored under the suggestion floor ("… finns det någon
             # insats som skulle passa honom?" with IT-spåret the only one near).
@@ -1137,7 +1127,7 @@ class Matcher:
             result.level, result.reason = SUGGEST, "close" if top >= th.answer else "low"
         else:
             result.reason = "low"
-        if result.level == ANSWER and ranked[0].place_ok == 0.0 and len(meaningful) < th.long_words:
+        if result.level == ANSWER and ranked[0].place_ok == 0.0 and not long:
             # "hur ofta träffas samverk tranås" is not answered by the group in Eksjö: a short
             # question's place is what it asks about (a long one often names it in passing).
             own = self._entry_places.get(best_entry, frozenset())
@@ -1154,14 +1144,14 @@ class Matcher:
                 # "har kalmar län också rätt stöd rätt försörjning": the documents are about
                 # Jönköpings län, so an entry that does not name the place does not answer it.
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
-            elif len(meaningful) < th.long_words and (stranger := self._stranger(meaningful)):
+            elif not long and (stranger := self._stranger(meaningful)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
                 result.level, result.reason, result.missing = SUGGEST, "unknown-word", stranger
         elif (
             result.reason in ("close", "low")
             and result.level == SUGGEST
-            and len(meaningful) < th.long_words
+            and not long
             and (stranger := self._stranger(meaningful))
         ):
             # Offered anyway: the card says which word the knowledge base does not know.
