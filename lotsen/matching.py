@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of
-from lotsen.facets import Facet, answers, asked, places_elsewhere
+from lotsen.facets import Facet, answers, asked, counted, counts, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -1187,6 +1187,10 @@ class Matcher:
             entry = self.kb.entries.get(entry_id)
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
+        if known and facet.name == "count" and (what := counted(folded_question)):
+            entry = self.kb.entries.get(entry_id)
+            if entry is not None and not entry.gap and not counts(what, fold(entry.answer)):
+                return facet
         return None if known else facet
 
     def _evidence(
