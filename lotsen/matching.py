@@ -376,7 +376,8 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return pairs
 
 
-_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n–]+|\s-\s")
+# A colon inside a word ("FK:s blankett", "sip:en") does not end a clause.
+_CLAUSE_SPLIT = re.compile(r"(?:[,.;!?\n–]|:(?!\w))+|\s-\s")
 _ASK_START = frozenset(
     (
         "vem",

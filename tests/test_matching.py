@@ -247,7 +247,9 @@ def test_a_count_is_of_the_thing_the_question_counts():
     assert counted("vad ar sip") == ""
     assert counts(stem("kommuner"), fold("Länet har 13 kommuner."))
     assert not counts(stem("vårdcentraler"), fold("Länet har 13 kommuner och olika antal vårdcentraler."))
-    assert counts(stem("möten"), fold("År 2024 hade styrelsen sju möten, varav fyra digitala."))  # not only the first number
+    assert counts(
+        stem("möten"), fold("År 2024 hade styrelsen sju möten, varav fyra digitala.")
+    )  # not only the first number
     assert counts(stem("grupper"), fold("Det finns fyra samverkansgrupper."))  # a compound ending in it
     assert counts(stem("deltagare"), fold("En coach har cirka 20 personer."))  # a word of the same group
     assert counts(stem("möten"), fold("Antal möten 2024:\n- Aneby: 6"))
@@ -393,3 +395,17 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
 
     verdict = decide(shipped.kb, shipped, text)
     assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
+
+
+def test_the_asking_clause_of_a_long_message_keeps_a_colon_inside_a_word():
+    """ "FK:s blankett" and "sip:en" are one word each: the clause that asks is not cut at the colon."""
+    from lotsen.matching import ask_clause
+
+    text = (
+        "Läkare på vårdcentral i Gislaved. Socialtjänsten ber mig fylla i ett läkarintyg för en klient "
+        "fast det inte ska till FK. Får jag använda FK:s blankett till det?"
+    )
+    assert ask_clause(text) == "Får jag använda FK:s blankett till det"
+    assert ask_clause(
+        "en lång beskrivning av en klient som har fsö och ingen sgi sedan flera år: vem ska kalla till sip:en?"
+    ) == ("vem ska kalla till sip:en")
