@@ -1138,13 +1138,14 @@ class Matcher:
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:
             folded = normalise(result.query)
-            result.facet = self._unanswered_facet(folded, best_entry)
-            if result.facet is not None:
-                result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
-            elif place := self._elsewhere(folded, best_entry):
+            if place := self._elsewhere(folded, best_entry):
                 # "har kalmar län också rätt stöd rätt försörjning": the documents are about
-                # Jönköpings län, so an entry that does not name the place does not answer it.
+                # Jönköpings län, so an entry that does not name the place does not answer it
+                # (checked first: "hur många kommuner finns det i sverige" is about Sverige).
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
+            elif (facet := self._unanswered_facet(folded, best_entry)) is not None:
+                result.facet = facet
+                result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
             elif not long and (stranger := self._stranger(meaningful)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
