@@ -9,6 +9,7 @@ says the documents are silent, which answers any facet.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,55 @@ def asked(folded_question: str) -> Facet | None:
 def answers(facet: Facet, folded_answer: str) -> bool:
     """Whether a folded answer names what the facet asks for."""
     return any(p.search(folded_answer) for p in facet.answered_by)
+
+
+_COUNTED = re.compile(r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*(\w{3,})")
+# Every number in a folded answer with the (up to three) words after it; a lookahead, so
+# "år 2024 hade styrelsen sju möten" yields both "2024 …" and "sju möten".
+_NUMBERED = re.compile(
+    r"(?=(?:\b(?:en|ett|tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tretton|fjorton|femton|tjugo|trettio|hundra)"
+    r"|(?<![\d,.])\d+(?:[,.]\d+)?)\s*((?:%|\w+)(?:\s+\w+){0,2}))"
+)
+
+# "Antal möten 2024: Aneby 6 …" counts möten; "antal vårdcentraler" with no number after it does not.
+_ANTAL = re.compile(r"\bantal(?:et)? (\w+)(?=[^.\n]{0,20}\d)")
+
+
+@lru_cache(maxsize=1)
+def _count_data() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The words after "hur många" that name no thing ("har", "klarade") and the groups of
+    words that count the same thing ("deltagare", "personer")."""
+    data = yaml.safe_load(FACETS.read_text(encoding="utf-8"))["count_words"]
+    not_counted = frozenset(normalise(w) for w in data["not_counted"])
+    alike = tuple(frozenset(stem(normalise(w)) if w != "%" else w for w in group) for group in data["alike"])
+    return not_counted, alike
+
+
+def counted(folded_question: str) -> str:
+    """The stem of what a "hur många …" question counts ("hur många vårdcentraler" → "vardcentral"),
+    or "" when it names no thing ("hur många har en coach")."""
+    m = _COUNTED.search(folded_question)
+    if m is None or m.group(1) in _count_data()[0]:
+        return ""
+    return stem(m.group(1))
+
+
+def counts(what: str, folded_answer: str) -> bool:
+    """Whether a folded answer gives a number of `what` (a stem): "13 kommuner" counts kommuner,
+    not vårdcentraler; so does "antal kommuner"; a compound ending in it counts too ("fyra
+    samverkansgrupper" for "grupp"), and so does a word in its group ("20 personer" for "deltagare")."""
+    alike = next((group for group in _count_data()[1] if what in group), frozenset((what,)))
+    for m in itertools.chain(_NUMBERED.finditer(folded_answer), _ANTAL.finditer(folded_answer)):
+        for word in m.group(1).split():
+            s = word if word == "%" else stem(word)  # stem("%") would be ""
+            if any(
+                s == w
+                or (len(w) >= 3 and s.endswith(w))
+                or (min(len(s), len(w)) >= 4 and (w.endswith(s) or s.startswith(w)))
+                for w in alike
+            ):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

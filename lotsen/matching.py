@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of
-from lotsen.facets import Facet, answers, asked, places_elsewhere
+from lotsen.facets import Facet, answers, asked, counted, counts, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -376,7 +376,8 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return pairs
 
 
-_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n–]+|\s-\s")
+# A colon inside a word ("FK:s blankett", "sip:en") does not end a clause.
+_CLAUSE_SPLIT = re.compile(r"(?:[,.;!?\n–]|:(?!\w))+|\s-\s")
 _ASK_START = frozenset(
     (
         "vem",
@@ -1137,13 +1138,14 @@ class Matcher:
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:
             folded = normalise(result.query)
-            result.facet = self._unanswered_facet(folded, best_entry)
-            if result.facet is not None:
-                result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
-            elif place := self._elsewhere(folded, best_entry):
+            if place := self._elsewhere(folded, best_entry):
                 # "har kalmar län också rätt stöd rätt försörjning": the documents are about
-                # Jönköpings län, so an entry that does not name the place does not answer it.
+                # Jönköpings län, so an entry that does not name the place does not answer it
+                # (checked first: "hur många kommuner finns det i sverige" is about Sverige).
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
+            elif (facet := self._unanswered_facet(folded, best_entry)) is not None:
+                result.facet = facet
+                result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
             elif not long and (stranger := self._stranger(meaningful)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
@@ -1187,6 +1189,10 @@ class Matcher:
             entry = self.kb.entries.get(entry_id)
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
+        if known and facet.name == "count" and (what := counted(folded_question)):
+            entry = self.kb.entries.get(entry_id)
+            if entry is not None and not entry.gap and not counts(what, fold(entry.answer)):
+                return facet
         return None if known else facet
 
     def _evidence(

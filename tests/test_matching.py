@@ -191,6 +191,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vem finansierar förrehab på hälsocenter", "vem som betalar"),  # what förrehab is says nothing of it
         ("hur lång kö är det till se höglandet i nässjö just nu", "en tid"),
         ("vad heter samverkanskoordinatorn i eksjö", "ett namn"),  # the documents name no staff
+        # "Länet har 13 kommuner" is a number, but not of vårdcentraler
+        ("hur många vårdcentraler finns det i jönköpings län", "ett antal"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -214,6 +216,9 @@ def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_
         # "hur mycket … kan arbeta" asks who assesses work capacity, not for a sum
         ("vem avgör hur mycket min klient kan arbeta", "vem-bedomer-arbetsformaga"),
         ("vem betalar för it-spåret", "insats-it-sparet"),  # "Länets tre förbund och regionen betalar."
+        ("hur många kommuner finns det i jönköpings län", "forbund-13-kommuner"),  # "Länet har 13 kommuner"
+        ("hur många deltagare har en se-coach", "insats-se-metod"),  # "cirka 20 personer": alike words
+        ("hur många möten hade remittentgruppen", "insats-se-remittentgrupp-kommuner"),  # "Antal möten 2024: …"
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -230,6 +235,24 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
+
+
+def test_a_count_is_of_the_thing_the_question_counts():
+    from lotsen.facets import counted, counts
+    from lotsen.text import fold, stem
+
+    assert counted("hur manga vardcentraler finns det") == "vardcentral"
+    assert counted("hur manga olika insatser finns") == stem("insatser")
+    assert counted("hur manga har en coach") == ""  # people, unnamed: any number answers
+    assert counted("vad ar sip") == ""
+    assert counts(stem("kommuner"), fold("Länet har 13 kommuner."))
+    assert not counts(stem("vårdcentraler"), fold("Länet har 13 kommuner och olika antal vårdcentraler."))
+    assert counts(
+        stem("möten"), fold("År 2024 hade styrelsen sju möten, varav fyra digitala.")
+    )  # not only the first number
+    assert counts(stem("grupper"), fold("Det finns fyra samverkansgrupper."))  # a compound ending in it
+    assert counts(stem("deltagare"), fold("En coach har cirka 20 personer."))  # a word of the same group
+    assert counts(stem("möten"), fold("Antal möten 2024:\n- Aneby: 6"))
 
 
 def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_score_is_low(shipped):
@@ -372,3 +395,17 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
 
     verdict = decide(shipped.kb, shipped, text)
     assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
+
+
+def test_the_asking_clause_of_a_long_message_keeps_a_colon_inside_a_word():
+    """ "FK:s blankett" and "sip:en" are one word each: the clause that asks is not cut at the colon."""
+    from lotsen.matching import ask_clause
+
+    text = (
+        "Läkare på vårdcentral i Gislaved. Socialtjänsten ber mig fylla i ett läkarintyg för en klient "
+        "fast det inte ska till FK. Får jag använda FK:s blankett till det?"
+    )
+    assert ask_clause(text) == "Får jag använda FK:s blankett till det"
+    assert ask_clause(
+        "en lång beskrivning av en klient som har fsö och ingen sgi sedan flera år: vem ska kalla till sip:en?"
+    ) == ("vem ska kalla till sip:en")

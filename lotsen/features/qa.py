@@ -341,9 +341,11 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     term = glossary_entry(kb, text)
-    # An answer that shares none of the question's words of the domain is about something else.
+    # An answer that shares none of the question's words of the domain is about something else;
+    # so is one offered only because its answer lacks the number asked for ("hur många kommuner
+    # finns det i sverige?" and the statistics about ekonomiskt bistånd).
     unrelated = bool(
-        result.level == ANSWER
+        (result.level == ANSWER or result.reason.startswith("facet"))
         and result.best
         and not matcher.vocabulary.entry_uses_any(
             result.best.entry_id, domain_words_of(result.words), result.corrections, result.compounds, result.expansions
