@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,12 +80,17 @@ def _count_data() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 
 
 def counted(folded_question: str) -> str:
-    """The stem of what a "hur många …" question counts ("hur många vårdcentraler" → "vardcentral"),
-    or "" when it names no thing ("hur många har en coach")."""
+    """What a "hur många …" question counts, as folded in the question ("hur många vårdcentraler"
+    → "vardcentraler"), or "" when it names no thing ("hur många har en coach")."""
     m = _COUNTED.search(folded_question)
     if m is None or m.group(1) in _count_data()[0]:
         return ""
-    return stem(m.group(1))
+    return m.group(1)
+
+
+def of_what(facet: Facet, word: str) -> Facet:
+    """The count facet naming what it counts: "ett antal vårdcentraler", "inget antal vårdcentraler"."""
+    return replace(facet, label=f"{facet.label} {word}", none=f"{facet.none} {word}")
 
 
 def counts(what: str, folded_answer: str) -> bool:

@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of
-from lotsen.facets import Facet, answers, asked, counted, counts, places_elsewhere
+from lotsen.facets import Facet, answers, asked, counted, counts, of_what, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -1143,7 +1143,7 @@ class Matcher:
                 # Jönköpings län, so an entry that does not name the place does not answer it
                 # (checked first: "hur många kommuner finns det i sverige" is about Sverige).
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
-            elif (facet := self._unanswered_facet(folded, best_entry)) is not None:
+            elif (facet := self._unanswered_facet(folded, best_entry, result.query)) is not None:
                 result.facet = facet
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
             elif not long and (stranger := self._stranger(meaningful)):
@@ -1177,9 +1177,10 @@ class Matcher:
                 return place.name
         return ""
 
-    def _unanswered_facet(self, folded_question: str, entry_id: str) -> Facet | None:
+    def _unanswered_facet(self, folded_question: str, entry_id: str, query: str = "") -> Facet | None:
         """The facet the question asks for when the entry's answer does not name it (an entry
-        that says the documents are silent, gap: true, answers every facet)."""
+        that says the documents are silent, gap: true, answers every facet); a count names what
+        it counts, as the question (`query`) spells it."""
         facet = asked(folded_question)
         if facet is None:
             return None
@@ -1190,9 +1191,10 @@ class Matcher:
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
         if known and facet.name == "count" and (what := counted(folded_question)):
+            # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
             entry = self.kb.entries.get(entry_id)
-            if entry is not None and not entry.gap and not counts(what, fold(entry.answer)):
-                return facet
+            if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
+                return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))
         return None if known else facet
 
     def _evidence(

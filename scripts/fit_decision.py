@@ -28,11 +28,8 @@ from datetime import date
 
 from lotsen.kb import load_knowledge_base
 from lotsen.matching import ANSWER, DECISION, DECISION_SIGNALS, Matcher
-from scripts.accuracy import NO_ENTRY, ROOT, evaluate, load_questions
+from scripts.accuracy import NEVER_FITTED, NO_ENTRY, ROOT, evaluate, load_questions
 
-# heldout2 is held out; tuning9 is a validation set (session 9) that measures matcher changes, so it is
-# never fitted on either.
-HELD_OUT = ("heldout2_questions", "tuning9_questions")
 # The signals the model uses by default: more of them fit the tuning sets better and generalise
 # worse (leave one set out, 2026-12-05).
 DEFAULT_SIGNALS = ("confidence", "top", "margin")
@@ -53,7 +50,7 @@ class Row:
 def collect(matcher: Matcher) -> list[Row]:
     rows = []
     for q in load_questions():
-        if q["file"] in HELD_OUT:
+        if q["file"] in NEVER_FITTED:
             continue
         expect = tuple(q["expect_any"]) if "expect_any" in q else (str(q.get("expect", NO_ENTRY)),)
         category = str(q.get("category", ""))
@@ -214,7 +211,7 @@ def keep_model(cost: float) -> int:
         print("no shipped model (lotsen.matching.DECISION is None)")
         return 1
     kb = load_knowledge_base(ROOT / "knowledge")
-    questions = [q for q in load_questions() if q["file"] not in HELD_OUT]
+    questions = [q for q in load_questions() if q["file"] not in NEVER_FITTED]
     results: dict[float, dict[str, tuple[int, int]]] = {}
     for step in range(100, 59, -2):
         cut = step / 100

@@ -21,11 +21,8 @@ from dataclasses import dataclass, fields
 
 from lotsen.kb import load_knowledge_base
 from lotsen.matching import ASK_POOL, Candidate, Matcher, Ranker, ask_clause
-from scripts.accuracy import NO_ENTRY, ROOT, load_questions
+from scripts.accuracy import NEVER_FITTED, NO_ENTRY, ROOT, load_questions
 
-# heldout2 is held out; tuning9 is a validation set (session 9) that measures matcher changes, so it is
-# never fitted on either.
-HELD_OUT = ("heldout2_questions", "tuning9_questions")
 NAMES = [f.name for f in fields(Ranker)]
 CANDIDATES = 8
 
@@ -48,7 +45,7 @@ def _evidence(c: Candidate, ask: Candidate | None, asking: bool) -> list[float]:
 def collect(matcher: Matcher) -> list[Question]:
     questions = []
     for q in load_questions():
-        if q["file"] in HELD_OUT:
+        if q["file"] in NEVER_FITTED:
             continue
         expect = tuple(q["expect_any"]) if "expect_any" in q else (str(q.get("expect", NO_ENTRY)),)
         if expect in ((NO_ENTRY,), ("smalltalk",)) or q.get("category") in ("offtopic", "silent", "smalltalk"):

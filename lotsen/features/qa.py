@@ -394,9 +394,16 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
     if verdict.kind == VERDICT_ANSWER and verdict.entry is not None:
         await ctx.services.soon(ctx.store.questions.record_answered(verdict.entry.id))
         return [answer_card(ctx, verdict.entry, safe, alternatives=verdict.alternatives)]
-    # Hook: a described situation without a confident answer goes to Vägvisaren (lotsen.features.vagvisare).
+    # Hook: a described situation without a confident answer goes to Vägvisaren (lotsen.features.vagvisare);
+    # a question for a sum, a time, a name or a count ("hur många vårdcentraler finns det i
+    # jönköpings län") asks for a fact, it does not describe a client.
     navigator = ctx.services.extras.get("navigator")
-    if verdict.kind in (VERDICT_SUGGEST, VERDICT_UNKNOWN, VERDICT_OFFTOPIC) and navigator is not None:
+    asks_for_fact = verdict.result is not None and verdict.result.facet is not None
+    if (
+        verdict.kind in (VERDICT_SUGGEST, VERDICT_UNKNOWN, VERDICT_OFFTOPIC)
+        and navigator is not None
+        and not asks_for_fact
+    ):
         if (outs := await navigator(ctx, text, off_topic=verdict.kind == VERDICT_OFFTOPIC)) is not None:
             return outs
     if verdict.kind == VERDICT_SUGGEST:

@@ -127,3 +127,12 @@ async def test_a_short_question_about_something_the_documents_never_mention_is_o
     assert "Jag hittar inget svar för Eksjö på det du frågar." in eksjo.all_text()
     assert "Hur ser Tranås rehabprocess" in eksjo.all_text()  # offered, one click away
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"] * 5
+
+
+async def test_a_count_of_something_else_does_not_answer_how_many(teams):
+    # "Länet har 13 kommuner" is a number, but not of vårdcentraler: offered, and the card says so
+    count = await teams.send("hur många vårdcentraler finns det i jönköpings län")
+    assert "👍" not in [t for c in count.cards for t in titles(c)]
+    assert "Jag hittar inget antal vårdcentraler i underlagen för det du frågar." in count.all_text()
+    assert "Hur många kommuner finns i Jönköpings län" in count.all_text()  # offered, not answered
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
