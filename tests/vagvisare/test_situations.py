@@ -88,3 +88,11 @@ def test_report_how_many_are_handled_fully(capsys):
     with capsys.disabled():
         print(f"\nVägvisaren situation set: {full} of {len(situations())} handled fully; partly: {partial or 'none'}")
     assert full == len(situations())
+
+
+def test_the_county_is_not_the_municipality():
+    """ "Jönköpings län" is the county: it does not say the person lives in Jönköpings kommun."""
+    extract = extractor_for(real_kb()).extract
+    assert "kommun" not in extract("min klient bor i jönköpings län och har fsö sedan tre år", TODAY).facts
+    assert extract("min klient bor i jönköpings kommun och har fsö sedan tre år", TODAY).facts["kommun"] == "jonkoping"
+    assert extract("har en klient i Jönköping med fsö sedan tre år", TODAY).facts["kommun"] == "jonkoping"
