@@ -82,6 +82,21 @@ QUESTION_STARTS = frozenset(
         "behovs",
         "racker",
         "koppla",
+        # a finite verb first is a yes/no question ("behöver fk komma på sip", "hinner jag lämna
+        # avvikelsen"); a request uses the imperative or "jag vill …" ("boka sip", "anmäl avvikelse")
+        "behover",
+        "kallar",
+        "kommer",
+        "hinner",
+        "brukar",
+        "blir",
+        "har",
+        "stammer",
+        "funkar",
+        "fungerar",
+        "deltar",
+        "betalar",
+        "tar",
     }
 )
 NOT_A_REQUEST = frozenset(
@@ -152,6 +167,9 @@ WANTS_TO_ACT = re.compile(
     r"(rapportera|anmala|lamna|skriva|gora|registrera|skicka|fylla)\b"
 )
 ASKS = re.compile(r"\?|\b(undrar|fraga|fragor|veta|ok att|far jag|far man|kan jag|kan man|maste jag|ska jag)\b")
+# A question word anywhere ("inom hur många dagar ska avvikelse anmälas"), or a question about
+# time ("för sent att anmäla avvikelse"): a question, unless the message also says "jag vill anmäla".
+QUESTION_WORDS = re.compile(r"\b(hur|nar|vem|varfor|vilken|vilket|vilka|for sent|senast|hinner)\b")
 
 
 def deviation_request(folded: str) -> bool:
@@ -163,6 +181,8 @@ def deviation_request(folded: str) -> bool:
         return False
     if WANTS_TO_ACT.search(" ".join(words)):
         return True
+    if QUESTION_WORDS.search(" ".join(words)):
+        return False
     return len(words) <= 8 and words[0] not in QUESTION_STARTS
 
 

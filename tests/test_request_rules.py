@@ -195,11 +195,34 @@ def test_sip_request_texts(text):
         "klienten vill ha sip själv, går det",  # a question without a question mark
         "kan man boka arena utan samtycke",
         "vill du ha sip på kaffet",  # a pun, not a request
+        # a finite verb first is a yes/no question
+        "kallar socialsekreteraren till sip",
+        "behöver fk komma på sip",
+        "kommer fk om vi kallar till sip",
+        "behöver alla klienter sip",
     ],
 )
 def test_questions_are_not_requests(text):
     folded = fold(text)
     assert not arena_request(folded) and not sip_request(folded)
+
+
+@pytest.mark.parametrize(
+    "text, files",
+    [
+        ("för sent att anmäla avvikelse", False),
+        ("hinner jag lämna avvikelsen", False),
+        ("inom hur många dagar ska avvikelse anmälas", False),
+        ("jag vill rapportera en avvikelse", True),
+        ("jag vill göra en avvikelse, hur gör jag", True),  # wants to act: the form, not an answer
+        ("anmäla avvikelse", True),
+        ("avvikelse", True),
+    ],
+)
+def test_a_question_about_deviations_is_not_a_request_to_file_one(text, files):
+    from dialogs.intents import deviation_request
+
+    assert deviation_request(fold(text)) is files
 
 
 def test_chooser_card_renders(kb):
