@@ -38,7 +38,7 @@ from typing import Callable, Collection, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from lotsen.domain import DomainVocabulary, WordView, share_of
+from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
 from lotsen.facets import Facet, answers, asked, counted, counts, of_what, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
@@ -330,6 +330,9 @@ PLACE_SHARE = 0.6
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
+# A word this common in Swedish (wordfreq's Zipf scale, lotsen/data/swedish_frequencies.tsv) is
+# never "corrected" into a word of the knowledge base: "fixa" is not a typo of "fika", nor "starta" of "smarta".
+TYPO_KEEP_ZIPF = 3.5
 STRANGER_LENGTH = 8  # a short question's unknown word this long (stemmed) names something else ("unknown-word")
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
@@ -689,7 +692,7 @@ class Matcher:
                     fixed.append(w)
                     fixed.extend(parts)
                     continue
-                if w in self._parts:  # a real word of the domain (from an answer or the glossary)
+                if w in self._parts or zipf(w) >= TYPO_KEEP_ZIPF:  # a real word of the domain, or common Swedish
                     fixed.append(w)
                     continue
                 # One edit in a short word, two in a long one ("forsakringskasan"); the first
