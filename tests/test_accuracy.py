@@ -108,24 +108,24 @@ OWN_FLOORS = (
     "tuning8_questions",
     "tuning9_questions",
 )
-TUNING4_STRICT_IN_SCOPE = 0.78  # 96/120 now (0.75 until session 8; 60.0 % in session 5 before tuning)
+TUNING4_STRICT_IN_SCOPE = 0.79  # 97/120 now (0.75 until session 8; 60.0 % in session 5 before tuning)
 TUNING4_STRICT_SITUATIONAL = 0.71  # 66/90 now (0.67 until session 8)
 TUNING4_WRONG_MAX = 6  # 5/135 now (10 until session 6)
 TUNING5_STRICT_IN_SCOPE = 0.86  # 107/121 now (97/121 at the start of session 6)
 TUNING5_STRICT_SITUATIONAL = 0.83  # 77/90 now (68/90 at the start of session 6)
 TUNING5_WRONG_MAX = 5  # 3/150 now (15 at the start: the documents' silences answered by a neighbour)
-TUNING6_STRICT_IN_SCOPE = 0.75  # 95/124 now (89/124 when it was written, before any tuning)
-TUNING6_STRICT_SITUATIONAL = 0.57  # 28/45 now (22/45)
+TUNING6_STRICT_IN_SCOPE = 0.77  # 98/124 now (89/124 when it was written, before any tuning)
+TUNING6_STRICT_SITUATIONAL = 0.64  # 30/45 now (22/45)
 TUNING6_WRONG_MAX = 8  # 6/156 now (17: silences answered by a neighbour, who pays, other counties)
-TUNING7_STRICT_IN_SCOPE = 0.80  # 101/124 now (99/124 when it was written)
+TUNING7_STRICT_IN_SCOPE = 0.81  # 103/124 now (99/124 when it was written)
 TUNING7_STRICT_SITUATIONAL = 0.70  # 44/60 now (42/60)
-TUNING7_WRONG_MAX = 7  # 5/154 now (15 when it was written)
+TUNING7_WRONG_MAX = 4  # 2/154 now (15 when it was written)
 TUNING8_STRICT_IN_SCOPE = 0.85  # 122/140 now (119/140 when it was written)
 TUNING8_STRICT_SITUATIONAL = 0.72  # 31/40 now (28/40)
-TUNING8_WRONG_MAX = 9  # 7/170 now (8 when it was written)
+TUNING8_WRONG_MAX = 7  # 5/170 now (8 when it was written)
 TUNING9_STRICT_IN_SCOPE = 0.73  # 106/140 = 75.7 % when it was written (session 9, before any tuning)
 TUNING9_STRICT_SITUATIONAL = 0.52  # 22/40 = 55.0 % (one question is 2.5 points: 0.52 allows one)
-TUNING9_WRONG_MAX = 13  # 11/170 when it was written
+TUNING9_WRONG_MAX = 12  # 10/170 now (11 when it was written)
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
