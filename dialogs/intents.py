@@ -179,9 +179,10 @@ def deviation_request(folded: str) -> bool:
         return False
     if ASKS.search(folded):
         return False
-    if WANTS_TO_ACT.search(" ".join(words)):
+    joined = " ".join(words)
+    if WANTS_TO_ACT.search(joined):
         return True
-    if QUESTION_WORDS.search(" ".join(words)):
+    if QUESTION_WORDS.search(joined):
         return False
     return len(words) <= 8 and words[0] not in QUESTION_STARTS
 

@@ -33,8 +33,13 @@ class Facet:
 
 
 @lru_cache(maxsize=1)
+def _facets_file() -> dict:
+    return yaml.safe_load(FACETS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def facets() -> tuple[Facet, ...]:
-    data = yaml.safe_load(FACETS.read_text(encoding="utf-8"))["facets"]
+    data = _facets_file()["facets"]
     return tuple(
         Facet(
             name=str(name),
@@ -73,7 +78,7 @@ _ANTAL = re.compile(r"\bantal(?:et)? (\w+)(?=[^.\n]{0,20}\d)")
 def _count_data() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     """The words after "hur många" that name no thing ("har", "klarade") and the groups of
     words that count the same thing ("deltagare", "personer")."""
-    data = yaml.safe_load(FACETS.read_text(encoding="utf-8"))["count_words"]
+    data = _facets_file()["count_words"]
     not_counted = frozenset(normalise(w) for w in data["not_counted"])
     alike = tuple(frozenset(stem(normalise(w)) if w != "%" else w for w in group) for group in data["alike"])
     return not_counted, alike

@@ -177,7 +177,7 @@ class Extractor:
         best: tuple[int, int, str, Match] | None = None
         for muni_id, pattern in self.municipalities:
             for match in scan.find_all(pattern):
-                if match.end < len(tokens) and fold(_words(text, tokens, match.end, match.end + 1)) == "lan":
+                if match.end < len(tokens) and tokens[match.end].text == "lan":
                     continue  # "Jönköpings län" is the county, not the municipality
                 key = (match.start, -pattern.weight)
                 if best is None or key < (best[0], best[1]):
