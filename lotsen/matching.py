@@ -1087,7 +1087,9 @@ class Matcher:
         # A question with long_words meaningful words or more is long: a description of a situation.
         long = len(meaningful) >= th.long_words
         # One meaningful word ("sip") is an answer only when a phrasing is essentially that word.
-        single_word = len(meaningful) <= 1
+        # A place the best entry is about counts as a word here: "samverk eksjö" asks for the group
+        # in Eksjö, not for what Samverk is.
+        single_word = len(meaningful) <= 1 and not ranked[0].place_match
         clear = not single_word or ranked[0].overlap >= 0.95
         # The question's most distinctive word must be something the best entry talks about:
         # "hur mycket får en samverkanskoordinator i lön" is not answered by what they do.

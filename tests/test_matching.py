@@ -398,6 +398,24 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
     assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
 
 
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("samverk eksjö", "forbund-samverk-eksjo"),  # was Samverk in general (a glossary alias)
+        ("samverk tranås", "forbund-samverk-tranas"),  # was the glossary's definition of Samverk
+        ("vilka är med i samverk vetlanda", "forbund-samverk-vetlanda"),  # was "Menade du": one word
+        ("vad är sip", "sip-vad-ar"),  # the general term still gets its definition
+    ],
+)
+def test_a_specific_name_of_a_glossary_term_gets_the_entry_about_it(shipped, text, entry):
+    """ "samverk eksjö" is one of Samverk's names in the glossary, but it asks for the group in
+    Eksjö: the entry whose title names it answers, and the place counts as a word of the question."""
+    from lotsen.features.qa import decide
+
+    verdict = decide(shipped.kb, shipped, text)
+    assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
+
+
 def test_the_asking_clause_of_a_long_message_keeps_a_colon_inside_a_word():
     """ "FK:s blankett" and "sip:en" are one word each: the clause that asks is not cut at the colon."""
     from lotsen.matching import ask_clause

@@ -163,14 +163,19 @@ def _glossary(kb: KnowledgeBase) -> dict[str, Concept]:
     return table
 
 
+def _term(text: str) -> str:
+    """The term a question asks about: "vad är treserva?" → "treserva"; a bare term is itself."""
+    folded = normalise(text)
+    match = _WHAT_IS.match(folded)
+    return match.group("term") if match else folded
+
+
 def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
     """ "Vad är Treserva?" or just "treserva": the glossary's definition, as an entry.
 
     Used when no question-answer entry is a confident match, so every term in
     knowledge/concepts.yaml can be looked up even without an entry of its own."""
-    folded = normalise(text)
-    match = _WHAT_IS.match(folded)
-    term = match.group("term") if match else folded
+    term = _term(text)
     if not term:
         return None
     concept = _glossary(kb).get(term)
@@ -332,6 +337,14 @@ def _defines(term: Entry, entry: Entry) -> bool:
     return title.startswith(_defining_openings()) and _about(term, entry)
 
 
+def _names_specific(term: Entry, typed: str, entry: Entry) -> bool:
+    """Whether the user typed a more specific name of the glossary term ("samverk tranås" for
+    Samverk) that the entry's title names as a whole."""
+    prefix = TEXTS["glossary_title"].split("{term}")[0]
+    general = normalise(term.question.removeprefix(prefix).split("(")[0])
+    return typed != general and f" {typed} " in f" {' '.join(normalise(entry.question).split())} "
+
+
 def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     """What the bot does with a question: the single decision point of question answering."""
     reply = smalltalk_reply(text)
@@ -353,8 +366,10 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     )
     if result.level == ANSWER and result.best and not unrelated and not result.off_topic:
         entry = kb.entries[result.best.entry_id]
-        # "Vad är X?" for a glossary term: an entry answers it only if it is about X.
-        if term is None or _defines(term, entry):
+        # "Vad är X?" for a glossary term: an entry answers it only if it is about X, or if X is
+        # one of the term's specific names and the entry's title names it: "samverk tranås" asks
+        # for the group in Tranås, not for what Samverk is.
+        if term is None or _defines(term, entry) or _names_specific(term, _term(text), entry):
             alternatives = [
                 kb.entries[c.entry_id]
                 for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
