@@ -245,6 +245,7 @@ def test_a_count_is_of_the_thing_the_question_counts():
     assert counted("hur manga vardcentraler finns det") == "vardcentraler"
     assert counted("hur manga olika insatser finns") == "insatser"
     assert counted("hur manga har en coach") == ""  # people, unnamed: any number answers
+    assert counted("se hoglandet hur manga till jobb 2024") == ""  # a preposition: people, unnamed
     assert counted("vad ar sip") == ""
     assert counts(stem("kommuner"), fold("Länet har 13 kommuner."))
     assert not counts(stem("vårdcentraler"), fold("Länet har 13 kommuner och olika antal vårdcentraler."))
