@@ -7,15 +7,20 @@ import re
 
 from rapidfuzz import fuzz
 
+from lotsen.domain import zipf
+from lotsen.matching import TYPO_KEEP_ZIPF
 from lotsen.text import fold, tokens
 
 
 def fuzzy_intent(verbs: tuple[str, ...], nouns: tuple[str, ...], *, alone: tuple[str, ...] = ()):
     """A predicate: the text has a word like one of `verbs` and one like one of `nouns`
-    (typos allowed), or is exactly one of `alone` (folded)."""
+    (typos allowed), or is exactly one of `alone` (folded). A common Swedish word is never a
+    typo: "kallade", "bokade", "alla", "bara" and "smärta" are not "kalla", "boka" or "starta"."""
 
     def like(word: str, targets: tuple[str, ...]) -> bool:
-        return any(word == t or (len(word) >= 4 and fuzz.ratio(word, t) >= 80) for t in targets)
+        if word in targets:
+            return True
+        return len(word) >= 4 and zipf(word) < TYPO_KEEP_ZIPF and any(fuzz.ratio(word, t) >= 80 for t in targets)
 
     def predicate(folded: str) -> bool:
         if folded.strip(" .!?") in alone:
@@ -63,6 +68,7 @@ SIP_NOUNS = ("sip", "sipmote", "sip-mote", "sipen")
 QUESTION_STARTS = frozenset(
     {
         "vem",
+        "vems",
         "vad",
         "hur",
         "nar",

@@ -245,6 +245,7 @@ def test_a_count_is_of_the_thing_the_question_counts():
     assert counted("hur manga vardcentraler finns det") == "vardcentraler"
     assert counted("hur manga olika insatser finns") == "insatser"
     assert counted("hur manga har en coach") == ""  # people, unnamed: any number answers
+    assert counted("se hoglandet hur manga till jobb 2024") == ""  # a preposition: people, unnamed
     assert counted("vad ar sip") == ""
     assert counts(stem("kommuner"), fold("Länet har 13 kommuner."))
     assert not counts(stem("vårdcentraler"), fold("Länet har 13 kommuner och olika antal vårdcentraler."))
@@ -405,9 +406,14 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("samverk tranås", "forbund-samverk-tranas"),  # was the glossary's definition of Samverk
         ("vilka är med i samverk vetlanda", "forbund-samverk-vetlanda"),  # was "Menade du": one word
         ("vad är sip", "sip-vad-ar"),  # the general term still gets its definition
+        ("vad betyder finsamlagen", "ordlista-finsam"),  # another name, not a place's: what Finsam is
+        # Chat order, the term first: an entry defining it, or the glossary when no entry answers
+        ("samverk höglandet, vad är det för något?", "forbund-samverk-hoglandet"),  # was Uppdrag Samverkan
+        ("långvarigt ekonomiskt bistånd def", "ordlista-langvarigt-ekonomiskt-bistand"),  # was "Menade du"
+        ("arbetssökande med förhinder, vad betyder det", "af-arbetssokande-med-forhinder"),  # its entry answers
     ],
 )
-def test_a_specific_name_of_a_glossary_term_gets_the_entry_about_it(shipped, text, entry):
+def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):
     """ "samverk eksjö" is one of Samverk's names in the glossary, but it asks for the group in
     Eksjö: the entry whose title names it answers, and the place counts as a word of the question."""
     from lotsen.features.qa import decide

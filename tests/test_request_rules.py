@@ -200,6 +200,14 @@ def test_sip_request_texts(text):
         "behöver fk komma på sip",
         "kommer fk om vi kallar till sip",
         "behöver alla klienter sip",
+        # a common word is not a typo of a request verb ("kallade" ≠ "kalla", "alla" ≠ "kalla",
+        # "smärta" ≠ "starta", "bokade" ≠ "boka", "bara" ≠ "begära")
+        "vi kallade fk till sip men ingen kom",
+        "ingår alla vårdcentraler i arena",
+        "smärta och sip",
+        "en part uteblev från det bokade sip-mötet",
+        "bara kartläggning på arenamötet eller planering också",
+        "vems uppgift är det att kalla till sip",
     ],
 )
 def test_questions_are_not_requests(text):
@@ -217,6 +225,8 @@ def test_questions_are_not_requests(text):
         ("jag vill göra en avvikelse, hur gör jag", True),  # wants to act: the form, not an answer
         ("anmäla avvikelse", True),
         ("avvikelse", True),
+        ("svar på avvikelsen vi skickade", False),  # "skickade" is not a typo of "skicka"
+        ("anmla avvikelse", True),  # a typo of a request verb still is one
     ],
 )
 def test_a_question_about_deviations_is_not_a_request_to_file_one(text, files):

@@ -93,15 +93,18 @@ async def test_a_report_survives_the_bot_being_killed_right_after_the_receipt(ho
 
     try:
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(200):
+            # A deadline, not a count of tries: on a loaded machine the bot takes longer to start.
+            deadline = asyncio.get_running_loop().time() + 60
+            while True:
                 try:
                     async with http.get("/healthz") as response:
                         if response.status == 200:
                             break
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            else:
-                pytest.fail("the bot did not start in time")
+                    pass
+                if process.poll() is not None or asyncio.get_running_loop().time() > deadline:
+                    pytest.fail("the bot did not start in time")
+                await asyncio.sleep(0.05)
             teams = TeamsClient(http, hooked_connector, hooked_connector.url)
             hooked_connector.on_receipt = kill
             with pytest.raises((aiohttp.ClientError, AssertionError)):

@@ -137,6 +137,11 @@ _WHAT_IS = re.compile(
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
+# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def".
+_WHAT_IS_AFTER = re.compile(
+    r"^(?P<term>.+?)\s+(?:vad (?:ar|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
+    r"|betyder vad|innebar vad|def|definition)$"
+)
 _glossaries: dict[int, tuple[weakref.ref[KnowledgeBase], dict[str, Concept]]] = {}
 
 
@@ -163,19 +168,20 @@ def _glossary(kb: KnowledgeBase) -> dict[str, Concept]:
     return table
 
 
-def _term(text: str) -> str:
-    """The term a question asks about: "vad är treserva?" → "treserva"; a bare term is itself."""
+def _term(text: str, *, after: bool = False) -> str:
+    """The term a question asks about: "vad är treserva?" → "treserva"; a bare term is itself;
+    with `after`, also the chat order "treserva vad är det"."""
     folded = normalise(text)
-    match = _WHAT_IS.match(folded)
+    match = _WHAT_IS.match(folded) or (_WHAT_IS_AFTER.match(folded) if after else None)
     return match.group("term") if match else folded
 
 
-def glossary_entry(kb: KnowledgeBase, text: str) -> Entry | None:
+def glossary_entry(kb: KnowledgeBase, text: str, *, after: bool = False) -> Entry | None:
     """ "Vad är Treserva?" or just "treserva": the glossary's definition, as an entry.
 
     Used when no question-answer entry is a confident match, so every term in
     knowledge/concepts.yaml can be looked up even without an entry of its own."""
-    term = _term(text)
+    term = _term(text, after=after)
     if not term:
         return None
     concept = _glossary(kb).get(term)
@@ -337,12 +343,24 @@ def _defines(term: Entry, entry: Entry) -> bool:
     return title.startswith(_defining_openings()) and _about(term, entry)
 
 
-def _names_specific(term: Entry, typed: str, entry: Entry) -> bool:
-    """Whether the user typed a more specific name of the glossary term ("samverk tranås" for
-    Samverk) that the entry's title names as a whole."""
-    prefix = TEXTS["glossary_title"].split("{term}")[0]
-    general = normalise(term.question.removeprefix(prefix).split("(")[0])
-    return typed != general and f" {typed} " in f" {' '.join(normalise(entry.question).split())} "
+def _names_specific(kb: KnowledgeBase, typed: str, entry: Entry) -> bool:
+    """Whether the user typed a place's own name of a glossary term ("samverk tranås" for
+    Samverk) that the entry's title names as a whole ("vad är finsamlagen" still asks what
+    Finsam is)."""
+    title = f" {' '.join(normalise(entry.question).split())} "
+    return find_municipality(kb, typed) is not None and f" {typed} " in title
+
+
+def _defining(kb: KnowledgeBase, result: MatchResult, term: Entry) -> Entry | None:
+    """The best candidate entry whose title defines the glossary term, if any."""
+    return next(
+        (
+            kb.entries[c.entry_id]
+            for c in result.candidates
+            if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])
+        ),
+        None,
+    )
 
 
 def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
@@ -354,6 +372,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     term = glossary_entry(kb, text)
+    # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det".
+    term_after = glossary_entry(kb, text, after=True) if term is None else None
     # An answer that shares none of the question's words of the domain is about something else;
     # so is one offered only because its answer lacks the number asked for ("hur många kommuner
     # finns det i sverige?" and the statistics about ekonomiskt bistånd).
@@ -369,25 +389,24 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X, or if X is
         # one of the term's specific names and the entry's title names it: "samverk tranås" asks
         # for the group in Tranås, not for what Samverk is.
-        if term is None or _defines(term, entry) or _names_specific(term, _term(text), entry):
+        if term_after is not None and not _defines(term_after, entry):
+            # In the chat order only an entry defining the term replaces the answer (an entry
+            # that answers "arbetssökande med förhinder vad innebär det" keeps it).
+            if (defining := _defining(kb, result, term_after)) is not None:
+                return Verdict(VERDICT_ANSWER, defining, [], result)
+        if term is None or _defines(term, entry) or _names_specific(kb, _term(text), entry):
             alternatives = [
                 kb.entries[c.entry_id]
                 for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
                 if c.entry_id in kb.entries
             ]
             return Verdict(VERDICT_ANSWER, entry, alternatives, result)
+    if result.level != ANSWER:
+        term = term or term_after
     if term is not None:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
-        defining = next(
-            (
-                kb.entries[c.entry_id]
-                for c in result.candidates
-                if c.entry_id in kb.entries and _defines(term, kb.entries[c.entry_id])
-            ),
-            None,
-        )
-        if defining is not None:
+        if (defining := _defining(kb, result, term)) is not None:
             return Verdict(VERDICT_ANSWER, defining, [], result)
         return Verdict(VERDICT_ANSWER, term, [], result)
     if unrelated:
