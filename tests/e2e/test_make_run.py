@@ -4,9 +4,11 @@ address to open is printed, the bot answers there, and Ctrl-C stops both."""
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -56,11 +58,17 @@ def test_make_run_starts_bot_and_playground_on_loopback(tmp_path):
         start_new_session=True,
     )
     output = []
+    # Lines are read in a thread: a bare readline() blocks for ever when the script has died but
+    # a process it started still holds its output open.
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
                 break
             output.append(line)
             if "Press Ctrl-C" in line:
@@ -81,11 +89,16 @@ def test_make_run_starts_bot_and_playground_on_loopback(tmp_path):
                 addresses,
             )
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
         try:
-            rest, _ = proc.communicate(timeout=20)
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:  # the script is gone already; what it started is not
+            pass
+        try:
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            rest, _ = proc.communicate()
-    assert "playground: stopped." in rest
+            proc.wait()
+        reader.join(timeout=20)
+    rest = "".join(lines.get() for _ in range(lines.qsize()))
+    assert "playground: stopped." in rest, "".join(output) + rest
     assert not listening_addresses(bot_port) and not listening_addresses(pg_port)
