@@ -56,6 +56,10 @@ def test_make_run_starts_bot_and_playground_on_loopback(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # Ctrl-C must reach the script's trap even when the test runs where SIGINT is ignored (a
+        # job started in the background of a non-interactive shell inherits it ignored, and bash
+        # cannot trap a signal ignored on entry): the script would never stop the bot.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     output = []
     # Lines are read in a thread: a bare readline() blocks for ever when the script has died but
