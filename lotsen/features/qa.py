@@ -347,8 +347,7 @@ def _names_specific(kb: KnowledgeBase, typed: str, entry: Entry) -> bool:
     """Whether the user typed a place's own name of a glossary term ("samverk tranås" for
     Samverk) that the entry's title names as a whole ("vad är finsamlagen" still asks what
     Finsam is)."""
-    title = f" {' '.join(normalise(entry.question).split())} "
-    return find_municipality(kb, typed) is not None and f" {typed} " in title
+    return find_municipality(kb, typed) is not None and f" {typed} " in f" {normalise(entry.question)} "
 
 
 def _defining(kb: KnowledgeBase, result: MatchResult, term: Entry) -> Entry | None:
