@@ -190,7 +190,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur lång är handläggningstiden för sjukersättning hos fk", "en tid"),
         ("hur många gånger får en klient utebli från anvisad praktik innan försörjningsstödet sänks", "ett antal"),
         ("vem finansierar förrehab på hälsocenter", "vem som betalar"),  # what förrehab is says nothing of it
-        ("hur lång kö är det till se höglandet i nässjö just nu", "en tid"),
+        ("hur lång kö är det till se höglandet i nässjö just nu", "en väntetid"),
+        # "Stödet är inte tidsbegränsat" says how long SE's support lasts, not how long the queue is
+        ("hur lång är kön till se-coacherna i eksjö", "en väntetid"),
+        ("hur lång är väntetiden till vuxenpsykiatrin", "en väntetid"),  # "långa väntetider" names no time
         ("vad heter samverkanskoordinatorn i eksjö", "ett namn"),  # the documents name no staff
         # "Länet har 13 kommuner" is a number, but not of vårdcentraler
         ("hur många vårdcentraler finns det i jönköpings län", "ett antal vårdcentraler"),
@@ -230,7 +233,7 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["amount", "duration", "payer", "name", "count"]
+    assert [f.name for f in facets()] == ["amount", "wait", "duration", "payer", "name", "count"]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
