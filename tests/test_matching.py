@@ -414,6 +414,11 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("samverk höglandet, vad är det för något?", "forbund-samverk-hoglandet"),  # was Uppdrag Samverkan
         ("treserva def", "ordlista-treserva"),  # no entry answers: the glossary's definition
         ("arbetssökande med förhinder, vad betyder det", "af-arbetssokande-med-forhinder"),  # its entry answers
+        # … but an entry that neither names nor explains the term gives way to the definition
+        ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
+        # A bare term and a place: the entry about the term in that place
+        ("amie tranås", "insats-amie"),  # was "Vad står AMIE, KNUT … för?"
+        ("finsamlagen", "ordlista-finsam"),  # no place: what Finsam is
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

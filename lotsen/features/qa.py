@@ -330,6 +330,12 @@ def _about(term: Entry, entry: Entry) -> bool:
     return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.question)
 
 
+def _answer_names(term: Entry, entry: Entry) -> bool:
+    """Whether an entry's answer names the glossary term."""
+    prefix = TEXTS["glossary_title"].split("{term}")[0]
+    return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.answer)
+
+
 @lru_cache(maxsize=1)
 def _defining_openings() -> tuple[str, ...]:
     """How a title that defines a term begins ("vad är ", "vad betyder "), normalised
@@ -343,11 +349,18 @@ def _defines(term: Entry, entry: Entry) -> bool:
     return title.startswith(_defining_openings()) and _about(term, entry)
 
 
-def _names_specific(kb: KnowledgeBase, typed: str, entry: Entry) -> bool:
+def _names_specific(kb: KnowledgeBase, text: str, term: Entry, entry: Entry) -> bool:
     """Whether the user typed a place's own name of a glossary term ("samverk tranås" for
     Samverk) that the entry's title names as a whole ("vad är finsamlagen" still asks what
-    Finsam is)."""
-    return find_municipality(kb, typed) is not None and f" {typed} " in f" {normalise(entry.question)} "
+    Finsam is), or a bare term and a place ("amie tranås") and the entry is about the term in
+    that place ("Vad gör AMIE i Tranås?")."""
+    place = find_municipality(kb, text)
+    if place is None:
+        return False
+    typed, title = _term(text), normalise(entry.question)
+    if f" {typed} " in f" {title} ":
+        return True
+    return not _WHAT_IS.match(normalise(text)) and _about(term, entry) and find_municipality(kb, title) == place
 
 
 def _defining(kb: KnowledgeBase, result: MatchResult, term: Entry) -> Entry | None:
@@ -393,7 +406,9 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             # that answers "arbetssökande med förhinder vad innebär det" keeps it).
             if (defining := _defining(kb, result, term_after)) is not None:
                 return Verdict(VERDICT_ANSWER, defining, [], result)
-        if term is None or _defines(term, entry) or _names_specific(kb, _term(text), entry):
+            if not _about(term_after, entry) and not _answer_names(term_after, entry):
+                return Verdict(VERDICT_ANSWER, term_after, [], result)
+        if term is None or _defines(term, entry) or _names_specific(kb, text, term, entry):
             alternatives = [
                 kb.entries[c.entry_id]
                 for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
