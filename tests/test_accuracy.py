@@ -118,44 +118,56 @@ OWN_FLOORS = (
     "tuning14_questions",
     "tuning15_questions",
 )
-TUNING4_STRICT_IN_SCOPE = 0.79  # 97/120 now (0.75 until session 8; 60.0 % in session 5 before tuning)
-TUNING4_STRICT_SITUATIONAL = 0.73  # 67/90 now (0.71 until session 10; 0.67 until session 8)
+TUNING4_STRICT_IN_SCOPE = (
+    0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
+)
+TUNING4_STRICT_SITUATIONAL = 0.75  # 69/90 now (0.73 until session 11, 0.71 until session 10; 0.67 until session 8)
 TUNING4_WRONG_MAX = 5  # 4/135 now (6 until session 10; 10 until session 6)
-TUNING5_STRICT_IN_SCOPE = 0.88  # 109/121 now (0.86 until session 10; 97/121 at the start of session 6)
-TUNING5_STRICT_SITUATIONAL = 0.86  # 79/90 now (0.83 until session 10; 68/90 at the start of session 6)
+TUNING5_STRICT_IN_SCOPE = (
+    0.90  # 112/121 now (0.88 until session 11, 0.86 until session 10; 97/121 at the start of session 6)
+)
+TUNING5_STRICT_SITUATIONAL = (
+    0.88  # 82/90 now (0.86 until session 11, 0.83 until session 10; 68/90 at the start of session 6)
+)
 TUNING5_WRONG_MAX = 4  # 2/150 now (5 until session 10; 15 at the start: silences answered by a neighbour)
-TUNING6_STRICT_IN_SCOPE = 0.82  # 104/124 now (0.77 until session 10; 89/124 when it was written, before any tuning)
+TUNING6_STRICT_IN_SCOPE = (
+    0.84  # 107/124 now (0.82 until session 11, 0.77 until session 10; 89/124 when it was written, before any tuning)
+)
 TUNING6_STRICT_SITUATIONAL = 0.75  # 35/45 now (0.64 until session 10; 22/45)
-TUNING6_WRONG_MAX = 8  # 6/156 now (17: silences answered by a neighbour, who pays, other counties)
-TUNING7_STRICT_IN_SCOPE = 0.83  # 105/124 now (0.81 until session 10; 99/124 when it was written)
-TUNING7_STRICT_SITUATIONAL = 0.73  # 45/60 now (0.70 until session 10; 42/60)
+TUNING6_WRONG_MAX = 7  # 5/156 now (8 until session 11; 17: silences answered by a neighbour, who pays, other counties)
+TUNING7_STRICT_IN_SCOPE = 0.84  # 107/124 now (0.83 until session 11, 0.81 until session 10; 99/124 when it was written)
+TUNING7_STRICT_SITUATIONAL = 0.75  # 47/60 now (0.73 until session 11, 0.70 until session 10; 42/60)
 TUNING7_WRONG_MAX = 4  # 2/154 now (15 when it was written)
-TUNING8_STRICT_IN_SCOPE = 0.87  # 125/140 now (0.85 until session 10; 119/140 when it was written)
-TUNING8_STRICT_SITUATIONAL = 0.77  # 32/40 now (0.72 until session 10; 28/40)
-TUNING8_WRONG_MAX = 6  # 4/170 now (7 until session 10; 8 when it was written)
+TUNING8_STRICT_IN_SCOPE = (
+    0.90  # 129/140 now (0.87 until session 11, 0.85 until session 10; 119/140 when it was written)
+)
+TUNING8_STRICT_SITUATIONAL = 0.80  # 34/40 now (0.77 until session 11, 0.72 until session 10; 28/40)
+TUNING8_WRONG_MAX = 5  # 3/170 now (6 until session 11, 7 until session 10; 8 when it was written)
 TUNING9_STRICT_IN_SCOPE = 0.78  # 112/140 now (0.73 until session 10); 106/140 = 75.7 % when it was written (session 9)
 TUNING9_STRICT_SITUATIONAL = 0.55  # 23/40 now (0.52 until session 10); 22/40 when it was written
-TUNING9_WRONG_MAX = 10  # 8/170 now (12 until session 10); 11 when it was written
+TUNING9_WRONG_MAX = 9  # 7/170 now (10 until session 11, 12 until session 10); 11 when it was written
 TUNING10_STRICT_IN_SCOPE = 0.88  # 152/169 now; 129/169 = 76.3 % when it was written (session 10, before any tuning)
 TUNING10_STRICT_SITUATIONAL = 0.70  # 29/40 now; 21/40 = 52.5 % when it was written
-TUNING10_WRONG_MAX = 7  # 5/189 now; 12/189 when it was written
-TUNING11_STRICT_IN_SCOPE = 0.92  # 158/169 now; 138/169 = 81.7 % when it was written (session 10, before any tuning)
-TUNING11_STRICT_SITUATIONAL = 0.82  # 34/40 now; 24/40 = 60.0 % when it was written
-TUNING11_WRONG_MAX = 4  # 2/189 now; 10/189 when it was written
-TUNING12_STRICT_IN_SCOPE = (
-    0.74  # 122/160 now; 116/160 on the session-10 start code, 117/160 when it was written (validation, never read)
+TUNING10_WRONG_MAX = 6  # 4/189 now (7 until session 11); 12/189 when it was written
+TUNING11_STRICT_IN_SCOPE = (
+    0.93  # 160/169 now (0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
 )
-TUNING12_STRICT_SITUATIONAL = 0.52  # 22/40 now; 21/40 = 52.5 % when it was written
-TUNING12_WRONG_MAX = 9  # 7/180 now; 9/180 when it was written
-TUNING13_STRICT_IN_SCOPE = 0.84  # 145/170 = 85.3 % when it was written (session 11, before any tuning)
-TUNING13_STRICT_SITUATIONAL = 0.65  # 27/40 when it was written
-TUNING13_WRONG_MAX = 9  # 7/190 when it was written
-TUNING14_STRICT_IN_SCOPE = 0.79  # 137/170 = 80.6 % when it was written (session 11, before any tuning)
-TUNING14_STRICT_SITUATIONAL = 0.50  # 21/40 when it was written
-TUNING14_WRONG_MAX = 13  # 11/190 when it was written
-TUNING15_STRICT_IN_SCOPE = 0.82  # 140/167 = 83.8 % when it was written (session 11; validation, never read)
-TUNING15_STRICT_SITUATIONAL = 0.60  # 25/40 when it was written
-TUNING15_WRONG_MAX = 13  # 11/187 when it was written
+TUNING11_STRICT_SITUATIONAL = 0.85  # 36/40 now (0.82 until session 11); 24/40 = 60.0 % when it was written
+TUNING11_WRONG_MAX = 3  # 1/189 now (4 until session 11); 10/189 when it was written
+TUNING12_STRICT_IN_SCOPE = 0.76  # 125/160 now (0.74 until session 11); 116/160 on the session-10 start code, 117/160 when it was written (validation, never read)
+TUNING12_STRICT_SITUATIONAL = 0.60  # 25/40 now (0.52 until session 11); 21/40 = 52.5 % when it was written
+TUNING12_WRONG_MAX = 8  # 6/180 now (9 until session 11); 9/180 when it was written
+TUNING13_STRICT_IN_SCOPE = 0.89  # 154/170 now; 145/170 = 85.3 % when it was written (session 11, before any tuning)
+TUNING13_STRICT_SITUATIONAL = 0.75  # 31/40 now; 27/40 when it was written
+TUNING13_WRONG_MAX = 5  # 3/190 now; 7/190 when it was written
+TUNING14_STRICT_IN_SCOPE = 0.86  # 148/170 now; 137/170 = 80.6 % when it was written (session 11, before any tuning)
+TUNING14_STRICT_SITUATIONAL = 0.54  # 23/40 now; 21/40 when it was written
+TUNING14_WRONG_MAX = 4  # 2/190 now; 11/190 when it was written
+TUNING15_STRICT_IN_SCOPE = (
+    0.86  # 146/167 now; 140/167 = 83.8 % when it was written (session 11; validation, never read)
+)
+TUNING15_STRICT_SITUATIONAL = 0.67  # 28/40 now; 25/40 when it was written
+TUNING15_WRONG_MAX = 10  # 8/187 now; 11/187 when it was written
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
