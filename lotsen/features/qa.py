@@ -324,16 +324,20 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
     return best is None or not all(_uses_word(best, w) for w in words)
 
 
+def _term_name(term: Entry) -> str:
+    """A glossary entry's term, normalised, from its title ("Vad betyder AMIE?" → "amie")."""
+    prefix = TEXTS["glossary_title"].split("{term}")[0]
+    return normalise(term.question.removeprefix(prefix).split("(")[0])
+
+
 def _about(term: Entry, entry: Entry) -> bool:
     """Whether a question-answer entry is about a glossary term (its title names the term)."""
-    prefix = TEXTS["glossary_title"].split("{term}")[0]
-    return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.question)
+    return _term_name(term) in normalise(entry.question)
 
 
 def _answer_names(term: Entry, entry: Entry) -> bool:
     """Whether an entry's answer names the glossary term."""
-    prefix = TEXTS["glossary_title"].split("{term}")[0]
-    return normalise(term.question.removeprefix(prefix).split("(")[0]) in normalise(entry.answer)
+    return _term_name(term) in normalise(entry.answer)
 
 
 @lru_cache(maxsize=1)
