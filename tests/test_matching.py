@@ -415,9 +415,13 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # Chat order, the term first: an entry defining it, or the glossary when no entry answers
         ("samverk höglandet, vad är det för något?", "forbund-samverk-hoglandet"),  # was Uppdrag Samverkan
         ("treserva def", "ordlista-treserva"),  # no entry answers: the glossary's definition
-        ("arbetssökande med förhinder, vad betyder det", "af-arbetssokande-med-forhinder"),  # its entry answers
+        ("arbetssökande med förhinder, vad innebär det", "af-arbetssokande-med-forhinder"),  # its entry answers
+        ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
+        # "… vad är det" asks what the term is, as "vad är …" does, even when an answer names it
+        ("aktiv rehabplan vad är det", "ordlista-rehabiliteringsplan"),  # was rsrf-rutiner
+        ("vad är en aktiv rehabplan", "ordlista-rehabiliteringsplan"),
         # A bare term and a place: the entry about the term in that place
         ("amie tranås", "insats-amie"),  # was "Vad står AMIE, KNUT … för?"
         ("finsamlagen", "ordlista-finsam"),  # no place: what Finsam is

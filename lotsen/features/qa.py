@@ -142,6 +142,8 @@ _WHAT_IS_AFTER = re.compile(
     r"^(?P<term>.+?)\s+(?:vad (?:ar|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
     r"|betyder vad|innebar vad|def|definition)$"
 )
+# "… vad innebär det": what the term means in practice, not what it is.
+_ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
 _glossaries: dict[int, tuple[weakref.ref[KnowledgeBase], dict[str, Concept]]] = {}
 
 
@@ -388,8 +390,12 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     term = glossary_entry(kb, text)
-    # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det".
+    # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det",
+    # asks what the term is, as "vad är …" does; only "… vad innebär det" asks what it means in
+    # practice, which an entry naming the term may answer better than the definition.
     term_after = glossary_entry(kb, text, after=True) if term is None else None
+    if term_after is not None and not _ASKS_IMPLICATION.search(normalise(text)):
+        term, term_after = term_after, None
     # An answer that shares none of the question's words of the domain is about something else;
     # so is one offered only because its answer lacks the number asked for ("hur många kommuner
     # finns det i sverige?" and the statistics about ekonomiskt bistånd).
