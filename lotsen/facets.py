@@ -98,6 +98,12 @@ def of_what(facet: Facet, word: str) -> Facet:
     return replace(facet, label=f"{facet.label} {word}", none=f"{facet.none} {word}")
 
 
+def in_place(facet: Facet, place: str) -> Facet:
+    """The facet for one place: "ett antal för Värnamo", "inget antal för Värnamo"."""
+    name = place[:1].upper() + place[1:]
+    return replace(facet, label=f"{facet.label} för {name}", none=f"{facet.none} för {name}")
+
+
 def counts(what: str, folded_answer: str) -> bool:
     """Whether a folded answer gives a number of `what` (a stem): "13 kommuner" counts kommuner,
     not vårdcentraler; so does "antal kommuner"; a compound ending in it counts too ("fyra

@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
-from lotsen.facets import Facet, answers, asked, counted, counts, of_what, places_elsewhere
+from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, places_elsewhere
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -338,6 +338,8 @@ GAP_WORDS = 0  # questions up to this many meaningful words must share their mos
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)
 SPLIT_KNOWN = True
+# Facets whose number is for a place: asked about one municipality, the answer must name it.
+PLACED_FACETS = frozenset({"count", "amount"})
 REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
@@ -1148,7 +1150,7 @@ class Matcher:
                 # Jönköpings län, so an entry that does not name the place does not answer it
                 # (checked first: "hur många kommuner finns det i sverige" is about Sverige).
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
-            elif (facet := self._unanswered_facet(folded, best_entry, result.query)) is not None:
+            elif (facet := self._unanswered_facet(folded, best_entry, result.query, long=long)) is not None:
                 result.facet = facet
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
             elif not long and (stranger := self._stranger(meaningful)):
@@ -1182,7 +1184,9 @@ class Matcher:
                 return place.name
         return ""
 
-    def _unanswered_facet(self, folded_question: str, entry_id: str, query: str = "") -> Facet | None:
+    def _unanswered_facet(
+        self, folded_question: str, entry_id: str, query: str = "", *, long: bool = False
+    ) -> Facet | None:
         """The facet the question asks for when the entry's answer does not name it (an entry
         that says the documents are silent, gap: true, answers every facet); a count names what
         it counts, as the question (`query`) spells it."""
@@ -1195,6 +1199,14 @@ class Matcher:
             entry = self.kb.entries.get(entry_id)
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
+        if known and facet.name in PLACED_FACETS and not long:
+            # "hur många deltagare har it-spåret haft i värnamo": the entry's 19 deltagare are the
+            # whole effort's; a number for one municipality needs an answer that names it (a long
+            # question often names its place in passing).
+            answer = self._answer_stems.get(entry_id, frozenset())
+            place = next((t for t in tokens(query) if (s := stem(fold(t))) in self._places and s not in answer), "")
+            if place:
+                return in_place(facet, place)
         if known and facet.name == "count" and (what := counted(folded_question)):
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
             entry = self.kb.entries.get(entry_id)

@@ -199,6 +199,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad heter samverkanskoordinatorn i eksjö", "ett namn"),  # the documents name no staff
         # "Länet har 13 kommuner" is a number, but not of vårdcentraler
         ("hur många vårdcentraler finns det i jönköpings län", "ett antal vårdcentraler"),
+        # IT-spåret's 19 deltagare are the whole effort's, not Värnamo's
+        ("hur många deltagare har it-spåret haft i värnamo", "ett antal för Värnamo"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -211,6 +213,10 @@ def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_
         f"Frågan frågar efter {facet}, men svaret på bästa frågan innehåller inget sådant"
         in explain(shipped, shipped.kb, text).decision
     )
+
+
+def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_place(shipped):
+    assert shipped.match("hur många deltagare har it-spåret haft").level == ANSWER
 
 
 @pytest.mark.parametrize(
