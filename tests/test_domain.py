@@ -100,6 +100,7 @@ def test_phrases_about_the_asker_are_outside_words_only_as_whole_phrases():
         "kan du hjälpa mig skriva ett mejl till min chef",
         "hur anmäler jag vab till försäkringskassan",  # the asker's own leave, though it names a party
         "jag är sjuk idag, vem ringer jag för att sjukanmäla mig",  # was the contact list
+        "när ska soc göra en polisanmälan om hot",  # the police is not a party of the collaboration
         # nothing is offered and only "ansöker" is the domain's word: refused, not "Det vet jag tyvärr inte"
         "hur ansöker jag om plats i förskolan",
     ],
