@@ -100,8 +100,7 @@ def of_what(facet: Facet, word: str) -> Facet:
 
 def in_place(facet: Facet, place: str) -> Facet:
     """The facet for one place: "ett antal för Värnamo", "inget antal för Värnamo"."""
-    name = place[:1].upper() + place[1:]
-    return replace(facet, label=f"{facet.label} för {name}", none=f"{facet.none} för {name}")
+    return of_what(facet, f"för {place[:1].upper()}{place[1:]}")
 
 
 def counts(what: str, folded_answer: str) -> bool:
