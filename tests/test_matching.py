@@ -201,6 +201,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur många vårdcentraler finns det i jönköpings län", "ett antal vårdcentraler"),
         # IT-spåret's 19 deltagare are the whole effort's, not Värnamo's
         ("hur många deltagare har it-spåret haft i värnamo", "ett antal för Värnamo"),
+        # IT-spåret's results say nothing of what a participant is paid (was answered)
+        ("vad får deltagarna i it-spåret för ersättning", "en ersättning"),
+        # the beredningsgrupp prepares applications; no deadline is named (was answered)
+        ("när är sista ansökningsdag för att söka medel från samordningsförbundet för en ny insats", "ett datum"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -241,12 +245,18 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["amount", "wait", "duration", "payer", "name", "count"]
+    assert [f.name for f in facets()] == ["amount", "benefit", "date", "wait", "duration", "payer", "name", "count"]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
+    benefit = asked("far deltagarna nagon ersattning")
+    assert benefit is not None and benefit.name == "benefit"
+    assert asked("nar ar sjukersattning aktuellt") is None  # sjukersättning is a thing of its own
+    assert answers(benefit, "deltagarna har aktivitetsstod") and not answers(benefit, "ett stod i grupp")
+    date = asked("vilket datum ar motet")
+    assert date is not None and answers(date, "motet ar den 5 april") and not answers(date, "en gang i manaden")
 
 
 def test_a_count_is_of_the_thing_the_question_counts():
