@@ -205,6 +205,7 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad får deltagarna i it-spåret för ersättning", "en ersättning"),
         # the beredningsgrupp prepares applications; no deadline is named (was answered)
         ("när är sista ansökningsdag för att söka medel från samordningsförbundet för en ny insats", "ett datum"),
+        ("åldersgräns för ips", "en åldersgräns"),  # what IPS is names no age (was answered)
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -245,7 +246,7 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["amount", "benefit", "date", "wait", "duration", "payer", "name", "count"]
+    assert [f.name for f in facets()] == ["amount", "benefit", "date", "age", "wait", "duration", "payer", "name", "count"]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
