@@ -206,6 +206,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # the beredningsgrupp prepares applications; no deadline is named (was answered)
         ("när är sista ansökningsdag för att söka medel från samordningsförbundet för en ny insats", "ett datum"),
         ("åldersgräns för ips", "en åldersgräns"),  # what IPS is names no age (was answered)
+        # the steering group's entry says who sits in it, not how often it meets (was answered)
+        ("hur ofta träffas styrgruppen för förrehab", "hur ofta något sker"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -236,6 +238,7 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("hur många kommuner finns det i jönköpings län", "forbund-13-kommuner"),  # "Länet har 13 kommuner"
         ("hur många deltagare har en se-coach", "insats-se-metod"),  # "cirka 20 personer": alike words
         ("hur många möten hade remittentgruppen", "insats-se-remittentgrupp-kommuner"),  # "Antal möten 2024: …"
+        ("hur ofta träffas samverk eksjö", "forbund-samverk-eksjo"),  # "… med jämna mellanrum"
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -246,7 +249,7 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["amount", "benefit", "date", "age", "wait", "duration", "payer", "name", "count"]
+    assert [f.name for f in facets()] == ["amount", "benefit", "date", "age", "frequency", "wait", "duration", "payer", "name", "count"]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
