@@ -241,6 +241,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("hur ofta träffas samverk eksjö", "forbund-samverk-eksjo"),  # "… med jämna mellanrum"
         # who pays, not how much: the members' shares answer it (was offered for want of a sum)
         ("vem står för kostnaderna för hsf", "forbund-hoglandet-medlemmar-finansiering"),
+        # not_asking: who decides a number; long queues mentioned as a fact (both were offered)
+        ("vem avgör hur många procent min klient kan jobba", "vem-bedomer-arbetsformaga"),
+        ("långa väntetider i vuxenpsykiatrin vad gör regionen", "psykiatrin-i-samverkan"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
