@@ -244,6 +244,7 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # not_asking: who decides a number; long queues mentioned as a fact (both were offered)
         ("vem avgör hur många procent min klient kan jobba", "vem-bedomer-arbetsformaga"),
         ("långa väntetider i vuxenpsykiatrin vad gör regionen", "psykiatrin-i-samverkan"),
+        ("hur mycket har antalet sjukskrivna med bistånd ökat", "forbund-statistik-ohalsa-bistand"),  # "… 42 %"
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
