@@ -255,7 +255,18 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 def test_facets_are_read_from_data_and_match_folded_text():
     from lotsen.facets import answers, asked, facets
 
-    assert [f.name for f in facets()] == ["payer", "amount", "benefit", "date", "age", "frequency", "wait", "duration", "name", "count"]
+    assert [f.name for f in facets()] == [
+        "payer",
+        "amount",
+        "benefit",
+        "date",
+        "age",
+        "frequency",
+        "wait",
+        "duration",
+        "name",
+        "count",
+    ]
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
