@@ -52,8 +52,16 @@ def facets() -> tuple[Facet, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _not_asking() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in _facets_file().get("not_asking", ()))
+
+
 def asked(folded_question: str) -> Facet | None:
-    """The facet a folded question asks for, if any (the first in the file's order)."""
+    """The facet a folded question asks for, if any (the first in the file's order); none when
+    the question asks something else around it ("vem avgör hur många procent …" asks who)."""
+    if any(p.search(folded_question) for p in _not_asking()):
+        return None
     return next((f for f in facets() if any(p.search(folded_question) for p in f.asks)), None)
 
 
