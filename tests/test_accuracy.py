@@ -5,7 +5,7 @@ lotsen.features.qa.decide). `strict` = a direct answer card with the right conte
 The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuning2_questions,
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
-tuning14_questions, tuning15_questions) may be used to tune the matcher; the held-out sets
+tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions) may be used to tune the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
 
@@ -104,6 +104,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # are fresh tuning sets whose failures phrase writers read; tuning12 (session 10) is a third
 # validation set, written after them, whose failures nobody reads. tuning13 and tuning14 (session 11)
 # are fresh tuning sets like tuning10 and 11; tuning15 (session 11) is a fourth validation set.
+# tuning16 (session 13) is a fresh tuning set and tuning17 (session 13) a fifth validation set.
 OWN_FLOORS = (
     "tuning4_questions",
     "tuning5_questions",
@@ -117,6 +118,8 @@ OWN_FLOORS = (
     "tuning13_questions",
     "tuning14_questions",
     "tuning15_questions",
+    "tuning16_questions",
+    "tuning17_questions",
 )
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
@@ -132,17 +135,15 @@ TUNING5_STRICT_SITUATIONAL = (
 TUNING5_WRONG_MAX = (
     3  # 1/150 now (4 until session 12, 5 until session 10; 15 at the start: silences answered by a neighbour)
 )
-TUNING6_STRICT_IN_SCOPE = 0.87  # 110/124 now (0.84 until session 12, 0.82 until session 11, 0.77 until session 10; 89/124 when it was written, before any tuning)
+TUNING6_STRICT_IN_SCOPE = 0.88  # 111/124 now (0.87 until session 13, 0.84 until session 12, 0.82 until session 11, 0.77 until session 10; 89/124 when it was written, before any tuning)
 TUNING6_STRICT_SITUATIONAL = 0.75  # 35/45 now (0.64 until session 10; 22/45)
 TUNING6_WRONG_MAX = 5  # 3/156 now (7 until session 12, 8 until session 11; 17: silences answered by a neighbour, who pays, other counties)
-TUNING7_STRICT_IN_SCOPE = 0.86  # 108/124 now (0.84 until session 12, 0.83 until session 11, 0.81 until session 10; 99/124 when it was written)
+TUNING7_STRICT_IN_SCOPE = 0.87  # 109/124 now (0.86 until session 13, 0.84 until session 12, 0.83 until session 11, 0.81 until session 10; 99/124 when it was written)
 TUNING7_STRICT_SITUATIONAL = (
     0.78  # 48/60 now (0.75 until session 12, 0.73 until session 11, 0.70 until session 10; 42/60)
 )
 TUNING7_WRONG_MAX = 3  # 1/154 now (4 until session 12, 15 when it was written)
-TUNING8_STRICT_IN_SCOPE = (
-    0.90  # 129/140 now (0.87 until session 11, 0.85 until session 10; 119/140 when it was written)
-)
+TUNING8_STRICT_IN_SCOPE = 0.91  # 130/140 now (0.90 until session 13, 0.87 until session 11, 0.85 until session 10; 119/140 when it was written)
 TUNING8_STRICT_SITUATIONAL = 0.80  # 34/40 now (0.77 until session 11, 0.72 until session 10; 28/40)
 TUNING8_WRONG_MAX = 5  # 3/170 now (6 until session 11, 7 until session 10; 8 when it was written)
 TUNING9_STRICT_IN_SCOPE = (
@@ -150,14 +151,10 @@ TUNING9_STRICT_IN_SCOPE = (
 )
 TUNING9_STRICT_SITUATIONAL = 0.55  # 23/40 now (0.52 until session 10); 22/40 when it was written
 TUNING9_WRONG_MAX = 9  # 7/170 now (10 until session 11, 12 until session 10); 11 when it was written
-TUNING10_STRICT_IN_SCOPE = (
-    0.91  # 156/169 now (0.88 until session 12); 129/169 = 76.3 % when it was written (session 10, before any tuning)
-)
+TUNING10_STRICT_IN_SCOPE = 0.92  # 157/169 now (0.91 until session 13, 0.88 until session 12); 129/169 = 76.3 % when it was written (session 10, before any tuning)
 TUNING10_STRICT_SITUATIONAL = 0.72  # 30/40 now (0.70 until session 12); 21/40 = 52.5 % when it was written
 TUNING10_WRONG_MAX = 4  # 2/189 now (6 until session 12, 7 until session 11); 12/189 when it was written
-TUNING11_STRICT_IN_SCOPE = (
-    0.93  # 160/169 now (0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
-)
+TUNING11_STRICT_IN_SCOPE = 0.94  # 162/169 now (0.93 until session 13, 0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
 TUNING11_STRICT_SITUATIONAL = 0.85  # 36/40 now (0.82 until session 11); 24/40 = 60.0 % when it was written
 TUNING11_WRONG_MAX = 2  # 0/189 now (3 until session 12, 4 until session 11); 10/189 when it was written
 TUNING12_STRICT_IN_SCOPE = 0.77  # 126/160 now (0.76 until session 12, 0.74 until session 11); 116/160 on the session-10 start code, 117/160 when it was written (validation, never read)
@@ -169,21 +166,33 @@ TUNING13_STRICT_IN_SCOPE = (
 TUNING13_STRICT_SITUATIONAL = 0.75  # 31/40 now; 27/40 when it was written
 TUNING13_WRONG_MAX = 4  # 2/190 now (5 until session 12); 7/190 when it was written
 TUNING14_STRICT_IN_SCOPE = (
-    0.87  # 150/170 now (0.86 until session 12); 137/170 = 80.6 % when it was written (session 11, before any tuning)
+    0.87  # 151/170 now (0.86 until session 12); 137/170 = 80.6 % when it was written (session 11, before any tuning)
 )
 TUNING14_STRICT_SITUATIONAL = 0.54  # 23/40 now; 21/40 when it was written
 TUNING14_WRONG_MAX = 2  # 0/190 now (4 until session 12); 11/190 when it was written
-TUNING15_STRICT_IN_SCOPE = (
-    0.86  # 146/167 now; 140/167 = 83.8 % when it was written (session 11; validation, never read)
-)
+TUNING15_STRICT_IN_SCOPE = 0.87  # 147/167 now (0.86 until session 13); 140/167 = 83.8 % when it was written (session 11; validation, never read)
 TUNING15_STRICT_SITUATIONAL = 0.67  # 28/40 now; 25/40 when it was written
-TUNING15_WRONG_MAX = 10  # 8/187 now; 11/187 when it was written
+TUNING15_WRONG_MAX = 9  # 7/187 now (10 until session 13); 11/187 when it was written
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
-NO_FLOORS_YET: tuple[str, ...] = ("tuning16_questions", "tuning17_questions")
+TUNING16_STRICT_IN_SCOPE = 0.87  # 138/156 now; 131/156 = 84.0 % when it was written (session 13, before any tuning)
+TUNING16_STRICT_SITUATIONAL = 0.67  # 28/40 now; 26/40 when it was written
+TUNING16_WRONG_MAX = 8  # 6/186 now; 9/186 when it was written
+TUNING17_STRICT_IN_SCOPE = (
+    0.83  # 132/156 now; 132/156 = 84.6 % when it was written (session 13; validation, never read)
+)
+TUNING17_STRICT_SITUATIONAL = 0.65  # 27/40 now; 27/40 when it was written
+TUNING17_WRONG_MAX = 11  # 9/186 now; 9/186 when it was written
+NO_FLOORS_YET: tuple[str, ...] = ()
 # Validation sets whose floor failures give counts, not questions.
-COUNTS_ONLY = ("tuning8_questions", "tuning9_questions", "tuning12_questions", "tuning15_questions")
+COUNTS_ONLY = (
+    "tuning8_questions",
+    "tuning9_questions",
+    "tuning12_questions",
+    "tuning15_questions",
+    "tuning17_questions",
+)
 
 
 @pytest.mark.parametrize(
@@ -201,6 +210,8 @@ COUNTS_ONLY = ("tuning8_questions", "tuning9_questions", "tuning12_questions", "
         ("tuning13_questions", 185, TUNING13_STRICT_IN_SCOPE, TUNING13_STRICT_SITUATIONAL, TUNING13_WRONG_MAX),
         ("tuning14_questions", 185, TUNING14_STRICT_IN_SCOPE, TUNING14_STRICT_SITUATIONAL, TUNING14_WRONG_MAX),
         ("tuning15_questions", 185, TUNING15_STRICT_IN_SCOPE, TUNING15_STRICT_SITUATIONAL, TUNING15_WRONG_MAX),
+        ("tuning16_questions", 185, TUNING16_STRICT_IN_SCOPE, TUNING16_STRICT_SITUATIONAL, TUNING16_WRONG_MAX),
+        ("tuning17_questions", 185, TUNING17_STRICT_IN_SCOPE, TUNING17_STRICT_SITUATIONAL, TUNING17_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
