@@ -153,7 +153,9 @@ TUNING9_STRICT_SITUATIONAL = 0.55  # 23/40 now (0.52 until session 10); 22/40 wh
 TUNING9_WRONG_MAX = 9  # 7/170 now (10 until session 11, 12 until session 10); 11 when it was written
 TUNING10_STRICT_IN_SCOPE = 0.92  # 157/169 now (0.91 until session 13, 0.88 until session 12); 129/169 = 76.3 % when it was written (session 10, before any tuning)
 TUNING10_STRICT_SITUATIONAL = 0.72  # 30/40 now (0.70 until session 12); 21/40 = 52.5 % when it was written
-TUNING10_WRONG_MAX = 3  # 1/189 now (4 until session 13, 6 until session 12, 7 until session 11); 12/189 when it was written
+TUNING10_WRONG_MAX = (
+    3  # 1/189 now (4 until session 13, 6 until session 12, 7 until session 11); 12/189 when it was written
+)
 TUNING11_STRICT_IN_SCOPE = 0.94  # 162/169 now (0.93 until session 13, 0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
 TUNING11_STRICT_SITUATIONAL = 0.85  # 36/40 now (0.82 until session 11); 24/40 = 60.0 % when it was written
 TUNING11_WRONG_MAX = 2  # 0/189 now (3 until session 12, 4 until session 11); 10/189 when it was written
