@@ -1193,10 +1193,10 @@ class Matcher:
         facet = asked(folded_question)
         if facet is None:
             return None
+        entry = self.kb.entries.get(entry_id)
         key = (entry_id, facet.name)
         known = self._facet_answers.get(key)
         if known is None:
-            entry = self.kb.entries.get(entry_id)
             known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
             self._facet_answers[key] = known
         if known and facet.name in PLACED_FACETS and not long:
@@ -1209,7 +1209,6 @@ class Matcher:
                 return in_place(facet, place)
         if known and facet.name == "count" and (what := counted(folded_question)):
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
-            entry = self.kb.entries.get(entry_id)
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
                 return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))
         return None if known else facet
