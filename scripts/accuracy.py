@@ -33,13 +33,11 @@ from lotsen.matching import Matcher
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "accuracy"
 NO_ENTRY = "none"  # `expect: none`: no entry covers the question
-# Sets no script fits or calibrates on: heldout2 is the frozen held-out set; tuning9 (session 9) and
-# tuning12 (session 10), tuning15 (session 11) and tuning17 (session 13) are validation sets that
-# measure matcher changes.
+# Sets no script fits or calibrates on: heldout2 is the frozen held-out set; tuning15 (session 11)
+# and tuning17 (session 13) are validation sets that measure matcher changes. tuning9 and tuning12
+# were validation sets until session 14, when their failures were read and they became tuning sets.
 NEVER_FITTED = (
     "heldout2_questions",
-    "tuning9_questions",
-    "tuning12_questions",
     "tuning15_questions",
     "tuning17_questions",
 )
