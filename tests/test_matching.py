@@ -208,6 +208,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("åldersgräns för ips", "en åldersgräns"),  # what IPS is names no age (was answered)
         # the steering group's entry says who sits in it, not how often it meets (was answered)
         ("hur ofta träffas styrgruppen för förrehab", "hur ofta något sker"),
+        # what a rehabkoordinator does gives no telephone number (was answered)
+        ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -245,6 +247,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("vem avgör hur många procent min klient kan jobba", "vem-bedomer-arbetsformaga"),
         ("långa väntetider i vuxenpsykiatrin vad gör regionen", "psykiatrin-i-samverkan"),
         ("hur mycket har antalet sjukskrivna med bistånd ökat", "forbund-statistik-ohalsa-bistand"),  # "… 42 %"
+        # where FK's contact persons are listed answers a request for one's number
+        ("telefonnummer till fk:s kontaktperson i habo", "fk-kontaktperson-hitta"),
+        ("hsf kansli mejladress", "forbund-kansli-kontakt"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -265,6 +270,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "wait",
         "duration",
         "name",
+        "contact",
         "count",
     ]
     amount = asked("vad kostar det")
@@ -276,6 +282,9 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert benefit is not None and benefit.name == "benefit"
     assert asked("nar ar sjukersattning aktuellt") is None  # sjukersättning is a thing of its own
     assert answers(benefit, "deltagarna har aktivitetsstod") and not answers(benefit, "ett stod i grupp")
+    contact = asked("vad har arbetsformedlingen i nassjo for telefonnummer")
+    assert contact is not None and contact.name == "contact"
+    assert answers(contact, "listan kraver inloggning") and not answers(contact, "rehabkoordinatorn tar emot samtycket")
     date = asked("vilket datum ar motet")
     assert date is not None and answers(date, "motet ar den 5 april") and not answers(date, "en gang i manaden")
 
