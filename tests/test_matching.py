@@ -210,6 +210,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur ofta träffas styrgruppen för förrehab", "hur ofta något sker"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
+        # no document says how a decision is appealed
+        ("kan klienten överklaga remittentgruppens beslut om se", "hur man överklagar"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -271,6 +273,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "duration",
         "name",
         "contact",
+        "appeal",
         "count",
     ]
     amount = asked("vad kostar det")
