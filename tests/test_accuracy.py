@@ -131,76 +131,76 @@ TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
 )
 TUNING4_STRICT_SITUATIONAL = 0.75  # 69/90 now (0.73 until session 11, 0.71 until session 10; 0.67 until session 8)
-TUNING4_WRONG_MAX = 5  # 4/135 now (6 until session 10; 10 until session 6)
+TUNING4_WRONG_MAX = 5  # 2/135 now (6 until session 10; 10 until session 6)
 TUNING5_STRICT_IN_SCOPE = (
-    0.90  # 112/121 now (0.88 until session 11, 0.86 until session 10; 97/121 at the start of session 6)
+    0.90  # 113/122 now (0.88 until session 11, 0.86 until session 10; 97/121 at the start of session 6)
 )
 TUNING5_STRICT_SITUATIONAL = (
     0.88  # 82/90 now (0.86 until session 11, 0.83 until session 10; 68/90 at the start of session 6)
 )
 TUNING5_WRONG_MAX = (
-    3  # 1/150 now (4 until session 12, 5 until session 10; 15 at the start: silences answered by a neighbour)
+    3  # 0/150 now (4 until session 12, 5 until session 10; 15 at the start: silences answered by a neighbour)
 )
-TUNING6_STRICT_IN_SCOPE = 0.88  # 111/124 now (0.87 until session 13, 0.84 until session 12, 0.82 until session 11, 0.77 until session 10; 89/124 when it was written, before any tuning)
-TUNING6_STRICT_SITUATIONAL = 0.75  # 35/45 now (0.64 until session 10; 22/45)
+TUNING6_STRICT_IN_SCOPE = 0.88  # 112/124 now (0.87 until session 13, 0.84 until session 12, 0.82 until session 11, 0.77 until session 10; 89/124 when it was written, before any tuning)
+TUNING6_STRICT_SITUATIONAL = 0.75  # 36/45 now (0.64 until session 10; 22/45)
 TUNING6_WRONG_MAX = 5  # 3/156 now (7 until session 12, 8 until session 11; 17: silences answered by a neighbour, who pays, other counties)
 TUNING7_STRICT_IN_SCOPE = 0.87  # 109/124 now (0.86 until session 13, 0.84 until session 12, 0.83 until session 11, 0.81 until session 10; 99/124 when it was written)
 TUNING7_STRICT_SITUATIONAL = (
     0.78  # 48/60 now (0.75 until session 12, 0.73 until session 11, 0.70 until session 10; 42/60)
 )
 TUNING7_WRONG_MAX = 3  # 1/154 now (4 until session 12, 15 when it was written)
-TUNING8_STRICT_IN_SCOPE = 0.91  # 130/140 now (0.90 until session 13, 0.87 until session 11, 0.85 until session 10; 119/140 when it was written)
-TUNING8_STRICT_SITUATIONAL = 0.80  # 34/40 now (0.77 until session 11, 0.72 until session 10; 28/40)
-TUNING8_WRONG_MAX = 5  # 3/170 now (6 until session 11, 7 until session 10; 8 when it was written)
+TUNING8_STRICT_IN_SCOPE = 0.91  # 134/140 now (0.90 until session 13, 0.87 until session 11, 0.85 until session 10; 119/140 when it was written)
+TUNING8_STRICT_SITUATIONAL = 0.80  # 37/40 now (0.77 until session 11, 0.72 until session 10; 28/40)
+TUNING8_WRONG_MAX = 5  # 1/170 now (6 until session 11, 7 until session 10; 8 when it was written)
 TUNING9_STRICT_IN_SCOPE = 0.88  # 126/140 now (0.79 until session 14, when its failures were first read); 106/140 = 75.7 % when it was written (session 9)
 TUNING9_STRICT_SITUATIONAL = 0.72  # 30/40 now (0.55 until session 14); 22/40 when it was written
 TUNING9_WRONG_MAX = 4  # 2/170 now (9 until session 14); 11 when it was written
-TUNING10_STRICT_IN_SCOPE = 0.92  # 157/169 now (0.91 until session 13, 0.88 until session 12); 129/169 = 76.3 % when it was written (session 10, before any tuning)
-TUNING10_STRICT_SITUATIONAL = 0.72  # 30/40 now (0.70 until session 12); 21/40 = 52.5 % when it was written
+TUNING10_STRICT_IN_SCOPE = 0.92  # 162/169 now (0.91 until session 13, 0.88 until session 12); 129/169 = 76.3 % when it was written (session 10, before any tuning)
+TUNING10_STRICT_SITUATIONAL = 0.72  # 34/40 now (0.70 until session 12); 21/40 = 52.5 % when it was written
 TUNING10_WRONG_MAX = (
     3  # 1/189 now (4 until session 13, 6 until session 12, 7 until session 11); 12/189 when it was written
 )
-TUNING11_STRICT_IN_SCOPE = 0.94  # 162/169 now (0.93 until session 13, 0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
-TUNING11_STRICT_SITUATIONAL = 0.85  # 36/40 now (0.82 until session 11); 24/40 = 60.0 % when it was written
+TUNING11_STRICT_IN_SCOPE = 0.94  # 163/169 now (0.93 until session 13, 0.92 until session 11); 138/169 = 81.7 % when it was written (session 10, before any tuning)
+TUNING11_STRICT_SITUATIONAL = 0.85  # 38/40 now (0.82 until session 11); 24/40 = 60.0 % when it was written
 TUNING11_WRONG_MAX = 2  # 0/189 now (3 until session 12, 4 until session 11); 10/189 when it was written
 TUNING12_STRICT_IN_SCOPE = (
-    0.86  # 141/160 now (0.77 until session 14, when its failures were first read); 117/160 when it was written
+    0.86  # 142/160 now (0.77 until session 14, when its failures were first read); 117/160 when it was written
 )
-TUNING12_STRICT_SITUATIONAL = 0.70  # 29/40 now (0.60 until session 14); 21/40 = 52.5 % when it was written
+TUNING12_STRICT_SITUATIONAL = 0.70  # 30/40 now (0.60 until session 14); 21/40 = 52.5 % when it was written
 TUNING12_WRONG_MAX = 3  # 1/180 now (8 until session 14); 9/180 when it was written
 TUNING13_STRICT_IN_SCOPE = (
-    0.90  # 156/170 now (0.89 until session 12); 145/170 = 85.3 % when it was written (session 11, before any tuning)
+    0.90  # 163/170 now (0.89 until session 12); 145/170 = 85.3 % when it was written (session 11, before any tuning)
 )
-TUNING13_STRICT_SITUATIONAL = 0.75  # 31/40 now; 27/40 when it was written
+TUNING13_STRICT_SITUATIONAL = 0.75  # 36/40 now; 27/40 when it was written
 TUNING13_WRONG_MAX = 4  # 2/190 now (5 until session 12); 7/190 when it was written
 TUNING14_STRICT_IN_SCOPE = (
-    0.87  # 151/170 now (0.86 until session 12); 137/170 = 80.6 % when it was written (session 11, before any tuning)
+    0.87  # 155/170 now (0.86 until session 12); 137/170 = 80.6 % when it was written (session 11, before any tuning)
 )
-TUNING14_STRICT_SITUATIONAL = 0.54  # 23/40 now; 21/40 when it was written
+TUNING14_STRICT_SITUATIONAL = 0.54  # 27/40 now; 21/40 when it was written
 TUNING14_WRONG_MAX = 2  # 0/190 now (4 until session 12); 11/190 when it was written
-TUNING15_STRICT_IN_SCOPE = 0.87  # 147/167 now (0.86 until session 13); 140/167 = 83.8 % when it was written (session 11; validation, never read)
-TUNING15_STRICT_SITUATIONAL = 0.67  # 28/40 now; 25/40 when it was written
+TUNING15_STRICT_IN_SCOPE = 0.87  # 150/167 now (0.86 until session 13); 140/167 = 83.8 % when it was written (session 11; validation, never read)
+TUNING15_STRICT_SITUATIONAL = 0.67  # 31/40 now; 25/40 when it was written
 TUNING15_WRONG_MAX = 8  # 6/187 now (10 until session 13); 11/187 when it was written
-# Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
-# confidently-wrong share below, whose failure message lists questions, until they get floors of
-# their own above.
-TUNING16_STRICT_IN_SCOPE = 0.87  # 138/156 now; 131/156 = 84.0 % when it was written (session 13, before any tuning)
-TUNING16_STRICT_SITUATIONAL = 0.67  # 28/40 now; 26/40 when it was written
-TUNING16_WRONG_MAX = 8  # 6/186 now; 9/186 when it was written
+TUNING16_STRICT_IN_SCOPE = 0.87  # 142/156 now; 131/156 = 84.0 % when it was written (session 13, before any tuning)
+TUNING16_STRICT_SITUATIONAL = 0.67  # 31/40 now; 26/40 when it was written
+TUNING16_WRONG_MAX = 8  # 4/186 now; 9/186 when it was written
 TUNING17_STRICT_IN_SCOPE = (
-    0.83  # 132/156 now; 132/156 = 84.6 % when it was written (session 13; validation, never read)
+    0.83  # 136/156 now; 132/156 = 84.6 % when it was written (session 13; validation, never read)
 )
-TUNING17_STRICT_SITUATIONAL = 0.65  # 27/40 now; 27/40 when it was written
+TUNING17_STRICT_SITUATIONAL = 0.65  # 29/40 now; 27/40 when it was written
 TUNING17_WRONG_MAX = 11  # 9/186 now; 9/186 when it was written
 TUNING18_STRICT_IN_SCOPE = 0.91  # 146/158 now; 139/158 on the session-14 start code, before it was read
 TUNING18_STRICT_SITUATIONAL = 0.80  # 33/40 now
 TUNING18_WRONG_MAX = 8  # 6/188 now; 7/188 on the session-14 start code
-TUNING19_STRICT_IN_SCOPE = 0.93  # 156/165 now; 144/165 on the session-14 start code, 148/165 before it was read
-TUNING19_STRICT_SITUATIONAL = 0.90  # 37/40 now
+TUNING19_STRICT_IN_SCOPE = 0.93  # 157/165 now; 144/165 on the session-14 start code, 148/165 before it was read
+TUNING19_STRICT_SITUATIONAL = 0.90  # 38/40 now
 TUNING19_WRONG_MAX = 4  # 2/195 now; 6/195 on the session-14 start code, 4/195 before it was read
 TUNING20_STRICT_IN_SCOPE = 0.90  # 152/165 now; 145/165 when it was written (on 303037b, mid-session 14)
 TUNING20_STRICT_SITUATIONAL = 0.80  # 33/40 now
 TUNING20_WRONG_MAX = 3  # 1/195 now; 3/195 when it was written
+# Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
+# confidently-wrong share below, whose failure message lists questions, until they get floors of
+# their own above.
 NO_FLOORS_YET: tuple[str, ...] = ()
 # Validation sets whose floor failures give counts, not questions.
 COUNTS_ONLY = (
