@@ -212,6 +212,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
         ("kan klienten överklaga remittentgruppens beslut om se", "hur man överklagar"),
+        # "hur mycket … kan" asks a sum unless it is about working; SE's method names none (was answered)
+        ("hur mycket lönebidrag kan arbetsgivaren få för en se-deltagare", "ett belopp"),
+        # the entry on FK's application names no form number (was answered)
+        ("vilket blankettnummer har fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -273,6 +277,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "duration",
         "name",
         "contact",
+        "reference",
         "appeal",
         "count",
     ]
