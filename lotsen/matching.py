@@ -237,9 +237,11 @@ class MatchResult:
     words: list[WordView] = field(default_factory=list)  # its meaningful words as lotsen.domain sees them
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
+    own_words: int = 0  # meaningful words the question itself brings (not only an alias's expansion)
     # The question's word the best entry lacks: its most distinctive one ("missing-word"), one
     # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
-    # or a place in it that the entry, about other places, is not about ("other-place").
+    # or a place in it that the entry, about other places, is not about ("other-place"), or the
+    # alias of an effort or a term that the entry never mentions ("other-thing").
     missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
@@ -247,7 +249,7 @@ class MatchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "no-words"
+    # "other-place", "other-thing", "no-words"
     reason: str = ""
 
     @property
@@ -258,6 +260,18 @@ class MatchResult:
     def unknown_word(self) -> str:
         """The question's word that the knowledge base never uses, as typed ("unknown-word"; else "")."""
         return self._typed(self.missing) if self.reason == "unknown-word" else ""
+
+    @property
+    def other_thing(self) -> str:
+        """The effort or term the question names and the best entry never mentions, as typed ("other-thing"; else "")."""
+        if self.reason != "other-thing":
+            return ""
+        folded = self.missing.split()
+        words = tokens(self.query)
+        for i in range(len(words) - len(folded) + 1):
+            if [fold(w) for w in words[i : i + len(folded)]] == [fold(w) for w in folded]:
+                return " ".join(words[i : i + len(folded)])
+        return self.missing
 
     @property
     def other_place(self) -> str:
@@ -327,6 +341,7 @@ OFF_TOPIC_SPECIFIC_LONG = 0.2
 OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
+COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
@@ -343,6 +358,17 @@ PLACED_FACETS = frozenset({"count", "amount"})
 REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
+
+
+def _thing_names(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
+    """(canonical words as _alias_pairs gives them, every name) for efforts and glossary concepts."""
+    things = [(e.name, (e.name, *e.aliases)) for e in kb.efforts.values()]
+    for c in kb.concepts.values():
+        names = (c.term, *c.aliases, *((c.expansion,) if c.expansion else ()))
+        things.append((f"{c.term} {c.expansion}".strip(), names))
+        if c.expansion:
+            things.append((c.term, names))
+    return things
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -585,6 +611,13 @@ class Matcher:
         # A phrasing's own weight: a place it names counts fully here, so "har nässjö förrehab"
         # is only half covered by a question that names no place.
         self._places = self._weak - _WEAK_STEMS
+        # Efforts and glossary concepts by the canonical words their aliases expand to, each with
+        # the stems of its names: a short question naming one ("hur många deltagare gick igenom
+        # kpf") is not answered by an entry that mentions none of them ("other-thing").
+        self._things: dict[str, tuple[frozenset[str], ...]] = {}
+        for canonical, thing_names in _thing_names(kb):
+            name_stems = (frozenset(self._analyse(n, correct=False).stems) for n in thing_names)
+            self._things[canonical] = tuple(a for a in name_stems if a)
         # The places an entry is about (most of its phrasings name them): "Samverk Eksjö" is not
         # the answer to a question about Tranås.
         self._entry_places = {
@@ -848,6 +881,7 @@ class Matcher:
         ranked = sorted(result.candidates, key=lambda c: (-c.score, -c.bm25, c.entry_id))
         meaningful = [s for s in analysed.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.agree = bool(asked.candidates) and asked.candidates[0].entry_id == whole_best == ranked[0].entry_id
+        result.own_words = sum(s not in analysed.expanded for s in meaningful)
         result = self._decide(result, ranked, meaningful, limit, asking=True)
         result.reason += "+ask"
         return result
@@ -928,6 +962,7 @@ class Matcher:
         )
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
+        result.own_words = sum(s not in q.expanded for s in meaningful)
         # A word the question does not contain but a typo correction made up ("världens" →
         # "vårdens", "köpa" → "kpa") does not make it topical.
         guessed = {stem(w) for w in q.corrections.values()}
@@ -1141,6 +1176,12 @@ class Matcher:
             own = self._entry_places.get(best_entry, frozenset())
             named = next((s for s in result.stems if s in self._places and s not in own), "")
             result.level, result.reason, result.missing = SUGGEST, "other-place", named
+        if result.level == ANSWER and result.own_words < th.long_words:
+            if thing := self._other_thing(result.expansions, best_entry):
+                # "hur många deltagare gick igenom kpf förra året" is not answered by how SE-Höglandet
+                # went: a short question naming an effort or a term is about it, and an entry that
+                # never mentions it answers something else.
+                result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:
@@ -1167,6 +1208,17 @@ class Matcher:
             result.reason, result.missing = "unknown-word", stranger
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str) -> str:
+        """The alias (as matched) of an effort or a glossary term the question names and the entry's
+        phrasings and answer never mention by any of its names; "" if none."""
+        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+        for alias, canonical in expansions:
+            names = self._things.get(canonical)
+            # "far" (father, or "får" typed without ring) names FaR only by accident
+            if names and zipf(fold(alias)) < COMMON_ZIPF and not any(n <= have for n in names):
+                return alias
+        return ""
 
     def _stranger(self, meaningful: list[str]) -> str:
         """A long word of the question (after typo correction and compound splitting) that no

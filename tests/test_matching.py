@@ -432,6 +432,41 @@ def test_a_short_question_about_a_place_is_not_answered_by_an_entry_about_anothe
     )
 
 
+@pytest.mark.parametrize(
+    "text, thing, entry",
+    [
+        # how SE-Höglandet went in 2024 says nothing of KPF (was answered)
+        ("hur många deltagare gick igenom kpf förra året", "kpf", "insats-se-resultat"),
+        # running activities in parallel says nothing of komvux (was answered)
+        ("får man plugga på komvux och ha ekb samtidigt", "komvux", "parallella-insatser"),
+    ],
+)
+def test_a_short_question_naming_an_effort_or_term_the_entry_never_mentions_is_offered(shipped, text, thing, entry):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.reason == "other-thing" and result.other_thing == thing
+    assert result.best.entry_id == entry
+    assert f"Frågan är kort och nämner ”{thing}”, men bästa frågans svar nämner det inte" in (
+        explain(shipped, shipped.kb, text).decision
+    )
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("far anhöriga vara med på sip", "sip-vem-deltar"),  # "far" is "får" typed plainly, not FaR
+        ("vad kostar kpf", None),  # the entry about KPF mentions it: the facet decides, not this rule
+        ("hur många deltagare hade se-höglandet 2024", "insats-se-resultat"),  # the entry names SE
+    ],
+)
+def test_an_effort_or_term_the_entry_mentions_or_a_common_word_alias_is_no_other_thing(shipped, text, entry):
+    result = shipped.match(text)
+    assert result.reason != "other-thing"
+    if entry:
+        assert result.level == ANSWER and result.best.entry_id == entry
+
+
 def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped):
     result = shipped.match("tranås rehabprocess")
     assert result.level == ANSWER and result.best.entry_id == "tranas-rehabprocess"

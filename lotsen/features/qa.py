@@ -481,8 +481,9 @@ def _suggestions_intro(verdict: Verdict) -> str:
     """What the suggestions card says when the question asks a sum, a time, a payer, a name or a
     number that the closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
     ("elsewhere"), names a thing the knowledge base never mentions ("unknown-word") or, short,
-    names a place in the county that the closest entries are not about ("other-place"), instead
-    of "Jag är inte säker på vad du menar"."""
+    names a place in the county that the closest entries are not about ("other-place") or an
+    effort or a term the closest answer never mentions ("other-thing"), instead of "Jag är inte
+    säker på vad du menar"."""
     result = verdict.result
     if result is None:
         return ""
@@ -494,6 +495,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
     if result.other_place:
         return TEXTS["other_place_intro"].format(place=result.other_place.capitalize())
+    if result.other_thing:
+        return TEXTS["other_thing_intro"].format(thing=result.other_thing)
     return ""
 
 
