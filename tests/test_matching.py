@@ -504,6 +504,8 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # Chat order, the term first: an entry defining it, or the glossary when no entry answers
         ("samverk höglandet, vad är det för något?", "forbund-samverk-hoglandet"),  # was Uppdrag Samverkan
         ("treserva def", "ordlista-treserva"),  # no entry answers: the glossary's definition
+        ("samverk höglandet vad e det", "forbund-samverk-hoglandet"),  # "e" is chat for "är" (was Uppdrag Samverkan)
+        ("vad e treserva", "ordlista-treserva"),
         ("arbetssökande med förhinder, vad innebär det", "af-arbetssokande-med-forhinder"),  # its entry answers
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition

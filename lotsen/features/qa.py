@@ -133,13 +133,14 @@ def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
 
 
 _WHAT_IS = re.compile(
-    r"^(?:vad (?:ar|betyder|innebar|menas med|star)|vad ar det for|forklara|definiera|what is)\s+"
+    r"^(?:vad (?:ar|e|betyder|innebar|menas med|star)|vad (?:ar|e) det for|forklara|definiera|what is)\s+"
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
-# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def".
+# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def";
+# "e" is chat for "är" ("samverk höglandet vad e det", "vad e far").
 _WHAT_IS_AFTER = re.compile(
-    r"^(?P<term>.+?)\s+(?:vad (?:ar|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
+    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
     r"|betyder vad|innebar vad|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
