@@ -216,6 +216,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur mycket lönebidrag kan arbetsgivaren få för en se-deltagare", "ett belopp"),
         # the entry on FK's application names no form number (was answered)
         ("vilket blankettnummer har fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
+        # what Välfärdsguiden is names no language (was answered)
+        ("vilka språk finns välfärdsguiden på", "vilka språk"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -278,6 +280,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "name",
         "contact",
         "reference",
+        "language",
         "appeal",
         "count",
     ]
