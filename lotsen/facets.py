@@ -5,7 +5,8 @@ place outside Jönköpings län (lotsen/data/elsewhere.yaml).
 "Vad kostar en plats på KPF?" is not answered by what KPF is: when a question asks for one of
 these facets and the best entry's answer names none (no sum, no time, no number), the matcher
 offers the entry instead of answering with it (reason "facet"). An entry marked `gap: true`
-says the documents are silent, which answers any facet.
+says the documents are silent, which answers any facet of the kinds its phrasings ask about (all,
+when they ask about none).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Facet:
     none: str  # Swedish, for the suggestions card: "inget belopp"
     asks: tuple[re.Pattern[str], ...]  # over the folded question
     answered_by: tuple[re.Pattern[str], ...]  # over the folded answer
+    family: str = ""  # facets of one kind ("money": who pays, a sum, a payment); "" = its own name
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +50,7 @@ def facets() -> tuple[Facet, ...]:
             none=str(spec["none"]),
             asks=tuple(re.compile(p) for p in spec["asks"]),
             answered_by=tuple(re.compile(p) for p in spec["answered_by"]),
+            family=str(spec.get("family", name)),
         )
         for name, spec in data.items()
     )

@@ -40,7 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
 from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, places_elsewhere
-from lotsen.kb.model import KnowledgeBase
+from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
 ANSWER = "answer"
@@ -1249,7 +1249,11 @@ class Matcher:
         key = (entry_id, facet.name)
         known = self._facet_answers.get(key)
         if known is None:
-            known = entry is None or entry.gap or answers(facet, normalise(entry.answer))
+            known = (
+                entry is None
+                or (entry.gap and self._gap_answers(entry, facet))
+                or answers(facet, normalise(entry.answer))
+            )
             self._facet_answers[key] = known
         if known and facet.name in PLACED_FACETS and not long:
             # "hur många deltagare har it-spåret haft i värnamo": the entry's 19 deltagare are the
@@ -1264,6 +1268,12 @@ class Matcher:
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
                 return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))
         return None if known else facet
+
+    def _gap_answers(self, entry: Entry, facet: Facet) -> bool:
+        """Whether an entry saying the documents are silent answers the facet: it does for the
+        families of facets its question and phrasings ask about, or for all when they ask none."""
+        families = {f.family for p in (entry.question, *entry.phrasings) if (f := asked(normalise(p))) is not None}
+        return not families or facet.family in families
 
     def _evidence(
         self, result: MatchResult, ranked: list[Candidate], meaningful: list[str], asking: bool

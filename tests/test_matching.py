@@ -218,6 +218,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilket blankettnummer har fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
         # what Välfärdsguiden is names no language (was answered)
         ("vilka språk finns välfärdsguiden på", "vilka språk"),
+        # the three förbund's entry says the documents do not list Finnveden's members, not what Habo pays
+        ("hur mycket betalar habo kommun till södra vätterbygdens samordningsförbund", "ett belopp"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -258,6 +260,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # where FK's contact persons are listed answers a request for one's number
         ("telefonnummer till fk:s kontaktperson i habo", "fk-kontaktperson-hitta"),
         ("hsf kansli mejladress", "forbund-kansli-kontakt"),
+        # an entry saying the documents are silent answers the facets of the kinds it is about
+        ("hur många kommuner är med i finnvedens samordningsförbund", "forbund-lanets-tre-forbund"),
+        ("hur ofta träffas arena", "arena-remissrutin"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
