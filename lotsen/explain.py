@@ -292,6 +292,8 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_other_place", place=result.other_place)
     if result.reason == "other-thing":
         return say("explain.why_other_thing", thing=result.other_thing)
+    if result.reason == "other-year":
+        return say("explain.why_other_year", year=result.missing)
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

@@ -241,7 +241,8 @@ class MatchResult:
     # The question's word the best entry lacks: its most distinctive one ("missing-word"), one
     # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
     # or a place in it that the entry, about other places, is not about ("other-place"), or the
-    # alias of an effort or a term that the entry never mentions ("other-thing").
+    # alias of an effort or a term that the entry never mentions ("other-thing"), or a year the
+    # entry, dated otherwise, is not about ("other-year").
     missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
@@ -249,7 +250,7 @@ class MatchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "other-thing", "no-words"
+    # "other-place", "other-thing", "other-year", "no-words"
     reason: str = ""
 
     @property
@@ -341,6 +342,7 @@ OFF_TOPIC_SPECIFIC_LONG = 0.2
 OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
+_YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?![\d:])")  # "2024", not "2020:24" or "2022:124"
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
@@ -1176,6 +1178,14 @@ class Matcher:
             own = self._entry_places.get(best_entry, frozenset())
             named = next((s for s in result.stems if s in self._places and s not in own), "")
             result.level, result.reason, result.missing = SUGGEST, "other-place", named
+        if (
+            result.level == ANSWER
+            and result.own_words < th.long_words
+            and (year := self._other_year(result.query, best_entry))
+        ):
+            # "hur många avvikelser kom in 2023" is not answered by the figures for 2024: a short
+            # question's year is what it asks about, and the entry is dated otherwise.
+            result.level, result.reason, result.missing = SUGGEST, "other-year", year
         if result.level == ANSWER and result.own_words < th.long_words:
             if thing := self._other_thing(result.expansions, best_entry):
                 # "hur många deltagare gick igenom kpf förra året" is not answered by how SE-Höglandet
@@ -1208,6 +1218,16 @@ class Matcher:
             result.reason, result.missing = "unknown-word", stranger
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _other_year(self, query: str, entry_id: str) -> str:
+        """A year the question names that the entry's title and answer do not, when they name
+        another one (the entry is about that year); "" if none."""
+        asked_years = _YEAR.findall(query)
+        if not asked_years:
+            return ""
+        entry = self.kb.entries.get(entry_id)
+        dated = set(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else set()
+        return next((y for y in asked_years if dated and y not in dated), "")
 
     def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str) -> str:
         """The alias (as matched) of an effort or a glossary term the question names and the entry's

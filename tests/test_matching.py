@@ -475,6 +475,22 @@ def test_an_effort_or_term_the_entry_mentions_or_a_common_word_alias_is_no_other
         assert result.level == ANSWER and result.best.entry_id == entry
 
 
+def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
+    """The deviations of 2024 do not answer how many came in 2023; a year the entry names still
+    answers, and "sou 2020:24" is a report's number, not a year."""
+    from lotsen.explain import explain
+
+    text = "hur många avvikelser i samverkan kom in 2023"
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.reason == "other-year" and result.missing == "2023"
+    assert result.best.entry_id == "avvikelse-statistik-2024"
+    assert "Frågan är kort och gäller 2023, men bästa frågans svar gäller ett annat år" in (
+        explain(shipped, shipped.kb, text).decision
+    )
+    assert shipped.match("hur många avvikelser kom in 2024").level == ANSWER
+    assert shipped.match("sou 2020:24 vad handlar den om").reason != "other-year"
+
+
 def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped):
     result = shipped.match("tranås rehabprocess")
     assert result.level == ANSWER and result.best.entry_id == "tranas-rehabprocess"

@@ -483,8 +483,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
     number that the closest entries do not name (lotsen.facets), asks about a place outside Jönköpings län
     ("elsewhere"), names a thing the knowledge base never mentions ("unknown-word") or, short,
     names a place in the county that the closest entries are not about ("other-place") or an
-    effort or a term the closest answer never mentions ("other-thing"), instead of "Jag är inte
-    säker på vad du menar"."""
+    effort or a term the closest answer never mentions ("other-thing") or a year it is not about
+    ("other-year"), instead of "Jag är inte säker på vad du menar"."""
     result = verdict.result
     if result is None:
         return ""
@@ -498,6 +498,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["other_place_intro"].format(place=result.other_place.capitalize())
     if result.other_thing:
         return TEXTS["other_thing_intro"].format(thing=result.other_thing)
+    if result.reason == "other-year":
+        return TEXTS["other_year_intro"].format(year=result.missing)
     return ""
 
 
