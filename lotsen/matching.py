@@ -362,6 +362,11 @@ REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new in
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
 
 
+def _asks_when(text: str) -> bool:
+    """Whether a question or phrasing asks "när": among its first two words."""
+    return "nar" in [fold(t) for t in tokens(text)[:2]]
+
+
 def _thing_names(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
     """(canonical words as _alias_pairs gives them, every name) for efforts and glossary concepts."""
     things = [(e.name, (e.name, *e.aliases)) for e in kb.efforts.values()]
@@ -578,6 +583,13 @@ class Matcher:
             for d in docs:
                 forms.update(fold(t) for t in tokens(self._docs[d][1]))
             self._entry_forms[entry_id] = frozenset(forms - _FOLDED_STOP)
+        # Per entry: share of its phrasings that ask "när" ("när ska sip upprättas"). "När" is a
+        # stopword (a conjunction too), so no stem carries it; as a question's first words it is
+        # the question word, intent evidence like "vem" and "hur" ("när måste man ha sip").
+        self._entry_when = {
+            entry_id: sum(_asks_when(self._docs[d][1]) for d in docs) / len(docs)
+            for entry_id, docs in entry_docs.items()
+        }
         self._answer_order: dict[str, tuple[str, ...]] = {}
         for e in kb.entries.values():
             answer_order: tuple[str, ...] | None = None
@@ -1009,6 +1021,7 @@ class Matcher:
         q_places = qfrozen & self._places
         idf_get = self._idf_get
         q_questions = [s for s in q.stems if s in _QUESTION_STEMS]
+        q_when = _asks_when(text)
         q_forms = [
             f
             for f in dict.fromkeys(q.text.split())
@@ -1051,6 +1064,8 @@ class Matcher:
             focus = min(1.0, explained / q_weight)
             key = sum(self._idf.get(s, 0.0) * tf[s] for s in shared) / self._centroid_weight[entry_id]
             intent = max((tf.get(s, 0.0) for s in q_questions), default=0.0)
+            if q_when:
+                intent = max(intent, self._entry_when.get(entry_id, 0.0))
             forms = self._entry_forms[entry_id]
             form_share = (sum(1 for f in q_forms if f in forms) / len(q_forms)) if q_forms else 0.0
             cand = Candidate(

@@ -571,3 +571,14 @@ def test_a_common_swedish_word_is_never_corrected_into_a_word_of_the_knowledge_b
     assert shipped.match("socialtjänsten ska väl fixa rehabiliteringen").corrections == {}
     assert shipped.match("vem ska starta en sip").corrections == {}
     assert shipped.match("försäkringskasan").corrections == {"forsakringskasan": "forsakringskassan"}  # a real typo
+
+
+def test_when_asked_first_is_the_question_word(shipped):
+    """ "När" is a stopword (a conjunction too), but first in a question it asks when, like "vem"
+    asks who: "när måste man ha sip" is about when a SIP is required, not who takes part."""
+    result = shipped.match("nar maste man ha sip")
+    assert result.best.entry_id == "sip-nar-lag"
+    by_id = {c.entry_id: c for c in shipped.match("nar maste man ha sip", limit=8).candidates}
+    assert by_id["sip-nar-lag"].intent > 0 and by_id["sip-vem-deltar"].intent == 0
+    # not first: a conjunction, no question word
+    assert all(c.intent == 0 for c in shipped.match("kallar soc när klienten vill ha sip", limit=8).candidates)
