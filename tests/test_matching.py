@@ -220,6 +220,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilka språk finns välfärdsguiden på", "vilka språk"),
         # the three förbund's entry says the documents do not list Finnveden's members, not what Habo pays
         ("hur mycket betalar habo kommun till södra vätterbygdens samordningsförbund", "ett belopp"),
+        # what a flerpartsmöte is names no time limit (was answered)
+        ("finns det någon tidsgräns för när fk måste återkoppla efter ett flerpartsmöte", "en tid"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
