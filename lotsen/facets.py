@@ -105,6 +105,18 @@ def counted(folded_question: str) -> str:
     return m.group(1)
 
 
+_PAID_FOR = re.compile(
+    r"\bvem (?:som )?(?:betalar|finansierar|bekostar|star for)(?: for)? (?:en |ett |den |det |de )?(\w[\w-]*)"
+)
+
+
+def paid_for(folded_question: str) -> str:
+    """What a "vem betalar …" question asks about, as folded in the question ("vem betalar
+    resorna till it-spåret" → "resorna"), or "" when it names nothing after the verb."""
+    m = _PAID_FOR.search(folded_question)
+    return m.group(1) if m is not None and m.group(1) not in _count_data()[0] else ""
+
+
 def of_what(facet: Facet, word: str) -> Facet:
     """The count facet naming what it counts: "ett antal vårdcentraler", "inget antal vårdcentraler"."""
     return replace(facet, label=f"{facet.label} {word}", none=f"{facet.none} {word}")

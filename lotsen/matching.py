@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
-from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, places_elsewhere
+from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, paid_for, places_elsewhere
 from lotsen.kb.model import Entry, KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -1298,6 +1298,12 @@ class Matcher:
             place = next((t for t in tokens(query) if (s := stem(fold(t))) in self._places and s not in answer), "")
             if place:
                 return in_place(facet, place)
+        if known and facet.name == "payer" and not long and (what := paid_for(folded_question)):
+            # "vem betalar resorna till it-spåret" is not answered by who pays for IT-spåret: what
+            # is paid for must be something the entry's phrasings or answer name.
+            named = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+            if not set(self._analyse(what, correct=True).stems) & named:
+                return of_what(facet, f"för {what}")
         if known and facet.name == "count" and (what := counted(folded_question)):
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):

@@ -222,6 +222,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur mycket betalar habo kommun till södra vätterbygdens samordningsförbund", "ett belopp"),
         # what a flerpartsmöte is names no time limit (was answered)
         ("finns det någon tidsgräns för när fk måste återkoppla efter ett flerpartsmöte", "en tid"),
+        # who pays for IT-spåret says nothing of who pays the journeys to it (was answered)
+        ("vem betalar resorna till it-spåret", "vem som betalar för resorna"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -265,6 +267,8 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # an entry saying the documents are silent answers the facets of the kinds it is about
         ("hur många kommuner är med i finnvedens samordningsförbund", "forbund-lanets-tre-forbund"),
         ("hur ofta träffas arena", "arena-remissrutin"),
+        # what is paid for is named in the answer or the phrasings
+        ("vem betalar för it-spåret", "insats-it-sparet"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
