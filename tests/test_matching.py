@@ -224,6 +224,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("finns det någon tidsgräns för när fk måste återkoppla efter ett flerpartsmöte", "en tid"),
         # who pays for IT-spåret says nothing of who pays the journeys to it (was answered)
         ("vem betalar resorna till it-spåret", "vem som betalar för resorna"),
+        # who sits on the board says nothing of their fees (was answered)
+        ("vilket arvode får ledamöterna i förbundsstyrelsen", "en ersättning"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
