@@ -226,6 +226,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vem betalar resorna till it-spåret", "vem som betalar för resorna"),
         # who sits on the board says nothing of their fees (was answered)
         ("vilket arvode får ledamöterna i förbundsstyrelsen", "en ersättning"),
+        # a form's number is asked before contact details: "vilket nummer har …" (was answered)
+        ("vilket nummer har fk:s blankett för ansökan om samordning", "ett nummer"),
+        # the förbund's plans for 2025 give no last day to sign up (was answered)
+        ("sista dag att anmäla sig till hsf:s inspirationsdag 2026", "ett datum"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -291,8 +295,8 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "wait",
         "duration",
         "name",
-        "contact",
         "reference",
+        "contact",
         "language",
         "appeal",
         "count",
