@@ -33,6 +33,9 @@ class Facet:
     asks: tuple[re.Pattern[str], ...]  # over the folded question
     answered_by: tuple[re.Pattern[str], ...]  # over the folded answer
     family: str = ""  # facets of one kind ("money": who pays, a sum, a payment); "" = its own name
+    asks_as_typed: tuple[
+        re.Pattern[str], ...
+    ] = ()  # over the question in lower case, diacritics kept ("år" is not "är")
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +54,7 @@ def facets() -> tuple[Facet, ...]:
             asks=tuple(re.compile(p) for p in spec["asks"]),
             answered_by=tuple(re.compile(p) for p in spec["answered_by"]),
             family=str(spec.get("family", name)),
+            asks_as_typed=tuple(re.compile(p) for p in spec.get("asks_as_typed", ())),
         )
         for name, spec in data.items()
     )
@@ -61,12 +65,22 @@ def _not_asking() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in _facets_file().get("not_asking", ()))
 
 
-def asked(folded_question: str) -> Facet | None:
+def asked(folded_question: str, typed: str = "") -> Facet | None:
     """The facet a folded question asks for, if any (the first in the file's order); none when
-    the question asks something else around it ("vem avgör hur många procent …" asks who)."""
+    the question asks something else around it ("vem avgör hur många procent …" asks who).
+    `typed`, the question as typed, is for the patterns that need its diacritics ("vilket år")."""
     if any(p.search(folded_question) for p in _not_asking()):
         return None
-    return next((f for f in facets() if any(p.search(folded_question) for p in f.asks)), None)
+    lower = typed.lower()
+    return next(
+        (
+            f
+            for f in facets()
+            if any(p.search(folded_question) for p in f.asks)
+            or (lower and any(p.search(lower) for p in f.asks_as_typed))
+        ),
+        None,
+    )
 
 
 def answers(facet: Facet, folded_answer: str) -> bool:

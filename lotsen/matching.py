@@ -1277,7 +1277,7 @@ class Matcher:
         """The facet the question asks for when the entry's answer does not name it (an entry
         that says the documents are silent, gap: true, answers every facet); a count names what
         it counts, as the question (`query`) spells it."""
-        facet = asked(folded_question)
+        facet = asked(folded_question, query)
         if facet is None:
             return None
         entry = self.kb.entries.get(entry_id)
@@ -1313,7 +1313,7 @@ class Matcher:
     def _gap_answers(self, entry: Entry, facet: Facet) -> bool:
         """Whether an entry saying the documents are silent answers the facet: it does for the
         families of facets its question and phrasings ask about, or for all when they ask none."""
-        families = {f.family for p in (entry.question, *entry.phrasings) if (f := asked(normalise(p))) is not None}
+        families = {f.family for p in (entry.question, *entry.phrasings) if (f := asked(normalise(p), p)) is not None}
         return not families or facet.family in families
 
     def _evidence(
