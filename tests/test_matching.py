@@ -232,6 +232,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("sista dag att anmäla sig till hsf:s inspirationsdag 2026", "ett datum"),
         # the law's paragraphs give no year ("år" read as typed: folded it is "är")
         ("vilket år blev sip lagstadgat", "ett årtal"),
+        # "en vårdcentral" names none; the documents name only kinds of vårdcentraler (was answered)
+        ("vilken vårdcentral i tranås är med i pilotprojektet", "vilken vårdcentral"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -276,6 +278,7 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("hur många kommuner är med i finnvedens samordningsförbund", "forbund-lanets-tre-forbund"),
         ("hur ofta träffas arena", "arena-remissrutin"),
         ("vilka är medlemmar i hsf", "forbund-hoglandet-medlemmar-finansiering"),  # "är", not "år"
+        ("vilka vårdcentraler är med i samverk vetlanda", "forbund-samverk-vetlanda"),  # "… vårdcentralerna …"
         # what is paid for is named in the answer or the phrasings
         ("vem betalar för it-spåret", "insats-it-sparet"),
     ],
@@ -301,6 +304,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "name",
         "reference",
         "contact",
+        "which_vardcentral",
         "language",
         "appeal",
         "count",
