@@ -343,6 +343,7 @@ OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
 _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?![\d:])")  # "2024", not "2020:24" or "2022:124"
+THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
@@ -628,10 +629,14 @@ class Matcher:
         # Efforts and glossary concepts by the canonical words their aliases expand to, each with
         # the stems of its names: a short question naming one ("hur många deltagare gick igenom
         # kpf") is not answered by an entry that mentions none of them ("other-thing").
+        # A thing many entries mention (ekonomiskt bistånd, SGI, SIP) is the background of a question
+        # ("min klient har ekb och …"), not what it asks about: only the rarer ones count.
         self._things: dict[str, tuple[frozenset[str], ...]] = {}
+        mentions = [tf.keys() | self._answer_stems.get(e, frozenset()) for e, tf in self._entry_tf.items()]
         for canonical, thing_names in _thing_names(kb):
-            name_stems = (frozenset(self._analyse(n, correct=False).stems) for n in thing_names)
-            self._things[canonical] = tuple(a for a in name_stems if a)
+            name_stems = tuple(a for n in thing_names if (a := frozenset(self._analyse(n, correct=False).stems)))
+            if sum(any(n <= m for n in name_stems) for m in mentions) < THING_COMMON * len(mentions):
+                self._things[canonical] = name_stems
         # The places an entry is about (most of its phrasings name them): "Samverk Eksjö" is not
         # the answer to a question about Tranås.
         self._entry_places = {
