@@ -632,10 +632,18 @@ class Matcher:
         # A thing many entries mention (ekonomiskt bistånd, SGI, SIP) is the background of a question
         # ("min klient har ekb och …"), not what it asks about: only the rarer ones count.
         self._things: dict[str, tuple[frozenset[str], ...]] = {}
-        mentions = [tf.keys() | self._answer_stems.get(e, frozenset()) for e, tf in self._entry_tf.items()]
         for canonical, thing_names in _thing_names(kb):
             name_stems = tuple(a for n in thing_names if (a := frozenset(self._analyse(n, correct=False).stems)))
-            if sum(any(n <= m for n in name_stems) for m in mentions) < THING_COMMON * len(mentions):
+            # The entries mentioning one of its names: by the postings (phrasings and answers), so
+            # the count stays cheap on a knowledge base of 10,000 entries.
+            mentioned: set[str] = set()
+            for name in name_stems:
+                lists = sorted((self._postings.get(s, ()) for s in name), key=len)
+                common = set(lists[0])
+                for posting in lists[1:]:
+                    common.intersection_update(posting)
+                mentioned |= common
+            if len(mentioned) < THING_COMMON * n_entries:
                 self._things[canonical] = name_stems
         # The places an entry is about (most of its phrasings name them): "Samverk Eksjö" is not
         # the answer to a question about Tranås.
