@@ -1206,19 +1206,13 @@ class Matcher:
             own = self._entry_places.get(best_entry, frozenset())
             named = next((s for s in result.stems if s in self._places and s not in own), "")
             result.level, result.reason, result.missing = SUGGEST, "other-place", named
-        if (
-            result.level == ANSWER
-            and result.own_words < th.long_words
-            and (year := self._other_year(result.query, best_entry))
-        ):
-            # "hur många avvikelser kom in 2023" is not answered by the figures for 2024: a short
-            # question's year is what it asks about, and the entry is dated otherwise.
-            result.level, result.reason, result.missing = SUGGEST, "other-year", year
         if result.level == ANSWER and result.own_words < th.long_words:
-            if thing := self._other_thing(result.expansions, best_entry):
-                # "hur många deltagare gick igenom kpf förra året" is not answered by how SE-Höglandet
-                # went: a short question naming an effort or a term is about it, and an entry that
-                # never mentions it answers something else.
+            # A short question's year and the effort or term it names are what it asks about:
+            # "hur många avvikelser kom in 2023" is not answered by the figures for 2024, nor "hur
+            # många deltagare gick igenom kpf förra året" by how SE-Höglandet went.
+            if year := self._other_year(result.query, best_entry):
+                result.level, result.reason, result.missing = SUGGEST, "other-year", year
+            elif thing := self._other_thing(result.expansions, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
