@@ -91,9 +91,10 @@ def answers(facet: Facet, folded_answer: str) -> bool:
 
 _COUNTED = re.compile(r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*(\w{3,})")
 # Every number in a folded answer with the (up to three) words after it; a lookahead, so
-# "år 2024 hade styrelsen sju möten" yields both "2024 …" and "sju möten".
+# "år 2024 hade styrelsen sju möten" yields both "2024 …" and "sju möten". "En" and "ett" are
+# articles, not counts: "en arbetsterapeut ansvarar" says nothing of how many work at AMIE.
 _NUMBERED = re.compile(
-    r"(?=(?:\b(?:en|ett|tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tretton|fjorton|femton|tjugo|trettio|hundra)"
+    r"(?=(?:\b(?:tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tretton|fjorton|femton|tjugo|trettio|hundra)"
     r"|(?<![\d,.])\d+(?:[,.]\d+)?)\s*((?:%|\w+)(?:\s+\w+){0,2}))"
 )
 

@@ -1223,7 +1223,11 @@ class Matcher:
                 # Jönköpings län, so an entry that does not name the place does not answer it
                 # (checked first: "hur många kommuner finns det i sverige" is about Sverige).
                 result.level, result.reason, result.missing = SUGGEST, "elsewhere", place
-            elif (facet := self._unanswered_facet(folded, best_entry, result.query, long=long)) is not None:
+            elif (
+                facet := self._unanswered_facet(
+                    folded, best_entry, result.query, long=result.own_words >= th.long_words
+                )
+            ) is not None:
                 result.facet = facet
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
             elif not long and (stranger := self._stranger(meaningful)):
