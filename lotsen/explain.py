@@ -266,6 +266,10 @@ def _why_sure(th, result, matcher: Matcher | None = None) -> str:
         return _why_likely(matcher, result)
     if result.reason.startswith("lone-long"):
         return say("explain.why_lone_long", floor=num(th.suggest * 0.75), needed=num(th.lone_answer))
+    if result.reason.startswith("not-here-answer"):
+        return say("explain.why_not_here_answer", place=result.other_place_typed)
+    if result.reason.startswith("party") and matcher is not None and result.missing in matcher.kb.parties:
+        return say("explain.why_party", party=matcher.kb.parties[result.missing].name)
     if result.reason.startswith("clear-long"):
         return say(
             "explain.why_sure_long",
@@ -292,6 +296,8 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_other_place", place=result.other_place)
     if result.reason == "other-thing":
         return say("explain.why_other_thing", thing=result.other_thing)
+    if result.reason.startswith("not-here"):
+        return say("explain.why_not_here", place=result.other_place_typed)
     if result.reason == "other-year":
         return say("explain.why_other_year", year=result.missing)
     if top < th.answer:

@@ -40,7 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
 from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, paid_for, places_elsewhere
-from lotsen.kb.model import Entry, KnowledgeBase
+from lotsen.kb.model import Effort, Entry, KnowledgeBase, Process
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
 ANSWER = "answer"
@@ -242,7 +242,8 @@ class MatchResult:
     # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
     # or a place in it that the entry, about other places, is not about ("other-place"), or the
     # alias of an effort or a term that the entry never mentions ("other-thing"), or a year the
-    # entry, dated otherwise, is not about ("other-year").
+    # entry, dated otherwise, is not about ("other-year"), or a municipality where the effort or
+    # forum asked about is not ("not-here", "not-here-answer"); for "party", the party asked about.
     missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
@@ -250,7 +251,9 @@ class MatchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "other-thing", "other-year", "no-words"
+    # "other-place", "other-thing", "other-year", "no-words", "not-here"; an answer: "clear",
+    # "clear-long", "likely-long", "lone-long", or another entry than the best-scored one:
+    # "not-here-answer" (it names the place or where the thing is), "party" (the party asked about)
     reason: str = ""
 
     @property
@@ -278,6 +281,11 @@ class MatchResult:
     def other_place(self) -> str:
         """The place the question names and the best entry is not about, as typed ("other-place"; else "")."""
         return self._typed(self.missing) if self.reason == "other-place" else ""
+
+    @property
+    def other_place_typed(self) -> str:
+        """The municipality a question names where the thing it asks about is not ("not-here"), as typed."""
+        return self._typed(self.missing).capitalize() if self.reason.startswith("not-here") else ""
 
     def _typed(self, stemmed: str) -> str:
         return next((t for t in tokens(self.query) if stem(fold(t)) == stemmed), stemmed)
@@ -345,6 +353,12 @@ PLACE_SHARE = 0.6
 _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?![\d:])")  # "2024", not "2020:24" or "2022:124"
 THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
+NOT_HERE_DEPTH = 4
+PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of the party asked about
+# "vårdens ansvar …", "fk:s roll …" (folded: "fk s roll"): the party whose responsibility is asked about
+_PARTY_ASKED = re.compile(
+    r"\b([a-z0-9-]+?)(?: s|s) (?:ansvar|uppdrag|roll)\w*\b"
+)  # the candidates after the best one looked at for an entry naming the place
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
@@ -645,6 +659,30 @@ class Matcher:
                 mentioned |= common
             if len(mentioned) < THING_COMMON * n_entries:
                 self._things[canonical] = name_stems
+        # Efforts and processes the documents tie to some municipalities (Arena: Jönköping, Habo,
+        # Mullsjö): the stems of their names and of those municipalities. "finns arena i vaggeryd"
+        # is not answered by who convenes Arena ("not-here").
+        self._muni_stems = {
+            mu.id: frozenset(self._analyse(mu.name, correct=False).stems) for mu in kb.municipalities.values()
+        }
+        self._local_things: list[tuple[tuple[frozenset[str], ...], frozenset[str]]] = []
+        tied: list[Effort | Process] = [*kb.efforts.values(), *kb.processes.values()]
+        for local in tied:
+            muni_ids = [m for m in local.municipalities if m in self._muni_stems]
+            if not muni_ids or len(muni_ids) == len(self._muni_stems):
+                continue
+            local_names = tuple(
+                a for n in (local.name, *local.aliases) if (a := frozenset(self._analyse(n, correct=False).stems))
+            )
+            self._local_things.append((local_names, frozenset().union(*(self._muni_stems[m] for m in muni_ids))))
+        self._named_cache: dict[str, frozenset[str]] = {}  # entry → municipalities it names (_named_places)
+        # Parties by their folded names ("varden" → regionen): "vårdens ansvar i jönköpingsmodellen"
+        # asks for what vården does, not for the model ("party").
+        self._party_names: dict[str, str] = {}
+        for party in kb.parties.values():
+            for n in (party.id, party.name, party.short, *party.aliases):
+                if n:
+                    self._party_names.setdefault(normalise(n), party.id)
         # The places an entry is about (most of its phrasings name them): "Samverk Eksjö" is not
         # the answer to a question about Tranås.
         self._entry_places = {
@@ -1214,6 +1252,40 @@ class Matcher:
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
             elif thing := self._other_thing(result.expansions, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
+        if (
+            result.level == ANSWER
+            and result.own_words < th.long_words
+            and (asked_party := self._asked_party(result.query))
+            and asked_party[0] not in self._entry_parties(best_entry)
+        ):
+            # "vårdens ansvar i jönköpingsmodellen": the party's own entry answers, not the model's.
+            party, party_phrase = asked_party
+            party_entries = [
+                c for c in ranked[1:PARTY_DEPTH] if c.score >= th.suggest and party in self._entry_parties(c.entry_id)
+            ]
+            party_best: Candidate | None = None
+            if party_entries:
+                # Among the party's entries, the one that best answers the responsibility asked
+                # about on its own ("vårdens ansvar"), without the model or place around it.
+                asked = self.match(party_phrase, only=[c.entry_id for c in party_entries])
+                first = asked.candidates[0].entry_id if asked.candidates else party_entries[0].entry_id
+                party_best = next(c for c in party_entries if c.entry_id == first)
+            if party_best is not None:
+                ranked.remove(party_best)
+                ranked.insert(0, party_best)
+                best_entry = party_best.entry_id
+                result.reason, result.missing = "party", party
+        if result.level == ANSWER and (local := self._not_here(result, ranked)) is not None:
+            # "finns arena i vaggeryd": Arena is in Jönköping, Habo and Mullsjö; who convenes it does
+            # not answer. An entry that names the place, or says where the thing is, does.
+            place, instead = local
+            if instead is None:
+                result.level, result.reason, result.missing = SUGGEST, "not-here", place
+            else:
+                ranked.remove(instead)
+                ranked.insert(0, instead)
+                best_entry = instead.entry_id
+                result.reason, result.missing = "not-here-answer", place
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
         if result.level == ANSWER:
@@ -1265,6 +1337,73 @@ class Matcher:
             if names and zipf(fold(alias)) < COMMON_ZIPF and not any(n <= have for n in names):
                 return alias
         return ""
+
+    def _not_here(self, result: MatchResult, ranked: list[Candidate]) -> tuple[str, Candidate | None] | None:
+        """(the place, the candidate to answer with instead or None) when the question names a
+        municipality and an effort or process the documents tie to other municipalities, and the
+        best entry is about that thing but names neither the place nor where the thing is."""
+        if not self._local_things:
+            return None
+        q = set(result.stems)
+        if not any(s and s <= q for s in self._muni_stems.values()):
+            return None
+        # The places the question itself names, not those an alias brought ("arena" expands to
+        # "samråd i Habo, Mullsjö och Jönköping").
+        own = q - self._analyse(result.query, correct=True).expanded
+        places = {m: s for m, s in self._muni_stems.items() if s and s <= own}
+        if not places:
+            return None
+        asked = frozenset().union(*places.values())
+
+        def names(entry_id: str, stems: frozenset[str]) -> bool:
+            return bool(stems & self._named_places(entry_id))
+
+        def mentions(entry_id: str, thing_names: tuple[frozenset[str], ...]) -> bool:
+            have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+            return any(n <= have for n in thing_names)
+
+        best = ranked[0].entry_id
+        for thing_names, where in self._local_things:
+            if asked & where or not any(n <= q for n in thing_names):
+                continue
+            if not mentions(best, thing_names) or names(best, asked | where):
+                continue
+            near = [c for c in ranked[1:NOT_HERE_DEPTH] if c.score >= self.thresholds.suggest]
+            # What the documents say about the place ("Gislaved, Gnosjö, Värnamo och Vaggeryd nämns
+            # inte"), else where the thing is, said by an entry about it ("Arena … i Jönköpings
+            # kommun, Habo och Mullsjö").
+            instead = next((c for c in near if names(c.entry_id, asked)), None) or next(
+                (c for c in near if mentions(c.entry_id, thing_names) and names(c.entry_id, where)), None
+            )
+            return min(min(s) for s in places.values()), instead
+        return None
+
+    def _asked_party(self, query: str) -> tuple[str, str] | None:
+        """(the party whose responsibility a question asks about, the words that ask it): ("regionen",
+        "vardens ansvar") for "vårdens ansvar i jönköpingsmodellen"; None if none."""
+        m = _PARTY_ASKED.search(normalise(query))
+        if m is None:
+            return None
+        word = m.group(1)
+        party = self._party_names.get(word) or self._party_names.get(word.rstrip("s"), "")
+        return (party, m.group(0)) if party else None
+
+    def _entry_parties(self, entry_id: str) -> tuple[str, ...]:
+        entry = self.kb.entries.get(entry_id)
+        return entry.parties if entry is not None else ()
+
+    def _named_places(self, entry_id: str) -> frozenset[str]:
+        """The municipalities an entry's title and answer name themselves (not through an alias:
+        "Arena" expands to its three municipalities)."""
+        named = self._named_cache.get(entry_id)
+        if named is None:
+            entry = self.kb.entries.get(entry_id)
+            named = frozenset()
+            if entry is not None:
+                a = self._analyse(f"{entry.question}\n{entry.answer}", correct=False)
+                named = frozenset(a.stems) - a.expanded
+            self._named_cache[entry_id] = named
+        return named
 
     def _stranger(self, meaningful: list[str]) -> str:
         """A long word of the question (after typo correction and compound splitting) that no

@@ -527,6 +527,86 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     assert shipped.match("sou 2020:24 vad handlar den om").reason != "other-year"
 
 
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        # Arena is in Jönköping, Habo and Mullsjö: who convenes it does not answer for Värnamo, the
+        # entry saying the documents do not describe Värnamo does (was who convenes Arena)
+        ("vem kallar till arena i värnamo", "kontakt-ovriga-kommuner"),
+        # … nor for Eksjö, which the documents describe: the entry saying where Arena is answers
+        ("vem kallar till arena i eksjö", "arena-vad-ar"),
+        (
+            "jag jobbar i vaggeryd, finns det någon samverkanskoordinator eller samverk-grupp här och vem är "
+            "det som kallar till mötena?",
+            "kontakt-ovriga-kommuner",
+        ),
+    ],
+)
+def test_a_forum_asked_about_where_the_documents_do_not_place_it_is_answered_by_an_entry_naming_the_place(
+    shipped, text, entry
+):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.reason.startswith("not-here-answer")
+    assert result.best.entry_id == entry
+    place = result.other_place_typed
+    assert f"Frågan nämner {place} och något som underlagen bara beskriver för andra kommuner" in (
+        explain(shipped, shipped.kb, text).decision
+    )
+
+
+def test_a_forum_asked_about_where_no_close_entry_places_it_is_offered_and_says_why(shipped):
+    from lotsen.explain import explain
+    from lotsen.features.qa import VERDICT_SUGGEST, _suggestions_intro, decide
+
+    text = "samtycke arena gislaved"  # Arena's consent routine, with Gislaved where there is no Arena
+    verdict = decide(shipped.kb, shipped, text)
+    assert verdict.kind == VERDICT_SUGGEST and verdict.result.reason == "not-here"
+    assert _suggestions_intro(verdict).startswith(
+        "Jag hittar inget svar för Gislaved på det du frågar. Underlagen beskriver det bara för andra kommuner."
+    )
+    assert (
+        "Bästa frågans svar nämner varken Gislaved eller var det finns" in explain(shipped, shipped.kb, text).decision
+    )
+
+
+def test_a_forum_asked_about_where_it_is_is_answered_as_before(shipped):
+    result = shipped.match("vem kallar till arena i jönköping")
+    assert result.level == ANSWER and result.reason == "clear" and result.best.entry_id == "arena-sammankallande"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vårdens ansvar i jönköpingsmodellen",  # was the model's overview
+        "vardens uppdrag i jönköpingsmodellen",
+        "vårdens ansvar i jönköpings samverkansmodell",
+    ],
+)
+def test_a_short_question_for_a_party_s_responsibility_is_answered_by_that_party_s_entry(shipped, text):
+    from lotsen.explain import explain
+
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.reason == "party" and result.missing == "regionen"
+    assert result.best.entry_id == "regionen-ansvar"
+    assert "Frågan gäller vad Region Jönköpings län" in explain(shipped, shipped.kb, text).decision
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("regionens ansvar i rsrf", "regionen-ansvar"),  # already the party's entry
+        ("socialtjänstens roll i rsrf", "soc-arbetsgivaransvar"),
+        # no entry of FK's is near: the model's overview, whose answer has FK's part, stays
+        ("fk:s ansvar i jönköpingsmodellen", "jonkoping-samverkansmodell"),
+    ],
+)
+def test_a_party_s_responsibility_keeps_an_answer_of_that_party_or_when_none_is_near(shipped, text, entry):
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.reason != "party" and result.best.entry_id == entry
+
+
 def test_a_short_question_about_the_place_an_entry_is_about_is_answered(shipped):
     result = shipped.match("tranås rehabprocess")
     assert result.level == ANSWER and result.best.entry_id == "tranas-rehabprocess"

@@ -498,6 +498,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["other_place_intro"].format(place=result.other_place.capitalize())
     if result.other_thing:
         return TEXTS["other_thing_intro"].format(thing=result.other_thing)
+    if result.reason.startswith("not-here"):
+        return TEXTS["not_here_intro"].format(place=result.other_place_typed)
     if result.reason == "other-year":
         return TEXTS["other_year_intro"].format(year=result.missing)
     return ""

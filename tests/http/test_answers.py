@@ -144,3 +144,29 @@ async def test_a_count_of_something_else_does_not_answer_how_many(teams):
     assert "Jag hittar inget antal vårdcentraler i underlagen för det du frågar." in count.all_text()
     assert "Hur många kommuner finns i Jönköpings län" in count.all_text()  # offered, not answered
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
+
+
+async def test_a_forum_asked_about_in_a_municipality_the_documents_do_not_place_it_in(teams):
+    # Arena is in Jönköping, Habo and Mullsjö: who convenes it does not answer for Värnamo, the entry
+    # on the municipalities the documents do not describe does
+    varnamo = await teams.send("vem kallar till arena i värnamo")
+    assert len(varnamo.cards) == 1 and "👍" in titles(varnamo.cards[0])
+    assert "Vem kontaktar jag för samverkan i Gislaved, Gnosjö, Värnamo eller Vaggeryd?" in card_strings(
+        varnamo.cards[0]
+    )
+    # where SE-Höglandet's remittentgrupper are, for a municipality outside Höglandet
+    gnosjo = await teams.send("se-höglandet remittentgrupp gnosjö")
+    assert len(gnosjo.cards) == 1 and "👍" in titles(gnosjo.cards[0])
+    assert "Vilka parter finns i remittentgruppen i varje kommun, och hur många möten hade den 2024?" in card_strings(
+        gnosjo.cards[0]
+    )
+    assert unanswered(teams) == []
+
+
+async def test_a_party_s_responsibility_in_a_local_model_is_answered_by_the_party_s_entry(teams):
+    replies = await teams.send("vårdens ansvar i jönköpingsmodellen")
+    assert len(replies.cards) == 1 and "👍" in titles(replies.cards[0])
+    text = card_strings(replies.cards[0])
+    assert "Vad ansvarar regionens hälso- och sjukvård för?" in text
+    # the model's overview stays one click away
+    assert "Hur ser Jönköpings kommuns samverkansmodell för personer med försörjningsstöd ut?" in text
