@@ -407,6 +407,10 @@ def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
             a = " ".join(words) if len(alias) <= 4 else " ".join(fold(t) for t in words)
             if a and fold(a) != fold(canonical):
                 pairs.append((a, canonical))
+            elif a:
+                # A name that is its own canonical form expands to nothing, but it is still read as
+                # one name: "samverk höglandet" is not the alias "samverk" of Uppdrag Samverkan.
+                pairs.append((a, ""))
 
     # The specific thing first: "hsf" is Höglandets samordningsförbund, not Finsam in general.
     for fb in getattr(kb, "forbund", {}).values():
@@ -510,7 +514,9 @@ class Matcher:
         # aliases, with diacritics for short ones ("far" must not fire on "får").
         self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}
         self._short_aliases: dict[tuple[str, ...], tuple[str, str]] = {}
-        for alias, canon in _alias_pairs(kb):
+        pairs = _alias_pairs(kb)
+        # A name that is its own canonical form ("" below) only where no alias of the same words expands.
+        for alias, canon in sorted(pairs, key=lambda pair: not pair[1]):
             table = self._short_aliases if len(alias) <= 4 else self._aliases
             table.setdefault(tuple(alias.split()), (alias, canon))
         self._alias_len = max((len(k) for k in (*self._aliases, *self._short_aliases)), default=1)
@@ -839,7 +845,8 @@ class Matcher:
                     if i + n <= n_words:
                         hit = table.get(tuple(words[i : i + n]))
                         if hit:
-                            found.append(hit)
+                            if hit[1]:  # a name that is its own canonical form only stops shorter aliases
+                                found.append(hit)
                             i += n
                             break
                 else:

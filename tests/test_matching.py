@@ -698,3 +698,17 @@ def test_when_asked_first_is_the_question_word(shipped):
     assert by_id["sip-nar-lag"].intent > 0 and by_id["sip-vem-deltar"].intent == 0
     # not first: a conjunction, no question word
     assert all(c.intent == 0 for c in shipped.match("kallar soc när klienten vill ha sip", limit=8).candidates)
+
+
+def test_a_name_that_is_its_own_canonical_form_is_read_as_one_name(shipped):
+    """ "Samverk Höglandet" is the glossary's name of the coordinators' forum: the alias "samverk"
+    inside it does not make the question about Uppdrag Samverkan (was answered with that entry)."""
+    analysed = shipped._analyse("samverk höglandet vad gör de", correct=True)
+    assert analysed.expansions == [] and "uppdrag" not in analysed.stems
+    result = shipped.match("samverk höglandet vad gör de")
+    assert result.level == ANSWER and result.best.entry_id == "forbund-samverk-hoglandet"
+    # an alias of the same words that does expand still does ("uppdrag samverkan" → the effort)
+    assert ("uppdrag samverkan", "Uppdrag Samverkan (Samverk)") in shipped._analyse(
+        "uppdrag samverkan vad ingår", correct=True
+    ).expansions
+    assert shipped._analyse("samverk eksjö", correct=True).expansions  # "samverk eksjö" is an alias of Samverk
