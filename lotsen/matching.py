@@ -353,12 +353,11 @@ PLACE_SHARE = 0.6
 _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?![\d:])")  # "2024", not "2020:24" or "2022:124"
 THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
-NOT_HERE_DEPTH = 4
+NOT_HERE_DEPTH = 4  # the candidates after the best one looked at for an entry naming the place
 PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of the party asked about
-# "vårdens ansvar …", "fk:s roll …" (folded: "fk s roll"): the party whose responsibility is asked about
-_PARTY_ASKED = re.compile(
-    r"\b([a-z0-9-]+?)(?: s|s) (?:ansvar|uppdrag|roll)\w*\b"
-)  # the candidates after the best one looked at for an entry naming the place
+# "vårdens ansvar …", "fk:s roll …" (folded: "fk s roll"), "af ansvar …": the party whose
+# responsibility is asked about ("vad gör vården …" is not: it asks what vården does in a situation)
+_PARTY_ASKED = re.compile(r"\b([a-z0-9-]+?)(?: s|s)? (?:ansvar|uppdrag|roll)\w*\b")
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
@@ -1388,12 +1387,12 @@ class Matcher:
     def _asked_party(self, query: str) -> tuple[str, str] | None:
         """(the party whose responsibility a question asks about, the words that ask it): ("regionen",
         "vardens ansvar") for "vårdens ansvar i jönköpingsmodellen"; None if none."""
-        m = _PARTY_ASKED.search(normalise(query))
-        if m is None:
-            return None
-        word = m.group(1)
-        party = self._party_names.get(word) or self._party_names.get(word.rstrip("s"), "")
-        return (party, m.group(0)) if party else None
+        for m in _PARTY_ASKED.finditer(normalise(query)):
+            word = m.group(1)
+            party = self._party_names.get(word) or self._party_names.get(word.removesuffix("s"), "")
+            if party:
+                return party, m.group(0)
+        return None
 
     def _entry_parties(self, entry_id: str) -> tuple[str, ...]:
         entry = self.kb.entries.get(entry_id)

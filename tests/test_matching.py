@@ -593,6 +593,15 @@ def test_a_short_question_for_a_party_s_responsibility_is_answered_by_that_party
     assert "Frågan gäller vad Region Jönköpings län" in explain(shipped, shipped.kb, text).decision
 
 
+def test_a_party_s_responsibility_asked_without_the_possessive(shipped):
+    # was answered with what the parties' staff think of each other's support
+    result = shipped.match("af ansvar för målgruppen utan sgi")
+    assert result.level == ANSWER and result.reason.startswith("party") and result.missing == "arbetsformedlingen"
+    assert result.best.entry_id == "af-ratt-forsorjning"
+    # "vad gör vården" asks what vården does in a situation, not for its responsibility
+    assert shipped._asked_party("min klient på ekb kommer till vc och vill ha intyg, vad gör vården") is None
+
+
 @pytest.mark.parametrize(
     "text, entry",
     [
