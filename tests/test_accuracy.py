@@ -294,9 +294,10 @@ TUNING41_WRONG_MAX = 8  # 7/189 now; 8/189 when it was written
 TUNING42_STRICT_IN_SCOPE = 0.86  # 142/162 now; 142/162 when it was written (on 951cdaf, session 16)
 TUNING42_STRICT_SITUATIONAL = 0.60  # 7/10 now
 TUNING42_WRONG_MAX = 5  # 4/192 now; 4/192 when it was written
-TUNING43_STRICT_IN_SCOPE = 0.81  # 130/158 now; 130/158 when it was written (on 951cdaf, session 16)
-TUNING43_STRICT_SITUATIONAL = 0.52  # 22/40 now
-TUNING43_WRONG_MAX = 13  # 12/188 now; 13/188 when it was written
+# tuning43's figures are on its corrected labels (ten situational labels had shifted by one)
+TUNING43_STRICT_IN_SCOPE = 0.86  # 139/158 now; 139/158 when it was written (on 951cdaf, session 16)
+TUNING43_STRICT_SITUATIONAL = 0.75  # 31/40 now
+TUNING43_WRONG_MAX = 4  # 3/188 now; 4/188 when it was written
 TUNING44_STRICT_IN_SCOPE = 0.90  # 139/152 now; 139/152 when it was written (on 951cdaf, session 16)
 TUNING44_STRICT_SITUATIONAL = 0.50  # 6/10 now
 TUNING44_WRONG_MAX = 5  # 3/182 now; 5/182 when it was written
