@@ -243,6 +243,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # the place is the question's own word although an alias's expansion makes the question long:
         # the contributions of Höglandet's six members say nothing of Habo (was answered)
         ("hur mycket betalar habo i medlemsavgift till samordningsförbundet", "ett belopp för Habo"),
+        # that the rehabkoordinator scans the form in names no journal system (was answered)
+        ("vilket journalsystem skannar rehabkoordinatorn in samtyckesblanketten i", "vilket system"),
+        # the three förbund's entry names no chair of Södra Vätterbygden (was answered)
+        ("vem är ordförande i södra vätterbygdens samordningsförbund", "ett namn"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -291,6 +295,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # what is paid for is named in the answer or the phrasings
         ("vem betalar för it-spåret", "insats-it-sparet"),
         ("vilka paragrafer i sfb gäller samordningen", "begrepp-lagrum"),  # "… 30 kap. 8 § SFB …"
+        # the board's entry says the names are in the annual report; a SIP meeting's chair is a role
+        ("vem är ordförande i samordningsförbundet", "forbund-styrelse"),
+        ("vem är ordförande på sip-mötet", "sip-blankett-tidsgranser"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -314,6 +321,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "name",
         "reference",
         "paragraph",
+        "system",
         "contact",
         "which_vardcentral",
         "language",
