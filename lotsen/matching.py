@@ -680,7 +680,7 @@ class Matcher:
                 a for n in (local.name, *local.aliases) if (a := frozenset(self._analyse(n, correct=False).stems))
             )
             self._local_things.append((local_names, frozenset().union(*(self._muni_stems[m] for m in muni_ids))))
-        self._named_cache: dict[str, frozenset[str]] = {}  # entry → municipalities it names (_named_places)
+        self._named_cache: dict[str, frozenset[str]] = {}  # entry → its own title and answer stems
         # Parties by their folded names ("varden" → regionen): "vårdens ansvar i jönköpingsmodellen"
         # asks for what vården does, not for the model ("party").
         self._party_names: dict[str, str] = {}
@@ -1399,8 +1399,8 @@ class Matcher:
         return entry.parties if entry is not None else ()
 
     def _named_places(self, entry_id: str) -> frozenset[str]:
-        """The municipalities an entry's title and answer name themselves (not through an alias:
-        "Arena" expands to its three municipalities)."""
+        """The stems an entry's title and answer bring themselves, not through an alias ("Arena"
+        expands to its three municipalities): the caller looks for municipalities among them."""
         named = self._named_cache.get(entry_id)
         if named is None:
             entry = self.kb.entries.get(entry_id)
