@@ -238,6 +238,7 @@ class MatchResult:
     margin: float = 0.0  # relative lead of the best entry over the next (0..1)
     topical: bool = False  # names a party or a glossary term (SIP, FK, Arena …): never off-topic
     own_words: int = 0  # meaningful words the question itself brings (not only an alias's expansion)
+    expanded: frozenset[str] = frozenset()  # its stems that only an alias's expansion brought
     # The question's word the best entry lacks: its most distinctive one ("missing-word"), one
     # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
     # or a place in it that the entry, about other places, is not about ("other-place"), or the
@@ -379,6 +380,14 @@ SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss"
 def _asks_when(text: str) -> bool:
     """Whether a question or phrasing asks "när": among its first two words."""
     return "nar" in [fold(t) for t in tokens(text)[:2]]
+
+
+def _promote(ranked: list[Candidate], chosen: Candidate) -> str:
+    """Put `chosen` first in `ranked`, the entry a rule answers with instead of the best-scored
+    one ("not-here-answer", "party"); its entry id."""
+    ranked.remove(chosen)
+    ranked.insert(0, chosen)
+    return chosen.entry_id
 
 
 def _thing_names(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
@@ -953,6 +962,7 @@ class Matcher:
         meaningful = [s for s in analysed.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.agree = bool(asked.candidates) and asked.candidates[0].entry_id == whole_best == ranked[0].entry_id
         result.own_words = sum(s not in analysed.expanded for s in meaningful)
+        result.expanded = analysed.expanded
         result = self._decide(result, ranked, meaningful, limit, asking=True)
         result.reason += "+ask"
         return result
@@ -1034,6 +1044,7 @@ class Matcher:
         # Numbers the knowledge base does not know (a date, a redacted personnummer) say nothing.
         meaningful = [s for s in q.stems if s not in self._weak and (s in self._idf or not s.isdigit())]
         result.own_words = sum(s not in q.expanded for s in meaningful)
+        result.expanded = q.expanded
         # A word the question does not contain but a typo correction made up ("världens" →
         # "vårdens", "köpa" → "kpa") does not make it topical.
         guessed = {stem(w) for w in q.corrections.values()}
@@ -1277,9 +1288,7 @@ class Matcher:
                 first = asked.candidates[0].entry_id if asked.candidates else party_entries[0].entry_id
                 party_best = next(c for c in party_entries if c.entry_id == first)
             if party_best is not None:
-                ranked.remove(party_best)
-                ranked.insert(0, party_best)
-                best_entry = party_best.entry_id
+                best_entry = _promote(ranked, party_best)
                 result.reason, result.missing = "party", party
         if result.level == ANSWER and (local := self._not_here(result, ranked)) is not None:
             # "finns arena i vaggeryd": Arena is in Jönköping, Habo and Mullsjö; who convenes it does
@@ -1288,9 +1297,7 @@ class Matcher:
             if instead is None:
                 result.level, result.reason, result.missing = SUGGEST, "not-here", place
             else:
-                ranked.remove(instead)
-                ranked.insert(0, instead)
-                best_entry = instead.entry_id
+                best_entry = _promote(ranked, instead)
                 result.reason, result.missing = "not-here-answer", place
         # Only an answer is checked: "vad kostar en plats på kpf?" asks for a sum that the entry
         # about KPF does not name, so it is offered instead (or nothing, under the suggestion floor).
@@ -1336,13 +1343,17 @@ class Matcher:
     def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str) -> str:
         """The alias (as matched) of an effort or a glossary term the question names and the entry's
         phrasings and answer never mention by any of its names; "" if none."""
-        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
         for alias, canonical in expansions:
             names = self._things.get(canonical)
             # "far" (father, or "får" typed without ring) names FaR only by accident
-            if names and zipf(fold(alias)) < COMMON_ZIPF and not any(n <= have for n in names):
+            if names and zipf(fold(alias)) < COMMON_ZIPF and not self._mentions(entry_id, names):
                 return alias
         return ""
+
+    def _mentions(self, entry_id: str, names: tuple[frozenset[str], ...]) -> bool:
+        """Whether the entry's phrasings or answer have every stem of one of a thing's names."""
+        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+        return any(n <= have for n in names)
 
     def _not_here(self, result: MatchResult, ranked: list[Candidate]) -> tuple[str, Candidate | None] | None:
         """(the place, the candidate to answer with instead or None) when the question names a
@@ -1355,7 +1366,7 @@ class Matcher:
             return None
         # The places the question itself names, not those an alias brought ("arena" expands to
         # "samråd i Habo, Mullsjö och Jönköping").
-        own = q - self._analyse(result.query, correct=True).expanded
+        own = q - result.expanded
         places = {m: s for m, s in self._muni_stems.items() if s and s <= own}
         if not places:
             return None
@@ -1364,22 +1375,18 @@ class Matcher:
         def names(entry_id: str, stems: frozenset[str]) -> bool:
             return bool(stems & self._named_places(entry_id))
 
-        def mentions(entry_id: str, thing_names: tuple[frozenset[str], ...]) -> bool:
-            have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
-            return any(n <= have for n in thing_names)
-
         best = ranked[0].entry_id
         for thing_names, where in self._local_things:
             if asked & where or not any(n <= q for n in thing_names):
                 continue
-            if not mentions(best, thing_names) or names(best, asked | where):
+            if not self._mentions(best, thing_names) or names(best, asked | where):
                 continue
             near = [c for c in ranked[1:NOT_HERE_DEPTH] if c.score >= self.thresholds.suggest]
             # What the documents say about the place ("Gislaved, Gnosjö, Värnamo och Vaggeryd nämns
             # inte"), else where the thing is, said by an entry about it ("Arena … i Jönköpings
             # kommun, Habo och Mullsjö").
             instead = next((c for c in near if names(c.entry_id, asked)), None) or next(
-                (c for c in near if mentions(c.entry_id, thing_names) and names(c.entry_id, where)), None
+                (c for c in near if self._mentions(c.entry_id, thing_names) and names(c.entry_id, where)), None
             )
             return min(min(s) for s in places.values()), instead
         return None
