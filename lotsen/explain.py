@@ -271,7 +271,7 @@ def _why_sure(th, result, matcher: Matcher | None = None) -> str:
     if result.reason.startswith("party") and matcher is not None and result.missing in matcher.kb.parties:
         return say("explain.why_party", party=matcher.kb.parties[result.missing].name)
     if result.reason.startswith("clear-long"):
-        return say(
+        sure = say(
             "explain.why_sure_long",
             answer=num(th.long_answer),
             margin=pct(result.margin),
@@ -279,6 +279,11 @@ def _why_sure(th, result, matcher: Matcher | None = None) -> str:
             confidence=pct(result.confidence),
             confidence_needed=pct(th.long_confidence),
         )
+        if matcher is not None and matcher.decision is not None:
+            # The fitted decision's cut-off holds for these answers too (session 17).
+            cutoff = pct(matcher.decision.cutoff)
+            sure += say("explain.why_sure_long_model", probability=pct(result.probability), needed=cutoff)
+        return sure
     return say("explain.why_sure", answer=num(th.answer), margin=pct(result.margin))
 
 

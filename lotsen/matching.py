@@ -1237,7 +1237,13 @@ class Matcher:
             result.level, result.reason = SUGGEST, "missing-word"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
-        elif long and top >= th.long_answer and margin >= th.long_margin and confident >= th.long_confidence:
+        elif (
+            long
+            and top >= th.long_answer
+            and margin >= th.long_margin
+            and confident >= th.long_confidence
+            and (decision is None or result.probability >= decision.cutoff)
+        ):
             # A long description of a situation explains less of itself with any one entry, so
             # its score is lower; a clear lead still makes the answer safe.
             result.level, result.reason = ANSWER, "clear-long"

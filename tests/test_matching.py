@@ -165,6 +165,40 @@ def test_a_long_question_the_fitted_decision_finds_likely_is_answered_and_explai
     assert "talar för" in decision or "talar emot" in decision
 
 
+def test_a_long_answer_the_fitted_decision_finds_unlikely_is_offered_instead(shipped):
+    """The fitted decision's cut-off holds for the thresholds' long answers too (session 17): a
+    description of a client whose best entry (what MIX is) the hand thresholds would answer, but
+    the model gives less than the cut-off, is a "Menade du …?", and "testa:" says why."""
+    from lotsen.explain import explain
+
+    text = (
+        "Jag är socialsekreterare i Tranås och har gjort MIX del 2 med en man i 40-årsåldern. Han har "
+        "ryggbesvär och har inte jobbat på flera år, vill gärna men orkar inte heltid. Jag har grupperat "
+        "honom som RH3. Vad händer nu och vem tar över rehabiliteringen?"
+    )
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.best.entry_id == "begrepp-mix"
+    assert result.probability < shipped.decision.cutoff
+    # Without the model the thresholds answer it (it was answered, wrongly: AMIE takes over RH3).
+    assert Matcher(shipped.kb, decision=None).match(text).reason.startswith("clear-long")
+    why = explain(shipped, shipped.kb, text).decision
+    assert "Den inlärda bedömningen för långa frågor ger 74 % sannolikhet" in why and "(svar från 76 %)" in why
+
+
+def test_a_long_answer_says_what_the_fitted_decision_gives_it(shipped):
+    from lotsen.explain import explain
+
+    text = (
+        "min klient har ekb och psykisk ohälsa och ingen sgi, hon vill jobba men behöver stöd, finns det "
+        "någon insats på höglandet som passar henne?"
+    )
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.reason.startswith("clear-long")
+    assert result.best.entry_id == "insats-se-malgrupp" and result.probability >= shipped.decision.cutoff
+    why = explain(shipped, shipped.kb, text).decision
+    assert "Den inlärda bedömningen ger" in why and "(svar från 76 %)" in why
+
+
 def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
     """A long question whose best entry scores under the suggestion threshold is never answered by
     the model, however far ahead its best entry is (a lone weak candidate is not evidence)."""
