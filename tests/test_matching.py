@@ -287,6 +287,11 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur räknas sgi ut", "hur det räknas ut"),
         # "AF is the right support for one who has the right to a-kassa" names no a-kassa (was answered)
         ("vilken a-kassa ska min klient gå med i", "vilken a-kassa"),
+        # Samverk Rehab's entry says who meets and how often, not at what time (was answered)
+        ("vilken tid på dagen har samverk rehab i aneby sina möten", "ett klockslag"),
+        # what IPS is says nothing of the benefit during the job (was answered)
+        ("får en ips deltagare behålla aktivitetsersättningen när hen börjar jobba", "om ersättningen får behållas"),
+        ("får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet", "om ersättningen får behållas"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -339,6 +344,11 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("vem är ordförande i samordningsförbundet", "forbund-styrelse"),
         ("vem är ordförande på sip-mötet", "sip-blankett-tidsgranser"),
         ("vad räknas som allvarlig avvikelse", "avvikelse-allvarlig"),  # what counts, not how it is calculated
+        # keeping a full-time sick-listing is not keeping a benefit
+        (
+            "läkaren vill skriva ut min klient på deltid, ska vi be om att hon får behålla heltidssjukskrivning",
+            "rsrf-deltidssjukskrivning",
+        ),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -354,6 +364,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "amount",
         "benefit",
         "next_time",
+        "time_of_day",
         "date",
         "year",
         "age",
@@ -367,6 +378,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "system",
         "contact",
         "which_vardcentral",
+        "keep",
         "which_akassa",
         "language",
         "appeal",
