@@ -723,6 +723,8 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
+        ("salutogent forhallningssatt betyder", "ordlista-salutogent-forhallningssatt"),  # bare "betyder" (was rsrf-rutiner)
+        ("sgi 0 betyder", "begrepp-sgi"),  # … and an entry about the term keeps it
         # "… vad är det" asks what the term is, as "vad är …" does, even when an answer names it
         ("rehabiliteringsplan vad är det", "ordlista-rehabiliteringsplan"),  # was rsrf-rutiner
         ("vad är en aktiv rehabplan", "ordlista-rehabiliteringsplan"),

@@ -137,11 +137,11 @@ _WHAT_IS = re.compile(
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
-# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def";
+# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder";
 # "e" is chat for "är" ("samverk höglandet vad e det", "vad e far").
 _WHAT_IS_AFTER = re.compile(
     r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
-    r"|betyder vad|innebar vad|def|definition)$"
+    r"|betyder(?: vad)?|innebar vad|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
 _ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
