@@ -6,7 +6,7 @@ The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuni
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
 tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions, tuning18_questions,
-tuning19_questions, tuning20_questions, tuning21_questions … tuning52_questions) may be used to tune
+tuning19_questions, tuning20_questions, tuning21_questions … tuning58_questions) may be used to tune
 the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
@@ -113,6 +113,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # So are tuning35 … tuning46 (session 16; all but tuning38, 40, 43 and 46 are mostly short questions):
 # tuning41 … tuning46 were measured on the session's rules before anyone read them, and so were
 # tuning47 … tuning52 (written on 43a81e1) on the next round's.
+# tuning53 … tuning58 (session 17, written on 0de1cdd) were measured on it before anyone read them.
 OWN_FLOORS = (
     "tuning4_questions",
     "tuning5_questions",
@@ -163,6 +164,12 @@ OWN_FLOORS = (
     "tuning50_questions",
     "tuning51_questions",
     "tuning52_questions",
+    "tuning53_questions",
+    "tuning54_questions",
+    "tuning55_questions",
+    "tuning56_questions",
+    "tuning57_questions",
+    "tuning58_questions",
 )
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
@@ -332,6 +339,24 @@ TUNING51_WRONG_MAX = 4  # 3/195 now; 4/195 when it was written
 TUNING52_STRICT_IN_SCOPE = 0.89  # 141/156 now; 139/156 when it was written (on 43a81e1, session 16)
 TUNING52_STRICT_SITUATIONAL = 0.75  # 31/40 now
 TUNING52_WRONG_MAX = 4  # 2/186 now; 4/186 when it was written
+TUNING53_STRICT_IN_SCOPE = 0.9  # 147/161 now; 148/161 when it was written (on 0de1cdd, session 17)
+TUNING53_STRICT_SITUATIONAL = 0.75  # 31/40 now
+TUNING53_WRONG_MAX = 2  # 1/191 now; 1/191 when it was written
+TUNING54_STRICT_IN_SCOPE = 0.86  # 131/150 now; 131/150 when it was written (on 0de1cdd, session 17)
+TUNING54_STRICT_SITUATIONAL = 0.65  # 27/40 now
+TUNING54_WRONG_MAX = 7  # 6/180 now; 6/180 when it was written
+TUNING55_STRICT_IN_SCOPE = 0.9  # 138/150 now; 137/150 when it was written (on 0de1cdd, session 17)
+TUNING55_STRICT_SITUATIONAL = 0.72  # 30/40 now
+TUNING55_WRONG_MAX = 5  # 4/180 now; 5/180 when it was written
+TUNING56_STRICT_IN_SCOPE = 0.88  # 144/160 now; 144/160 when it was written (on 0de1cdd, session 17)
+TUNING56_STRICT_SITUATIONAL = 0.75  # 31/40 now
+TUNING56_WRONG_MAX = 5  # 4/190 now; 4/190 when it was written
+TUNING57_STRICT_IN_SCOPE = 0.88  # 143/160 now; 143/160 when it was written (on 0de1cdd, session 17)
+TUNING57_STRICT_SITUATIONAL = 0.62  # 26/40 now
+TUNING57_WRONG_MAX = 3  # 2/190 now; 3/190 when it was written
+TUNING58_STRICT_IN_SCOPE = 0.84  # 136/158 now; 134/158 when it was written (on 0de1cdd, session 17)
+TUNING58_STRICT_SITUATIONAL = 0.62  # 26/40 now
+TUNING58_WRONG_MAX = 4  # 1/188 now; 4/188 when it was written
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
@@ -396,6 +421,12 @@ COUNTS_ONLY = (
         ("tuning50_questions", 190, TUNING50_STRICT_IN_SCOPE, TUNING50_STRICT_SITUATIONAL, TUNING50_WRONG_MAX),
         ("tuning51_questions", 195, TUNING51_STRICT_IN_SCOPE, TUNING51_STRICT_SITUATIONAL, TUNING51_WRONG_MAX),
         ("tuning52_questions", 185, TUNING52_STRICT_IN_SCOPE, TUNING52_STRICT_SITUATIONAL, TUNING52_WRONG_MAX),
+        ("tuning53_questions", 190, TUNING53_STRICT_IN_SCOPE, TUNING53_STRICT_SITUATIONAL, TUNING53_WRONG_MAX),
+        ("tuning54_questions", 179, TUNING54_STRICT_IN_SCOPE, TUNING54_STRICT_SITUATIONAL, TUNING54_WRONG_MAX),
+        ("tuning55_questions", 179, TUNING55_STRICT_IN_SCOPE, TUNING55_STRICT_SITUATIONAL, TUNING55_WRONG_MAX),
+        ("tuning56_questions", 189, TUNING56_STRICT_IN_SCOPE, TUNING56_STRICT_SITUATIONAL, TUNING56_WRONG_MAX),
+        ("tuning57_questions", 189, TUNING57_STRICT_IN_SCOPE, TUNING57_STRICT_SITUATIONAL, TUNING57_WRONG_MAX),
+        ("tuning58_questions", 187, TUNING58_STRICT_IN_SCOPE, TUNING58_STRICT_SITUATIONAL, TUNING58_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
