@@ -724,6 +724,11 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
         ("salutogent forhallningssatt betyder", "ordlista-salutogent-forhallningssatt"),  # bare "betyder" (was rsrf-rutiner)
+        # the term as the matcher corrected its typo (was rsrf-rutiner)
+        ("salutogent förhållningsätt vad betyder det", "ordlista-salutogent-forhallningssatt"),
+        # "vilken lag är det", "vad är det för grupp" ask what the term is (were the inquiry; the groups in general)
+        ("finsamlagen vilken lag är det", "ordlista-finsam"),
+        ("samverk höglandet vad är det för grupp", "ordlista-samverk-hoglandet"),
         ("sgi 0 betyder", "begrepp-sgi"),  # … and an entry about the term keeps it
         # "… vad är det" asks what the term is, as "vad är …" does, even when an answer names it
         ("rehabiliteringsplan vad är det", "ordlista-rehabiliteringsplan"),  # was rsrf-rutiner

@@ -137,11 +137,12 @@ _WHAT_IS = re.compile(
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
 )
-# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder";
+# Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder",
+# "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
 # "e" is chat for "är" ("samverk höglandet vad e det", "vad e far").
 _WHAT_IS_AFTER = re.compile(
-    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat))?"
-    r"|betyder(?: vad)?|innebar vad|def|definition)$"
+    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat|en \w+|\w+))?"
+    r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
 _ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
@@ -382,6 +383,14 @@ def _defining(kb: KnowledgeBase, result: MatchResult, term: Entry) -> Entry | No
     )
 
 
+def _as_corrected(text: str, result: MatchResult) -> str:
+    """The question with the matcher's typo corrections applied word by word (folded), or as typed
+    when nothing was corrected."""
+    if not result.corrections:
+        return text
+    return " ".join(result.corrections.get(word, word) for word in normalise(text).split())
+
+
 def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     """What the bot does with a question: the single decision point of question answering."""
     reply = smalltalk_reply(text)
@@ -390,11 +399,13 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     result = matcher.match(text, limit=4)
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
-    term = glossary_entry(kb, text)
+    # A typo in the term ("salutogent förhållningsätt vad betyder det") is read as the matcher corrected it.
+    typed = _as_corrected(text, result)
+    term = glossary_entry(kb, typed)
     # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det",
     # asks what the term is, as "vad är …" does; only "… vad innebär det" asks what it means in
     # practice, which an entry naming the term may answer better than the definition.
-    term_after = glossary_entry(kb, text, after=True) if term is None else None
+    term_after = glossary_entry(kb, typed, after=True) if term is None else None
     if term_after is not None and not _ASKS_IMPLICATION.search(normalise(text)):
         term, term_after = term_after, None
     # An answer that shares none of the question's words of the domain is about something else;
