@@ -291,7 +291,17 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilken tid på dagen har samverk rehab i aneby sina möten", "ett klockslag"),
         # what IPS is says nothing of the benefit during the job (was answered)
         ("får en ips deltagare behålla aktivitetsersättningen när hen börjar jobba", "om ersättningen får behållas"),
-        ("får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet", "om ersättningen får behållas"),
+        (
+            "får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet",
+            "om ersättningen får behållas",
+        ),
+        # the remittentgrupp's task names no form; IT-spåret's results say nothing of applying (were answered)
+        ("vilken blankett använder remittentgruppen i eksjö när någon skrivs ut ur se", "en blankett"),
+        ("hur ansöker en deltagare till it-spåret, finns det blankett", "en blankett"),
+        # what SE is says nothing of a move; AMIE's entry names no insurance; SE's results no salary
+        ("vad händer om deltagaren flyttar mitt i se-höglandet", "vad som händer vid en flytt"),
+        ("vilken försäkring gäller för klienten under arbetsträning på amie", "en försäkring"),
+        ("vilken lön har en se-coach på höglandet", "ett belopp"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -344,6 +354,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("vem är ordförande i samordningsförbundet", "forbund-styrelse"),
         ("vem är ordförande på sip-mötet", "sip-blankett-tidsgranser"),
         ("vad räknas som allvarlig avvikelse", "avvikelse-allvarlig"),  # what counts, not how it is calculated
+        # FK's application names its form, and the SE referral entry its template
+        ("vilken blankett skickar man till fk för samordning", "fk-samordning-ansokan"),
+        ("finns det en mall för remiss till se-höglandet", "insats-se-remiss-innehall"),
         # keeping a full-time sick-listing is not keeping a benefit
         (
             "läkaren vill skriva ut min klient på deltid, ska vi be om att hon får behålla heltidssjukskrivning",
@@ -374,11 +387,14 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "name",
         "calculation",
         "reference",
+        "form",
         "paragraph",
         "system",
         "contact",
         "which_vardcentral",
         "keep",
+        "move",
+        "insurance",
         "which_akassa",
         "language",
         "appeal",
@@ -388,6 +404,8 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
     assert asked("hur mycket klarar hon att arbeta") is None
+    assert asked("vad gor forsakringskassan for min klient") is None  # an insurance is not Försäkringskassan
+    assert asked("flyttar klienten till eksjo") is None  # a move only "mitt i" something
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
     benefit = asked("far deltagarna nagon ersattning")
     assert benefit is not None and benefit.name == "benefit"
@@ -723,7 +741,10 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
-        ("salutogent forhallningssatt betyder", "ordlista-salutogent-forhallningssatt"),  # bare "betyder" (was rsrf-rutiner)
+        (
+            "salutogent forhallningssatt betyder",
+            "ordlista-salutogent-forhallningssatt",
+        ),  # bare "betyder" (was rsrf-rutiner)
         # the term as the matcher corrected its typo (was rsrf-rutiner)
         ("salutogent förhållningsätt vad betyder det", "ordlista-salutogent-forhallningssatt"),
         # "vilken lag är det", "vad är det för grupp" ask what the term is (were the inquiry; the groups in general)
