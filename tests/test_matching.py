@@ -291,7 +291,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilken tid på dagen har samverk rehab i aneby sina möten", "ett klockslag"),
         # what IPS is says nothing of the benefit during the job (was answered)
         ("får en ips deltagare behålla aktivitetsersättningen när hen börjar jobba", "om ersättningen får behållas"),
-        ("får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet", "om ersättningen får behållas"),
+        (
+            "får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet",
+            "om ersättningen får behållas",
+        ),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -723,7 +726,10 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
-        ("salutogent forhallningssatt betyder", "ordlista-salutogent-forhallningssatt"),  # bare "betyder" (was rsrf-rutiner)
+        (
+            "salutogent forhallningssatt betyder",
+            "ordlista-salutogent-forhallningssatt",
+        ),  # bare "betyder" (was rsrf-rutiner)
         ("sgi 0 betyder", "begrepp-sgi"),  # … and an entry about the term keeps it
         # "… vad är det" asks what the term is, as "vad är …" does, even when an answer names it
         ("rehabiliteringsplan vad är det", "ordlista-rehabiliteringsplan"),  # was rsrf-rutiner
