@@ -607,6 +607,9 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     )
     assert shipped.match("hur många avvikelser kom in 2024").level == ANSWER
     assert shipped.match("sou 2020:24 vad handlar den om").reason != "other-year"
+    # "Enligt rapporterna 2024: …" dates the answer although a colon follows the year (was answered)
+    coaches = shipped.match("hur många se-coacher har aneby 2026")
+    assert coaches.reason == "other-year" and coaches.best.entry_id == "insats-se-kommuner"
 
 
 @pytest.mark.parametrize(
