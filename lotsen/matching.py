@@ -377,6 +377,16 @@ REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new in
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
 
 
+def _together(name: frozenset[str], stems: list[str]) -> bool:
+    """Whether a name's stems stand together in the question's stems (a compound's parts follow
+    it): "uppdrag samverkan i vaggeryd" names Uppdrag Samverkan, "vårdens uppdrag i jönköpings
+    samverkansmodell" does not."""
+    if not name <= set(stems):
+        return False
+    width = len(name) + 1
+    return any(name <= set(stems[i : i + width]) for i in range(len(stems)))
+
+
 def _asks_when(text: str) -> bool:
     """Whether a question or phrasing asks "när": among its first two words."""
     return "nar" in [fold(t) for t in tokens(text)[:2]]
@@ -1383,7 +1393,11 @@ class Matcher:
 
         best = ranked[0].entry_id
         for thing_names, where in self._local_things:
-            if asked & where or not any(n <= q for n in thing_names):
+            # The thing's name as one (an alias's expansion names it whole), not its words apart:
+            # "vårdens uppdrag i jönköpings samverkansmodell" is not about Uppdrag Samverkan.
+            if asked & where or not any(
+                n <= q and (n & result.expanded or _together(n, result.stems)) for n in thing_names
+            ):
                 continue
             if not self._mentions(best, thing_names) or names(best, asked | where):
                 continue

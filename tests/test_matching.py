@@ -661,6 +661,15 @@ def test_a_forum_asked_about_where_it_is_is_answered_as_before(shipped):
     assert result.level == ANSWER and result.reason == "clear" and result.best.entry_id == "arena-sammankallande"
 
 
+def test_an_effort_s_name_counts_only_when_its_words_stand_together(shipped):
+    """ "vårdens uppdrag i jönköpings samverkansmodell" has the words of Uppdrag Samverkan (a
+    Höglandet effort) apart: it is not asked about in Jönköping, so the party's own entry answers
+    (it was answered with Jönköping's model); the name itself still counts."""
+    result = shipped.match("vårdens uppdrag i jönköpings samverkansmodell")
+    assert result.level == ANSWER and result.reason == "party" and result.best.entry_id == "regionen-ansvar"
+    assert shipped.match("uppdrag samverkan i vaggeryd").best.entry_id == "kontakt-ovriga-kommuner"
+
+
 @pytest.mark.parametrize(
     "text",
     [
