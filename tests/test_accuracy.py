@@ -6,7 +6,7 @@ The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuni
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
 tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions, tuning18_questions,
-tuning19_questions, tuning20_questions, tuning21_questions … tuning58_questions) may be used to tune
+tuning19_questions, tuning20_questions, tuning21_questions … tuning64_questions) may be used to tune
 the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
@@ -114,6 +114,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # tuning41 … tuning46 were measured on the session's rules before anyone read them, and so were
 # tuning47 … tuning52 (written on 43a81e1) on the next round's.
 # tuning53 … tuning58 (session 17, written on 0de1cdd) were measured on it before anyone read them.
+# So were tuning59 … tuning64 (session 17, written on be75c2b), on it and on the next round's code.
 OWN_FLOORS = (
     "tuning4_questions",
     "tuning5_questions",
@@ -170,6 +171,12 @@ OWN_FLOORS = (
     "tuning56_questions",
     "tuning57_questions",
     "tuning58_questions",
+    "tuning59_questions",
+    "tuning60_questions",
+    "tuning61_questions",
+    "tuning62_questions",
+    "tuning63_questions",
+    "tuning64_questions",
 )
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
@@ -357,6 +364,24 @@ TUNING57_WRONG_MAX = 3  # 2/190 now; 3/190 when it was written
 TUNING58_STRICT_IN_SCOPE = 0.84  # 136/158 now; 134/158 when it was written (on 0de1cdd, session 17)
 TUNING58_STRICT_SITUATIONAL = 0.62  # 26/40 now
 TUNING58_WRONG_MAX = 4  # 1/188 now; 4/188 when it was written
+TUNING59_STRICT_IN_SCOPE = 0.82  # 131/156 now; 129/156 when it was written (on be75c2b, session 17)
+TUNING59_STRICT_SITUATIONAL = 0.55  # 23/40 now
+TUNING59_WRONG_MAX = 10  # 8/186 now; 10/186 when it was written
+TUNING60_STRICT_IN_SCOPE = 0.89  # 144/159 now; 144/159 when it was written (on be75c2b, session 17)
+TUNING60_STRICT_SITUATIONAL = 0.7  # 29/40 now
+TUNING60_WRONG_MAX = 5  # 4/189 now; 5/189 when it was written
+TUNING61_STRICT_IN_SCOPE = 0.85  # 140/161 now; 139/161 when it was written (on be75c2b, session 17)
+TUNING61_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING61_WRONG_MAX = 5  # 4/191 now; 5/191 when it was written
+TUNING62_STRICT_IN_SCOPE = 0.84  # 137/159 now; 134/159 when it was written (on be75c2b, session 17)
+TUNING62_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING62_WRONG_MAX = 11  # 9/189 now; 11/189 when it was written
+TUNING63_STRICT_IN_SCOPE = 0.86  # 135/153 now; 135/153 when it was written (on be75c2b, session 17)
+TUNING63_STRICT_SITUATIONAL = 0.7  # 29/40 now
+TUNING63_WRONG_MAX = 4  # 3/183 now; 3/183 when it was written
+TUNING64_STRICT_IN_SCOPE = 0.87  # 144/162 now; 143/162 when it was written (on be75c2b, session 17)
+TUNING64_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING64_WRONG_MAX = 4  # 3/192 now; 4/192 when it was written
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
@@ -427,6 +452,12 @@ COUNTS_ONLY = (
         ("tuning56_questions", 189, TUNING56_STRICT_IN_SCOPE, TUNING56_STRICT_SITUATIONAL, TUNING56_WRONG_MAX),
         ("tuning57_questions", 189, TUNING57_STRICT_IN_SCOPE, TUNING57_STRICT_SITUATIONAL, TUNING57_WRONG_MAX),
         ("tuning58_questions", 187, TUNING58_STRICT_IN_SCOPE, TUNING58_STRICT_SITUATIONAL, TUNING58_WRONG_MAX),
+        ("tuning59_questions", 185, TUNING59_STRICT_IN_SCOPE, TUNING59_STRICT_SITUATIONAL, TUNING59_WRONG_MAX),
+        ("tuning60_questions", 188, TUNING60_STRICT_IN_SCOPE, TUNING60_STRICT_SITUATIONAL, TUNING60_WRONG_MAX),
+        ("tuning61_questions", 190, TUNING61_STRICT_IN_SCOPE, TUNING61_STRICT_SITUATIONAL, TUNING61_WRONG_MAX),
+        ("tuning62_questions", 188, TUNING62_STRICT_IN_SCOPE, TUNING62_STRICT_SITUATIONAL, TUNING62_WRONG_MAX),
+        ("tuning63_questions", 182, TUNING63_STRICT_IN_SCOPE, TUNING63_STRICT_SITUATIONAL, TUNING63_WRONG_MAX),
+        ("tuning64_questions", 191, TUNING64_STRICT_IN_SCOPE, TUNING64_STRICT_SITUATIONAL, TUNING64_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
