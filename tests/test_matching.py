@@ -302,6 +302,13 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad händer om deltagaren flyttar mitt i se-höglandet", "vad som händer vid en flytt"),
         ("vilken försäkring gäller för klienten under arbetsträning på amie", "en försäkring"),
         ("vilken lön har en se-coach på höglandet", "ett belopp"),
+        # the effort's whole cost is not a sum per participant; nor the members' contributions per inhabitant
+        ("vad kostar förrehabilitering i hälsocenter per deltagare", "ett belopp per deltagare"),
+        ("räknas kommunernas medlemsbidrag till hsf per invånare", "ett belopp per deltagare"),
+        # what the intyg routine says names no fee; SE's results no pay; the consent form's route no channel
+        ("får läkaren ta betalt för ett intyg till socialtjänsten", "ett belopp"),
+        ("vad får en se-deltagare för lön under praktiken", "ett belopp"),
+        ("får jag mejla samtyckesblanketten till vårdcentralen eller måste den skickas med post", "hur det skickas"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -374,6 +381,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
 
     assert [f.name for f in facets()] == [
         "payer",
+        "per_unit",
         "amount",
         "benefit",
         "next_time",
@@ -393,6 +401,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "contact",
         "which_vardcentral",
         "keep",
+        "channel",
         "move",
         "insurance",
         "which_akassa",
@@ -406,6 +415,10 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad gor forsakringskassan for min klient") is None  # an insurance is not Försäkringskassan
     assert asked("flyttar klienten till eksjo") is None  # a move only "mitt i" something
+    assert asked("vad kostar it-sparet per ar").name == "amount"  # a year is not a participant
+    assert asked("vi vill inte mejla fram och tillbaka, vilket forum ska vi anvanda") is None
+    age = asked("min klient med aktivitetsersattning fyller 30 snart, vad hander da")
+    assert age is not None and age.name == "age"
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
     benefit = asked("far deltagarna nagon ersattning")
     assert benefit is not None and benefit.name == "benefit"
