@@ -378,11 +378,9 @@ SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss"
 
 
 def _together(name: frozenset[str], stems: list[str]) -> bool:
-    """Whether a name's stems stand together in the question's stems (a compound's parts follow
-    it): "uppdrag samverkan i vaggeryd" names Uppdrag Samverkan, "vårdens uppdrag i jönköpings
-    samverkansmodell" does not."""
-    if not name <= set(stems):
-        return False
+    """Whether a name's stems, all among the question's (the caller checks), stand together in
+    them (a compound's parts follow it): "uppdrag samverkan i vaggeryd" names Uppdrag Samverkan,
+    "vårdens uppdrag i jönköpings samverkansmodell" does not."""
     width = len(name) + 1
     return any(name <= set(stems[i : i + width]) for i in range(len(stems)))
 
@@ -1255,7 +1253,8 @@ class Matcher:
             and (decision is None or result.probability >= decision.cutoff)
         ):
             # A long description of a situation explains less of itself with any one entry, so
-            # its score is lower; a clear lead still makes the answer safe.
+            # its score is lower; a clear lead still makes the answer safe, if the fitted decision
+            # does not find it less likely right than its own cut-off.
             result.level, result.reason = ANSWER, "clear-long"
         elif decision is not None and long and top >= th.suggest and result.probability >= decision.cutoff:
             # The fitted decision: the best entry of a long question is likely right although no

@@ -141,7 +141,7 @@ _WHAT_IS = re.compile(
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
 # "e" is chat for "är" ("samverk höglandet vad e det", "vad e far").
 _WHAT_IS_AFTER = re.compile(
-    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:nagot|nat|en \w+|\w+))?"
+    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:en )?\w+)?"
     r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
@@ -400,12 +400,12 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     # A typo in the term ("salutogent förhållningsätt vad betyder det") is read as the matcher corrected it.
-    typed = _as_corrected(text, result)
-    term = glossary_entry(kb, typed)
+    corrected = _as_corrected(text, result)
+    term = glossary_entry(kb, corrected)
     # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det",
     # asks what the term is, as "vad är …" does; only "… vad innebär det" asks what it means in
     # practice, which an entry naming the term may answer better than the definition.
-    term_after = glossary_entry(kb, typed, after=True) if term is None else None
+    term_after = glossary_entry(kb, corrected, after=True) if term is None else None
     if term_after is not None and not _ASKS_IMPLICATION.search(normalise(text)):
         term, term_after = term_after, None
     # An answer that shares none of the question's words of the domain is about something else;
