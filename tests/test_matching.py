@@ -291,10 +291,6 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilken tid på dagen har samverk rehab i aneby sina möten", "ett klockslag"),
         # what IPS is says nothing of the benefit during the job (was answered)
         ("får en ips deltagare behålla aktivitetsersättningen när hen börjar jobba", "om ersättningen får behållas"),
-        (
-            "får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet",
-            "om ersättningen får behållas",
-        ),
         # the remittentgrupp's task names no form; IT-spåret's results say nothing of applying (were answered)
         ("vilken blankett använder remittentgruppen i eksjö när någon skrivs ut ur se", "en blankett"),
         ("hur ansöker en deltagare till it-spåret, finns det blankett", "en blankett"),
@@ -309,6 +305,9 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("får läkaren ta betalt för ett intyg till socialtjänsten", "ett belopp"),
         ("vad får en se-deltagare för lön under praktiken", "ett belopp"),
         ("får jag mejla samtyckesblanketten till vårdcentralen eller måste den skickas med post", "hur det skickas"),
+        # what a SIP results in names no signature; the SIP form's time limits say nothing of keeping it
+        ("måste klienten skriva under sip-planen", "en underskrift"),
+        ("hur länge ska en sip sparas innan den gallras", "hur länge det sparas"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -321,6 +320,13 @@ def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_
         f"Frågan frågar efter {facet}, men svaret på bästa frågan innehåller inget sådant"
         in explain(shipped, shipped.kb, text).decision
     )
+
+
+def test_keeping_a_benefit_when_saying_no_to_an_effort_is_not_answered_by_the_effort(shipped):
+    # Session 18: the SE entries' new phrasings leave this under the answer threshold before the
+    # facet check ("low" rather than "facet"); either way the effort's entry does not answer it.
+    result = shipped.match("får klienten behålla försörjningsstödet om hen tackar nej till en plats i se-höglandet")
+    assert result.level != ANSWER
 
 
 def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_place(shipped):
@@ -369,6 +375,8 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
             "läkaren vill skriva ut min klient på deltid, ska vi be om att hon får behålla heltidssjukskrivning",
             "rsrf-deltidssjukskrivning",
         ),
+        # a written consent is a signature ("Ja, personen måste ge skriftligt samtycke")
+        ("behöver vi klientens underskrift för arena", "arena-samtycke"),
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -390,6 +398,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "year",
         "age",
         "frequency",
+        "retention",
         "wait",
         "duration",
         "name",
@@ -403,6 +412,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "keep",
         "channel",
         "move",
+        "signature",
         "insurance",
         "which_akassa",
         "language",
@@ -417,6 +427,9 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert asked("flyttar klienten till eksjo") is None  # a move only "mitt i" something
     assert asked("vad kostar it-sparet per ar").name == "amount"  # a year is not a participant
     assert asked("vi vill inte mejla fram och tillbaka, vilket forum ska vi anvanda") is None
+    assert asked("hur lange ska sip-planen sparas").name == "retention"  # before a duration
+    assert asked("hur lange varar en sip").name == "duration"
+    assert answers(asked("maste klienten skriva under"), "personen maste ge skriftligt samtycke")
     age = asked("min klient med aktivitetsersattning fyller 30 snart, vad hander da")
     assert age is not None and age.name == "age"
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
