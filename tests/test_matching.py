@@ -799,6 +799,9 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # A bare term and a place: the entry about the term in that place
         ("amie tranås", "insats-amie"),  # was "Vad står AMIE, KNUT … för?"
         ("finsamlagen", "ordlista-finsam"),  # no place: what Finsam is
+        # a short term typed as it is spelt: not corrected to MIX, and "Vad är MIX?" does not define it
+        ("MI?", "ordlista-mi"),  # was begrepp-mix
+        ("mi vad är det", "ordlista-mi"),
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

@@ -67,6 +67,7 @@ FEEDBACK_COMMENT = Field(
 )
 REF = re.compile(r"[0-9a-f]{32}")
 MAX_QUESTION_STORED = 300
+SHORT_TERM = 4  # a glossary term this long or longer may start a compound ("arena" in "arenamöte"); a shorter one not
 SUGGESTIONS_SHOWN = 3  # choices in "Menade du …?"
 ALTERNATIVES_SHOWN = 2  # "Menar du kanske …" links under an answer
 ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -334,14 +335,22 @@ def _term_name(term: Entry) -> str:
     return normalise(term.question.removeprefix(prefix).split("(")[0])
 
 
+def _names(text: str, name: str) -> bool:
+    """Whether normalised text names a term as a word of its own or, from four letters, the start
+    of one ("arena" in "arenamöte"); not inside another word, nor a short term as the start of a
+    longer one ("mi" is not in "mix")."""
+    end = "" if len(name) >= SHORT_TERM else r"(?!\w)"
+    return re.search(rf"(?<!\w){re.escape(name)}{end}", text) is not None
+
+
 def _about(term: Entry, entry: Entry) -> bool:
     """Whether a question-answer entry is about a glossary term (its title names the term)."""
-    return _term_name(term) in normalise(entry.question)
+    return _names(normalise(entry.question), _term_name(term))
 
 
 def _answer_names(term: Entry, entry: Entry) -> bool:
     """Whether an entry's answer names the glossary term."""
-    return _term_name(term) in normalise(entry.answer)
+    return _names(normalise(entry.answer), _term_name(term))
 
 
 @lru_cache(maxsize=1)
@@ -400,8 +409,9 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     if _outside(kb, result, text):
         return Verdict(VERDICT_OFFTOPIC, result=result, why="words")
     # A typo in the term ("salutogent förhållningsätt vad betyder det") is read as the matcher corrected it.
+    # A term typed as it is spelt is not corrected: "MI?" asks for MI, not MIX.
     corrected = _as_corrected(text, result)
-    term = glossary_entry(kb, corrected)
+    term = glossary_entry(kb, text) or glossary_entry(kb, corrected)
     # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det",
     # asks what the term is, as "vad är …" does; only "… vad innebär det" asks what it means in
     # practice, which an entry naming the term may answer better than the definition.
