@@ -167,22 +167,23 @@ def test_a_long_question_the_fitted_decision_finds_likely_is_answered_and_explai
 
 def test_a_long_answer_the_fitted_decision_finds_unlikely_is_offered_instead(shipped):
     """The fitted decision's cut-off holds for the thresholds' long answers too (session 17): a
-    description of a client whose best entry (what MIX is) the hand thresholds would answer, but
-    the model gives less than the cut-off, is a "Menade du …?", and "testa:" says why."""
+    description of a client whose best entry (who does what, in general) the hand thresholds would
+    answer, but the model gives less than the cut-off, is a "Menade du …?", and "testa:" says why.
+    (Session 17's example, a MIX del 2 question from Tranås, reached the cut-off after session 18's
+    phrasings; this one is from tuning68, where a deviation is what the caseworker should report.)"""
     from lotsen.explain import explain
 
     text = (
-        "Jag är socialsekreterare i Tranås och har gjort MIX del 2 med en man i 40-årsåldern. Han har "
-        "ryggbesvär och har inte jobbat på flera år, vill gärna men orkar inte heltid. Jag har grupperat "
-        "honom som RH3. Vad händer nu och vem tar över rehabiliteringen?"
+        "Jag är socialsekreterare i Sävsjö. Min klient blev bollad mellan AF och psykiatrin i månader och "
+        "fick inget stöd, och nu har hon förlorat en praktikplats. Vad gör jag med det här?"
     )
     result = shipped.match(text)
-    assert result.level == SUGGEST and result.best.entry_id == "begrepp-mix"
+    assert result.level == SUGGEST and result.best.entry_id == "parter-vem-gor-vad"
     assert result.probability < shipped.decision.cutoff
-    # Without the model the thresholds answer it (it was answered, wrongly: AMIE takes over RH3).
+    # Without the model the thresholds answer it (wrongly: it is a deviation to report).
     assert Matcher(shipped.kb, decision=None).match(text).reason.startswith("clear-long")
     why = explain(shipped, shipped.kb, text).decision
-    assert "Den inlärda bedömningen för långa frågor ger 74 % sannolikhet" in why and "(svar från 76 %)" in why
+    assert "Den inlärda bedömningen för långa frågor ger 73 % sannolikhet" in why and "(svar från 76 %)" in why
 
 
 def test_a_long_answer_says_what_the_fitted_decision_gives_it(shipped):
