@@ -140,10 +140,11 @@ _WHAT_IS = re.compile(
 )
 # Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder",
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
-# "e" is chat for "är" ("samverk höglandet vad e det", "vad e far").
+# "e" is chat for "är" ("samverk höglandet vad e det", "vad e far"); "hsf står för?" asks what an
+# abbreviation stands for.
 _WHAT_IS_AFTER = re.compile(
     r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:en )?\w+)?"
-    r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|def|definition)$"
+    r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|star for(?: vad)?|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
 _ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
