@@ -317,6 +317,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur länge ska en sip sparas innan den gallras", "hur länge det sparas"),
         # the municipalities' labour-market units are named, their heads are not
         ("vem är chef för arbetsmarknadsavdelningen i jönköpings kommun", "ett namn"),
+        # FK's application asks for a current läkarintyg, not how old it may be
+        ("hur gammalt får läkarintyget vara som skickas med fk:s samordningsansökan", "en åldersgräns"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
