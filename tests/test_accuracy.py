@@ -6,7 +6,7 @@ The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuni
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
 tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions, tuning18_questions,
-tuning19_questions, tuning20_questions, tuning21_questions … tuning76_questions) may be used to tune
+tuning19_questions, tuning20_questions, tuning21_questions … tuning82_questions) may be used to tune
 the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
@@ -119,6 +119,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # the round on tuning65 … 67 was then measured on tuning68 … 70 before their failures were read.
 # tuning71 … tuning76 (session 18, written on 29c5e2f, the first round's code) were measured on it and on
 # the session's start (0b4e065) before anyone read them.
+# So were tuning77 … tuning82 (session 18, written on 741ef5f, the second round's code).
 OWN_FLOORS = (
     "tuning4_questions",
     "tuning5_questions",
@@ -193,6 +194,12 @@ OWN_FLOORS = (
     "tuning74_questions",
     "tuning75_questions",
     "tuning76_questions",
+    "tuning77_questions",
+    "tuning78_questions",
+    "tuning79_questions",
+    "tuning80_questions",
+    "tuning81_questions",
+    "tuning82_questions",
 )
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
@@ -434,6 +441,24 @@ TUNING75_WRONG_MAX = 3  # 1/191 now; 3/191 when it was written
 TUNING76_STRICT_IN_SCOPE = 0.86  # 137/156 now; 137/156 when it was written (on 29c5e2f, session 18)
 TUNING76_STRICT_SITUATIONAL = 0.70  # 29/40 now
 TUNING76_WRONG_MAX = 1  # 0/186 now; 0/186 when it was written
+TUNING77_STRICT_IN_SCOPE = 0.88  # 143/159 now; 143/159 when it was written (on 741ef5f, session 18)
+TUNING77_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING77_WRONG_MAX = 3  # 2/189 now; 2/189 when it was written
+TUNING78_STRICT_IN_SCOPE = 0.87  # 138/156 now; 137/156 when it was written (on 741ef5f, session 18)
+TUNING78_STRICT_SITUATIONAL = 0.75  # 31/40 now
+TUNING78_WRONG_MAX = 2  # 1/186 now; 2/186 when it was written
+TUNING79_STRICT_IN_SCOPE = 0.88  # 139/155 now; 139/155 when it was written (on 741ef5f, session 18)
+TUNING79_STRICT_SITUATIONAL = 0.77  # 32/40 now
+TUNING79_WRONG_MAX = 3  # 2/186 now; 2/186 when it was written
+TUNING80_STRICT_IN_SCOPE = 0.80  # 129/157 now; 126/157 when it was written (on 741ef5f, session 18)
+TUNING80_STRICT_SITUATIONAL = 0.65  # 27/40 now
+TUNING80_WRONG_MAX = 5  # 2/187 now; 5/187 when it was written
+TUNING81_STRICT_IN_SCOPE = 0.84  # 129/150 now; 130/150 when it was written (on 741ef5f, session 18)
+TUNING81_STRICT_SITUATIONAL = 0.72  # 30/40 now
+TUNING81_WRONG_MAX = 2  # 1/183 now; 1/183 when it was written
+TUNING82_STRICT_IN_SCOPE = 0.87  # 134/151 now; 134/151 when it was written (on 741ef5f, session 18)
+TUNING82_STRICT_SITUATIONAL = 0.70  # 29/40 now
+TUNING82_WRONG_MAX = 6  # 5/181 now; 6/181 when it was written
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
@@ -522,6 +547,12 @@ COUNTS_ONLY = (
         ("tuning74_questions", 180, TUNING74_STRICT_IN_SCOPE, TUNING74_STRICT_SITUATIONAL, TUNING74_WRONG_MAX),
         ("tuning75_questions", 190, TUNING75_STRICT_IN_SCOPE, TUNING75_STRICT_SITUATIONAL, TUNING75_WRONG_MAX),
         ("tuning76_questions", 185, TUNING76_STRICT_IN_SCOPE, TUNING76_STRICT_SITUATIONAL, TUNING76_WRONG_MAX),
+        ("tuning77_questions", 188, TUNING77_STRICT_IN_SCOPE, TUNING77_STRICT_SITUATIONAL, TUNING77_WRONG_MAX),
+        ("tuning78_questions", 185, TUNING78_STRICT_IN_SCOPE, TUNING78_STRICT_SITUATIONAL, TUNING78_WRONG_MAX),
+        ("tuning79_questions", 185, TUNING79_STRICT_IN_SCOPE, TUNING79_STRICT_SITUATIONAL, TUNING79_WRONG_MAX),
+        ("tuning80_questions", 186, TUNING80_STRICT_IN_SCOPE, TUNING80_STRICT_SITUATIONAL, TUNING80_WRONG_MAX),
+        ("tuning81_questions", 182, TUNING81_STRICT_IN_SCOPE, TUNING81_STRICT_SITUATIONAL, TUNING81_WRONG_MAX),
+        ("tuning82_questions", 180, TUNING82_STRICT_IN_SCOPE, TUNING82_STRICT_SITUATIONAL, TUNING82_WRONG_MAX),
     ],
 )
 def test_tuning_sets_written_from_the_seeds_keep_their_floors(
