@@ -412,7 +412,7 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     # A typo in the term ("salutogent förhållningsätt vad betyder det") is read as the matcher corrected it.
     # A term typed as it is spelt is not corrected: "MI?" asks for MI, not MIX.
     corrected = _as_corrected(text, result)
-    term = glossary_entry(kb, text) or glossary_entry(kb, corrected)
+    term = glossary_entry(kb, text) or (glossary_entry(kb, corrected) if corrected != text else None)
     # The chat order, "salutogent förhållningssätt vad menas", "samverk höglandet vad är det",
     # asks what the term is, as "vad är …" does; only "… vad innebär det" asks what it means in
     # practice, which an entry naming the term may answer better than the definition.
