@@ -357,8 +357,12 @@ COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may b
 NOT_HERE_DEPTH = 4  # the candidates after the best one looked at for an entry naming the place
 PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of the party asked about
 # "vårdens ansvar …", "fk:s roll …" (folded: "fk s roll"), "af ansvar …": the party whose
-# responsibility is asked about ("vad gör vården …" is not: it asks what vården does in a situation)
-_PARTY_ASKED = re.compile(r"\b([a-z0-9-]+?)(?: s|s)? (?:ansvar|uppdrag|roll)\w*\b")
+# responsibility is asked about ("vad gör vården …" is not: it asks what vården does in a situation),
+# with what the responsibility is for ("… efter samtycke"), up to the model or place it is in ("… i
+# jönköpingsmodellen"): the party's entries are matched against these words.
+_PARTY_ASKED = re.compile(
+    r"\b([a-z0-9-]+?)(?: s|s)? (?:ansvar|uppdrag|roll)\w*\b(?: (?:for|efter|vid|nar|kring)(?: (?!(?:i|enligt)\b)\w+){1,3})?"
+)
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check

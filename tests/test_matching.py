@@ -724,6 +724,17 @@ def test_a_short_question_for_a_party_s_responsibility_is_answered_by_that_party
     assert "Frågan gäller vad Region Jönköpings län" in explain(shipped, shipped.kb, text).decision
 
 
+def test_what_a_party_s_responsibility_is_for_chooses_among_its_entries(shipped):
+    """ "vårdens ansvar efter samtycke i jönköpingsmodellen" asks for vården's part after the
+    consent, not for vården's responsibility in general (it was answered with regionen-ansvar)."""
+    assert shipped._asked_party("vårdens ansvar efter samtycke i jönköpingsmodellen") == (
+        "regionen",
+        "vardens ansvar efter samtycke",
+    )
+    result = shipped.match("vårdens ansvar efter samtycke i jönköpingsmodellen")
+    assert result.level == ANSWER and result.best.entry_id == "varden-svar-efter-samtycke"
+
+
 def test_a_party_s_responsibility_asked_without_the_possessive(shipped):
     # was answered with Jönköping's model as a whole
     result = shipped.match("af ansvar i jönköpingsmodellen")
