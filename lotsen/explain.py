@@ -255,7 +255,11 @@ def _why_likely(matcher: Matcher, result) -> str:
         or result.evidence.get("words", 0.0) * 10 < matcher.thresholds.long_words
     ):
         return ""
-    probability, needed, signals = pct(result.probability), pct(decision.cutoff), _signals(matcher, result)
+    probability, needed, signals = (
+        pct(result.probability),
+        pct(decision.cutoff_for(result.evidence)),
+        _signals(matcher, result),
+    )
     if result.reason.startswith("likely-long"):
         return say("explain.why_likely_long", probability=probability, needed=needed, signals=signals)
     return say("explain.why_unlikely_long", probability=probability, needed=needed, signals=signals)
@@ -281,7 +285,7 @@ def _why_sure(th, result, matcher: Matcher | None = None) -> str:
         )
         if matcher is not None and matcher.decision is not None:
             # The fitted decision's cut-off holds for these answers too (session 17).
-            cutoff = pct(matcher.decision.cutoff)
+            cutoff = pct(matcher.decision.cutoff_for(result.evidence))
             sure += say("explain.why_sure_long_model", probability=pct(result.probability), needed=cutoff)
         return sure
     return say("explain.why_sure", answer=num(th.answer), margin=pct(result.margin))
