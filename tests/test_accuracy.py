@@ -6,7 +6,7 @@ The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuni
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
 tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions, tuning18_questions,
-tuning19_questions, tuning20_questions, tuning21_questions … tuning96_questions) may be used to tune
+tuning19_questions, tuning20_questions, tuning21_questions … tuning104_questions) may be used to tune
 the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
@@ -122,6 +122,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # So were tuning77 … tuning82 (session 18, written on 741ef5f, the second round's code).
 # And tuning83 … tuning88 (session 18, written on 690da9f, the third round's code).
 # tuning89 … tuning96 (session 19, written on 2da1111) were measured on it before anyone read them.
+# So were tuning97 … tuning104 (session 19), on f704a0e, the first round's code.
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
 )
@@ -416,6 +417,30 @@ TUNING95_WRONG_MAX = 2  # 1/183 now; 2/183 when it was written
 TUNING96_STRICT_IN_SCOPE = 0.82  # 138/164 now; 135/164 when it was written (on 2da1111, session 19)
 TUNING96_STRICT_SITUATIONAL = 0.55  # 23/40 now
 TUNING96_WRONG_MAX = 6  # 1/194 now; 6/194 when it was written
+TUNING97_STRICT_IN_SCOPE = 0.90  # 143/156 now; 143/156 when it was first measured (on f704a0e, session 19)
+TUNING97_STRICT_SITUATIONAL = 0.77  # 32/40 now
+TUNING97_WRONG_MAX = 4  # 3/186 now; 4/186 when it was first measured
+TUNING98_STRICT_IN_SCOPE = 0.85  # 135/156 now; 134/156 when it was first measured (on f704a0e, session 19)
+TUNING98_STRICT_SITUATIONAL = 0.70  # 29/40 now
+TUNING98_WRONG_MAX = 3  # 2/186 now; 3/186 when it was first measured
+TUNING99_STRICT_IN_SCOPE = 0.93  # 151/160 now; 151/160 when it was first measured (on f704a0e, session 19)
+TUNING99_STRICT_SITUATIONAL = 0.85  # 35/40 now
+TUNING99_WRONG_MAX = 1  # 0/190 now; 1/190 when it was first measured
+TUNING100_STRICT_IN_SCOPE = 0.89  # 143/158 now; 141/158 when it was first measured (on f704a0e, session 19)
+TUNING100_STRICT_SITUATIONAL = 0.77  # 32/40 now
+TUNING100_WRONG_MAX = 1  # 0/188 now; 1/188 when it was first measured
+TUNING101_STRICT_IN_SCOPE = 0.85  # 133/153 now; 132/153 when it was first measured (on f704a0e, session 19)
+TUNING101_STRICT_SITUATIONAL = 0.72  # 30/40 now
+TUNING101_WRONG_MAX = 2  # 1/183 now; 2/183 when it was first measured
+TUNING102_STRICT_IN_SCOPE = 0.88  # 143/159 now; 141/159 when it was first measured (on f704a0e, session 19)
+TUNING102_STRICT_SITUATIONAL = 0.80  # 33/40 now
+TUNING102_WRONG_MAX = 4  # 2/189 now; 4/189 when it was first measured
+TUNING103_STRICT_IN_SCOPE = 0.87  # 139/157 now; 135/157 when it was first measured (on f704a0e, session 19)
+TUNING103_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING103_WRONG_MAX = 7  # 3/187 now; 7/187 when it was first measured
+TUNING104_STRICT_IN_SCOPE = 0.86  # 136/155 now; 135/155 when it was first measured (on f704a0e, session 19)
+TUNING104_STRICT_SITUATIONAL = 0.65  # 27/40 now
+TUNING104_WRONG_MAX = 2  # 0/185 now; 2/185 when it was first measured
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
@@ -524,6 +549,14 @@ FLOORS = [
     ("tuning94_questions", 191, TUNING94_STRICT_IN_SCOPE, TUNING94_STRICT_SITUATIONAL, TUNING94_WRONG_MAX),
     ("tuning95_questions", 183, TUNING95_STRICT_IN_SCOPE, TUNING95_STRICT_SITUATIONAL, TUNING95_WRONG_MAX),
     ("tuning96_questions", 194, TUNING96_STRICT_IN_SCOPE, TUNING96_STRICT_SITUATIONAL, TUNING96_WRONG_MAX),
+    ("tuning97_questions", 186, TUNING97_STRICT_IN_SCOPE, TUNING97_STRICT_SITUATIONAL, TUNING97_WRONG_MAX),
+    ("tuning98_questions", 186, TUNING98_STRICT_IN_SCOPE, TUNING98_STRICT_SITUATIONAL, TUNING98_WRONG_MAX),
+    ("tuning99_questions", 190, TUNING99_STRICT_IN_SCOPE, TUNING99_STRICT_SITUATIONAL, TUNING99_WRONG_MAX),
+    ("tuning100_questions", 188, TUNING100_STRICT_IN_SCOPE, TUNING100_STRICT_SITUATIONAL, TUNING100_WRONG_MAX),
+    ("tuning101_questions", 183, TUNING101_STRICT_IN_SCOPE, TUNING101_STRICT_SITUATIONAL, TUNING101_WRONG_MAX),
+    ("tuning102_questions", 189, TUNING102_STRICT_IN_SCOPE, TUNING102_STRICT_SITUATIONAL, TUNING102_WRONG_MAX),
+    ("tuning103_questions", 187, TUNING103_STRICT_IN_SCOPE, TUNING103_STRICT_SITUATIONAL, TUNING103_WRONG_MAX),
+    ("tuning104_questions", 185, TUNING104_STRICT_IN_SCOPE, TUNING104_STRICT_SITUATIONAL, TUNING104_WRONG_MAX),
 ]
 OWN_FLOORS = tuple(name for name, *_ in FLOORS)
 
