@@ -856,6 +856,8 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("mi vad är det", "ordlista-mi"),
         # "… står för?" asks what an abbreviation stands for (was how HSF is financed)
         ("hsf står för?", "ordlista-hsf"),
+        # "… egentligen" still asks what the term is (was rsrf-vad-ar)
+        ("vad e sgi egentligen", "begrepp-sgi"),
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

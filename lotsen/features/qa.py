@@ -136,7 +136,7 @@ def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
 _WHAT_IS = re.compile(
     r"^(?:vad (?:ar|e|betyder|innebar|menas med|star)|vad (?:ar|e) det for|forklara|definiera|what is)\s+"
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
-    r"(?:\s+(?:for nagot|for nat|for nagonting|for))?$"
+    r"(?:\s+(?:for nagot|for nat|for nagonting|for))?(?:\s+egentligen)?$"
 )
 # Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder",
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
