@@ -348,6 +348,12 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vem är chef för arbetsmarknadsavdelningen i jönköpings kommun", "ett namn"),
         # FK's application asks for a current läkarintyg, not how old it may be
         ("hur gammalt får läkarintyget vara som skickas med fk:s samordningsansökan", "en åldersgräns"),
+        # session 19: the present tense of a fee, a chapter of the law, a text message and the
+        # definite form of a form's number ask the same (were answered)
+        ("tar läkaren betalt för intyg till socialtjänsten", "ett belopp"),
+        ("vilket kapitel i osl reglerar sekretessen mellan soc och vården", "en paragraf"),
+        ("får en sip-kallelse skickas via sms", "hur det skickas"),
+        ("vad är blankettnumret på fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
