@@ -354,6 +354,11 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilket kapitel i osl reglerar sekretessen mellan soc och vården", "en paragraf"),
         ("får en sip-kallelse skickas via sms", "hur det skickas"),
         ("vad är blankettnumret på fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
+        # session 19: how to get a login, an interpreter, taking part from a distance, an e-service
+        ("hur får jag inloggning till arena kontaktlistan", "hur man får inloggning"),
+        ("får man ta med tolk på arena-mötet", "tolk"),
+        ("kan fk:s kontaktperson vara med på sip via teams", "att delta på distans"),
+        ("vilken e-tjänst ska klienten använda för att söka sjukersättning", "vilket system"),
     ],
 )
 def test_a_question_asking_for_a_sum_a_time_or_a_number_the_entry_does_not_name_is_not_answered(shipped, text, facet):
@@ -454,6 +459,9 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "paragraph",
         "system",
         "contact",
+        "access",
+        "interpreter",
+        "remote",
         "which_vardcentral",
         "keep",
         "channel",
