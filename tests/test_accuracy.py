@@ -6,7 +6,7 @@ The tuning sets (digest_questions_a/b, blind_questions, tuning_situational, tuni
 tuning3_questions, tuning4_questions, tuning5_questions, tuning6_questions, tuning7_questions,
 tuning8_questions, tuning9_questions, tuning10_questions, tuning11_questions, tuning12_questions, tuning13_questions,
 tuning14_questions, tuning15_questions, tuning16_questions, tuning17_questions, tuning18_questions,
-tuning19_questions, tuning20_questions, tuning21_questions … tuning120_questions) may be used to tune
+tuning19_questions, tuning20_questions, tuning21_questions … tuning128_questions) may be used to tune
 the matcher; the held-out sets
 (heldout_questions, heldout2_questions) never are, and their floors are what has been reached, not
 targets to tune for."""
@@ -125,6 +125,7 @@ def test_situational_questions_of_tuning_set_3(outcomes):
 # So were tuning97 … tuning104 (session 19), on f704a0e, the first round's code.
 # And tuning105 … tuning112 (session 19), on c7a0ace, the second round's code (Decision.cutoff_missing).
 # And tuning113 … tuning120 (session 19), on ff15de3, the third round's code.
+# And tuning121 … tuning128 (session 19), on 2b9ee39, the fourth round's code.
 TUNING4_STRICT_IN_SCOPE = (
     0.80  # 99/120 now (0.79 until session 11, 0.75 until session 8; 60.0 % in session 5 before tuning)
 )
@@ -491,6 +492,30 @@ TUNING119_WRONG_MAX = 3  # 2/190 now; 3/190 when it was first measured
 TUNING120_STRICT_IN_SCOPE = 0.89  # 146/161 now; 146/161 when it was first measured (on ff15de3, session 19)
 TUNING120_STRICT_SITUATIONAL = 0.71  # 29/39 now
 TUNING120_WRONG_MAX = 1  # 0/191 now; 1/191 when it was first measured
+TUNING121_STRICT_IN_SCOPE = 0.91  # 143/154 now; 142/154 when it was first measured (on 2b9ee39, session 19)
+TUNING121_STRICT_SITUATIONAL = 0.82  # 34/40 now
+TUNING121_WRONG_MAX = 3  # 2/184 now; 3/184 when it was first measured
+TUNING122_STRICT_IN_SCOPE = 0.86  # 141/160 now; 139/160 when it was first measured (on 2b9ee39, session 19)
+TUNING122_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING122_WRONG_MAX = 2  # 0/190 now; 2/190 when it was first measured
+TUNING123_STRICT_IN_SCOPE = 0.90  # 147/160 now; 146/160 when it was first measured (on 2b9ee39, session 19)
+TUNING123_STRICT_SITUATIONAL = 0.77  # 32/40 now
+TUNING123_WRONG_MAX = 1  # 0/190 now; 1/190 when it was first measured
+TUNING124_STRICT_IN_SCOPE = 0.87  # 144/162 now; 143/162 when it was first measured (on 2b9ee39, session 19)
+TUNING124_STRICT_SITUATIONAL = 0.70  # 29/40 now
+TUNING124_WRONG_MAX = 4  # 1/192 now; 4/192 when it was first measured
+TUNING125_STRICT_IN_SCOPE = 0.89  # 145/160 now; 144/160 when it was first measured (on 2b9ee39, session 19)
+TUNING125_STRICT_SITUATIONAL = 0.82  # 34/40 now
+TUNING125_WRONG_MAX = 1  # 0/190 now; 1/190 when it was first measured
+TUNING126_STRICT_IN_SCOPE = 0.87  # 146/165 now; 146/165 when it was first measured (on 2b9ee39, session 19)
+TUNING126_STRICT_SITUATIONAL = 0.67  # 28/40 now
+TUNING126_WRONG_MAX = 2  # 1/195 now; 2/195 when it was first measured
+TUNING127_STRICT_IN_SCOPE = 0.84  # 137/159 now; 137/159 when it was first measured (on 2b9ee39, session 19)
+TUNING127_STRICT_SITUATIONAL = 0.65  # 27/40 now
+TUNING127_WRONG_MAX = 2  # 1/189 now; 2/189 when it was first measured
+TUNING128_STRICT_IN_SCOPE = 0.90  # 146/160 now; 146/160 when it was first measured (on 2b9ee39, session 19)
+TUNING128_STRICT_SITUATIONAL = 0.82  # 34/40 now
+TUNING128_WRONG_MAX = 3  # 2/190 now; 3/190 when it was first measured
 # Sets written from the seeds whose floors have not been set yet. They stay out of the pooled
 # confidently-wrong share below, whose failure message lists questions, until they get floors of
 # their own above.
@@ -623,6 +648,14 @@ FLOORS = [
     ("tuning118_questions", 189, TUNING118_STRICT_IN_SCOPE, TUNING118_STRICT_SITUATIONAL, TUNING118_WRONG_MAX),
     ("tuning119_questions", 190, TUNING119_STRICT_IN_SCOPE, TUNING119_STRICT_SITUATIONAL, TUNING119_WRONG_MAX),
     ("tuning120_questions", 191, TUNING120_STRICT_IN_SCOPE, TUNING120_STRICT_SITUATIONAL, TUNING120_WRONG_MAX),
+    ("tuning121_questions", 184, TUNING121_STRICT_IN_SCOPE, TUNING121_STRICT_SITUATIONAL, TUNING121_WRONG_MAX),
+    ("tuning122_questions", 190, TUNING122_STRICT_IN_SCOPE, TUNING122_STRICT_SITUATIONAL, TUNING122_WRONG_MAX),
+    ("tuning123_questions", 190, TUNING123_STRICT_IN_SCOPE, TUNING123_STRICT_SITUATIONAL, TUNING123_WRONG_MAX),
+    ("tuning124_questions", 192, TUNING124_STRICT_IN_SCOPE, TUNING124_STRICT_SITUATIONAL, TUNING124_WRONG_MAX),
+    ("tuning125_questions", 190, TUNING125_STRICT_IN_SCOPE, TUNING125_STRICT_SITUATIONAL, TUNING125_WRONG_MAX),
+    ("tuning126_questions", 195, TUNING126_STRICT_IN_SCOPE, TUNING126_STRICT_SITUATIONAL, TUNING126_WRONG_MAX),
+    ("tuning127_questions", 189, TUNING127_STRICT_IN_SCOPE, TUNING127_STRICT_SITUATIONAL, TUNING127_WRONG_MAX),
+    ("tuning128_questions", 190, TUNING128_STRICT_IN_SCOPE, TUNING128_STRICT_SITUATIONAL, TUNING128_WRONG_MAX),
 ]
 OWN_FLOORS = tuple(name for name, *_ in FLOORS)
 
