@@ -1257,8 +1257,11 @@ class Matcher:
         result.facet = None
         result.evidence = self._evidence(result, ranked, meaningful, asking)
         decision = self.decision
+        # The probability the fitted decision needs here (Decision.cutoff_for); no model: never met.
+        needed = 2.0
         if decision is not None:
             result.probability = decision.probability(result.evidence)
+            needed = decision.cutoff_for(result.evidence)
         if not clear and top >= th.answer:
             result.level, result.reason = SUGGEST, "single-word"
         elif result.missing and top >= th.answer:
@@ -1270,18 +1273,13 @@ class Matcher:
             and top >= th.long_answer
             and margin >= th.long_margin
             and confident >= th.long_confidence
-            and (decision is None or result.probability >= decision.cutoff_for(result.evidence))
+            and (decision is None or result.probability >= needed)
         ):
             # A long description of a situation explains less of itself with any one entry, so
             # its score is lower; a clear lead still makes the answer safe, if the fitted decision
             # does not find it less likely right than its own cut-off.
             result.level, result.reason = ANSWER, "clear-long"
-        elif (
-            decision is not None
-            and long
-            and top >= th.suggest
-            and result.probability >= decision.cutoff_for(result.evidence)
-        ):
+        elif decision is not None and long and top >= th.suggest and result.probability >= needed:
             # The fitted decision: the best entry of a long question is likely right although no
             # hand threshold says so (its probability from the Ranker's own probability, the
             # score and the lead; scripts.fit_decision).

@@ -199,6 +199,9 @@ def main() -> int:
     long = [r for r in rows if r.long]
     typical = [(n, sum(r.x[DECISION_SIGNALS.index(n)] for r in long) / len(long)) for n in used]
     print("    typical=(" + ", ".join(f'("{n}", {v:.3f})' for n, v in typical) + "),")
+    if DECISION is not None and DECISION.cutoff_missing is not None:
+        # Chosen on unread questions (session 19), not by this fit: kept as shipped.
+        print(f"    cutoff_missing={DECISION.cutoff_missing:.2f},")
     print(")")
     return 0
 
