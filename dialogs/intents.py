@@ -127,6 +127,8 @@ NOT_A_REQUEST = frozenset(
         "kontakta",
         "kontaktperson",
         "kontakter",
+        "kontaktlista",
+        "kontaktlistan",
         "telefon",
         "nummer",
         "mejl",
@@ -136,10 +138,11 @@ NOT_A_REQUEST = frozenset(
 )
 
 
-# A question without a question mark ("klienten vill ha sip själv, går det"), or one to the bot
-# ("vill du ha sip på kaffet"): not a request.
+# A question without a question mark ("klienten vill ha sip själv, går det", "arena kontaktlistan
+# behöver man logga in"), or one to the bot ("vill du ha sip på kaffet"): not a request.
 ASKS_ABOUT = re.compile(
-    r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|undrar|vill du)\b"
+    r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|behover man|maste man|"
+    r"undrar|vill du)\b"
 )
 
 
