@@ -138,11 +138,12 @@ NOT_A_REQUEST = frozenset(
 )
 
 
-# A question without a question mark ("klienten vill ha sip själv, går det", "arena kontaktlistan
-# behöver man logga in"), or one to the bot ("vill du ha sip på kaffet"): not a request.
+# A question without a question mark ("klienten vill ha sip själv, går det"), a verb before its
+# subject ("arena kontaktlistan behöver man logga in", "min klient vill ha en sip, kan hon begära
+# det"), or one to the bot ("vill du ha sip på kaffet"): not a request.
 ASKS_ABOUT = re.compile(
-    r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|far man|kan man|behover man|maste man|"
-    r"undrar|vill du)\b"
+    r"\b(gar det|funkar det|fungerar det|ar det (ok|okej|mojligt|sa)|"
+    r"(kan|far|maste|behover|ska) (man|jag|vi|hon|han|hen|de|dom)|undrar|vill du)\b"
 )
 
 
@@ -177,8 +178,8 @@ WANTS_TO_ACT = re.compile(
 )
 ASKS = re.compile(r"\?|\b(undrar|fraga|fragor|veta|ok att|far jag|far man|kan jag|kan man|maste jag|ska jag)\b")
 # A question word anywhere ("inom hur många dagar ska avvikelse anmälas"), or a question about
-# time ("för sent att anmäla avvikelse"): a question, unless the message also says "jag vill anmäla".
-QUESTION_WORDS = re.compile(r"\b(hur|nar|vem|varfor|vilken|vilket|vilka|for sent|senast|hinner)\b")
+# time ("för sent att anmäla avvikelse", "sista dag att lämna in avvikelse"): a question, unless the message also says "jag vill anmäla".
+QUESTION_WORDS = re.compile(r"\b(hur|nar|vem|varfor|vilken|vilket|vilka|for sent|senast|sista dag(en)?|hinner)\b")
 
 
 def deviation_request(folded: str) -> bool:

@@ -197,6 +197,8 @@ def test_sip_request_texts(text):
         "arena kontaktlistan behöver man logga in",  # "behöver man …" asks
         "måste man ha sip för att få arena",
         "arena kontaktlistan",
+        "min klient vill ha en sip själv, kan hon begära det",
+        "ska vi kalla till sip nu",
         "vill du ha sip på kaffet",  # a pun, not a request
         # a finite verb first is a yes/no question
         "kallar socialsekreteraren till sip",
@@ -223,6 +225,7 @@ def test_questions_are_not_requests(text):
     [
         ("för sent att anmäla avvikelse", False),
         ("hinner jag lämna avvikelsen", False),
+        ("sista dag att lämna in avvikelse i samverkan", False),
         ("inom hur många dagar ska avvikelse anmälas", False),
         ("jag vill rapportera en avvikelse", True),
         ("jag vill göra en avvikelse, hur gör jag", True),  # wants to act: the form, not an answer
