@@ -178,7 +178,8 @@ WANTS_TO_ACT = re.compile(
 )
 ASKS = re.compile(r"\?|\b(undrar|fraga|fragor|veta|ok att|far jag|far man|kan jag|kan man|maste jag|ska jag)\b")
 # A question word anywhere ("inom hur många dagar ska avvikelse anmälas"), or a question about
-# time ("för sent att anmäla avvikelse", "sista dag att lämna in avvikelse"): a question, unless the message also says "jag vill anmäla".
+# time ("för sent att anmäla avvikelse", "sista dag att lämna in avvikelse"): a question, unless
+# the message also says "jag vill anmäla".
 QUESTION_WORDS = re.compile(r"\b(hur|nar|vem|varfor|vilken|vilket|vilka|for sent|senast|sista dag(en)?|hinner)\b")
 
 

@@ -356,6 +356,7 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad är blankettnumret på fk:s ansökan om samordning av rehabiliteringsinsatser", "ett nummer"),
         # session 19: how to get a login, an interpreter, taking part from a distance, an e-service
         ("hur får jag inloggning till arena kontaktlistan", "hur man får inloggning"),
+        # session 20: "hur gör jag för att få …" asks how a login is got too
         ("hur gör jag för att få inloggning till arena kontaktlistan", "hur man får inloggning"),
         ("får man ta med tolk på arena-mötet", "tolk"),
         ("kan fk:s kontaktperson vara med på sip via teams", "att delta på distans"),
