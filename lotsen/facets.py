@@ -1,4 +1,4 @@
-"""Questions that ask for who pays, an amount, a payment, a date, a year, an age limit, how often, a
+"""Questions that ask for who pays, an amount, a payment, travel, a date, a year, an age limit, how often, a
 wait, a duration, a name, a form's number, contact details, which vårdcentral, a language, how to
 appeal or a count (lotsen/data/facets.yaml), or about a place outside Jönköpings län
 (lotsen/data/elsewhere.yaml).

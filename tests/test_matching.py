@@ -445,6 +445,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "per_unit",
         "amount",
         "benefit",
+        "travel",
         "next_time",
         "time_of_day",
         "date",
@@ -493,6 +494,9 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert benefit is not None and benefit.name == "benefit"
     assert asked("nar ar sjukersattning aktuellt") is None  # sjukersättning is a thing of its own
     assert answers(benefit, "deltagarna har aktivitetsstod") and not answers(benefit, "ett stod i grupp")
+    travel = asked("betalar fk resorna till arbetstraningen")  # session 21: the documents never mention travel
+    assert travel is not None and travel.name == "travel"
+    assert answers(travel, "hon far reseersattning") and not answers(travel, "deltagarna har aktivitetsstod")
     contact = asked("vad har arbetsformedlingen i nassjo for telefonnummer")
     assert contact is not None and contact.name == "contact"
     assert answers(contact, "listan kraver inloggning") and not answers(contact, "rehabkoordinatorn tar emot samtycket")
