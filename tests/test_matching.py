@@ -456,6 +456,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "wait",
         "duration",
         "name",
+        "person",
         "calculation",
         "reference",
         "form",
@@ -494,6 +495,11 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert benefit is not None and benefit.name == "benefit"
     assert asked("nar ar sjukersattning aktuellt") is None  # sjukersättning is a thing of its own
     assert answers(benefit, "deltagarna har aktivitetsstod") and not answers(benefit, "ett stod i grupp")
+    person = asked("vem ar rehabkoordinator pa vardcentralen i habo")  # session 21: a person for one place
+    assert person is not None and person.name == "person"
+    assert asked("vem ar samverkanskoordinator for min kommun") is None  # "min kommun" names no place
+    assert answers(person, "de star pa arena-listan") and not answers(person, "hen tar emot samtycket")
+    assert asked("hur lang ar en kpf-utredning").name == "duration"
     travel = asked("betalar fk resorna till arbetstraningen")  # session 21: the documents never mention travel
     assert travel is not None and travel.name == "travel"
     assert answers(travel, "hon far reseersattning") and not answers(travel, "deltagarna har aktivitetsstod")
