@@ -688,6 +688,16 @@ class Matcher:
         # A thing many entries mention (ekonomiskt bistånd, SGI, SIP) is the background of a question
         # ("min klient har ekb och …"), not what it asks about: only the rarer ones count.
         self._things: dict[str, tuple[frozenset[str], ...]] = {}
+        # A förbund the documents barely describe (geography's `in_seeds: false`), by the stems of
+        # its name that are its own: a short question naming it ("hur stor budget har finnvedens
+        # samordningsförbund") is not answered by an entry that never names it (Höglandet's
+        # figures). Höglandet's own entries often say only "förbundet", so it is not checked.
+        generic = {stem(fold(w)) for w in ("samordningsförbund", "förbund", "södra")}
+        self._unseen_forbund = {
+            f.name: own
+            for f in kb.forbund.values()
+            if not f.in_seeds and (own := frozenset(stem(fold(t)) for t in tokens(f.name)) - generic)
+        }
         for canonical, thing_names in _thing_names(kb):
             name_stems = tuple(a for n in thing_names if (a := frozenset(self._analyse(n, correct=False).stems)))
             # The entries mentioning one of its names: by the postings (phrasings and answers), so
@@ -1307,6 +1317,8 @@ class Matcher:
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
             elif thing := self._other_thing(result.expansions, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
+            elif forbund := self._other_forbund(result.stems, best_entry):
+                result.level, result.reason, result.missing = SUGGEST, "other-place", forbund
         if (
             result.level == ANSWER
             and result.own_words < th.long_words
@@ -1387,6 +1399,15 @@ class Matcher:
             if names and zipf(fold(alias)) < COMMON_ZIPF and not self._mentions(entry_id, names):
                 return alias
         return ""
+
+    def _other_forbund(self, stems: Collection[str], entry_id: str) -> str:
+        """The name of a förbund the documents barely describe that the question names and the
+        entry's phrasings and answer never do; "" if none."""
+        asked = set(stems)
+        return next(
+            (name for name, own in self._unseen_forbund.items() if own <= asked and not self._mentions(entry_id, (own,))),
+            "",
+        )
 
     def _mentions(self, entry_id: str, names: tuple[frozenset[str], ...]) -> bool:
         """Whether the entry's phrasings or answer have every stem of one of a thing's names."""

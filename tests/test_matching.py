@@ -646,6 +646,28 @@ def test_a_short_question_about_a_place_is_not_answered_by_an_entry_about_anothe
 
 
 @pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("hur stor budget har finnvedens samordningsförbund", "forbund-ekonomi-2024"),
+        ("har finnvedens samordningsförbund supported employment", "insats-se-vad-ar"),
+    ],
+)
+def test_a_short_question_about_a_forbund_the_documents_barely_describe_is_not_answered_by_another(
+    shipped, text, entry
+):
+    """Session 21: Höglandet's budget does not answer a question about Finnveden's (geography's
+    `in_seeds: false`); it is offered, and the card says which förbund it has nothing for."""
+    from lotsen.features.qa import Verdict, _suggestions_intro
+
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.reason == "other-place"
+    assert result.best.entry_id == entry and result.other_place == "Finnvedens samordningsförbund"
+    intro = _suggestions_intro(Verdict("suggest", result=result))
+    assert intro.startswith("Jag hittar inget svar för Finnvedens samordningsförbund på det du frågar.")
+    assert shipped.match("vilka kommuner ingår i finnvedens samordningsförbund").level == ANSWER  # it names them all
+
+
+@pytest.mark.parametrize(
     "text, thing, entry",
     [
         # how SE-Höglandet went in 2024 says nothing of KPF (was answered)

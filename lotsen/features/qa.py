@@ -517,7 +517,7 @@ def _suggestions_intro(verdict: Verdict) -> str:
     if result.unknown_word:
         return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
     if result.other_place:
-        return TEXTS["other_place_intro"].format(place=result.other_place.capitalize())
+        return TEXTS["other_place_intro"].format(place=result.other_place[:1].upper() + result.other_place[1:])
     if result.other_thing:
         return TEXTS["other_thing_intro"].format(thing=result.other_thing)
     if result.reason.startswith("not-here"):
