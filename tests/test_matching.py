@@ -500,6 +500,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert asked("vem ar samverkanskoordinator for min kommun") is None  # "min kommun" names no place
     assert answers(person, "de star pa arena-listan") and not answers(person, "hen tar emot samtycket")
     assert asked("hur lang ar en kpf-utredning").name == "duration"
+    assert asked("vad har fk:s blankett for ansokan om samordning for nummer").name == "reference"
     travel = asked("betalar fk resorna till arbetstraningen")  # session 21: the documents never mention travel
     assert travel is not None and travel.name == "travel"
     assert answers(travel, "hon far reseersattning") and not answers(travel, "deltagarna har aktivitetsstod")
