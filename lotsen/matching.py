@@ -1405,7 +1405,11 @@ class Matcher:
         entry's phrasings and answer never do; "" if none."""
         asked = set(stems)
         return next(
-            (name for name, own in self._unseen_forbund.items() if own <= asked and not self._mentions(entry_id, (own,))),
+            (
+                name
+                for name, own in self._unseen_forbund.items()
+                if own <= asked and not self._mentions(entry_id, (own,))
+            ),
             "",
         )
 
