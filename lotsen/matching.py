@@ -379,6 +379,10 @@ PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of t
 _PARTY_ASKED = re.compile(
     r"\b([a-z0-9-]+?)(?: s|s)? (?:ansvar|uppdrag|roll)\w*\b(?: (?:for|efter|vid|nar|kring)(?: (?!(?:i|enligt)\b)\w+){1,3})?"
 )
+# … and asked with a verb: "vad ansvarar vården för …", "vad har af för uppdrag …" (session 21).
+_PARTY_ASKED_VERB = re.compile(
+    r"\bvad ansvarar ([a-z0-9-]+?) for(?: (?!(?:i|enligt)\b)\w+){0,4}\b|\bvad har ([a-z0-9-]+?)(?: s)? for (?:ansvar|uppdrag|roll)\w*\b"
+)
 PLACE_SPECIFIC = 0.5  # an entry is about a place when at least this share of its phrasings name it
 PLACE_MENTIONED = 0.2  # … and mentions a place when this share does
 RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowledge-base check
@@ -1461,8 +1465,9 @@ class Matcher:
     def _asked_party(self, query: str) -> tuple[str, str] | None:
         """(the party whose responsibility a question asks about, the words that ask it): ("regionen",
         "vardens ansvar") for "vårdens ansvar i jönköpingsmodellen"; None if none."""
-        for m in _PARTY_ASKED.finditer(normalise(query)):
-            word = m.group(1)
+        folded = normalise(query)
+        for m in [*_PARTY_ASKED.finditer(folded), *_PARTY_ASKED_VERB.finditer(folded)]:
+            word = m.group(1) or m.group(2)
             party = self._party_names.get(word) or self._party_names.get(word.removesuffix("s"), "")
             if party:
                 return party, m.group(0)

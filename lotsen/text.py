@@ -19,7 +19,7 @@ STOPWORDS = frozenset(
     och i att det som en på är av för med till den har de inte om ett men var jag sig från vi så
     kan man när säga mot eller då skulle ha sitt sin sina min mitt mina du dig din ditt dina
     vara blir bli blev får få fick ska skall måste kunna kunde hade även också eftersom efter
-    här där detta dessa denna den det dem deras hans hennes hon han vår våra ert era er oss
+    här där detta dessa denna den det dem dom deras hans hennes hon han vår våra ert era er oss
     något någon några någ nåt lite mycket bara just nu alltså typ väl ju nog hej tack snälla
     undrar fråga frågor gäller angående ang hos vid över under utan inom sådan sådant sådana
     vilket vilka vilken vilket ni mig the a an of

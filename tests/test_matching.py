@@ -501,6 +501,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert answers(person, "de star pa arena-listan") and not answers(person, "hen tar emot samtycket")
     assert asked("hur lang ar en kpf-utredning").name == "duration"
     assert asked("vad har fk:s blankett for ansokan om samordning for nummer").name == "reference"
+    assert asked("vad far arbetsgivaren betalt for en arbetstraningsplats").name == "amount"
     travel = asked("betalar fk resorna till arbetstraningen")  # session 21: the documents never mention travel
     assert travel is not None and travel.name == "travel"
     assert answers(travel, "hon far reseersattning") and not answers(travel, "deltagarna har aktivitetsstod")
@@ -792,6 +793,7 @@ def test_an_effort_s_name_counts_only_when_its_words_stand_together(shipped):
         "vårdens ansvar i jönköpingsmodellen",  # was the model's overview
         "vardens uppdrag i jönköpingsmodellen",
         "vårdens ansvar i jönköpings samverkansmodell",
+        "vad ansvarar vården för i jönköpingsmodellen",  # session 21: asked with a verb
     ],
 )
 def test_a_short_question_for_a_party_s_responsibility_is_answered_by_that_party_s_entry(shipped, text):
@@ -963,3 +965,20 @@ def test_a_name_that_is_its_own_canonical_form_is_read_as_one_name(shipped):
         "uppdrag samverkan vad ingår", correct=True
     ).expansions
     assert shipped._analyse("samverk eksjö", correct=True).expansions  # "samverk eksjö" is an alias of Samverk
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("samverk höglandet vad gör dom", "forbund-samverk-hoglandet"),  # was SE-Höglandet's ("se-hoglandet vad gör dom")
+        ("amie tranås vad gör dom", "insats-amie"),
+    ],
+)
+def test_dom_is_chat_for_de_and_not_a_word_to_match(shipped, text, entry):
+    """Session 21: "dom" is how "de"/"dem" is typed in chat, so it is a stopword like them; it made
+    a phrasing with "dom" win over the entry the question names."""
+    from lotsen.text import STOPWORDS
+
+    assert "dom" in STOPWORDS
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.best.entry_id == entry
