@@ -970,7 +970,7 @@ def test_a_name_that_is_its_own_canonical_form_is_read_as_one_name(shipped):
 @pytest.mark.parametrize(
     "text, entry",
     [
-        ("samverk höglandet vad gör dom", "forbund-samverk-hoglandet"),  # was SE-Höglandet's ("se-hoglandet vad gör dom")
+        ("samverk höglandet vad gör dom", "forbund-samverk-hoglandet"),  # was SE-Höglandet's
         ("amie tranås vad gör dom", "insats-amie"),
     ],
 )
