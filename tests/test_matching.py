@@ -502,6 +502,10 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert asked("hur lang ar en kpf-utredning").name == "duration"
     assert asked("vad har fk:s blankett for ansokan om samordning for nummer").name == "reference"
     assert asked("vad far arbetsgivaren betalt for en arbetstraningsplats").name == "amount"
+    assert asked("far jag skicka blanketten med vanlig e post").name == "channel"  # folded, "e-post" is "e post"
+    assert asked("vad betalar klienten i patientavgift").name == "amount"
+    assert asked("kan klienten fa resersattning till sip-motet").name == "travel"
+    assert asked("behover klienten bankid for att ansoka om samordning").name == "access"
     travel = asked("betalar fk resorna till arbetstraningen")  # session 21: the documents never mention travel
     assert travel is not None and travel.name == "travel"
     assert answers(travel, "hon far reseersattning") and not answers(travel, "deltagarna har aktivitetsstod")
