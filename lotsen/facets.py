@@ -1,7 +1,7 @@
-"""Questions that ask for who pays, an amount, a payment, travel, a date, a year, an age limit, how often, a
-wait, a duration, a name, a form's number, contact details, which vårdcentral, a language, how to
-appeal or a count (lotsen/data/facets.yaml), or about a place outside Jönköpings län
-(lotsen/data/elsewhere.yaml).
+"""Questions that ask for who pays, an amount, a payment, travel, a date, a year, an age limit, how
+often, a wait, a duration, a name, who a role is for one place, a form's number, contact details,
+which vårdcentral, a language, how to appeal or a count (lotsen/data/facets.yaml), or about a place
+outside Jönköpings län (lotsen/data/elsewhere.yaml).
 
 "Vad kostar en plats på KPF?" is not answered by what KPF is: when a question asks for one of
 these facets and the best entry's answer names none (no sum, no time, no number), the matcher
