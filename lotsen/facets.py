@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from lotsen.text import normalise, stem
+from lotsen.text import normalise, stem, upper_first
 
 FACETS = Path(__file__).resolve().parent / "data" / "facets.yaml"
 ELSEWHERE = Path(__file__).resolve().parent / "data" / "elsewhere.yaml"
@@ -140,7 +140,7 @@ def of_what(facet: Facet, word: str) -> Facet:
 
 def in_place(facet: Facet, place: str) -> Facet:
     """The facet for one place: "ett antal för Värnamo", "inget antal för Värnamo"."""
-    return of_what(facet, f"för {place[:1].upper()}{place[1:]}")
+    return of_what(facet, f"för {upper_first(place)}")
 
 
 def counts(what: str, folded_answer: str) -> bool:

@@ -20,7 +20,8 @@ STOPWORDS = frozenset(
     kan man när säga mot eller då skulle ha sitt sin sina min mitt mina du dig din ditt dina
     vara blir bli blev får få fick ska skall måste kunna kunde hade även också eftersom efter
     här där detta dessa denna den det dem dom deras hans hennes hon han vår våra ert era er oss
-    något någon några någ nåt nån nånting ngn ngt sån sånt såna mej dej lite mycket bara just nu alltså typ väl ju nog hej tack snälla
+    något någon några någ nåt nån nånting ngn ngt sån sånt såna mej dej
+    lite mycket bara just nu alltså typ väl ju nog hej tack snälla
     undrar fråga frågor gäller angående ang hos vid över under utan inom sådan sådant sådana
     vilket vilka vilken vilket ni mig the a an of
     e o å
@@ -43,6 +44,12 @@ def fold(text: str) -> str:
     """Lower-case and strip diacritics: "Arbetsförmedlingen" → "arbetsformedlingen"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def upper_first(text: str) -> str:
+    """The text with its first letter in upper case and the rest as it is ("Finnvedens
+    samordningsförbund", "Södra Vätterbygden"; str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 def tokens(text: str) -> list[str]:

@@ -21,7 +21,7 @@ from lotsen.kb.model import Concept, Entry, KnowledgeBase
 from lotsen.matching import ANSWER, NONE, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
-from lotsen.text import content_tokens, fold, normalise, tokens
+from lotsen.text import content_tokens, fold, normalise, tokens, upper_first
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
@@ -517,7 +517,7 @@ def _suggestions_intro(verdict: Verdict) -> str:
     if result.unknown_word:
         return TEXTS["unknown_word_intro"].format(word=result.unknown_word)
     if result.other_place:
-        return TEXTS["other_place_intro"].format(place=result.other_place[:1].upper() + result.other_place[1:])
+        return TEXTS["other_place_intro"].format(place=upper_first(result.other_place))
     if result.other_thing:
         return TEXTS["other_thing_intro"].format(thing=result.other_thing)
     if result.reason.startswith("not-here"):
