@@ -30,8 +30,9 @@ thresholds calibrated by scripts.calibrate. The result says why, for the coordin
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Iterable
 
@@ -389,6 +390,8 @@ RIVAL_WORDS = 3  # a phrasing's rarest words that find its rivals in the knowled
 # A word this common in Swedish (wordfreq's Zipf scale, lotsen/data/swedish_frequencies.tsv) is
 # never "corrected" into a word of the knowledge base: "fixa" is not a typo of "fika", nor "starta" of "smarta".
 TYPO_KEEP_ZIPF = 3.5
+CUT_MIN_ADDED = 2  # a word cut short lacks at least this many letters ("ansökn" → "ansökning")
+VOWELS = frozenset("aeiouy")  # folded: å and ä are a, ö is o
 STRANGER_LENGTH = 8  # a short question's unknown word this long (stemmed) names something else ("unknown-word")
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
@@ -570,8 +573,11 @@ class Matcher:
         # Vocabulary first (for typo correction and compound splitting), then the index.
         texts = [(e.id, t) for e in kb.entries.values() for t in dict.fromkeys((e.question, *e.phrasings))]
         vocab: set[str] = set()
+        uses: Counter[str] = Counter()  # how many phrasings use each word: the likeliest completion of a cut word
         for _, t in texts:
-            vocab.update(fold(tok) for tok in tokens(t) if len(tok) > 1)
+            words_here = {fold(tok) for tok in tokens(t) if len(tok) > 1}
+            vocab.update(words_here)
+            uses.update(words_here)
         for _, canon in (*self._aliases.values(), *self._short_aliases.values()):
             vocab.update(fold(tok) for tok in tokens(canon))
         self._vocab = vocab
@@ -585,6 +591,7 @@ class Matcher:
         self._parts = domain_words | {w for w in SHORT_HEADS}
         self._split_known = SPLIT_KNOWN
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+        self._uses = uses
         self._split_cache: dict[str, list[str]] = {}
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._vocab_list:
@@ -851,6 +858,12 @@ class Matcher:
                 if w in self._parts or zipf(w) >= TYPO_KEEP_ZIPF:  # a real word of the domain, or common Swedish
                     fixed.append(w)
                     continue
+                # A word cut short, as in notes ("ansökn", "ek bist", "handl på fk"): the word of
+                # the phrasings it begins, before any typo correction ("ansökn" is not "ansöka").
+                if whole := self._completion(w):
+                    corrections[w] = whole
+                    fixed.append(whole)
+                    continue
                 # One edit in a short word, two in a long one ("forsakringskasan"); the first
                 # letter must be right (typos rarely start a word).
                 hit = process.extractOne(
@@ -882,6 +895,27 @@ class Matcher:
         own = {stem(w) for w in words}
         expanded = frozenset(s for s in (stem(w) for w in extra if w not in _FOLDED_STOP) if s not in own)
         return _Analysed(stems, " ".join(content), corrections, expansions, compounds, expanded)
+
+    def _completion(self, cut: str) -> str:
+        """The phrasings' word that `cut` is the beginning of, the one most phrasings use; ""
+        when none is. As in Swedish abbreviations, the cut ends on a consonant before a vowel
+        ("ansökn|ingar", "bist|ånd", "handl|äggare"): "remittent" is not "remittent|gruppen"
+        nor "avvikelsera" "avvikelse|rapport". A complete word in another form ("kontaktväg",
+        "kontaktvägar") has the same stem and is left as it is."""
+        if cut[-1] in VOWELS:
+            return ""
+        found = ""
+        i = bisect_left(self._vocab_list, cut)
+        while i < len(self._vocab_list) and self._vocab_list[i].startswith(cut):
+            word = self._vocab_list[i]
+            if (
+                len(word) >= len(cut) + CUT_MIN_ADDED
+                and word[len(cut)] in VOWELS
+                and (not found or (-self._uses[word], len(word)) < (-self._uses[found], len(found)))
+            ):
+                found = word
+            i += 1
+        return found if found and stem(found) != stem(cut) else ""
 
     def _find_aliases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, str]]) -> list[tuple[str, str]]:
         """Aliases in a token sequence, longest match first at each position."""

@@ -91,6 +91,34 @@ def shipped():
     return Matcher(load_knowledge_base(SHIPPED))
 
 
+@pytest.mark.parametrize(
+    ("text", "cut", "whole", "entry"),
+    [
+        ("blir det fler ansökn om sjukersättning pga modellen", "ansokn", "ansokningar", "rsrf-implementering"),
+        ("är vi på ek bist klientens arbetsgivare??", "bist", "bistand", "soc-arbetsgivaransvar"),
+        ("samverkanskoord hur mkt tjänst", "samverkanskoord", "samverkanskoordinator", "samverkanskoordinator-roll"),
+    ],
+)
+def test_a_word_cut_short_as_in_notes_is_read_as_the_word_it_begins(shipped, text, cut, whole, entry):
+    result = shipped.match(text)
+    assert result.corrections.get(cut) == whole  # shown by testa: as "ansokn → ansokningar"
+    assert result.level == ANSWER and result.best.entry_id == entry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "var sitter höglandets förbunds kansli",  # a genitive, not "förbunds|chef"
+        "jag är remittent från fk i sävsjö",  # a whole word, not "remittent|gruppen"
+        "vilka konsekvenser fick avvikelsera",  # a typo for "avvikelserna", not "avvikelse|rapport"
+        "finns det någon kontaktväg för det",  # the same word as "kontaktvägar"
+    ],
+)
+def test_only_a_cut_before_a_vowel_is_completed(shipped, text):
+    completed = {w: c for w, c in shipped.match(text).corrections.items() if c.startswith(w)}
+    assert completed == {}
+
+
 def test_an_entry_about_another_place_is_marked_and_scored_lower(shipped):
     result = shipped.match("hur ser samverkan ut i eksjö", limit=8)
     found = {c.entry_id: c for c in result.candidates}
