@@ -309,6 +309,14 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_not_here", place=result.other_place_typed)
     if result.reason == "other-year":
         return say("explain.why_other_year", year=result.missing)
+    if result.reason.startswith("tie"):
+        return say(
+            "explain.why_tie",
+            margin=pct(result.margin),
+            tie=pct(th.tie_margin),
+            probability=pct(result.probability),
+            needed=pct(th.tie_probability),
+        )
     if top < th.answer:
         return say("explain.why_below_answer", score=num(top), limit=num(th.answer))
     return say(

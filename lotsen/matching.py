@@ -139,6 +139,10 @@ class Thresholds:
     long_confidence: float = 0.7  # … and the Ranker's probability that its best entry is right
     lone_answer: float = 0.25  # a long message whose asking clause agrees, with no other entry near: from this score
     close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
+    # A tie: the next entry within tie_margin of a "sure" best one, which the fitted decision
+    # finds less likely right than tie_probability, is offered rather than answered (session 22).
+    tie_margin: float = 0.02
+    tie_probability: float = 0.5
 
 
 # The signals the answer decision weighs (Matcher._evidence): whether the best entry is the right one.
@@ -1314,6 +1318,15 @@ class Matcher:
             result.level, result.reason = SUGGEST, "single-word"
         elif result.missing and top >= th.answer:
             result.level, result.reason = SUGGEST, "missing-word"
+        elif (
+            top >= th.answer
+            and margin < th.tie_margin
+            and decision is not None
+            and result.probability < th.tie_probability
+        ):
+            # Two entries tie and the fitted decision finds the first more likely wrong than
+            # right: "vem betalar vad i samordningsförbundet" is offered, with its rival.
+            result.level, result.reason = SUGGEST, "tie"
         elif top >= th.answer and (margin >= th.margin or (top >= th.sure and margin >= th.sure_margin)):
             result.level, result.reason = ANSWER, "clear"
         elif (
