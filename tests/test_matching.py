@@ -386,6 +386,12 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vad kostar förrehabilitering i hälsocenter per deltagare", "ett belopp per deltagare"),
         ("räknas kommunernas medlemsbidrag till hsf per invånare", "ett belopp per deltagare"),
         ("vad kostar en plats på it-spåret per elev", "ett belopp per deltagare"),  # session 22
+        ("lön för en se-coach", "ett belopp"),
+        # the documents name no staff: not the chief, nor who gave a talk; "nämns" (mentioned) is not a name
+        ("vem är förbundschef", "ett namn"),
+        ("vilka föreläste på inspirationsdagen i olsbergs arena", "ett namn"),
+        ("vem höll juridikföreläsningen om samtycke och sekretess", "ett namn"),
+        ("vem är chef för psykiatriska kliniken höglandet", "ett namn"),
         # what the intyg routine says names no fee; SE's results no pay; the consent form's route no channel
         ("får läkaren ta betalt för ett intyg till socialtjänsten", "ett belopp"),
         ("vad får en se-deltagare för lön under praktiken", "ett belopp"),
