@@ -134,16 +134,16 @@ def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
 
 
 _WHAT_IS = re.compile(
-    r"^(?:vad (?:ar|e|betyder|innebar|menas med|star)|vad (?:ar|e) det for|forklara|definiera|what is)\s+"
+    r"^(?:vad (?:ar|e|betyder|innebar|menas med|star)|va (?:ar|e)|vad (?:ar|e) det for|forklara|definiera|what is)\s+"
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
     r"(?:\s+(?:for nagot|for nat|for nagonting|for))?(?:\s+egentligen)?$"
 )
 # Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder",
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
-# "e" is chat for "är" ("samverk höglandet vad e det", "vad e far"); "hsf står för?" asks what an
-# abbreviation stands for.
+# "e" is chat for "är" ("samverk höglandet vad e det", "vad e far"), and "va" for "vad" ("va e salutogent
+# förhållningssätt", session 22); "hsf står för?" asks what an abbreviation stands for.
 _WHAT_IS_AFTER = re.compile(
-    r"^(?P<term>.+?)\s+(?:vad (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:en )?\w+)?"
+    r"^(?P<term>.+?)\s+(?:va(?:d)? (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:en )?\w+)?"
     r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|star for(?: vad)?|def|definition)$"
 )
 # "… vad innebär det": what the term means in practice, not what it is.
