@@ -387,6 +387,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("räknas kommunernas medlemsbidrag till hsf per invånare", "ett belopp per deltagare"),
         ("vad kostar en plats på it-spåret per elev", "ett belopp per deltagare"),  # session 22
         ("lön för en se-coach", "ett belopp"),
+        ("se-coach lön", "ett belopp"),
+        # since when: "sen när …", "när började …" ask for a year
+        ("sen när använder tranås instrument x", "ett årtal"),
+        ("när började habo vara med i arena", "ett årtal"),
         # the documents name no staff: not the chief, nor who gave a talk; "nämns" (mentioned) is not a name
         ("vem är förbundschef", "ett namn"),
         ("vilka föreläste på inspirationsdagen i olsbergs arena", "ett namn"),
@@ -941,6 +945,7 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("treserva def", "ordlista-treserva"),  # no entry answers: the glossary's definition
         ("samverk höglandet vad e det", "forbund-samverk-hoglandet"),  # "e" is chat for "är" (was Uppdrag Samverkan)
         ("vad e treserva", "ordlista-treserva"),
+        ("va e salutogent förhållningssätt", "ordlista-salutogent-forhallningssatt"),  # "va" for "vad" (was rsrf-rutiner)
         ("arbetssökande med förhinder, vad innebär det", "af-arbetssokande-med-forhinder"),  # its entry answers
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
