@@ -945,7 +945,10 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("treserva def", "ordlista-treserva"),  # no entry answers: the glossary's definition
         ("samverk höglandet vad e det", "forbund-samverk-hoglandet"),  # "e" is chat for "är" (was Uppdrag Samverkan)
         ("vad e treserva", "ordlista-treserva"),
-        ("va e salutogent förhållningssätt", "ordlista-salutogent-forhallningssatt"),  # "va" for "vad" (was rsrf-rutiner)
+        (
+            "va e salutogent förhållningssätt",
+            "ordlista-salutogent-forhallningssatt",
+        ),  # "va" for "vad" (was rsrf-rutiner)
         ("arbetssökande med förhinder, vad innebär det", "af-arbetssokande-med-forhinder"),  # its entry answers
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
