@@ -30,10 +30,11 @@ thresholds calibrated by scripts.calibrate. The result says why, for the coordin
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice, takewhile
 from typing import Callable, Collection, Iterable
 
 from rapidfuzz import process
@@ -908,17 +909,10 @@ class Matcher:
         "kontaktvägar") has the same stem and is left as it is."""
         if cut[-1] in VOWELS:
             return ""
-        found = ""
-        i = bisect_left(self._vocab_list, cut)
-        while i < len(self._vocab_list) and self._vocab_list[i].startswith(cut):
-            word = self._vocab_list[i]
-            if (
-                len(word) >= len(cut) + CUT_MIN_ADDED
-                and word[len(cut)] in VOWELS
-                and (not found or (-self._uses[word], len(word)) < (-self._uses[found], len(found)))
-            ):
-                found = word
-            i += 1
+        words = self._vocab_list
+        begun = takewhile(lambda w: w.startswith(cut), islice(words, bisect_left(words, cut), None))
+        cuts = [w for w in begun if len(w) >= len(cut) + CUT_MIN_ADDED and w[len(cut)] in VOWELS]
+        found = min(cuts, key=lambda w: (-self._uses[w], len(w)), default="")
         return found if found and stem(found) != stem(cut) else ""
 
     def _find_aliases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, str]]) -> list[tuple[str, str]]:
