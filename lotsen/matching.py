@@ -430,6 +430,10 @@ def _promote(ranked: list[Candidate], chosen: Candidate) -> str:
     return chosen.entry_id
 
 
+_SENTENCE_END = re.compile(r"[.!?:;\n]\s*|\s[–-]\s|\*\*")
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+
+
 def _thing_names(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
     """(canonical words as _alias_pairs gives them, every name) for efforts and glossary concepts."""
     things = [(e.name, (e.name, *e.aliases)) for e in kb.efforts.values()]
@@ -439,6 +443,24 @@ def _thing_names(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
         if c.expansion:
             things.append((c.term, names))
     return things
+
+
+def _proper_nouns(kb: KnowledgeBase) -> frozenset[str]:
+    """The words (folded) that the entries' answers write capitalised inside a sentence more often
+    than not: names ("Arena", "KPF", "IT-spåret"), not ordinary words ("kunden")."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for entry in kb.entries.values():
+        for sentence in _SENTENCE_END.split(entry.answer):
+            for word in _WORD.findall(sentence)[1:]:
+                (upper if word[0].isupper() else lower)[fold(word.lower())] += 1
+    return frozenset(w for w, n in upper.items() if n > lower[w])
+
+
+def _inflects(typed: str, own: str) -> bool:
+    """Whether a typed word is the name's word or an inflection of it: "arenan" of "arena", not
+    "styr" of "styrelse" (the stemmer makes them one)."""
+    return typed.startswith(own[: max(len(own) - 2, 1)])
 
 
 def _alias_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -704,6 +726,13 @@ class Matcher:
         # A thing many entries mention (ekonomiskt bistånd, SGI, SIP) is the background of a question
         # ("min klient har ekb och …"), not what it asks about: only the rarer ones count.
         self._things: dict[str, tuple[frozenset[str], ...]] = {}
+        # … and by the stems of each name's words, for a name typed as it is ("via arena").
+        # A single word counts only when the answers write it as a name (capitalised in a
+        # sentence, "Arena", "KPF"), not as an ordinary word ("kunden", "samtycke"); a förbund
+        # is checked by _other_forbund ("hsf:s enkät" asks about Höglandet's, whose entries say "förbundet").
+        # By the stem of the name's first word: (the stems, the thing, the name's own words).
+        self._thing_phrases: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = defaultdict(list)
+        proper = _proper_nouns(kb)
         # A förbund the documents barely describe (geography's `in_seeds: false`), by the stems of
         # its name that are its own: a short question naming it ("hur stor budget har finnvedens
         # samordningsförbund") is not answered by an entry that never names it (Höglandet's
@@ -727,6 +756,15 @@ class Matcher:
                 mentioned |= common
             if len(mentioned) < THING_COMMON * n_entries:
                 self._things[canonical] = name_stems
+                if any("samordningsforbund" in normalise(n) for n in thing_names):
+                    continue
+                for n in thing_names:
+                    # Each word of the name as typed (stop words kept): "räknas" is not "Räkna med oss".
+                    words = tuple(fold(t) for t in tokens(n))
+                    if len(words) == 1 and words[0] not in proper:
+                        continue
+                    if words:
+                        self._thing_phrases[stem(words[0])].append((tuple(stem(w) for w in words), canonical, words))
         # Efforts and processes the documents tie to some municipalities (Arena: Jönköping, Habo,
         # Mullsjö): the stems of their names and of those municipalities. "finns arena i vaggeryd"
         # is not answered by who convenes Arena ("not-here").
@@ -1360,7 +1398,7 @@ class Matcher:
             # många deltagare gick igenom kpf förra året" by how SE-Höglandet went.
             if year := self._other_year(result.query, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
-            elif thing := self._other_thing(result.expansions, best_entry):
+            elif thing := self._other_thing(result.expansions, best_entry, result.query):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
             elif forbund := self._other_forbund(result.stems, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-place", forbund
@@ -1435,14 +1473,32 @@ class Matcher:
         dated = set(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else set()
         return next((y for y in asked_years if dated and y not in dated), "")
 
-    def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str) -> str:
-        """The alias (as matched) of an effort or a glossary term the question names and the entry's
-        phrasings and answer never mention by any of its names; "" if none."""
+    def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str, query: str = "") -> str:
+        """The alias (as matched) or the name (as typed) of an effort or a glossary term the
+        question names and the entry's phrasings and answer never mention by any of its names;
+        "" if none."""
         for alias, canonical in expansions:
             names = self._things.get(canonical)
             # "far" (father, or "får" typed without ring) names FaR only by accident
             if names and zipf(fold(alias)) < COMMON_ZIPF and not self._mentions(entry_id, names):
                 return alias
+        if not query:
+            return ""
+        # A name typed as it is ("hur många fick jobb via arena 2024" and SE-Höglandet's results),
+        # each word the name's own or an inflection of it ("styr" is not "styrelse").
+        words = tokens(query)
+        typed = [stem(fold(t)) for t in words]
+        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+        for i, first in enumerate(typed):
+            for phrase, canonical, own in self._thing_phrases.get(first, ()):
+                said = words[i : i + len(phrase)]
+                if (
+                    tuple(typed[i : i + len(phrase)]) == phrase
+                    and all(_inflects(fold(t), w) for t, w in zip(said, own))
+                    and not set(phrase) <= have
+                    and not self._mentions(entry_id, self._things[canonical])
+                ):
+                    return " ".join(said)
         return ""
 
     def _other_forbund(self, stems: Collection[str], entry_id: str) -> str:

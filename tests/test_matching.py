@@ -743,6 +743,9 @@ def test_a_short_question_about_a_forbund_the_documents_barely_describe_is_not_a
         ("hur många deltagare gick igenom kpf förra året", "kpf", "insats-se-resultat"),
         # running activities in parallel says nothing of komvux (was answered)
         ("får man plugga på komvux och ha ekb samtidigt", "komvux", "parallella-insatser"),
+        # a name typed as it is, no alias (session 23): SE-Höglandet's results say nothing of Arena
+        ("hur många fick jobb via arena 2024", "arena", "insats-se-resultat"),
+        ("hur många klienter gick till jobb efter arenan 2024", "arenan", "insats-se-resultat"),
     ],
 )
 def test_a_short_question_naming_an_effort_or_term_the_entry_never_mentions_is_offered(shipped, text, thing, entry):
@@ -767,6 +770,11 @@ def test_a_short_question_naming_an_effort_or_term_the_entry_never_mentions_is_o
             "min klient har ekb och är inskriven på af men sjuk, kan hon mista a-kassan",
             "af-arbetssokande-med-forhinder",
         ),
+        # a glossary term the answers write as an ordinary word ("Kund" is Gävle's word for the client)
+        ("kan kunden själv begära en sip", "sip-vem-kallar"),
+        # "styr" stems as "styrelse" does, but is not the board's name; nor is "räknas" Räkna med oss
+        ("vilken lag styr samordningsförbunden", "forbund-vad-ar-samordningsforbund"),
+        ("vad räknas som försörjningshinder", "begrepp-forsorjningshinder"),
     ],
 )
 def test_an_effort_or_term_the_entry_mentions_or_a_common_word_alias_is_no_other_thing(shipped, text, entry):
