@@ -392,6 +392,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("får klienten ersättning under arbetsprövningen i kpf", "en ersättning"),
         ("vad händer med kpf om klienten flyttar till en annan kommun", "vad som händer vid en flytt"),
         ("sou 2020:24 vad heter den", "ett namn"),  # the documents give only the inquiry's number
+        # session 23: an inquiry's title, a head teacher, "nån ersättning"
+        ("sou 2020:24 titel?", "ett namn"),
+        ("vem är rektor på ädelfors folkhögskola", "ett namn"),
+        ("får deltagare i förrehab på hälsocenter nån ersättning", "en ersättning"),
         # since when: "sen när …", "när började …" ask for a year
         ("sen när använder tranås instrument x", "ett årtal"),
         ("när började habo vara med i arena", "ett årtal"),
