@@ -133,6 +133,21 @@ def paid_for(folded_question: str) -> str:
     return m.group(1) if m is not None and m.group(1) not in _count_data()[0] else ""
 
 
+_COST_OF = re.compile(
+    r"\bvad (?:kostar|kostade|kostat)(?: (?:en|ett|den|det|de|dom|oss|er|dig|mig|kommunen|forbundet|hsf)\b)*"
+    r" (?!(?:en|ett|den|det|de|dom|oss|er|dig|mig|kommunen|forbundet|hsf)\b)(\w[\w-]*)"
+)
+
+
+def cost_of(folded_question: str) -> str:
+    """What a "vad kostar …" question asks the cost of, as folded in the question ("vad kostade
+    revisionen 2024" → "revisionen"), or "" when it names nothing after the verb."""
+    m = _COST_OF.search(folded_question)
+    if m is None or m.group(1) in _count_data()[0] or m.group(1).isdigit():
+        return ""
+    return m.group(1)
+
+
 def of_what(facet: Facet, word: str) -> Facet:
     """The count facet naming what it counts: "ett antal vårdcentraler", "inget antal vårdcentraler"."""
     return replace(facet, label=f"{facet.label} {word}", none=f"{facet.none} {word}")

@@ -41,7 +41,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
-from lotsen.facets import Facet, answers, asked, counted, counts, in_place, of_what, paid_for, places_elsewhere
+from lotsen.facets import (
+    Facet,
+    answers,
+    asked,
+    cost_of,
+    counted,
+    counts,
+    in_place,
+    of_what,
+    paid_for,
+    places_elsewhere,
+)
 from lotsen.kb.model import Effort, Entry, KnowledgeBase, Process
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
@@ -1630,9 +1641,15 @@ class Matcher:
             place = next((t for t in tokens(query) if (s := stem(fold(t))) in self._places and s not in answer), "")
             if place:
                 return in_place(facet, place)
-        if known and facet.name == "payer" and not long and (what := paid_for(folded_question)):
-            # "vem betalar resorna till it-spåret" is not answered by who pays for IT-spåret: what
-            # is paid for must be something the entry's phrasings or answer name.
+        if (
+            known
+            and facet.name in ("payer", "amount")
+            and not long
+            and (what := self._paid_for(facet, folded_question))
+        ):
+            # "vem betalar resorna till it-spåret" is not answered by who pays for IT-spåret, nor
+            # "vad kostade revisionen 2024" by what the efforts cost (session 23): what is paid
+            # for must be something the entry's phrasings or answer name.
             named = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
             if not set(self._analyse(what, correct=True).stems) & named:
                 return of_what(facet, f"för {what}")
@@ -1641,6 +1658,11 @@ class Matcher:
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
                 return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))
         return None if known else facet
+
+    @staticmethod
+    def _paid_for(facet: Facet, folded_question: str) -> str:
+        """What a question asking who pays, or what something costs, names as paid for."""
+        return paid_for(folded_question) if facet.name == "payer" else cost_of(folded_question)
 
     def _gap_answers(self, entry: Entry, facet: Facet) -> bool:
         """Whether an entry saying the documents are silent answers the facet: it does for the

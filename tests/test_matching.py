@@ -342,6 +342,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("finns det någon tidsgräns för när fk måste återkoppla efter ett flerpartsmöte", "en tid"),
         # who pays for IT-spåret says nothing of who pays the journeys to it (was answered)
         ("vem betalar resorna till it-spåret", "vem som betalar för resorna"),
+        # what the efforts cost says nothing of the audit's cost (session 23; was answered)
+        ("vad kostade revisionen 2024", "ett belopp för revisionen"),
         # who sits on the board says nothing of their fees (was answered)
         ("vilket arvode får ledamöterna i förbundsstyrelsen", "en ersättning"),
         # a form's number is asked before contact details: "vilket nummer har …" (was answered)
@@ -462,6 +464,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # "hur mycket … kan arbeta" asks who assesses work capacity, not for a sum
         ("vem avgör hur mycket min klient kan arbeta", "vem-bedomer-arbetsformaga"),
         ("vem betalar för it-spåret", "insats-it-sparet"),  # "Länets tre förbund och regionen betalar."
+        # the effort's cost is listed; "vad kostar det" names nothing after the verb (session 23)
+        ("vad kostade se-höglandet 2024", "forbund-kostnad-insatser-2024"),
+        ("uppdrag samverkan vad kostar det", "forbund-kostnad-insatser-2024"),
         ("hur många kommuner finns det i jönköpings län", "forbund-13-kommuner"),  # "Länet har 13 kommuner"
         ("hur många deltagare har en se-coach", "insats-se-metod"),  # "cirka 20 personer": alike words
         ("hur många möten hade remittentgruppen", "insats-se-remittentgrupp-kommuner"),  # "Antal möten 2024: …"
