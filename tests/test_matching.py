@@ -344,6 +344,9 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vem betalar resorna till it-spåret", "vem som betalar för resorna"),
         # what the efforts cost says nothing of the audit's cost (session 23; was answered)
         ("vad kostade revisionen 2024", "ett belopp för revisionen"),
+        # what the status or the benefit is names no code (session 23; were answered)
+        ("vilken kod sätter vi i af-systemet för as med förhinder", "en kod"),
+        ("vilken icd kod krävs för sjukersättning vid utmattningssyndrom", "en kod"),
         # who sits on the board says nothing of their fees (was answered)
         ("vilket arvode får ledamöterna i förbundsstyrelsen", "en ersättning"),
         # a form's number is asked before contact details: "vilket nummer har …" (was answered)
@@ -531,6 +534,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "person",
         "calculation",
         "reference",
+        "code",
         "form",
         "paragraph",
         "system",
