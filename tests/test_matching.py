@@ -347,6 +347,11 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # what the status or the benefit is names no code (session 23; were answered)
         ("vilken kod sätter vi i af-systemet för as med förhinder", "en kod"),
         ("vilken icd kod krävs för sjukersättning vid utmattningssyndrom", "en kod"),
+        # session 23: who leads an inquiry; a talk's speaker ("utan namn", anonymously, names
+        # nobody); whether participants are insured (were answered)
+        ("vem leder utredningen om aktivitetsplikt S 2022:E?", "ett namn"),
+        ("vem föreläste om samtycke och sekretess i samverkan 2024", "ett namn"),
+        ("är deltagarna försäkrade om de skadar sig under träningen i förrehab", "en försäkring"),
         # who sits on the board says nothing of their fees (was answered)
         ("vilket arvode får ledamöterna i förbundsstyrelsen", "en ersättning"),
         # a form's number is asked before contact details: "vilket nummer har …" (was answered)
@@ -558,6 +563,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad gor forsakringskassan for min klient") is None  # an insurance is not Försäkringskassan
+    assert asked("han ar forsakrad och har nedsatt arbetsformaga") is None  # being insured, as a fact
     assert asked("flyttar klienten till eksjo") is None  # a move only "mitt i" something
     assert asked("vad kostar it-sparet per ar").name == "amount"  # a year is not a participant
     assert asked("vi vill inte mejla fram och tillbaka, vilket forum ska vi anvanda") is None
