@@ -80,6 +80,7 @@ def test_warning_kinds_are_documented():
         "phrasing-collision",
         "long-answer",
         "unused-contact-list",
+        "shared-name",
         "source",
         "review",
         "hard-to-read",
@@ -153,6 +154,23 @@ def test_contact_list_no_rule_uses(kb_dir):
         "knowledge/contacts.yaml",
         line_of(kb_dir / "contacts.yaml", "glomd-lista"),
     )
+
+
+def test_a_name_two_concepts_claim(kb_dir):
+    """ "vad är sgi 0" can answer with one concept only: the second one claiming the name is warned about."""
+    assert of(warnings_for(kb_dir), "shared-name") == []
+    append(
+        kb_dir / "concepts.yaml",
+        '  - id: sgi-noll\n    term: SGI 0\n    definition: "Ingen sjukpenninggrundande inkomst."\n'
+        '    source: {doc: rsrf-modell, section: "Målgrupp"}\n',
+    )
+    found = of(warnings_for(kb_dir), "shared-name")
+    assert [w.subject for w in found] == ["sgi-noll"]
+    assert (found[0].file, found[0].line) == (
+        "knowledge/concepts.yaml",
+        line_of(kb_dir / "concepts.yaml", "id: sgi-noll"),
+    )
+    assert "”sgi 0”" in found[0].message and "hos sgi" in found[0].message
 
 
 def test_source_without_section_unknown_document_and_missing_heading(kb_dir, seeds):

@@ -1007,6 +1007,10 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("hsf står för?", "ordlista-hsf"),
         # "… egentligen" still asks what the term is (was rsrf-vad-ar)
         ("vad e sgi egentligen", "begrepp-sgi"),
+        # a name only one concept claims (session 23): an IPS-coach is IPS's, not the SE-coach's
+        # definition; a samtyckesblankett is the form's, not what consent is
+        ("vad är ips-coach", "insats-ips"),  # was ordlista-se-coach
+        ("vad är en samtyckesblankett", "ordlista-samtyckesblankett"),  # was ordlista-samtycke
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

@@ -159,15 +159,8 @@ def _glossary(kb: KnowledgeBase) -> dict[str, Concept]:
         return cached[1]
     table: dict[str, Concept] = {}
     for concept in kb.concepts.values():
-        names = {
-            normalise(concept.term),
-            normalise(concept.term.split("(")[0]),
-            normalise(concept.expansion),
-            *(normalise(a) for a in concept.aliases),
-        }
-        names.update(part for name in list(names) for part in [name.replace(" / ", " ")] if part)
-        for name in names - {""}:
-            table.setdefault(name, concept)
+        for name in concept.names():
+            table.setdefault(name, concept)  # a name two concepts claim: the knowledge-base check warns
     for key in [k for k, (ref, _) in _glossaries.items() if ref() is None]:
         del _glossaries[key]
     _glossaries[id(kb)] = (weakref.ref(kb), table)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from lotsen.text import normalise
 from lotsen.texts import say
 
 
@@ -98,6 +99,18 @@ class Concept:
     sources: tuple[SourceRef, ...] = ()
     legal: tuple[LegalRef, ...] = ()
     where: Where = Where("", 0)
+
+    def names(self) -> set[str]:
+        """Every name "vad är …" may ask it by, normalised: its term (with and without a
+        parenthesis), its expansion and its aliases ("ips-coach" → "ips coach")."""
+        names = {
+            normalise(self.term),
+            normalise(self.term.split("(")[0]),
+            normalise(self.expansion),
+            *(normalise(a) for a in self.aliases),
+        }
+        names.update(name.replace(" / ", " ") for name in list(names))
+        return names - {""}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ make the bot answer worse than it could:
                          phrasing in two entries
     long-answer          an answer longer than a card comfortably shows
     unused-contact-list  a contact list no routing rule uses
+    shared-name          a name (term, expansion or alias) two glossary concepts both claim
     source               a fact without a source, a source without a section, a source file
                          that is not a known seed document, or a section not found in it
     review               an entry never reviewed, reviewed too long ago, or dated in the future
@@ -45,6 +46,7 @@ WARNING_KINDS: tuple[str, ...] = (
     "phrasing-collision",
     "long-answer",
     "unused-contact-list",
+    "shared-name",
     "source",
     "review",
     "hard-to-read",
@@ -98,6 +100,7 @@ def check_quality(
     warnings += _collisions(kb, matcher or Matcher(kb))
     warnings += _long_answers(kb, max_answer_chars)
     warnings += _unused_contact_lists(kb)
+    warnings += _shared_names(kb)
     warnings += _sources(kb, Path(seeds_dir) if seeds_dir else None)
     warnings += _reviews(kb, today, stale_after_days)
     warnings += _hard_to_read(kb, max_lix)
@@ -263,6 +266,26 @@ def _unused_contact_lists(kb: m.KnowledgeBase) -> list[Problem]:
         for cl in kb.contact_lists.values()
         if cl.id not in used
     ]
+
+
+def _shared_names(kb: m.KnowledgeBase) -> list[Problem]:
+    """A name two glossary concepts both claim: "vad är ips-coach" can answer with only one of
+    them (the first in the file), so the other never gets the question."""
+    first: dict[str, m.Concept] = {}
+    problems = []
+    for concept in kb.concepts.values():
+        for name in sorted(concept.names()):
+            owner = first.setdefault(name, concept)
+            if owner is not concept:
+                problems.append(
+                    _warn(
+                        concept.where,
+                        "shared-name",
+                        concept.id,
+                        say("kb_check.quality.shared_name", name=name, concept=concept.id, other=owner.id),
+                    )
+                )
+    return problems
 
 
 # --- sources -------------------------------------------------------------------------------
