@@ -1011,6 +1011,14 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # definition; a samtyckesblankett is the form's, not what consent is
         ("vad är ips-coach", "insats-ips"),  # was ordlista-se-coach
         ("vad är en samtyckesblankett", "ordlista-samtyckesblankett"),  # was ordlista-samtycke
+        # a term within the model or another term: its definition (session 23; were the routines
+        # and the needs groups' entry, whose answers name the term)
+        ("vad menas med salutogent förhållningssätt i modellen", "ordlista-salutogent-forhallningssatt"),
+        (
+            "vad menas med salutogent förhållningssätt i rätt stöd rätt försörjning",
+            "ordlista-salutogent-forhallningssatt",
+        ),
+        ("vad är behovsgruppering i mix", "ordlista-behovsgruppering"),
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

@@ -149,6 +149,14 @@ _WHAT_IS_AFTER = re.compile(
 # "… vad innebär det": what the term means in practice, not what it is.
 _ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
 _glossaries: dict[int, tuple[weakref.ref[KnowledgeBase], dict[str, Concept]]] = {}
+# "X i Y": a term asked about within a context ("… i modellen", "… i rätt stöd rätt försörjning").
+_WITHIN = re.compile(r"^(?P<term>.+?) (?:i|inom) (?:den |det )?(?P<context>.+)$")
+_THE_MODEL = frozenset({"modellen", "samverkansmodellen"})
+
+
+def _is_context(glossary: dict[str, Concept], context: str) -> bool:
+    """Whether the words after "i" name the model or another glossary term (not a place)."""
+    return context in _THE_MODEL or context in glossary
 
 
 def _glossary(kb: KnowledgeBase) -> dict[str, Concept]:
@@ -183,7 +191,12 @@ def glossary_entry(kb: KnowledgeBase, text: str, *, after: bool = False) -> Entr
     term = _term(text, after=after)
     if not term:
         return None
-    concept = _glossary(kb).get(term)
+    glossary = _glossary(kb)
+    concept = glossary.get(term)
+    if concept is None and (within := _WITHIN.match(term)) and _is_context(glossary, within.group("context")):
+        # "vad menas med salutogent förhållningssätt i modellen", "behovsgruppering i mix": the term
+        # within the model or another term (session 23); a place ("samverk i eksjö") is not a context.
+        concept = glossary.get(within.group("term"))
     if concept is None:
         return None
     expansion = f" – {concept.expansion}" if concept.expansion else ""
