@@ -350,6 +350,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # session 23: who leads an inquiry; a talk's speaker ("utan namn", anonymously, names
         # nobody); whether participants are insured (were answered)
         ("vem leder utredningen om aktivitetsplikt S 2022:E?", "ett namn"),
+        ("vem utreder dir 2022:124", "ett namn"),
+        ("vad heter sammankallande i arena just nu", "ett namn"),  # the role is described, not named
         ("vem föreläste om samtycke och sekretess i samverkan 2024", "ett namn"),
         ("är deltagarna försäkrade om de skadar sig under träningen i förrehab", "en försäkring"),
         # who sits on the board says nothing of their fees (was answered)
