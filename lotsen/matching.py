@@ -1499,15 +1499,13 @@ class Matcher:
         # each word the name's own or an inflection of it ("styr" is not "styrelse").
         words = tokens(query)
         typed = [stem(fold(t)) for t in words]
-        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
         for i, first in enumerate(typed):
             for phrase, canonical, own in self._thing_phrases.get(first, ()):
                 said = words[i : i + len(phrase)]
                 if (
                     tuple(typed[i : i + len(phrase)]) == phrase
                     and all(_inflects(fold(t), w) for t, w in zip(said, own))
-                    and not set(phrase) <= have
-                    and not self._mentions(entry_id, self._things[canonical])
+                    and not self._mentions(entry_id, (frozenset(phrase), *self._things[canonical]))
                 ):
                     return " ".join(said)
         return ""
@@ -1525,9 +1523,13 @@ class Matcher:
             "",
         )
 
+    def _named_by(self, entry_id: str) -> set[str]:
+        """The stems of the entry's phrasings and answer."""
+        return self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+
     def _mentions(self, entry_id: str, names: tuple[frozenset[str], ...]) -> bool:
         """Whether the entry's phrasings or answer have every stem of one of a thing's names."""
-        have = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
+        have = self._named_by(entry_id)
         return any(n <= have for n in names)
 
     def _not_here(self, result: MatchResult, ranked: list[Candidate]) -> tuple[str, Candidate | None] | None:
@@ -1650,8 +1652,7 @@ class Matcher:
             # "vem betalar resorna till it-spåret" is not answered by who pays for IT-spåret, nor
             # "vad kostade revisionen 2024" by what the efforts cost (session 23): what is paid
             # for must be something the entry's phrasings or answer name.
-            named = self._entry_tf.get(entry_id, {}).keys() | self._answer_stems.get(entry_id, frozenset())
-            if not set(self._analyse(what, correct=True).stems) & named:
+            if not set(self._analyse(what, correct=True).stems) & self._named_by(entry_id):
                 return of_what(facet, f"för {what}")
         if known and facet.name == "count" and (what := counted(folded_question)):
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
