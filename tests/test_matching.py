@@ -1032,6 +1032,28 @@ def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(sh
     assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
 
 
+@pytest.mark.parametrize(
+    "text, entry, offered",
+    [
+        # the definition, with the entry the matcher ranked first one click away (session 24)
+        (
+            "arbetssökande med förhinder, vad betyder det",
+            "ordlista-arbetssokande-med-forhinder",
+            ["af-arbetssokande-med-forhinder"],
+        ),
+        ("rh2 betyder", "ordlista-rh2", ["begrepp-behovsgrupper"]),
+        ("vad är treserva", "ordlista-treserva", []),  # no entry was good enough to offer
+        ("vad är sip", "sip-vad-ar", ["sip-resultat"]),  # the entry defining SIP, over the best one
+    ],
+)
+def test_a_definition_offers_the_entry_it_was_chosen_over(shipped, text, entry, offered):
+    from lotsen.features.qa import decide
+
+    verdict = decide(shipped.kb, shipped, text)
+    assert verdict.kind == "answer" and verdict.entry is not None and verdict.entry.id == entry
+    assert [e.id for e in verdict.alternatives] == offered
+
+
 def test_the_asking_clause_of_a_long_message_keeps_a_colon_inside_a_word():
     """ "FK:s blankett" and "sip:en" are one word each: the clause that asks is not cut at the colon."""
     from lotsen.matching import ask_clause

@@ -407,6 +407,17 @@ def _as_corrected(text: str, result: MatchResult) -> str:
     return " ".join(result.corrections.get(word, word) for word in normalise(text).split())
 
 
+def _passed_over(kb: KnowledgeBase, result: MatchResult, answer: Entry, unrelated: bool) -> list[Entry]:
+    """The entry a definition (the glossary's, or an entry defining the term) was chosen over:
+    the matcher's best entry, offered as a "Menar du kanske …" link, so the entry that
+    "arbetssökande med förhinder vad betyder det" also matched is one click away. Only when the
+    matcher found it good enough to offer (answer or suggest level) and related to the question."""
+    if unrelated or result.off_topic or result.level not in (ANSWER, SUGGEST) or not result.best:
+        return []
+    best = result.best.entry_id
+    return [kb.entries[best]] if best != answer.id and best in kb.entries else []
+
+
 def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
     """What the bot does with a question: the single decision point of question answering."""
     reply = smalltalk_reply(text)
@@ -444,9 +455,9 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             # In the chat order only an entry defining the term replaces the answer (an entry
             # that answers "arbetssökande med förhinder vad innebär det" keeps it).
             if (defining := _defining(kb, result, term_after)) is not None:
-                return Verdict(VERDICT_ANSWER, defining, [], result)
+                return Verdict(VERDICT_ANSWER, defining, _passed_over(kb, result, defining, unrelated), result)
             if not _about(term_after, entry) and not _answer_names(term_after, entry):
-                return Verdict(VERDICT_ANSWER, term_after, [], result)
+                return Verdict(VERDICT_ANSWER, term_after, _passed_over(kb, result, term_after, unrelated), result)
         if term is None or _defines(term, entry) or _names_specific(kb, text, term, entry):
             alternatives = [
                 kb.entries[c.entry_id]
@@ -460,8 +471,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
         if (defining := _defining(kb, result, term)) is not None:
-            return Verdict(VERDICT_ANSWER, defining, [], result)
-        return Verdict(VERDICT_ANSWER, term, [], result)
+            return Verdict(VERDICT_ANSWER, defining, _passed_over(kb, result, defining, unrelated), result)
+        return Verdict(VERDICT_ANSWER, term, _passed_over(kb, result, term, unrelated), result)
     if unrelated:
         return Verdict(VERDICT_OFFTOPIC, result=result, why="unrelated")
     if result.off_topic:

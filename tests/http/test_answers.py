@@ -56,6 +56,21 @@ async def test_an_answer_offers_close_alternatives_as_menar_du_kanske(teams):
     assert card_strings(shown.cards[0]).startswith("Vilka insatser finansierar Höglandets samordningsförbund?")
 
 
+async def test_a_definition_offers_the_entry_it_was_chosen_over(teams):
+    # "vad betyder det" asks for the glossary's definition; the entry about the same thing, which
+    # the matcher ranked first, is one click away under it (session 24)
+    replies = await teams.send("arbetssökande med förhinder, vad betyder det")
+    card = replies.cards[0]
+    text = card_strings(card)
+    assert text.startswith("Vad betyder Arbetssökande med förhinder?")
+    assert "Menar du kanske …" in text
+    other = action(card, "Min klient är inskriven på AF men orkar inte söka jobb pga sjukdom – vad händer?")
+    shown = await teams.click(other)
+    assert card_strings(shown.cards[0]).startswith(
+        "Min klient är inskriven på AF men orkar inte söka jobb pga sjukdom – vad händer?"
+    )
+
+
 async def test_an_off_topic_question_is_refused_cleanly(teams):
     replies = await teams.send("ge mig ett recept på kanelbullar")
     text = replies.all_text()
