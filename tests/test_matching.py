@@ -411,10 +411,12 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # since when: "sen när …", "när började …" ask for a year
         ("sen när använder tranås instrument x", "ett årtal"),
         ("när började habo vara med i arena", "ett årtal"),
+        ("när infördes sip i lagen", "ett årtal"),  # session 24: "när infördes/bildades/grundades …"
         # the documents name no staff: not the chief, nor who gave a talk; "nämns" (mentioned) is not a name
         ("vem är förbundschef", "ett namn"),
         ("vilka föreläste på inspirationsdagen i olsbergs arena", "ett namn"),
         ("vem höll juridikföreläsningen om samtycke och sekretess", "ett namn"),
+        ("juridikforelasningen om samtycke o sekretess vem holl den", "ett namn"),  # session 24, chat order
         ("vem är chef för psykiatriska kliniken höglandet", "ett namn"),
         # what the intyg routine says names no fee; SE's results no pay; the consent form's route no channel
         ("får läkaren ta betalt för ett intyg till socialtjänsten", "ett belopp"),
