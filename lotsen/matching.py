@@ -415,7 +415,7 @@ RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is h
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)
 SPLIT_KNOWN = True
 # Facets whose number is for a place: asked about one municipality, the answer must name it.
-PLACED_FACETS = frozenset({"count", "amount"})
+PLACED_FACETS = frozenset({"count", "amount", "listing"})
 REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
@@ -1648,7 +1648,15 @@ class Matcher:
             # whole effort's; a number for one municipality needs an answer that names it (a long
             # question often names its place in passing).
             answer = self._answer_stems.get(entry_id, frozenset())
-            place = next((t for t in tokens(query) if (s := stem(fold(t))) in self._places and s not in answer), "")
+            words = tokens(query)
+            if facet.name == "listing" and entry is not None:
+                # the place the list is asked for ("… finns i habo"; not "kpf jkpg vilka yrken finns
+                # i teamet"), among the places the answer itself names, not those of the terms it
+                # uses (Arena's definition names Habo; which vårdenheter Arena includes does not)
+                asked_in = next((m.group(0).split()[-1] for p in facet.asks if (m := p.search(folded_question))), "")
+                words = [t for t in words if fold(t) == asked_in]
+                answer = frozenset(stem(fold(t)) for t in tokens(entry.answer))
+            place = next((t for t in words if (s := stem(fold(t))) in self._places and s not in answer), "")
             if place:
                 return in_place(facet, place)
         if (
