@@ -414,7 +414,12 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("när infördes sip i lagen", "ett årtal"),
         # a list for one municipality needs an answer naming it (session 24: which vårdenheter
         # Arena includes answered it; Arena's definition names Habo, the answer does not)
-        ("vilka vårdcentraler finns i habo", "en lista för Habo"),  # session 24: "när infördes/bildades/grundades …"
+        ("vilka vårdcentraler finns i habo", "en lista för Habo"),
+        # what a kommunområde is says each has a coordinator, not how large the post is (session 24)
+        (
+            "hur stor tjänst är samverkanskoordinatorn per kommunområde",
+            "hur stor tjänsten är",
+        ),  # session 24: "när infördes/bildades/grundades …"
         # the documents name no staff: not the chief, nor who gave a talk; "nämns" (mentioned) is not a name
         ("vem är förbundschef", "ett namn"),
         ("vilka föreläste på inspirationsdagen i olsbergs arena", "ett namn"),
@@ -520,6 +525,7 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         # a list asked for a place the answer names, or for no place at all (session 24)
         ("vilka arbetsmarknadsenheter finns i tranås", "arbetsmarknadsenheter-kommuner"),
         ("kpf jkpg vilka yrken finns i teamet", "insats-kpf"),
+        ("samverkanskoordinator hur stor tjänst", "samverkanskoordinator-roll"),  # "… på halvtid …"
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -557,6 +563,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "access",
         "interpreter",
         "remote",
+        "extent",
         "listing",
         "which_vardcentral",
         "keep",
