@@ -411,15 +411,14 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # since when: "sen när …", "när började …" ask for a year
         ("sen när använder tranås instrument x", "ett årtal"),
         ("när började habo vara med i arena", "ett årtal"),
-        ("när infördes sip i lagen", "ett årtal"),
+        ("när infördes sip i lagen", "ett årtal"),  # session 24: "när infördes/bildades/grundades …"
         # a list for one municipality needs an answer naming it (session 24: which vårdenheter
         # Arena includes answered it; Arena's definition names Habo, the answer does not)
         ("vilka vårdcentraler finns i habo", "en lista för Habo"),
         # what a kommunområde is says each has a coordinator, not how large the post is (session 24)
-        (
-            "hur stor tjänst är samverkanskoordinatorn per kommunområde",
-            "hur stor tjänsten är",
-        ),  # session 24: "när infördes/bildades/grundades …"
+        ("hur stor tjänst är samverkanskoordinatorn per kommunområde", "hur stor tjänsten är"),
+        # "hur mycket ska … betala" asks an amount, not who pays (session 24: the 2025 budget answered it)
+        ("hur mycket ska aneby betala till förbundet 2025", "ett belopp för Aneby"),
         # the documents name no staff: not the chief, nor who gave a talk; "nämns" (mentioned) is not a name
         ("vem är förbundschef", "ett namn"),
         ("vilka föreläste på inspirationsdagen i olsbergs arena", "ett namn"),
@@ -592,6 +591,8 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert age is not None and age.name == "age"
     assert asked("vad heter arbetsmarknadsenheten i nassjo") is None  # a unit's name, not a person's
     assert asked("vilka samordningsforbund finns i jonkopings lan") is None  # the county is no municipality
+    assert asked("kan fk betala arbetshjalpmedel").name == "payer"
+    assert asked("hur mycket ska aneby betala till forbundet").name == "amount"
     benefit = asked("far deltagarna nagon ersattning")
     assert benefit is not None and benefit.name == "benefit"
     assert asked("nar ar sjukersattning aktuellt") is None  # sjukersättning is a thing of its own
