@@ -245,14 +245,15 @@ def test_a_long_answer_without_the_question_s_distinctive_word_needs_the_higher_
     0.76–0.82 were right only 7 times in 10, and mostly when the best entry lacked the question's
     most distinctive word; such an answer needs `cutoff_missing`. "vi ska anställa en ny
     rehabkoordinator … hur stor tjänst rekommenderar regionen …" was answered with how many
-    municipalities the county has. The cut-offs are set around the question's own probability, so
-    the test does not hang on today's phrasings."""
+    municipalities the county has. Since session 24 "hur stor tjänst" asks how large a post is (a
+    facet), so the example asks what the region recommends. The cut-offs are set around the
+    question's own probability, so the test does not hang on today's phrasings."""
     from dataclasses import replace
 
     from lotsen.explain import explain
 
     text = (
-        "vi ska anställa en ny rehabkoordinator på vårdcentralen, hur stor tjänst rekommenderar regionen "
+        "vi ska anställa en ny rehabkoordinator på vårdcentralen, vad rekommenderar regionen "
         "per antal listade patienter?"
     )
     result = shipped.match(text)
