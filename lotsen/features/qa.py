@@ -446,6 +446,11 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             result.best.entry_id, domain_words_of(result.words), result.corrections, result.compounds, result.expansions
         )
     )
+
+    def definition(answer: Entry) -> Verdict:
+        """A definition answers, with the entry it was chosen over offered under it."""
+        return Verdict(VERDICT_ANSWER, answer, _passed_over(kb, result, answer, unrelated), result)
+
     if result.level == ANSWER and result.best and not unrelated and not result.off_topic:
         entry = kb.entries[result.best.entry_id]
         # "Vad är X?" for a glossary term: an entry answers it only if it is about X, or if X is
@@ -455,9 +460,9 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
             # In the chat order only an entry defining the term replaces the answer (an entry
             # that answers "arbetssökande med förhinder vad innebär det" keeps it).
             if (defining := _defining(kb, result, term_after)) is not None:
-                return Verdict(VERDICT_ANSWER, defining, _passed_over(kb, result, defining, unrelated), result)
+                return definition(defining)
             if not _about(term_after, entry) and not _answer_names(term_after, entry):
-                return Verdict(VERDICT_ANSWER, term_after, _passed_over(kb, result, term_after, unrelated), result)
+                return definition(term_after)
         if term is None or _defines(term, entry) or _names_specific(kb, text, term, entry):
             alternatives = [
                 kb.entries[c.entry_id]
@@ -471,8 +476,8 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         # An entry about the term itself ("Vad är Förrehabilitering i Hälsocenter?") beats the
         # glossary's short definition.
         if (defining := _defining(kb, result, term)) is not None:
-            return Verdict(VERDICT_ANSWER, defining, _passed_over(kb, result, defining, unrelated), result)
-        return Verdict(VERDICT_ANSWER, term, _passed_over(kb, result, term, unrelated), result)
+            return definition(defining)
+        return definition(term)
     if unrelated:
         return Verdict(VERDICT_OFFTOPIC, result=result, why="unrelated")
     if result.off_topic:
