@@ -272,6 +272,8 @@ def _why_sure(th, result, matcher: Matcher | None = None) -> str:
         return say("explain.why_lone_long", floor=num(th.suggest * 0.75), needed=num(th.lone_answer))
     if result.reason.startswith("not-here-answer"):
         return say("explain.why_not_here_answer", place=result.other_place_typed)
+    if result.reason == "year-answer":
+        return say("explain.why_year_answer", year=result.missing)
     if result.reason.startswith("party") and matcher is not None and result.missing in matcher.kb.parties:
         return say("explain.why_party", party=matcher.kb.parties[result.missing].name)
     if result.reason.startswith("clear-long"):

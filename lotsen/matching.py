@@ -390,6 +390,11 @@ FORBUND_WORDS = 12  # a question of fewer own words that names another förbund 
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
 NOT_HERE_DEPTH = 4  # the candidates after the best one looked at for an entry naming the place
 PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of the party asked about
+# A short question's year (Matcher._dated_runner_up): a runner-up within YEAR_CLOSE of the best
+# score, among the first YEAR_DEPTH candidates, that names the year asked about answers when the
+# best entry does not name it (session 25).
+YEAR_CLOSE = 0.85
+YEAR_DEPTH = 3
 # "vårdens ansvar …", "fk:s roll …" (folded: "fk s roll"), "af ansvar …": the party whose
 # responsibility is asked about ("vad gör vården …" is not: it asks what vården does in a situation),
 # with what the responsibility is for ("… efter samtycke"), up to the model or place it is in ("… i
@@ -1408,7 +1413,13 @@ class Matcher:
             # A short question's year and the effort or term it names are what it asks about:
             # "hur många avvikelser kom in 2023" is not answered by the figures for 2024, nor "hur
             # många deltagare gick igenom kpf förra året" by how SE-Höglandet went.
-            if year := self._other_year(result.query, best_entry):
+            if (dated := self._dated_runner_up(result.query, ranked)) is not None:
+                # "hur många var i strukturerat efterstöd i se 2024": of two close entries, the one
+                # that names the year asked about answers, not the method that names none.
+                best_entry = _promote(ranked, dated)
+                result.reason = "year-answer"
+                result.missing = min(set(_YEAR.findall(result.query)) & self._years_of(best_entry))
+            elif year := self._other_year(result.query, best_entry):
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
             elif thing := self._other_thing(result.expansions, best_entry, result.query):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
@@ -1482,14 +1493,38 @@ class Matcher:
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
 
+    def _years_of(self, entry_id: str) -> set[str]:
+        """The years the entry's title and answer name."""
+        entry = self.kb.entries.get(entry_id)
+        return set(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else set()
+
+    def _dated_runner_up(self, query: str, ranked: list[Candidate]) -> Candidate | None:
+        """A close runner-up (within YEAR_CLOSE of the best score, about no other place and about
+        the question's place if the best entry is) that names a year the question asks about,
+        when the best entry names none of them; None otherwise."""
+        asked = set(_YEAR.findall(query))
+        if not asked or len(ranked) < 2 or asked & self._years_of(ranked[0].entry_id):
+            return None
+        top = ranked[0].score
+        return next(
+            (
+                c
+                for c in ranked[1:YEAR_DEPTH]
+                if c.score >= max(YEAR_CLOSE * top, self.thresholds.suggest)
+                and c.place_ok > 0.0
+                and c.place_match >= ranked[0].place_match
+                and asked & self._years_of(c.entry_id)
+            ),
+            None,
+        )
+
     def _other_year(self, query: str, entry_id: str) -> str:
         """A year the question names that the entry's title and answer do not, when they name
         another one (the entry is about that year); "" if none."""
         asked_years = _YEAR.findall(query)
         if not asked_years:
             return ""
-        entry = self.kb.entries.get(entry_id)
-        dated = set(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else set()
+        dated = self._years_of(entry_id)
         return next((y for y in asked_years if dated and y not in dated), "")
 
     def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str, query: str = "") -> str:

@@ -845,6 +845,43 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     assert coaches.reason == "other-year" and coaches.best.entry_id == "insats-se-kommuner"
 
 
+def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
+    """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
+    2024, not by the method (which names no year) that scored a little higher; the method is
+    offered under the answer, and "testa:" says why. A runner-up about another place, or about
+    no place when the best entry is about the one asked, does not take over."""
+    from lotsen.explain import explain
+
+    text = "hur många var i strukturerat efterstöd i se 2024"
+    result = shipped.match(text)
+    assert result.level == ANSWER and result.reason == "year-answer" and result.missing == "2024"
+    assert [c.entry_id for c in result.candidates[:2]] == ["insats-se-resultat", "insats-se-metod"]
+    assert "Frågan är kort och gäller 2024. Frågan med högst poäng nämner inte det året" in (
+        explain(shipped, shipped.kb, text).decision
+    )
+    assert shipped.match("inspirationsdagen 2024 när och tema").best.entry_id == "insats-inspirationsdag"
+    # without a year, the method answers
+    assert shipped.match("vad är strukturerat efterstöd i se").best.entry_id == "insats-se-metod"
+    from lotsen.matching import Candidate
+
+    def runner_up(second: float, **where: float) -> str:
+        ranked = [
+            Candidate("insats-se-metod", 0.65, "", place_match=where.get("best_place", 0.0)),
+            Candidate(
+                "insats-se-resultat", second, "", place_match=where.get("place", 0.0), place_ok=where.get("ok", 1.0)
+            ),
+        ]
+        dated = shipped._dated_runner_up("hur många i efterstöd 2024", ranked)
+        return dated.entry_id if dated else ""
+
+    assert runner_up(0.60) == "insats-se-resultat"
+    assert runner_up(0.50) == ""  # not close: 0.50 < 0.85 × 0.65
+    assert runner_up(0.60, ok=0.0) == ""  # about another place
+    assert runner_up(0.60, best_place=1.0) == ""  # the best is about the place asked, the runner-up is not
+    assert runner_up(0.60, best_place=1.0, place=1.0) == "insats-se-resultat"
+    assert shipped._dated_runner_up("hur många i efterstöd", shipped.match("efterstöd").candidates) is None
+
+
 @pytest.mark.parametrize(
     "text, entry",
     [
