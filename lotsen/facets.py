@@ -115,10 +115,22 @@ def _count_data() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 def counted(folded_question: str) -> str:
     """What a "hur många …" question counts, as folded in the question ("hur många vårdcentraler"
     → "vardcentraler"), or "" when it names no thing ("hur många har en coach")."""
+    if (attending := _attending()) is not None and (m := attending[0].search(folded_question)) is not None:
+        return attending[1]  # "hur många deltog …": the people taking part
     m = _COUNTED.search(folded_question)
     if m is None or m.group(1) in _count_data()[0]:
         return ""
     return m.group(1)
+
+
+@lru_cache(maxsize=1)
+def _attending() -> tuple[re.Pattern[str], str] | None:
+    """A "hur många" followed by taking part ("deltog", "var med"), and the word it counts."""
+    data = _facets_file()["count_words"].get("attending")
+    if not data:
+        return None
+    phrases = "|".join(re.escape(normalise(p)) for p in data["phrases"])
+    return re.compile(rf"\bhur manga (?:som )?(?:{phrases})\b"), normalise(data["counts"])
 
 
 _PAID_FOR = re.compile(

@@ -845,6 +845,20 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     assert coaches.reason == "other-year" and coaches.best.entry_id == "insats-se-kommuner"
 
 
+def test_a_count_of_those_taking_part_needs_a_number_of_people(shipped):
+    """Session 25: "hur många deltog på medlemssamrådet i februari 2024" counts people; the
+    answer's "den 23 februari" and "2024" are no such count. "14 personer deltog" is."""
+    from lotsen.facets import counted
+
+    assert counted("hur manga deltog pa medlemssamradet") == "deltagare"
+    assert counted("hur manga var med pa strategidagen") == "deltagare"
+    assert counted("hur manga har en coach") == ""
+    result = shipped.match("hur många deltog på medlemssamrådet i februari 2024")
+    assert result.level == SUGGEST and result.reason == "facet"
+    assert result.best.entry_id == "forbund-medlemssamrad-konferenser"
+    assert shipped.match("hur många deltog i sip-utbildningen i eksjö").level == ANSWER
+
+
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
     """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
     2024, not by the method (which names no year) that scored a little higher; the method is
