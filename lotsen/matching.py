@@ -384,6 +384,9 @@ OFF_TOPIC_SPECIFIC_LONG = 0.2
 OFF_TOPIC_SPECIFIC_UNKNOWN = 0.5
 OFF_TOPIC_LONG_WORDS = 12
 PLACE_SHARE = 0.6
+# "var kuratorer med på …", "är förrehabs arbetsterapeut med i samverk sävsjö": whether someone takes part.
+MEMBER_PREFIX = 5  # a word of "var X med på …" is named by an entry word with its stem and first letters
+_MEMBER = re.compile(r"(?:var|ar|har|sitter) (?P<who>(?:\w+ ){0,2}?\w+) (?:varit |ocksa |aven )?med (?:pa|i)\b")
 _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?!\d|:\d)")  # "2024" and "2024:", not "2020:24" or "2022:124"
 THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 FORBUND_WORDS = 12  # a question of fewer own words that names another förbund asks about it (Matcher._other_forbund)
@@ -1423,6 +1426,10 @@ class Matcher:
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
             elif thing := self._other_thing(result.expansions, best_entry, result.query):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
+            elif member := self._absent_member(result.query, best_entry):
+                # "var kuratorer med på sip-utbildningen i eksjö" is not answered by who took part
+                # when the answer never names kuratorer (session 25).
+                result.level, result.reason, result.missing = SUGGEST, "other-thing", member
         if (
             result.level == ANSWER
             and result.own_words < FORBUND_WORDS
@@ -1551,6 +1558,25 @@ class Matcher:
                     and not self._mentions(entry_id, (frozenset(phrase), *self._things[canonical]))
                 ):
                     return " ".join(said)
+        return ""
+
+    def _absent_member(self, query: str, entry_id: str) -> str:
+        """Who a "var/är/har X (varit) med på/i …" question asks about, as folded, when the entry's
+        phrasings and answer never name a word of it (a place aside); "" otherwise."""
+        m = _MEMBER.match(normalise(query))
+        if m is None:
+            return ""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return ""
+        # the entry's words as written, by stem: "kuratorer" and "kurs" share the stem "kur"
+        written: dict[str, set[str]] = defaultdict(set)
+        for t in tokens(" ".join((entry.question, entry.answer, *entry.phrasings))):
+            written[stem(fold(t))].add(fold(t)[:MEMBER_PREFIX])
+        for word in m.group("who").split():
+            s = stem(word)
+            if word not in STOPWORDS and s not in self._places and word[:MEMBER_PREFIX] not in written.get(s, ()):
+                return word
         return ""
 
     def _other_forbund(self, stems: Collection[str], entry_id: str) -> str:

@@ -859,6 +859,17 @@ def test_a_count_of_those_taking_part_needs_a_number_of_people(shipped):
     assert shipped.match("hur många deltog i sip-utbildningen i eksjö").level == ANSWER
 
 
+def test_whether_someone_took_part_needs_an_answer_that_names_them(shipped):
+    """Session 25: "var kuratorer med på sip-utbildningen i eksjö" is not answered by who took
+    part when the answer never names kuratorer ("kurs" shares the stem "kur"); whether AF and FK
+    were is. A place is not who took part ("är vetlanda med i arena")."""
+    result = shipped.match("var kuratorer med på sip-utbildningen i eksjö")
+    assert result.level == SUGGEST and result.reason == "other-thing" and result.other_thing == "kuratorer"
+    assert shipped.match("var af och fk med på sip-utbildningen i eksjö").level == ANSWER
+    assert shipped._absent_member("är vetlanda med i arena", "arena-vad-ar") == ""
+    assert shipped._absent_member("hur många deltog", "arena-vad-ar") == ""
+
+
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
     """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
     2024, not by the method (which names no year) that scored a little higher; the method is
