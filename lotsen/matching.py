@@ -424,6 +424,7 @@ PREFILTER = 40  # entries scored fully per question (the rest share too little w
 SPLIT_KNOWN = True
 # Facets whose number is for a place: asked about one municipality, the answer must name it.
 PLACED_FACETS = frozenset({"count", "amount", "listing"})
+SHORT_FACETS = frozenset({"apply"})  # facets only a short question asks (a long one answers them in passing)
 REUSE_MAX_CHANGED = 300  # words whose analysis may change, above which a new index analyses everything
 # Short words that may start a compound ("it-spåret", "af-handläggare", "fk-handläggare").
 SHORT_HEADS = frozenset({"it", "af", "fk", "vc", "se", "ek", "ips", "sip", "lss", "bup", "sfi"})
@@ -1692,7 +1693,7 @@ class Matcher:
         that says the documents are silent, gap: true, answers every facet); a count names what
         it counts, as the question (`query`) spells it."""
         facet = asked(folded_question, query)
-        if facet is None:
+        if facet is None or (long and facet.name in SHORT_FACETS):
             return None
         entry = self.kb.entries.get(entry_id)
         key = (entry_id, facet.name)

@@ -561,6 +561,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "system",
         "contact",
         "access",
+        "apply",
         "interpreter",
         "remote",
         "extent",
@@ -843,6 +844,34 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     # "Enligt rapporterna 2024: …" dates the answer although a colon follows the year (was answered)
     coaches = shipped.match("hur många se-coacher har aneby 2026")
     assert coaches.reason == "other-year" and coaches.best.entry_id == "insats-se-kommuner"
+
+
+def test_how_to_apply_or_refer_needs_an_answer_that_says_how(shipped):
+    """Session 25: "hur anmäler jag en klient till förrehab" is not answered by what förrehab is,
+    whose answer says nothing of a referral; how one gets into SE-Höglandet (the remittentgrupp)
+    and how to apply to FK still answer, and a description of a situation ending in how to
+    refer is not held to it (the facet is asked by short questions only)."""
+    from lotsen.facets import asked
+
+    facet = asked("hur anmaler jag en klient till forrehab i halsocenter")
+    assert facet is not None and facet.name == "apply"
+    result = shipped.match("hur anmaler jag en klient till forrehab i halsocenter")
+    assert result.level == SUGGEST and result.reason == "facet" and result.facet.name == "apply"
+    assert result.best.entry_id == "insats-forrehab"
+    for text, entry in (
+        ("hur kommer man in i se höglandet", "insats-se-remiss"),
+        ("hur ansöker man om samordning av rehabiliteringsinsatser hos fk", "fk-samordning-ansokan"),
+        ("hur anmäler jag en avvikelse i samverkan", "avvikelse-anmala"),
+    ):
+        answered = shipped.match(text)
+        assert answered.level == ANSWER and answered.best.entry_id == entry, text
+    long = shipped._unanswered_facet(
+        "min klient ar 27 och vill jobba, har kontakt med af och psykiatrin och far forsorjningsstod, "
+        "hur anmaler jag honom till forrehab",
+        "insats-forrehab",
+        long=True,
+    )
+    assert long is None
 
 
 def test_a_count_of_those_taking_part_needs_a_number_of_people(shipped):
