@@ -551,6 +551,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "retention",
         "wait",
         "duration",
+        "previous",
         "name",
         "person",
         "calculation",
@@ -872,6 +873,19 @@ def test_how_to_apply_or_refer_needs_an_answer_that_says_how(shipped):
         long=True,
     )
     assert long is None
+
+
+def test_who_ran_something_before_needs_an_answer_that_says_what_came_before(shipped):
+    """Session 25: "vem drev it-spåret innan ädelfors" is not answered by who runs IT-spåret now;
+    who goes first in a queue, or who gets consent before a referral, is no such question."""
+    from lotsen.facets import answers, asked
+
+    result = shipped.match("vem drev it-spåret innan ädelfors")
+    assert result.level == SUGGEST and result.facet is not None and result.facet.name == "previous"
+    assert result.best.entry_id == "insats-it-sparet"
+    assert asked("kö till se höglandet vem går före") is None
+    assert asked("vem inhamtar samtycke innan se-remiss") is None
+    assert answers(asked("vem var utforare av it-sparet fore folkhogskolan"), "tidigare drevs det av …")
 
 
 def test_a_count_of_those_taking_part_needs_a_number_of_people(shipped):
