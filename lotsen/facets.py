@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from lotsen.text import normalise, stem, upper_first
+from lotsen.text import fold, normalise, stem, upper_first
 
 FACETS = Path(__file__).resolve().parent / "data" / "facets.yaml"
 ELSEWHERE = Path(__file__).resolve().parent / "data" / "elsewhere.yaml"
@@ -90,6 +90,13 @@ def answers(facet: Facet, folded_answer: str) -> bool:
 
 
 _COUNTED = re.compile(r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*(\w{3,})")
+# "hur många ips-deltagare hade …": an abbreviation's compound counts its head, when a verb or a
+# preposition follows it ("hur många it-spår deltagare …" counts deltagare, "samstart-eleverna" is
+# no abbreviation's).
+_COUNTED_COMPOUND = re.compile(
+    r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*[a-z]{2,3}-(\w{3,})"
+    r"(?=\s+(?:hade|har|var|ar|fick|far|finns|fanns|gick|gar|deltog|deltar|blev|kom|i|pa|under|totalt)\b|\s*[?.!]?\s*$)"
+)
 # Every number in a folded answer with the (up to three) words after it; a lookahead, so
 # "år 2024 hade styrelsen sju möten" yields both "2024 …" and "sju möten". "En" and "ett" are
 # articles, not counts: "en arbetsterapeut ansvarar" says nothing of how many work at AMIE.
@@ -112,9 +119,13 @@ def _count_data() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return not_counted, alike
 
 
-def counted(folded_question: str) -> str:
+def counted(folded_question: str, typed: str = "") -> str:
     """What a "hur många …" question counts, as folded in the question ("hur många vårdcentraler"
-    → "vardcentraler"), or "" when it names no thing ("hur många har en coach")."""
+    → "vardcentraler"), or "" when it names no thing ("hur många har en coach"). A compound typed
+    with a hyphen counts its last part ("hur många ips-deltagare" → "deltagare"; folding makes the
+    hyphen a space)."""
+    if typed and (compound := _COUNTED_COMPOUND.search(fold(typed.lower()))) is not None:
+        return compound.group(1)
     if (attending := _attending()) is not None and (m := attending[0].search(folded_question)) is not None:
         return attending[1]  # "hur många deltog …": the people taking part
     m = _COUNTED.search(folded_question)

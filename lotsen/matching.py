@@ -1732,7 +1732,7 @@ class Matcher:
             # for must be something the entry's phrasings or answer name.
             if not set(self._analyse(what, correct=True).stems) & self._named_by(entry_id):
                 return of_what(facet, f"för {what}")
-        if known and facet.name == "count" and (what := counted(folded_question)):
+        if known and facet.name == "count" and (what := counted(folded_question, query)):
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
                 return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))

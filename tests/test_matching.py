@@ -913,6 +913,23 @@ def test_whether_someone_took_part_needs_an_answer_that_names_them(shipped):
     assert shipped._absent_member("hur många deltog", "arena-vad-ar") == ""
 
 
+def test_a_count_of_an_abbreviation_s_compound_counts_its_head(shipped):
+    """Session 25: "hur många ips-deltagare hade tranås 2024" counts deltagare (folding makes the
+    hyphen a space, and "ips" alone was counted, which "50 % IPS" seemed to answer); "samstart-eleverna"
+    is no abbreviation's compound, and "it-spår deltagare" counts its last word."""
+    from lotsen.facets import counted
+
+    def count(text: str) -> str:
+        return counted(normalise(text), text)
+
+    assert count("hur många ips-deltagare hade tranås 2024") == "deltagare"
+    assert count("hur många se-deltagare var sjukskrivna") == "deltagare"
+    assert count("hur många sip gjordes i tranås") == "sip"
+    assert count("hur många av samstart-eleverna i vetlanda fick jobb") == "samstart"
+    result = shipped.match("hur många ips-deltagare hade tranås 2024")
+    assert result.level == SUGGEST and result.reason == "facet" and result.best.entry_id == "insats-ips"
+
+
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
     """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
     2024, not by the method (which names no year) that scored a little higher; the method is
