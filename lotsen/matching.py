@@ -387,6 +387,9 @@ PLACE_SHARE = 0.6
 # "var kuratorer med på …", "är förrehabs arbetsterapeut med i samverk sävsjö": whether someone takes part.
 MEMBER_PREFIX = 5  # a word of "var X med på …" is named by an entry word with its stem and first letters
 _MEMBER = re.compile(r"(?:var|ar|har|sitter) (?P<who>(?:\w+ ){0,2}?\w+) (?:varit |ocksa |aven )?med (?:pa|i)\b")
+# "hur många se-deltagare var sjukskrivna", "hur stor andel … var utrikes födda": those counted have a
+# property the answer must name (Matcher._absent_member, session 25).
+_PROPERTY = re.compile(r"\bhur (?:manga|stor andel) (?:av )?(?:\w+ ){1,2}?var (?P<who>\w+)\b")
 _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?!\d|:\d)")  # "2024" and "2024:", not "2020:24" or "2022:124"
 THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 FORBUND_WORDS = 12  # a question of fewer own words that names another förbund asks about it (Matcher._other_forbund)
@@ -1562,9 +1565,11 @@ class Matcher:
         return ""
 
     def _absent_member(self, query: str, entry_id: str) -> str:
-        """Who a "var/är/har X (varit) med på/i …" question asks about, as folded, when the entry's
-        phrasings and answer never name a word of it (a place aside); "" otherwise."""
-        m = _MEMBER.match(normalise(query))
+        """Who a "var/är/har X (varit) med på/i …" question asks about, or the property of those a
+        "hur många … var Y" question counts, as folded, when the entry's phrasings and answer never
+        name a word of it (a place aside); "" otherwise."""
+        folded = normalise(query)
+        m = _MEMBER.match(folded) or _PROPERTY.search(folded)
         if m is None:
             return ""
         entry = self.kb.entries.get(entry_id)

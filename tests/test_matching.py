@@ -930,6 +930,14 @@ def test_a_count_of_an_abbreviation_s_compound_counts_its_head(shipped):
     assert result.level == SUGGEST and result.reason == "facet" and result.best.entry_id == "insats-ips"
 
 
+def test_a_count_of_those_with_a_property_needs_an_answer_naming_it(shipped):
+    """Session 25: "hur många se-deltagare var sjukskrivna under 2024" is not answered by how many
+    took part when the answer never says sjukskrivna; "… var inskrivna …" is."""
+    result = shipped.match("hur många se-deltagare var sjukskrivna under 2024")
+    assert result.level == SUGGEST and result.reason == "other-thing" and result.other_thing == "sjukskrivna"
+    assert shipped.match("hur många deltagare var inskrivna i se-höglandet 2024").level == ANSWER
+
+
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
     """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
     2024, not by the method (which names no year) that scored a little higher; the method is
