@@ -546,6 +546,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "time_of_day",
         "date",
         "year",
+        "max_age",
         "age",
         "frequency",
         "retention",
@@ -563,6 +564,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "contact",
         "access",
         "apply",
+        "venue",
         "interpreter",
         "remote",
         "extent",
@@ -936,6 +938,21 @@ def test_a_count_of_those_with_a_property_needs_an_answer_naming_it(shipped):
     result = shipped.match("hur många se-deltagare var sjukskrivna under 2024")
     assert result.level == SUGGEST and result.reason == "other-thing" and result.other_thing == "sjukskrivna"
     assert shipped.match("hur många deltagare var inskrivna i se-höglandet 2024").level == ANSWER
+
+
+def test_an_upper_age_limit_and_where_a_meeting_is_held_are_facets(shipped):
+    """Session 25: "max ålder för att gå it-spåret" is not answered by "från 19 år", nor "i vilken
+    lokal hålls arenamötena" by who convenes Arena; "vilken lokal samverkansgrupp" asks for a local
+    group, and "var hålls it-spåret" where the course is."""
+    from lotsen.facets import asked
+
+    assert asked("max alder for att ga it-sparet").name == "max_age"
+    assert asked("vilken maxalder galler for it-sparet").name == "max_age"
+    assert shipped.match("max ålder för att gå it-spåret?").level == SUGGEST
+    assert asked("i vilken lokal halls arenamotena").name == "venue"
+    assert shipped.match("i vilken lokal hålls arenamötena").level == SUGGEST
+    assert asked("vilken lokal samverkansgrupp har vi i nassjo") is None
+    assert shipped.match("var hålls it-spåret").level == ANSWER
 
 
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
