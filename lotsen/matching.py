@@ -150,6 +150,9 @@ class Thresholds:
     suggest: float = 0.38  # below this, nothing is offered
     long_confidence: float = 0.7  # … and the Ranker's probability that its best entry is right
     lone_answer: float = 0.25  # a long message whose asking clause agrees, with no other entry near: from this score
+    # … if the entry explains at least this share of the message (session 25: "kan du hjälpa mig
+    # formulera ett mejl till min chef om semesterveckor …" was answered with how to file a deviation)
+    lone_focus: float = 0.16
     close: float = 0.80  # alternatives within this ratio of the best are offered as "Menar du kanske …"
     # A tie: the next entry within tie_margin of a "sure" best one, which the fitted decision
     # finds less likely right than tie_probability, is offered rather than answered (session 22).
@@ -1401,7 +1404,14 @@ class Matcher:
             # hand threshold says so (its probability from the Ranker's own probability, the
             # score and the lead; scripts.fit_decision).
             result.level, result.reason = ANSWER, "likely-long"
-        elif asking and result.agree and len(ranked) == 1 and long and top >= th.lone_answer:
+        elif (
+            asking
+            and result.agree
+            and len(ranked) == 1
+            and long
+            and top >= th.lone_answer
+            and ranked[0].focus >= th.lone_focus
+        ):
             # A long description of a situation that one entry alone explains, the asking clause
             # included: every other entry scored under the suggestion floor ("… finns det någon
             # insats som skulle passa honom?" with IT-spåret the only one near).

@@ -662,6 +662,24 @@ def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_sc
     assert shipped.match(short).reason != "lone-long"
 
 
+MAIL_TO_THE_BOSS = (
+    "kan du hjälpa mig skriva ett mejl till min chef om att jag vill ha semester vecka 29 till 32? en kollega "
+    "vill också ha de veckorna, hur skriver jag det snällt så det inte blir bråk"
+)
+
+
+def test_a_lone_entry_that_explains_little_of_a_long_message_does_not_answer_it(shipped):
+    """Session 25: a long message about a holiday e-mail had only "how to file a deviation" near
+    (the asking clause agreeing, through "mejl" and "skriver"), which explains 13 % of it; a lone
+    entry needs to explain Thresholds.lone_focus of the message."""
+    from dataclasses import replace
+
+    result = shipped.match(MAIL_TO_THE_BOSS)
+    assert result.level != ANSWER and result.best.focus < shipped.thresholds.lone_focus
+    lenient = Matcher(shipped.kb, thresholds=replace(shipped.thresholds, lone_focus=0.0))
+    assert lenient.match(MAIL_TO_THE_BOSS).reason.startswith("lone-long")
+
+
 # --- a short question naming something the knowledge base has never heard of ---------------------
 
 

@@ -80,6 +80,17 @@ async def test_an_off_topic_question_is_refused_cleanly(teams):
     assert "SIP" in text and "Vem kallar till SIP?" in titles(replies.cards[0])
 
 
+async def test_a_long_message_about_something_else_is_refused_though_one_entry_is_near(teams):
+    # session 25: only "how to file a deviation" was near (through "mejl" and "skriver") and answered
+    replies = await teams.send(
+        "kan du hjälpa mig skriva ett mejl till min chef om att jag vill ha semester vecka 29 till 32? en "
+        "kollega vill också ha de veckorna, hur skriver jag det snällt så det inte blir bråk"
+    )
+    text = replies.all_text()
+    assert "Det ligger utanför vad jag kan svara på" in text
+    assert "Hur lämnar jag en avvikelse i samverkan?" not in text
+
+
 async def test_a_short_question_about_something_else_is_refused_though_some_words_match_an_entry(teams):
     # "kostar" matches what the samordningsförbund's efforts cost; a bus pass is not the bot's matter
     replies = await teams.send("vad kostar ett busskort i jönköping")
