@@ -564,6 +564,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "contact",
         "access",
         "apply",
+        "opening",
         "venue",
         "interpreter",
         "remote",
@@ -971,6 +972,19 @@ def test_an_upper_age_limit_and_where_a_meeting_is_held_are_facets(shipped):
     assert shipped.match("i vilken lokal hålls arenamötena").level == SUGGEST
     assert asked("vilken lokal samverkansgrupp har vi i nassjo") is None
     assert shipped.match("var hålls it-spåret").level == ANSWER
+
+
+def test_opening_hours_and_which_ages_are_facets(shipped):
+    """Session 25: "vilka dagar har hälsocenter i nässjö öppet …" is not answered by what förrehab
+    is, nor "… vilka åldrar gäller" by "unga med aktivitetsersättning"."""
+    from lotsen.facets import answers, asked
+
+    opening = asked("vilka dagar har halsocenter i nassjo oppet for forrehab-deltagare")
+    assert opening is not None and opening.name == "opening"
+    assert answers(opening, "lektionerna ar klockan 10-15") and not answers(opening, "ett projekt for personer")
+    assert shipped.match("vilka dagar har hälsocenter i nässjö öppet för förrehab-deltagare").level == SUGGEST
+    assert asked("dialogmoten om aktivitetsersattning vilka aldrar galler").name == "age"
+    assert shipped.match("dialogmöten om aktivitetsersättning vilka åldrar gäller").level == SUGGEST
 
 
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
