@@ -539,6 +539,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert [f.name for f in facets()] == [
         "payer",
         "per_unit",
+        "participant_cost",
         "amount",
         "benefit",
         "travel",
@@ -972,6 +973,19 @@ def test_an_upper_age_limit_and_where_a_meeting_is_held_are_facets(shipped):
     assert shipped.match("i vilken lokal hålls arenamötena").level == SUGGEST
     assert asked("vilken lokal samverkansgrupp har vi i nassjo") is None
     assert shipped.match("var hålls it-spåret").level == ANSWER
+
+
+def test_what_it_costs_the_participant_needs_an_answer_saying_so(shipped):
+    """Session 25: "kostar det något för deltagaren att vara med i se-höglandet" is not answered by
+    what the förbund paid for SE-Höglandet in 2024; "gratis" or a fee would answer it."""
+    from lotsen.facets import answers, asked
+
+    facet = asked("kostar det nagot for deltagaren att vara med i se-hoglandet")
+    assert facet is not None and facet.name == "participant_cost"
+    assert answers(facet, "insatsen ar kostnadsfri for deltagaren") and not answers(facet, "se kostade 3 975 750 kr")
+    result = shipped.match("kostar det något för deltagaren att vara med i se-höglandet")
+    assert result.level == SUGGEST and result.reason == "facet"
+    assert asked("vad kostade se-hoglandet 2024").name == "amount"
 
 
 def test_opening_hours_and_which_ages_are_facets(shipped):
