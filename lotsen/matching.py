@@ -1440,7 +1440,7 @@ class Matcher:
                 result.level, result.reason, result.missing = SUGGEST, "other-year", year
             elif thing := self._other_thing(result.expansions, best_entry, result.query):
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", thing
-            elif member := self._absent_member(result.query, best_entry):
+            elif member := self._absent_member(result.query, best_entry, result.expansions):
                 # "var kuratorer med på sip-utbildningen i eksjö" is not answered by who took part
                 # when the answer never names kuratorer (session 25).
                 result.level, result.reason, result.missing = SUGGEST, "other-thing", member
@@ -1574,7 +1574,7 @@ class Matcher:
                     return " ".join(said)
         return ""
 
-    def _absent_member(self, query: str, entry_id: str) -> str:
+    def _absent_member(self, query: str, entry_id: str, expansions: Iterable[tuple[str, str]] = ()) -> str:
         """Who a "var/är/har X (varit) med på/i …" question asks about, or the property of those a
         "hur många … var Y" question counts, as folded, when the entry's phrasings and answer never
         name a word of it (a place aside); "" otherwise."""
@@ -1589,10 +1589,18 @@ class Matcher:
         written: dict[str, set[str]] = defaultdict(set)
         for t in tokens(" ".join((entry.question, entry.answer, *entry.phrasings))):
             written[stem(fold(t))].add(fold(t)[:MEMBER_PREFIX])
+
+        def named(word: str) -> bool:
+            return word[:MEMBER_PREFIX] in written.get(stem(word), ())
+
         for word in m.group("who").split():
-            s = stem(word)
-            if word not in STOPWORDS and s not in self._places and word[:MEMBER_PREFIX] not in written.get(s, ()):
-                return word
+            if word in STOPWORDS or stem(word) in self._places or named(word):
+                continue
+            # an abbreviation the entry writes out: "sitter ek bist med på samsa" (ekonomiskt bistånd)
+            expanded = [canon for alias, canon in expansions if any(w.startswith(word) for w in fold(alias).split())]
+            if any(named(fold(t)) for canon in expanded for t in tokens(canon) if fold(t) not in STOPWORDS):
+                continue
+            return word
         return ""
 
     def _other_forbund(self, stems: Collection[str], entry_id: str) -> str:

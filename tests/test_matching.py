@@ -932,6 +932,11 @@ def test_whether_someone_took_part_needs_an_answer_that_names_them(shipped):
     assert result.level == SUGGEST and result.reason == "other-thing" and result.other_thing == "kuratorer"
     assert shipped.match("var af och fk med på sip-utbildningen i eksjö").level == ANSWER
     assert shipped._absent_member("är vetlanda med i arena", "arena-vad-ar") == ""
+    # an abbreviation counts as named when the entry writes it out: "ek bist" is ekonomiskt bistånd
+    text = "sitter ek bist med i samverk samsa"
+    result = shipped.match(text)
+    assert shipped._absent_member(text, "forbund-samverk-aneby") == "ek"  # without its expansion
+    assert shipped._absent_member(text, "forbund-samverk-aneby", result.expansions) == ""
     assert shipped._absent_member("hur många deltog", "arena-vad-ar") == ""
 
 
