@@ -499,9 +499,12 @@ async def answer_text(ctx: Context, text: str, verdict: Verdict | None = None) -
         return [answer_card(ctx, verdict.entry, safe, alternatives=verdict.alternatives)]
     # Hook: a described situation without a confident answer goes to Vägvisaren (lotsen.features.vagvisare);
     # a question for a sum, a time, a name or a count ("hur många vårdcentraler finns det i
-    # jönköpings län") asks for a fact, it does not describe a client.
+    # jönköpings län") asks for a fact, it does not describe a client, and so does one about a thing
+    # or a person the closest answer never names ("var kuratorer med på sip-utbildningen i eksjö").
     navigator = ctx.services.extras.get("navigator")
-    asks_for_fact = verdict.result is not None and verdict.result.facet is not None
+    asks_for_fact = verdict.result is not None and (
+        verdict.result.facet is not None or verdict.result.reason == "other-thing"
+    )
     if (
         verdict.kind in (VERDICT_SUGGEST, VERDICT_UNKNOWN, VERDICT_OFFTOPIC)
         and navigator is not None

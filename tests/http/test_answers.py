@@ -91,6 +91,16 @@ async def test_a_long_message_about_something_else_is_refused_though_one_entry_i
     assert "Hur lämnar jag en avvikelse i samverkan?" not in text
 
 
+async def test_whether_someone_took_part_is_offered_when_the_answer_never_names_them(teams):
+    # session 25: the entry says who took part in Eksjö's SIP training but never names kuratorer;
+    # a question about a person or thing is not a described situation for Vägvisaren either
+    replies = await teams.send("var kuratorer med på sip-utbildningen i eksjö")
+    text = replies.all_text()
+    assert "Menade du" in text and "Jag hittar inget svar om ”kuratorer”" in text
+    assert "Så här uppfattade jag situationen" not in text
+    assert "Var AF och FK med på SIP-utbildningen i Eksjö?" in text  # offered, one click away
+
+
 async def test_a_short_question_about_something_else_is_refused_though_some_words_match_an_entry(teams):
     # "kostar" matches what the samordningsförbund's efforts cost; a bus pass is not the bot's matter
     replies = await teams.send("vad kostar ett busskort i jönköping")
