@@ -89,12 +89,13 @@ def answers(facet: Facet, folded_answer: str) -> bool:
     return any(p.search(folded_answer) for p in facet.answered_by)
 
 
-_COUNTED = re.compile(r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*(\w{3,})")
+_HOW_MANY = r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*"  # up to what is counted
+_COUNTED = re.compile(_HOW_MANY + r"(\w{3,})")
 # "hur många ips-deltagare hade …": an abbreviation's compound counts its head, when a verb or a
 # preposition follows it ("hur många it-spår deltagare …" counts deltagare, "samstart-eleverna" is
 # no abbreviation's).
 _COUNTED_COMPOUND = re.compile(
-    r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*[a-z]{2,3}-(\w{3,})"
+    _HOW_MANY + r"[a-z]{2,3}-(\w{3,})"
     r"(?=\s+(?:hade|har|var|ar|fick|far|finns|fanns|gick|gar|deltog|deltar|blev|kom|i|pa|under|totalt)\b|\s*[?.!]?\s*$)"
 )
 # Every number in a folded answer with the (up to three) words after it; a lookahead, so
