@@ -1006,6 +1006,20 @@ def test_opening_hours_and_which_ages_are_facets(shipped):
     assert shipped.match("dialogmöten om aktivitetsersättning vilka åldrar gäller").level == SUGGEST
 
 
+def test_a_deadline_and_a_telephone_hour_are_facets(shipped):
+    """Session 26: "sista datum ansöka projektmedel hsf" is not answered by what the beredningsgrupp
+    does (no date), nor "har fk:s kontaktpersoner någon särskild telefontid" by how to find them."""
+    from lotsen.facets import answers, asked
+
+    assert asked("sista datum ansoka projektmedel hsf").name == "date"
+    assert asked("finns det nan deadline for att soka projektmedel fran forbundet").name == "date"
+    assert shipped.match("sista datum ansöka projektmedel hsf").level == SUGGEST
+    telephone = asked("har fk:s kontaktpersoner nagon sarskild telefontid for varden")
+    assert telephone is not None and telephone.name == "opening"
+    assert answers(telephone, "telefontid mandag klockan 9") and not answers(telephone, "fraga din chef")
+    assert shipped.match("har fk:s kontaktpersoner någon särskild telefontid för vården").level == SUGGEST
+
+
 def test_a_close_runner_up_naming_the_year_asked_about_answers(shipped):
     """Session 25: "… strukturerat efterstöd i se 2024" is answered by SE-Höglandet's results for
     2024, not by the method (which names no year) that scored a little higher; the method is
@@ -1337,3 +1351,4 @@ def test_dom_is_chat_for_de_and_not_a_word_to_match(shipped, text, entry):
     assert "nåra" not in STOPWORDS  # folded it is "nara", as "nära" (nära vård) is
     result = shipped.match(text)
     assert result.level == ANSWER and result.best.entry_id == entry
+
