@@ -1219,6 +1219,16 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         ("arbetssökande med förhinder, vad betyder det", "ordlista-arbetssokande-med-forhinder"),  # as "vad betyder …"
         # … but an entry that neither names nor explains the term gives way to the definition
         ("salutogent förhållningssätt vad menas", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
+        # "… i praktiken" asks what it means in practice: an entry neither naming nor explaining it
+        # gives way to the definition (session 26, was rsrf-rutiner); an entry defining it keeps it
+        ("salutogent förhållningssätt vad betyder det i praktiken", "ordlista-salutogent-forhallningssatt"),
+        ("parallella insatser vad betyder det i praktiken", "parallella-insatser"),
+        (
+            "salutogent förhållningssätt, vad menas i modellen",
+            "ordlista-salutogent-forhallningssatt",
+        ),  # was rsrf-rutiner
+        ("salutogent forhallningssatt, vad menar modellen", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
+        ("salutogent förhållningssätt vad menas i rsrf", "ordlista-salutogent-forhallningssatt"),  # was rsrf-rutiner
         (
             "salutogent forhallningssatt betyder",
             "ordlista-salutogent-forhallningssatt",
@@ -1254,6 +1264,14 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
             "ordlista-salutogent-forhallningssatt",
         ),
         ("vad är behovsgruppering i mix", "ordlista-behovsgruppering"),
+        # the term, then a second question (session 26): the entry defining the term, or one whose
+        # answer names it when none defines it, or the definition
+        (
+            "Vad är Välfärdsguiden och vem är lokal redaktör på Höglandet?",
+            "insats-valfardsguiden",
+        ),  # was forbund-forbundschef
+        ("Vad är en arbetssökande med förhinder och vad riskerar hen?", "af-arbetssokande-med-forhinder"),
+        ("vad är likställighetsprincipen och var står den", "ordlista-likstallighetsprincipen"),  # was offered
     ],
 )
 def test_a_glossary_term_asked_about_gets_the_entry_or_definition_it_asks_for(shipped, text, entry):

@@ -136,18 +136,22 @@ def find_municipality(kb: KnowledgeBase, text: str) -> str | None:
 _WHAT_IS = re.compile(
     r"^(?:vad (?:ar|e|betyder|innebar|menas med|star)|va (?:ar|e)|vad (?:ar|e) det for|forklara|definiera|what is)\s+"
     r"(?:en |ett |begreppet |forkortningen |termen |ordet )?(?P<term>.+?)"
-    r"(?:\s+(?:for nagot|for nat|for nagonting|for))?(?:\s+egentligen)?$"
+    r"(?:\s+(?:for nagot|for nat|for nagonting|for))?(?:\s+egentligen)?(?:\s+i praktiken)?$"
 )
 # Chat order, the term first: "salutogent förhållningssätt vad menas", "lsg vad är det", "fsö def", "rh2 betyder",
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
 # "e" is chat for "är" ("samverk höglandet vad e det", "vad e far"), and "va" for "vad" ("va e salutogent
-# förhållningssätt", session 22); "hsf står för?" asks what an abbreviation stands for.
+# förhållningssätt", session 22); "hsf står för?" asks what an abbreviation stands for; "… vad menas i
+# modellen (i rsrf)", "… vad menar modellen" (session 26).
 _WHAT_IS_AFTER = re.compile(
-    r"^(?P<term>.+?)\s+(?:va(?:d)? (?:ar|e|betyder|innebar|menas(?: med)?)(?: det| detta| det for (?:en )?\w+)?"
+    r"^(?P<term>.+?)\s+(?:va(?:d)? (?:ar|e|betyder|innebar|menas(?: med)?|menar modellen)(?: det| detta| det for (?:en )?\w+)?"
+    r"(?: i (?:praktiken|modellen|rsrf))?"
     r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|star for(?: vad)?|def|definition)$"
 )
-# "… vad innebär det": what the term means in practice, not what it is.
-_ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b")
+# A second question after the term (session 26).
+_AND_ASKS = re.compile(r" och (?:vem|vad|hur|var|nar|varfor|vilk\w*)\b.*$")
+# "… vad innebär det", "… vad betyder det i praktiken": what the term means in practice, not what it is.
+_ASKS_IMPLICATION = re.compile(r"\b(?:vad innebar|innebar vad)\b|\bi praktiken$")
 _glossaries: dict[int, tuple[weakref.ref[KnowledgeBase], dict[str, Concept]]] = {}
 # "X i Y": a term asked about within a context ("… i modellen", "… i rätt stöd rätt försörjning").
 _WITHIN = re.compile(r"^(?P<term>.+?) (?:i|inom) (?:den |det )?(?P<context>.+)$")
@@ -179,7 +183,10 @@ def _term(text: str, *, after: bool = False) -> str:
     """The term a question asks about: "vad är treserva?" → "treserva"; a bare term is itself;
     with `after`, also the chat order "treserva vad är det"."""
     folded = normalise(text)
-    match = _WHAT_IS.match(folded) or (_WHAT_IS_AFTER.match(folded) if after else None)
+    if (match := _WHAT_IS.match(folded)) is not None:
+        # "vad är välfärdsguiden och vem är lokal redaktör": the term, then a second question
+        return _AND_ASKS.sub("", match.group("term"))
+    match = _WHAT_IS_AFTER.match(folded) if after else None
     return match.group("term") if match else folded
 
 
@@ -463,7 +470,17 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
                 return definition(defining)
             if not _about(term_after, entry) and not _answer_names(term_after, entry):
                 return definition(term_after)
-        if term is None or _defines(term, entry) or _names_specific(kb, text, term, entry):
+        # "vad är en arbetssökande med förhinder och vad riskerar hen": with a second question after
+        # the term, an answer naming the term answers, unless an entry defining the term is near
+        # ("vad är välfärdsguiden och vem är lokal redaktör" is not the förbundschef's tasks).
+        folded = normalise(text)
+        asks_more = term is not None and bool(_WHAT_IS.match(folded) and _AND_ASKS.search(folded))
+        if (
+            term is None
+            or _defines(term, entry)
+            or _names_specific(kb, text, term, entry)
+            or (asks_more and _answer_names(term, entry) and _defining(kb, result, term) is None)
+        ):
             alternatives = [
                 kb.entries[c.entry_id]
                 for c in matcher.alternatives(result, limit=ALTERNATIVES_SHOWN)
