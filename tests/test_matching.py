@@ -1395,3 +1395,22 @@ def test_an_entry_answers_with_the_fact_the_documents_give(shipped, text, entry,
     assert result.level == ANSWER and result.best.entry_id == entry
     assert fact in shipped.kb.entries[entry].answer
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Session 26: one entry near, scoring just over the old lone_answer (0.25), was answered
+        "Jag har en balkong som vetter mot norr och får nästan ingen sol. Vilka växter klarar sig bra i skugga "
+        "och behöver inte vattnas varje dag?",
+        "Jag ska ha kickoff med min arbetsgrupp i vår och vill boka en aktivitet för ungefär femton personer i "
+        "närheten av Nässjö, gärna något utomhus. Har du några förslag på vad vi kan göra?",
+        # … and one with a word of matters outside the bot (lotsen/data/conversation.yaml), answered
+        # only because no other entry was near, is refused like a short one
+        "Jag ska ha utvecklingssamtal med mina medarbetare nästa vecka och vill ha tips på hur man ställer öppna "
+        "frågor och får igång ett bra samtal. Har du förslag på en struktur för samtalet?",
+    ],
+)
+def test_an_everyday_message_with_one_entry_barely_near_is_not_answered(shipped, text):
+    from lotsen.features.qa import VERDICT_ANSWER, decide
+
+    assert decide(shipped.kb, shipped, text).kind != VERDICT_ANSWER
