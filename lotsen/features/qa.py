@@ -190,6 +190,12 @@ def _term(text: str, *, after: bool = False) -> str:
     return match.group("term") if match else folded
 
 
+def _asks_more(text: str) -> bool:
+    """Whether "vad är X …" goes on to a second question ("… och vem är lokal redaktör")."""
+    folded = normalise(text)
+    return bool(_WHAT_IS.match(folded) and _AND_ASKS.search(folded))
+
+
 def glossary_entry(kb: KnowledgeBase, text: str, *, after: bool = False) -> Entry | None:
     """ "Vad är Treserva?" or just "treserva": the glossary's definition, as an entry.
 
@@ -477,8 +483,7 @@ def decide(kb: KnowledgeBase, matcher: Matcher, text: str) -> Verdict:
         # "vad är en arbetssökande med förhinder och vad riskerar hen": with a second question after
         # the term, an answer naming the term answers, unless an entry defining the term is near
         # ("vad är välfärdsguiden och vem är lokal redaktör" is not the förbundschef's tasks).
-        folded = normalise(text)
-        asks_more = term is not None and bool(_WHAT_IS.match(folded) and _AND_ASKS.search(folded))
+        asks_more = term is not None and _asks_more(text)
         if (
             term is None
             or _defines(term, entry)
