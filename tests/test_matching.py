@@ -1408,6 +1408,9 @@ def test_an_entry_answers_with_the_fact_the_documents_give(shipped, text, entry,
         # only because no other entry was near, is refused like a short one
         "Jag ska ha utvecklingssamtal med mina medarbetare nästa vecka och vill ha tips på hur man ställer öppna "
         "frågor och får igång ett bra samtal. Har du förslag på en struktur för samtalet?",
+        # … and so is one that no other entry scored at all ("smartast" was read as SMARTA mål)
+        "Jag ska köpa ny bil och står mellan en laddhybrid och en ren elbil, pendlar ca 6 mil om dagen mellan "
+        "Vetlanda och Eksjö. Vad är smartast ekonomiskt och hur funkar det med laddning på vintern?",
     ],
 )
 def test_an_everyday_message_with_one_entry_barely_near_is_not_answered(shipped, text):

@@ -21,7 +21,7 @@ from lotsen.kb.model import Concept, Entry, KnowledgeBase
 from lotsen.matching import ANSWER, NONE, SUGGEST, Matcher, MatchResult
 from lotsen.pii import redact
 from lotsen.routing import route
-from lotsen.text import content_tokens, fold, normalise, tokens, upper_first
+from lotsen.text import content_tokens, fold, normalise, stem, tokens, upper_first
 from lotsen.turn import Card, Out, Text, UpdateCard
 
 CONVERSATION_TEXTS = Path(__file__).resolve().parent.parent / "data" / "conversation.yaml"
@@ -322,6 +322,12 @@ def outside_words(text: str) -> list[str]:
     return found
 
 
+def _uses_stem(entry: Entry, word: str) -> bool:
+    """Whether an entry's title, phrasings or answer use a word in some form (its stem)."""
+    own = stem(fold(word))
+    return any(stem(fold(t)) == own for t in tokens(" ".join((entry.question, *entry.phrasings, entry.answer))))
+
+
 def _uses_word(entry: Entry, word: str) -> bool:
     """Whether an entry's title, phrasings or answer use a word (or a word starting with it)."""
     folded = f" {normalise(' '.join((entry.question, *entry.phrasings, entry.answer)))}"
@@ -341,11 +347,15 @@ def _outside(kb: KnowledgeBase, result: MatchResult, text: str) -> bool:
     best = kb.entries.get(result.best.entry_id) if result.best else None
     long = len(content_tokens(text)) > _outside_words()[2]  # its words, not their stems and expansions
     if result.level == ANSWER and best is not None:
+        if not long:
+            return not all(_uses_word(best, w) for w in words)
         # A long message is answered anyway, unless only because no other entry was near (lone-long,
         # session 26: "… utvecklingssamtal med mina medarbetare … struktur för samtalet?" got the
-        # model's dialogue questions).
-        weakest = result.reason.startswith("lone-long")
-        return (not long or weakest) and not all(_uses_word(best, w) for w in words)
+        # model's dialogue questions) or scored at all ("jag ska köpa ny bil … laddhybrid eller en ren
+        # elbil … vad är smartast ekonomiskt" got SMARTA mål); then the entry must use the word in
+        # some form ("datorn" and IT-spåret's "datorer").
+        weakest = result.reason.startswith("lone-long") or result.margin >= 1.0
+        return weakest and not all(_uses_stem(best, w) for w in words)
     if long and result.specific >= OUTSIDE_LONG_SPECIFIC:
         return False  # mostly the domain's words: "… kan inte komma på mötet pga semester, vad …"
     if result.level == NONE:
