@@ -22,14 +22,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
+from lotsen.frequency import FLOOR_ZIPF, general_frequencies, is_swedish, zipf  # noqa: F401 (re-exported)
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 
-FREQUENCIES = Path(__file__).resolve().parent / "data" / "swedish_frequencies.tsv"
-FLOOR_ZIPF = 2.5  # a word missing from the general list (it lists Zipf 3 and up) is at most this common
 MIN_WEIGHT = 0.5  # the weight of the commonest words ("är", "det"): nearly nothing
 SPEC_LOW = 0.0  # log10(share in the knowledge base / share in general Swedish) at which a word is not the domain's …
 SPEC_HIGH = 1.0  # … and at which it fully is (ten times as common in the knowledge base)
@@ -37,32 +34,6 @@ DOMAIN_WORD = 0.5  # a word at least this specific is one of the message's words
 
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _WEAK = frozenset(fold(w) for w in WEAK_WORDS)
-
-
-@lru_cache(maxsize=1)
-def general_frequencies() -> tuple[dict[str, float], dict[str, float]]:
-    """(folded word → Zipf frequency, stem → probability summed over its words) of general Swedish."""
-    words: dict[str, float] = {}
-    stems: dict[str, float] = {}
-    for line in FREQUENCIES.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        word, zipf = line.split("\t")
-        folded, value = fold(word), float(zipf)
-        if value > words.get(folded, 0.0):
-            words[folded] = value
-        stems[stem(folded)] = stems.get(stem(folded), 0.0) + 10 ** (value - 9)
-    return words, stems
-
-
-def zipf(word: str) -> float:
-    """How common a folded word is in general Swedish (Zipf scale; FLOOR_ZIPF when not listed)."""
-    return general_frequencies()[0].get(word, FLOOR_ZIPF)
-
-
-def is_swedish(word: str) -> bool:
-    """Whether a folded word is an ordinary Swedish word (in the general list)."""
-    return word in general_frequencies()[0]
 
 
 def knowledge_texts(kb: KnowledgeBase) -> Iterable[str]:

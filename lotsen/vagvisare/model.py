@@ -17,7 +17,8 @@ class Element:
     """One step of a compiled pattern: a word, a word prefix, a number, or a gap."""
 
     kind: str  # word | prefix | number | gap
-    text: str = ""
+    text: str = ""  # folded
+    typed: str = ""  # as written, lower case, when it has diacritics that folding drops ("smärta")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 A pattern is written as words separated by spaces (see knowledge/SCHEMA.md):
 
     ord      the word (diacritics folded, so "ångest" also matches "angest"); a typo is
-             tolerated in words of at least six letters (not in the first letter)
+             tolerated in words of at least six letters (not in the first letter). A word
+             typed without the pattern's diacritics that is another Swedish word does not
+             match: "varken" is not "värk*", "smartast" not "smärta*" (`_other_word`)
     ord*     any word starting with "ord" ("depression*" matches "depressionen")
     {tal}    a number, in digits or words ("3", "tre"); its value is captured
     …        up to three other words ("saknar … sgi" matches "saknar helt sgi")
@@ -22,6 +24,7 @@ from typing import Iterable
 
 from rapidfuzz import fuzz
 
+from lotsen.frequency import FLOOR_ZIPF, typed_zipf
 from lotsen.text import fold
 from lotsen.texts import say
 from lotsen.vagvisare.model import Element, Pattern
@@ -29,6 +32,11 @@ from lotsen.vagvisare.model import Element, Pattern
 GAP_WORDS = 3
 TYPO_MIN_LEN = 6
 TYPO_SCORE = 85
+# A word typed without a pattern's diacritics is another word when it is this much more common as
+# spelt (Zipf) than with them: "varken" (4.9) is not "värken" (3.0), "smartast" not "smärta*"; "lag"
+# (5.3) may still be "låg" (5.2) typed plainly, "provade" "prövade" (the vocabulary spells out a
+# plain form it means: "provat allt").
+OTHER_WORD_MARGIN = 0.5
 _TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
 _GAP = ("…", "...")
 NUMBER_PLACEHOLDER = "{tal}"
@@ -73,11 +81,12 @@ class Token:
     text: str  # folded
     start: int  # character offsets in the original text
     end: int
+    typed: str = ""  # lower case, as typed
 
 
 def tokenize(text: str) -> list[Token]:
     normal = unicodedata.normalize("NFC", text)
-    return [Token(fold(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(normal)]
+    return [Token(fold(m.group(0)), m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(normal)]
 
 
 def number_value(token: str) -> int | None:
@@ -108,9 +117,10 @@ def compile_pattern(text: str) -> Pattern:
         words = [fold(w) for w in _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))]
         if not words:
             raise PatternError(say("vagvisare_check.pattern_no_word", pattern=repr(text), piece=repr(piece)))
-        for i, word in enumerate(words):
+        typed_words = _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))
+        for i, (word, typed) in enumerate(zip(words, typed_words)):
             last = i == len(words) - 1
-            elements.append(Element("prefix" if prefix and last else "word", word))
+            elements.append(Element("prefix" if prefix and last else "word", word, typed if typed != word else ""))
     if not elements or elements[-1].kind == "gap":
         raise PatternError(say("vagvisare_check.pattern_empty", pattern=repr(text)))
     return Pattern(text=text.strip(), elements=tuple(elements))
@@ -134,6 +144,26 @@ def word_matches(token: str, element_kind: str, word: str) -> bool:
         head = token[: len(word) + 1]
         return max(fuzz.ratio(token[: len(word)], word), fuzz.ratio(head, word)) >= TYPO_SCORE
     return False
+
+
+@lru_cache(maxsize=50_000)
+def _other_word(typed_token: str, element_kind: str, word: str, typed_word: str) -> bool:
+    """Whether a word that matched a pattern's word folded is another Swedish word. Only a word
+    typed without the pattern's diacritics can be: matched as it folds, when it is more common as
+    spelt than the pattern's word with the rest of the token, by OTHER_WORD_MARGIN ("varken" 4.9
+    against "värken" 3.0; "smartast" against "smärtast", no word); matched as a typo, when it is
+    a listed word at all ("smartast" is no typo of "smärta"). "angest" and "smarta" (as common
+    as "smärta") still match."""
+    if not typed_word or all(c in typed_token for c in typed_word if fold(c) != c):
+        return False  # typed with the pattern's diacritics (or the pattern has none)
+    as_typed = typed_zipf(typed_token)
+    if as_typed <= FLOOR_ZIPF:
+        return False
+    token = fold(typed_token)
+    if token == word or (element_kind == "prefix" and token.startswith(word)):
+        restored = typed_word + typed_token[len(typed_word) :]
+        return as_typed >= typed_zipf(restored) + OTHER_WORD_MARGIN
+    return True  # a typo match of a word Swedish already has
 
 
 @dataclass(frozen=True)
@@ -168,6 +198,8 @@ def _match_at(elements: tuple[Element, ...], tokens: list[Token], i: int) -> tup
         found = _match_at(rest, tokens, i + 1)
         return (found[0], (value, *found[1])) if found else None
     if not word_matches(tok, head.kind, head.text):
+        return None
+    if head.typed and tokens[i].typed and _other_word(tokens[i].typed, head.kind, head.text, head.typed):
         return None
     return _match_at(rest, tokens, i + 1)
 

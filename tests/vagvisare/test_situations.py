@@ -96,3 +96,18 @@ def test_the_county_is_not_the_municipality():
     assert "kommun" not in extract("min klient bor i jönköpings län och har fsö sedan tre år", TODAY).facts
     assert extract("min klient bor i jönköpings kommun och har fsö sedan tre år", TODAY).facts["kommun"] == "jonkoping"
     assert extract("har en klient i Jönköping med fsö sedan tre år", TODAY).facts["kommun"] == "jonkoping"
+
+
+def test_another_word_typed_without_the_diacritics_is_not_the_patterns_word():
+    """ "varken" is not "värk", "smartast" not "smärta": a word typed without a pattern's
+    diacritics that Swedish has as another, commoner word does not match it (session 27: a
+    car-buying question opened Vägvisaren with physical ill-health). A plain spelling that is
+    no other word, or as common as the pattern's, still does."""
+    extract = extractor_for(real_kb()).extract
+    assert "halsa" not in extract("min klient har varken jobb eller bostad, vem ska jag prata med", TODAY).facts
+    car = "Jag ska köpa ny bil, pendlar mellan Vetlanda och Eksjö. Vad är smartast ekonomiskt?"
+    assert "halsa" not in extract(car, TODAY).facts
+    assert extract("han är 25 år", TODAY).facts["alder"] == 25
+    assert extract("klienten har angest och ont i ryggen", TODAY).facts["halsa"] >= {"psykisk", "fysisk"}
+    assert extract("klienten har smarta i ryggen", TODAY).facts["halsa"] == {"fysisk"}
+    assert "fysisk" in extract("hon har värken och smärtor", TODAY).facts["halsa"]
