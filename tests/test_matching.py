@@ -320,6 +320,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur många vårdcentraler finns det i jönköpings län", "ett antal vårdcentraler"),
         # IT-spåret's 19 deltagare are the whole effort's, not Värnamo's
         ("hur många deltagare har it-spåret haft i värnamo", "ett antal för Värnamo"),
+        # "antal" asks a count as "hur många" does; SE's method names no number for Nässjö (session 27)
+        ("max antal deltagare samtidigt i se nässjö", "ett antal för Nässjö"),
         # IT-spåret's results say nothing of what a participant is paid (was answered)
         ("vad får deltagarna i it-spåret för ersättning", "en ersättning"),
         # the beredningsgrupp prepares applications; no deadline is named (was answered)
