@@ -85,8 +85,15 @@ def asked(folded_question: str, typed: str = "") -> Facet | None:
 
 
 def answers(facet: Facet, folded_answer: str) -> bool:
-    """Whether a folded answer names what the facet asks for."""
+    """Whether a folded answer (`fold_answer`) names what the facet asks for."""
     return any(p.search(folded_answer) for p in facet.answered_by)
+
+
+def fold_answer(answer: str) -> str:
+    """An answer folded for `answers`. Folding drops "%", so it is written "pct" first: "en
+    IPS-coach på 50 %" says how large the post is ("50 pct"). Not "procent": a share is no sum of
+    money, and the amount facet's "procent" means the word as the answer writes it."""
+    return normalise(answer.replace("%", " pct "))
 
 
 _HOW_MANY = r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*"  # up to what is counted

@@ -48,6 +48,7 @@ from lotsen.facets import (
     cost_of,
     counted,
     counts,
+    fold_answer,
     in_place,
     of_what,
     paid_for,
@@ -1728,7 +1729,7 @@ class Matcher:
             known = (
                 entry is None
                 or (entry.gap and self._gap_answers(entry, facet))
-                or answers(facet, normalise(entry.answer))
+                or answers(facet, fold_answer(entry.answer))
             )
             self._facet_answers[key] = known
         if known and facet.name in PLACED_FACETS and not long:

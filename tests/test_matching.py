@@ -536,7 +536,7 @@ def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_si
 
 
 def test_facets_are_read_from_data_and_match_folded_text():
-    from lotsen.facets import answers, asked, facets
+    from lotsen.facets import answers, asked, facets, fold_answer
 
     assert [f.name for f in facets()] == [
         "payer",
@@ -587,6 +587,13 @@ def test_facets_are_read_from_data_and_match_folded_text():
     amount = asked("vad kostar det")
     assert amount is not None and amount.label == "ett belopp"
     assert answers(amount, "bidraget var 1 200 tkr") and not answers(amount, "kpf ar en utredning")
+    # "%" survives folding as "pct": a post of "50 %" says how large it is, but is no sum (session 27)
+    extent = asked("hur stor tjanst har ips-coachen")
+    assert extent is not None and extent.name == "extent"
+    assert answers(extent, fold_answer("en IPS-coach på 50 % inom SE")) and not answers(
+        extent, "en ips coach pa 50 inom se"
+    )
+    assert not answers(amount, fold_answer("ersättningen är 64 % av inkomsten"))
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad gor forsakringskassan for min klient") is None  # an insurance is not Försäkringskassan
     assert asked("han ar forsakrad och har nedsatt arbetsformaga") is None  # being insured, as a fact
