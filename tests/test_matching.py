@@ -246,16 +246,14 @@ def test_a_long_answer_without_the_question_s_distinctive_word_needs_the_higher_
     most distinctive word; such an answer needs `cutoff_missing`. "vi ska anställa en ny
     rehabkoordinator … hur stor tjänst rekommenderar regionen …" was answered with how many
     municipalities the county has. Since session 24 "hur stor tjänst" asks how large a post is (a
-    facet), so the example asks what the region recommends. The cut-offs are set around the
+    facet), so the example asks what the region recommends, and since session 27 "antal" asks a
+    count, so it says "per listade patienter". The cut-offs are set around the
     question's own probability, so the test does not hang on today's phrasings."""
     from dataclasses import replace
 
     from lotsen.explain import explain
 
-    text = (
-        "vi ska anställa en ny rehabkoordinator på vårdcentralen, vad rekommenderar regionen "
-        "per antal listade patienter?"
-    )
+    text = "vi ska anställa en ny rehabkoordinator på vårdcentralen, vad rekommenderar regionen per listade patienter?"
     result = shipped.match(text)
     assert result.evidence["missing"] == 1.0 and result.level != ANSWER
     p = shipped.match(text).probability
