@@ -114,12 +114,12 @@ def compile_pattern(text: str) -> Pattern:
                 )
             )
         prefix = piece.endswith("*")
-        words = [fold(w) for w in _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))]
-        if not words:
-            raise PatternError(say("vagvisare_check.pattern_no_word", pattern=repr(text), piece=repr(piece)))
         typed_words = _TOKEN.findall(unicodedata.normalize("NFC", piece.rstrip("*").lower()))
-        for i, (word, typed) in enumerate(zip(words, typed_words)):
-            last = i == len(words) - 1
+        if not typed_words:
+            raise PatternError(say("vagvisare_check.pattern_no_word", pattern=repr(text), piece=repr(piece)))
+        for i, typed in enumerate(typed_words):
+            word = fold(typed)
+            last = i == len(typed_words) - 1
             elements.append(Element("prefix" if prefix and last else "word", word, typed if typed != word else ""))
     if not elements or elements[-1].kind == "gap":
         raise PatternError(say("vagvisare_check.pattern_empty", pattern=repr(text)))
