@@ -34,10 +34,11 @@ NOT_HERE = say("assistant.not_here")
 @dataclass(frozen=True)
 class Command:
     name: str
-    matches: Callable[[str], bool]  # gets folded, trimmed text
+    matches: Callable[[str], bool]  # gets folded, trimmed text (as typed when `typed`)
     handler: Handler
     coordinator_only: bool = False
     private: bool = False  # only in a personal chat or a connected coordinators' channel
+    typed: bool = False  # the predicate reads the text as typed, with its diacritics
 
 
 class Assistant:
@@ -65,14 +66,17 @@ class Assistant:
         *,
         coordinator_only: bool = False,
         private: bool = False,
+        typed: bool = False,
     ) -> None:
         """A typed command: a regex (searched in the folded text) or a predicate on it.
 
         `private`: the answer lists cases or questions, so it is only given in a personal chat
-        or in a channel the coordinators have connected (fault matrix row 25)."""
+        or in a channel the coordinators have connected (fault matrix row 25). `typed`: the
+        predicate gets the trimmed text as typed, not folded (Vägvisaren's patterns tell "värken"
+        from "varken" by its diacritics)."""
         matches = re.compile(pattern).search if isinstance(pattern, str) else pattern
         self._commands.append(
-            Command(name, lambda text: bool(matches(text)), handler, coordinator_only or private, private)
+            Command(name, lambda text: bool(matches(text)), handler, coordinator_only or private, private, typed)
         )
 
     def fallback(self, handler: Handler) -> None:
@@ -94,9 +98,10 @@ class Assistant:
         return self._verbs.get(prefix)
 
     def match_command(self, text: str) -> Command | None:
-        folded = fold(text.strip())
+        typed = text.strip()
+        folded = fold(typed)
         for command in self._commands:
-            if command.matches(folded):
+            if command.matches(typed if command.typed else folded):
                 return command
         return None
 

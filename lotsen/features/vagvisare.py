@@ -19,6 +19,7 @@ from lotsen.assistant import Assistant
 from lotsen.context import Context
 from lotsen.matching import ANSWER
 from lotsen.pii import contains_identity_number
+from lotsen.text import fold
 from lotsen.texts import say
 from lotsen.turn import Card, Out, Text
 from lotsen.vagvisare import advice
@@ -168,24 +169,24 @@ def _strong_predicate(assistant: Assistant):
     """Typed text the navigator takes before other features: it names the navigator, or it
     clearly describes a client's situation. Short texts are left alone cheaply."""
 
-    def predicate(folded: str) -> bool:
+    def predicate(text: str) -> bool:
         kb = assistant.services.knowledge.snapshot.kb
         nav = kb.navigator
         extractor = extractor_for(kb)
         if nav is None or extractor is None:
             return False
-        tokens = tokenize(folded)
+        tokens = tokenize(text)
         if extractor.names_navigator(tokens):
             return True
         if len(tokens) < STRONG_MIN_WORDS:
             return False
-        extraction = extractor.extract(folded)
+        extraction = extractor.extract(text)
         if not extraction.is_strong:
             return False
         # "…, räknas det som långvarigt bistånd?": a specific question that question answering
         # answers confidently gets that answer; "…, vad gör jag?" and plain descriptions come here.
         if extraction.asks_specific_question:
-            return assistant.services.knowledge.snapshot.matcher.match(folded).level != ANSWER
+            return assistant.services.knowledge.snapshot.matcher.match(fold(text)).level != ANSWER
         return True
 
     return predicate
@@ -193,7 +194,7 @@ def _strong_predicate(assistant: Assistant):
 
 def register(assistant: Assistant) -> None:
     assistant.command("navigator-test", TEST_PATTERN, _test, coordinator_only=True)
-    assistant.command("navigator", _strong_predicate(assistant), _on_description)
+    assistant.command("navigator", _strong_predicate(assistant), _on_description, typed=True)
     assistant.verb("nav.start", _start)
     assistant.verb("nav.show", _show)
     assistant.verb("nav.edit", _edit)

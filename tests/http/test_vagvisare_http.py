@@ -176,3 +176,24 @@ async def test_the_weekly_digest_counts_navigator_uses(teams):
     lines = "\n".join(digest.digest_lines(built, real_kb(), ZoneInfo("Europe/Stockholm")))
     assert "Situationer beskrivna: 1" in lines and "Rekommendationer visade: 1" in lines
     assert "Aktualisera SE-Höglandet via remittentgruppen" in lines
+
+
+async def test_a_description_is_read_with_its_diacritics_to_decide_it_is_a_situation(teams):
+    """The navigator takes a description with three facts about a client; "värken" is one of them
+    (physical ill-health) only as typed: folded, it is "varken", another word (session 27: the
+    check whether a message is a description read it folded and left it to question answering)."""
+    replies = await teams.send("Min klient har värken i kroppen sedan länge och fsö i tre år i Eksjö, vad gör jag?")
+    text = card_strings(replies.cards[0]) if replies.cards else ""
+    assert "Så här uppfattade jag situationen" in text
+    assert "”värken”" in text and "”Eksjö”" in text
+
+
+async def test_a_car_buying_question_does_not_open_the_navigator(teams):
+    """ "smartast" is not "smärta" (session 26's known issue): an everyday question is refused."""
+    replies = await teams.send(
+        "Jag ska köpa ny bil och står mellan en laddhybrid och en ren elbil, pendlar ca 6 mil om dagen "
+        "mellan Vetlanda och Eksjö. Vad är smartast ekonomiskt och hur funkar det med laddning på vintern?"
+    )
+    text = " ".join(card_strings(c) for c in replies.cards) + " ".join(replies.texts)
+    assert "Så här uppfattade jag situationen" not in text
+    assert "Det ligger utanför vad jag kan svara på" in text
