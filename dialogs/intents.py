@@ -7,7 +7,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from lotsen.domain import zipf
+from lotsen.frequency import zipf
 from lotsen.matching import TYPO_KEEP_ZIPF
 from lotsen.text import fold, tokens
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lotsen.frequency import FLOOR_ZIPF, general_frequencies, is_swedish, zipf  # noqa: F401 (re-exported)
+from lotsen.frequency import FLOOR_ZIPF, general_frequencies, is_swedish, zipf
 from lotsen.kb.model import KnowledgeBase
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, stem, tokens
 

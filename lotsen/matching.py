@@ -40,7 +40,8 @@ from typing import Callable, Collection, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from lotsen.domain import DomainVocabulary, WordView, share_of, zipf
+from lotsen.domain import DomainVocabulary, WordView, share_of
+from lotsen.frequency import zipf
 from lotsen.facets import (
     Facet,
     answers,

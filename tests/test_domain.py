@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lotsen.domain import DomainVocabulary, domain_words_of, is_swedish, share_of, zipf
+from lotsen.domain import DomainVocabulary, domain_words_of, share_of
+from lotsen.frequency import is_swedish, zipf
 from lotsen.features.qa import VERDICT_ANSWER, VERDICT_OFFTOPIC, decide, outside_words
 from lotsen.kb import load_knowledge_base
 from lotsen.matching import Matcher
