@@ -327,6 +327,11 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("åldersgräns för ips", "en åldersgräns"),  # what IPS is names no age (was answered)
         # the steering group's entry says who sits in it, not how often it meets (was answered)
         ("hur ofta träffas styrgruppen för förrehab", "hur ofta något sker"),
+        # Gävle's routine: "Vid behov blir det avstämning" says nothing of how often the routine is
+        # checked; a past meeting asks a date; a budget asks a sum (session 28, asked in several sets)
+        ("hur ofta kontrolleras gävle-rutinen", "hur ofta något sker"),
+        ("sip-nätverket vetlanda sävsjö, när träffades det 2024?", "ett datum"),
+        ("vilken budget har samordningsförbundet södra vätterbygden", "ett belopp"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
@@ -592,6 +597,11 @@ def test_facets_are_read_from_data_and_match_folded_text():
         extent, "en ips coach pa 50 inom se"
     )
     assert not answers(amount, fold_answer("ersättningen är 64 % av inkomsten"))
+    # a group that meets "vid behov" says how often; a step taken "vid behov" does not (session 28)
+    often = asked("hur ofta traffas gruppen")
+    assert often is not None and often.name == "frequency"
+    assert answers(often, fold_answer("Gruppen träffas vid behov."))
+    assert not answers(often, fold_answer("Vid behov blir det avstämning med läkaren."))
     assert asked("hur mycket klarar hon att arbeta") is None
     assert asked("vad gor forsakringskassan for min klient") is None  # an insurance is not Försäkringskassan
     assert asked("han ar forsakrad och har nedsatt arbetsformaga") is None  # being insured, as a fact
