@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     vara blir bli blev får få fick ska skall måste kunna kunde hade även också eftersom efter
     här där detta dessa denna den det dem dom deras hans hennes hon han vår våra ert era er oss
     något någon några någ nåt nån nånting ngn ngt sån sånt såna mej dej
-    lite mycket bara just nu alltså typ väl ju nog hej tack snälla
+    lite mycket bara just nu alltså typ väl ju nog hej tack snälla egentligen
     undrar fråga frågor gäller angående ang hos vid över under utan inom sådan sådant sådana
     vilket vilka vilken vilket ni mig the a an of
     e o å

@@ -46,6 +46,16 @@ def test_variants_find_the_same_entry(matcher, question):
     assert best(matcher, question) == "sip-vem-kallar"
 
 
+def test_a_filler_word_is_no_evidence(shipped):
+    # "egentligen" is a stopword (session 28): a phrasing of the SIP plan's entry ("vad som
+    # egentligen är bestämt") took "när ska man göra sip egentligen", asked in two sets
+    from lotsen.text import content_tokens
+
+    assert content_tokens("när ska man göra sip egentligen") == content_tokens("när ska man göra sip")
+    result = shipped.match("när ska man göra sip egentligen")
+    assert result.level == ANSWER and result.best.entry_id == "sip-nar-lag"
+
+
 def test_diacritics_and_abbreviations(matcher):
     assert best(matcher, "vad gor forsakringskassan for personer utan sgi") == "fk-samordnar"
     assert best(matcher, "vad gör FK för dem utan SGI") == "fk-samordnar"
