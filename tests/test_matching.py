@@ -342,6 +342,7 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur ofta kontrolleras gävle-rutinen", "hur ofta något sker"),
         ("sip-nätverket vetlanda sävsjö, när träffades det 2024?", "ett datum"),
         ("vilken budget har samordningsförbundet södra vätterbygden", "ett belopp"),
+        ("kpf pris per utredning", "ett belopp"),  # what KPF is names no price (session 28)
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
