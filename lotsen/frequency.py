@@ -39,7 +39,7 @@ def general_frequencies() -> tuple[dict[str, float], dict[str, float]]:
 
 
 @lru_cache(maxsize=1)
-def typed_frequencies() -> dict[str, float]:
+def _typed_frequencies() -> dict[str, float]:
     """Lower-case word as spelt, with its diacritics → Zipf frequency ("smärta" and "smarta" apart)."""
     words: dict[str, float] = {}
     for word, value in _listed():
@@ -51,7 +51,7 @@ def typed_frequencies() -> dict[str, float]:
 def typed_zipf(word: str) -> float:
     """How common a lower-case word is in general Swedish as spelt, diacritics kept ("varken" 4.9,
     "värken" 3.0); FLOOR_ZIPF when not listed."""
-    return typed_frequencies().get(word, FLOOR_ZIPF)
+    return _typed_frequencies().get(word, FLOOR_ZIPF)
 
 
 def zipf(word: str) -> float:

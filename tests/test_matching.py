@@ -7,7 +7,7 @@ import pytest
 
 from lotsen.kb import load_knowledge_base
 from lotsen.matching import ANSWER, NONE, SUGGEST, Matcher
-from lotsen.text import fold, normalise, stem
+from lotsen.text import content_tokens, fold, normalise, stem
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 
@@ -49,8 +49,6 @@ def test_variants_find_the_same_entry(matcher, question):
 def test_a_filler_word_is_no_evidence(shipped):
     # "egentligen" is a stopword (session 28): a phrasing of the SIP plan's entry ("vad som
     # egentligen är bestämt") took "när ska man göra sip egentligen", asked in two sets
-    from lotsen.text import content_tokens
-
     assert content_tokens("när ska man göra sip egentligen") == content_tokens("när ska man göra sip")
     result = shipped.match("när ska man göra sip egentligen")
     assert result.level == ANSWER and result.best.entry_id == "sip-nar-lag"
