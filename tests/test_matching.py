@@ -341,6 +341,14 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("sip-nätverket vetlanda sävsjö, när träffades det 2024?", "ett datum"),
         ("vilken budget har samordningsförbundet södra vätterbygden", "ett belopp"),
         ("kpf pris per utredning", "ett belopp"),  # what KPF is names no price (session 28)
+        # session 29: when a sum is paid asks a date, not who pays; when a law comes into force or a
+        # report is published asks a date; an address asks for contact details; "upp till vilken
+        # ålder" asks an upper age limit (each was answered by an entry that names none)
+        ("när på året ska kommunerna betala in medlemsbidraget till hsf", "ett datum"),
+        ("när träder nya socialtjänstlagen i kraft", "ett datum"),
+        ("när publiceras årsredovisningen för 2024 på hemsidan?", "ett datum"),
+        ("vilken adress har kpf-teamet på arbetsmarknadsavdelningen i jönköping?", "kontaktuppgifter"),
+        ("upp till vilken ålder gäller kaa, kommunens aktivitetsansvar", "en övre åldersgräns"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
