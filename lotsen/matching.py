@@ -284,8 +284,9 @@ class MatchResult:
     # the knowledge base never uses ("unknown-word"), a place outside the county ("elsewhere")
     # or a place in it that the entry, about other places, is not about ("other-place"), or the
     # alias of an effort or a term that the entry never mentions ("other-thing"), or a year the
-    # entry, dated otherwise, is not about ("other-year"), or a municipality where the effort or
-    # forum asked about is not ("not-here", "not-here-answer"); for "party", the party asked about.
+    # entry, dated otherwise or not at all, is not about ("other-year", "undated-year"), or a
+    # municipality where the effort or forum asked about is not ("not-here", "not-here-answer");
+    # for "party", the party asked about.
     missing: str = ""
     facet: Facet | None = None  # what the question asks for (a sum …), when the best entry's answer names none
     confidence: float = 1.0  # the Ranker's softmax probability of the best entry among the close candidates
@@ -293,8 +294,8 @@ class MatchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "other-thing", "other-year", "no-words", "not-here"; an answer: "clear",
-    # "clear-long", "likely-long", "lone-long", or another entry than the best-scored one:
+    # "other-place", "other-thing", "other-year", "undated-year", "no-words", "not-here"; an
+    # answer: "clear", "clear-long", "likely-long", "lone-long", or another entry than the best-scored one:
     # "not-here-answer" (it names the place or where the thing is), "party" (the party asked about)
     reason: str = ""
 
@@ -1504,6 +1505,11 @@ class Matcher:
             ) is not None:
                 result.facet = facet
                 result.level, result.reason = (SUGGEST, "facet") if top >= th.suggest else (NONE, "low")
+            elif result.own_words < th.long_words and (year := self._undated_year(result.query, best_entry)):
+                # "antal sip upprättade på höglandet 2024": an entry that names no year at all does
+                # not answer a short question about one (session 29; checked after the facets, whose
+                # card says more: "vem föreläste om samtycke … 2024" asks for a name).
+                result.level, result.reason, result.missing = SUGGEST, "undated-year", year
             elif not long and (stranger := self._stranger(meaningful)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
@@ -1547,11 +1553,12 @@ class Matcher:
     def _other_year(self, query: str, entry_id: str) -> str:
         """A year the question names that the entry's title and answer do not, when they name
         another one (the entry is about that year); "" if none."""
-        asked_years = _YEAR.findall(query)
-        if not asked_years:
-            return ""
         dated = self._years_of(entry_id)
-        return next((y for y in asked_years if dated and y not in dated), "")
+        return next((y for y in _YEAR.findall(query) if dated and y not in dated), "")
+
+    def _undated_year(self, query: str, entry_id: str) -> str:
+        """A year the question names when the entry's title and answer name none; "" otherwise."""
+        return next(iter(_YEAR.findall(query)), "") if not self._years_of(entry_id) else ""
 
     def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str, query: str = "") -> str:
         """The alias (as matched) or the name (as typed) of an effort or a glossary term the

@@ -903,6 +903,20 @@ def test_a_short_question_about_another_year_than_the_entry_is_offered(shipped):
     assert coaches.reason == "other-year" and coaches.best.entry_id == "insats-se-kommuner"
 
 
+def test_a_short_question_about_a_year_is_not_answered_by_an_undated_entry(shipped):
+    """Session 29: when SIP is made by law names no year, so it does not say how many SIPs were
+    made on Höglandet in 2024 (was answered); the suggestions card and "testa:" say why."""
+    from lotsen.explain import explain
+
+    text = "antal sip upprättade på höglandet 2024"
+    result = shipped.match(text)
+    assert result.level == SUGGEST and result.reason == "undated-year" and result.missing == "2024"
+    assert "Frågan är kort och gäller 2024, men bästa frågans svar nämner inget år" in (
+        explain(shipped, shipped.kb, text).decision
+    )
+    assert shipped.match("när ska man göra en sip").level == ANSWER  # no year asked, still answered
+
+
 def test_how_to_apply_or_refer_needs_an_answer_that_says_how(shipped):
     """Session 25: "hur anmäler jag en klient till förrehab" is not answered by what förrehab is,
     whose answer says nothing of a referral; how one gets into SE-Höglandet (the remittentgrupp)

@@ -571,7 +571,7 @@ def _suggestions_intro(verdict: Verdict) -> str:
     ("elsewhere"), names a thing the knowledge base never mentions ("unknown-word") or, short,
     names a place in the county that the closest entries are not about ("other-place") or an
     effort or a term the closest answer never mentions ("other-thing") or a year it is not about
-    ("other-year"), instead of "Jag är inte säker på vad du menar"."""
+    ("other-year", "undated-year"), instead of "Jag är inte säker på vad du menar"."""
     result = verdict.result
     if result is None:
         return ""
@@ -587,7 +587,7 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["other_thing_intro"].format(thing=result.other_thing)
     if result.reason.startswith("not-here"):
         return TEXTS["not_here_intro"].format(place=result.other_place_typed)
-    if result.reason == "other-year":
+    if result.reason in ("other-year", "undated-year"):
         return TEXTS["other_year_intro"].format(year=result.missing)
     return ""
 
