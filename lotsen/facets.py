@@ -97,7 +97,7 @@ def fold_answer(answer: str) -> str:
 
 
 _HOW_MANY = r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*"  # up to what is counted
-_COUNTED = re.compile(_HOW_MANY + r"(\w{3,})")
+_COUNTED = re.compile(_HOW_MANY + r"([^\W\d]\w{2,})")  # a word, not a year ("hur många 2024")
 # "hur många ips-deltagare hade …": an abbreviation's compound counts its head, when a verb or a
 # preposition follows it ("hur många it-spår deltagare …" counts deltagare, "samstart-eleverna" is
 # no abbreviation's).
@@ -189,12 +189,34 @@ def in_place(facet: Facet, place: str) -> Facet:
     return of_what(facet, f"för {upper_first(place)}")
 
 
+COMPOUND_WINDOW = 4  # words before a number in which a compound's first part must stand ("hade styrelsen sju möten")
+
+
+def _about(modifier: str, words: list[str]) -> bool:
+    """Whether one of the words is the compound's first part, inflected ("styrelse", "styrelsen")."""
+    return any(
+        min(len(modifier), len(s := stem(w))) >= 4 and (modifier.startswith(s) or s.startswith(modifier)) for w in words
+    )
+
+
 def counts(what: str, folded_answer: str) -> bool:
     """Whether a folded answer gives a number of `what` (a stem): "13 kommuner" counts kommuner,
     not vårdcentraler; so does "antal kommuner"; a compound ending in it counts too ("fyra
     samverkansgrupper" for "grupp"), and so does a word in its group ("20 personer" for "deltagare")."""
-    alike = next((group for group in _count_data()[1] if what in group), frozenset((what,)))
+    groups = _count_data()[1]
+    alike = next((g for g in groups if what in g), frozenset((what,)))
+    # A compound counts as its head when what it is about stands just before the number:
+    # "styrelsemöten" in "År 2024 hade styrelsen sju möten", not "samverkansträffar" in
+    # "Arbetsgruppen … träffas minst fyra gånger per år" (session 29).
+    head, modifier = next(
+        ((w, what[: -len(w)]) for g in groups if what not in g for w in g if len(w) >= 3 and what.endswith(w)),
+        ("", ""),
+    )
     for m in itertools.chain(_NUMBERED.finditer(folded_answer), _ANTAL.finditer(folded_answer)):
+        if head and _about(modifier, folded_answer[: m.start()].split()[-COMPOUND_WINDOW:]):
+            group = next(g for g in groups if head in g)
+            if any(stem(word) in group for word in m.group(1).split()):
+                return True
         for word in m.group(1).split():
             s = word if word == "%" else stem(word)  # stem("%") would be ""
             if any(

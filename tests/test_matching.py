@@ -512,6 +512,11 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("hur många kommuner finns det i jönköpings län", "forbund-13-kommuner"),  # "Länet har 13 kommuner"
         ("hur många deltagare har en se-coach", "insats-se-metod"),  # "cirka 20 personer": alike words
         ("hur många möten hade remittentgruppen", "insats-se-remittentgrupp-kommuner"),  # "Antal möten 2024: …"
+        # session 29: "sju möten" after "styrelsen" counts styrelsemöten; "nio ledamöter"; "Varje person
+        # som går … till egen försörjning ger … 16 200 kr i månaden" is a sum per person (each was offered)
+        ("hur många styrelsemöten hade hsf 2024", "forbund-styrelse"),
+        ("hur många ledamöter har hsf:s styrelse", "forbund-styrelse"),
+        ("socioekonomisk effekt per person som går till jobb", "forbund-socioekonomisk-effekt"),
         ("hur ofta träffas samverk eksjö", "forbund-samverk-eksjo"),  # "… med jämna mellanrum"
         # who pays, not how much: the members' shares answer it (was offered for want of a sum)
         ("vem står för kostnaderna för hsf", "forbund-hoglandet-medlemmar-finansiering"),
@@ -519,6 +524,9 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("vem avgör hur många procent min klient kan jobba", "vem-bedomer-arbetsformaga"),
         ("långa väntetider i vuxenpsykiatrin vad gör regionen", "psykiatrin-i-samverkan"),
         ("hur mycket har antalet sjukskrivna med bistånd ökat", "forbund-statistik-ohalsa-bistand"),  # "… 42 %"
+        ("hur mycket ökade sjukskrivna med ek bistånd 2010-2019", "forbund-statistik-ohalsa-bistand"),  # session 29
+        ("avvikelser i samverkan hur många 2024", "avvikelse-statistik-2024"),  # a year is no counted thing
+        ("hur mycket coachtid har se sävsjö", "insats-se-kommuner"),  # a time, not a sum (session 29)
         # where FK's contact persons are listed answers a request for one's number
         ("telefonnummer till fk:s kontaktperson i habo", "fk-kontaktperson-hitta"),
         ("hsf kansli mejladress", "forbund-kansli-kontakt"),
@@ -676,6 +684,13 @@ def test_a_count_is_of_the_thing_the_question_counts():
     assert counts(stem("grupper"), fold("Det finns fyra samverkansgrupper."))  # a compound ending in it
     assert counts(stem("deltagare"), fold("En coach har cirka 20 personer."))  # a word of the same group
     assert counts(stem("möten"), fold("Antal möten 2024:\n- Aneby: 6"))
+    # session 29: a compound counts as its head when its first part stands just before the number;
+    # "ggr" counts gånger
+    assert counts(stem("styrelsemöten"), fold("År 2024 hade styrelsen sju möten, varav fyra digitala."))
+    assert not counts(
+        stem("samverkansträffar"), fold("Arbetsgruppen med medarbetare träffas minst fyra gånger per år.")
+    )
+    assert counts(stem("ggr"), fold("Styrgruppen träffas tre gånger per år."))
 
 
 def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_score_is_low(shipped):
