@@ -1510,7 +1510,7 @@ class Matcher:
                 # not answer a short question about one (session 29; checked after the facets, whose
                 # card says more: "vem föreläste om samtycke … 2024" asks for a name).
                 result.level, result.reason, result.missing = SUGGEST, "undated-year", year
-            elif not long and (stranger := self._stranger(meaningful)):
+            elif not long and (stranger := self._stranger(meaningful, result.compounds)):
                 # "kan man få bostadstillägg samtidigt som sjukersättning": a short question naming
                 # a thing the knowledge base has never heard of is about that thing, not its neighbour.
                 result.level, result.reason, result.missing = SUGGEST, "unknown-word", stranger
@@ -1518,7 +1518,7 @@ class Matcher:
             result.reason in ("close", "low")
             and result.level == SUGGEST
             and not long
-            and (stranger := self._stranger(meaningful))
+            and (stranger := self._stranger(meaningful, result.compounds))
         ):
             # Offered anyway: the card says which word the knowledge base does not know.
             result.reason, result.missing = "unknown-word", stranger
@@ -1705,11 +1705,17 @@ class Matcher:
             self._named_cache[entry_id] = named
         return named
 
-    def _stranger(self, meaningful: list[str]) -> str:
+    def _stranger(self, meaningful: list[str], compounds: dict[str, list[str]] | None = None) -> str:
         """A long word of the question (after typo correction and compound splitting) that no
         phrasing, answer or glossary text knows: "bostadstillagg", "bokforing"; "" if none."""
+        split = {stem(w) for w in compounds or {}}
         return next(
-            (s for s in meaningful if len(s) >= STRANGER_LENGTH and s not in self._domain_stems and not s.isdigit()), ""
+            (
+                s
+                for s in meaningful
+                if len(s) >= STRANGER_LENGTH and s not in self._domain_stems and not s.isdigit() and s not in split
+            ),
+            "",
         )
 
     def _elsewhere(self, folded_question: str, entry_id: str) -> str:
