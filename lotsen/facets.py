@@ -208,14 +208,13 @@ def counts(what: str, folded_answer: str) -> bool:
     # A compound counts as its head when what it is about stands just before the number:
     # "styrelsemöten" in "År 2024 hade styrelsen sju möten", not "samverkansträffar" in
     # "Arbetsgruppen … träffas minst fyra gånger per år" (session 29).
-    head, modifier = next(
-        ((w, what[: -len(w)]) for g in groups if what not in g for w in g if len(w) >= 3 and what.endswith(w)),
-        ("", ""),
+    head_group, modifier = next(
+        ((g, what[: -len(w)]) for g in groups if what not in g for w in g if len(w) >= 3 and what.endswith(w)),
+        (frozenset(), ""),
     )
     for m in itertools.chain(_NUMBERED.finditer(folded_answer), _ANTAL.finditer(folded_answer)):
-        if head and _about(modifier, folded_answer[: m.start()].split()[-COMPOUND_WINDOW:]):
-            group = next(g for g in groups if head in g)
-            if any(stem(word) in group for word in m.group(1).split()):
+        if head_group and _about(modifier, folded_answer[: m.start()].split()[-COMPOUND_WINDOW:]):
+            if any(stem(word) in head_group for word in m.group(1).split()):
                 return True
         for word in m.group(1).split():
             s = word if word == "%" else stem(word)  # stem("%") would be ""

@@ -1553,12 +1553,16 @@ class Matcher:
     def _other_year(self, query: str, entry_id: str) -> str:
         """A year the question names that the entry's title and answer do not, when they name
         another one (the entry is about that year); "" if none."""
+        asked_years = _YEAR.findall(query)
+        if not asked_years:
+            return ""
         dated = self._years_of(entry_id)
-        return next((y for y in _YEAR.findall(query) if dated and y not in dated), "")
+        return next((y for y in asked_years if dated and y not in dated), "")
 
     def _undated_year(self, query: str, entry_id: str) -> str:
         """A year the question names when the entry's title and answer name none; "" otherwise."""
-        return next(iter(_YEAR.findall(query)), "") if not self._years_of(entry_id) else ""
+        asked_years = _YEAR.findall(query)
+        return asked_years[0] if asked_years and not self._years_of(entry_id) else ""
 
     def _other_thing(self, expansions: list[tuple[str, str]], entry_id: str, query: str = "") -> str:
         """The alias (as matched) or the name (as typed) of an effort or a glossary term the
@@ -1707,7 +1711,8 @@ class Matcher:
 
     def _stranger(self, meaningful: list[str], compounds: dict[str, list[str]] | None = None) -> str:
         """A long word of the question (after typo correction and compound splitting) that no
-        phrasing, answer or glossary text knows: "bostadstillagg", "bokforing"; "" if none."""
+        phrasing, answer or glossary text knows: "bostadstillagg", "bokforing"; "" if none. A word
+        that splits into known words (`compounds`: "avvikelseblanketten") is none."""
         split = {stem(w) for w in compounds or {}}
         return next(
             (
