@@ -815,6 +815,7 @@ class Matcher:
             )
             self._local_things.append((local_names, frozenset().union(*(self._muni_stems[m] for m in muni_ids))))
         self._named_cache: dict[str, frozenset[str]] = {}  # entry → its own title and answer stems
+        self._years_cache: dict[str, frozenset[str]] = {}  # entry → the years its title and answer name
         # Parties by their folded names ("varden" → regionen): "vårdens ansvar i jönköpingsmodellen"
         # asks for what vården does, not for the model ("party").
         self._party_names: dict[str, str] = {}
@@ -1525,10 +1526,15 @@ class Matcher:
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
 
-    def _years_of(self, entry_id: str) -> set[str]:
-        """The years the entry's title and answer name."""
-        entry = self.kb.entries.get(entry_id)
-        return set(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else set()
+    def _years_of(self, entry_id: str) -> frozenset[str]:
+        """The years the entry's title and answer name (read once per entry: a short question with a
+        year asks it of the best entry up to three times)."""
+        years = self._years_cache.get(entry_id)
+        if years is None:
+            entry = self.kb.entries.get(entry_id)
+            years = frozenset(_YEAR.findall(f"{entry.question} {entry.answer}")) if entry is not None else frozenset()
+            self._years_cache[entry_id] = years
+        return years
 
     def _dated_runner_up(self, query: str, ranked: list[Candidate]) -> Candidate | None:
         """A close runner-up (within YEAR_CLOSE of the best score, about no other place and about
@@ -1709,11 +1715,11 @@ class Matcher:
             self._named_cache[entry_id] = named
         return named
 
-    def _stranger(self, meaningful: list[str], compounds: dict[str, list[str]] | None = None) -> str:
+    def _stranger(self, meaningful: list[str], compounds: dict[str, list[str]]) -> str:
         """A long word of the question (after typo correction and compound splitting) that no
         phrasing, answer or glossary text knows: "bostadstillagg", "bokforing"; "" if none. A word
         that splits into known words (`compounds`: "avvikelseblanketten") is none."""
-        split = {stem(w) for w in compounds or {}}
+        split = {stem(w) for w in compounds}
         return next(
             (
                 s
