@@ -115,6 +115,19 @@ _NUMBERED = re.compile(
 
 # "Antal möten 2024: Aneby 6 …" counts möten; "antal vårdcentraler" with no number after it does not.
 _ANTAL = re.compile(r"\bantal(?:et)? (\w+)(?=[^.\n]{0,20}\d)")
+# A rate's words after a number name no thing counted: "10 timmar i veckan" counts timmar, not
+# veckor ("hur många veckor är förrehab", session 30).
+_RATE = frozenset(("i", "per", "om", "varje", "pa"))
+
+
+def _counted_words(words: str) -> list[str]:
+    """The words after a number up to a rate's preposition."""
+    out = []
+    for word in words.split():
+        if word in _RATE:
+            break
+        out.append(word)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -216,7 +229,7 @@ def counts(what: str, folded_answer: str) -> bool:
         if head_group and _about(modifier, folded_answer[: m.start()].split()[-COMPOUND_WINDOW:]):
             if any(stem(word) in head_group for word in m.group(1).split()):
                 return True
-        for word in m.group(1).split():
+        for word in _counted_words(m.group(1)):
             s = word if word == "%" else stem(word)  # stem("%") would be ""
             if any(
                 s == w

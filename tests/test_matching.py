@@ -349,6 +349,10 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("när publiceras årsredovisningen för 2024 på hemsidan?", "ett datum"),
         ("vilken adress har kpf-teamet på arbetsmarknadsavdelningen i jönköping?", "kontaktuppgifter"),
         ("upp till vilken ålder gäller kaa, kommunens aktivitetsansvar", "en övre åldersgräns"),
+        # session 30: "Välfärdsguiden är en webbplats som …" gives no address; "10 timmar i veckan"
+        # counts no weeks (both were answered)
+        ("vad är webbadressen till välfärdsguiden?", "en webbadress"),
+        ("hur många veckor är förrehab", "ett antal veckor"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
@@ -592,6 +596,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "form",
         "paragraph",
         "system",
+        "web",
         "contact",
         "access",
         "apply",
@@ -665,6 +670,11 @@ def test_facets_are_read_from_data_and_match_folded_text():
     assert answers(contact, "listan kraver inloggning") and not answers(contact, "rehabkoordinatorn tar emot samtycket")
     date = asked("vilket datum ar motet")
     assert date is not None and answers(date, "motet ar den 5 april") and not answers(date, "en gang i manaden")
+    # session 30: a web address is answered by an address, not by "… är en webbplats som …"
+    web = asked("vad ar webbadressen till valfardsguiden")
+    assert web is not None and web.name == "web"
+    assert answers(web, "mer finns pa www finsamjonkopingslan se") and not answers(web, "valfardsguiden ar en webbplats")
+    assert asked("lank till insatskatalogen").name == "web"
 
 
 def test_a_count_is_of_the_thing_the_question_counts():
@@ -691,6 +701,10 @@ def test_a_count_is_of_the_thing_the_question_counts():
         stem("samverkansträffar"), fold("Arbetsgruppen med medarbetare träffas minst fyra gånger per år.")
     )
     assert counts(stem("ggr"), fold("Styrgruppen träffas tre gånger per år."))
+    # session 30: a rate's words name no thing counted: "10 timmar i veckan" counts timmar, not veckor
+    assert not counts(stem("veckor"), fold("Sedan ska hen kunna delta 10 timmar i veckan."))
+    assert counts(stem("timmar"), fold("Sedan ska hen kunna delta 10 timmar i veckan."))
+    assert counts(stem("veckor"), fold("Utredningen tar fyra veckor i snitt."))
 
 
 def test_a_long_situation_that_only_one_entry_explains_is_answered_though_its_score_is_low(shipped):
