@@ -142,10 +142,10 @@ _WHAT_IS = re.compile(
 # "finsamlagen vilken lag är det", "samverk höglandet vad är det för grupp";
 # "e" is chat for "är" ("samverk höglandet vad e det", "vad e far"), and "va" for "vad" ("va e salutogent
 # förhållningssätt", session 22); "hsf står för?" asks what an abbreviation stands for; "… vad menas i
-# modellen (i rsrf)", "… vad menar modellen" (session 26).
+# modellen (i rsrf)", "… vad menar modellen" (session 26), "… vad menas i samverkansmodellen" (session 30).
 _WHAT_IS_AFTER = re.compile(
     r"^(?P<term>.+?)\s+(?:va(?:d)? (?:ar|e|betyder|innebar|menas(?: med)?|menar modellen)(?: det| detta| det for (?:en )?\w+)?"
-    r"(?: i (?:praktiken|modellen|rsrf))?"
+    r"(?: i (?:praktiken|(?:samverkans)?modellen|rsrf|ratt stod ratt forsorjning))?"
     r"|(?:vilken|vilket) \w+ (?:ar|e) det|betyder(?: vad)?|innebar vad|star for(?: vad)?|def|definition)$"
 )
 # A second question after the term (session 26).
