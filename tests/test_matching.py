@@ -353,6 +353,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # counts no weeks (both were answered)
         ("vad är webbadressen till välfärdsguiden?", "en webbadress"),
         ("hur många veckor är förrehab", "ett antal veckor"),
+        # SE's results name no age: a count of an age group is not given (session 30, was answered)
+        ("hur många av SE-deltagarna 2024 var under 30 år", "ett antal i en åldersgrupp"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
@@ -615,6 +617,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "which_akassa",
         "language",
         "appeal",
+        "age_group",
         "count",
     ]
     amount = asked("vad kostar det")
