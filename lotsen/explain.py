@@ -311,6 +311,8 @@ def _why_unsure(th, result) -> str:
         return say("explain.why_not_here", place=result.other_place_typed)
     if result.reason == "other-year":
         return say("explain.why_other_year", year=result.missing)
+    if result.reason == "which-place":
+        return say("explain.why_which_place")
     if result.reason == "undated-year":
         return say("explain.why_undated_year", year=result.missing)
     if result.reason.startswith("tie"):

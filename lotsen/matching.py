@@ -294,7 +294,7 @@ class MatchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "other-thing", "other-year", "undated-year", "no-words", "not-here"; an
+    # "other-place", "which-place", "other-thing", "other-year", "undated-year", "no-words", "not-here"; an
     # answer: "clear", "clear-long", "likely-long", "lone-long", or another entry than the best-scored one:
     # "not-here-answer" (it names the place or where the thing is), "party" (the party asked about)
     reason: str = ""
@@ -403,6 +403,11 @@ _YEAR = re.compile(r"(?<![\d:])(?:19|20)\d\d(?!\d|:\d)")  # "2024" and "2024:", 
 THING_COMMON = 0.25  # an effort or term that this share of the entries mentions is background
 FORBUND_WORDS = 12  # a question of fewer own words that names another förbund asks about it (Matcher._other_forbund)
 COMMON_ZIPF = 5.0  # an alias this common in general Swedish ("far", "se") may be an ordinary word
+# A one-word name that is no proper noun is checked as typed ("other-thing") when it is this long
+# and this rare in general Swedish (session 30: "hur länge kan en arbetsgivare få anställningsstöd"
+# was answered by SE's method, which never names it).
+RARE_TERM_LETTERS = 9
+RARE_TERM_ZIPF = 3.0
 NOT_HERE_DEPTH = 4  # the candidates after the best one looked at for an entry naming the place
 PARTY_DEPTH = 6  # the candidates after the best one looked at for an entry of the party asked about
 # A short question's year (Matcher._dated_runner_up): a runner-up within YEAR_CLOSE of the best
@@ -430,6 +435,9 @@ TYPO_KEEP_ZIPF = 3.5
 CUT_MIN_ADDED = 2  # a word cut short lacks at least this many letters ("ansökn" → "ansökning")
 VOWELS = frozenset("aeiouy")  # folded: å and ä are a, ö is o
 STRANGER_LENGTH = 8  # a short question's unknown word this long (stemmed) names something else ("unknown-word")
+# A short question naming no place whose two best entries are about different places, the second
+# within this relative lead of the first, is offered ("which-place", session 30).
+WHICH_PLACE_MARGIN = 0.2
 GAP_WORDS = 0  # questions up to this many meaningful words must share their most distinctive one
 RIVAL_SCAN = 150  # entries looked at per rare word (a word in more entries is hardly distinctive)
 PREFILTER = 40  # entries scored fully per question (the rest share too little with it)
@@ -488,6 +496,12 @@ def _proper_nouns(kb: KnowledgeBase) -> frozenset[str]:
             for word in _WORD.findall(sentence)[1:]:
                 (upper if word[0].isupper() else lower)[fold(word.lower())] += 1
     return frozenset(w for w, n in upper.items() if n > lower[w])
+
+
+def _rare_term(word: str) -> bool:
+    """Whether a one-word name of an effort or term is rare enough in general Swedish to be what a
+    question naming it asks about ("anställningsstöd", "lönebidrag"; not "praktik")."""
+    return len(word) >= RARE_TERM_LETTERS and zipf(word) < RARE_TERM_ZIPF
 
 
 def _inflects(typed: str, own: str) -> bool:
@@ -794,7 +808,7 @@ class Matcher:
                 for n in thing_names:
                     # Each word of the name as typed (stop words kept): "räknas" is not "Räkna med oss".
                     words = tuple(fold(t) for t in tokens(n))
-                    if len(words) == 1 and words[0] not in proper:
+                    if len(words) == 1 and words[0] not in proper and not _rare_term(words[0]):
                         continue
                     if words:
                         self._thing_phrases[stem(words[0])].append((tuple(stem(w) for w in words), canonical, words))
@@ -1433,6 +1447,16 @@ class Matcher:
             own = self._entry_places.get(best_entry, frozenset())
             named = next((s for s in result.stems if s in self._places and s not in own), "")
             result.level, result.reason, result.missing = SUGGEST, "other-place", named
+        if (
+            result.level == ANSWER
+            and result.own_words < th.long_words
+            and margin < WHICH_PLACE_MARGIN
+            and self._which_place(result.stems, ranked)
+        ):
+            # "hur ofta ses samverkanskoordinatorerna": the question names no place, and the two
+            # best entries are about different ones (Nässjö's group, Sävsjö's), so it is offered
+            # for the user to choose (session 30).
+            result.level, result.reason = SUGGEST, "which-place"
         if result.level == ANSWER and result.own_words < th.long_words:
             # A short question's year and the effort or term it names are what it asks about:
             # "hur många avvikelser kom in 2023" is not answered by the figures for 2024, nor "hur
@@ -1525,6 +1549,14 @@ class Matcher:
             result.reason, result.missing = "unknown-word", stranger
         result.candidates = [c for c in ranked[: max(limit, 1)] if c.score >= th.suggest * 0.75 or c is ranked[0]]
         return result
+
+    def _which_place(self, stems: Iterable[str], ranked: list[Candidate]) -> bool:
+        """Whether a question naming no place has its two best entries about different places."""
+        if len(ranked) < 2 or any(s in self._places for s in stems):
+            return False
+        first = self._entry_places.get(ranked[0].entry_id, frozenset())
+        second = self._entry_places.get(ranked[1].entry_id, frozenset())
+        return bool(first) and bool(second) and not first & second
 
     def _years_of(self, entry_id: str) -> frozenset[str]:
         """The years the entry's title and answer name (read once per entry: a short question with a

@@ -589,6 +589,8 @@ def _suggestions_intro(verdict: Verdict) -> str:
         return TEXTS["not_here_intro"].format(place=result.other_place_typed)
     if result.reason in ("other-year", "undated-year"):
         return TEXTS["other_year_intro"].format(year=result.missing)
+    if result.reason == "which-place":
+        return TEXTS["which_place_intro"]
     return ""
 
 
