@@ -355,6 +355,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur många veckor är förrehab", "ett antal veckor"),
         # SE's results name no age: a count of an age group is not given (session 30, was answered)
         ("hur många av SE-deltagarna 2024 var under 30 år", "ett antal i en åldersgrupp"),
+        # "ungdomar som avbryter sina gymnasiestudier" names no age (session 30, was answered)
+        ("vilken åldersgräns gäller för kommunala aktivitetsansvaret", "en åldersgräns"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
