@@ -357,6 +357,8 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("hur många av SE-deltagarna 2024 var under 30 år", "ett antal i en åldersgrupp"),
         # "ungdomar som avbryter sina gymnasiestudier" names no age (session 30, was answered)
         ("vilken åldersgräns gäller för kommunala aktivitetsansvaret", "en åldersgräns"),
+        # "vad betalar …" asks a sum; who pays for IT-spåret names none (session 30, was answered)
+        ("vad betalar vi för it-spåret per år?", "ett belopp"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
