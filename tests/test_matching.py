@@ -1362,6 +1362,8 @@ def test_an_entry_whose_title_defines_a_glossary_term_answers_what_it_means(ship
         # session 30: the whole model's name as context (both were rsrf-rutiner)
         ("salutogent förhållningssätt, vad menas i samverkansmodellen", "ordlista-salutogent-forhallningssatt"),
         ("salutogent förhållningssätt vad menas i rätt stöd rätt försörjning", "ordlista-salutogent-forhallningssatt"),
+        # the term before a relative clause (session 30; was what staff know of the model)
+        ("vad är reko som modellen presenterades för", "begrepp-reko-ku"),
         (
             "salutogent forhallningssatt betyder",
             "ordlista-salutogent-forhallningssatt",

@@ -210,6 +210,9 @@ def glossary_entry(kb: KnowledgeBase, text: str, *, after: bool = False) -> Entr
         # "vad menas med salutogent förhållningssätt i modellen", "behovsgruppering i mix": the term
         # within the model or another term (session 23); a place ("samverk i eksjö") is not a context.
         concept = glossary.get(within.group("term"))
+    if concept is None and " som " in term:
+        # "vad är reko som modellen presenterades för": the term before its relative clause (session 30)
+        concept = glossary.get(term.split(" som ", 1)[0])
     if concept is None:
         return None
     expansion = f" – {concept.expansion}" if concept.expansion else ""
