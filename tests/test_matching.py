@@ -359,6 +359,9 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         ("vilken åldersgräns gäller för kommunala aktivitetsansvaret", "en åldersgräns"),
         # "vad betalar …" asks a sum; who pays for IT-spåret names none (session 30, was answered)
         ("vad betalar vi för it-spåret per år?", "ett belopp"),
+        # the documents predate the new socialtjänstlag; SIP's entry only notes that it replaced the
+        # old one (session 30, was answered)
+        ("vad säger nya socialtjänstlagen 2025 om aktivitetskrav för fsb", "vad den nya socialtjänstlagen säger"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
@@ -564,6 +567,7 @@ def test_a_number_for_the_whole_effort_still_answers_a_question_that_names_no_pl
         ("vilka arbetsmarknadsenheter finns i tranås", "arbetsmarknadsenheter-kommuner"),
         ("kpf jkpg vilka yrken finns i teamet", "insats-kpf"),
         ("samverkanskoordinator hur stor tjänst", "samverkanskoordinator-roll"),  # "… på halvtid …"
+        ("står sip i nya socialtjänstlagen", "sip-nar-lag"),  # SIP in the new law: its note answers (session 30)
     ],
 )
 def test_an_entry_that_names_the_sum_time_or_number_or_says_the_documents_are_silent_answers(shipped, text, entry):
@@ -619,6 +623,7 @@ def test_facets_are_read_from_data_and_match_folded_text():
         "which_akassa",
         "language",
         "appeal",
+        "new_law",
         "age_group",
         "count",
     ]
