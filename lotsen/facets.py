@@ -241,6 +241,30 @@ def counts(what: str, folded_answer: str) -> bool:
     return False
 
 
+# A number that counts something, for a "hur många" that names no thing ("hur många fick jobb via
+# IPS"): not a year, a share, a sum or a time ("50 %", "sedan januari 2024", "10 månader"; session 30).
+_ANY_NUMBER = re.compile(
+    r"(?<![\d,.])(\d+(?:[,.]\d+)?|tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tjugo|trettio)\b\s*(%|\w+)?"
+)
+_NO_COUNT_AFTER = frozenset(
+    ("%", "procent", "kr", "kronor", "tkr", "mkr", "timmar", "timme", "dagar", "dag", "veckor", "vecka")
+    + ("manader", "manad", "ar", "kap", "kapitel")
+)
+
+
+def counts_anything(folded_answer: str) -> bool:
+    """Whether a folded answer gives a number that counts something: not a year ("2024"), a share,
+    a sum, a time or a paragraph."""
+    for m in _ANY_NUMBER.finditer(folded_answer):
+        number, after = m.group(1), m.group(2) or ""
+        if number.isdigit() and len(number) == 4 and number[:2] in ("19", "20"):
+            continue
+        if after in _NO_COUNT_AFTER:
+            continue
+        return True
+    return False
+
+
 @dataclass(frozen=True)
 class Place:
     name: str  # as written in elsewhere.yaml: "Östergötland"

@@ -43,6 +43,7 @@ from rapidfuzz.distance import Levenshtein
 from lotsen.domain import DomainVocabulary, WordView, share_of
 from lotsen.frequency import zipf
 from lotsen.facets import (
+    counts_anything,
     Facet,
     answers,
     asked,
@@ -1820,6 +1821,18 @@ class Matcher:
             # "hur många vårdcentraler …" is not answered by "Länet har 13 kommuner".
             if entry is not None and not entry.gap and not counts(stem(what), fold(entry.answer)):
                 return of_what(facet, next((t for t in tokens(query) if fold(t) == what), what))
+        elif (
+            known
+            and facet.name == "count"
+            and not long
+            and "hur manga" in folded_question
+            and entry is not None
+            and not entry.gap
+        ):
+            # "hur många fick jobb via ips i tranås 2024" is not answered by "en IPS-coach på halvtid
+            # (50 %)" or "sedan januari 2024": a count names no thing, but it is still a count.
+            if not counts_anything(fold(entry.answer)):
+                return facet
         return None if known else facet
 
     @staticmethod

@@ -362,6 +362,9 @@ def test_the_fitted_decision_never_answers_a_weak_long_question(shipped):
         # the documents predate the new socialtjänstlag; SIP's entry only notes that it replaced the
         # old one (session 30, was answered)
         ("vad säger nya socialtjänstlagen 2025 om aktivitetskrav för fsb", "vad den nya socialtjänstlagen säger"),
+        # a count that names no thing is still a count: "halvtid (50 %)" and "sedan januari 2024" are
+        # none (session 30, was answered)
+        ("hur många fick jobb via IPS i tranås 2024", "ett antal"),
         # what a rehabkoordinator does gives no telephone number (was answered)
         ("telefonnummer till rehabkoordinatorn på nässjö vc", "kontaktuppgifter"),
         # no document says how a decision is appealed
@@ -713,6 +716,11 @@ def test_a_count_is_of_the_thing_the_question_counts():
         stem("samverkansträffar"), fold("Arbetsgruppen med medarbetare träffas minst fyra gånger per år.")
     )
     assert counts(stem("ggr"), fold("Styrgruppen träffas tre gånger per år."))
+    # session 30: a count naming no thing needs a number that counts: not a year, share, sum or time
+    from lotsen.facets import counts_anything
+
+    assert counts_anything(fold("42 av 74 gick till arbete")) and counts_anything(fold("Tre coacher finns."))
+    assert not counts_anything(fold("En IPS-coach på halvtid (50 %) sedan januari 2024, i 10 månader."))
     # session 30: a rate's words name no thing counted: "10 timmar i veckan" counts timmar, not veckor
     assert not counts(stem("veckor"), fold("Sedan ska hen kunna delta 10 timmar i veckan."))
     assert counts(stem("timmar"), fold("Sedan ska hen kunna delta 10 timmar i veckan."))
