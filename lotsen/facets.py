@@ -247,8 +247,8 @@ _ANY_NUMBER = re.compile(
     r"(?<![\d,.])(\d+(?:[,.]\d+)?|tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tjugo|trettio)\b\s*(%|\w+)?"
 )
 _NO_COUNT_AFTER = frozenset(
-    ("%", "procent", "kr", "kronor", "tkr", "mkr", "timmar", "timme", "dagar", "dag", "veckor", "vecka")
-    + ("manader", "manad", "ar", "kap", "kapitel")
+    {"%", "procent", "kr", "kronor", "tkr", "mkr", "kap", "kapitel"}  # a share, a sum, a paragraph
+    | {"timme", "timmar", "dag", "dagar", "vecka", "veckor", "manad", "manader", "ar"}  # a time
 )
 
 

@@ -43,13 +43,13 @@ from rapidfuzz.distance import Levenshtein
 from lotsen.domain import DomainVocabulary, WordView, share_of
 from lotsen.frequency import zipf
 from lotsen.facets import (
-    counts_anything,
     Facet,
     answers,
     asked,
     cost_of,
     counted,
     counts,
+    counts_anything,
     fold_answer,
     in_place,
     of_what,
