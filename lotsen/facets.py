@@ -98,6 +98,7 @@ def fold_answer(answer: str) -> str:
 
 _HOW_MANY = r"\bhur manga (?:(?:olika|nya|st|stycken|fler|av|de|dom)\s+)*"  # up to what is counted
 _COUNTED = re.compile(_HOW_MANY + r"([^\W\d]\w{2,})")  # a word, not a year ("hur många 2024")
+_ASKS_HOW_MANY = re.compile(_HOW_MANY)
 # "hur många ips-deltagare hade …": an abbreviation's compound counts its head, when a verb or a
 # preposition follows it ("hur många it-spår deltagare …" counts deltagare, "samstart-eleverna" is
 # no abbreviation's).
@@ -250,6 +251,11 @@ _NO_COUNT_AFTER = frozenset(
     {"%", "procent", "kr", "kronor", "tkr", "mkr", "kap", "kapitel"}  # a share, a sum, a paragraph
     | {"timme", "timmar", "dag", "dagar", "vecka", "veckor", "manad", "manader", "ar"}  # a time
 )
+
+
+def asks_how_many(folded_question: str) -> bool:
+    """Whether a folded question asks "hur många …" (not "antal …")."""
+    return _ASKS_HOW_MANY.search(folded_question) is not None
 
 
 def counts_anything(folded_answer: str) -> bool:

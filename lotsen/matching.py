@@ -46,6 +46,7 @@ from lotsen.facets import (
     Facet,
     answers,
     asked,
+    asks_how_many,
     cost_of,
     counted,
     counts,
@@ -1825,7 +1826,7 @@ class Matcher:
             known
             and facet.name == "count"
             and not long
-            and "hur manga" in folded_question
+            and asks_how_many(folded_question)
             and entry is not None
             and not entry.gap
         ):
