@@ -106,11 +106,13 @@ _COUNTED_COMPOUND = re.compile(
     _HOW_MANY + r"[a-z]{2,3}-(\w{3,})"
     r"(?=\s+(?:hade|har|var|ar|fick|far|finns|fanns|gick|gar|deltog|deltar|blev|kom|i|pa|under|totalt)\b|\s*[?.!]?\s*$)"
 )
+# Numbers written as words, folded.
+_NUMBER_WORDS = "tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tretton|fjorton|femton|tjugo|trettio|hundra"
 # Every number in a folded answer with the (up to three) words after it; a lookahead, so
 # "år 2024 hade styrelsen sju möten" yields both "2024 …" and "sju möten". "En" and "ett" are
 # articles, not counts: "en arbetsterapeut ansvarar" says nothing of how many work at AMIE.
 _NUMBERED = re.compile(
-    r"(?=(?:\b(?:tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tretton|fjorton|femton|tjugo|trettio|hundra)"
+    rf"(?=(?:\b(?:{_NUMBER_WORDS})"
     r"|(?<![\d,.])\d+(?:[,.]\d+)?)\s*((?:%|\w+)(?:\s+\w+){0,2}))"
 )
 
@@ -123,12 +125,7 @@ _RATE = frozenset(("i", "per", "om", "varje", "pa"))
 
 def _counted_words(words: str) -> list[str]:
     """The words after a number up to a rate's preposition."""
-    out = []
-    for word in words.split():
-        if word in _RATE:
-            break
-        out.append(word)
-    return out
+    return list(itertools.takewhile(lambda word: word not in _RATE, words.split()))
 
 
 @lru_cache(maxsize=1)
@@ -244,9 +241,7 @@ def counts(what: str, folded_answer: str) -> bool:
 
 # A number that counts something, for a "hur många" that names no thing ("hur många fick jobb via
 # IPS"): not a year, a share, a sum or a time ("50 %", "sedan januari 2024", "10 månader"; session 30).
-_ANY_NUMBER = re.compile(
-    r"(?<![\d,.])(\d+(?:[,.]\d+)?|tva|tre|fyra|fem|sex|sju|atta|nio|tio|elva|tolv|tjugo|trettio)\b\s*(%|\w+)?"
-)
+_ANY_NUMBER = re.compile(rf"(?<![\d,.])(\d+(?:[,.]\d+)?|{_NUMBER_WORDS})\b\s*(%|\w+)?")
 _NO_COUNT_AFTER = frozenset(
     {"%", "procent", "kr", "kronor", "tkr", "mkr", "kap", "kapitel"}  # a share, a sum, a paragraph
     | {"timme", "timmar", "dag", "dagar", "vecka", "veckor", "manad", "manader", "ar"}  # a time

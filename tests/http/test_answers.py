@@ -15,6 +15,13 @@ def titles(card) -> list[str]:
     return [a.get("title") for a in submit_actions(card)]
 
 
+async def offered(teams, text: str) -> str:
+    """Send `text`; the reply is no answer card (no 👍 button): its whole text."""
+    replies = await teams.send(text)
+    assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
+    return replies.all_text()
+
+
 async def test_a_long_situational_question_gets_a_direct_answer(teams):
     question = (
         "vi hade bokat ett sip-möte för en kvinna med missbruk och psykiatrin kom inte och meddelade "
@@ -130,9 +137,7 @@ async def test_thanks_and_greetings_get_a_short_polite_reply_and_are_not_logged(
 
 async def test_a_question_for_a_sum_the_knowledge_base_does_not_have_is_not_answered_with_a_neighbour(teams):
     # the entry about KPF says what it is, not what it costs: offered, never answered as if it did
-    replies = await teams.send("vad kostar en plats på kpf för en annan kommun")
-    text = replies.all_text()
-    assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
+    text = await offered(teams, "vad kostar en plats på kpf för en annan kommun")
     assert "Menade du" in text and "Koll på förmåga" in text
     assert "Jag hittar inget belopp i underlagen för det du frågar." in text  # says why it only offers
     # an ordinary "Menade du …?" keeps its usual words
@@ -144,9 +149,7 @@ async def test_a_question_for_a_sum_the_knowledge_base_does_not_have_is_not_answ
 async def test_a_short_question_about_something_the_documents_never_mention_is_offered_and_says_so(teams):
     # "bostadstillägg" is in no phrasing, answer or glossary text: not answered with what
     # sjukersättning is, and the card says which word it did not find
-    replies = await teams.send("kan man få bostadstillägg samtidigt som sjukersättning")
-    text = replies.all_text()
-    assert "👍" not in [t for c in replies.cards for t in titles(c)]  # no answer card
+    text = await offered(teams, "kan man få bostadstillägg samtidigt som sjukersättning")
     assert "Menade du" in text and "När kan sjukersättning övervägas?" in text
     assert "Jag hittar inget om ”bostadstillägg” i underlagen." in text
     # who pays, and a staff member's name: the facets' own words
@@ -164,39 +167,32 @@ async def test_a_short_question_about_something_the_documents_never_mention_is_o
     kalmar = (await teams.send("har kalmar län också rätt stöd rätt försörjning")).all_text()
     assert "Underlagen gäller Jönköpings län, och jag hittar inget om Kalmar i dem." in kalmar
     # a short question about one municipality is not answered with another's routine
-    eksjo = await teams.send("rehabprocessen i eksjö")
-    assert "👍" not in [t for c in eksjo.cards for t in titles(c)]
-    assert "Jag hittar inget svar för Eksjö på det du frågar." in eksjo.all_text()
-    assert "Hur ser Tranås rehabprocess" in eksjo.all_text()  # offered, one click away
+    eksjo = await offered(teams, "rehabprocessen i eksjö")
+    assert "Jag hittar inget svar för Eksjö på det du frågar." in eksjo
+    assert "Hur ser Tranås rehabprocess" in eksjo  # offered, one click away
     # a short question naming a term the closest answer never mentions: running activities side by side is not komvux
-    komvux = await teams.send("får man plugga på komvux och ha ekb samtidigt")
-    assert "👍" not in [t for c in komvux.cards for t in titles(c)]
-    assert "Jag hittar inget svar om ”komvux” på det du frågar." in komvux.all_text()
+    komvux = await offered(teams, "får man plugga på komvux och ha ekb samtidigt")
+    assert "Jag hittar inget svar om ”komvux” på det du frågar." in komvux
     # a year the closest answer is not about
-    year = await teams.send("hur många avvikelser i samverkan kom in 2023")
-    assert "👍" not in [t for c in year.cards for t in titles(c)]
-    assert "Jag hittar inga uppgifter för 2023 i underlagen." in year.all_text()
+    year = await offered(teams, "hur många avvikelser i samverkan kom in 2023")
+    assert "Jag hittar inga uppgifter för 2023 i underlagen." in year
     # a year asked of an entry that names none (session 29)
-    undated = await teams.send("antal sip upprättade på höglandet 2024")
-    assert "👍" not in [t for c in undated.cards for t in titles(c)]
-    assert "Jag hittar inga uppgifter för 2024 i underlagen." in undated.all_text()
+    undated = await offered(teams, "antal sip upprättade på höglandet 2024")
+    assert "Jag hittar inga uppgifter för 2024 i underlagen." in undated
     # session 30: no place named, and the closest answers are about different places; a rare term
     # of the glossary that the closest answer never mentions
-    which = await teams.send("hur ofta ses samverkanskoordinatorerna och var")
-    assert "👍" not in [t for c in which.cards for t in titles(c)]
-    assert "Svaret beror på vilken ort du menar." in which.all_text()
-    term = await teams.send("hur länge kan en arbetsgivare få anställningsstöd")
-    assert "👍" not in [t for c in term.cards for t in titles(c)]
-    assert "Jag hittar inget svar om ”anställningsstöd” på det du frågar." in term.all_text()
+    which = await offered(teams, "hur ofta ses samverkanskoordinatorerna och var")
+    assert "Svaret beror på vilken ort du menar." in which
+    term = await offered(teams, "hur länge kan en arbetsgivare få anställningsstöd")
+    assert "Jag hittar inget svar om ”anställningsstöd” på det du frågar." in term
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"] * 12
 
 
 async def test_a_count_of_something_else_does_not_answer_how_many(teams):
     # "Länet har 13 kommuner" is a number, but not of vårdcentraler: offered, and the card says so
-    count = await teams.send("hur många vårdcentraler finns det i jönköpings län")
-    assert "👍" not in [t for c in count.cards for t in titles(c)]
-    assert "Jag hittar inget antal vårdcentraler i underlagen för det du frågar." in count.all_text()
-    assert "Hur många kommuner finns i Jönköpings län" in count.all_text()  # offered, not answered
+    count = await offered(teams, "hur många vårdcentraler finns det i jönköpings län")
+    assert "Jag hittar inget antal vårdcentraler i underlagen för det du frågar." in count
+    assert "Hur många kommuner finns i Jönköpings län" in count  # offered, not answered
     assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
 
 
