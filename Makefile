@@ -2,7 +2,7 @@
 #   make run    install everything, start the bot and the Agents Playground, print the URL to open
 #   make bot    install everything and run the bot alone (example configuration)
 #   make test   install everything and run the whole test suite (unit, HTTP, end-to-end)
-.PHONY: run bot test test-fast e2e setup check-kb bench package playground clean lint
+.PHONY: run bot test test-fast e2e setup check-kb bench package playground clean lint fit-risk
 
 
 setup:
@@ -39,6 +39,13 @@ lint: setup
 
 check-kb: setup
 	.venv/bin/python -m scripts.kb check
+
+# The risk check's trees (lotsen/data/risk_model.json, lotsen/risk.py), fitted again on the tuning
+# sets: after knowledge-base or matcher changes that move the scores. Needs scikit-learn, which the
+# bot and the tests do not (requirements-fit.txt).
+fit-risk: setup
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-fit.txt -c constraints.txt
+	.venv/bin/python -m scripts.fit_risk --write
 
 bench: setup
 	.venv/bin/python -m scripts.benchmark

@@ -148,12 +148,19 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
                 score=num(candidates[0].score) if candidates else "–",
                 why=_why_sure(th, result, matcher),
             )
+            if matcher.risk is not None:
+                decision += say("explain.risk_ok", probability=pct(result.risk), cutoff=pct(matcher.risk.cutoff))
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)
             decision += say("explain.alternatives", questions=shown)
     elif verdict.kind == VERDICT_SUGGEST and candidates:
         shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives[:SUGGESTIONS_SHOWN])
-        decision = say("explain.suggest", questions=shown, why=_why_unsure(th, result) + _why_likely(matcher, result))
+        why = (
+            say("explain.why_risk", probability=pct(result.risk), cutoff=pct(matcher.risk.cutoff))
+            if result.reason == "risk" and matcher.risk is not None
+            else _why_unsure(th, result) + _why_likely(matcher, result)
+        )
+        decision = say("explain.suggest", questions=shown, why=why)
     else:
         decision = say("explain.unknown_answer") + (
             say("explain.below_suggest", score=num(candidates[0].score), limit=num(th.suggest))

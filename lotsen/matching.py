@@ -58,6 +58,11 @@ from lotsen.facets import (
     places_elsewhere,
 )
 from lotsen.kb.model import Effort, Entry, KnowledgeBase, Process
+from lotsen.risk import REASONS as RISK_REASONS
+from lotsen.risk import RiskModel
+from lotsen.risk import checked as risk_checked
+from lotsen.risk import load as load_risk
+from lotsen.risk import openers as risk_openers
 from lotsen.text import STOPWORDS, WEAK_WORDS, fold, normalise, stem, tokens
 
 ANSWER = "answer"
@@ -295,8 +300,10 @@ class MatchResult:
     agree: bool = False  # a long message: its asking clause and the whole message have the same best entry
     evidence: dict[str, float] = field(default_factory=dict)  # the answer decision's signals (DECISION_SIGNALS)
     probability: float = 0.0  # the answer decision's probability that the best entry is right (no model: 0)
+    risk: float = 0.0  # the risk check's probability that the answer is wrong (lotsen.risk; 0: not checked)
     # why: "clear", "close", "low", "single-word", "facet", "elsewhere", "unknown-word",
-    # "other-place", "which-place", "other-thing", "other-year", "undated-year", "no-words", "not-here"; an
+    # "other-place", "which-place", "other-thing", "other-year", "undated-year", "no-words", "not-here",
+    # "risk" (an answer the risk check finds too likely wrong); an
     # answer: "clear", "clear-long", "likely-long", "lone-long", or another entry than the best-scored one:
     # "not-here-answer" (it names the place or where the thing is), "party" (the party asked about)
     reason: str = ""
@@ -617,6 +624,7 @@ class Matcher:
         *,
         previous: Matcher | None = None,
         decision: Decision | None | str = "fitted",
+        risk: RiskModel | None | str = "fitted",
     ):
         """Index `kb`. With `previous` (the matcher of the knowledge base this one replaces), a
         phrasing or answer whose analysis cannot differ from the one `previous` made is not
@@ -628,6 +636,9 @@ class Matcher:
         self.ranker = ranker  # None: the Weights blend alone (scripts.fit_ranker's features)
         # The answer decision: the fitted model (DECISION), or None for the hand thresholds alone.
         self.decision: Decision | None = DECISION if decision == "fitted" else decision  # type: ignore[assignment]
+        # The risk check (lotsen.risk): the shipped model, or None for every answer to stand.
+        self.risk: RiskModel | None = load_risk() if risk == "fitted" else risk  # type: ignore[assignment]
+        self._openers = risk_openers()
         self._facet_answers: dict[tuple[str, str], bool] = {}  # (entry, facet) → its answer names it
         # Aliases as token tuples, looked up n-gram by n-gram (longest first): folded for long
         # aliases, with diacritics for short ones ("far" must not fire on "får").
@@ -1099,7 +1110,35 @@ class Matcher:
         result = self._focus_on_ask(text, analysed, ask, limit) if ask else self._match(text, analysed, limit, only)
         result.words = self.vocabulary.words(text, result.corrections, result.compounds)
         result.specific, result.specific_words = share_of(result.words)
+        if only is None and result.level == ANSWER and self.risk is not None and risk_checked(result.reason):
+            # The risk check (session 31): an answer whose signals are those of wrong answers on
+            # the tuning sets is offered instead ("… flyttade nyss till vetlanda …, gäller arena
+            # där": the forum in Jönköping, Habo and Mullsjö was first, not the local groups).
+            result.risk = self.risk.probability(self.risk_signals(text, result))
+            if result.risk >= self.risk.cutoff:
+                result.level, result.reason = SUGGEST, "risk"
         return result
+
+    def risk_signals(self, text: str, result: MatchResult) -> dict[str, float]:
+        """What the risk check weighs (lotsen.risk): the answer decision's signals (evidence), its
+        probability, the question's length in words and in stems, whether it has a digit, how many
+        places it names, how many close alternatives there are, how it opens (risk.yaml) and which
+        answer decision was made."""
+        signals = dict(result.evidence)
+        words = tokens(text)
+        first = words[0].lower() if words else ""
+        signals["probability"] = result.probability
+        signals["tokens"] = float(len(words))
+        signals["stems"] = float(len(result.stems))
+        signals["digit"] = 1.0 if any(ch.isdigit() for ch in text) else 0.0
+        signals["places"] = float(len({s for s in result.stems if s in self._places}))
+        # The close ones among the second and third (the same whatever `limit` the match had).
+        signals["offered"] = float(len(self.alternatives(result, limit=2)))
+        for opener in self._openers:
+            signals[f"opens:{opener}"] = 1.0 if first.startswith(opener) else 0.0
+        for reason in RISK_REASONS:
+            signals[f"reason:{reason}"] = 1.0 if result.reason == reason else 0.0
+        return signals
 
     def _focus_on_ask(self, text: str, analysed: _Analysed, ask: str, limit: int) -> MatchResult:
         """A long message describing a situation: the clause that asks ("… vem ska jag prata

@@ -132,7 +132,8 @@ def _category(q: dict) -> str:
     return "digest" if origin.startswith("digest") else origin or "other"
 
 
-def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
+def evaluate(matcher: Matcher, questions: list[dict], *, results: list | None = None) -> list[Outcome]:
+    """Each question's outcome; with `results`, each question's MatchResult is appended to it."""
     from lotsen.features.qa import decide
 
     assistant = _commands(matcher.kb)
@@ -144,6 +145,8 @@ def evaluate(matcher: Matcher, questions: list[dict]) -> list[Outcome]:
         if expect == (SMALL_TALK,):
             expect, category = (NO_ENTRY,), SMALL_TALK
         result = matcher.match(text)
+        if results is not None:
+            results.append(result)
         top = result.best.entry_id if result.best else ""
         score = result.best.score if result.best else 0.0
         command = assistant.match_command(text)

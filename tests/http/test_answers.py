@@ -220,3 +220,13 @@ async def test_a_party_s_responsibility_in_a_local_model_is_answered_by_the_part
     assert "Vad ansvarar regionens hälso- och sjukvård för?" in text
     # the model's overview stays one click away
     assert "Hur ser Jönköpings kommuns samverkansmodell för personer med försörjningsstöd ut?" in text
+
+
+async def test_an_answer_with_the_signals_of_wrong_answers_is_offered_with_it_first(teams):
+    # the risk check (lotsen/risk.py): the statistics on long-term bistånd scored best for a sum the
+    # documents never give, but with these signals answers are often wrong, so it is offered
+    replies = await teams.send("hur mycket försörjningsstöd får en familj med två barn")
+    assert len(replies.cards) == 1 and "👍" not in titles(replies.cards[0])  # no answer card
+    assert "Jag är inte säker på vad du menar. Välj den fråga som passar bäst" in card_strings(replies.cards[0])
+    assert titles(replies.cards[0])[0] == "Vad säger statistiken om långvarigt ekonomiskt bistånd?"  # first choice
+    assert [kind for kind, _ in unanswered(teams)] == ["suggest"]  # logged for the coordinators
