@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from lotsen.domain import domain_words_of
 from lotsen.kb.model import KnowledgeBase
-from lotsen.matching import Matcher
+from lotsen.matching import ANSWER, Matcher
+from lotsen.risk import checked as risk_checked
 from lotsen.texts import say
 
 SUGGESTIONS_SHOWN = 3  # lotsen.features.qa offers this many in "Menade du …?"
@@ -148,7 +149,8 @@ def explain(matcher: Matcher, kb: KnowledgeBase, text: str, *, limit: int = 5) -
                 score=num(candidates[0].score) if candidates else "–",
                 why=_why_sure(th, result, matcher),
             )
-            if matcher.risk is not None:
+            if matcher.risk is not None and result.level == ANSWER and risk_checked(result.reason):
+                # only an answer the check weighed (not one a rule gave to another entry)
                 decision += say("explain.risk_ok", probability=pct(result.risk), cutoff=pct(matcher.risk.cutoff))
         if verdict.alternatives:
             shown = ", ".join(f"”{e.question}”" for e in verdict.alternatives)

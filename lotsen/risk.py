@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -111,8 +112,10 @@ class RiskModel:
         )
 
 
+@lru_cache(maxsize=4)
 def load(path: Path = MODEL) -> RiskModel | None:
-    """The shipped model, or None when there is none (every answer stands)."""
+    """The shipped model, or None when there is none (every answer stands). Read once: every
+    matcher (a reload builds one) shares the same immutable model."""
     if not path.exists():
         return None
     return RiskModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -92,5 +92,6 @@ def test_an_answer_a_rule_gave_to_another_entry_is_not_checked(shipped):
     # the party asked about: its entry was chosen over the best-scored one, whose signals these are
     result = shipped.match("af ansvar i jönköpingsmodellen")
     assert result.level == ANSWER and result.reason == "party" and result.risk == 0.0
+    assert "Riskkontrollen" not in explain(shipped, shipped.kb, "af ansvar i jönköpingsmodellen").decision
     assert all(not checked(reason) for reason in PROMOTED) and not checked("party+ask")
     assert checked("clear") and checked("clear-long+ask")
