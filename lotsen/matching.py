@@ -1125,8 +1125,8 @@ class Matcher:
         places it names, how many close alternatives there are, how it opens (risk.yaml) and which
         answer decision was made."""
         signals = dict(result.evidence)
-        words = tokens(text)
-        first = words[0].lower() if words else ""
+        words = tokens(text)  # lower-cased
+        first = words[0] if words else ""
         signals["probability"] = result.probability
         signals["tokens"] = float(len(words))
         signals["stems"] = float(len(result.stems))

@@ -37,8 +37,10 @@ def checked(reason: str) -> bool:
     return reason.split("+")[0] not in PROMOTED
 
 
+@lru_cache(maxsize=4)
 def openers(path: Path = OPENERS) -> tuple[str, ...]:
-    """The beginnings of a question's first word that the model tells apart (risk.yaml)."""
+    """The beginnings of a question's first word that the model tells apart (risk.yaml; read once,
+    like the model)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(str(w) for w in data.get("openers", ()))
 

@@ -64,10 +64,9 @@ def _rows(questions: list[dict]) -> list[dict]:
     matcher = _MATCHER
     assert matcher is not None
     rows = []
-    for q in questions:
-        results: list = []
-        outcome = evaluate(matcher, [q], results=results)[0]
-        result = results[0]
+    results: list = []
+    outcomes = evaluate(matcher, questions, results=results)
+    for q, outcome, result in zip(questions, outcomes, results, strict=True):
         if outcome.kind != "answer" or result.level != ANSWER or not checked(result.reason):
             continue
         signals = matcher.risk_signals(q["q"], result)
